@@ -1,0 +1,54 @@
+package io.triggerdeploy.auth;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** API tokens of the calling user: create (secret shown once), list, revoke. */
+@Path("/api/tokens")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiTokenResource {
+
+    private final ApiTokenService service;
+    private final SecurityIdentity identity;
+
+    public ApiTokenResource(ApiTokenService service, SecurityIdentity identity) {
+        this.service = service;
+        this.identity = identity;
+    }
+
+    @GET
+    public Uni<List<ApiTokenView>> list(@QueryParam("all") @DefaultValue("false") boolean all) {
+        return service.list(Callers.databaseUser(identity), all);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ApiTokenView>> create(@NotNull(message = "a JSON body is required") @Valid CreateApiTokenRequest request) {
+        return service.create(Callers.databaseUser(identity), request)
+                .map(v -> RestResponse.ResponseBuilder.<ApiTokenView>created(URI.create("/api/tokens/" + v.id())).entity(v).build());
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<RestResponse<Void>> revoke(@PathParam("id") long id) {
+        return service.revoke(Callers.databaseUser(identity), id).map(v -> RestResponse.noContent());
+    }
+}

@@ -1,0 +1,148 @@
+package io.triggerdeploy.auth;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.user.Role;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Creates, lists, revokes and authenticates API tokens. */
+@ApplicationScoped
+public class ApiTokenService {
+
+    static final String PREFIX = "tdp_";
+    private static final Logger LOG = Logger.getLogger(ApiTokenService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ApiTokenRepository repository;
+    private final Pool pool;
+    private final AuthConfig config;
+
+    public ApiTokenService(ApiTokenRepository repository, Pool pool, AuthConfig config) {
+        this.repository = repository;
+        this.pool = pool;
+        this.config = config;
+    }
+
+    public static boolean looksLikeApiToken(String token) {
+        return token.startsWith(PREFIX);
+    }
+
+    @WithTransaction
+    public Uni<ApiTokenView> create(TriggerPrincipal owner, CreateApiTokenRequest req) {
+        Role role = req.role() == null ? owner.role() : Role.parse(req.role()).orElseThrow();
+        if (!owner.role().atLeast(role)) {
+            throw ProblemException.forbidden("A token's role cannot be higher than your own (" + owner.role().id() + ")");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        OffsetDateTime expires = req.expiresAt() != null ? req.expiresAt()
+                : now.plusDays(req.expiresInDays() == null ? 90 : req.expiresInDays());
+        if (!expires.isAfter(now)) {
+            throw ProblemException.badRequest("expires_at must be in the future");
+        }
+        if (Duration.between(now, expires).compareTo(config.apiTokens().maxLifetime()) > 0) {
+            throw ProblemException.badRequest("expires_at is too far away; the limit is "
+                    + config.apiTokens().maxLifetime().toDays() + " days");
+        }
+        String name = req.name().trim();
+        return repository.liveNameTaken(owner.userId(), name).chain(taken -> {
+            if (taken) {
+                throw ProblemException.conflict("You already have an active token named '" + name + "'");
+            }
+            String secret = newSecret();
+            ApiToken t = new ApiToken();
+            t.userId = owner.userId();
+            t.name = name;
+            t.tokenHash = sha256(secret);
+            t.tokenPrefix = secret.substring(0, 12);
+            t.role = role;
+            t.createdAt = now;
+            t.expiresAt = expires.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+            return repository.persist(t).map(saved -> ApiTokenView.of(saved, secret));
+        });
+    }
+
+    @WithSession
+    public Uni<List<ApiTokenView>> list(TriggerPrincipal caller, boolean all) {
+        Uni<List<ApiToken>> rows = all && caller.role() == Role.ADMIN
+                ? repository.listAll() : repository.listForUser(caller.userId());
+        return rows.map(l -> l.stream().map(t -> ApiTokenView.of(t, null)).toList());
+    }
+
+    /** Revokes one of the caller's tokens; admins may revoke anyone's. */
+    @WithTransaction
+    public Uni<Void> revoke(TriggerPrincipal caller, long id) {
+        return repository.findById(id).chain(t -> {
+            if (t == null || (!t.userId.equals(caller.userId()) && caller.role() != Role.ADMIN)) {
+                throw ProblemException.notFound("No API token " + id);
+            }
+            if (t.revokedAt == null) {
+                t.revokedAt = OffsetDateTime.now(ZoneOffset.UTC);
+            }
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** Looks the secret up by hash; the effective role is the lower of the token's and the owner's current role. */
+    public Uni<TriggerPrincipal> authenticate(String secret) {
+        return pool.preparedQuery("SELECT t.id, t.role, u.id AS uid, u.username, u.role AS urole, u.active "
+                        + "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                        + "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()")
+                .execute(Tuple.of(sha256(secret)))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row r = it.next();
+                    if (!r.getBoolean("active")) {
+                        return null;
+                    }
+                    Role tokenRole = Role.parse(r.getString("role")).orElse(Role.VIEWER);
+                    Role userRole = Role.parse(r.getString("urole")).orElse(Role.VIEWER);
+                    long tokenId = r.getLong("id");
+                    touch(tokenId);
+                    return new TriggerPrincipal(r.getLong("uid"), r.getString("username"),
+                            Role.lower(tokenRole, userRole), TriggerPrincipal.AuthType.API_TOKEN, tokenId);
+                });
+    }
+
+    private void touch(long tokenId) {
+        // at most once a minute per token, and never in the caller's way
+        pool.preparedQuery("UPDATE api_tokens SET last_used_at = now() WHERE id = $1 "
+                        + "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')")
+                .execute(Tuple.of(tokenId))
+                .subscribe().with(ok -> { }, e -> LOG.debugf("Could not record token use: %s", e.getMessage()));
+    }
+
+    static String newSecret() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static String sha256(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.triggerdeploy.auth;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Login, token and password settings ({@code trigger.auth.*}). */
+@ConfigMapping(prefix = "trigger.auth")
+public interface AuthConfig {
+
+    /** bcrypt cost factor for new password hashes. */
+    @WithDefault("11")
+    @Min(4) @Max(16)
+    int bcryptCost();
+
+    /** Lifetime of a login token. */
+    @WithDefault("8h")
+    Duration tokenLifetime();
+
+    /** Break-glass users ({@code username:bcrypt-hash:role} per line), usable only while the database is unreachable. */
+    Optional<Path> fallbackFile();
+
+    Jwt jwt();
+
+    RateLimit rateLimit();
+
+    ApiTokens apiTokens();
+
+    /** Token signing keys. Without files, a key pair is created once and shared through the database. */
+    interface Jwt {
+        /** PEM (PKCS#8) RSA private key, e.g. mounted from a Kubernetes Secret. */
+        Optional<Path> privateKeyFile();
+
+        /** PEM (X.509 SubjectPublicKeyInfo) RSA public key matching {@link #privateKeyFile()}. */
+        Optional<Path> publicKeyFile();
+    }
+
+    /** Brute-force protection, counted in PostgreSQL so that it holds across replicas. */
+    interface RateLimit {
+        @WithDefault("5")
+        @Min(1)
+        int maxFailuresPerUser();
+
+        @WithDefault("20")
+        @Min(1)
+        int maxFailuresPerAddress();
+
+        /** Failures older than this are forgotten. */
+        @WithDefault("15m")
+        Duration window();
+
+        /** How long a username or address is refused once it reached its limit. */
+        @WithDefault("5m")
+        Duration lockout();
+    }
+
+    interface ApiTokens {
+        /** Longest expiry a user may give an API token. */
+        @WithDefault("365d")
+        Duration maxLifetime();
+    }
+}

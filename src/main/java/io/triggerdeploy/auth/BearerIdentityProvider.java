@@ -1,0 +1,104 @@
+package io.triggerdeploy.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.user.Role;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a bearer token into an identity. Login JWTs are verified against the key ring and then checked
+ * against the user row, so that deactivating a user or lowering their role takes effect at once; while the
+ * database is unreachable the signed claims are trusted. API tokens are looked up by hash.
+ */
+@ApplicationScoped
+public class BearerIdentityProvider implements IdentityProvider<BearerTokenRequest> {
+
+    private static final Logger LOG = Logger.getLogger(BearerIdentityProvider.class);
+
+    private final SigningKeys keys;
+    private final ApiTokenService apiTokens;
+    private final Pool pool;
+
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, Pool pool) {
+        this.keys = keys;
+        this.apiTokens = apiTokens;
+        this.pool = pool;
+    }
+
+    @Override
+    public Class<BearerTokenRequest> getRequestType() {
+        return BearerTokenRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(BearerTokenRequest request, AuthenticationRequestContext context) {
+        String token = request.token();
+        Uni<TriggerPrincipal> principal = ApiTokenService.looksLikeApiToken(token)
+                ? apiTokens.authenticate(token)
+                : fromJwt(token);
+        return principal.map(p -> {
+            if (p == null) {
+                throw new AuthenticationFailedException("invalid token");
+            }
+            return (SecurityIdentity) QuarkusSecurityIdentity.builder()
+                    .setPrincipal(p)
+                    .addRoles(p.role().grantedRoles())
+                    .build();
+        });
+    }
+
+    private Uni<TriggerPrincipal> fromJwt(String token) {
+        JsonWebToken jwt;
+        boolean local;
+        try {
+            SigningKeys.Verified verified = keys.verify(token);
+            jwt = verified.jwt();
+            local = verified.local();
+        } catch (ParseException e) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("invalid token"));
+        }
+        Role claimed = Role.parse(jwt.getClaim(TokenIssuer.CLAIM_ROLE)).orElse(null);
+        if (claimed == null) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("token without role"));
+        }
+        if (local) {
+            return Uni.createFrom().item(new TriggerPrincipal(null, jwt.getName(), claimed,
+                    TriggerPrincipal.AuthType.BREAK_GLASS, null));
+        }
+        Object uidClaim = jwt.getClaim(TokenIssuer.CLAIM_UID);
+        if (!(uidClaim instanceof Number)) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("token without user id"));
+        }
+        long uid = ((Number) uidClaim).longValue();
+        return pool.preparedQuery("SELECT username, role, active FROM users WHERE id = $1")
+                .execute(Tuple.of(uid))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row r = it.next();
+                    if (!r.getBoolean("active")) {
+                        return null;
+                    }
+                    Role current = Role.parse(r.getString("role")).orElse(Role.VIEWER);
+                    return new TriggerPrincipal(uid, r.getString("username"), current,
+                            TriggerPrincipal.AuthType.PASSWORD, null);
+                })
+                .onFailure(DbErrors::isUnavailable).recoverWithItem(e -> {
+                    LOG.debugf("Database unreachable; trusting signed token of %s", jwt.getName());
+                    return new TriggerPrincipal(uid, jwt.getName(), claimed, TriggerPrincipal.AuthType.PASSWORD, null);
+                });
+    }
+}

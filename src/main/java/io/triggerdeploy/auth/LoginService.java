@@ -1,0 +1,162 @@
+package io.triggerdeploy.auth;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.db.DatabaseState;
+import io.triggerdeploy.db.DatabaseUnavailableException;
+import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.user.Role;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Password login. Unknown users, wrong passwords and inactive users get the same answer after the same
+ * amount of work. Password checks run on a worker thread with no reactive session open; the database is
+ * touched before and after, on the event loop.
+ */
+@ApplicationScoped
+public class LoginService {
+
+    private static final Logger LOG = Logger.getLogger(LoginService.class);
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Pool pool;
+    private final PasswordHasher hasher;
+    private final TokenIssuer issuer;
+    private final LoginThrottle throttle;
+    private final BreakGlassRealm breakGlass;
+    private final DatabaseState database;
+
+    public LoginService(Pool pool, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
+                        BreakGlassRealm breakGlass, DatabaseState database) {
+        this.pool = pool;
+        this.hasher = hasher;
+        this.issuer = issuer;
+        this.throttle = throttle;
+        this.breakGlass = breakGlass;
+        this.database = database;
+    }
+
+    /** What the login needs of a user row. */
+    record Candidate(long id, String username, Role role, String hash, boolean active) {
+    }
+
+    public Uni<LoginResponse> login(LoginRequest req, String clientAddress) {
+        DatabaseState.Phase phase = database.phase();
+        if (phase == DatabaseState.Phase.WAITING_FOR_DATABASE || phase == DatabaseState.Phase.FAILED) {
+            return breakGlassLogin(req);
+        }
+        if (phase != DatabaseState.Phase.READY) {
+            return Uni.createFrom().failure(ProblemException.unavailable("The service is preparing its database; try again shortly"));
+        }
+        return databaseLogin(req, clientAddress)
+                .onFailure(DbErrors::isUnavailable).recoverWithUni(e -> {
+                    LOG.warnf("Database unreachable during login: %s", e.getClass().getSimpleName());
+                    return breakGlassLogin(req);
+                });
+    }
+
+    private Uni<LoginResponse> databaseLogin(LoginRequest req, String clientAddress) {
+        String userKey = LoginThrottle.userKey(req.username());
+        String addressKey = LoginThrottle.addressKey(clientAddress);
+        return throttle.blockedFor(userKey, addressKey)
+                .ifNoItem().after(DB_TIMEOUT).failWith(() -> new DatabaseUnavailableException("login throttle query timed out"))
+                .chain(blocked -> {
+                    if (blocked.isPresent()) {
+                        long secs = Math.max(1, (blocked.get().toMillis() + 999) / 1000);
+                        return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests",
+                                "Too many failed logins; try again in " + secs + " s", Map.of("Retry-After", String.valueOf(secs))));
+                    }
+                    return findCandidate(req.username());
+                })
+                .chain(c -> Workers.run(() -> {
+                    if (c == null) {
+                        hasher.burn(req.password());
+                        return new Verdict(null, PasswordHasher.Check.NO, null);
+                    }
+                    PasswordHasher.Check check = hasher.check(req.password(), c.hash());
+                    String rehash = check.matches() && check.needsRehash() && c.active() ? hasher.hash(req.password()) : null;
+                    return new Verdict(c, check, rehash);
+                }))
+                .chain(v -> {
+                    if (v.candidate() == null || !v.check().matches() || !v.candidate().active()) {
+                        return throttle.recordFailure(userKey, addressKey)
+                                .chain(() -> Uni.createFrom().failure(invalidCredentials()));
+                    }
+                    Candidate c = v.candidate();
+                    return recordLogin(c.id(), v.rehash())
+                            .chain(() -> throttle.clear(userKey))
+                            .map(x -> {
+                                if (v.rehash() != null) {
+                                    LOG.infof("Password hash of user %s upgraded to bcrypt", c.username());
+                                }
+                                TokenIssuer.IssuedToken t = issuer.forUser(c.id(), c.username(), c.role());
+                                return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+                                        new LoginResponse.LoginUser(c.id(), c.username(), c.role().id(), null));
+                            });
+                });
+    }
+
+    private record Verdict(Candidate candidate, PasswordHasher.Check check, String rehash) {
+    }
+
+    private Uni<Candidate> findCandidate(String login) {
+        // exact username first, then email; both case-insensitive
+        return pool.preparedQuery("SELECT id, username, role, password_hash, active FROM users "
+                        + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
+                        + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
+                .execute(Tuple.of(login.trim()))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row r = it.next();
+                    return new Candidate(r.getLong("id"), r.getString("username"),
+                            Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
+                            r.getBoolean("active"));
+                });
+    }
+
+    private Uni<Void> recordLogin(long id, String newHash) {
+        if (newHash == null) {
+            return pool.preparedQuery("UPDATE users SET last_login_at = now() WHERE id = $1")
+                    .execute(Tuple.of(id)).replaceWithVoid();
+        }
+        return pool.preparedQuery("UPDATE users SET last_login_at = now(), password_hash = $2, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, newHash)).replaceWithVoid();
+    }
+
+    private Uni<LoginResponse> breakGlassLogin(LoginRequest req) {
+        if (!breakGlass.isConfigured()) {
+            return Uni.createFrom().failure(ProblemException.unavailable("The database is unreachable; login is not possible right now"));
+        }
+        return Workers.run(() -> {
+            var entry = breakGlass.find(req.username());
+            if (entry.isEmpty()) {
+                hasher.burn(req.password());
+                return null;
+            }
+            return hasher.check(req.password(), entry.get().hash()).matches() ? entry.get() : null;
+        }).map(entry -> {
+            if (entry == null) {
+                throw invalidCredentials();
+            }
+            LOG.warnf("Break-glass login by '%s' (role %s) while the database is unreachable", entry.username(), entry.role().id());
+            TokenIssuer.IssuedToken t = issuer.forBreakGlass(entry.username(), entry.role());
+            return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+                    new LoginResponse.LoginUser(null, entry.username(), entry.role().id(), true));
+        });
+    }
+
+    static ProblemException invalidCredentials() {
+        return ProblemException.unauthorized("Invalid username or password");
+    }
+}

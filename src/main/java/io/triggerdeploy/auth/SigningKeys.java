@@ -1,0 +1,158 @@
+package io.triggerdeploy.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.jwt.util.KeyUtils;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The keys this replica signs and verifies tokens with.
+ *
+ * <p>The <em>shared</em> key is the same on every replica (from files, or created once and stored in the
+ * database), so any replica accepts any replica's tokens. The <em>local</em> key exists only in this process
+ * and signs break-glass tokens: those are valid only on the replica that issued them, and only until restart.
+ */
+@ApplicationScoped
+public class SigningKeys {
+
+    public static final String ISSUER = "trigger-deploy";
+    static final String LOCAL_KID_PREFIX = "local-";
+
+    /** A signing key and a parser that verifies against its public half. */
+    public record Key(String kid, PrivateKey privateKey, PublicKey publicKey, DefaultJWTParser parser) {
+    }
+
+    private final ObjectMapper mapper;
+    private volatile Key shared;
+    private volatile Key local;
+
+    public SigningKeys(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public Optional<Key> shared() {
+        return Optional.ofNullable(shared);
+    }
+
+    /** Installs the shared key (bootstrap). */
+    public void useShared(String kid, PrivateKey privateKey, PublicKey publicKey) {
+        shared = key(kid, privateKey, publicKey);
+    }
+
+    public synchronized Key local() {
+        if (local == null) {
+            KeyPair kp = generate();
+            local = key(LOCAL_KID_PREFIX + UUID.randomUUID(), kp.getPrivate(), kp.getPublic());
+        }
+        return local;
+    }
+
+    /** A verified token, and whether it was signed by this process's break-glass key. */
+    public record Verified(JsonWebToken jwt, boolean local) {
+    }
+
+    /** Verifies signature, issuer and expiry; throws {@link ParseException} for anything not valid. */
+    public Verified verify(String token) throws ParseException {
+        String kid = kidOf(token);
+        Key s = shared;
+        Key l = local;
+        Key k = s != null && s.kid().equals(kid) ? s : l != null && l.kid().equals(kid) ? l : null;
+        if (k == null) {
+            throw new ParseException("Token signed with an unknown key");
+        }
+        return new Verified(k.parser().parse(token), k == l);
+    }
+
+    public static boolean isLocalKid(String kid) {
+        return kid != null && kid.startsWith(LOCAL_KID_PREFIX);
+    }
+
+    static KeyPair generate() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String toPem(String type, byte[] der) {
+        String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
+    }
+
+    static PrivateKey privateFromPem(String pem) {
+        try {
+            return KeyUtils.decodePrivateKey(pem);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a PEM PKCS#8 RSA private key", e);
+        }
+    }
+
+    static PublicKey publicFromPem(String pem) {
+        try {
+            return KeyUtils.decodePublicKey(pem);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a PEM RSA public key", e);
+        }
+    }
+
+    static PrivateKey readPrivate(java.nio.file.Path file) throws IOException {
+        return privateFromPem(Files.readString(file));
+    }
+
+    static PublicKey readPublic(java.nio.file.Path file) throws IOException {
+        return publicFromPem(Files.readString(file));
+    }
+
+    /** A stable key id for a public key: the first 16 hex digits of its SHA-256. */
+    static String thumbprint(PublicKey key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded())).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String kidOf(String token) throws ParseException {
+        int dot = token.indexOf('.');
+        if (dot <= 0) {
+            throw new ParseException("Not a JWT");
+        }
+        try {
+            JsonNode header = mapper.readTree(Base64.getUrlDecoder().decode(token.substring(0, dot)));
+            JsonNode kid = header.get("kid");
+            if (kid == null || !kid.isTextual()) {
+                throw new ParseException("Token has no key id");
+            }
+            return kid.asText();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ParseException("Malformed token header");
+        }
+    }
+
+    private static Key key(String kid, PrivateKey privateKey, PublicKey publicKey) {
+        JWTAuthContextInfo info = new JWTAuthContextInfo(publicKey, ISSUER);
+        info.setExpGracePeriodSecs(0);
+        return new Key(kid, privateKey, publicKey, new DefaultJWTParser(info));
+    }
+}

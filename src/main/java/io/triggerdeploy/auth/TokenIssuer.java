@@ -1,0 +1,60 @@
+package io.triggerdeploy.auth;
+
+import io.smallrye.jwt.build.Jwt;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.user.Role;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+
+/** Issues signed login tokens (RS256 JWTs). */
+@ApplicationScoped
+public class TokenIssuer {
+
+    static final String CLAIM_UID = "uid";
+    static final String CLAIM_ROLE = "role";
+
+    /** A freshly signed token and when it stops being valid. */
+    public record IssuedToken(String token, OffsetDateTime expiresAt) {
+    }
+
+    private final SigningKeys keys;
+    private final AuthConfig config;
+
+    public TokenIssuer(SigningKeys keys, AuthConfig config) {
+        this.keys = keys;
+        this.config = config;
+    }
+
+    public IssuedToken forUser(long userId, String username, Role role) {
+        SigningKeys.Key key = keys.shared().orElseThrow(
+                () -> ProblemException.unavailable("The service is still starting; try again shortly"));
+        return sign(key, String.valueOf(userId), userId, username, role);
+    }
+
+    /** Tokens for break-glass users are signed with this process's own key and accepted only here. */
+    public IssuedToken forBreakGlass(String username, Role role) {
+        return sign(keys.local(), "break-glass:" + username, null, username, role);
+    }
+
+    private IssuedToken sign(SigningKeys.Key key, String subject, Long uid, String username, Role role) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant exp = now.plus(config.tokenLifetime());
+        var claims = Jwt.issuer(SigningKeys.ISSUER)
+                .subject(subject)
+                .upn(username)
+                .groups(Set.of(role.id()))
+                .claim(CLAIM_ROLE, role.id())
+                .issuedAt(now)
+                .expiresAt(exp);
+        if (uid != null) {
+            claims.claim(CLAIM_UID, uid);
+        }
+        String token = claims.jws().keyId(key.kid()).sign(key.privateKey());
+        return new IssuedToken(token, OffsetDateTime.ofInstant(exp, ZoneOffset.UTC));
+    }
+}

@@ -1,0 +1,58 @@
+package io.triggerdeploy.common;
+
+import java.util.Map;
+
+/** An expected failure with the HTTP status and problem details a client should see. */
+public class ProblemException extends RuntimeException {
+
+    private final int status;
+    private final String title;
+    private final Map<String, String> headers;
+
+    public ProblemException(int status, String title, String detail) {
+        this(status, title, detail, Map.of());
+    }
+
+    public ProblemException(int status, String title, String detail, Map<String, String> headers) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.title = title;
+        this.headers = headers;
+    }
+
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(400, "Bad Request", detail);
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(404, "Not Found", detail);
+    }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(409, "Conflict", detail);
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, "Forbidden", detail);
+    }
+
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(401, "Unauthorized", detail, Map.of("WWW-Authenticate", "Bearer"));
+    }
+
+    public static ProblemException unavailable(String detail) {
+        return new ProblemException(503, "Service Unavailable", detail, Map.of("Retry-After", "5"));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+}

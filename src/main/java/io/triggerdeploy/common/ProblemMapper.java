@@ -1,0 +1,128 @@
+package io.triggerdeploy.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The single place where exceptions become {@code application/problem+json} responses.
+ * Only unexpected failures (5xx) are logged at ERROR, with an id the client also sees; bodies never
+ * carry stack traces, SQL or secrets.
+ */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> problem(ProblemException e, UriInfo uri) {
+        RestResponse.ResponseBuilder<Problem> b = builder(e.status(), body(e.status(), e.title(), e.getMessage(), uri, null))
+                .type(MediaType.valueOf(PROBLEM_JSON));
+        e.headers().forEach(b::header);
+        return b.build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> validation(ConstraintViolationException e, UriInfo uri) {
+        List<Problem.Violation> violations = e.getConstraintViolations().stream()
+                .map(v -> new Problem.Violation(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.Violation::field))
+                .toList();
+        String detail = violations.isEmpty() ? "The request is invalid"
+                : violations.stream().map(v -> v.field() + ": " + v.message()).reduce((a, b) -> a + "; " + b).orElse("");
+        return respond(400, "Bad Request", detail, uri, violations);
+    }
+
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    public RestResponse<Problem> json(Exception e, UriInfo uri) {
+        return respond(400, "Bad Request", "The request body is not valid JSON for this endpoint", uri, null);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unauthorized(UnauthorizedException e, UriInfo uri) {
+        return builder(401, body(401, "Unauthorized", "Authentication is required", uri, null))
+                .type(MediaType.valueOf(PROBLEM_JSON)).header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> authFailed(AuthenticationFailedException e, UriInfo uri) {
+        return builder(401, body(401, "Unauthorized", "The credentials are invalid or expired", uri, null))
+                .type(MediaType.valueOf(PROBLEM_JSON)).header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(403, "Forbidden", "Your role does not allow this action", uri, null);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, uri);
+        }
+        if (e.getCause() instanceof JsonProcessingException) {
+            return respond(400, "Bad Request", "The request body is not valid JSON for this endpoint", uri, null);
+        }
+        String title = Response.Status.fromStatusCode(status) != null
+                ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error";
+        String detail = switch (status) {
+            case 404 -> "No such resource";
+            case 405 -> "Method not allowed on this resource";
+            case 406 -> "Cannot produce the requested media type";
+            case 415 -> "Unsupported media type; send application/json";
+            default -> title;
+        };
+        return respond(status, title, detail, uri, null);
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected error %s on %s", id, uri == null ? "?" : uri.getPath());
+        return respond(500, "Internal Server Error", "Unexpected error; reference " + id, uri, null);
+    }
+
+    private static RestResponse.ResponseBuilder<Problem> builder(int status, Problem problem) {
+        return RestResponse.ResponseBuilder.<Problem>create(status).entity(problem);
+    }
+
+    static Problem body(int status, String title, String detail, UriInfo uri, List<Problem.Violation> violations) {
+        return new Problem("about:blank", title, status, detail, uri == null ? null : uri.getPath(), violations);
+    }
+
+    private static RestResponse<Problem> respond(int status, String title, String detail, UriInfo uri,
+                                                 List<Problem.Violation> violations) {
+        return builder(status, body(status, title, detail, uri, violations))
+                .type(MediaType.valueOf(PROBLEM_JSON)).build();
+    }
+
+    private static String field(ConstraintViolation<?> v) {
+        // "login.req.password" -> "password": the client knows its JSON fields, not our method names
+        String path = v.getPropertyPath().toString();
+        String[] parts = path.split("\\.");
+        if (parts.length >= 3) {
+            return snake(String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length)));
+        }
+        return parts.length == 2 ? "body" : snake(path);
+    }
+
+    private static String snake(String s) {
+        return s.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,142 @@
+package io.triggerdeploy.db;
+
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Startup, robust by construction: the HTTP server is already serving liveness while this runs on its own
+ * thread. It waits for PostgreSQL with bounded exponential backoff, migrates under an advisory lock, runs the
+ * bootstrap steps (keys, admin), checks the reactive pool with a real query, and only then reports ready.
+ * If the database never comes within {@code trigger.db.startup-timeout}, the process exits non-zero.
+ */
+@ApplicationScoped
+public class DatabaseBootstrap {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseBootstrap.class);
+
+    private final DatabaseState state;
+    private final SchemaMigrator migrator;
+    private final DataSource dataSource;
+    private final Pool pool;
+    private final DbConfig config;
+    private final List<BootstrapStep> steps;
+    private volatile Thread thread;
+
+    public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, Pool pool,
+                             DbConfig config, @Any Instance<BootstrapStep> steps) {
+        this.state = state;
+        this.migrator = migrator;
+        this.dataSource = dataSource;
+        this.pool = pool;
+        this.config = config;
+        this.steps = steps.stream().sorted(Comparator.comparingInt(BootstrapStep::order)).toList();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Thread t = new Thread(this::bootstrap, "trigger-db-bootstrap");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    void bootstrap() {
+        long start = System.nanoTime();
+        try {
+            for (BootstrapStep step : steps) {
+                step.preflight();
+            }
+            waitForDatabase();
+            state.set(DatabaseState.Phase.PREPARING, "migrating the schema");
+            migrator.migrate();
+            state.set(DatabaseState.Phase.PREPARING, "preparing keys and users");
+            for (BootstrapStep step : steps) {
+                step.run();
+            }
+            VertxContextSupport.subscribeAndAwait(() -> pool.query("SELECT 1").execute());
+            state.set(DatabaseState.Phase.READY, "ready");
+            LOG.infof("Database ready after %d ms", (System.nanoTime() - start) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (StartupFailure e) {
+            fail(e.getMessage());
+        } catch (Throwable e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // shutting down
+            }
+            fail("Startup failed: " + summary(e));
+        }
+    }
+
+    private void fail(String message) {
+        state.set(DatabaseState.Phase.FAILED, message);
+        LOG.error(message);
+        if (LaunchMode.current() != LaunchMode.TEST) {
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    private void waitForDatabase() throws InterruptedException {
+        Duration timeout = config.startupTimeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long delay = 250;
+        int attempt = 0;
+        long lastWarn = 0;
+        while (true) {
+            attempt++;
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.execute("SELECT 1");
+                if (attempt > 1) {
+                    LOG.infof("PostgreSQL answered after %d attempts", attempt);
+                }
+                return;
+            } catch (SQLException e) {
+                long now = System.nanoTime();
+                if (now >= deadline) {
+                    throw new StartupFailure("PostgreSQL not reachable within trigger.db.startup-timeout ("
+                            + timeout.toSeconds() + " s): " + summary(e));
+                }
+                if (lastWarn == 0 || now - lastWarn > Duration.ofSeconds(10).toNanos()) {
+                    LOG.warnf("Waiting for PostgreSQL (attempt %d): %s", attempt, summary(e));
+                    lastWarn = now;
+                }
+                state.set(DatabaseState.Phase.WAITING_FOR_DATABASE, "waiting for the database: " + summary(e));
+                long sleep = Math.min(delay, Math.max(1, (deadline - now) / 1_000_000));
+                Thread.sleep(sleep);
+                delay = Math.min(delay * 2, config.maxRetryInterval().toMillis());
+            }
+        }
+    }
+
+    static String summary(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return msg.replaceAll("\\s+", " ").trim();
+    }
+}

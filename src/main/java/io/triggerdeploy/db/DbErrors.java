@@ -1,0 +1,41 @@
+package io.triggerdeploy.db;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
+
+/** Tells "the database cannot be reached" apart from "the database said no". */
+public final class DbErrors {
+
+    private DbErrors() {
+    }
+
+    public static boolean isUnavailable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof DatabaseUnavailableException
+                    || c instanceof ConnectException
+                    || c instanceof NoRouteToHostException
+                    || c instanceof UnknownHostException
+                    || c instanceof SocketException
+                    || c instanceof TimeoutException
+                    || c instanceof io.vertx.sqlclient.ClosedConnectionException
+                    || c instanceof io.netty.channel.ConnectTimeoutException
+                    || c instanceof io.smallrye.mutiny.TimeoutException) {
+                return true;
+            }
+            String name = c.getClass().getName();
+            if (name.endsWith("NoStackTraceTimeoutException") || name.endsWith("ConnectionPoolTooBusyException")) {
+                return true;
+            }
+            if (c instanceof io.vertx.pgclient.PgException pg) {
+                // admin shutdown, crash shutdown, cannot connect now (server starting or in recovery)
+                String state = pg.getSqlState();
+                return state != null && (state.startsWith("08") || state.equals("57P01")
+                        || state.equals("57P02") || state.equals("57P03"));
+            }
+        }
+        return false;
+    }
+}

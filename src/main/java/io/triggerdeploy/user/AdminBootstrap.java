@@ -1,0 +1,80 @@
+package io.triggerdeploy.user;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.db.BootstrapStep;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+
+/**
+ * Creates the first admin, race-free: one {@code INSERT … ON CONFLICT DO NOTHING}, so that of N replicas
+ * starting together exactly one creates the row and only that one announces a generated password.
+ * An existing user of that name is never touched.
+ */
+@ApplicationScoped
+public class AdminBootstrap implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(AdminBootstrap.class);
+    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AdminConfig config;
+    private final PasswordHasher hasher;
+    private final Pool pool;
+
+    public AdminBootstrap(AdminConfig config, PasswordHasher hasher, Pool pool) {
+        this.config = config;
+        this.hasher = hasher;
+        this.pool = pool;
+    }
+
+    @Override
+    public int order() {
+        return 20;
+    }
+
+    @Override
+    public void run() throws Throwable {
+        String username = config.username();
+        boolean exists = VertxContextSupport.subscribeAndAwait(() -> pool
+                .preparedQuery("SELECT 1 FROM users WHERE lower(username) = lower($1)")
+                .execute(Tuple.of(username)).map(rows -> rows.size() > 0));
+        if (exists) {
+            return; // never overwrite an existing admin's password
+        }
+        boolean generated = config.password().isEmpty();
+        String password = config.password().orElseGet(AdminBootstrap::generatePassword);
+        String hash = hasher.hash(password); // we are on the bootstrap thread, not the event loop
+        Long id = VertxContextSupport.subscribeAndAwait(() -> pool
+                .preparedQuery("INSERT INTO users (username, password_hash, role, active) VALUES ($1, $2, 'admin', TRUE) "
+                        + "ON CONFLICT DO NOTHING RETURNING id")
+                .execute(Tuple.of(username, hash))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0)));
+        if (id == null) {
+            return; // another replica created it a moment ago
+        }
+        if (generated) {
+            LOG.warnf("""
+
+                    ================= INITIAL ADMIN PASSWORD (shown once) =================
+                      username: %s
+                      password: %s
+                      Set TRIGGER_ADMIN_PASSWORD to choose it; change it after first login.
+                    =======================================================================""", username, password);
+        } else {
+            LOG.infof("Created admin user '%s' with the configured password", username);
+        }
+    }
+
+    static String generatePassword() {
+        StringBuilder sb = new StringBuilder(24);
+        for (int i = 0; i < 24; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}

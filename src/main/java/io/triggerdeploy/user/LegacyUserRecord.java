@@ -1,0 +1,22 @@
+package io.triggerdeploy.user;
+
+/**
+ * One row of the Flask tool's {@code users} table, as exported to JSON. Roles map as
+ * superadmin/admin → admin, user/operator → operator, viewer (and anything else) → viewer.
+ */
+public record LegacyUserRecord(String username, String email, String passwordHash, String role, Boolean isActive) {
+
+    public Role mappedRole() {
+        String r = role == null ? "" : role.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (r) {
+            case "superadmin", "super_admin", "admin" -> Role.ADMIN;
+            case "user", "operator", "deployer" -> Role.OPERATOR;
+            default -> Role.VIEWER;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "LegacyUserRecord[username=" + username + "]";
+    }
+}

@@ -1,0 +1,70 @@
+package io.triggerdeploy.user;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.Callers;
+import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.auth.TriggerPrincipal;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Workers;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.util.Locale;
+
+/** The calling user: who am I, and change my password. */
+@Path("/api/me")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class MeResource {
+
+    private final SecurityIdentity identity;
+    private final UserService service;
+    private final PasswordHasher hasher;
+
+    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher) {
+        this.identity = identity;
+        this.service = service;
+        this.hasher = hasher;
+    }
+
+    @GET
+    public Uni<MeView> me() {
+        TriggerPrincipal p = Callers.of(identity);
+        String authType = p.authType().name().toLowerCase(Locale.ROOT);
+        if (p.userId() == null) {
+            return Uni.createFrom().item(new MeView(null, p.username(), null, p.role().id(), true, authType, null));
+        }
+        return service.find(p.userId()).map(u -> {
+            if (u == null) {
+                throw ProblemException.unauthorized("This user no longer exists");
+            }
+            // the effective role (an API token may carry less than its owner)
+            return new MeView(u.id, u.username, u.email, p.role().id(), u.active, authType, u.lastLoginAt);
+        });
+    }
+
+    @PUT
+    @Path("password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
+        TriggerPrincipal p = Callers.databaseUser(identity);
+        return service.passwordHash(p.userId())
+                .chain(stored -> Workers.run(() -> {
+                    if (!hasher.check(request.currentPassword(), stored).matches()) {
+                        throw new ProblemException(403, "Forbidden", "The current password is not correct");
+                    }
+                    return hasher.hash(request.newPassword());
+                }))
+                .chain(hash -> service.setPasswordHash(p.userId(), hash))
+                .map(v -> RestResponse.noContent());
+    }
+}

@@ -1,0 +1,8 @@
+package io.triggerdeploy.user;
+
+import java.time.OffsetDateTime;
+
+/** The calling user, for {@code GET /api/me}. */
+public record MeView(Long id, String username, String email, String role, boolean active, String authType,
+                     OffsetDateTime lastLoginAt) {
+}

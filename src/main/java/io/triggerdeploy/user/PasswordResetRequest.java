@@ -1,0 +1,12 @@
+package io.triggerdeploy.user;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** An admin sets a new password for a user. */
+public record PasswordResetRequest(@NotNull @Size(min = UserRules.PASSWORD_MIN, max = UserRules.PASSWORD_MAX) String password) {
+    @Override
+    public String toString() {
+        return "PasswordResetRequest[***]";
+    }
+}

@@ -1,0 +1,12 @@
+package io.triggerdeploy.user;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** An admin changes a user; absent fields stay as they are, an empty email removes it. */
+public record UpdateUserRequest(
+        @Pattern(regexp = UserRules.ROLE_PATTERN, message = "must be admin, operator or viewer") String role,
+        @Email @Size(max = 254) String email,
+        Boolean active) {
+}

@@ -1,0 +1,46 @@
+package io.triggerdeploy.user;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+
+/** A person (or machine owner) who can log in. */
+@Entity
+@Table(name = "users")
+public class User {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false, length = 64)
+    public String username;
+
+    @Column(length = 254)
+    public String email;
+
+    @Column(name = "password_hash", nullable = false, length = 512)
+    public String passwordHash;
+
+    @Convert(converter = RoleConverter.class)
+    @Column(nullable = false, length = 16)
+    public Role role;
+
+    @Column(nullable = false)
+    public boolean active = true;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public OffsetDateTime updatedAt;
+
+    @Column(name = "last_login_at")
+    public OffsetDateTime lastLoginAt;
+}

@@ -1,0 +1,96 @@
+package io.triggerdeploy.user;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.common.Workers;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** User management, for admins only. */
+@Path("/api/users")
+@RolesAllowed(Role.ADMIN_NAME)
+@Produces(MediaType.APPLICATION_JSON)
+public class UserResource {
+
+    private final UserService service;
+    private final PasswordHasher hasher;
+
+    public UserResource(UserService service, PasswordHasher hasher) {
+        this.service = service;
+        this.hasher = hasher;
+    }
+
+    @GET
+    public Uni<List<UserView>> list() {
+        return service.list();
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<UserView> get(@PathParam("id") long id) {
+        return service.get(id);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<UserView>> create(@NotNull(message = "a JSON body is required") @Valid CreateUserRequest request) {
+        return Workers.run(() -> hasher.hash(request.password()))
+                .chain(hash -> service.create(request, hash))
+                .map(u -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + u.id())).entity(u).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<UserView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
+        return service.update(id, request);
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<UserView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
+        return service.update(id, request);
+    }
+
+    @POST
+    @Path("{id}/password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> resetPassword(@PathParam("id") long id,
+                                                 @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
+        // 404 before paying for bcrypt
+        return service.get(id)
+                .chain(u -> Workers.run(() -> hasher.hash(request.password())))
+                .chain(hash -> service.setPasswordHash(id, hash))
+                .map(v -> RestResponse.noContent());
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        return service.delete(id).map(v -> RestResponse.noContent());
+    }
+
+    /** Imports the old tool's users (JSON array of its rows), keeping their password hashes. */
+    @POST
+    @Path("import")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ImportResult> importLegacy(@NotNull(message = "a JSON array of users is required") List<LegacyUserRecord> records) {
+        return service.importLegacy(records);
+    }
+}

@@ -1,0 +1,209 @@
+package io.triggerdeploy.user;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.common.ProblemException;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * User rules: unique names and emails (case-insensitive), at least one active admin at all times.
+ * Password hashes are computed by the caller on a worker before any method here opens a session.
+ */
+@ApplicationScoped
+public class UserService {
+
+    private final UserRepository users;
+    private final Pool pool;
+
+    public UserService(UserRepository users, Pool pool) {
+        this.users = users;
+        this.pool = pool;
+    }
+
+    @WithSession
+    public Uni<List<UserView>> list() {
+        return users.listOrdered().map(l -> l.stream().map(UserView::of).toList());
+    }
+
+    @WithSession
+    public Uni<UserView> get(long id) {
+        return users.findById(id).map(u -> UserView.of(require(u, id)));
+    }
+
+    /** The stored hash, for a password check done elsewhere. */
+    @WithSession
+    public Uni<String> passwordHash(long id) {
+        return users.findById(id).map(u -> require(u, id).passwordHash);
+    }
+
+    @WithSession
+    public Uni<User> find(long id) {
+        return users.findById(id);
+    }
+
+    @WithTransaction
+    public Uni<UserView> create(CreateUserRequest req, String passwordHash) {
+        String email = blankToNull(req.email());
+        return users.findByUsername(req.username())
+                .chain(existing -> {
+                    if (existing != null) {
+                        throw ProblemException.conflict("A user named '" + req.username() + "' already exists");
+                    }
+                    return email == null ? Uni.createFrom().item(false) : users.emailTaken(email, null);
+                })
+                .chain(taken -> {
+                    if (taken) {
+                        throw ProblemException.conflict("Another user already has email " + email);
+                    }
+                    OffsetDateTime now = now();
+                    User u = new User();
+                    u.username = req.username();
+                    u.email = email;
+                    u.passwordHash = passwordHash;
+                    u.role = Role.parse(req.role()).orElseThrow();
+                    u.active = req.active() == null || req.active();
+                    u.createdAt = now;
+                    u.updatedAt = now;
+                    return users.persist(u).map(UserView::of);
+                });
+    }
+
+    @WithTransaction
+    public Uni<UserView> update(long id, UpdateUserRequest req) {
+        return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
+            require(u, id);
+            Role newRole = req.role() == null ? u.role : Role.parse(req.role()).orElseThrow();
+            boolean newActive = req.active() == null ? u.active : req.active();
+            boolean losesAdmin = u.role == Role.ADMIN && u.active && (newRole != Role.ADMIN || !newActive);
+            if (losesAdmin && admins.size() <= 1) {
+                throw ProblemException.conflict("This is the last active admin; make another user admin first");
+            }
+            String email = req.email() == null ? u.email : blankToNull(req.email());
+            Uni<Boolean> taken = email == null || email.equalsIgnoreCase(u.email == null ? "" : u.email)
+                    ? Uni.createFrom().item(false) : users.emailTaken(email, id);
+            return taken.map(t -> {
+                if (t) {
+                    throw ProblemException.conflict("Another user already has email " + email);
+                }
+                u.role = newRole;
+                u.active = newActive;
+                u.email = email;
+                u.updatedAt = now();
+                return UserView.of(u);
+            });
+        }));
+    }
+
+    @WithTransaction
+    public Uni<Void> setPasswordHash(long id, String passwordHash) {
+        return users.findById(id).map(u -> {
+            require(u, id);
+            u.passwordHash = passwordHash;
+            u.updatedAt = now();
+            return null;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> delete(long id) {
+        return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
+            require(u, id);
+            if (u.role == Role.ADMIN && u.active && admins.size() <= 1) {
+                throw ProblemException.conflict("This is the last active admin and cannot be deleted");
+            }
+            return users.delete(u);
+        }));
+    }
+
+    /**
+     * Imports the old tool's users with their password hashes, in one transaction. Entries that are
+     * invalid, duplicated in the batch or already present are skipped and reported; nothing is overwritten.
+     */
+    public Uni<ImportResult> importLegacy(List<LegacyUserRecord> records) {
+        List<ImportResult.Skipped> skipped = new ArrayList<>();
+        List<LegacyUserRecord> valid = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        Set<String> seenNames = new HashSet<>();
+        Set<String> seenEmails = new HashSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            LegacyUserRecord r = records.get(i);
+            String reason = null;
+            if (r == null || r.username() == null || !r.username().matches(UserRules.USERNAME_PATTERN)) {
+                reason = "invalid username";
+            } else if (!PasswordHasher.isSupportedHash(r.passwordHash())) {
+                reason = "unsupported password hash format";
+            } else if (!seenNames.add(r.username().toLowerCase(Locale.ROOT))) {
+                reason = "duplicate username in the import";
+            } else if (blankToNull(r.email()) != null && !seenEmails.add(r.email().trim().toLowerCase(Locale.ROOT))) {
+                reason = "duplicate email in the import";
+            }
+            if (reason != null) {
+                skipped.add(new ImportResult.Skipped(i, r == null ? null : r.username(), reason));
+            } else {
+                valid.add(r);
+                indexes.add(i);
+            }
+        }
+        return pool.withTransaction(conn -> insertAll(conn, valid, indexes, skipped))
+                .map(created -> new ImportResult(created, skipped));
+    }
+
+    private Uni<List<UserView>> insertAll(SqlConnection conn, List<LegacyUserRecord> valid, List<Integer> indexes,
+                                          List<ImportResult.Skipped> skipped) {
+        List<UserView> created = new ArrayList<>();
+        return Multi.createFrom().range(0, valid.size())
+                .onItem().transformToUniAndConcatenate(i -> {
+                    LegacyUserRecord r = valid.get(i);
+                    return conn.preparedQuery("INSERT INTO users (username, email, password_hash, role, active) "
+                                    + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING "
+                                    + "RETURNING id, created_at, updated_at")
+                            .execute(Tuple.of(r.username(), blankToNull(r.email()), r.passwordHash(),
+                                    r.mappedRole().id(), r.isActive() == null || r.isActive()))
+                            .map(rows -> {
+                                var it = rows.iterator();
+                                if (it.hasNext()) {
+                                    var row = it.next();
+                                    created.add(new UserView(row.getLong(0), r.username(), blankToNull(r.email()),
+                                            r.mappedRole().id(), r.isActive() == null || r.isActive(),
+                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null));
+                                } else {
+                                    skipped.add(new ImportResult.Skipped(indexes.get(i), r.username(),
+                                            "a user with this username or email already exists"));
+                                }
+                                return i;
+                            });
+                })
+                .collect().last()
+                .map(x -> created);
+    }
+
+    static User require(User u, long id) {
+        if (u == null) {
+            throw ProblemException.notFound("No user " + id);
+        }
+        return u;
+    }
+
+    static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}
