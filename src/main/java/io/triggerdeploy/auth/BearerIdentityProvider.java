@@ -58,6 +58,14 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         });
     }
 
+    /** Custom claims come back as JSON-P values. */
+    private static String claimText(Object claim) {
+        if (claim instanceof jakarta.json.JsonString js) {
+            return js.getString();
+        }
+        return claim == null ? null : claim.toString();
+    }
+
     private Uni<TriggerPrincipal> fromJwt(String token) {
         JsonWebToken jwt;
         boolean local;
@@ -66,9 +74,10 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
             jwt = verified.jwt();
             local = verified.local();
         } catch (ParseException e) {
+            LOG.debugf("Bearer token rejected: %s", e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
             return Uni.createFrom().failure(new AuthenticationFailedException("invalid token"));
         }
-        Role claimed = Role.parse(jwt.getClaim(TokenIssuer.CLAIM_ROLE)).orElse(null);
+        Role claimed = Role.parse(claimText(jwt.getClaim(TokenIssuer.CLAIM_ROLE))).orElse(null);
         if (claimed == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("token without role"));
         }
@@ -77,10 +86,14 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
                     TriggerPrincipal.AuthType.BREAK_GLASS, null));
         }
         Object uidClaim = jwt.getClaim(TokenIssuer.CLAIM_UID);
-        if (!(uidClaim instanceof Number)) {
+        long uid;
+        if (uidClaim instanceof jakarta.json.JsonNumber n) {
+            uid = n.longValueExact();
+        } else if (uidClaim instanceof Number n) {
+            uid = n.longValue();
+        } else {
             return Uni.createFrom().failure(new AuthenticationFailedException("token without user id"));
         }
-        long uid = ((Number) uidClaim).longValue();
         return pool.preparedQuery("SELECT username, role, active FROM users WHERE id = $1")
                 .execute(Tuple.of(uid))
                 .map(rows -> {

@@ -3,6 +3,8 @@ package io.triggerdeploy.db;
 import io.quarkus.liquibase.LiquibaseFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.ui.LoggerUIService;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -120,8 +122,11 @@ public class SchemaMigrator {
     }
 
     private void runLiquibase() {
+        // Liquibase prints changeset progress and a summary to stdout by default; send them to the logger
+        System.setProperty("liquibase.command.showSummaryOutput", "LOG");
         try (Liquibase liquibase = liquibaseFactory.createLiquibase()) {
-            liquibase.update(liquibaseFactory.createContexts(), liquibaseFactory.createLabels());
+            Scope.child(Scope.Attr.ui.name(), new LoggerUIService(), () ->
+                    liquibase.update(liquibaseFactory.createContexts(), liquibaseFactory.createLabels()));
         } catch (Exception e) {
             throw new IllegalStateException("Liquibase migration failed: " + e.getMessage(), e);
         }
