@@ -2,6 +2,7 @@ package io.triggerdeploy.auth;
 
 import io.quarkus.elytron.security.common.BcryptUtil;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.bouncycastle.crypto.generators.SCrypt;
 
 import javax.crypto.SecretKeyFactory;
@@ -28,8 +29,13 @@ public class PasswordHasher {
     private final int cost;
     private final String dummyHash;
 
+    @Inject
     public PasswordHasher(AuthConfig config) {
-        this.cost = config.bcryptCost();
+        this(config.bcryptCost());
+    }
+
+    PasswordHasher(int cost) {
+        this.cost = cost;
         // checked for unknown users so that they cost the same time as a wrong password
         this.dummyHash = BcryptUtil.bcryptHash("not-a-real-password-" + System.nanoTime(), cost);
     }
