@@ -141,12 +141,13 @@ public class LoginService {
         return Workers.run(() -> {
             var entry = breakGlass.find(req.username());
             if (entry.isEmpty()) {
-                hasher.burn(req.password());
-                return null;
+                // a database user: their account cannot be checked right now
+                throw ProblemException.unavailable("The database is unreachable; only break-glass users can log in right now");
             }
             return hasher.check(req.password(), entry.get().hash()).matches() ? entry.get() : null;
         }).map(entry -> {
             if (entry == null) {
+                LOG.warnf("Failed break-glass login for '%s'", req.username());
                 throw invalidCredentials();
             }
             LOG.warnf("Break-glass login by '%s' (role %s) while the database is unreachable", entry.username(), entry.role().id());
