@@ -93,6 +93,23 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 10_000)
     public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ProblemException p) {
+                return problem(p, uri);
+            }
+            if (c instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+                    || c instanceof org.hibernate.exception.ConstraintViolationException cv
+                    && (cv.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE
+                    || "23505".equals(cv.getSQLState()))) {
+                // a concurrent request won a unique-constraint race
+                return respond(409, "Conflict", "The resource already exists", uri, null);
+            }
+        }
+        if (io.triggerdeploy.db.DbErrors.isUnavailable(e)) {
+            return RestResponse.ResponseBuilder.<Problem>create(503)
+                    .entity(body(503, "Service Unavailable", "The database is unreachable; try again shortly", uri, null))
+                    .type(MediaType.valueOf(PROBLEM_JSON)).header("Retry-After", "5").build();
+        }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", id, uri == null ? "?" : uri.getPath());
         return respond(500, "Internal Server Error", "Unexpected error; reference " + id, uri, null);

@@ -88,6 +88,30 @@ class UserResourceTest extends ApiTest {
     }
 
     @Test
+    void concurrentCreatesOfOneNameYieldOneUserAndConflicts() throws Exception {
+        String name = unique("race");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 8; i++) {
+                String variant = i % 2 == 0 ? name : name.toUpperCase();
+                futures.add(pool.submit(() -> given().auth().oauth2(admin).contentType(ContentType.JSON)
+                        .body(Map.of("username", variant, "password", "race-pass-1", "role", "viewer"))
+                        .post("/api/users").statusCode()));
+            }
+            var statuses = new java.util.ArrayList<Integer>();
+            for (var f : futures) {
+                statuses.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(statuses).containsOnly(201, 409);
+            assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(queryLong("SELECT count(*) FROM users WHERE lower(username) = lower('" + name + "')")).isEqualTo(1);
+    }
+
+    @Test
     void deactivatingAUserRevokesTheirLoginAndTokens() {
         String name = unique("leaver");
         long id = createUser(admin, name, "leaver-pass", "operator");
