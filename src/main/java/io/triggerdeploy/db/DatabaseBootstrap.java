@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Startup, robust by construction: the HTTP server is already serving liveness while this runs on its own
@@ -37,10 +39,19 @@ public class DatabaseBootstrap {
     private final Pool pool;
     private final DbConfig config;
     private final List<BootstrapStep> steps;
+    private final Optional<String> jdbcUrl;
+    private final Optional<String> username;
+    private final Optional<String> password;
     private volatile Thread thread;
 
     public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, Pool pool,
-                             DbConfig config, @Any Instance<BootstrapStep> steps) {
+                             DbConfig config, @Any Instance<BootstrapStep> steps,
+                             @ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> jdbcUrl,
+                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
         this.state = state;
         this.migrator = migrator;
         this.dataSource = dataSource;
@@ -114,6 +125,9 @@ public class DatabaseBootstrap {
                 }
                 return;
             } catch (SQLException e) {
+                if (isMissingDatabase(e) && createDatabase()) {
+                    continue;
+                }
                 long now = System.nanoTime();
                 if (now >= deadline) {
                     throw new StartupFailure("PostgreSQL not reachable within trigger.db.startup-timeout ("
@@ -128,6 +142,41 @@ public class DatabaseBootstrap {
                 Thread.sleep(sleep);
                 delay = Math.min(delay * 2, config.maxRetryInterval().toMillis());
             }
+        }
+    }
+
+    private static boolean isMissingDatabase(SQLException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SQLException s && "3D000".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A fresh machine: the server is up but our database is not there yet; create it if we may. */
+    private boolean createDatabase() {
+        String url = jdbcUrl.orElse(null);
+        if (url == null) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(jdbc:postgresql://[^/]+/)([A-Za-z0-9_]+)(\\?.*)?$").matcher(url);
+        if (!m.matches()) {
+            return false;
+        }
+        String name = m.group(2);
+        String maintenance = m.group(1) + "postgres" + (m.group(3) == null ? "" : m.group(3));
+        try (Connection c = java.sql.DriverManager.getConnection(maintenance, username.orElse(null), password.orElse(null));
+             Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+            LOG.infof("Created database %s", name);
+            return true;
+        } catch (SQLException e) {
+            if ("42P04".equals(e.getSQLState())) {
+                return true; // another replica created it a moment ago
+            }
+            LOG.warnf("Database %s does not exist and cannot be created: %s", name, summary(e));
+            return false;
         }
     }
 
