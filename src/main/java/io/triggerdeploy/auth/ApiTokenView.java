@@ -1,11 +1,13 @@
 package io.triggerdeploy.auth;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.OffsetDateTime;
 
 /** An API token as listed (never the secret, except once in {@link #token} right after creation). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record ApiTokenView(long id, long userId, String name, String tokenPrefix, String role,
                            OffsetDateTime createdAt, OffsetDateTime expiresAt, OffsetDateTime lastUsedAt,
                            OffsetDateTime revokedAt, Boolean active, String token) {

@@ -1,9 +1,11 @@
 package io.triggerdeploy.user;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * One row of the Flask tool's {@code users} table, as exported to JSON. Roles map as
  * superadmin/admin → admin, user/operator → operator, viewer (and anything else) → viewer.
  */
+@RegisterForReflection
 public record LegacyUserRecord(String username, String email, String passwordHash, String role, Boolean isActive) {
 
     public Role mappedRole() {

@@ -1,8 +1,10 @@
 package io.triggerdeploy.user;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.OffsetDateTime;
 
 /** A user as the API shows it (never the password hash). */
+@RegisterForReflection
 public record UserView(long id, String username, String email, String role, boolean active,
                        OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime lastLoginAt) {
 

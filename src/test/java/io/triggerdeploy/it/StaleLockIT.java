@@ -51,5 +51,16 @@ class StaleLockIT {
         }
         var login = app.post("/api/login", "{\"username\":\"admin\",\"password\":\"stale-lock-admin\"}", null);
         assertThat(login.statusCode()).isEqualTo(200);
+
+        // a restart with another configured password never overwrites the existing admin's password
+        app.close();
+        app = JarProcess.start("restart", db, Map.of("TRIGGER_ADMIN_PASSWORD", "a-different-password"));
+        assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(60))).as(app.output()).isTrue();
+        assertThat(app.output()).doesNotContain("Created admin").doesNotContain("INITIAL ADMIN PASSWORD")
+                .as("an up-to-date schema skips Liquibase").doesNotContain("Database schema migrated");
+        assertThat(app.post("/api/login", "{\"username\":\"admin\",\"password\":\"stale-lock-admin\"}", null).statusCode())
+                .isEqualTo(200);
+        assertThat(app.post("/api/login", "{\"username\":\"admin\",\"password\":\"a-different-password\"}", null).statusCode())
+                .isEqualTo(401);
     }
 }
