@@ -4,9 +4,9 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.user.Role;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -104,24 +104,16 @@ public class ApiTokenService {
     public Uni<TriggerPrincipal> authenticate(String secret) {
         return pool.preparedQuery("SELECT t.id, t.role, u.id AS uid, u.username, u.role AS urole, u.active "
                         + "FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                        + "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()")
+                        + "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active")
                 .execute(Tuple.of(sha256(secret)))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row r = it.next();
-                    if (!r.getBoolean("active")) {
-                        return null;
-                    }
+                .map(rows -> Rows.first(rows, r -> {
                     Role tokenRole = Role.parse(r.getString("role")).orElse(Role.VIEWER);
                     Role userRole = Role.parse(r.getString("urole")).orElse(Role.VIEWER);
                     long tokenId = r.getLong("id");
                     touch(tokenId);
                     return new TriggerPrincipal(r.getLong("uid"), r.getString("username"),
                             Role.lower(tokenRole, userRole), TriggerPrincipal.AuthType.API_TOKEN, tokenId);
-                });
+                }));
     }
 
     private void touch(long tokenId) {

@@ -7,10 +7,10 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.user.Role;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -94,21 +94,10 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         } else {
             return Uni.createFrom().failure(new AuthenticationFailedException("token without user id"));
         }
-        return pool.preparedQuery("SELECT username, role, active FROM users WHERE id = $1")
+        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active")
                 .execute(Tuple.of(uid))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row r = it.next();
-                    if (!r.getBoolean("active")) {
-                        return null;
-                    }
-                    Role current = Role.parse(r.getString("role")).orElse(Role.VIEWER);
-                    return new TriggerPrincipal(uid, r.getString("username"), current,
-                            TriggerPrincipal.AuthType.PASSWORD, null);
-                })
+                .map(rows -> Rows.first(rows, r -> new TriggerPrincipal(uid, r.getString("username"),
+                        Role.parse(r.getString("role")).orElse(Role.VIEWER), TriggerPrincipal.AuthType.PASSWORD, null)))
                 .onFailure(DbErrors::isUnavailable).recoverWithItem(e -> {
                     LOG.debugf("Database unreachable; trusting signed token of %s", jwt.getName());
                     return new TriggerPrincipal(uid, jwt.getName(), claimed, TriggerPrincipal.AuthType.PASSWORD, null);

@@ -2,13 +2,13 @@ package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.user.Role;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -113,16 +113,9 @@ public class LoginService {
                         + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
                         + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
                 .execute(Tuple.of(login.trim()))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row r = it.next();
-                    return new Candidate(r.getLong("id"), r.getString("username"),
-                            Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
-                            r.getBoolean("active"));
-                });
+                .map(rows -> Rows.first(rows, r -> new Candidate(r.getLong("id"), r.getString("username"),
+                        Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
+                        r.getBoolean("active"))));
     }
 
     private Uni<Void> recordLogin(long id, String newHash) {

@@ -1,8 +1,8 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,14 +25,7 @@ public class SigningKeyRepository {
     public Uni<StoredKey> find() {
         return pool.preparedQuery("SELECT kid, private_key_pem, public_key_pem FROM signing_keys WHERE purpose = $1")
                 .execute(Tuple.of(PURPOSE))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row r = it.next();
-                    return new StoredKey(r.getString(0), r.getString(1), r.getString(2));
-                });
+                .map(rows -> Rows.first(rows, r -> new StoredKey(r.getString(0), r.getString(1), r.getString(2))));
     }
 
     /** Inserts unless another replica got there first; the caller re-reads to learn which key won. */
