@@ -1,0 +1,59 @@
+package io.triggerdeploy.ssh;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+
+import java.security.PublicKey;
+import java.util.regex.Pattern;
+
+/** Parses pinned host keys given as an OpenSSH public key line or a known_hosts line. */
+public final class HostKeys {
+
+    /** A parsed key: the canonical {@code type base64} line, the key and its SHA256 fingerprint. */
+    public record HostKey(String line, PublicKey key, String fingerprint) {
+    }
+
+    private static final Pattern KEY_TYPE = Pattern.compile("^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+$");
+
+    private HostKeys() {
+    }
+
+    /**
+     * Accepts {@code ssh-ed25519 AAAA… [comment]} or {@code host[,host] ssh-ed25519 AAAA… [comment]}.
+     * @throws IllegalArgumentException with a message fit for the API when the line is not a usable key
+     */
+    public static HostKey parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("is empty");
+        }
+        String line = text.strip();
+        if (line.contains("\n") || line.contains("\r")) {
+            throw new IllegalArgumentException("must be a single line");
+        }
+        if (line.startsWith("@")) {
+            throw new IllegalArgumentException("known_hosts markers (@cert-authority, @revoked) are not supported");
+        }
+        String[] parts = line.split("\\s+");
+        int typeAt = KEY_TYPE.matcher(parts[0]).matches() ? 0 : 1;
+        if (parts.length < typeAt + 2 || !KEY_TYPE.matcher(parts[typeAt]).matches()) {
+            throw new IllegalArgumentException("is not an OpenSSH public key line (\"ssh-ed25519 AAAA…\") or known_hosts line");
+        }
+        String canonical = parts[typeAt] + " " + parts[typeAt + 1];
+        try {
+            PublicKey key = PublicKeyEntry.parsePublicKeyEntry(canonical).resolvePublicKey(null, null, PublicKeyEntryResolver.FAILING);
+            if (key == null) {
+                throw new IllegalArgumentException("uses an unsupported key type " + parts[typeAt]);
+            }
+            return new HostKey(canonical, key, KeyUtils.getFingerPrint(key));
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("cannot be decoded as a " + parts[typeAt] + " key");
+        }
+    }
+
+    public static HostKey of(PublicKey key) {
+        return new HostKey(PublicKeyEntry.toString(key), key, KeyUtils.getFingerPrint(key));
+    }
+}

@@ -1,0 +1,263 @@
+package io.triggerdeploy.ssh;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * The SSH client (Apache MINA SSHD). Every connection verifies the server's key against the key pinned on
+ * the server record: there is no "accept new keys" mode, no ~/.ssh/config, no default identities, no
+ * password authentication. All methods block; call them from a worker or runner thread, never an event loop.
+ */
+@ApplicationScoped
+public class SshService {
+
+    private static final Logger LOG = Logger.getLogger(SshService.class);
+    private static final AttributeRepository.AttributeKey<PublicKey> PINNED = new AttributeRepository.AttributeKey<>();
+    private static final AttributeRepository.AttributeKey<AtomicReference<PublicKey>> PRESENTED =
+            new AttributeRepository.AttributeKey<>();
+    private static final Pattern KEY_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final SshConfig config;
+    private SshClient client;
+
+    public SshService(SshConfig config) {
+        this.config = config;
+    }
+
+    @PostConstruct
+    public void start() {
+        SshClient c = SshClient.setUpDefaultClient();
+        c.setServerKeyVerifier(SshService::verifyServerKey);
+        c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        c.start();
+        client = c;
+    }
+
+    @PreDestroy
+    public void stop() {
+        if (client != null) {
+            client.stop();
+        }
+    }
+
+    /** Whether a per-server key reference is a plain file name (no path tricks). */
+    public static boolean isValidKeyRef(String ref) {
+        return ref != null && KEY_REF.matcher(ref).matches();
+    }
+
+    /** Connects far enough to learn the host key the server presents, trusting nothing. */
+    public HostKeys.HostKey scanHostKey(String host, int port) throws SshFailure {
+        AtomicReference<PublicKey> presented = new AtomicReference<>();
+        Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
+        ctx.put(PRESENTED, presented);
+        try (ClientSession session = connect("scan", host, port, ctx, config.connectTimeout())) {
+            session.auth().verify(config.authTimeout()); // fails: the verifier refuses every key in scan mode
+        } catch (IOException e) {
+            if (presented.get() == null) {
+                throw classify(e, host, port);
+            }
+        }
+        if (presented.get() == null) {
+            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The server at " + host + ":" + port + " presented no host key");
+        }
+        return HostKeys.of(presented.get());
+    }
+
+    /**
+     * Runs {@code remoteCommand} and streams its output. Connection problems (refused, unpinned or changed host
+     * key, rejected client key) are reported as {@link SshFailure} before anything runs remotely.
+     */
+    public ExecResult exec(SshTarget target, String remoteCommand, LineSink sink, Duration timeout, Cancellation cancel)
+            throws SshFailure {
+        if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "Server " + target.host() + " has no pinned host key; "
+                    + "scan and confirm it before deploying");
+        }
+        HostKeys.HostKey pinned;
+        try {
+            pinned = HostKeys.parse(target.pinnedHostKey());
+        } catch (IllegalArgumentException e) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "The pinned host key " + e.getMessage());
+        }
+        List<KeyPair> identities = identities(target.keyRef());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AtomicReference<PublicKey> presented = new AtomicReference<>();
+        Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
+        ctx.put(PINNED, pinned.key());
+        ctx.put(PRESENTED, presented);
+        if (cancel.isCancelled()) {
+            return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled before it started");
+        }
+        try (ClientSession session = connect(target.user(), target.host(), target.port(), ctx,
+                min(config.connectTimeout(), remaining(deadline)))) {
+            identities.forEach(session::addPublicKeyIdentity);
+            try {
+                session.auth().verify(min(config.authTimeout(), remaining(deadline)));
+            } catch (IOException e) {
+                if (presented.get() != null && !KeyUtils.compareKeys(presented.get(), pinned.key())) {
+                    throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, "Host key mismatch for " + target.host() + ":"
+                            + target.port() + ": pinned " + pinned.fingerprint() + ", server presented "
+                            + KeyUtils.getFingerPrint(presented.get()) + ". The command was not run.");
+                }
+                if (session.isOpen() || presented.get() != null) {
+                    throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + target.user() + "' on "
+                            + target.host() + " failed: the server did not accept the client key");
+                }
+                throw classify(e, target.host(), target.port());
+            }
+            try (ChannelExec channel = session.createExecChannel(remoteCommand);
+                 LineSplitter out = new LineSplitter(sink, LineSink.Stream.STDOUT, config.maxLineLength());
+                 LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
+                channel.setOut(out);
+                channel.setErr(err);
+                channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
+                cancel.onCancel(() -> channel.close(true));
+                Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), remaining(deadline));
+                boolean timedOut = events.contains(ClientChannelEvent.TIMEOUT);
+                if (timedOut || cancel.isCancelled()) {
+                    channel.close(true);
+                }
+                out.close();
+                err.close();
+                if (cancel.isCancelled()) {
+                    return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled while running");
+                }
+                if (timedOut) {
+                    return new ExecResult(ExecResult.Outcome.TIMED_OUT, null,
+                            "Timed out after " + timeout.toSeconds() + " s; the channel was closed");
+                }
+                Integer status = channel.getExitStatus();
+                if (status == null) {
+                    String signal = channel.getExitSignal();
+                    return new ExecResult(ExecResult.Outcome.FAILED, null, signal != null
+                            ? "The command was killed by signal " + signal : "The connection closed without an exit status");
+                }
+                return status == 0 ? new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null)
+                        : new ExecResult(ExecResult.Outcome.FAILED, status, "The command exited with status " + status);
+            }
+        } catch (IOException e) {
+            if (cancel.isCancelled()) {
+                return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled");
+            }
+            if (System.nanoTime() >= deadline) {
+                return new ExecResult(ExecResult.Outcome.TIMED_OUT, null, "Timed out after " + timeout.toSeconds() + " s");
+            }
+            throw classify(e, target.host(), target.port());
+        }
+    }
+
+    private ClientSession connect(String user, String host, int port, Map<AttributeRepository.AttributeKey<?>, Object> ctx,
+                                  Duration timeout) throws IOException {
+        return client.connect(user, host, port, AttributeRepository.ofAttributesMap(ctx), null)
+                .verify(timeout).getSession();
+    }
+
+    private static boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
+        AttributeRepository ctx = session.getConnectionContext();
+        if (ctx == null) {
+            return false;
+        }
+        AtomicReference<PublicKey> presented = ctx.getAttribute(PRESENTED);
+        if (presented != null) {
+            presented.set(key);
+        }
+        PublicKey pinned = ctx.getAttribute(PINNED);
+        return pinned != null && KeyUtils.compareKeys(pinned, key);
+    }
+
+    private List<KeyPair> identities(String keyRef) throws SshFailure {
+        Path file;
+        if (keyRef != null && !keyRef.isBlank()) {
+            if (!isValidKeyRef(keyRef) || config.keyDirectory().isEmpty()) {
+                throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The server's key reference '" + keyRef
+                        + "' cannot be used: set trigger.ssh.key-directory and name a file inside it");
+            }
+            file = config.keyDirectory().get().resolve(keyRef);
+        } else if (config.privateKeyFile().isPresent()) {
+            file = config.privateKeyFile().get();
+        } else {
+            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY,
+                    "No SSH client key: set TRIGGER_SSH_PRIVATE_KEY_FILE or give the server a key reference");
+        }
+        if (!Files.isReadable(file)) {
+            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName() + " is not readable");
+        }
+        FileKeyPairProvider provider = new FileKeyPairProvider(file);
+        provider.setPasswordFinder(config.privateKeyPassphrase().map(FilePasswordProvider::of).orElse(FilePasswordProvider.EMPTY));
+        List<KeyPair> keys = new ArrayList<>();
+        try {
+            provider.loadKeys(null).forEach(keys::add);
+        } catch (RuntimeException e) {
+            // never echo key material or the passphrase
+            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName()
+                    + " cannot be loaded (wrong format or passphrase)");
+        }
+        if (keys.isEmpty()) {
+            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName() + " holds no key");
+        }
+        return keys;
+    }
+
+    private static SshFailure classify(IOException e, String host, int port) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + host + ":" + port + " refused");
+            }
+            if (c instanceof UnknownHostException) {
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Unknown host " + host);
+            }
+            if (c instanceof NoRouteToHostException) {
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "No route to host " + host);
+            }
+        }
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (msg.toLowerCase().contains("timeout") || msg.toLowerCase().contains("timed out")) {
+            return new SshFailure(SshFailure.Kind.TIMEOUT, "Connecting to " + host + ":" + port + " timed out");
+        }
+        LOG.debugf(e, "SSH failure for %s:%d", host, port);
+        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + host + ":" + port + " failed: " + msg);
+    }
+
+    private static Duration remaining(long deadline) {
+        long nanos = deadline - System.nanoTime();
+        return Duration.ofNanos(Math.max(1_000_000, nanos));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

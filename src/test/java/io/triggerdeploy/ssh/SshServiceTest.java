@@ -1,0 +1,189 @@
+package io.triggerdeploy.ssh;
+
+import io.triggerdeploy.support.TestSshServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The SSH client against a real in-process SSH server running real shell commands. */
+class SshServiceTest {
+
+    Path dir;
+    KeyPair userKey;
+    TestSshServer sshd;
+    SshService ssh;
+    final List<String> lines = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dir = Files.createTempDirectory("ssh-test");
+        userKey = TestSshServer.ecKeyPair();
+        Path keyFile = TestSshServer.writePrivateKey(dir, "id_deploy", userKey);
+        sshd = TestSshServer.start("deployer", userKey.getPublic());
+        ssh = new SshService(new Settings(keyFile, dir));
+        ssh.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        ssh.stop();
+        sshd.close();
+    }
+
+    SshTarget target() {
+        return new SshTarget("127.0.0.1", sshd.port(), "deployer", sshd.hostKeyLine(), null);
+    }
+
+    ExecResult run(SshTarget t, String path, String command, Duration timeout, Cancellation c) throws SshFailure {
+        return ssh.exec(t, ShellQuote.remoteCommand(path, command), (s, l) -> lines.add(s + " " + l), timeout, c);
+    }
+
+    @Test
+    void runsInTheDeployDirectoryAndStreamsBothStreams() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("my 'app' dir"));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"in $(basename \"$PWD\")\"\necho oops >&2\necho done\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        ExecResult r = run(target(), work.toString(), "./deploy.sh", Duration.ofSeconds(20), new Cancellation());
+        assertThat(r).isEqualTo(new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null));
+        assertThat(lines).contains("STDOUT in my 'app' dir", "STDOUT done", "STDERR oops");
+        assertThat(lines.indexOf("STDOUT in my 'app' dir")).isLessThan(lines.indexOf("STDOUT done"));
+    }
+
+    @Test
+    void nonZeroExitIsAFailureWithItsCode() throws Exception {
+        Files.writeString(dir.resolve("fail.sh"), "echo before\nexit 3\n");
+        ExecResult r = run(target(), dir.toString(), "sh fail.sh", Duration.ofSeconds(20), new Cancellation());
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.FAILED);
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.error()).contains("status 3");
+        assertThat(lines).containsExactly("STDOUT before");
+    }
+
+    @Test
+    void timeoutClosesTheChannelAndStopsTheCommand() throws Exception {
+        Files.writeString(dir.resolve("slow.sh"), "echo started\nsleep 30\ntouch finished\n");
+        long t0 = System.nanoTime();
+        ExecResult r = run(target(), dir.toString(), "sh slow.sh", Duration.ofSeconds(2), new Cancellation());
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.TIMED_OUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        assertThat(lines).containsExactly("STDOUT started");
+        Thread.sleep(500);
+        assertThat(dir.resolve("finished")).doesNotExist();
+    }
+
+    @Test
+    void cancelFromAnotherThreadStopsTheCommand() throws Exception {
+        Files.writeString(dir.resolve("long.sh"), "echo tick\nsleep 30\ntouch finished\n");
+        Cancellation cancel = new Cancellation();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread canceller = new Thread(() -> {
+            try {
+                if (started.await(20, TimeUnit.SECONDS)) {
+                    cancel.cancel();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        canceller.start();
+        ExecResult r = ssh.exec(target(), ShellQuote.remoteCommand(dir.toString(), "sh long.sh"), (s, l) -> {
+            lines.add(l);
+            started.countDown();
+        }, Duration.ofSeconds(60), cancel);
+        canceller.join(5000);
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.CANCELLED);
+        assertThat(lines).containsExactly("tick");
+    }
+
+    @Test
+    void hostKeyMismatchNeverRunsTheCommand() throws Exception {
+        String otherKey = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestSshServer.ecKeyPair().getPublic());
+        SshTarget wrong = new SshTarget("127.0.0.1", sshd.port(), "deployer", otherKey, null);
+        assertThatThrownBy(() -> run(wrong, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> {
+                    assertThat(f.kind()).isEqualTo(SshFailure.Kind.HOST_KEY_MISMATCH);
+                    assertThat(f.getMessage()).contains(HostKeys.parse(otherKey).fingerprint())
+                            .contains(HostKeys.of(sshd.hostKey.getPublic()).fingerprint());
+                });
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void unpinnedServerIsRefusedBeforeConnecting() {
+        SshTarget unpinned = new SshTarget("127.0.0.1", sshd.port(), "deployer", null, null);
+        assertThatThrownBy(() -> run(unpinned, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.kind()).isEqualTo(SshFailure.Kind.NO_PINNED_KEY));
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void wrongUserKeyOrUserIsAnAuthenticationFailure() throws Exception {
+        TestSshServer.writePrivateKey(dir, "other_key", TestSshServer.ecKeyPair());
+        SshTarget otherKey = new SshTarget("127.0.0.1", sshd.port(), "deployer", sshd.hostKeyLine(), "other_key");
+        assertThatThrownBy(() -> run(otherKey, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.kind()).isEqualTo(SshFailure.Kind.AUTH_FAILED));
+        SshTarget otherUser = new SshTarget("127.0.0.1", sshd.port(), "root", sshd.hostKeyLine(), null);
+        assertThatThrownBy(() -> run(otherUser, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.getMessage()).contains("'root'"));
+        SshTarget traversal = new SshTarget("127.0.0.1", sshd.port(), "deployer", sshd.hostKeyLine(), "../id_deploy");
+        assertThatThrownBy(() -> run(traversal, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.kind()).isEqualTo(SshFailure.Kind.NO_CLIENT_KEY));
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void unreachableHostIsAConnectFailure() throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        SshTarget nowhere = new SshTarget("127.0.0.1", closed, "deployer", sshd.hostKeyLine(), null);
+        assertThatThrownBy(() -> run(nowhere, dir.toString(), "true", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> {
+                    assertThat(f.kind()).isEqualTo(SshFailure.Kind.CONNECT_FAILED);
+                    assertThat(f.getMessage()).contains("refused");
+                });
+    }
+
+    @Test
+    void nonUtf8BytesAndVeryLongLinesAreKeptReadable() throws Exception {
+        Files.write(dir.resolve("bytes.bin"), new byte[]{'a', (byte) 0xff, (byte) 0xfe, 'b', '\r', '\n'});
+        Files.writeString(dir.resolve("long.sh"), "cat bytes.bin\nhead -c 40000 /dev/zero | tr '\\0' x\necho\necho end\n");
+        ExecResult r = run(target(), dir.toString(), "sh long.sh", Duration.ofSeconds(20), new Cancellation());
+        assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        assertThat(lines.get(0)).isEqualTo("STDOUT a\uFFFD\uFFFDb");
+        assertThat(lines.stream().filter(l -> l.startsWith("STDOUT xxx")).mapToInt(l -> l.length() - 7).toArray())
+                .containsExactly(16384, 16384, 40000 - 2 * 16384);
+        assertThat(lines).last().isEqualTo("STDOUT end");
+    }
+
+    @Test
+    void scanReturnsThePresentedKeyWithoutTrustingIt() throws Exception {
+        HostKeys.HostKey scanned = ssh.scanHostKey("127.0.0.1", sshd.port());
+        assertThat(scanned.fingerprint()).isEqualTo(HostKeys.of(sshd.hostKey.getPublic()).fingerprint()).startsWith("SHA256:");
+        assertThat(HostKeys.parse(scanned.line()).fingerprint()).isEqualTo(scanned.fingerprint());
+    }
+
+    /** Test settings: the default key file and the per-server key folder. */
+    record Settings(Path keyFile, Path keyDir) implements SshConfig {
+        public Optional<Path> privateKeyFile() { return Optional.of(keyFile); }
+        public Optional<String> privateKeyPassphrase() { return Optional.empty(); }
+        public Optional<Path> keyDirectory() { return Optional.of(keyDir); }
+        public Duration connectTimeout() { return Duration.ofSeconds(5); }
+        public Duration authTimeout() { return Duration.ofSeconds(5); }
+        public int maxLineLength() { return 16384; }
+    }
+}
