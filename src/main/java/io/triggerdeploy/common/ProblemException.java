@@ -8,16 +8,33 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final Map<String, String> headers;
+    private final java.util.List<Problem.Violation> violations;
 
     public ProblemException(int status, String title, String detail) {
         this(status, title, detail, Map.of());
     }
 
     public ProblemException(int status, String title, String detail, Map<String, String> headers) {
+        this(status, title, detail, headers, null);
+    }
+
+    private ProblemException(int status, String title, String detail, Map<String, String> headers,
+                             java.util.List<Problem.Violation> violations) {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.headers = headers;
+        this.violations = violations;
+    }
+
+    /** 400 naming the field and why it was refused. */
+    public static ProblemException invalid(String field, String message) {
+        return new ProblemException(400, "Bad Request", field + ": " + message, Map.of(),
+                java.util.List.of(new Problem.Violation(field, message)));
+    }
+
+    public java.util.List<Problem.Violation> violations() {
+        return violations;
     }
 
     public static ProblemException badRequest(String detail) {

@@ -31,7 +31,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> problem(ProblemException e, UriInfo uri) {
-        RestResponse.ResponseBuilder<Problem> b = builder(e.status(), body(e.status(), e.title(), e.getMessage(), uri, null))
+        RestResponse.ResponseBuilder<Problem> b = builder(e.status(), body(e.status(), e.title(), e.getMessage(), uri, e.violations()))
                 .type(MediaType.valueOf(PROBLEM_JSON));
         e.headers().forEach(b::header);
         return b.build();

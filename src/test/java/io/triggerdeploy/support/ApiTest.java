@@ -55,6 +55,19 @@ public abstract class ApiTest {
         return id.longValue();
     }
 
+    /** Tokens of a fresh admin-session, operator and viewer. */
+    public record RoleTokens(String admin, String operator, String viewer) {
+    }
+
+    public static RoleTokens roleTokens() {
+        String admin = adminToken();
+        String op = unique("op");
+        String vi = unique("vi");
+        createUser(admin, op, "operator-pass", "operator");
+        createUser(admin, vi, "viewer-pass-1", "viewer");
+        return new RoleTokens(admin, login(op, "operator-pass"), login(vi, "viewer-pass-1"));
+    }
+
     public static Connection db() throws SQLException {
         var config = ConfigProvider.getConfig();
         return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),

@@ -27,13 +27,10 @@ class UserResourceTest extends ApiTest {
 
     @BeforeEach
     void users() {
-        admin = adminToken();
-        String op = unique("op");
-        String vi = unique("vi");
-        createUser(admin, op, "operator-pass", "operator");
-        createUser(admin, vi, "viewer-pass-1", "viewer");
-        operator = login(op, "operator-pass");
-        viewer = login(vi, "viewer-pass-1");
+        RoleTokens tokens = roleTokens();
+        admin = tokens.admin();
+        operator = tokens.operator();
+        viewer = tokens.viewer();
         victimId = createUser(admin, unique("victim"), "victim-pass-1", "viewer");
     }
 

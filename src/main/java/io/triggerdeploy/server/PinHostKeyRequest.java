@@ -1,0 +1,9 @@
+package io.triggerdeploy.server;
+
+/**
+ * Pins a host key: either the key line itself ({@code host_key}, e.g. from the host's
+ * /etc/ssh/ssh_host_ed25519_key.pub or a known_hosts line), or the {@code fingerprint} an admin saw in a
+ * scan, which is checked against a fresh scan before it is pinned.
+ */
+public record PinHostKeyRequest(String hostKey, String fingerprint) {
+}

@@ -1,0 +1,67 @@
+package io.triggerdeploy.server;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+
+/** A registered deploy target: where to SSH, as whom, which pinned host key, and what to run where. */
+@Entity
+@Table(name = "servers")
+public class Server {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false, length = 100)
+    public String name;
+
+    @Column(nullable = false, length = 64)
+    public String alias;
+
+    @Column(nullable = false, length = 253)
+    public String host;
+
+    @Column(nullable = false)
+    public int port = 22;
+
+    @Column(name = "ssh_user", nullable = false, length = 32)
+    public String user;
+
+    @Column(nullable = false, length = 1024)
+    public String path;
+
+    @Column(nullable = false, length = 1024)
+    public String command;
+
+    @Column(length = 64)
+    public String environment;
+
+    @Column(length = 1000)
+    public String description;
+
+    @Column(name = "timeout_seconds", nullable = false)
+    public int timeoutSeconds = 1800;
+
+    @Column(nullable = false)
+    public boolean active = true;
+
+    /** The pinned host key as an OpenSSH public key line; null until an admin pins it. */
+    @Column(name = "host_key", length = 8192)
+    public String hostKey;
+
+    /** File name of a per-server client key inside trigger.ssh.key-directory. */
+    @Column(name = "private_key_ref", length = 128)
+    public String privateKeyRef;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public OffsetDateTime updatedAt;
+}

@@ -1,0 +1,26 @@
+package io.triggerdeploy.server;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * A server as an admin writes it. On create, {@code name}, {@code alias}, {@code host}, {@code user} and
+ * {@code path} are required; on update, absent fields stay as they are.
+ */
+public record ServerRequest(
+        @Size(min = 1, max = 100) String name,
+        @Pattern(regexp = ServerRules.ALIAS, message = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit") String alias,
+        @Pattern(regexp = ServerRules.HOST, message = "must be a host name or an IP address") @Size(max = 253) String host,
+        @Min(1) @Max(65535) Integer port,
+        @Pattern(regexp = ServerRules.USER, message = "must be a valid user name (letters, digits, '.', '_', '-')") String user,
+        String path,
+        String command,
+        @Pattern(regexp = ServerRules.ENVIRONMENT, message = "must be 1-64 letters, digits, '.', '_' or '-'") String environment,
+        @Size(max = 1000) String description,
+        @Min(1) @Max(86400) Integer timeoutSeconds,
+        Boolean active,
+        String hostKey,
+        String privateKeyRef) {
+}

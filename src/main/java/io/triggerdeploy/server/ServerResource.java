@@ -1,0 +1,141 @@
+package io.triggerdeploy.server;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.ssh.HostKeys;
+import io.triggerdeploy.ssh.SshFailure;
+import io.triggerdeploy.ssh.SshService;
+import io.triggerdeploy.user.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** Registered servers: everyone signed in reads, admins write and pin host keys. */
+@Path("/api/servers")
+@Produces(MediaType.APPLICATION_JSON)
+public class ServerResource {
+
+    private final ServerService service;
+    private final SshService ssh;
+
+    public ServerResource(ServerService service, SshService ssh) {
+        this.service = service;
+        this.ssh = ssh;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<List<ServerView>> list() {
+        return service.list();
+    }
+
+    /** By id, alias or host. */
+    @GET
+    @Path("{ref}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<ServerView> get(@PathParam("ref") String ref) {
+        return service.get(ref);
+    }
+
+    @POST
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
+        return service.create(request)
+                .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServerView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
+        return service.update(id, request);
+    }
+
+    @PUT
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServerView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
+        return service.update(id, request);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        return service.delete(id).map(v -> RestResponse.noContent());
+    }
+
+    /** Fetches the key the host presents and shows its fingerprint; pins nothing. */
+    @POST
+    @Path("{id}/host-key/scan")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Uni<HostKeyScanView> scan(@PathParam("id") long id) {
+        return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s.host(), s.port()).map(key ->
+                new HostKeyScanView(key.line(), key.fingerprint(), s.hostKeyFingerprint(),
+                        key.fingerprint().equals(s.hostKeyFingerprint()))));
+    }
+
+    /** Pins a host key given as a line, or the fingerprint an admin confirmed from a scan (re-checked now). */
+    @PUT
+    @Path("{id}/host-key")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") PinHostKeyRequest request) {
+        if (request.hostKey() != null && !request.hostKey().isBlank()) {
+            HostKeys.HostKey key;
+            try {
+                key = HostKeys.parse(request.hostKey());
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid("host_key", e.getMessage());
+            }
+            return service.pin(id, key);
+        }
+        if (request.fingerprint() == null || request.fingerprint().isBlank()) {
+            throw ProblemException.invalid("host_key", "give host_key (a public key line) or fingerprint (from a scan)");
+        }
+        return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s.host(), s.port())).chain(key -> {
+            if (!key.fingerprint().equals(request.fingerprint().trim())) {
+                throw new ProblemException(409, "Conflict", "The host now presents " + key.fingerprint()
+                        + ", not the confirmed " + request.fingerprint().trim() + "; nothing was pinned");
+            }
+            return service.pin(id, key);
+        });
+    }
+
+    /** Imports the old tool's servers.json (a JSON array). Host keys must be pinned afterwards. */
+    @POST
+    @Path("import")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
+        return service.importLegacy(records);
+    }
+
+    private Uni<HostKeys.HostKey> scanOnWorker(String host, int port) {
+        return Workers.run(() -> {
+            try {
+                return ssh.scanHostKey(host, port);
+            } catch (SshFailure f) {
+                throw new ProblemException(502, "Bad Gateway", f.getMessage());
+            }
+        });
+    }
+}

@@ -1,0 +1,275 @@
+package io.triggerdeploy.server;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.ssh.HostKeys;
+import io.triggerdeploy.ssh.ShellQuote;
+import io.triggerdeploy.ssh.SshService;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Server rules: unique aliases, and nothing that could reach a shell unquoted or an unverified host. */
+@ApplicationScoped
+public class ServerService {
+
+    private final ServerRepository servers;
+
+    public ServerService(ServerRepository servers) {
+        this.servers = servers;
+    }
+
+    @WithSession
+    public Uni<List<ServerView>> list() {
+        return servers.listOrdered().map(l -> l.stream().map(ServerView::of).toList());
+    }
+
+    /** By id, alias or host (case-insensitive), like the old tool's lookup. */
+    @WithSession
+    public Uni<Server> resolve(String ref) {
+        Uni<Server> found = ref.matches("\\d{1,18}")
+                ? servers.findById(Long.parseLong(ref)).chain(s -> s != null ? Uni.createFrom().item(s) : servers.findByAliasOrHost(ref))
+                : servers.findByAliasOrHost(ref);
+        return found.map(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("No server '" + ref + "' (looked up by id, alias and host)");
+            }
+            return s;
+        });
+    }
+
+    @WithSession
+    public Uni<ServerView> get(String ref) {
+        return resolve(ref).map(ServerView::of);
+    }
+
+    @WithTransaction
+    public Uni<ServerView> create(ServerRequest req) {
+        require(req.name(), "name");
+        require(req.alias(), "alias");
+        require(req.host(), "host");
+        require(req.user(), "user");
+        require(req.path(), "path");
+        Server s = new Server();
+        apply(s, req);
+        if (s.command == null) {
+            s.command = ServerRules.DEFAULT_COMMAND;
+        }
+        OffsetDateTime now = now();
+        s.createdAt = now;
+        s.updatedAt = now;
+        return servers.findByAlias(s.alias).chain(existing -> {
+            if (existing != null) {
+                throw ProblemException.conflict("A server with alias '" + s.alias + "' already exists");
+            }
+            return servers.persist(s).map(ServerView::of);
+        });
+    }
+
+    @WithTransaction
+    public Uni<ServerView> update(long id, ServerRequest req) {
+        return servers.findById(id).chain(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("No server " + id);
+            }
+            String oldAlias = s.alias;
+            String oldHost = s.host;
+            int oldPort = s.port;
+            apply(s, req);
+            if ((!s.host.equalsIgnoreCase(oldHost) || s.port != oldPort) && req.hostKey() == null) {
+                s.hostKey = null; // a different machine: its key must be pinned again
+            }
+            s.updatedAt = now();
+            Uni<Server> clash = s.alias.equalsIgnoreCase(oldAlias) ? Uni.createFrom().nullItem() : servers.findByAlias(s.alias);
+            return clash.map(other -> {
+                if (other != null && !other.id.equals(s.id)) {
+                    throw ProblemException.conflict("A server with alias '" + s.alias + "' already exists");
+                }
+                return ServerView.of(s);
+            });
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> delete(long id) {
+        return servers.findById(id).chain(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("No server " + id);
+            }
+            return servers.delete(s);
+        });
+    }
+
+    @WithTransaction
+    public Uni<ServerView> pin(long id, HostKeys.HostKey key) {
+        return servers.findById(id).map(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("No server " + id);
+            }
+            s.hostKey = key.line();
+            s.updatedAt = now();
+            return ServerView.of(s);
+        });
+    }
+
+    /** Imports the old tool's servers.json entries; invalid ones and existing aliases are skipped and reported. */
+    @WithTransaction
+    public Uni<ServerImportResult> importLegacy(List<LegacyServerRecord> records) {
+        List<ServerImportResult.Skipped> skipped = new ArrayList<>();
+        List<Server> valid = new ArrayList<>();
+        Set<String> aliases = new HashSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            LegacyServerRecord r = records.get(i);
+            try {
+                if (r == null) {
+                    throw ProblemException.badRequest("empty entry");
+                }
+                String alias = r.alias() != null && !r.alias().isBlank() ? r.alias().trim() : slug(r.name());
+                ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
+                        r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
+                        r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null);
+                checkPatterns(req);
+                require(req.host(), "ip");
+                require(req.user(), "user");
+                require(req.path(), "path");
+                Server s = new Server();
+                apply(s, req);
+                s.command = ServerRules.DEFAULT_COMMAND;
+                s.createdAt = now();
+                s.updatedAt = s.createdAt;
+                if (!aliases.add(alias.toLowerCase(Locale.ROOT))) {
+                    throw ProblemException.badRequest("duplicate alias in the import");
+                }
+                valid.add(s);
+            } catch (ProblemException e) {
+                skipped.add(new ServerImportResult.Skipped(i, r == null ? null : r.name(), e.getMessage()));
+            }
+        }
+        List<ServerView> created = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Server s : valid) {
+            chain = chain.chain(() -> servers.findByAlias(s.alias)).chain(existing -> {
+                if (existing != null) {
+                    skipped.add(new ServerImportResult.Skipped(-1, s.name, "alias '" + s.alias + "' already exists"));
+                    return Uni.createFrom().voidItem();
+                }
+                return servers.persist(s).invoke(saved -> created.add(ServerView.of(saved))).replaceWithVoid();
+            });
+        }
+        return chain.map(v -> new ServerImportResult(created, skipped));
+    }
+
+    private static void apply(Server s, ServerRequest req) {
+        if (req.name() != null) {
+            s.name = req.name().trim();
+        }
+        if (req.alias() != null) {
+            s.alias = req.alias().trim();
+        }
+        if (req.host() != null) {
+            s.host = req.host().trim();
+        }
+        if (req.port() != null) {
+            s.port = req.port();
+        }
+        if (req.user() != null) {
+            s.user = req.user().trim();
+        }
+        if (req.path() != null) {
+            String problem = ShellQuote.pathProblem(req.path());
+            if (problem != null) {
+                throw ProblemException.invalid("path", problem);
+            }
+            s.path = req.path();
+        }
+        if (req.command() != null) {
+            String problem = ShellQuote.commandProblem(req.command());
+            if (problem != null) {
+                throw ProblemException.invalid("command", problem);
+            }
+            s.command = req.command().strip();
+        }
+        if (req.environment() != null) {
+            s.environment = req.environment().isBlank() ? null : req.environment().trim();
+        }
+        if (req.description() != null) {
+            s.description = req.description().isBlank() ? null : req.description().strip();
+        }
+        if (req.timeoutSeconds() != null) {
+            s.timeoutSeconds = req.timeoutSeconds();
+        }
+        if (req.active() != null) {
+            s.active = req.active();
+        }
+        if (req.hostKey() != null) {
+            if (req.hostKey().isBlank()) {
+                s.hostKey = null;
+            } else {
+                try {
+                    s.hostKey = HostKeys.parse(req.hostKey()).line();
+                } catch (IllegalArgumentException e) {
+                    throw ProblemException.invalid("host_key", e.getMessage());
+                }
+            }
+        }
+        if (req.privateKeyRef() != null) {
+            if (req.privateKeyRef().isBlank()) {
+                s.privateKeyRef = null;
+            } else if (!SshService.isValidKeyRef(req.privateKeyRef())) {
+                throw ProblemException.invalid("private_key_ref",
+                        "must be the plain name of a key file in trigger.ssh.key-directory (no '/' or '..')");
+            } else {
+                s.privateKeyRef = req.privateKeyRef();
+            }
+        }
+    }
+
+    /** The bean-validation patterns, for entries that do not come through @Valid (imports). */
+    private static void checkPatterns(ServerRequest r) {
+        if (r.alias() == null || !r.alias().matches(ServerRules.ALIAS)) {
+            throw ProblemException.invalid("alias", "must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (r.host() != null && !r.host().matches(ServerRules.HOST)) {
+            throw ProblemException.invalid("ip", "must be a host name or an IP address");
+        }
+        if (r.user() != null && !r.user().matches(ServerRules.USER)) {
+            throw ProblemException.invalid("user", "must be a valid user name");
+        }
+        if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {
+            throw ProblemException.invalid("port", "must be between 1 and 65535");
+        }
+        if (r.environment() != null && !r.environment().matches(ServerRules.ENVIRONMENT)) {
+            throw ProblemException.invalid("type", "must be a simple word");
+        }
+        if (r.name() != null && r.name().length() > 100) {
+            throw ProblemException.invalid("name", "must be at most 100 characters");
+        }
+    }
+
+    private static void require(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw ProblemException.invalid(field, "is required");
+        }
+    }
+
+    static String slug(String s) {
+        if (s == null) {
+            return null;
+        }
+        String slug = s.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        return slug.length() > 64 ? slug.substring(0, 64) : slug;
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,27 @@
+package io.triggerdeploy.server;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.triggerdeploy.ssh.HostKeys;
+
+import java.time.OffsetDateTime;
+
+/** A server as the API shows it, with the pinned key's fingerprint. */
+@RegisterForReflection
+public record ServerView(long id, String name, String alias, String host, int port, String user, String path,
+                         String command, String environment, String description, int timeoutSeconds, boolean active,
+                         String hostKey, String hostKeyFingerprint, String privateKeyRef,
+                         OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+
+    static ServerView of(Server s) {
+        String fp = null;
+        if (s.hostKey != null) {
+            try {
+                fp = HostKeys.parse(s.hostKey).fingerprint();
+            } catch (IllegalArgumentException e) {
+                fp = null;
+            }
+        }
+        return new ServerView(s.id, s.name, s.alias, s.host, s.port, s.user, s.path, s.command, s.environment,
+                s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt);
+    }
+}
