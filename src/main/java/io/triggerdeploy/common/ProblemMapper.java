@@ -104,6 +104,11 @@ public class ProblemMapper {
                 // a concurrent request won a unique-constraint race
                 return respond(409, "Conflict", "The resource already exists", uri, null);
             }
+            if (c instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState())
+                    || c instanceof org.hibernate.exception.ConstraintViolationException cv
+                    && cv.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.FOREIGN_KEY) {
+                return respond(409, "Conflict", "Other records (such as deployments) still refer to it; deactivate it instead", uri, null);
+            }
         }
         if (io.triggerdeploy.db.DbErrors.isUnavailable(e)) {
             return RestResponse.ResponseBuilder.<Problem>create(503)

@@ -105,7 +105,12 @@ public class ServerService {
             if (s == null) {
                 throw ProblemException.notFound("No server " + id);
             }
-            return servers.delete(s);
+            return servers.hasDeployments(id).chain(used -> {
+                if (used) {
+                    throw ProblemException.conflict("Server '" + s.alias + "' has deployment history; deactivate it instead");
+                }
+                return servers.delete(s);
+            });
         });
     }
 

@@ -1,0 +1,43 @@
+package io.triggerdeploy.deploy;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Deploy queue and runner settings ({@code trigger.deploy.*}). */
+@ConfigMapping(prefix = "trigger.deploy")
+public interface DeployConfig {
+
+    /** Deployments this replica runs at once. */
+    @WithDefault("4")
+    @Min(0) @Max(64)
+    int runners();
+
+    /** How long a claim stays valid without renewal; the runner renews it every third of this. */
+    @WithDefault("30s")
+    Duration lease();
+
+    /** How often each replica looks for expired leases and queued work it may have missed. */
+    @WithDefault("5s")
+    Duration pollInterval();
+
+    /** Log bytes kept per deployment; beyond it a truncation marker is written and output is dropped. */
+    @WithDefault("10485760")
+    @Min(1024)
+    long logMaxBytes();
+
+    /** Values masked as *** in stored output, besides the legacy deploy token. */
+    Optional<List<String>> mask();
+
+    /** The old tool's shared DEPLOY_TOKEN for {@code /trigger}; unset disables it (API tokens still work). */
+    Optional<String> legacyToken();
+
+    @WithDefault("30")
+    @Min(1)
+    int logRetentionDays();
+}

@@ -1,0 +1,10 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/** One page of history, newest first; pass {@code next_cursor} as {@code cursor} for the next page. */
+@RegisterForReflection
+public record DeploymentPage(List<DeploymentView> items, Long nextCursor) {
+}

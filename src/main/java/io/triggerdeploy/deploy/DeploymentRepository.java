@@ -1,0 +1,173 @@
+package io.triggerdeploy.deploy;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queue in PostgreSQL, in plain SQL: claims with {@code FOR UPDATE SKIP LOCKED}, leases, the reaper,
+ * batched log appends with {@code NOTIFY}, keyset pages.
+ */
+@ApplicationScoped
+public class DeploymentRepository {
+
+    static final String QUEUE_CHANNEL = "trigger_deploy_queue";
+    static final String LOG_CHANNEL = "trigger_deploy_log";
+    static final String CANCEL_CHANNEL = "trigger_deploy_cancel";
+
+    private final Pool pool;
+
+    public DeploymentRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<DeploymentView> insert(long serverId, String alias, String requestedBy, Long requestedById, String source,
+                                      String clientIp, String note) {
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, "
+                                + "requested_by_id, source, client_ip, note) VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7) RETURNING "
+                                + DeploymentView.COLUMNS)
+                        .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note}))
+                        .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute()))
+                .map(rows -> Rows.first(rows, DeploymentView::of));
+    }
+
+    public Uni<DeploymentView> find(long id) {
+        return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE id = $1")
+                .execute(Tuple.of(id)).map(rows -> Rows.first(rows, DeploymentView::of));
+    }
+
+    /**
+     * Claims the oldest queued deployment whose server has nothing running and nothing queued before it.
+     * Rows another replica is claiming are skipped; the partial unique index settles any remaining race.
+     */
+    public Uni<Claim> claim(String replica, long leaseSeconds) {
+        String sql = """
+                WITH next AS (
+                  SELECT d.id FROM deployments d
+                  WHERE d.status = 'QUEUED'
+                    AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.server_id = d.server_id AND r.status = 'RUNNING')
+                    AND NOT EXISTS (SELECT 1 FROM deployments q WHERE q.server_id = d.server_id AND q.status = 'QUEUED'
+                                    AND (q.queued_at, q.id) < (d.queued_at, d.id))
+                  ORDER BY d.queued_at, d.id
+                  LIMIT 1
+                  FOR UPDATE OF d SKIP LOCKED)
+                UPDATE deployments d SET status = 'RUNNING', claimed_by = $1, started_at = now(),
+                       lease_until = now() + ($2 * interval '1 second')
+                FROM next, servers s
+                WHERE d.id = next.id AND s.id = d.server_id
+                RETURNING d.id, d.server_id, d.server_alias, d.requested_by, s.host, s.port, s.ssh_user, s.path, s.command,
+                          s.timeout_seconds, s.host_key, s.private_key_ref
+                """;
+        return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
+    }
+
+    /** Extends the lease; answers whether a cancel was requested, or null when the claim was lost. */
+    public Uni<Boolean> renew(long id, String replica, long leaseSeconds) {
+        return pool.preparedQuery("UPDATE deployments SET lease_until = now() + ($3 * interval '1 second') "
+                        + "WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' RETURNING cancel_requested")
+                .execute(Tuple.of(id, replica, leaseSeconds))
+                .map(rows -> Rows.first(rows, r -> r.getBoolean(0)));
+    }
+
+    /** Records the outcome; false when this replica no longer held the claim (it was reaped). */
+    public Uni<Boolean> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error) {
+        return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = $3, finished_at = now(), "
+                                + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, exit_code = $4, error = $5, "
+                                + "lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' RETURNING id")
+                        .execute(Tuple.of(id, replica, status.name(), exitCode, truncate(error)))
+                        .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                                : c.query("NOTIFY " + QUEUE_CHANNEL + "; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
+                .map(rows -> rows.size() > 0);
+    }
+
+    /** Marks deployments whose lease expired INTERRUPTED; one statement, so replicas cannot double-reap. */
+    public Uni<List<Long>> reap() {
+        return pool.withTransaction(c -> c.query("UPDATE deployments SET status = 'INTERRUPTED', finished_at = now(), "
+                                + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, lease_until = NULL, "
+                                + "error = 'The replica running it (' || coalesce(claimed_by, '?') || ') stopped renewing its lease' "
+                                + "WHERE status = 'RUNNING' AND lease_until < now() RETURNING id").execute()
+                        .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                                : c.query("NOTIFY " + QUEUE_CHANNEL).execute()))
+                .map(rows -> {
+                    List<Long> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getLong(0)));
+                    return ids;
+                });
+    }
+
+    /** A queued deployment is cancelled at once; a running one is flagged and its runner told through NOTIFY. */
+    public Uni<DeploymentView> requestCancel(long id) {
+        return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = CASE WHEN status = 'QUEUED' "
+                                + "THEN 'CANCELLED' ELSE status END, "
+                                + "finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END, "
+                                + "error = CASE WHEN status = 'QUEUED' THEN 'Cancelled before it started' ELSE error END, "
+                                + "cancel_requested = TRUE WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING "
+                                + DeploymentView.COLUMNS)
+                        .execute(Tuple.of(id))
+                        .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                                : c.query("NOTIFY " + CANCEL_CHANNEL + ", '" + id + "'; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
+                .map(rows -> Rows.first(rows, DeploymentView::of));
+    }
+
+    /** Appends a batch of lines and tells every replica's streams about them. */
+    public Uni<Void> appendLogs(long id, List<LogLine> lines, long addedBytes, boolean truncated) {
+        if (lines.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> batch = new ArrayList<>(lines.size());
+        for (LogLine l : lines) {
+            batch.add(Tuple.of(id, l.lineNo(), l.at(), String.valueOf(l.stream()), l.text()));
+        }
+        int last = lines.get(lines.size() - 1).lineNo();
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, logged_at, stream, text) "
+                                + "VALUES ($1, $2, $3, $4, $5)").executeBatch(batch)
+                        .chain(() -> c.preparedQuery("UPDATE deployments SET log_lines = $2, log_bytes = log_bytes + $3, "
+                                + "log_truncated = log_truncated OR $4 WHERE id = $1").execute(Tuple.of(id, last, addedBytes, truncated)))
+                        .chain(() -> c.query("NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<LogLine>> lines(long id, int afterLine, int limit) {
+        return pool.preparedQuery("SELECT line_no, logged_at, stream, text FROM deployment_logs "
+                        + "WHERE deployment_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3")
+                .execute(Tuple.of(id, afterLine, limit))
+                .map(rows -> {
+                    List<LogLine> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new LogLine(r.getInteger(0), r.getOffsetDateTime(1), r.getString(2).charAt(0), r.getString(3)));
+                    }
+                    return out;
+                });
+    }
+
+    /** Newest first, keyset-paged by id; every filter optional. */
+    public Uni<List<DeploymentView>> page(Long serverId, String status, String user, OffsetDateTime from, OffsetDateTime to,
+                                          Long beforeId, int limit) {
+        String sql = "SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE ($1::bigint IS NULL OR server_id = $1) "
+                + "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR lower(requested_by) = lower($3)) "
+                + "AND ($4::timestamptz IS NULL OR queued_at >= $4) AND ($5::timestamptz IS NULL OR queued_at < $5) "
+                + "AND ($6::bigint IS NULL OR id < $6) ORDER BY id DESC LIMIT $7";
+        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{serverId, status, user, from, to, beforeId, limit}))
+                .map(rows -> {
+                    List<DeploymentView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(DeploymentView.of(r)));
+                    return out;
+                });
+    }
+
+    public Uni<Integer> purgeOlderThan(int days) {
+        return pool.preparedQuery("DELETE FROM deployments WHERE finished_at < now() - ($1 * interval '1 day')")
+                .execute(Tuple.of(days)).map(rows -> rows.rowCount());
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "...";
+    }
+}

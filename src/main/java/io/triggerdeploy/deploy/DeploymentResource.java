@@ -1,0 +1,111 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.Callers;
+import io.triggerdeploy.auth.TriggerPrincipal;
+import io.triggerdeploy.user.Role;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.Locale;
+
+/** Deployments: operators trigger and cancel, everyone signed in reads history and logs. */
+@Path("/api/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeploymentResource {
+
+    static final int LOG_PAGE = 5000;
+
+    private final DeploymentService service;
+    private final DeploymentRepository repository;
+    private final SecurityIdentity identity;
+
+    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity) {
+        this.service = service;
+        this.repository = repository;
+        this.identity = identity;
+    }
+
+    @POST
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<DeploymentView>> trigger(@NotNull(message = "a JSON body with server is required") @Valid TriggerRequest request,
+                                                     @Context HttpServerRequest http) {
+        TriggerPrincipal p = Callers.of(identity);
+        String source = p.authType() == TriggerPrincipal.AuthType.API_TOKEN ? "api_token" : "api";
+        return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, address(http))
+                .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
+                        .location(URI.create(d.links().get("self"))).entity(d).build());
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<DeploymentPage> list(@QueryParam("server") String server, @QueryParam("status") String status,
+                                    @QueryParam("user") String user, @QueryParam("from") String from,
+                                    @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
+                                    @QueryParam("limit") @DefaultValue("50") int limit) {
+        return service.page(server, status, user, from, to, cursor, limit);
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<DeploymentView> get(@PathParam("id") long id) {
+        return service.get(id);
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<DeploymentView> cancel(@PathParam("id") long id) {
+        return service.cancel(id);
+    }
+
+    /** The whole stored log as text: one line per output line, with time and stream. */
+    @GET
+    @Path("{id}/log")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    public Uni<String> log(@PathParam("id") long id) {
+        return service.get(id).chain(d -> appendFrom(id, 0, new StringBuilder()));
+    }
+
+    private Uni<String> appendFrom(long id, int after, StringBuilder sb) {
+        return repository.lines(id, after, LOG_PAGE).chain(lines -> {
+            for (LogLine l : lines) {
+                sb.append(l.at()).append(' ').append(streamName(l.stream())).append(" | ").append(l.text()).append('\n');
+            }
+            if (lines.size() < LOG_PAGE) {
+                return Uni.createFrom().item(sb.toString());
+            }
+            return appendFrom(id, lines.get(lines.size() - 1).lineNo(), sb);
+        });
+    }
+
+    static String streamName(char stream) {
+        return switch (stream) {
+            case 'e' -> "err";
+            case 's' -> "sys";
+            default -> "out";
+        };
+    }
+
+    static String address(HttpServerRequest http) {
+        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,89 @@
+package io.triggerdeploy.deploy;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.server.ServerService;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Triggers, reads and cancels deployments; the running happens in {@link DeploymentRunner}. */
+@ApplicationScoped
+public class DeploymentService {
+
+    private final DeploymentRepository repository;
+    private final ServerService servers;
+
+    public DeploymentService(DeploymentRepository repository, ServerService servers) {
+        this.repository = repository;
+        this.servers = servers;
+    }
+
+    /** Queues a deployment and returns at once. */
+    public Uni<DeploymentView> trigger(String serverRef, String note, String requestedBy, Long requestedById, String source,
+                                       String clientIp) {
+        return servers.resolve(serverRef.trim()).chain(s -> {
+            if (!s.active) {
+                throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
+            }
+            return repository.insert(s.id, s.alias, requestedBy, requestedById, source, clientIp,
+                    note == null || note.isBlank() ? null : note.strip());
+        });
+    }
+
+    public Uni<DeploymentView> get(long id) {
+        return repository.find(id).map(d -> {
+            if (d == null) {
+                throw ProblemException.notFound("No deployment " + id);
+            }
+            return d;
+        });
+    }
+
+    public Uni<DeploymentView> cancel(long id) {
+        return repository.requestCancel(id).chain(d -> {
+            if (d != null) {
+                return Uni.createFrom().item(d);
+            }
+            return get(id).map(existing -> {
+                throw ProblemException.conflict("Deployment " + id + " has already finished (" + existing.status() + ")");
+            });
+        });
+    }
+
+    public Uni<DeploymentPage> page(String serverRef, String status, String user, String from, String to, Long cursor, int limit) {
+        if (limit < 1 || limit > 200) {
+            throw ProblemException.invalid("limit", "must be between 1 and 200");
+        }
+        String st = null;
+        if (status != null && !status.isBlank()) {
+            st = status.trim().toUpperCase(Locale.ROOT);
+            String s = st;
+            if (Arrays.stream(DeploymentStatus.values()).noneMatch(v -> v.name().equals(s))) {
+                throw ProblemException.invalid("status", "must be one of " + Arrays.toString(DeploymentStatus.values()));
+            }
+        }
+        OffsetDateTime fromTs = time(from, "from");
+        OffsetDateTime toTs = time(to, "to");
+        String statusFilter = st;
+        String userFilter = user == null || user.isBlank() ? null : user.trim();
+        Uni<Long> serverId = serverRef == null || serverRef.isBlank() ? Uni.createFrom().nullItem()
+                : servers.resolve(serverRef.trim()).map(s -> s.id);
+        return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, fromTs, toTs, cursor, limit))
+                .map(items -> new DeploymentPage(items, items.size() == limit ? items.get(items.size() - 1).id() : null));
+    }
+
+    private static OffsetDateTime time(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim());
+        } catch (DateTimeParseException e) {
+            throw ProblemException.invalid(field, "must be an ISO-8601 timestamp with offset, e.g. 2026-01-31T12:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.triggerdeploy.deploy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.mutiny.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+
+/** A deployment as the API shows it, with links to itself, its log and its event stream. */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DeploymentView(long id, String status, long serverId, String server, String requestedBy, String source,
+                             String note, OffsetDateTime queuedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                             Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
+                             int logLines, boolean logTruncated, Map<String, String> links) {
+
+    static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
+            + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated";
+
+    static DeploymentView of(Row r) {
+        long id = r.getLong("id");
+        return new DeploymentView(id, r.getString("status"), r.getLong("server_id"), r.getString("server_alias"),
+                r.getString("requested_by"), r.getString("source"), r.getString("note"),
+                r.getOffsetDateTime("queued_at"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"),
+                r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
+                r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),
+                r.getBoolean("log_truncated"), links(id));
+    }
+
+    static Map<String, String> links(long id) {
+        String self = "/api/deployments/" + id;
+        return Map.of("self", self, "log", self + "/log", "events", self + "/events");
+    }
+}

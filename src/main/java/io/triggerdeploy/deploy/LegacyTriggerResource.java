@@ -1,0 +1,104 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.ApiTokenService;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.user.Role;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The old tool's {@code GET|POST /trigger} with {@code token} and {@code server}: the token is the configured
+ * DEPLOY_TOKEN or an operator's API token. The deployment is queued like any other.
+ */
+@Path("/trigger")
+@Produces(MediaType.APPLICATION_JSON)
+public class LegacyTriggerResource {
+
+    /** The old tool's success body. */
+    @RegisterForReflection
+    public record TriggerResponse(String message, long deploymentId, String server, String logFile, String status,
+                                  OffsetDateTime timestamp) {
+    }
+
+    /** The old tool's JSON body. */
+    public record TriggerBody(String token, String server) {
+        @Override
+        public String toString() {
+            return "TriggerBody[server=" + server + "]";
+        }
+    }
+
+    private final DeploymentService service;
+    private final ApiTokenService apiTokens;
+    private final DeployConfig config;
+
+    public LegacyTriggerResource(DeploymentService service, ApiTokenService apiTokens, DeployConfig config) {
+        this.service = service;
+        this.apiTokens = apiTokens;
+        this.config = config;
+    }
+
+    @GET
+    @PermitAll
+    public Uni<RestResponse<TriggerResponse>> get(@QueryParam("token") String token, @QueryParam("server") String server,
+                                                  @Context HttpServerRequest http) {
+        return trigger(token, server, http);
+    }
+
+    @POST
+    @PermitAll
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<TriggerResponse>> post(TriggerBody body, @QueryParam("token") String token,
+                                                   @QueryParam("server") String server, @Context HttpServerRequest http) {
+        return trigger(body != null && body.token() != null ? body.token() : token,
+                body != null && body.server() != null ? body.server() : server, http);
+    }
+
+    private Uni<RestResponse<TriggerResponse>> trigger(String token, String server, HttpServerRequest http) {
+        if (token == null || token.isBlank()) {
+            throw ProblemException.forbidden("A valid token is required");
+        }
+        if (server == null || server.isBlank()) {
+            throw ProblemException.invalid("server", "is required (alias, host or id); there is no default server");
+        }
+        String ip = DeploymentResource.address(http);
+        Uni<String> who;
+        if (config.legacyToken().isPresent() && constantTimeEquals(config.legacyToken().get(), token)) {
+            who = Uni.createFrom().item("deploy-token");
+        } else if (ApiTokenService.looksLikeApiToken(token)) {
+            who = apiTokens.authenticate(token).map(p -> {
+                if (p == null || !p.role().atLeast(Role.OPERATOR)) {
+                    throw ProblemException.forbidden("Invalid token");
+                }
+                return p.username();
+            });
+        } else {
+            who = Uni.createFrom().failure(ProblemException.forbidden("Invalid token"));
+        }
+        return who.chain(user -> service.trigger(server, null, user, null, "trigger", ip))
+                .map(d -> RestResponse.ResponseBuilder.<TriggerResponse>create(RestResponse.Status.OK)
+                        .entity(new TriggerResponse("Deployment of " + d.server() + " queued", d.id(), d.server(),
+                                d.links().get("log"), "started", OffsetDateTime.now(ZoneOffset.UTC)))
+                        .build());
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,95 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.ssh.LineSink;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects a deployment's output lines (masked, numbered, time-stamped) and writes them to PostgreSQL in
+ * batches. Output beyond the byte cap is dropped after one visible truncation marker.
+ */
+final class LogWriter implements LineSink {
+
+    private static final Logger LOG = Logger.getLogger(LogWriter.class);
+
+    private final long deploymentId;
+    private final DeploymentRepository repository;
+    private final Masker masker;
+    private final long maxBytes;
+    private final Object flushLock = new Object();
+    private List<LogLine> pending = new ArrayList<>();
+    private int lineNo;
+    private long bytes;
+    private long pendingBytes;
+    private boolean truncated;
+    private boolean pendingTruncated;
+
+    LogWriter(long deploymentId, DeploymentRepository repository, Masker masker, long maxBytes) {
+        this.deploymentId = deploymentId;
+        this.repository = repository;
+        this.masker = masker;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public void line(Stream stream, String text) {
+        add(stream == Stream.STDERR ? 'e' : 'o', text);
+    }
+
+    void system(String text) {
+        add('s', text);
+    }
+
+    private synchronized void add(char stream, String raw) {
+        if (truncated) {
+            return;
+        }
+        String text = masker.mask(raw);
+        long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
+        if (bytes + size > maxBytes) {
+            truncated = true;
+            pendingTruncated = true;
+            pending.add(new LogLine(++lineNo, now(), 's', "[log truncated: more than " + maxBytes
+                    + " bytes of output; further lines are not kept]"));
+            return;
+        }
+        bytes += size;
+        pendingBytes += size;
+        pending.add(new LogLine(++lineNo, now(), stream, text));
+    }
+
+    /** Writes what has accumulated; batches are written in order. Blocking: never call on an event loop. */
+    void flush() {
+        synchronized (flushLock) {
+            List<LogLine> batch;
+            long batchBytes;
+            boolean batchTruncated;
+            synchronized (this) {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                batch = pending;
+                batchBytes = pendingBytes;
+                batchTruncated = pendingTruncated;
+                pending = new ArrayList<>();
+                pendingBytes = 0;
+                pendingTruncated = false;
+            }
+            try {
+                VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, batch, batchBytes, batchTruncated));
+            } catch (Throwable e) {
+                LOG.warnf("Could not store %d log lines of deployment %d: %s", batch.size(), deploymentId, e.getMessage());
+            }
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,293 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestSshServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+/** Deployments end to end: API → PostgreSQL queue → runner → real SSH server running real scripts. */
+@QuarkusTest
+@TestProfile(DeploymentTest.Deploys.class)
+class DeploymentTest extends ApiTest {
+
+    static final Path DIR;
+    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final String LEGACY_TOKEN = "legacy-deploy-token-42";
+    static TestSshServer sshd;
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("deploys");
+            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client key, a legacy token, a masked secret and short leases. */
+    public static class Deploys implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
+                    "trigger.deploy.legacy-token", LEGACY_TOKEN,
+                    "trigger.deploy.mask", "hunter2-secret",
+                    "trigger.deploy.lease", "6s",
+                    "trigger.deploy.poll-interval", "1s");
+        }
+    }
+
+    String admin;
+    String operator;
+    String viewer;
+
+    @BeforeAll
+    static void startSshd() throws IOException {
+        sshd = TestSshServer.start("deployer", CLIENT.getPublic());
+    }
+
+    @AfterAll
+    static void stopSshd() throws IOException {
+        sshd.close();
+    }
+
+    @BeforeEach
+    void tokens() {
+        RoleTokens t = roleTokens();
+        admin = t.admin();
+        operator = t.operator();
+        viewer = t.viewer();
+    }
+
+    /** A pinned server whose deploy.sh is the given script body. */
+    String server(String script, Integer timeoutSeconds) throws IOException {
+        String alias = unique("srv");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\n" + script + "\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        Map<String, Object> body = new HashMap<>(Map.of("name", alias, "alias", alias, "host", "127.0.0.1",
+                "port", sshd.port(), "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine()));
+        if (timeoutSeconds != null) {
+            body.put("timeout_seconds", timeoutSeconds);
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/servers").then().statusCode(201);
+        return alias;
+    }
+
+    long trigger(String token, String server) {
+        Response r = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("server", server))
+                .post("/api/deployments");
+        r.then().statusCode(202).body("status", equalTo("QUEUED")).body("links.log", notNullValue());
+        return r.<Number>path("id").longValue();
+    }
+
+    JsonPath awaitFinal(long id) {
+        JsonPath[] last = new JsonPath[1];
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = given().auth().oauth2(viewer).get("/api/deployments/" + id).then().statusCode(200).extract().jsonPath();
+            String s = last[0].getString("status");
+            return !s.equals("QUEUED") && !s.equals("RUNNING");
+        });
+        return last[0];
+    }
+
+    String log(long id) {
+        return given().auth().oauth2(viewer).get("/api/deployments/" + id + "/log").then().statusCode(200)
+                .contentType(containsString("text/plain")).extract().asString();
+    }
+
+    @Test
+    void successStreamsOutputIntoTheLogAndMasksSecrets() throws Exception {
+        String alias = server("echo \"building in $(basename $PWD)\"\necho 'token=" + LEGACY_TOKEN + " pw=hunter2-secret'\n"
+                + "echo warn >&2\necho done", null);
+        Response r = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", alias, "note", "release 1.2"))
+                .post("/api/deployments");
+        r.then().statusCode(202);
+        long id = r.<Number>path("id").longValue();
+        assertThat(r.header("Location")).endsWith("/api/deployments/" + id);
+        JsonPath d = awaitFinal(id);
+        assertThat(d.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(d.getInt("exit_code")).isZero();
+        assertThat(d.getString("note")).isEqualTo("release 1.2");
+        assertThat(d.getString("server")).isEqualTo(alias);
+        assertThat(d.getLong("duration_ms")).isNotNegative();
+        assertThat(OffsetDateTime.parse(d.getString("finished_at"))).isAfterOrEqualTo(OffsetDateTime.parse(d.getString("started_at")));
+        String log = log(id);
+        assertThat(log).contains("out | building in " + alias).contains("err | warn").contains("out | done")
+                .contains("sys | Finished: SUCCEEDED");
+        assertThat(log).doesNotContain(LEGACY_TOKEN).doesNotContain("hunter2-secret").contains("token=*** pw=***");
+    }
+
+    @Test
+    void failureTimeoutAndHostKeyProblemsAreRecordedTruthfully() throws Exception {
+        long failed = trigger(operator, server("echo partial\nexit 3", null));
+        long timedOut = trigger(operator, server("echo slow\nsleep 30", 2));
+        String mismatch = server("touch \"$PWD/ran\"", null);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("host_key", org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestSshServer.ecKeyPair().getPublic())))
+                .put("/api/servers/" + mismatch + "/host-key").then().statusCode(404); // by id only
+        long mismatchId = given().auth().oauth2(admin).get("/api/servers/" + mismatch).then().extract().<Number>path("id").longValue();
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("host_key", org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestSshServer.ecKeyPair().getPublic())))
+                .put("/api/servers/" + mismatchId + "/host-key").then().statusCode(200);
+        long mismatched = trigger(operator, mismatch);
+
+        JsonPath f = awaitFinal(failed);
+        assertThat(f.getString("status")).isEqualTo("FAILED");
+        assertThat(f.getInt("exit_code")).isEqualTo(3);
+        assertThat(f.getString("error")).contains("status 3");
+        JsonPath t = awaitFinal(timedOut);
+        assertThat(t.getString("status")).isEqualTo("TIMED_OUT");
+        JsonPath m = awaitFinal(mismatched);
+        assertThat(m.getString("status")).isEqualTo("FAILED");
+        assertThat(m.getString("error")).contains("Host key mismatch");
+        assertThat(DIR.resolve(mismatch).resolve("ran")).doesNotExist();
+        assertThat(log(mismatched)).contains("Host key mismatch");
+    }
+
+    @Test
+    void unpinnedServersNeverRun() throws Exception {
+        String alias = server("touch \"$PWD/ran\"", null);
+        long sid = given().auth().oauth2(admin).get("/api/servers/" + alias).then().extract().<Number>path("id").longValue();
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("host_key", ""))
+                .patch("/api/servers/" + sid).then().statusCode(200);
+        JsonPath d = awaitFinal(trigger(operator, alias));
+        assertThat(d.getString("status")).isEqualTo("FAILED");
+        assertThat(d.getString("error")).contains("no pinned host key");
+        assertThat(DIR.resolve(alias).resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void oneServerRunsOneAtATimeInOrderOthersInParallel() throws Exception {
+        String a = server("echo start\nsleep 1.5\necho end", null);
+        String b = server("echo start\nsleep 1.5\necho end", null);
+        long a1 = trigger(operator, a);
+        long a2 = trigger(operator, a);
+        long b1 = trigger(operator, b);
+        JsonPath ra1 = awaitFinal(a1);
+        JsonPath ra2 = awaitFinal(a2);
+        JsonPath rb1 = awaitFinal(b1);
+        for (JsonPath r : new JsonPath[]{ra1, ra2, rb1}) {
+            assertThat(r.getString("status")).isEqualTo("SUCCEEDED");
+        }
+        assertThat(OffsetDateTime.parse(ra2.getString("started_at")))
+                .isAfterOrEqualTo(OffsetDateTime.parse(ra1.getString("finished_at")));
+        assertThat(OffsetDateTime.parse(rb1.getString("started_at")))
+                .as("another server does not wait").isBefore(OffsetDateTime.parse(ra1.getString("finished_at")));
+    }
+
+    @Test
+    void cancelStopsARunningDeploymentAndDropsAQueuedOne() throws Exception {
+        String alias = server("echo tick\nsleep 30\ntouch \"$PWD/finished\"", null);
+        long running = trigger(operator, alias);
+        long queued = trigger(operator, alias);
+        await().atMost(Duration.ofSeconds(20)).until(() -> log(running).contains("out | tick"));
+        given().auth().oauth2(viewer).post("/api/deployments/" + running + "/cancel").then().statusCode(403);
+        given().auth().oauth2(operator).post("/api/deployments/" + queued + "/cancel").then().statusCode(200)
+                .body("status", equalTo("CANCELLED"));
+        given().auth().oauth2(operator).post("/api/deployments/" + running + "/cancel").then().statusCode(200);
+        JsonPath r = awaitFinal(running);
+        assertThat(r.getString("status")).isEqualTo("CANCELLED");
+        assertThat(awaitFinal(queued).getString("started_at")).isNull();
+        given().auth().oauth2(operator).post("/api/deployments/" + running + "/cancel").then().statusCode(409);
+        assertThat(DIR.resolve(alias).resolve("finished")).doesNotExist();
+    }
+
+    @Test
+    void rolesAndBadInput() throws Exception {
+        String alias = server("echo hi", null);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body(Map.of("server", alias)).post("/api/deployments")
+                .then().statusCode(403);
+        given().contentType(ContentType.JSON).body(Map.of("server", alias)).post("/api/deployments").then().statusCode(401);
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", "nowhere-" + alias))
+                .post("/api/deployments").then().statusCode(404).body("detail", containsString("nowhere-" + alias));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of()).post("/api/deployments").then().statusCode(400);
+        given().auth().oauth2(viewer).get("/api/deployments?status=BOGUS").then().statusCode(400);
+        given().auth().oauth2(viewer).get("/api/deployments?from=yesterday").then().statusCode(400);
+        given().auth().oauth2(viewer).get("/api/deployments/999999999").then().statusCode(404);
+        long sid = given().auth().oauth2(admin).get("/api/servers/" + alias).then().extract().<Number>path("id").longValue();
+        awaitFinal(trigger(operator, alias));
+        given().auth().oauth2(admin).delete("/api/servers/" + sid).then().statusCode(409);
+    }
+
+    @Test
+    void historyIsNewestFirstFilteredAndKeysetPaged() throws Exception {
+        String alias = server("echo x", null);
+        long first = trigger(operator, alias);
+        long second = trigger(operator, alias);
+        awaitFinal(second);
+        JsonPath page1 = given().auth().oauth2(viewer).get("/api/deployments?server=" + alias + "&limit=1").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(page1.getLong("items[0].id")).isEqualTo(second);
+        long cursor = page1.getLong("next_cursor");
+        JsonPath page2 = given().auth().oauth2(viewer).get("/api/deployments?server=" + alias + "&limit=1&cursor=" + cursor)
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(page2.getLong("items[0].id")).isEqualTo(first);
+        given().auth().oauth2(viewer).get("/api/deployments?server=" + alias + "&status=SUCCEEDED&limit=10").then()
+                .statusCode(200).body("items.size()", equalTo(2)).body("next_cursor", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void theOldTriggerContractKeepsWorking() throws Exception {
+        String alias = server("echo legacy", null);
+        Response r = given().queryParam("token", LEGACY_TOKEN).queryParam("server", alias.toUpperCase()).get("/trigger");
+        r.then().statusCode(200).body("status", equalTo("started")).body("server", equalTo(alias))
+                .body("deployment_id", notNullValue()).body("log_file", notNullValue()).body("timestamp", notNullValue())
+                .body("message", notNullValue());
+        JsonPath d = awaitFinal(r.<Number>path("deployment_id").longValue());
+        assertThat(d.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(d.getString("requested_by")).isEqualTo("deploy-token");
+
+        String opToken = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("name", unique("ci")))
+                .post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().contentType(ContentType.JSON).body(Map.of("token", opToken, "server", alias)).post("/trigger").then().statusCode(200);
+        String viewerToken = given().auth().oauth2(viewer).contentType(ContentType.JSON).body(Map.of("name", unique("ro")))
+                .post("/api/tokens").then().statusCode(201).extract().path("token");
+        long before = queryLong("SELECT count(*) FROM deployments");
+        given().contentType(ContentType.JSON).body(Map.of("token", viewerToken, "server", alias)).post("/trigger").then().statusCode(403);
+        given().queryParam("token", "wrong").queryParam("server", alias).get("/trigger").then().statusCode(403)
+                .contentType("application/problem+json");
+        given().queryParam("token", LEGACY_TOKEN).get("/trigger").then().statusCode(400);
+        given().queryParam("token", LEGACY_TOKEN).queryParam("server", "no-such-" + alias).get("/trigger").then().statusCode(404)
+                .body("detail", containsString("no-such-" + alias));
+        assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before);
+    }
+
+    @Test
+    void theReaperInterruptsDeploymentsOfDeadReplicas() throws Exception {
+        String alias = server("echo x", null);
+        long sid = given().auth().oauth2(admin).get("/api/servers/" + alias).then().extract().<Number>path("id").longValue();
+        long id = queryLong("INSERT INTO deployments (server_id, server_alias, status, requested_by, source, started_at, "
+                + "claimed_by, lease_until) VALUES (" + sid + ", '" + alias + "', 'RUNNING', 'x', 'api', now() - interval '1 minute', "
+                + "'dead-replica', now() - interval '1 second') RETURNING id");
+        JsonPath d = awaitFinal(id);
+        assertThat(d.getString("status")).isEqualTo("INTERRUPTED");
+        assertThat(d.getString("error")).contains("dead-replica");
+        // the server is free again
+        assertThat(awaitFinal(trigger(operator, alias)).getString("status")).isEqualTo("SUCCEEDED");
+    }
+}
