@@ -46,6 +46,7 @@ public class DeploymentRunner implements BootstrapStep {
     private final SshService ssh;
     private final Masker masker;
     private final DeployConfig config;
+    private final DeployEvents events;
     private final Vertx vertx;
     private final String reactiveUrl;
     private final Optional<String> dbUser;
@@ -62,7 +63,8 @@ public class DeploymentRunner implements BootstrapStep {
     private PgSubscriber subscriber;
     private Thread dispatcher;
 
-    public DeploymentRunner(DeploymentRepository repository, SshService ssh, Masker masker, DeployConfig config, Vertx vertx,
+    public DeploymentRunner(DeploymentRepository repository, SshService ssh, Masker masker, DeployConfig config,
+                            DeployEvents events, Vertx vertx,
                             @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
@@ -70,6 +72,7 @@ public class DeploymentRunner implements BootstrapStep {
         this.ssh = ssh;
         this.masker = masker;
         this.config = config;
+        this.events = events;
         this.vertx = vertx;
         this.reactiveUrl = reactiveUrl;
         this.dbUser = dbUser;
@@ -131,6 +134,13 @@ public class DeploymentRunner implements BootstrapStep {
         dbPassword.ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> wake());
+        subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> {
+            try {
+                events.publish(Long.parseLong(payload));
+            } catch (NumberFormatException ignored) {
+                // not ours
+            }
+        });
         subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> {
             try {
                 cancelLocal(Long.parseLong(payload));

@@ -277,6 +277,72 @@ class DeploymentTest extends ApiTest {
         assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before);
     }
 
+    /** One parsed Server-Sent Event. */
+    record Sse(String id, String name, String data) {
+    }
+
+    /** Reads the event stream until the final status event (bounded by a timeout). */
+    java.util.List<Sse> readEvents(long id, String token, String lastEventId) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + io.restassured.RestAssured.port + "/api/deployments/" + id + "/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(60));
+        if (lastEventId != null) {
+            req.header("Last-Event-ID", lastEventId);
+        }
+        var resp = client.send(req.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        java.util.List<Sse> out = new java.util.ArrayList<>();
+        String[] cur = new String[3];
+        var it = resp.body().iterator();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (it.hasNext() && System.nanoTime() < deadline) {
+            String line = it.next();
+            if (line.isEmpty()) {
+                if (cur[2] != null) {
+                    out.add(new Sse(cur[0], cur[1], cur[2]));
+                    if ("status".equals(cur[1])) {
+                        break;
+                    }
+                }
+                cur = new String[3];
+            } else if (line.startsWith("id:")) {
+                cur[0] = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                cur[1] = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                cur[2] = line.substring(5).trim();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void eventsStreamLinesLiveInOrderAndResumeFromLastEventId() throws Exception {
+        String alias = server("for i in 1 2 3 4 5 6; do echo \"line $i\"; sleep 0.3; done", null);
+        long id = trigger(operator, alias);
+        var all = readEvents(id, viewer, null);
+        var lines = all.stream().filter(e -> "line".equals(e.name())).toList();
+        assertThat(all).last().extracting(Sse::name).isEqualTo("status");
+        assertThat(all.get(all.size() - 1).data()).contains("\"status\":\"SUCCEEDED\"");
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(lines.get(i).id()).isEqualTo(String.valueOf(i + 1));
+        }
+        var outputs = lines.stream().map(Sse::data).filter(d -> d.contains("\"stream\":\"out\"")).toList();
+        assertThat(outputs).hasSize(6);
+        for (int i = 0; i < 6; i++) {
+            assertThat(outputs.get(i)).contains("line " + (i + 1));
+        }
+        var resumed = readEvents(id, viewer, "3");
+        var resumedLines = resumed.stream().filter(e -> "line".equals(e.name())).toList();
+        assertThat(resumedLines.get(0).id()).isEqualTo("4");
+        assertThat(resumedLines).hasSize(lines.size() - 3);
+        assertThat(resumed).last().extracting(Sse::name).isEqualTo("status");
+        given().auth().oauth2(viewer).get("/api/deployments/999999999/events").then().statusCode(404);
+        given().get("/api/deployments/" + id + "/events").then().statusCode(401);
+    }
+
     @Test
     void theReaperInterruptsDeploymentsOfDeadReplicas() throws Exception {
         String alias = server("echo x", null);

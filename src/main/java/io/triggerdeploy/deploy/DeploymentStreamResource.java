@@ -1,0 +1,172 @@
+package io.triggerdeploy.deploy;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.triggerdeploy.user.Role;
+import io.vertx.core.Vertx;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code GET /api/deployments/{id}/events}: Server-Sent Events, one {@code line} event per log line (its line
+ * number is the event id, so {@code Last-Event-ID} resumes without loss) and a final {@code status} event.
+ * Any replica serves any deployment: lines come from PostgreSQL, woken by LISTEN/NOTIFY and a 1 s poll.
+ */
+@Path("/api/deployments/{id}/events")
+public class DeploymentStreamResource {
+
+    private static final int BATCH = 500;
+
+    private final DeploymentService service;
+    private final DeploymentRepository repository;
+    private final DeployEvents events;
+    private final Vertx vertx;
+
+    public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Vertx vertx) {
+        this.service = service;
+        this.repository = repository;
+        this.events = events;
+        this.vertx = vertx;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<OutboundSseEvent> stream(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                               @QueryParam("last_event_id") String lastEventQuery, @Context Sse sse) {
+        int from = parse(lastEventId != null ? lastEventId : lastEventQuery);
+        // an unknown id never gets here: existsFilter answers 404 before the stream's headers are sent
+        return Multi.createFrom().emitter(em -> new Connection(id, from, sse, em).start());
+    }
+
+    /** Answers 404 (problem+json) for the stream of an unknown deployment, before any SSE header is written. */
+    @org.jboss.resteasy.reactive.server.ServerRequestFilter
+    public Uni<org.jboss.resteasy.reactive.RestResponse<io.triggerdeploy.common.Problem>> existsFilter(
+            jakarta.ws.rs.container.ContainerRequestContext ctx) {
+        java.util.List<String> segments = ctx.getUriInfo().getPathSegments().stream().map(jakarta.ws.rs.core.PathSegment::getPath).toList();
+        if (segments.size() != 4 || !"events".equals(segments.get(3)) || !"deployments".equals(segments.get(1))
+                || !segments.get(2).matches("\\d{1,18}")) {
+            return Uni.createFrom().nullItem();
+        }
+        long id = Long.parseLong(segments.get(2));
+        return repository.find(id).map(d -> d != null ? null
+                : org.jboss.resteasy.reactive.RestResponse.ResponseBuilder.<io.triggerdeploy.common.Problem>create(404)
+                        .entity(new io.triggerdeploy.common.Problem("about:blank", "Not Found", 404, "No deployment " + id,
+                                ctx.getUriInfo().getPath(), null))
+                        .type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON).build());
+    }
+
+    /** One client's stream: sends stored lines after the last one it sent, whenever something may have changed. */
+    private final class Connection {
+        private final long id;
+        private final Sse sse;
+        private final MultiEmitter<? super OutboundSseEvent> emitter;
+        private final AtomicBoolean busy = new AtomicBoolean();
+        private final AtomicBoolean again = new AtomicBoolean();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile int last;
+
+        Connection(long id, int from, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
+            this.id = id;
+            this.last = from;
+            this.sse = sse;
+            this.emitter = emitter;
+        }
+
+        void start() {
+            var changes = events.changesOf(id).subscribe().with(x -> pump());
+            long timer = vertx.setPeriodic(1000, t -> pump());
+            emitter.onTermination(() -> {
+                done.set(true);
+                changes.cancel();
+                vertx.cancelTimer(timer);
+            });
+            pump();
+        }
+
+        /** Runs one step at a time; a wake-up during a step schedules one more. */
+        private void pump() {
+            if (done.get()) {
+                return;
+            }
+            if (!busy.compareAndSet(false, true)) {
+                again.set(true);
+                return;
+            }
+            again.set(false);
+            step().subscribe().with(finalView -> {
+                if (finalView != null) {
+                    if (!done.getAndSet(true)) {
+                        emitter.emit(sse.newEventBuilder().name("status").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                                .data(DeploymentView.class, finalView).build());
+                        emitter.complete();
+                    }
+                    return;
+                }
+                busy.set(false);
+                if (again.get()) {
+                    pump();
+                }
+            }, failure -> busy.set(false)); // a database hiccup: the next tick retries
+        }
+
+        /** Sends every stored line after {@code last}; answers the deployment once it is final and fully sent. */
+        private Uni<DeploymentView> step() {
+            return repository.lines(id, last, BATCH).chain(lines -> {
+                send(lines);
+                if (lines.size() == BATCH) {
+                    return step();
+                }
+                return repository.find(id).chain(d -> {
+                    if (d == null || !DeploymentStatus.valueOf(d.status()).isFinal()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    // the runner stores its last lines before it records the final status: drain them, then finish
+                    return repository.lines(id, last, Integer.MAX_VALUE).map(rest -> {
+                        send(rest);
+                        return d;
+                    });
+                });
+            });
+        }
+
+        private void send(List<LogLine> lines) {
+            for (LogLine l : lines) {
+                if (done.get()) {
+                    return;
+                }
+                emitter.emit(sse.newEventBuilder().id(String.valueOf(l.lineNo())).name("line")
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(LogEvent.class, new LogEvent(l.lineNo(), l.at(), DeploymentResource.streamName(l.stream()), l.text()))
+                        .build());
+                last = l.lineNo();
+            }
+        }
+    }
+
+    private static int parse(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
