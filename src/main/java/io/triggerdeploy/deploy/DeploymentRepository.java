@@ -162,9 +162,55 @@ public class DeploymentRepository {
                 });
     }
 
+    /**
+     * Deletes finished deployments (and, by cascade, their logs) older than the retention. Only one replica does
+     * it at a time (transaction-scoped advisory lock); the others skip the round.
+     */
     public Uni<Integer> purgeOlderThan(int days) {
-        return pool.preparedQuery("DELETE FROM deployments WHERE finished_at < now() - ($1 * interval '1 day')")
-                .execute(Tuple.of(days)).map(rows -> rows.rowCount());
+        return pool.withTransaction(c -> c.query("SELECT pg_try_advisory_xact_lock(" + RETENTION_LOCK_KEY + ")").execute()
+                .chain(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().item(0)
+                        : c.preparedQuery("DELETE FROM deployments WHERE finished_at < now() - ($1 * interval '1 day')")
+                        .execute(Tuple.of(days)).map(rows -> rows.rowCount())));
+    }
+
+    static final long RETENTION_LOCK_KEY = 0x7472696767657201L;
+
+    /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
+    public Uni<DeploymentStats.Window> stats(long windowSeconds) {
+        String totals = "SELECT status, count(*) FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') GROUP BY status";
+        String perServer = "SELECT server_alias, count(*) AS total, "
+                + "count(*) FILTER (WHERE status = 'SUCCEEDED') AS succeeded, "
+                + "count(*) FILTER (WHERE status NOT IN ('QUEUED', 'RUNNING')) AS finished, "
+                + "(avg(duration_ms) FILTER (WHERE duration_ms IS NOT NULL))::float8 AS mean_ms, "
+                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE duration_ms IS NOT NULL) AS p95_ms "
+                + "FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') "
+                + "GROUP BY ROLLUP (server_alias) ORDER BY server_alias NULLS FIRST";
+        return pool.preparedQuery(totals).execute(Tuple.of(windowSeconds)).chain(statusRows -> {
+            java.util.Map<String, Long> byStatus = new java.util.LinkedHashMap<>();
+            for (DeploymentStatus st : DeploymentStatus.values()) {
+                byStatus.put(st.name(), 0L);
+            }
+            statusRows.forEach(r -> byStatus.put(r.getString(0), r.getLong(1)));
+            return pool.preparedQuery(perServer).execute(Tuple.of(windowSeconds)).map(rows -> {
+                List<DeploymentStats.PerServer> servers = new ArrayList<>();
+                DeploymentStats.PerServer all = null;
+                for (Row r : rows) {
+                    long ok = r.getLong("succeeded");
+                    long finished = r.getLong("finished");
+                    DeploymentStats.PerServer p = new DeploymentStats.PerServer(r.getString("server_alias"), r.getLong("total"),
+                            ok, finished, finished == 0 ? null : ok / (double) finished,
+                            r.getDouble("mean_ms"), r.getDouble("p95_ms"));
+                    if (p.server() == null) {
+                        all = p;
+                    } else {
+                        servers.add(p);
+                    }
+                }
+                long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
+                return new DeploymentStats.Window(total, byStatus, all == null ? null : all.successRate(),
+                        all == null ? null : all.meanDurationMs(), all == null ? null : all.p95DurationMs(), servers);
+            });
+        });
     }
 
     private static String truncate(String s) {

@@ -62,6 +62,18 @@ public class DeploymentResource {
         return service.page(server, status, user, from, to, cursor, limit);
     }
 
+    /** Counts by status, success rate, mean and p95 duration, overall and per server, for 24 h, 7 d and 30 d. */
+    @GET
+    @Path("stats")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<DeploymentStats> stats() {
+        java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
+        return repository.stats(86_400L).invoke(w -> windows.put("24h", w))
+                .chain(() -> repository.stats(7 * 86_400L)).invoke(w -> windows.put("7d", w))
+                .chain(() -> repository.stats(30 * 86_400L)).invoke(w -> windows.put("30d", w))
+                .map(x -> new DeploymentStats(windows));
+    }
+
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)

@@ -95,6 +95,7 @@ public class DeploymentRunner implements BootstrapStep {
         flusher = Executors.newScheduledThreadPool(2, named("deploy-log-flush"));
         listen();
         scheduler.scheduleWithFixedDelay(this::reap, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
         if (config.runners() == 0) {
             LOG.info("trigger.deploy.runners=0: this replica queues and serves deployments but runs none");
             return;
@@ -283,6 +284,17 @@ public class DeploymentRunner implements BootstrapStep {
             LOG.debugf("Reaper skipped a round: %s", e.getMessage());
         }
         wake(); // also a safety net for missed notifications
+    }
+
+    private void purge() {
+        try {
+            int n = VertxContextSupport.subscribeAndAwait(() -> repository.purgeOlderThan(config.logRetentionDays()));
+            if (n > 0) {
+                LOG.infof("Removed %d deployments (with their logs) older than %d days", n, config.logRetentionDays());
+            }
+        } catch (Throwable e) {
+            LOG.debugf("Retention cleanup skipped: %s", e.getMessage());
+        }
     }
 
     private static String replicaName() {

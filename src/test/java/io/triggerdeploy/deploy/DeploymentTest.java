@@ -343,6 +343,41 @@ class DeploymentTest extends ApiTest {
         given().get("/api/deployments/" + id + "/events").then().statusCode(401);
     }
 
+    @jakarta.inject.Inject
+    DeploymentRepository repository;
+
+    @Test
+    void statisticsAreComputedPerWindowAndServer() throws Exception {
+        String alias = server("[ -f \"$PWD/failed-once\" ] || { touch \"$PWD/failed-once\"; exit 1; }", null);
+        assertThat(awaitFinal(trigger(operator, alias)).getString("status")).isEqualTo("FAILED");
+        assertThat(awaitFinal(trigger(operator, alias)).getString("status")).isEqualTo("SUCCEEDED");
+        JsonPath stats = given().auth().oauth2(viewer).get("/api/deployments/stats").then().statusCode(200).extract().jsonPath();
+        for (String w : new String[]{"24h", "7d", "30d"}) {
+            String mine = "windows.'" + w + "'.servers.find { it.server == '" + alias + "' }";
+            assertThat(stats.getLong(mine + ".total")).isEqualTo(2);
+            assertThat(stats.getLong(mine + ".succeeded")).isEqualTo(1);
+            assertThat(stats.getDouble(mine + ".success_rate")).isEqualTo(0.5);
+            assertThat(stats.getDouble(mine + ".p95_duration_ms")).isNotNull();
+            assertThat(stats.getLong("windows.'" + w + "'.by_status.SUCCEEDED")).isPositive();
+        }
+    }
+
+    @Test
+    void retentionRemovesOldDeploymentsWithTheirLogs() throws Throwable {
+        String alias = server("echo x", null);
+        long sid = given().auth().oauth2(admin).get("/api/servers/" + alias).then().extract().<Number>path("id").longValue();
+        long old = queryLong("INSERT INTO deployments (server_id, server_alias, status, requested_by, source, queued_at, started_at, "
+                + "finished_at) VALUES (" + sid + ", '" + alias + "', 'SUCCEEDED', 'x', 'api', now() - interval '41 days', "
+                + "now() - interval '41 days', now() - interval '40 days') RETURNING id");
+        update("INSERT INTO deployment_logs VALUES (" + old + ", 1, now(), 'o', 'old line')");
+        long recent = awaitFinal(trigger(operator, alias)).getLong("id");
+        int removed = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> repository.purgeOlderThan(30));
+        assertThat(removed).isGreaterThanOrEqualTo(1);
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE id = " + old)).isZero();
+        assertThat(queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + old)).isZero();
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE id = " + recent)).isEqualTo(1);
+    }
+
     @Test
     void theReaperInterruptsDeploymentsOfDeadReplicas() throws Exception {
         String alias = server("echo x", null);

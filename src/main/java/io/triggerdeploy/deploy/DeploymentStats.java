@@ -1,0 +1,23 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+import java.util.Map;
+
+/** Deployment statistics for the last 24 h, 7 d and 30 d, computed in SQL. */
+@RegisterForReflection
+public record DeploymentStats(Map<String, Window> windows) {
+
+    /** One time window. {@code success_rate} is succeeded / finished (null when nothing finished). */
+    @RegisterForReflection
+    public record Window(long total, Map<String, Long> byStatus, Double successRate, Double meanDurationMs,
+                         Double p95DurationMs, List<PerServer> servers) {
+    }
+
+    /** One server within a window. */
+    @RegisterForReflection
+    public record PerServer(String server, long total, long succeeded, long finished, Double successRate,
+                            Double meanDurationMs, Double p95DurationMs) {
+    }
+}
