@@ -94,6 +94,16 @@ final class JarProcess implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: the process gets no chance to clean up, like a node that dies. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

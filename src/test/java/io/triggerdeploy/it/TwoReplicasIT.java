@@ -1,0 +1,206 @@
+package io.triggerdeploy.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.triggerdeploy.support.TestDatabases;
+import io.triggerdeploy.support.TestSshServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two packaged jars share one database and one SSH server: the queue is safe across replicas. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoReplicasIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static String db;
+    private static Path dir;
+    private static TestSshServer sshd;
+    private static JarProcess a;
+    private static JarProcess b;
+    private static String token;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabases.create("td_it_two");
+        dir = Files.createTempDirectory("two-replicas");
+        KeyPair client = TestSshServer.ecKeyPair();
+        Path key = TestSshServer.writePrivateKey(dir, "client_key", client);
+        sshd = TestSshServer.start("deployer", client.getPublic());
+        Map<String, String> env = Map.of("TRIGGER_ADMIN_PASSWORD", "two-replicas-admin",
+                "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(),
+                "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s");
+        a = JarProcess.start("replica-a", db, env);
+        b = JarProcess.start("replica-b", db, env);
+        assertThat(a.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(a.output()).isTrue();
+        assertThat(b.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(b.output()).isTrue();
+        var login = a.post("/api/login", "{\"username\":\"admin\",\"password\":\"two-replicas-admin\"}", null);
+        token = JSON.readTree(login.body()).get("token").asText();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (JarProcess p : new JarProcess[]{a, b}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+        if (db != null) {
+            TestDatabases.drop(db);
+        }
+    }
+
+    static String server(String script) throws Exception {
+        String alias = "s" + Long.toHexString(System.nanoTime());
+        Path work = Files.createDirectories(dir.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\n" + script + "\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        String body = JSON.writeValueAsString(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(),
+                "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine()));
+        var r = a.post("/api/servers", body, token);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return alias;
+    }
+
+    static long trigger(JarProcess via, String alias) throws Exception {
+        var r = via.post("/api/deployments", "{\"server\":\"" + alias + "\"}", token);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return JSON.readTree(r.body()).get("id").asLong();
+    }
+
+    static JsonNode get(JarProcess via, long id) throws Exception {
+        return JSON.readTree(via.get("/api/deployments/" + id, token).body());
+    }
+
+    static JsonNode awaitStatus(JarProcess via, long id, Duration timeout, String... wanted) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode d = null;
+        while (System.nanoTime() < deadline) {
+            d = get(via, id);
+            for (String w : wanted) {
+                if (w.equals(d.get("status").asText())) {
+                    return d;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("deployment " + id + " did not reach " + String.join("/", wanted) + ": " + d);
+    }
+
+    @Test
+    @Order(1)
+    void neverTheSameDeploymentTwiceNeverTwoOnOneServer() throws Exception {
+        List<String> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // mkdir is atomic: a second concurrent run on the same server fails loudly with exit 99
+            servers.add(server("mkdir \"$PWD/running\" || { echo OVERLAP; exit 99; }\necho run >> \"$PWD/runs\"\n"
+                    + "sleep 0.4\nrmdir \"$PWD/running\""));
+        }
+        List<Long> ids = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (String s : servers) {
+                ids.add(trigger(round % 2 == 0 ? a : b, s));
+            }
+        }
+        for (long id : ids) {
+            JsonNode d = awaitStatus(b, id, Duration.ofSeconds(90), "SUCCEEDED", "FAILED", "INTERRUPTED", "CANCELLED", "TIMED_OUT");
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+        }
+        for (String s : servers) {
+            assertThat(Files.readAllLines(dir.resolve(s).resolve("runs"))).as("each deployment ran exactly once").hasSize(4);
+        }
+        try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement()) {
+            ResultSet overlaps = st.executeQuery("SELECT count(*) FROM deployments x JOIN deployments y ON x.server_id = y.server_id "
+                    + "AND x.id < y.id AND x.started_at < y.finished_at AND y.started_at < x.finished_at");
+            overlaps.next();
+            assertThat(overlaps.getLong(1)).as("no two runs of one server overlap in time").isZero();
+            ResultSet replicas = st.executeQuery("SELECT count(DISTINCT claimed_by) FROM deployments");
+            replicas.next();
+            assertThat(replicas.getLong(1)).as("both replicas ran deployments").isEqualTo(2);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aStreamOnOneReplicaFollowsADeploymentRunByTheOther() throws Exception {
+        String s = server("for i in 1 2 3 4 5 6 7 8; do echo \"tick $i\"; sleep 0.25; done");
+        long id = trigger(a, s);
+        JsonNode running = awaitStatus(a, id, Duration.ofSeconds(30), "RUNNING", "SUCCEEDED");
+        String replica = running.get("replica").asText();
+        JarProcess other = replica.contains("/" + a.pid() + "/") ? b : a;
+        List<String> ticks = new ArrayList<>();
+        String status = null;
+        HttpURLConnection conn = (HttpURLConnection) URI.create(other.url("/api/deployments/" + id + "/events")).toURL().openConnection();
+        conn.setRequestProperty("Authorization", "Bearer " + token);
+        conn.setRequestProperty("Accept", "text/event-stream");
+        conn.setReadTimeout(30_000);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(conn.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            String event = null;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    String data = line.substring(5).trim();
+                    if ("status".equals(event)) {
+                        status = JSON.readTree(data).get("status").asText();
+                        break;
+                    }
+                    String text = JSON.readTree(data).get("text").asText();
+                    if (text.startsWith("tick")) {
+                        ticks.add(text);
+                    }
+                }
+            }
+        }
+        assertThat(status).isEqualTo("SUCCEEDED");
+        assertThat(ticks).containsExactly("tick 1", "tick 2", "tick 3", "tick 4", "tick 5", "tick 6", "tick 7", "tick 8");
+    }
+
+    @Test
+    @Order(3)
+    void aKilledReplicasDeploymentIsMarkedInterruptedByTheOther() throws Exception {
+        String s = server("echo long\nsleep 120");
+        long id = trigger(a, s);
+        JsonNode running = awaitStatus(a, id, Duration.ofSeconds(30), "RUNNING");
+        String replica = running.get("replica").asText();
+        JarProcess victim = replica.contains("/" + a.pid() + "/") ? a : b;
+        JarProcess survivor = victim == a ? b : a;
+        long killedAt = System.nanoTime();
+        victim.kill();
+        JsonNode d = awaitStatus(survivor, id, Duration.ofSeconds(30), "INTERRUPTED");
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        assertThat(seconds).as("within the 6 s lease plus one reaper round").isLessThan(15);
+        assertThat(d.get("error").asText()).contains(replica);
+        assertThat(OffsetDateTime.parse(d.get("finished_at").asText())).isNotNull();
+        // the server is free again and the survivor runs the next deployment
+        Files.writeString(dir.resolve(s).resolve("deploy.sh"), "#!/bin/sh\necho again\n");
+        assertThat(awaitStatus(survivor, trigger(survivor, s), Duration.ofSeconds(30), "SUCCEEDED", "FAILED")
+                .get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+}
