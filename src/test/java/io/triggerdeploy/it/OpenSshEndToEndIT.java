@@ -1,0 +1,124 @@
+package io.triggerdeploy.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.triggerdeploy.support.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End to end against a real OpenSSH sshd on a loopback port, with its own generated host and user keys:
+ * the packaged jar pins the host key, authenticates with an OpenSSH-format ed25519 key and runs the script.
+ * Needs /usr/sbin/sshd (Debian openssh-server; .ci/run installs it).
+ */
+class OpenSshEndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Process sshd;
+    private JarProcess app;
+    private String db;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        if (sshd != null) {
+            sshd.destroy();
+            sshd.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (db != null) {
+            TestDatabases.drop(db);
+        }
+    }
+
+    @Test
+    void deploysThroughOpenSsh() throws Exception {
+        Path sshdBinary = Path.of("/usr/sbin/sshd");
+        assertThat(sshdBinary).as("OpenSSH server is required: apt-get install openssh-server").exists();
+        Path dir = Files.createTempDirectory("openssh-e2e");
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "trigger-deploy", "-f", dir.resolve("id_ed25519").toString());
+        Files.copy(dir.resolve("id_ed25519.pub"), dir.resolve("authorized_keys"));
+        int port = JarProcess.freePort();
+        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+                "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
+                "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PubkeyAuthentication yes",
+                "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin prohibit-password",
+                "StrictModes no", "UsePAM no", "PidFile " + dir.resolve("sshd.pid"), "LogLevel VERBOSE", ""));
+        Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory
+        sshd = new ProcessBuilder(sshdBinary.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        awaitPort(port, Duration.ofSeconds(15), dir);
+
+        Path work = Files.createDirectories(dir.resolve("app dir"));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"deploying as $(id -un) in $PWD\"\necho failing-line >&2\nexit 0\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+
+        db = TestDatabases.create("td_it_openssh");
+        app = JarProcess.start("openssh", db, Map.of("TRIGGER_ADMIN_PASSWORD", "openssh-admin",
+                "TRIGGER_SSH_PRIVATE_KEY_FILE", dir.resolve("id_ed25519").toString()));
+        assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(app.output()).isTrue();
+        String token = JSON.readTree(app.post("/api/login", "{\"username\":\"admin\",\"password\":\"openssh-admin\"}", null).body())
+                .get("token").asText();
+        String user = System.getProperty("user.name");
+        var created = app.post("/api/servers", JSON.writeValueAsString(Map.of("name", "openssh", "alias", "openssh",
+                "host", "127.0.0.1", "port", port, "user", user, "path", work.toString())), token);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long serverId = JSON.readTree(created.body()).get("id").asLong();
+
+        // pin the host key the way an admin would: scan, compare with the host's own .pub, confirm
+        JsonNode scan = JSON.readTree(app.post("/api/servers/" + serverId + "/host-key/scan", "", token).body());
+        String expected = run("ssh-keygen", "-l", "-E", "sha256", "-f", dir.resolve("host_key.pub").toString()).split("\\s+")[1];
+        assertThat(scan.get("fingerprint").asText()).isEqualTo(expected);
+        var pinned = app.put("/api/servers/" + serverId + "/host-key", "{\"fingerprint\":\"" + expected + "\"}", token);
+        assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+
+        var triggered = app.post("/api/deployments", "{\"server\":\"openssh\"}", token);
+        assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
+        long id = JSON.readTree(triggered.body()).get("id").asLong();
+        JsonNode d = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            d = JSON.readTree(app.get("/api/deployments/" + id, token).body());
+            if (!List.of("QUEUED", "RUNNING").contains(d.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(d.get("status").asText()).as(d + "\n" + Files.readString(dir.resolve("sshd.log"))).isEqualTo("SUCCEEDED");
+        String log = app.get("/api/deployments/" + id + "/log", token).body();
+        assertThat(log).contains("out | deploying as " + user + " in " + work).contains("err | failing-line");
+    }
+
+    private static void awaitPort(int port, Duration timeout, Path dir) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("sshd did not listen: " + Files.readString(dir.resolve("sshd.log")));
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+}
