@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Deployment benchmarks against a real OpenSSH sshd on loopback (needs openssh-server, wrk, python3, perl):
+#  1. overhead: POST -> SUCCEEDED for a one-line script, next to plain `ssh` running the same command;
+#  2. 50 deployments on 50 servers at once: total time, and whether Vert.x reported a blocked event loop;
+#  3. a deployment printing 100,000 lines: lines/s over SSE and printed->received delay;
+#  4. GET /api/deployments page of 50 with 1,000,000 rows in the table: p50/p99.
+source "$(dirname "$0")/lib.sh"
+ensure_jar
+for t in /usr/sbin/sshd wrk python3 perl ssh-keygen; do command -v "$t" >/dev/null || { echo "missing: $t"; exit 1; }; done
+N="${N:-20}"
+DBS=(); SSHD_PID=""
+cleanup() { stop_all; [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
+trap cleanup EXIT
+
+dir=$(mktemp -d); mkdir -p /run/sshd "$dir/app"
+ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$dir/id"
+cp "$dir/id.pub" "$dir/authorized_keys"
+sport=$(free_port)
+cat > "$dir/sshd_config" <<CFG
+Port $sport
+ListenAddress 127.0.0.1
+HostKey $dir/host_key
+AuthorizedKeysFile $dir/authorized_keys
+PasswordAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+PidFile $dir/sshd.pid
+MaxStartups 200:30:300
+MaxSessions 200
+CFG
+/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>"$dir/sshd.log" & SSHD_PID=$!
+printf '#!/bin/sh\necho hello\n' > "$dir/app/deploy.sh"; chmod +x "$dir/app/deploy.sh"
+printf '#!/bin/sh\nsleep 1\necho done\n' > "$dir/app/sleep.sh"; chmod +x "$dir/app/sleep.sh"
+printf '#!/bin/sh\nexec perl -MTime::HiRes=time -e '"'"'$|=1; for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
+chmod +x "$dir/app/lines.sh"
+
+db=$(new_db deploy); DBS+=("$db"); port=$(free_port)
+start_app "$db" "$port" "$dir/app.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass TRIGGER_SSH_PRIVATE_KEY_FILE="$dir/id" \
+  TRIGGER_DEPLOY_RUNNERS="${RUNNERS:-4}"
+wait_ready "$port" 120
+URL="http://127.0.0.1:$port"
+TOKEN=$(curl -s -XPOST "$URL/api/login" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"bench-admin-pass"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+export TOKEN
+HOSTKEY=$(cut -d' ' -f1,2 "$dir/host_key.pub")
+mkserver() { # alias command
+  curl -s -o /dev/null -w '%{http_code}' -XPOST "$URL/api/servers" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d "{\"name\":\"$1\",\"alias\":\"$1\",\"host\":\"127.0.0.1\",\"port\":$sport,\"user\":\"$(id -un)\",\"path\":\"$dir/app\",\"command\":\"$2\",\"host_key\":\"$HOSTKEY\"}"
+}
+trigger() { curl -s -XPOST "$URL/api/deployments" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"server\":\"$1\"}" | sed -E 's/^\{"id":([0-9]+).*/\1/'; }
+status() { curl -s "$URL/api/deployments/$1" -H "Authorization: Bearer $TOKEN" | sed -E 's/.*"status":"([A-Z_]+)".*/\1/'; }
+
+echo "== 1. overhead of one deployment ($N runs each, one-line script)"
+mkserver one ./deploy.sh >/dev/null
+python3 - "$URL" "$TOKEN" "$N" <<'PY'
+import json, sys, time, urllib.request
+url, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def call(method, path, body=None):
+    req = urllib.request.Request(url + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+times = []
+for _ in range(n):
+    t0 = time.time()
+    d = call("POST", "/api/deployments", {"server": "one"})
+    while d["status"] in ("QUEUED", "RUNNING"):
+        time.sleep(0.005)
+        d = call("GET", "/api/deployments/%d" % d["id"])
+    assert d["status"] == "SUCCEEDED", d
+    times.append(time.time() - t0)
+times.sort()
+print("trigger-deploy POST->SUCCEEDED: median %.0f ms, p90 %.0f ms, min %.0f ms" %
+      (times[len(times)//2]*1000, times[int(len(times)*0.9)]*1000, times[0]*1000))
+PY
+echo "[127.0.0.1]:$sport $HOSTKEY" > "$dir/known_hosts"
+ssh_times=()
+for i in $(seq 1 "$N"); do
+  t0=$(date +%s%N)
+  ssh -q -i "$dir/id" -p "$sport" -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    "$(id -un)@127.0.0.1" "cd '$dir/app' && './deploy.sh'" >/dev/null
+  ssh_times+=($(( ($(date +%s%N) - t0) / 1000000 )))
+done
+printf '%s\n' "${ssh_times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "plain ssh same command:        median %d ms, p90 %d ms, min %d ms\n", a[int((NR+1)/2)], a[int(NR*0.9)], a[1]}'
+
+echo "== 2. 50 deployments on 50 servers at once (runners per replica: ${RUNNERS:-4}; each script sleeps 1 s)"
+for i in $(seq 1 50); do mkserver "fan$i" ./sleep.sh >/dev/null; done
+t0=$(now_ms)
+for i in $(seq 1 50); do trigger "fan$i" > "$dir/id$i" & done
+wait_jobs() { for p in $(jobs -p); do [ "$p" = "$APP_PID" ] || [ "$p" = "$SSHD_PID" ] || wait "$p"; done; }
+wait_jobs
+t1=$(now_ms); ids=(); for i in $(seq 1 50); do ids+=($(cat "$dir/id$i")); done
+for id in "${ids[@]}"; do
+  for _ in $(seq 1 1200); do s=$(status "$id"); [ "$s" != QUEUED ] && [ "$s" != RUNNING ] && break; sleep 0.1; done
+  [ "$s" = SUCCEEDED ] || echo "deployment $id ended $s"
+done
+t2=$(now_ms)
+blocked=$(grep -c "has been blocked" "$dir/app.log" || true)
+echo "50 concurrent triggers accepted in $((t1 - t0)) ms; all 50 SUCCEEDED after $((t2 - t0)) ms; blocked-event-loop warnings: $blocked"
+
+echo "== 3. one deployment printing 100,000 lines, followed over SSE"
+mkserver lines ./lines.sh >/dev/null
+id=$(trigger lines)
+python3 "$ROOT/bench/sse_client.py" "$URL/api/deployments/$id/events" "$TOKEN" 100000
+echo "final status: $(status "$id")"
+
+echo "== 4. history with 1,000,000 rows"
+psql -q "$db" -c "INSERT INTO deployments (server_id, server_alias, status, requested_by, source, queued_at, started_at, finished_at, duration_ms, exit_code)
+  SELECT (SELECT id FROM servers WHERE alias = 'one'), 'one', CASE WHEN g % 10 = 0 THEN 'FAILED' ELSE 'SUCCEEDED' END, 'bench', 'api',
+         now() - (g * interval '1 second'), now() - (g * interval '1 second'), now() - (g * interval '1 second') + interval '2 seconds', 2000, 0
+  FROM generate_series(1, 1000000) g" && psql -q "$db" -c "ANALYZE deployments"
+mid=$(psql -tAc "SELECT id FROM deployments ORDER BY id DESC OFFSET 500000 LIMIT 1" "$db")
+for q in "/api/deployments?limit=50" "/api/deployments?limit=50&cursor=$mid" "/api/deployments?limit=50&server=one&status=FAILED"; do
+  PATH_QUERY="$q" wrk -t1 -c4 -d10s -s "$ROOT/bench/history.lua" "$URL" | grep '^HISTORY'
+done
