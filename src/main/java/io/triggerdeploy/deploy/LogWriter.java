@@ -47,12 +47,13 @@ final class LogWriter implements LineSink {
     }
 
     private synchronized void add(char stream, String raw) {
-        if (truncated) {
+        // our own few status lines are kept even past the cap, so the end of a deployment is always visible
+        if (truncated && stream != 's') {
             return;
         }
         String text = masker.mask(raw);
         long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
-        if (bytes + size > maxBytes) {
+        if (stream != 's' && bytes + size > maxBytes) {
             truncated = true;
             pendingTruncated = true;
             pending.add(new LogLine(++lineNo, now(), 's', "[log truncated: more than " + maxBytes

@@ -57,7 +57,8 @@ class DeploymentTest extends ApiTest {
                     "trigger.deploy.legacy-token", LEGACY_TOKEN,
                     "trigger.deploy.mask", "hunter2-secret",
                     "trigger.deploy.lease", "6s",
-                    "trigger.deploy.poll-interval", "1s");
+                    "trigger.deploy.poll-interval", "1s",
+                    "trigger.deploy.log-max-bytes", "200000");
         }
     }
 
@@ -140,6 +141,18 @@ class DeploymentTest extends ApiTest {
         assertThat(log).contains("out | building in " + alias).contains("err | warn").contains("out | done")
                 .contains("sys | Finished: SUCCEEDED");
         assertThat(log).doesNotContain(LEGACY_TOKEN).doesNotContain("hunter2-secret").contains("token=*** pw=***");
+    }
+
+    @Test
+    void outputBeyondTheCapIsDroppedAfterAVisibleMarker() throws Exception {
+        String alias = server("i=0; while [ $i -lt 5000 ]; do echo \"line $i of a rather long deployment output\"; i=$((i+1)); done; echo last", null);
+        JsonPath d = awaitFinal(trigger(operator, alias));
+        assertThat(d.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(d.getBoolean("log_truncated")).isTrue();
+        String log = log(d.getLong("id"));
+        assertThat(log).contains("out | line 0 of").contains("[log truncated: more than 200000 bytes").doesNotContain("out | last").contains("sys | Finished: SUCCEEDED");
+        assertThat(queryLong("SELECT sum(octet_length(text) + 1) FROM deployment_logs WHERE deployment_id = " + d.getLong("id")))
+                .isLessThan(200_000 + 1000);
     }
 
     @Test

@@ -154,17 +154,47 @@ class TwoReplicasIT {
         String replica = running.get("replica").asText();
         JarProcess other = replica.contains("/" + a.pid() + "/") ? b : a;
         List<String> ticks = new ArrayList<>();
+        String status = readTicks(other, id, null, ticks);
+        assertThat(status).isEqualTo("SUCCEEDED");
+        assertThat(ticks).containsExactly("tick 1", "tick 2", "tick 3", "tick 4", "tick 5", "tick 6", "tick 7", "tick 8");
+
+        // reconnecting with Last-Event-ID resumes after that line, without loss or repetition
+        List<String> resumed = new ArrayList<>();
+        String again = readTicks(other, id, lineOf(other, id, "tick 3"), resumed);
+        assertThat(again).isEqualTo("SUCCEEDED");
+        assertThat(resumed).containsExactly("tick 4", "tick 5", "tick 6", "tick 7", "tick 8");
+    }
+
+    /** The SSE line number of the output line with this text. */
+    private static String lineOf(JarProcess via, long id, String text) throws Exception {
+        List<String> ids = new ArrayList<>();
+        readTicks(via, id, null, new ArrayList<>(), ids, text);
+        return ids.get(0);
+    }
+
+    private static String readTicks(JarProcess via, long id, String lastEventId, List<String> ticks) throws Exception {
+        return readTicks(via, id, lastEventId, ticks, new ArrayList<>(), null);
+    }
+
+    private static String readTicks(JarProcess via, long id, String lastEventId, List<String> ticks, List<String> idsOfMatch,
+                                    String match) throws Exception {
         String status = null;
-        HttpURLConnection conn = (HttpURLConnection) URI.create(other.url("/api/deployments/" + id + "/events")).toURL().openConnection();
+        HttpURLConnection conn = (HttpURLConnection) URI.create(via.url("/api/deployments/" + id + "/events")).toURL().openConnection();
         conn.setRequestProperty("Authorization", "Bearer " + token);
         conn.setRequestProperty("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            conn.setRequestProperty("Last-Event-ID", lastEventId);
+        }
         conn.setReadTimeout(30_000);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(conn.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             String event = null;
+            String eventId = null;
             while ((line = in.readLine()) != null) {
                 if (line.startsWith("event:")) {
                     event = line.substring(6).trim();
+                } else if (line.startsWith("id:")) {
+                    eventId = line.substring(3).trim();
                 } else if (line.startsWith("data:")) {
                     String data = line.substring(5).trim();
                     if ("status".equals(event)) {
@@ -175,11 +205,13 @@ class TwoReplicasIT {
                     if (text.startsWith("tick")) {
                         ticks.add(text);
                     }
+                    if (text.equals(match)) {
+                        idsOfMatch.add(eventId);
+                    }
                 }
             }
         }
-        assertThat(status).isEqualTo("SUCCEEDED");
-        assertThat(ticks).containsExactly("tick 1", "tick 2", "tick 3", "tick 4", "tick 5", "tick 6", "tick 7", "tick 8");
+        return status;
     }
 
     @Test
