@@ -40,4 +40,8 @@ public interface DeployConfig {
     @WithDefault("30")
     @Min(1)
     int logRetentionDays();
+
+    /** On shutdown, how long running deployments may take to finish before they are interrupted. */
+    @WithDefault("20s")
+    Duration shutdownGrace();
 }

@@ -56,6 +56,7 @@ public class DeploymentRunner implements BootstrapStep {
     private final Object signal = new Object();
     private volatile boolean wake;
     private volatile boolean stopped;
+    private volatile boolean shuttingDown;
     private Semaphore slots;
     private ExecutorService runners;
     private ScheduledExecutorService scheduler;
@@ -108,9 +109,29 @@ public class DeploymentRunner implements BootstrapStep {
         LOG.infof("Deploy runner %s started with %d slots", replica, config.runners());
     }
 
+    /**
+     * SIGTERM: stop claiming, let running deployments finish within {@code trigger.deploy.shutdown-grace}, then
+     * close their channels and record them INTERRUPTED with the reason, so nothing stays RUNNING.
+     */
     void onStop(@Observes ShutdownEvent event) {
         stopped = true;
         wake();
+        if (runners != null) {
+            runners.shutdown();
+            try {
+                if (!running.isEmpty()) {
+                    LOG.infof("Shutting down: waiting up to %d s for %d running deployment(s)",
+                            config.shutdownGrace().toSeconds(), running.size());
+                }
+                if (!runners.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                    shuttingDown = true;
+                    running.values().forEach(Cancellation::cancel);
+                    runners.awaitTermination(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (subscriber != null) {
             subscriber.close();
         }
@@ -203,6 +224,7 @@ public class DeploymentRunner implements BootstrapStep {
     private void execute(Claim c) {
         Cancellation cancel = new Cancellation();
         running.put(c.id(), cancel);
+        org.jboss.logging.MDC.put("deployment_id", String.valueOf(c.id()));
         LogWriter log = new LogWriter(c.id(), repository, masker, config.logMaxBytes());
         ScheduledFuture<?> flushing = flusher.scheduleWithFixedDelay(log::flush, 200, 200, TimeUnit.MILLISECONDS);
         long leaseSeconds = config.lease().toSeconds();
@@ -250,6 +272,11 @@ public class DeploymentRunner implements BootstrapStep {
         if (lost[0]) {
             status = DeploymentStatus.INTERRUPTED;
             error = "This replica lost its claim (lease expired)";
+        } else if (shuttingDown && status == DeploymentStatus.CANCELLED) {
+            status = DeploymentStatus.INTERRUPTED;
+            error = "Replica " + replica + " shut down before the deployment finished (grace period "
+                    + config.shutdownGrace().toSeconds() + " s)";
+            exitCode = null;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (error != null) {
@@ -271,6 +298,8 @@ public class DeploymentRunner implements BootstrapStep {
         } catch (Throwable e) {
             LOG.errorf("Could not record the end of deployment %d (%s): %s; the reaper will mark it INTERRUPTED",
                     c.id(), finalStatus, e.getMessage());
+        } finally {
+            org.jboss.logging.MDC.remove("deployment_id");
         }
     }
 

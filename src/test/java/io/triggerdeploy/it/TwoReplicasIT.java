@@ -51,7 +51,7 @@ class TwoReplicasIT {
         sshd = TestSshServer.start("deployer", client.getPublic());
         Map<String, String> env = Map.of("TRIGGER_ADMIN_PASSWORD", "two-replicas-admin",
                 "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(),
-                "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s");
+                "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s", "TRIGGER_DEPLOY_SHUTDOWN_GRACE", "3s");
         a = JarProcess.start("replica-a", db, env);
         b = JarProcess.start("replica-b", db, env);
         assertThat(a.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(a.output()).isTrue();
@@ -82,7 +82,7 @@ class TwoReplicasIT {
         work.resolve("deploy.sh").toFile().setExecutable(true);
         String body = JSON.writeValueAsString(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(),
                 "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine()));
-        var r = a.post("/api/servers", body, token);
+        var r = (a.isAlive() ? a : b).post("/api/servers", body, token);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return alias;
     }
@@ -234,5 +234,22 @@ class TwoReplicasIT {
         Files.writeString(dir.resolve(s).resolve("deploy.sh"), "#!/bin/sh\necho again\n");
         assertThat(awaitStatus(survivor, trigger(survivor, s), Duration.ofSeconds(30), "SUCCEEDED", "FAILED")
                 .get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    @Order(4)
+    void sigtermInterruptsWhatCannotFinishWithinTheGracePeriodAndExitsCleanly() throws Exception {
+        JarProcess alive = a.isAlive() ? a : b;
+        String s = server("echo long\nsleep 120");
+        long id = trigger(alive, s);
+        awaitStatus(alive, id, Duration.ofSeconds(30), "RUNNING");
+        alive.close(); // SIGTERM, then waits for the process
+        try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT status, error FROM deployments WHERE id = " + id)) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("INTERRUPTED");
+            assertThat(rs.getString(2)).contains("shut down");
+        }
+        assertThat(alive.output()).doesNotContain(" ERROR ");
     }
 }
