@@ -1,0 +1,69 @@
+package io.triggerdeploy.common;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+
+import java.util.Map;
+
+/**
+ * Adds the problem+json error responses every endpoint can give to the generated OpenAPI document, and the
+ * Problem schema they refer to, so clients see the error contract without per-method annotations.
+ */
+public class ProblemResponsesFilter implements OASFilter {
+
+    private static final String REF = "#/components/schemas/Problem";
+    private static final Map<String, String> COMMON = Map.of(
+            "400", "Invalid input (with `violations` naming the fields)",
+            "401", "Missing, invalid or expired credentials",
+            "403", "Your role does not allow this",
+            "404", "No such resource",
+            "409", "Conflicts with the current state",
+            "503", "The database is unreachable");
+
+    @Override
+    public Operation filterOperation(Operation operation) {
+        APIResponses responses = operation.getResponses();
+        if (responses == null) {
+            responses = OASFactory.createAPIResponses();
+            operation.setResponses(responses);
+        }
+        for (var e : COMMON.entrySet()) {
+            if (responses.getAPIResponse(e.getKey()) == null) {
+                responses.addAPIResponse(e.getKey(), OASFactory.createAPIResponse().description(e.getValue())
+                        .content(problemContent()));
+            } else if (responses.getAPIResponse(e.getKey()).getContent() == null) {
+                responses.getAPIResponse(e.getKey()).content(problemContent());
+            }
+        }
+        return operation;
+    }
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() == null) {
+            openAPI.components(OASFactory.createComponents());
+        }
+        Schema violation = OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
+                .addProperty("field", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("message", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)));
+        openAPI.getComponents().addSchema("Problem", OASFactory.createSchema()
+                .type(java.util.List.of(Schema.SchemaType.OBJECT))
+                .description("RFC 9457 problem details; never a stack trace, SQL or secret")
+                .addProperty("type", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("title", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("status", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.INTEGER)))
+                .addProperty("detail", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("instance", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("violations", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.ARRAY)).items(violation)));
+    }
+
+    private static Content problemContent() {
+        return OASFactory.createContent().addMediaType(ProblemMapper.PROBLEM_JSON,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(REF)));
+    }
+}
