@@ -39,6 +39,10 @@ class OpenApiTest extends ApiTest {
             }
         }
         assertThat(operations).isGreaterThan(25);
+        // the roles an endpoint needs are its security scopes
+        assertThat(spec.getList("paths.'/api/users'.get.security.bearer.flatten()")).containsExactly("admin");
+        assertThat(spec.getList("paths.'/api/deployments'.post.security.bearer.flatten()")).containsExactly("operator");
+        assertThat(spec.getList("paths.'/api/deployments'.get.security.bearer.flatten()")).containsExactly("viewer");
         assertThat(spec.getMap("components.schemas")).containsKeys("Problem", "LoginRequest", "UserView", "DeploymentView");
     }
 
