@@ -46,3 +46,36 @@ stop_all() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   PIDS=()
 }
+
+# json_field FIELD: reads JSON on stdin, prints one top-level field
+json_field() { python3 -c "import json,sys;print(json.load(sys.stdin)['$1'])"; }
+
+# app_up NAME [env...]: fresh database + one jar; sets DB, PORT, URL, TOKEN (admin) and adds DB to DBS
+app_up() {
+  local name="$1"; shift
+  DB=$(new_db "$name"); DBS+=("$DB"); PORT=$(free_port); URL="http://127.0.0.1:$PORT"
+  start_app "$DB" "$PORT" "${LOGDIR:-/tmp}/bench-$name-$$.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass \
+    TRIGGER_AUTH_RATE_LIMIT_MAX_FAILURES_PER_ADDRESS=1000000 "$@"
+  wait_ready "$PORT" 120 || { echo "app not ready"; exit 1; }
+  TOKEN=$(curl -s -XPOST "$URL/api/login" -H 'content-type: application/json' \
+    -d '{"username":"admin","password":"bench-admin-pass"}' | json_field token)
+  export TOKEN
+}
+
+# sshd_up: a throw-away OpenSSH sshd on loopback with generated keys; sets SSHD_DIR SSHD_PORT SSHD_PID HOSTKEY
+sshd_up() {
+  SSHD_DIR=$(mktemp -d); mkdir -p /run/sshd "$SSHD_DIR/app"
+  ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/id"
+  cp "$SSHD_DIR/id.pub" "$SSHD_DIR/authorized_keys"
+  SSHD_PORT=$(free_port)
+  printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nPidFile %s\nMaxStartups 200:30:300\nMaxSessions 200\n' \
+    "$SSHD_PORT" "$SSHD_DIR/host_key" "$SSHD_DIR/authorized_keys" "$SSHD_DIR/sshd.pid" > "$SSHD_DIR/sshd_config"
+  /usr/sbin/sshd -D -e -f "$SSHD_DIR/sshd_config" 2>"$SSHD_DIR/sshd.log" & SSHD_PID=$!
+  HOSTKEY=$(cut -d' ' -f1,2 "$SSHD_DIR/host_key.pub")
+}
+
+# mkserver URL ALIAS COMMAND: a pinned server on the bench sshd, deploying in $SSHD_DIR/app
+mkserver() {
+  curl -s -o /dev/null -w '%{http_code}' -XPOST "$1/api/servers" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d "{\"name\":\"$2\",\"alias\":\"$2\",\"host\":\"127.0.0.1\",\"port\":$SSHD_PORT,\"user\":\"$(id -un)\",\"path\":\"$SSHD_DIR/app\",\"command\":\"$3\",\"host_key\":\"$HOSTKEY\"}"
+}

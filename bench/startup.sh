@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Time to ready and RSS of the packaged jar (fresh database, then an up-to-date one),
-# and the 8-way concurrent start against one empty database (time until all are ready).
+# Time to ready and RSS of the packaged jar (fresh database, then an up-to-date one), and COPIES
+# (default "1 4 16") copies starting at once on an empty database: time until all ready, ERROR lines seen.
 source "$(dirname "$0")/lib.sh"
 ensure_jar
-REPLICAS="${REPLICAS:-8}"
+COPIES="${COPIES:-1 4 16}"
 DBS=()
 cleanup() { stop_all; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
 trap cleanup EXIT
@@ -14,17 +14,22 @@ for phase in "fresh database (migrates)" "up-to-date database (skips Liquibase)"
   t0=$(now_ms); start_app "$db" "$port" "$log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass
   wait_ready "$port" 120 || { echo "not ready; log:"; cat "$log"; exit 1; }
   t1=$(now_ms); sleep 1
-  printf '%-42s ready in %5d ms   RSS after start %4s MB   (%s)\n' "$phase" $((t1 - t0)) "$(rss_mb "$APP_PID")" "$JAVA_OPTS"
+  printf 'startup  %-40s ready %6d ms  RSS %4s MB  (%s)\n' "$phase" $((t1 - t0)) "$(rss_mb "$APP_PID")" "$JAVA_OPTS"
   stop_all
 done
 
-db=$(new_db concurrent); DBS+=("$db")
-ports=(); t0=$(now_ms)
-for i in $(seq 1 "$REPLICAS"); do p=$(free_port); ports+=("$p"); start_app "$db" "$p" "$(mktemp)"; done
-for p in "${ports[@]}"; do wait_ready "$p" 300 || { echo "replica on $p not ready"; exit 1; }; done
-t1=$(now_ms)
-admins=$(psql -tAc "SELECT count(*) FROM users WHERE role='admin'" "$db")
-changes=$(psql -tAc "SELECT count(*) || ' rows, ' || count(DISTINCT id) || ' distinct' FROM databasechangelog" "$db")
-total_rss=0; for p in "${PIDS[@]}"; do total_rss=$(( total_rss + $(rss_mb "$p") )); done
-printf '%d replicas, one empty database:        all ready in %5d ms   admins=%s changelog=%s   total RSS %d MB\n' \
-  "$REPLICAS" $((t1 - t0)) "$admins" "$changes" "$total_rss"
+for n in $COPIES; do
+  db=$(new_db "concurrent$n"); DBS+=("$db")
+  ports=(); logs=(); t0=$(now_ms)
+  for i in $(seq 1 "$n"); do p=$(free_port); l=$(mktemp); ports+=("$p"); logs+=("$l"); start_app "$db" "$p" "$l"; done
+  ok=0; for p in "${ports[@]}"; do wait_ready "$p" 600 && ok=$((ok + 1)); done
+  t1=$(now_ms)
+  errors=$(cat "${logs[@]}" | grep -c " ERROR " || true)
+  banners=$(cat "${logs[@]}" | grep -c "INITIAL ADMIN PASSWORD" || true)
+  admins=$(psql -tAc "SELECT count(*) FROM users WHERE role='admin'" "$db")
+  dup=$(psql -tAc "SELECT count(*) - count(DISTINCT id) FROM databasechangelog" "$db")
+  total_rss=0; for p in "${PIDS[@]}"; do total_rss=$(( total_rss + $(rss_mb "$p") )); done
+  printf 'startup  %2d copies on an empty database      all ready %6d ms  ready=%d/%d errors=%d admins=%s password-banners=%s duplicate-changesets=%s total RSS %d MB\n' \
+    "$n" $((t1 - t0)) "$ok" "$n" "$errors" "$admins" "$banners" "$dup" "$total_rss"
+  stop_all
+done

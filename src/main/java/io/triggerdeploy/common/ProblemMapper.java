@@ -104,6 +104,11 @@ public class ProblemMapper {
                 // a concurrent request won a unique-constraint race
                 return respond(409, "Conflict", "The resource already exists", uri, null);
             }
+            if (c instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().equals("22021") || pg.getSqlState().equals("22P05") || pg.getSqlState().equals("22001"))) {
+                // NUL bytes or over-long values that slipped past validation: the input, not the server, is wrong
+                return respond(400, "Bad Request", "The request contains characters or lengths the database cannot store", uri, null);
+            }
             if (c instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState())
                     || c instanceof org.hibernate.exception.ConstraintViolationException cv
                     && cv.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.FOREIGN_KEY) {

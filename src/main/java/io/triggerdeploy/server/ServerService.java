@@ -36,6 +36,9 @@ public class ServerService {
     /** By id, alias or host (case-insensitive), like the old tool's lookup. */
     @WithSession
     public Uni<Server> resolve(String ref) {
+        if (ref.isEmpty() || ref.length() > 253 || ref.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            return Uni.createFrom().failure(ProblemException.notFound("No server with that id, alias or host"));
+        }
         Uni<Server> found = ref.matches("\\d{1,18}")
                 ? servers.findById(Long.parseLong(ref)).chain(s -> s != null ? Uni.createFrom().item(s) : servers.findByAliasOrHost(ref))
                 : servers.findByAliasOrHost(ref);
