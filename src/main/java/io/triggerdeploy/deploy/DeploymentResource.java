@@ -67,11 +67,7 @@ public class DeploymentResource {
     @Path("stats")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<DeploymentStats> stats() {
-        java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
-        return repository.stats(86_400L).invoke(w -> windows.put("24h", w))
-                .chain(() -> repository.stats(7 * 86_400L)).invoke(w -> windows.put("7d", w))
-                .chain(() -> repository.stats(30 * 86_400L)).invoke(w -> windows.put("30d", w))
-                .map(x -> new DeploymentStats(windows));
+        return service.stats();
     }
 
     @GET

@@ -16,10 +16,37 @@ public class DeploymentService {
 
     private final DeploymentRepository repository;
     private final ServerService servers;
+    private final Uni<DeploymentStats> stats;
 
     public DeploymentService(DeploymentRepository repository, ServerService servers) {
         this.repository = repository;
         this.servers = servers;
+        // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
+        // replica computes them at most every 15 s and shares the result; a failure is not kept.
+        this.stats = Uni.createFrom().deferred(() -> {
+            java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
+            return repository.stats(86_400L).invoke(w -> windows.put("24h", w))
+                    .chain(() -> repository.stats(7 * 86_400L)).invoke(w -> windows.put("7d", w))
+                    .chain(() -> repository.stats(30 * 86_400L)).invoke(w -> windows.put("30d", w))
+                    .map(x -> new DeploymentStats(windows));
+        }).memoize().until(new java.util.function.BooleanSupplier() {
+            private long computedAt = System.nanoTime();
+
+            @Override
+            public boolean getAsBoolean() {
+                long now = System.nanoTime();
+                if (now - computedAt > 15_000_000_000L) {
+                    computedAt = now;
+                    return true;
+                }
+                return false;
+            }
+        });
+    }
+
+    /** Counts by status, success rate, mean and p95 duration per window, at most 15 s old. */
+    public Uni<DeploymentStats> stats() {
+        return stats;
     }
 
     /** Queues a deployment and returns at once. */
