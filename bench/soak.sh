@@ -26,9 +26,9 @@ PATH_QUERY="/api/deployments?limit=50" wrk -t1 -c8 -d"${SECONDS_TOTAL}s" -s "$RO
     done; sleep 2; done; echo "triggers ok=$ok failed=$bad" > "$out/deploys" ) &
 ( n=0; while [ "$(date +%s)" -lt "$end" ]; do
     id=$(psql -tAc "SELECT max(id) FROM deployments" "$DB"); [ -n "$id" ] || { sleep 1; continue; }
-    timeout 3 curl -s -N "$URL/api/deployments/$id/events" -H "Authorization: Bearer $TOKEN" > /dev/null; n=$((n + 1))
+    timeout 3 curl -s -N "$URL/api/deployments/$id/events" -H "Authorization: Bearer $TOKEN" > /dev/null || true; n=$((n + 1))
   done; echo "sse connections=$n" > "$out/sse" ) &
-for p in $(jobs -p); do [ "$p" = "$APP_PID" ] || [ "$p" = "$SSHD_PID" ] || wait "$p"; done
+for p in $(jobs -p); do [ "$p" = "$APP_PID" ] || [ "$p" = "$SSHD_PID" ] || wait "$p" || true; done
 sleep 5
 rss1=$(rss_mb "$APP_PID")
 finals=$(psql -tAc "SELECT string_agg(status || '=' || n, ' ') FROM (SELECT status, count(*) n FROM deployments GROUP BY status ORDER BY 1) s" "$DB")
