@@ -74,9 +74,9 @@ class ManifestsTest {
             }
         }
         assertThat(byKindName).containsKeys("Deployment/trigger-deploy", "Service/trigger-deploy", "ConfigMap/trigger-deploy-config",
-                "Secret/trigger-deploy-secrets", "Secret/trigger-deploy-ssh", "StatefulSet/trigger-deploy-postgres",
-                "Service/trigger-deploy-postgres");
+                "Secret/trigger-deploy-secrets", "StatefulSet/trigger-deploy-postgres", "Service/trigger-deploy-postgres");
         checkApp(byKindName);
+        checkKeysAreGeneratedNotCommitted(kustomization, byKindName);
     }
 
     private static void checkWorkload(Map<String, Object> doc) {
@@ -125,6 +125,25 @@ class ManifestsTest {
                 .containsAllEntriesOf(map(at(service, "spec.selector"), "service selector"));
         assertThat(map(list(at(service, "spec.ports"), "ports").get(0), "port").get("targetPort")).isEqualTo("http");
         assertThat(config.get("TRIGGER_SSH_PRIVATE_KEY_FILE")).asString().startsWith("/etc/trigger-deploy/ssh/");
+    }
+
+    /** The SSH key Secret comes from a git-ignored file through a secretGenerator; no key material in git. */
+    private static void checkKeysAreGeneratedNotCommitted(Map<String, Object> kustomization,
+                                                          Map<String, Map<String, Object>> objects) throws IOException {
+        Map<String, Object> generator = map(list(kustomization.get("secretGenerator"), "secretGenerator").get(0), "generator");
+        assertThat(generator.get("name")).isEqualTo("trigger-deploy-ssh");
+        assertThat(at(generator, "options.disableNameSuffixHash")).isEqualTo(true);
+        String file = String.valueOf(list(generator.get("files"), "files").get(0));
+        assertThat(file).isEqualTo("id_ed25519=keys/id_ed25519");
+        assertThat(Files.readAllLines(K8S.resolve("keys/.gitignore"))).contains("*");
+        Map<String, Object> deployment = objects.get("Deployment/trigger-deploy");
+        assertThat(list(at(deployment, "spec.template.spec.volumes"), "volumes").stream()
+                .map(v -> at(map(v, "volume"), "secret.secretName"))).contains("trigger-deploy-ssh");
+        try (var files = Files.walk(Path.of("docker"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).as(f.toString()).doesNotContain("PRIVATE KEY-----");
+            }
+        }
     }
 
     @Test
