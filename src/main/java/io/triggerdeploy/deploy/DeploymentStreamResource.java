@@ -44,6 +44,7 @@ public class DeploymentStreamResource {
     }
 
     @GET
+    @DeploymentMustExist
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
@@ -54,16 +55,21 @@ public class DeploymentStreamResource {
         return Multi.createFrom().emitter(em -> new Connection(id, from, sse, em).start());
     }
 
-    /** Answers 404 (problem+json) for the stream of an unknown deployment, before any SSE header is written. */
+    /**
+     * Answers 404 (problem+json) for the stream of an unknown deployment, before any SSE header is written.
+     * Name-bound to the stream method, so no other request pays for it.
+     */
+    @DeploymentMustExist
     @org.jboss.resteasy.reactive.server.ServerRequestFilter
     public Uni<org.jboss.resteasy.reactive.RestResponse<io.triggerdeploy.common.Problem>> existsFilter(
             jakarta.ws.rs.container.ContainerRequestContext ctx) {
-        java.util.List<String> segments = ctx.getUriInfo().getPathSegments().stream().map(jakarta.ws.rs.core.PathSegment::getPath).toList();
-        if (segments.size() != 4 || !"events".equals(segments.get(3)) || !"deployments".equals(segments.get(1))
-                || !segments.get(2).matches("\\d{1,18}")) {
-            return Uni.createFrom().nullItem();
+        String raw = ctx.getUriInfo().getPathParameters().getFirst("id");
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            return Uni.createFrom().nullItem(); // the method's own parameter conversion answers this one
         }
-        long id = Long.parseLong(segments.get(2));
         return repository.find(id).map(d -> d != null ? null
                 : org.jboss.resteasy.reactive.RestResponse.ResponseBuilder.<io.triggerdeploy.common.Problem>create(404)
                         .entity(new io.triggerdeploy.common.Problem("about:blank", "Not Found", 404, "No deployment " + id,
