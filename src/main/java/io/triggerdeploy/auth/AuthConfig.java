@@ -31,6 +31,25 @@ public interface AuthConfig {
 
     ApiTokens apiTokens();
 
+    Session session();
+
+    /** Browser sessions (web UI): a random id in an HttpOnly, SameSite=Strict cookie, the row in PostgreSQL. */
+    interface Session {
+        /** A session unused for this long ends. */
+        @WithDefault("12h")
+        Duration idleTimeout();
+
+        /** A session ends this long after login, however busy. */
+        @WithDefault("7d")
+        Duration maxLifetime();
+
+        /**
+         * Whether the cookie is marked Secure. Unset: Secure when the request came over HTTPS (behind a proxy,
+         * enable {@code quarkus.http.proxy.proxy-address-forwarding} so the scheme is known).
+         */
+        Optional<Boolean> secureCookie();
+    }
+
     /** Token signing keys. Without files, a key pair is created once and shared through the database. */
     interface Jwt {
         /** PEM (PKCS#8) RSA private key, e.g. mounted from a Kubernetes Secret. */

@@ -8,6 +8,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
 /**
- * Reads {@code Authorization: Bearer …} and hands the token to {@link BearerIdentityProvider}. It replaces
+ * Reads {@code Authorization: Bearer …} and hands the token to {@link BearerIdentityProvider}; without that
+ * header, the browser session cookie goes to {@link SessionIdentityProvider}. It replaces
  * the stock MP-JWT mechanism because our verification keys come from the database at runtime and because
  * API tokens travel in the same header.
  */
@@ -27,7 +29,17 @@ public class BearerAuthMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || header.length() <= PREFIX.length() || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+        if (header == null) {
+            // browsers: the session cookie set by the login page
+            Cookie cookie = context.request().getCookie(WebSessions.COOKIE);
+            if (cookie == null || cookie.getValue().isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            AuthenticationRequest request = HttpSecurityUtils.setRoutingContextAttribute(
+                    new SessionCookieRequest(cookie.getValue()), context);
+            return identityProviderManager.authenticate(request);
+        }
+        if (header.length() <= PREFIX.length() || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             return Uni.createFrom().nullItem();
         }
         String token = header.substring(PREFIX.length()).trim();
@@ -48,7 +60,7 @@ public class BearerAuthMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(BearerTokenRequest.class);
+        return Set.of(BearerTokenRequest.class, SessionCookieRequest.class);
     }
 
     @Override

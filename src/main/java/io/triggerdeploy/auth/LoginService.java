@@ -48,7 +48,29 @@ public class LoginService {
     record Candidate(long id, String username, Role role, String hash, boolean active) {
     }
 
+    /** Who a successful password check proved the caller to be; {@code id} is null for break-glass users. */
+    public record Authenticated(Long id, String username, Role role) {
+        public boolean breakGlass() {
+            return id == null;
+        }
+    }
+
+    /** Password login for the API: a bearer token. */
     public Uni<LoginResponse> login(LoginRequest req, String clientAddress) {
+        return verify(req, clientAddress).map(a -> {
+            if (a.breakGlass()) {
+                TokenIssuer.IssuedToken t = issuer.forBreakGlass(a.username(), a.role());
+                return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+                        new LoginResponse.LoginUser(null, a.username(), a.role().id(), true));
+            }
+            TokenIssuer.IssuedToken t = issuer.forUser(a.id(), a.username(), a.role());
+            return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+                    new LoginResponse.LoginUser(a.id(), a.username(), a.role().id(), null));
+        });
+    }
+
+    /** Checks a password (throttled, constant work) and says who it belongs to; failures are problems (401, 429, 503). */
+    public Uni<Authenticated> verify(LoginRequest req, String clientAddress) {
         DatabaseState.Phase phase = database.phase();
         if (phase == DatabaseState.Phase.WAITING_FOR_DATABASE || phase == DatabaseState.Phase.FAILED) {
             return breakGlassLogin(req);
@@ -63,7 +85,7 @@ public class LoginService {
                 });
     }
 
-    private Uni<LoginResponse> databaseLogin(LoginRequest req, String clientAddress) {
+    private Uni<Authenticated> databaseLogin(LoginRequest req, String clientAddress) {
         String userKey = LoginThrottle.userKey(req.username());
         String addressKey = LoginThrottle.addressKey(clientAddress);
         return throttle.blockedFor(userKey, addressKey)
@@ -97,9 +119,7 @@ public class LoginService {
                                 if (v.rehash() != null) {
                                     LOG.infof("Password hash of user %s upgraded to bcrypt", c.username());
                                 }
-                                TokenIssuer.IssuedToken t = issuer.forUser(c.id(), c.username(), c.role());
-                                return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
-                                        new LoginResponse.LoginUser(c.id(), c.username(), c.role().id(), null));
+                                return new Authenticated(c.id(), c.username(), c.role());
                             });
                 });
     }
@@ -127,7 +147,7 @@ public class LoginService {
                 .execute(Tuple.of(id, newHash)).replaceWithVoid();
     }
 
-    private Uni<LoginResponse> breakGlassLogin(LoginRequest req) {
+    private Uni<Authenticated> breakGlassLogin(LoginRequest req) {
         if (!breakGlass.isConfigured()) {
             return Uni.createFrom().failure(ProblemException.unavailable("The database is unreachable; login is not possible right now"));
         }
@@ -144,9 +164,7 @@ public class LoginService {
                 throw invalidCredentials();
             }
             LOG.warnf("Break-glass login by '%s' (role %s) while the database is unreachable", entry.username(), entry.role().id());
-            TokenIssuer.IssuedToken t = issuer.forBreakGlass(entry.username(), entry.role());
-            return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
-                    new LoginResponse.LoginUser(null, entry.username(), entry.role().id(), true));
+            return new Authenticated(null, entry.username(), entry.role());
         });
     }
 

@@ -12,7 +12,7 @@ public record TriggerPrincipal(Long userId, String username, Role role, AuthType
         implements Principal {
 
     /** How the caller proved who they are. */
-    public enum AuthType { PASSWORD, API_TOKEN, BREAK_GLASS }
+    public enum AuthType { PASSWORD, API_TOKEN, BREAK_GLASS, SESSION }
 
     @Override
     public String getName() {

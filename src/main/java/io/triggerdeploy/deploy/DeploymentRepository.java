@@ -148,6 +148,26 @@ public class DeploymentRepository {
     }
 
     /** Newest first, keyset-paged by id; every filter optional. */
+    /** The newest deployment of every server that has one (index-driven: one probe per server). */
+    public Uni<List<DeploymentView>> latestPerServer() {
+        return pool.query("SELECT d.* FROM servers s CROSS JOIN LATERAL (SELECT " + DeploymentView.COLUMNS
+                        + " FROM deployments WHERE server_id = s.id ORDER BY id DESC LIMIT 1) d")
+                .execute().map(DeploymentRepository::views);
+    }
+
+    /** Deployments queued or running now, oldest first. */
+    public Uni<List<DeploymentView>> active(int limit) {
+        return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments "
+                        + "WHERE status IN ('QUEUED', 'RUNNING') ORDER BY id LIMIT $1")
+                .execute(Tuple.of(limit)).map(DeploymentRepository::views);
+    }
+
+    private static List<DeploymentView> views(io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row> rows) {
+        List<DeploymentView> out = new ArrayList<>();
+        rows.forEach(r -> out.add(DeploymentView.of(r)));
+        return out;
+    }
+
     public Uni<List<DeploymentView>> page(Long serverId, String status, String user, OffsetDateTime from, OffsetDateTime to,
                                           Long beforeId, int limit) {
         String sql = "SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE ($1::bigint IS NULL OR server_id = $1) "

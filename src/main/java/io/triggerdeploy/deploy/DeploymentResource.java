@@ -47,7 +47,11 @@ public class DeploymentResource {
     public Uni<RestResponse<DeploymentView>> trigger(@NotNull(message = "a JSON body with server is required") @Valid TriggerRequest request,
                                                      @Context HttpServerRequest http) {
         TriggerPrincipal p = Callers.of(identity);
-        String source = p.authType() == TriggerPrincipal.AuthType.API_TOKEN ? "api_token" : "api";
+        String source = switch (p.authType()) {
+            case API_TOKEN -> "api_token";
+            case SESSION -> "web";
+            default -> "api";
+        };
         return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, address(http))
                 .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
                         .location(URI.create(d.links().get("self"))).entity(d).build());

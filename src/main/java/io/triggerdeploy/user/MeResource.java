@@ -4,6 +4,8 @@ import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.auth.Callers;
+import io.triggerdeploy.auth.SessionIdentityProvider;
+import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.auth.PasswordHasher;
 import io.triggerdeploy.auth.TriggerPrincipal;
 import io.triggerdeploy.common.ProblemException;
@@ -30,10 +32,18 @@ public class MeResource {
     private final UserService service;
     private final PasswordHasher hasher;
 
-    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher) {
+    private final WebSessions sessions;
+
+    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions) {
         this.identity = identity;
+        this.sessions = sessions;
         this.service = service;
         this.hasher = hasher;
+    }
+
+    private String currentSession() {
+        WebSessions.Live live = identity.getAttribute(SessionIdentityProvider.SESSION);
+        return live == null ? null : live.idHash();
     }
 
     @GET
@@ -65,6 +75,8 @@ public class MeResource {
                     return hasher.hash(request.newPassword());
                 }))
                 .chain(hash -> service.setPasswordHash(p.userId(), hash))
+                // other browser sessions end; the one that made the change stays
+                .chain(() -> sessions.deleteForUser(p.userId(), currentSession()))
                 .map(v -> RestResponse.noContent());
     }
 }

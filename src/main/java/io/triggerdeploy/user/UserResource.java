@@ -2,6 +2,7 @@ package io.triggerdeploy.user;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.Workers;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -30,8 +31,11 @@ public class UserResource {
     private final UserService service;
     private final PasswordHasher hasher;
 
-    public UserResource(UserService service, PasswordHasher hasher) {
+    private final WebSessions sessions;
+
+    public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions) {
         this.service = service;
+        this.sessions = sessions;
         this.hasher = hasher;
     }
 
@@ -77,6 +81,8 @@ public class UserResource {
         return service.get(id)
                 .chain(u -> Workers.run(() -> hasher.hash(request.password())))
                 .chain(hash -> service.setPasswordHash(id, hash))
+                // a reset password means the old one may be known: every browser session of that user ends
+                .chain(() -> sessions.deleteForUser(id, null))
                 .map(v -> RestResponse.noContent());
     }
 

@@ -1,0 +1,64 @@
+package io.triggerdeploy.auth;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.db.BootstrapStep;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every 10 minutes, deletes expired browser sessions and stale login-throttle counters. The deletes are
+ * idempotent, so every replica may run them; a round the database misses is simply skipped.
+ */
+@ApplicationScoped
+public class AuthHousekeeping implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(AuthHousekeeping.class);
+
+    private final WebSessions sessions;
+    private final LoginThrottle throttle;
+    private volatile ScheduledExecutorService scheduler;
+
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle) {
+        this.sessions = sessions;
+        this.throttle = throttle;
+    }
+
+    @Override
+    public int order() {
+        return 30;
+    }
+
+    @Override
+    public void run() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "auth-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::clean, 1, 10, TimeUnit.MINUTES);
+    }
+
+    void clean() {
+        try {
+            int s = VertxContextSupport.subscribeAndAwait(sessions::purgeExpired);
+            int t = VertxContextSupport.subscribeAndAwait(throttle::purgeExpired);
+            if (s + t > 0) {
+                LOG.debugf("Removed %d expired sessions and %d stale login counters", s, t);
+            }
+        } catch (Throwable e) {
+            LOG.debugf("Auth housekeeping skipped a round: %s", e.getMessage());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.triggerdeploy.auth;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.user.Role;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Browser sessions kept in PostgreSQL so that any replica serves any browser and logout ends the session
+ * everywhere. The cookie carries 32 random bytes; only their SHA-256 is stored. Each session has its own
+ * CSRF token, which pages embed and scripts send back in {@code X-CSRF-Token}.
+ */
+@ApplicationScoped
+public class WebSessions {
+
+    public static final String COOKIE = "td_session";
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Pool pool;
+    private final AuthConfig config;
+
+    public WebSessions(Pool pool, AuthConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** A new session: the cookie value (secret, shown to nobody but the browser). */
+    public record Created(String cookieValue, String csrfToken) {
+    }
+
+    /** A live session and its user as they are now. */
+    public record Live(String idHash, long userId, String username, Role role, String csrfToken) {
+    }
+
+    public Uni<Created> create(long userId, String clientIp, String userAgent) {
+        String secret = random(32);
+        String csrf = random(24);
+        String ua = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 300));
+        return pool.preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at) "
+                        + "VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))")
+                .execute(Tuple.from(new Object[]{hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds()}))
+                .replaceWith(new Created(secret, csrf));
+    }
+
+    /**
+     * The session for a cookie value, or null when it is unknown, expired, past its maximum lifetime or its user is
+     * inactive. Extends the idle expiry at most once a minute.
+     */
+    public Uni<Live> find(String cookieValue) {
+        if (cookieValue == null || cookieValue.length() < 20 || cookieValue.length() > 100) {
+            return Uni.createFrom().nullItem();
+        }
+        String idHash = hash(cookieValue);
+        return pool.preparedQuery("SELECT s.user_id, s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale, "
+                        + "u.username, u.role FROM web_sessions s JOIN users u ON u.id = s.user_id "
+                        + "WHERE s.id_hash = $1 AND s.expires_at > now() AND s.created_at > now() - make_interval(secs => $2) AND u.active")
+                .execute(Tuple.of(idHash, config.session().maxLifetime().toSeconds()))
+                .chain(rows -> {
+                    Live live = Rows.first(rows, r -> new Live(idHash, r.getLong("user_id"), r.getString("username"),
+                            Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("csrf_token")));
+                    if (live == null || !Boolean.TRUE.equals(Rows.first(rows, r -> r.getBoolean("stale")))) {
+                        return Uni.createFrom().item(live);
+                    }
+                    return pool.preparedQuery("UPDATE web_sessions SET last_seen_at = now(), "
+                                    + "expires_at = now() + make_interval(secs => $2) WHERE id_hash = $1")
+                            .execute(Tuple.of(idHash, config.session().idleTimeout().toSeconds()))
+                            .replaceWith(live);
+                });
+    }
+
+    public Uni<Void> delete(String cookieValue) {
+        if (cookieValue == null || cookieValue.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("DELETE FROM web_sessions WHERE id_hash = $1").execute(Tuple.of(hash(cookieValue))).replaceWithVoid();
+    }
+
+    /** Ends every session of a user except, optionally, one (after a password change). */
+    public Uni<Integer> deleteForUser(long userId, String keepIdHash) {
+        return pool.preparedQuery("DELETE FROM web_sessions WHERE user_id = $1 AND ($2::text IS NULL OR id_hash <> $2)")
+                .execute(Tuple.of(userId, keepIdHash)).map(r -> r.rowCount());
+    }
+
+    /** Removes expired rows; any replica may run it, the delete is idempotent. */
+    public Uni<Integer> purgeExpired() {
+        return pool.preparedQuery("DELETE FROM web_sessions WHERE expires_at < now() OR created_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of(config.session().maxLifetime().toSeconds())).map(r -> r.rowCount());
+    }
+
+    /** Constant-time comparison of the CSRF token a request presents with the session's. */
+    public static boolean csrfMatches(Live session, String presented) {
+        if (session == null || presented == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(session.csrfToken().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String hash(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String random(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

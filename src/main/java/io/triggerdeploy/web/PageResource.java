@@ -1,0 +1,187 @@
+package io.triggerdeploy.web;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.ApiTokenService;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.deploy.DeploymentRepository;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.DeploymentStatus;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.server.ServerView;
+import io.triggerdeploy.user.Role;
+import io.triggerdeploy.user.UserService;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The web pages. Each one is rendered on the server from the same services the API uses; actions on a page call
+ * the JSON API from {@code /static/app.js} with the session cookie and the CSRF token. Access is checked by
+ * {@link Pages} (login redirect, 403 page); the annotations only let the request reach it.
+ */
+@Path("/")
+@PermitAll
+@Produces(MediaType.TEXT_HTML)
+public class PageResource {
+
+    private static final int HISTORY_PAGE = 25;
+
+    private final Pages pages;
+    private final ServerService servers;
+    private final DeploymentService deployments;
+    private final DeploymentRepository deploymentRows;
+    private final UserService users;
+    private final ApiTokenService tokens;
+
+    public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
+                        UserService users, ApiTokenService tokens) {
+        this.pages = pages;
+        this.servers = servers;
+        this.deployments = deployments;
+        this.deploymentRows = deploymentRows;
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    @GET
+    @Operation(hidden = true)
+    public Uni<Response> dashboard(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board().map(b -> Templates.dashboard(ctx, b)));
+    }
+
+    /** The dashboard's live part, fetched by the page every few seconds. */
+    @GET
+    @Path("partials/dashboard")
+    @Operation(hidden = true)
+    public Uni<Response> dashboardPartial(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board().map(b -> Templates.dashboard$board(ctx, b)));
+    }
+
+    private Uni<Dashboard> board() {
+        return Uni.combine().all()
+                .unis(servers.list(), deploymentRows.latestPerServer(), deploymentRows.active(50),
+                        deploymentRows.page(null, null, null, null, null, null, 10))
+                .with((serverList, latest, active, recent) -> {
+                    Map<Long, DeploymentView> last = latest.stream()
+                            .collect(Collectors.toMap(DeploymentView::serverId, Function.identity(), (a, b) -> a));
+                    List<Dashboard.Card> cards = serverList.stream()
+                            .filter(ServerView::active)
+                            .map(s -> new Dashboard.Card(s, last.get(s.id())))
+                            .toList();
+                    return new Dashboard(cards, active, recent);
+                });
+    }
+
+    @GET
+    @Path("deployments/{id}")
+    @Operation(hidden = true)
+    public Uni<Response> deployment(@PathParam("id") String id, @Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "deployments", ctx -> {
+            if (!id.matches("\\d{1,18}")) {
+                throw ProblemException.notFound("There is no deployment '" + id + "'.");
+            }
+            return deployments.get(Long.parseLong(id)).chain(d -> servers.get(String.valueOf(d.serverId()))
+                    .onFailure(ProblemException.class).recoverWithNull()
+                    .map(s -> Templates.deployment(ctx, d, s)));
+        });
+    }
+
+    @GET
+    @Path("deployments")
+    @Operation(hidden = true)
+    public Uni<Response> history(@QueryParam("server") String server, @QueryParam("status") String status,
+                                 @QueryParam("user") String user, @QueryParam("from") String from,
+                                 @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
+                                 @Context HttpServerRequest http) {
+        HistoryView.Filters filters = new HistoryView.Filters(server, status, user, from, to);
+        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list().chain(serverList ->
+                deployments.page(server, status, user, dayStart(from), dayEnd(to), cursor, HISTORY_PAGE).map(page -> {
+                    String next = page.nextCursor() == null ? null : query(filters, page.nextCursor());
+                    List<String> statuses = Arrays.stream(DeploymentStatus.values()).map(Enum::name).toList();
+                    return Templates.deployments(ctx, new HistoryView(page.items(), next, filters, serverList, statuses));
+                })));
+    }
+
+    /** A date picker sends {@code 2026-11-27}; the API wants an instant. "to" includes the whole day. */
+    private static String dayStart(String day) {
+        return day != null && day.matches("\\d{4}-\\d{2}-\\d{2}") ? day + "T00:00:00Z" : day;
+    }
+
+    private static String dayEnd(String day) {
+        if (day != null && day.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            try {
+                return java.time.LocalDate.parse(day).plusDays(1) + "T00:00:00Z";
+            } catch (java.time.DateTimeException e) {
+                throw ProblemException.invalid("to", "is not a valid date");
+            }
+        }
+        return day;
+    }
+
+    private static String query(HistoryView.Filters f, long cursor) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("server", f.server());
+        q.put("status", f.status());
+        q.put("user", f.user());
+        q.put("from", f.from());
+        q.put("to", f.to());
+        q.put("cursor", String.valueOf(cursor));
+        return q.entrySet().stream().filter(e -> e.getValue() != null && !e.getValue().isBlank())
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    @GET
+    @Path("servers")
+    @Operation(hidden = true)
+    public Uni<Response> servers(@Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "servers", ctx -> servers.list().map(l -> Templates.servers(ctx, l)));
+    }
+
+    @GET
+    @Path("users")
+    @Operation(hidden = true)
+    public Uni<Response> users(@Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "users", ctx -> users.list().map(l -> Templates.users(ctx, l)));
+    }
+
+    @GET
+    @Path("account")
+    @Operation(hidden = true)
+    public Uni<Response> account(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "account", ctx -> {
+            if (ctx.principal().userId() == null) {
+                throw ProblemException.forbidden("Break-glass users have no account page.");
+            }
+            return users.get(ctx.principal().userId()).chain(me -> tokens.list(ctx.principal(), false)
+                    .map(list -> Templates.account(ctx, me, list)));
+        });
+    }
+
+    @GET
+    @Path("help")
+    @Operation(hidden = true)
+    public Uni<Response> help(@Context HttpServerRequest http) {
+        String base = http.scheme() + "://" + (http.authority() == null ? "localhost:3111" : http.authority().toString());
+        return pages.render(http, Role.VIEWER, "help", ctx -> Uni.createFrom().item(Templates.help(ctx, base)));
+    }
+
+}

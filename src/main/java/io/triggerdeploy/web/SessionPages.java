@@ -1,0 +1,155 @@
+package io.triggerdeploy.web;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.AuthConfig;
+import io.triggerdeploy.auth.LoginRequest;
+import io.triggerdeploy.auth.LoginService;
+import io.triggerdeploy.auth.WebSessions;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.DbErrors;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * The login form and logout for browsers. A successful login creates a session row and sets the session cookie
+ * (HttpOnly, SameSite=Lax, Secure over HTTPS); logout deletes the row, so the cookie is dead everywhere.
+ */
+@Path("/")
+@PermitAll
+@Produces(MediaType.TEXT_HTML)
+public class SessionPages {
+
+    private static final Logger LOG = Logger.getLogger(SessionPages.class);
+
+    private final LoginService logins;
+    private final WebSessions sessions;
+    private final AuthConfig config;
+    private final CurrentIdentityAssociation identities;
+
+    public SessionPages(LoginService logins, WebSessions sessions, AuthConfig config, CurrentIdentityAssociation identities) {
+        this.logins = logins;
+        this.sessions = sessions;
+        this.config = config;
+        this.identities = identities;
+    }
+
+    @GET
+    @Path("login")
+    @Operation(hidden = true)
+    public Uni<Response> form(@QueryParam("next") String next) {
+        String target = Pages.safeNext(next);
+        return identities.getDeferredIdentity()
+                .onFailure().recoverWithNull()
+                .chain(identity -> Pages.context(identity, null) != null
+                        ? Uni.createFrom().item(Response.seeOther(URI.create(target)).build())
+                        : page(200, "", target, null));
+    }
+
+    @POST
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Uni<Response> login(@FormParam("username") String username, @FormParam("password") String password,
+                               @FormParam("next") String next, @Context HttpServerRequest http) {
+        String target = Pages.safeNext(next);
+        String user = username == null ? "" : username.strip();
+        if (!sameOrigin(http)) {
+            return page(403, user, target, "This form was sent from another site; open the login page and try again.");
+        }
+        if (user.isEmpty() || password == null || password.isEmpty()) {
+            return page(400, user, target, "Enter your username or email and your password.");
+        }
+        if (user.length() > 254 || password.length() > 1024) {
+            return page(400, user, target, "Invalid username or password.");
+        }
+        String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        return logins.verify(new LoginRequest(user, password), address)
+                .chain(a -> {
+                    if (a.breakGlass()) {
+                        throw ProblemException.unavailable("The database is unreachable, so the web pages cannot work. "
+                                + "Break-glass users can use the API (POST /api/login) until it is back.");
+                    }
+                    return sessions.create(a.id(), address, http.getHeader("User-Agent"));
+                })
+                .map(created -> Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
+                        .header("Cache-Control", "no-store").build())
+                .onFailure().recoverWithUni(e -> {
+                    if (e instanceof ProblemException p) {
+                        return page(p.status(), user, target, p.getMessage());
+                    }
+                    if (DbErrors.isUnavailable(e)) {
+                        return page(503, user, target, "The database is unreachable right now; try again in a moment.");
+                    }
+                    LOG.error("Web login failed", e);
+                    return page(500, user, target, "Login failed because of an internal error; try again.");
+                });
+    }
+
+    @POST
+    @Path("logout")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Uni<Response> logout(@FormParam("csrf_token") String csrf, @Context HttpServerRequest http) {
+        Cookie cookie = http.getCookie(WebSessions.COOKIE);
+        Response bye = Response.seeOther(URI.create("/login")).cookie(Pages.clearedCookie()).build();
+        if (cookie == null) {
+            return Uni.createFrom().item(bye);
+        }
+        return sessions.find(cookie.getValue()).chain(live -> {
+            if (live == null) {
+                return Uni.createFrom().item(bye);
+            }
+            if (!WebSessions.csrfMatches(live, csrf)) {
+                return Uni.createFrom().item(Response.status(403).type(Pages.HTML)
+                        .entity("Logout refused: the form is stale. Go back, reload the page and log out again.").build());
+            }
+            return sessions.delete(cookie.getValue()).replaceWith(bye);
+        }).onFailure(AuthenticationFailedException.class).recoverWithItem(bye);
+    }
+
+    private Uni<Response> page(int status, String username, String next, String error) {
+        return Templates.login(username, next, error).createUni()
+                .map(html -> Response.status(status).type(Pages.HTML).entity(html).header("Cache-Control", "no-store").build());
+    }
+
+    private NewCookie sessionCookie(String value, HttpServerRequest http) {
+        boolean secure = config.session().secureCookie().orElseGet(() -> "https".equals(http.scheme()));
+        return new NewCookie.Builder(WebSessions.COOKIE).value(value).path("/").httpOnly(true).secure(secure)
+                .sameSite(NewCookie.SameSite.LAX).build();
+    }
+
+    /** Login CSRF: a browser posting from another origin says so in Origin; no Origin (curl, old browsers) is let through. */
+    private static boolean sameOrigin(HttpServerRequest http) {
+        String origin = http.getHeader("Origin");
+        if (origin == null || origin.equals("null")) {
+            return origin == null;
+        }
+        String host = http.authority() == null ? http.getHeader("Host") : http.authority().toString();
+        try {
+            URI o = URI.create(origin);
+            String originHost = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+            return host != null && originHost != null && originHost.toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

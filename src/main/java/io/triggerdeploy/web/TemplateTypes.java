@@ -1,0 +1,23 @@
+package io.triggerdeploy.web;
+
+import io.quarkus.qute.TemplateData;
+import io.triggerdeploy.auth.ApiTokenView;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.server.ServerView;
+import io.triggerdeploy.user.UserView;
+
+/** Value resolvers generated at build time for the views templates read (also used by included, unchecked parts). */
+@TemplateData(target = DeploymentView.class)
+@TemplateData(target = ServerView.class)
+@TemplateData(target = UserView.class)
+@TemplateData(target = ApiTokenView.class)
+@TemplateData(target = Dashboard.class)
+@TemplateData(target = Dashboard.Card.class)
+@TemplateData(target = HistoryView.class)
+@TemplateData(target = HistoryView.Filters.class)
+@TemplateData(target = PageContext.class)
+final class TemplateTypes {
+
+    private TemplateTypes() {
+    }
+}

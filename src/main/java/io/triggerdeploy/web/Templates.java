@@ -1,0 +1,38 @@
+package io.triggerdeploy.web;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.triggerdeploy.auth.ApiTokenView;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.server.ServerView;
+import io.triggerdeploy.user.UserView;
+
+import java.util.List;
+
+/** The pages, checked against their templates at build time (templates/pages/*.html). */
+@CheckedTemplate(basePath = "pages")
+public final class Templates {
+
+    private Templates() {
+    }
+
+    public static native TemplateInstance login(String username, String next, String error);
+
+    public static native TemplateInstance error(PageContext ctx, int status, String title, String detail);
+
+    public static native TemplateInstance dashboard(PageContext ctx, Dashboard board);
+
+    public static native TemplateInstance dashboard$board(PageContext ctx, Dashboard board);
+
+    public static native TemplateInstance deployment(PageContext ctx, DeploymentView d, ServerView server);
+
+    public static native TemplateInstance deployments(PageContext ctx, HistoryView history);
+
+    public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers);
+
+    public static native TemplateInstance users(PageContext ctx, List<UserView> users);
+
+    public static native TemplateInstance account(PageContext ctx, UserView me, List<ApiTokenView> tokens);
+
+    public static native TemplateInstance help(PageContext ctx, String baseUrl);
+}

@@ -1,0 +1,543 @@
+/* trigger-deploy pages: small, dependency-free. Actions call the JSON API with the session cookie and the
+ * page's CSRF token; errors come back as application/problem+json and are shown where the user acted. */
+(() => {
+  'use strict';
+
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || '';
+
+  class ApiError extends Error {
+    constructor(message, status, violations) {
+      super(message);
+      this.status = status;
+      this.violations = violations || [];
+    }
+  }
+
+  function toLogin() {
+    window.location.href = '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search);
+  }
+
+  async function api(method, url, body) {
+    const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrf() } };
+    if (body !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(url, opts);
+    } catch (e) {
+      throw new ApiError('The service cannot be reached; check the connection and try again.', 0);
+    }
+    if (res.status === 401) {
+      toLogin();
+      throw new ApiError('Your session has ended; log in again.', 401);
+    }
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!res.ok) {
+      const msg = (data && (data.detail || data.title)) || ('Request failed (' + res.status + ')');
+      throw new ApiError(msg, res.status, data && data.violations);
+    }
+    return data;
+  }
+
+  /* ---------- small UI helpers ---------- */
+
+  function toast(message, isError) {
+    const box = $('#toast');
+    if (!box) return;
+    const m = document.createElement('div');
+    m.className = 'msg' + (isError ? ' error' : '');
+    m.textContent = message;
+    box.appendChild(m);
+    setTimeout(() => m.remove(), isError ? 8000 : 4000);
+  }
+
+  function localTimes(root = document) {
+    $$('time[datetime]', root).forEach(t => {
+      const v = t.getAttribute('datetime');
+      if (!v) return;
+      const d = new Date(v);
+      if (isNaN(d)) return;
+      t.title = d.toISOString();
+      t.textContent = d.toLocaleString();
+    });
+  }
+
+  function confirmDialog(text, okLabel) {
+    const dlg = $('#confirm-dialog');
+    if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(window.confirm(text));
+    $('#confirm-text', dlg).textContent = text;
+    $('#confirm-ok', dlg).textContent = okLabel || 'OK';
+    dlg.returnValue = '';
+    return new Promise(resolve => {
+      dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+      dlg.showModal();
+      $('#confirm-ok', dlg).focus();
+    });
+  }
+
+  function formatDuration(ms) {
+    if (ms == null || isNaN(ms)) return '—';
+    const s = Math.floor(ms / 1000);
+    if (s < 60) return ms < 10000 ? (ms / 1000).toFixed(1) + ' s' : s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+    return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  }
+
+  function showFormError(form, err) {
+    const box = $('.form-error', form);
+    $$('.field-error', form).forEach(e => e.remove());
+    $$('[aria-invalid]', form).forEach(e => e.removeAttribute('aria-invalid'));
+    if (!err) {
+      if (box) box.hidden = true;
+      return;
+    }
+    if (box) {
+      box.textContent = err.message;
+      box.hidden = false;
+    } else {
+      toast(err.message, true);
+    }
+    (err.violations || []).forEach(v => {
+      const input = form.elements.namedItem(v.field);
+      if (!input || !input.insertAdjacentElement) return;
+      input.setAttribute('aria-invalid', 'true');
+      const small = document.createElement('small');
+      small.className = 'field-error';
+      small.id = 'err-' + v.field;
+      small.textContent = v.message;
+      input.setAttribute('aria-describedby', small.id);
+      input.insertAdjacentElement('afterend', small);
+    });
+  }
+
+  function attr(form, name) {
+    const mode = form.dataset.mode;
+    const value = (mode && form.getAttribute('data-' + name + '-' + mode)) || form.getAttribute('data-' + name);
+    return value ? value.replace(':id', encodeURIComponent(form.dataset.id || '')) : value;
+  }
+
+  function formBody(form) {
+    const body = {};
+    Array.from(form.elements).forEach(el => {
+      if (!el.name || el.disabled) return;
+      if (el.closest('.create-only') && form.dataset.mode && form.dataset.mode !== 'create') return;
+      if (el.type === 'checkbox') {
+        body[el.name] = el.checked;
+      } else if (el.type === 'number') {
+        if (el.value !== '') body[el.name] = Number(el.value);
+      } else if (el.value !== '') {
+        body[el.name] = el.type === 'password' ? el.value : el.value.trim();
+      }
+    });
+    return body;
+  }
+
+  function fillForm(form, data) {
+    Array.from(form.elements).forEach(el => {
+      if (!el.name || !(el.name in data)) return;
+      const v = data[el.name];
+      if (el.type === 'checkbox') el.checked = !!v;
+      else el.value = v == null ? '' : v;
+    });
+  }
+
+  /* ---------- forms that call the API ---------- */
+
+  async function submitApiForm(form) {
+    const submit = $('button[type="submit"]', form);
+    showFormError(form, null);
+    if (submit) submit.disabled = true;
+    try {
+      const result = await api(attr(form, 'method') || 'POST', attr(form, 'api'), formBody(form));
+      const then = form.dataset.then || 'reload';
+      if (then === 'reload') {
+        window.location.reload();
+      } else if (then.startsWith('redirect:')) {
+        window.location.href = then.substring(9);
+      } else if (then.startsWith('toast:') || then.startsWith('reset-toast:')) {
+        form.reset();
+        const dlg = form.closest('dialog');
+        if (dlg) dlg.close();
+        toast(then.substring(then.indexOf(':') + 1));
+      } else if (then === 'show-token') {
+        form.reset();
+        $('#new-token-value').textContent = result.token;
+        $('#new-token').hidden = false;
+        $('#new-token button').focus();
+        refreshSection('.tokens-list');
+      }
+    } catch (err) {
+      showFormError(form, err);
+    } finally {
+      if (submit) submit.disabled = false;
+    }
+  }
+
+  /** Re-reads the current page and swaps in a fresh copy of one element. */
+  async function refreshSection(selector) {
+    try {
+      const res = await fetch(window.location.href, { credentials: 'same-origin' });
+      if (!res.ok) return;
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const fresh = $(selector, doc);
+      const current = $(selector);
+      if (fresh && current) {
+        current.replaceWith(fresh);
+        localTimes(fresh);
+      }
+    } catch (e) { /* the next reload shows it */ }
+  }
+
+  /* ---------- dialogs ---------- */
+
+  async function openDialog(button) {
+    const dlg = document.getElementById(button.dataset.open);
+    if (!dlg) return;
+    const form = $('form', dlg);
+    const mode = button.dataset.mode || 'create';
+    dlg.dataset.mode = mode;
+    if (form) {
+      form.reset();
+      form.dataset.mode = mode;
+      form.dataset.id = button.dataset.id || '';
+      showFormError(form, null);
+    }
+    const title = $('[data-title-' + mode + ']', dlg);
+    if (title) title.textContent = title.getAttribute('data-title-' + mode);
+    $$('[data-fill]', dlg).forEach(el => { el.textContent = button.dataset[el.dataset.fill] || ''; });
+    if (dlg.id === 'import-dialog') $('#import-result').textContent = '';
+    dlg.showModal();
+    const load = form && attr(form, 'load');
+    if (load && form.dataset.id) {
+      try {
+        fillForm(form, await api('GET', load));
+      } catch (err) {
+        showFormError(form, err);
+      }
+    }
+    const first = form && Array.from(form.elements).find(el => el.name && !el.disabled && el.offsetParent !== null);
+    if (first) first.focus();
+  }
+
+  /* ---------- buttons ---------- */
+
+  async function deploy(button) {
+    const name = button.dataset.serverName || button.dataset.server;
+    if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy')) return;
+    button.disabled = true;
+    try {
+      const d = await api('POST', '/api/deployments', { server: button.dataset.server });
+      window.location.href = '/deployments/' + d.id;
+    } catch (err) {
+      toast(err.message, true);
+      button.disabled = false;
+    }
+  }
+
+  async function cancel(button) {
+    if (!await confirmDialog('Cancel deployment #' + button.dataset.id + '? A running command is stopped.', 'Cancel deployment')) return;
+    button.disabled = true;
+    try {
+      await api('POST', '/api/deployments/' + button.dataset.id + '/cancel');
+      toast('Cancel requested');
+      if (window.tdRefreshDeployment) window.tdRefreshDeployment();
+    } catch (err) {
+      toast(err.message, true);
+      button.disabled = false;
+    }
+  }
+
+  async function request(button) {
+    if (button.dataset.confirm && !await confirmDialog(button.dataset.confirm, button.dataset.ok)) return;
+    let body;
+    if (button.dataset.field) {
+      const raw = button.dataset.value;
+      body = { [button.dataset.field]: raw === 'true' ? true : raw === 'false' ? false : raw };
+    }
+    button.disabled = true;
+    try {
+      await api(button.dataset.method || 'POST', button.dataset.url, body);
+      window.location.reload();
+    } catch (err) {
+      toast(err.message, true);
+      button.disabled = false;
+    }
+  }
+
+  async function scan(button) {
+    const dlg = $('#scan-dialog');
+    const id = button.dataset.id;
+    const pin = $('#scan-pin', dlg);
+    const err = $('.form-error', dlg);
+    $('#scan-name', dlg).textContent = button.dataset.name;
+    $('#scan-state', dlg).textContent = 'Connecting to the server to read its host key…';
+    $('#scan-fingerprint', dlg).textContent = '';
+    $('#scan-pinned', dlg).textContent = '';
+    err.hidden = true;
+    pin.hidden = true;
+    dlg.showModal();
+    try {
+      const r = await api('POST', '/api/servers/' + id + '/host-key/scan');
+      $('#scan-fingerprint', dlg).textContent = r.fingerprint;
+      if (r.matches_pinned) {
+        $('#scan-state', dlg).textContent = 'The server presents the key that is pinned. Nothing to do.';
+      } else {
+        $('#scan-state', dlg).textContent = r.pinned_fingerprint
+          ? 'Warning: the server presents a DIFFERENT key than the pinned one.'
+          : 'No key is pinned yet.';
+        $('#scan-pinned', dlg).textContent = r.pinned_fingerprint ? 'Pinned now: ' + r.pinned_fingerprint : '';
+        pin.hidden = false;
+        pin.onclick = async () => {
+          pin.disabled = true;
+          try {
+            await api('PUT', '/api/servers/' + id + '/host-key', { fingerprint: r.fingerprint });
+            dlg.close();
+            window.location.reload();
+          } catch (e) {
+            err.textContent = e.message;
+            err.hidden = false;
+          } finally {
+            pin.disabled = false;
+          }
+        };
+        pin.focus();
+      }
+    } catch (e) {
+      $('#scan-state', dlg).textContent = 'The scan failed.';
+      err.textContent = e.message;
+      err.hidden = false;
+    }
+  }
+
+  async function importServers(form) {
+    const file = $('#import-file', form).files[0];
+    const text = file ? await file.text() : $('#import-text', form).value;
+    const result = $('#import-result', form);
+    showFormError(form, null);
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      showFormError(form, new ApiError('That is not valid JSON: ' + e.message, 400));
+      return;
+    }
+    try {
+      const r = await api('POST', '/api/servers/import', parsed);
+      const lines = ['Imported ' + r.created.length + ' server(s)' + (r.created.length ? ': ' + r.created.map(s => s.alias).join(', ') : '') + '.'];
+      r.skipped.forEach(s => lines.push('Skipped #' + s.index + (s.name ? ' (' + s.name + ')' : '') + ': ' + s.reason));
+      result.textContent = lines.join('\n');
+      result.style.whiteSpace = 'pre-line';
+      if (r.created.length) setTimeout(() => window.location.reload(), 2500);
+    } catch (e) {
+      showFormError(form, e);
+    }
+  }
+
+  async function copy(button) {
+    const text = document.getElementById(button.dataset.copy).textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {
+      const range = document.createRange();
+      range.selectNodeContents(document.getElementById(button.dataset.copy));
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      document.execCommand('copy');
+    }
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+  }
+
+  /* ---------- self-refreshing parts (dashboard) ---------- */
+
+  function autoRefresh(el) {
+    const every = Number(el.dataset.interval) || 5000;
+    const stamp = $('[data-refreshed]');
+    let busy = false;
+    setInterval(async () => {
+      if (busy || document.hidden || $('dialog[open]')) return;
+      busy = true;
+      try {
+        const res = await fetch(el.dataset.refresh, { credentials: 'same-origin' });
+        if (res.redirected && new URL(res.url).pathname === '/login') { toLogin(); return; }
+        if (!res.ok) throw new Error(res.status === 503 ? 'database unreachable' : 'HTTP ' + res.status);
+        const html = await res.text();
+        const focused = document.activeElement;
+        const key = focused && el.contains(focused) && focused.dataset ? focused.dataset.server : null;
+        el.innerHTML = html;
+        localTimes(el);
+        if (key) {
+          const again = $('[data-server="' + CSS.escape(key) + '"] .deploy-button, .deploy-button[data-server="' + CSS.escape(key) + '"]', el);
+          if (again) again.focus();
+        }
+        if (stamp) stamp.textContent = 'updated ' + new Date().toLocaleTimeString();
+      } catch (e) {
+        if (stamp) stamp.textContent = 'refresh failed (' + e.message + '); retrying';
+      } finally {
+        busy = false;
+      }
+    }, every);
+  }
+
+  /* ---------- deployment page: live log ---------- */
+
+  const MAX_LINES_SHOWN = 20000;
+
+  function deploymentPage(section) {
+    const id = section.dataset.id;
+    const log = $('#log');
+    const follow = $('#follow');
+    const state = $('#log-state');
+    let status = section.dataset.status;
+    let started = section.dataset.started ? new Date(section.dataset.started) : null;
+    let following = true;
+    let count = 0;
+    let pending = [];
+    let scheduled = false;
+    let trimmed = false;
+    const isFinal = s => s !== 'QUEUED' && s !== 'RUNNING';
+
+    log.addEventListener('scroll', () => {
+      const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+      following = atBottom;
+      follow.hidden = atBottom;
+    });
+    follow.addEventListener('click', () => {
+      following = true;
+      log.scrollTop = log.scrollHeight;
+      follow.hidden = true;
+    });
+
+    function flush() {
+      scheduled = false;
+      const frag = document.createDocumentFragment();
+      pending.forEach(l => {
+        const row = document.createElement('span');
+        row.className = 'l' + (l.stream === 'e' ? ' e' : l.stream === 's' ? ' s' : '');
+        const n = document.createElement('span');
+        n.className = 'n';
+        n.textContent = l.line;
+        row.appendChild(n);
+        row.appendChild(document.createTextNode(l.text + '\n'));
+        frag.appendChild(row);
+      });
+      pending = [];
+      log.appendChild(frag);
+      while (log.childElementCount > MAX_LINES_SHOWN) {
+        log.removeChild(log.firstChild);
+        trimmed = true;
+      }
+      if (trimmed) state.textContent = count + ' lines (only the last ' + MAX_LINES_SHOWN + ' shown; download for all)';
+      else if (!isFinal(status)) state.textContent = 'live · ' + count + ' lines';
+      if (following) log.scrollTop = log.scrollHeight;
+    }
+
+    function update(d) {
+      status = d.status;
+      section.dataset.status = d.status;
+      const badge = $('#status');
+      badge.textContent = d.status;
+      badge.className = 'badge badge-' + d.status.toLowerCase();
+      if (d.started_at && !started) {
+        started = new Date(d.started_at);
+        const cell = $('#started');
+        cell.innerHTML = '';
+        const t = document.createElement('time');
+        t.setAttribute('datetime', d.started_at);
+        cell.appendChild(t);
+        localTimes(cell);
+      }
+      if (d.exit_code != null) $('#exit-code').textContent = d.exit_code;
+      const err = $('#error');
+      if (d.error) { err.textContent = d.error; err.hidden = false; }
+      if (isFinal(d.status)) {
+        $('#duration').textContent = formatDuration(d.duration_ms);
+        const c = $('#cancel');
+        if (c) c.hidden = true;
+        if (!trimmed) state.textContent = count + ' lines';
+        document.title = 'Deployment #' + id + ' ' + d.status + ' · trigger-deploy';
+      }
+    }
+
+    let es = null;
+    function connect() {
+      es = new EventSource(log.dataset.events);
+      es.addEventListener('line', ev => {
+        const l = JSON.parse(ev.data);
+        count = Math.max(count, l.line);
+        pending.push(l);
+        if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+      });
+      es.addEventListener('status', ev => {
+        es.close();
+        flush();
+        update(JSON.parse(ev.data));
+        if (count === 0) $('#log-empty').hidden = false;
+      });
+      es.onerror = () => {
+        if (es.readyState === EventSource.CLOSED && !isFinal(status)) {
+          state.textContent = 'disconnected; reconnecting…';
+          setTimeout(connect, 3000);
+        } else if (!isFinal(status)) {
+          state.textContent = 'reconnecting…';
+        }
+      };
+    }
+    connect();
+
+    async function poll() {
+      try {
+        update(await api('GET', '/api/deployments/' + id));
+      } catch (e) { /* the stream and the next poll go on */ }
+    }
+    window.tdRefreshDeployment = poll;
+    const poller = setInterval(() => { if (isFinal(status)) clearInterval(poller); else poll(); }, 2000);
+    const ticker = setInterval(() => {
+      if (isFinal(status)) { clearInterval(ticker); return; }
+      if (started) $('#duration').textContent = formatDuration(Date.now() - started.getTime());
+    }, 1000);
+  }
+
+  /* ---------- wiring ---------- */
+
+  document.addEventListener('click', ev => {
+    const t = ev.target.closest('button, a');
+    if (!t) return;
+    if (t.matches('[data-open]')) { ev.preventDefault(); openDialog(t); return; }
+    if (t.matches('[data-close]')) { ev.preventDefault(); t.closest('dialog').close(); return; }
+    if (t.matches('[data-copy]')) { copy(t); return; }
+    if (t.matches('.menu-toggle')) {
+      const nav = $('#nav');
+      const open = nav.classList.toggle('open');
+      t.setAttribute('aria-expanded', String(open));
+      return;
+    }
+    switch (t.dataset.action) {
+      case 'deploy': deploy(t); break;
+      case 'cancel': cancel(t); break;
+      case 'request': request(t); break;
+      case 'scan': scan(t); break;
+      default:
+    }
+  });
+
+  document.addEventListener('submit', ev => {
+    const form = ev.target;
+    if (form.id === 'import-form') { ev.preventDefault(); importServers(form); return; }
+    if (form.dataset.api) { ev.preventDefault(); submitApiForm(form); }
+  });
+
+  document.addEventListener('DOMContentLoaded', () => {
+    localTimes();
+    $$('[data-refresh]').forEach(autoRefresh);
+    const d = $('#deployment');
+    if (d) deploymentPage(d);
+  });
+})();
