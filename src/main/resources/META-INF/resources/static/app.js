@@ -420,7 +420,7 @@
       const frag = document.createDocumentFragment();
       pending.forEach(l => {
         const row = document.createElement('span');
-        row.className = 'l' + (l.stream === 'e' ? ' e' : l.stream === 's' ? ' s' : '');
+        row.className = 'l' + (l.stream === 'err' ? ' e' : l.stream === 'sys' ? ' s' : '');
         const n = document.createElement('span');
         n.className = 'n';
         n.textContent = l.line;

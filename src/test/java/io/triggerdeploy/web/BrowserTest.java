@@ -1,0 +1,474 @@
+package io.triggerdeploy.web;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.triggerdeploy.ssh.HostKeys;
+import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestSshServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The pages in a real browser: Debian's headless Chromium driven through /usr/bin/chromedriver, against the
+ * running application, a real PostgreSQL and the in-process SSH server running real scripts. Every page visited
+ * is saved under target/screenshots/, and the browser console must stay free of errors.
+ */
+@QuarkusTest
+@TestProfile(BrowserTest.Browser.class)
+class BrowserTest extends ApiTest {
+
+    static final Path DIR;
+    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final Path SHOTS = Path.of("target", "screenshots");
+    static TestSshServer sshd;
+    static WebDriver driver;
+    static Path profileDir;
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("browser-deploys");
+            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client key for SSH and a quick queue. */
+    public static class Browser implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
+                    "trigger.deploy.poll-interval", "1s");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL base;
+
+    String adminToken;
+
+    @BeforeAll
+    static void start() throws IOException {
+        sshd = TestSshServer.start("deployer", CLIENT.getPublic());
+        Files.createDirectories(SHOTS);
+        profileDir = Files.createTempDirectory("chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--user-data-dir=" + profileDir, "--window-size=1440,1000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    @BeforeEach
+    void fresh() {
+        adminToken = adminToken();
+        driver.manage().window().setSize(new Dimension(1440, 1000));
+        driver.manage().deleteAllCookies();
+    }
+
+    @AfterEach
+    void noConsoleErrors() {
+        List<String> errors = new ArrayList<>();
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+            // the 401/403/404 pages a test asks for on purpose are logged by Chromium as failed resource loads
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("status of 40")) {
+                errors.add(e.getMessage());
+            }
+        }
+        assertThat(errors).as("browser console errors").isEmpty();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    String url(String path) {
+        return base.toString().replaceAll("/$", "") + path;
+    }
+
+    WebDriverWait waitUpTo(int seconds) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100));
+        // pages reload after an action: an element found just before the reload goes stale, try again
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    WebElement visible(By by) {
+        return waitUpTo(15).until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void shot(String name) {
+        try {
+            File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+            Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void browserLogin(String username, String password) {
+        driver.get(url("/login"));
+        fillLogin(username, password);
+        waitUpTo(15).until(d -> !d.getCurrentUrl().contains("/login"));
+    }
+
+    void fillLogin(String username, String password) {
+        WebElement user = visible(By.id("username"));
+        user.clear();
+        user.sendKeys(username);
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    }
+
+    void confirm() {
+        WebElement ok = visible(By.id("confirm-ok"));
+        ok.click();
+    }
+
+    String text(By by) {
+        return driver.findElement(by).getText();
+    }
+
+    /** A pinned server on the in-process SSH server whose deploy.sh is the given script. */
+    String server(String name, String script) throws IOException {
+        String alias = unique("web-");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\n" + script + "\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                .body(Map.of("name", name, "alias", alias, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
+                        "path", work.toString(), "host_key", sshd.hostKeyLine(), "environment", "staging"))
+                .post("/api/servers").then().statusCode(201);
+        return alias;
+    }
+
+    String operator() {
+        String name = unique("op");
+        createUser(adminToken, name, "operator-pass", "operator");
+        return name;
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void wrongPasswordShowsTheErrorInTheForm() {
+        driver.get(url("/login"));
+        shot("login");
+        fillLogin(ADMIN, "not-the-password");
+        WebElement error = visible(By.id("login-error"));
+        assertThat(error.getText()).contains("Invalid username or password");
+        assertThat(driver.getCurrentUrl()).contains("/login");
+        // the username stays filled in, the password does not
+        assertThat(driver.findElement(By.id("username")).getAttribute("value")).isEqualTo(ADMIN);
+        assertThat(driver.findElement(By.id("password")).getAttribute("value")).isEmpty();
+        shot("login-error");
+    }
+
+    @Test
+    void loginTriggerFromTheDashboardAndWatchTheLogLive() throws IOException {
+        String alias = server("Shop frontend", "for i in 1 2 3 4 5 6; do echo \"step $i of 6\"; sleep 0.5; done; echo done >&2");
+        String op = operator();
+
+        // the page asked for comes back after the login
+        driver.get(url("/deployments"));
+        waitUpTo(10).until(ExpectedConditions.urlContains("/login"));
+        fillLogin(op, "operator-pass");
+        waitUpTo(10).until(ExpectedConditions.urlMatches(".*/deployments$"));
+
+        driver.get(url("/"));
+        WebElement card = visible(By.cssSelector("[data-server='" + alias + "']"));
+        assertThat(card.getText()).contains("Shop frontend").contains("STAGING").contains("Never deployed");
+        shot("dashboard");
+        card.findElement(By.cssSelector("button.deploy-button")).click();
+        assertThat(visible(By.id("confirm-text")).getText()).contains("Deploy Shop frontend");
+        shot("dashboard-confirm");
+        confirm();
+
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        String id = driver.getCurrentUrl().replaceAll(".*/", "");
+        // lines arrive while the deployment is still running
+        waitUpTo(20).until(d -> text(By.id("log")).contains("step 1 of 6"));
+        assertThat(text(By.id("status"))).isEqualTo("RUNNING");
+        assertThat(text(By.id("log"))).doesNotContain("step 6 of 6");
+        String durationWhileRunning = text(By.id("duration"));
+        shot("deployment-running");
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("log"))).contains("step 6 of 6").contains("done");
+        assertThat(text(By.id("exit-code"))).isEqualTo("0");
+        assertThat(text(By.id("duration"))).isNotEqualTo(durationWhileRunning).matches("\\d+(\\.\\d)? s");
+        assertThat(driver.findElement(By.id("cancel")).isDisplayed()).isFalse();
+        shot("deployment-succeeded");
+
+        // the finished deployment's page, opened later from the history, shows the whole log
+        driver.get(url("/deployments?server=" + alias));
+        WebElement row = visible(By.linkText("#" + id));
+        assertThat(driver.findElement(By.cssSelector("table.deployments")).getText()).contains("SUCCEEDED").contains(op);
+        shot("history");
+        row.click();
+        waitUpTo(10).until(d -> text(By.id("status")).equals("SUCCEEDED") && text(By.id("log")).contains("step 6 of 6"));
+        assertThat(text(By.id("log-state"))).contains("lines");
+
+        // and the dashboard shows it as the server's last deployment, without a reload
+        driver.get(url("/"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("[data-server='" + alias + "']")).getText().contains("SUCCEEDED"));
+    }
+
+    @Test
+    void cancelALongDeployment() throws IOException {
+        String alias = server("Batch worker", "echo started; sleep 60; echo never");
+        browserLogin(operator(), "operator-pass");
+        driver.get(url("/"));
+        visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
+        confirm();
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        waitUpTo(20).until(d -> text(By.id("log")).contains("started"));
+        // the duration ticks while it runs
+        String d1 = text(By.id("duration"));
+        waitUpTo(5).until(d -> !text(By.id("duration")).equals(d1));
+        visible(By.id("cancel")).click();
+        confirm();
+        waitUpTo(20).until(d -> text(By.id("status")).equals("CANCELLED"));
+        assertThat(text(By.id("log"))).doesNotContain("never");
+        assertThat(driver.findElement(By.id("cancel")).isDisplayed()).isFalse();
+        shot("deployment-cancelled");
+    }
+
+    @Test
+    void aViewerSeesNoDeployButtonAndNoAdminPages() throws IOException {
+        String alias = server("Read only", "echo hi");
+        String viewer = unique("vi");
+        createUser(adminToken, viewer, "viewer-pass-1", "viewer");
+        browserLogin(viewer, "viewer-pass-1");
+        driver.get(url("/"));
+        WebElement card = visible(By.cssSelector("[data-server='" + alias + "']"));
+        assertThat(card.findElements(By.cssSelector("button.deploy-button"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("nav a[href='/servers']"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("nav a[href='/users']"))).isEmpty();
+        shot("dashboard-viewer");
+
+        driver.get(url("/servers"));
+        assertThat(text(By.cssSelector(".error-page"))).contains("403").contains("Forbidden").contains("admin role");
+        shot("forbidden");
+        driver.get(url("/deployments/987654321"));
+        assertThat(text(By.cssSelector(".error-page"))).contains("404").contains("No deployment 987654321");
+        shot("not-found");
+        given().auth().oauth2(ApiTest.login(viewer, "viewer-pass-1")).get("/users").then().statusCode(403);
+    }
+
+    @Test
+    void anAdminCreatesAUserWhoThenLogsIn() {
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/users"));
+        visible(By.cssSelector("button[data-open='user-dialog']")).click();
+        String name = unique("newbie");
+        visible(By.id("u-username")).sendKeys(name);
+        driver.findElement(By.id("u-email")).sendKeys(name + "@example.com");
+        // too short a password: the error is shown in the dialog and nothing is created
+        driver.findElement(By.id("u-password")).sendKeys("short");
+        driver.findElement(By.cssSelector("#user-dialog button[type=submit]")).click();
+        WebElement error = visible(By.cssSelector("#user-dialog .form-error"));
+        assertThat(error.getText()).isNotBlank();
+        assertThat(visible(By.cssSelector("#user-dialog .field-error")).getText()).isNotBlank();
+        shot("users-create-error");
+        driver.findElement(By.id("u-password")).clear();
+        driver.findElement(By.id("u-password")).sendKeys("a-long-enough-password");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("u-role"))).selectByValue("operator");
+        driver.findElement(By.cssSelector("#user-dialog button[type=submit]")).click();
+        WebElement row = visible(By.cssSelector("tr[data-user-row='" + name + "']"));
+        assertThat(row.getText()).contains(name + "@example.com").contains("operator").contains("active");
+        shot("users");
+
+        // log out; the old session is dead
+        driver.findElement(By.cssSelector("form.logout button")).click();
+        waitUpTo(10).until(ExpectedConditions.urlContains("/login"));
+        driver.get(url("/users"));
+        waitUpTo(10).until(ExpectedConditions.urlContains("/login"));
+
+        browserLogin(name, "a-long-enough-password");
+        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(name).contains("operator");
+        assertThat(driver.findElements(By.cssSelector("nav a[href='/users']"))).isEmpty();
+    }
+
+    @Test
+    void adminAddsAServerScansAndPinsItsHostKey() {
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/servers"));
+        visible(By.cssSelector("button[data-open='server-dialog']")).click();
+        String alias = unique("db-");
+        visible(By.id("s-name")).sendKeys("Database " + alias);
+        driver.findElement(By.id("s-alias")).sendKeys(alias);
+        driver.findElement(By.id("s-host")).sendKeys("127.0.0.1");
+        WebElement port = driver.findElement(By.id("s-port"));
+        port.clear();
+        port.sendKeys(String.valueOf(sshd.port()));
+        driver.findElement(By.id("s-user")).sendKeys("deployer");
+        driver.findElement(By.id("s-path")).sendKeys("/srv/db; rm -rf /");
+        driver.findElement(By.id("s-command")).sendKeys("./deploy.sh && reboot");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        // a command that is not a plain program + arguments is refused, and says which field
+        WebElement error = visible(By.cssSelector("#server-dialog .form-error"));
+        assertThat(error.getText()).containsIgnoringCase("command");
+        shot("servers-create-error");
+        WebElement command = driver.findElement(By.id("s-command"));
+        command.clear();
+        command.sendKeys("./deploy.sh");
+        WebElement path = driver.findElement(By.id("s-path"));
+        path.clear();
+        path.sendKeys("/srv/db");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+
+        WebElement row = visible(By.cssSelector("tr[data-server-row='" + alias + "']"));
+        assertThat(row.getText()).contains("not pinned");
+        row.findElement(By.cssSelector("button[data-action='scan']")).click();
+        String expected = HostKeys.parse(sshd.hostKeyLine()).fingerprint();
+        waitUpTo(15).until(d -> text(By.id("scan-fingerprint")).equals(expected));
+        assertThat(text(By.id("scan-state"))).contains("No key is pinned");
+        shot("servers-scan");
+        visible(By.id("scan-pin")).click();
+        waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText().contains(expected));
+
+        // edit: the dialog is filled with the current values
+        driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
+        WebElement env = driver.findElement(By.id("s-env"));
+        env.clear();
+        env.sendKeys("production");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText().contains("production"));
+
+        // deactivate with confirmation
+        driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-value='false']")).click();
+        confirm();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText().contains("inactive"));
+        shot("servers");
+    }
+
+    @Test
+    void accountChangesPasswordAndShowsANewTokenOnce() {
+        String op = operator();
+        browserLogin(op, "operator-pass");
+        driver.get(url("/account"));
+        visible(By.id("t-name")).sendKeys("ci-pipeline");
+        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        WebElement secret = visible(By.id("new-token-value"));
+        assertThat(secret.getText()).startsWith("tdp_");
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector(".tokens-list")).getText().contains("ci-pipeline"));
+        shot("account-token");
+        // the token works for the API
+        String token = secret.getText();
+        given().auth().oauth2(token).get("/api/me").then().statusCode(200);
+        driver.navigate().refresh();
+        visible(By.id("t-name"));
+        assertThat(driver.getPageSource()).doesNotContain(token);
+
+        visible(By.id("p-current")).sendKeys("wrong-current");
+        driver.findElement(By.id("p-new")).sendKeys("another-long-password");
+        driver.findElement(By.cssSelector("form[data-api='/api/me/password'] button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("form[data-api='/api/me/password'] .form-error")).getText()).contains("current password");
+        driver.findElement(By.id("p-current")).clear();
+        driver.findElement(By.id("p-current")).sendKeys("operator-pass");
+        driver.findElement(By.cssSelector("form[data-api='/api/me/password'] button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("toast")).getText().contains("Password changed"));
+        // this browser stays logged in; the old password no longer works, the new one does
+        driver.navigate().refresh();
+        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(op);
+        given().contentType(ContentType.JSON).body(Map.of("username", op, "password", "operator-pass"))
+                .post("/api/login").then().statusCode(401);
+        driver.manage().deleteAllCookies();
+        browserLogin(op, "another-long-password");
+        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(op);
+    }
+
+    @Test
+    void helpHistoryAndApiDocsRenderAndWorkOnAPhone() throws IOException {
+        server("Phone check", "echo ok");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/help"));
+        String help = text(By.tagName("main"));
+        assertThat(help).contains("From curl").contains("From a CI job").contains("GitHub").contains("Roles")
+                .contains("Host key mismatch").contains("Permission denied").contains("TIMED_OUT")
+                .contains(url("/api/deployments"));
+        assertThat(help.toLowerCase()).doesNotContain("health monitor");
+        shot("help");
+        driver.get(url("/q/swagger-ui/"));
+        waitUpTo(20).until(d -> d.getPageSource().contains("/api/deployments"));
+        shot("api-docs");
+
+        driver.manage().window().setSize(new Dimension(375, 812));
+        for (String page : List.of("/", "/deployments", "/servers", "/help")) {
+            driver.get(url(page));
+            visible(By.tagName("main"));
+            Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            Object wide = ((JavascriptExecutor) driver).executeScript("const w = document.documentElement.clientWidth;"
+                    + "const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) {"
+                    + " if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };"
+                    + "return Array.from(document.querySelectorAll('body *'))"
+                    + ".filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e))"
+                    + ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id).join(', ');");
+            assertThat(overflow.intValue()).as("horizontal overflow of %s at 375 px: %s", page, wide).isLessThanOrEqualTo(0);
+            shot("phone" + (page.equals("/") ? "-dashboard" : page.replace('/', '-')));
+        }
+        // the menu opens from its button
+        driver.get(url("/"));
+        WebElement toggle = visible(By.cssSelector(".menu-toggle"));
+        assertThat(driver.findElement(By.cssSelector("nav a[href='/help']")).isDisplayed()).isFalse();
+        toggle.click();
+        assertThat(visible(By.cssSelector("nav a[href='/help']")).isDisplayed()).isTrue();
+        shot("phone-menu");
+    }
+}
