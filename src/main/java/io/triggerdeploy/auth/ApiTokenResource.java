@@ -17,6 +17,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+
 import java.net.URI;
 import java.util.List;
 
@@ -28,10 +31,12 @@ public class ApiTokenResource {
 
     private final ApiTokenService service;
     private final SecurityIdentity identity;
+    private final AuditLog audit;
 
-    public ApiTokenResource(ApiTokenService service, SecurityIdentity identity) {
+    public ApiTokenResource(ApiTokenService service, SecurityIdentity identity, AuditLog audit) {
         this.service = service;
         this.identity = identity;
+        this.audit = audit;
     }
 
     @GET
@@ -42,13 +47,18 @@ public class ApiTokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ApiTokenView>> create(@NotNull(message = "a JSON body is required") @Valid CreateApiTokenRequest request) {
+        Actor actor = audit.actor(identity);
         return service.create(Callers.databaseUser(identity), request)
+                .call(v -> audit.record(actor, "token.created", "api_token", v.name(), "role " + v.role() + ", prefix " + v.tokenPrefix()))
                 .map(v -> RestResponse.ResponseBuilder.<ApiTokenView>created(URI.create("/api/tokens/" + v.id())).entity(v).build());
     }
 
     @DELETE
     @Path("{id}")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") long id) {
-        return service.revoke(Callers.databaseUser(identity), id).map(v -> RestResponse.noContent());
+        Actor actor = audit.actor(identity);
+        return service.revoke(Callers.databaseUser(identity), id)
+                .call(() -> audit.record(actor, "token.revoked", "api_token", String.valueOf(id), null))
+                .map(v -> RestResponse.noContent());
     }
 }

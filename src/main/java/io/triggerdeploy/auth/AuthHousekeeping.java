@@ -2,6 +2,8 @@ package io.triggerdeploy.auth;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.audit.AuditConfig;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.db.BootstrapStep;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,7 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every 10 minutes, deletes expired browser sessions and stale login-throttle counters. The deletes are
+ * Every 10 minutes, deletes expired browser sessions, stale login-throttle counters and audit records past
+ * their retention. The deletes are
  * idempotent, so every replica may run them; a round the database misses is simply skipped.
  */
 @ApplicationScoped
@@ -22,11 +25,15 @@ public class AuthHousekeeping implements BootstrapStep {
 
     private final WebSessions sessions;
     private final LoginThrottle throttle;
+    private final AuditLog audit;
+    private final AuditConfig auditConfig;
     private volatile ScheduledExecutorService scheduler;
 
-    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle) {
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, AuditLog audit, AuditConfig auditConfig) {
         this.sessions = sessions;
         this.throttle = throttle;
+        this.audit = audit;
+        this.auditConfig = auditConfig;
     }
 
     @Override
@@ -48,8 +55,10 @@ public class AuthHousekeeping implements BootstrapStep {
         try {
             int s = VertxContextSupport.subscribeAndAwait(sessions::purgeExpired);
             int t = VertxContextSupport.subscribeAndAwait(throttle::purgeExpired);
-            if (s + t > 0) {
-                LOG.debugf("Removed %d expired sessions and %d stale login counters", s, t);
+            int a = VertxContextSupport.subscribeAndAwait(() -> audit.purgeOlderThan(auditConfig.retentionDays()));
+            if (s + t + a > 0) {
+                LOG.debugf("Removed %d expired sessions, %d stale login counters and %d audit records older than %d days",
+                        s, t, a, auditConfig.retentionDays());
             }
         } catch (Throwable e) {
             LOG.debugf("Auth housekeeping skipped a round: %s", e.getMessage());

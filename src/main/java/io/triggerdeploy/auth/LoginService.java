@@ -1,6 +1,8 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.common.Workers;
@@ -34,8 +36,11 @@ public class LoginService {
     private final BreakGlassRealm breakGlass;
     private final DatabaseState database;
 
+    private final AuditLog audit;
+
     public LoginService(Pool pool, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
-                        BreakGlassRealm breakGlass, DatabaseState database) {
+                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit) {
+        this.audit = audit;
         this.pool = pool;
         this.hasher = hasher;
         this.issuer = issuer;
@@ -71,6 +76,21 @@ public class LoginService {
 
     /** Checks a password (throttled, constant work) and says who it belongs to; failures are problems (401, 429, 503). */
     public Uni<Authenticated> verify(LoginRequest req, String clientAddress) {
+        String attempted = req.username() == null ? null : req.username().strip();
+        return attempt(req, clientAddress)
+                .call(a -> audit.record(new Actor(a.username(), a.id(), clientAddress),
+                        a.breakGlass() ? "login.break_glass" : "login.success", "user", a.username(), null))
+                .onFailure(ProblemException.class).call(e -> {
+                    int status = ((ProblemException) e).status();
+                    if (status != 401 && status != 429) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return audit.record(new Actor(attempted, null, clientAddress), "login.failure", "user", attempted,
+                            status == 429 ? "throttled" : "invalid credentials", false);
+                });
+    }
+
+    private Uni<Authenticated> attempt(LoginRequest req, String clientAddress) {
         DatabaseState.Phase phase = database.phase();
         if (phase == DatabaseState.Phase.WAITING_FOR_DATABASE || phase == DatabaseState.Phase.FAILED) {
             return breakGlassLogin(req);

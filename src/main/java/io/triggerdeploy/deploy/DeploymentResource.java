@@ -22,6 +22,9 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+
 import java.util.Locale;
 
 /** Deployments: operators trigger and cancel, everyone signed in reads history and logs. */
@@ -35,8 +38,11 @@ public class DeploymentResource {
     private final DeploymentRepository repository;
     private final SecurityIdentity identity;
 
-    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity) {
+    private final AuditLog audit;
+
+    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit) {
         this.service = service;
+        this.audit = audit;
         this.repository = repository;
         this.identity = identity;
     }
@@ -52,7 +58,9 @@ public class DeploymentResource {
             case SESSION -> "web";
             default -> "api";
         };
+        Actor actor = Actor.of(p, http);
         return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, address(http))
+                .call(d -> audit.record(actor, "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(), "via " + source))
                 .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
                         .location(URI.create(d.links().get("self"))).entity(d).build());
     }
@@ -85,7 +93,9 @@ public class DeploymentResource {
     @Path("{id}/cancel")
     @RolesAllowed(Role.OPERATOR_NAME)
     public Uni<DeploymentView> cancel(@PathParam("id") long id) {
-        return service.cancel(id);
+        Actor actor = audit.actor(identity);
+        return service.cancel(id).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
+                "status " + d.status()));
     }
 
     /** The whole stored log as text: one line per output line, with time and stream. */

@@ -2,6 +2,8 @@ package io.triggerdeploy.deploy;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.user.Role;
@@ -48,7 +50,10 @@ public class LegacyTriggerResource {
     private final ApiTokenService apiTokens;
     private final DeployConfig config;
 
-    public LegacyTriggerResource(DeploymentService service, ApiTokenService apiTokens, DeployConfig config) {
+    private final AuditLog audit;
+
+    public LegacyTriggerResource(DeploymentService service, ApiTokenService apiTokens, DeployConfig config, AuditLog audit) {
+        this.audit = audit;
         this.service = service;
         this.apiTokens = apiTokens;
         this.config = config;
@@ -91,7 +96,9 @@ public class LegacyTriggerResource {
         } else {
             who = Uni.createFrom().failure(ProblemException.forbidden("Invalid token"));
         }
-        return who.chain(user -> service.trigger(server, null, user, null, "trigger", ip))
+        return who.chain(user -> service.trigger(server, null, user, null, "trigger", ip)
+                        .call(d -> audit.record(Actor.anonymous(user, http), "deployment.triggered", "deployment",
+                                "#" + d.id() + " " + d.server(), "via legacy /trigger")))
                 .map(d -> RestResponse.ResponseBuilder.<TriggerResponse>create(RestResponse.Status.OK)
                         .entity(new TriggerResponse("Deployment of " + d.server() + " queued", d.id(), d.server(),
                                 d.links().get("log"), "started", OffsetDateTime.now(ZoneOffset.UTC)))

@@ -22,7 +22,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+
 import java.net.URI;
+import java.util.Objects;
 import java.util.List;
 
 /** Registered servers: everyone signed in reads, admins write and pin host keys. */
@@ -32,10 +37,14 @@ public class ServerResource {
 
     private final ServerService service;
     private final SshService ssh;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
 
-    public ServerResource(ServerService service, SshService ssh) {
+    public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity) {
         this.service = service;
         this.ssh = ssh;
+        this.audit = audit;
+        this.identity = identity;
     }
 
     @GET
@@ -56,7 +65,9 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
+        Actor actor = audit.actor(identity);
         return service.create(request)
+                .call(v -> audit.record(actor, "server.created", "server", v.alias(), describe(v)))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
     }
 
@@ -65,7 +76,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
-        return service.update(id, request);
+        return update(id, request);
     }
 
     @PUT
@@ -73,14 +84,29 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
-        return service.update(id, request);
+        return update(id, request);
+    }
+
+    private Uni<ServerView> update(long id, ServerRequest request) {
+        Actor actor = audit.actor(identity);
+        return service.get(String.valueOf(id)).chain(before -> service.update(id, request)
+                .call(v -> audit.record(actor, "server.updated", "server", v.alias(), describe(v)
+                        + (Objects.equals(before.hostKeyFingerprint(), v.hostKeyFingerprint()) ? ""
+                        : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint())))));
+    }
+
+    private static String describe(ServerView v) {
+        return v.user() + "@" + v.host() + ":" + v.port() + " " + v.path() + " " + v.command() + (v.active() ? "" : " (inactive)");
     }
 
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        return service.delete(id).map(v -> RestResponse.noContent());
+        Actor actor = audit.actor(identity);
+        return service.get(String.valueOf(id)).chain(s -> service.delete(id)
+                        .call(() -> audit.record(actor, "server.deleted", "server", s.alias(), null)))
+                .map(v -> RestResponse.noContent());
     }
 
     /** Fetches the key the host presents and shows its fingerprint; pins nothing. */
@@ -99,6 +125,15 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") PinHostKeyRequest request) {
+        Actor actor = audit.actor(identity);
+        return service.get(String.valueOf(id)).chain(before -> pinKey(id, request).call(v -> audit.record(actor,
+                "server.host_key_pinned", "server", v.alias(), before.hostKeyFingerprint() == null
+                        ? "pinned " + v.hostKeyFingerprint()
+                        : before.hostKeyFingerprint().equals(v.hostKeyFingerprint()) ? "re-pinned " + v.hostKeyFingerprint()
+                        : "CHANGED from " + before.hostKeyFingerprint() + " to " + v.hostKeyFingerprint())));
+    }
+
+    private Uni<ServerView> pinKey(long id, PinHostKeyRequest request) {
         if (request.hostKey() != null && !request.hostKey().isBlank()) {
             HostKeys.HostKey key;
             try {
@@ -126,7 +161,9 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
-        return service.importLegacy(records);
+        Actor actor = audit.actor(identity);
+        return service.importLegacy(records).call(r -> audit.record(actor, "server.imported", "server", null,
+                "created " + r.created().size() + ", skipped " + r.skipped().size()));
     }
 
     private Uni<HostKeys.HostKey> scanOnWorker(String host, int port) {

@@ -3,6 +3,8 @@ package io.triggerdeploy.user;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.Callers;
 import io.triggerdeploy.auth.SessionIdentityProvider;
 import io.triggerdeploy.auth.WebSessions;
@@ -34,8 +36,11 @@ public class MeResource {
 
     private final WebSessions sessions;
 
-    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions) {
+    private final AuditLog audit;
+
+    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit) {
         this.identity = identity;
+        this.audit = audit;
         this.sessions = sessions;
         this.service = service;
         this.hasher = hasher;
@@ -67,6 +72,7 @@ public class MeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
         TriggerPrincipal p = Callers.databaseUser(identity);
+        Actor actor = audit.actor(identity);
         return service.passwordHash(p.userId())
                 .chain(stored -> Workers.run(() -> {
                     if (!hasher.check(request.currentPassword(), stored).matches()) {
@@ -77,6 +83,7 @@ public class MeResource {
                 .chain(hash -> service.setPasswordHash(p.userId(), hash))
                 // other browser sessions end; the one that made the change stays
                 .chain(() -> sessions.deleteForUser(p.userId(), currentSession()))
+                .call(() -> audit.record(actor, "user.password_changed", "user", p.username(), null))
                 .map(v -> RestResponse.noContent());
     }
 }

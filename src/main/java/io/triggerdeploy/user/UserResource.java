@@ -1,6 +1,9 @@
 package io.triggerdeploy.user;
 
 import io.smallrye.mutiny.Uni;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.PasswordHasher;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.Workers;
@@ -33,8 +36,13 @@ public class UserResource {
 
     private final WebSessions sessions;
 
-    public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions) {
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit, SecurityIdentity identity) {
         this.service = service;
+        this.audit = audit;
+        this.identity = identity;
         this.sessions = sessions;
         this.hasher = hasher;
     }
@@ -53,8 +61,10 @@ public class UserResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<UserView>> create(@NotNull(message = "a JSON body is required") @Valid CreateUserRequest request) {
+        Actor actor = audit.actor(identity);
         return Workers.run(() -> hasher.hash(request.password()))
                 .chain(hash -> service.create(request, hash))
+                .call(u -> audit.record(actor, "user.created", "user", u.username(), "role " + u.role()))
                 .map(u -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + u.id())).entity(u).build());
     }
 
@@ -62,14 +72,20 @@ public class UserResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<UserView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
-        return service.update(id, request);
+        return update(id, request);
     }
 
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<UserView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
-        return service.update(id, request);
+        return update(id, request);
+    }
+
+    private Uni<UserView> update(long id, UpdateUserRequest request) {
+        Actor actor = audit.actor(identity);
+        return service.update(id, request).call(u -> audit.record(actor, "user.updated", "user", u.username(),
+                "role " + u.role() + ", " + (u.active() ? "active" : "inactive")));
     }
 
     @POST
@@ -78,18 +94,22 @@ public class UserResource {
     public Uni<RestResponse<Void>> resetPassword(@PathParam("id") long id,
                                                  @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
         // 404 before paying for bcrypt
-        return service.get(id)
-                .chain(u -> Workers.run(() -> hasher.hash(request.password())))
-                .chain(hash -> service.setPasswordHash(id, hash))
-                // a reset password means the old one may be known: every browser session of that user ends
-                .chain(() -> sessions.deleteForUser(id, null))
+        Actor actor = audit.actor(identity);
+        return service.get(id).chain(u -> Workers.run(() -> hasher.hash(request.password()))
+                        .chain(hash -> service.setPasswordHash(id, hash))
+                        // a reset password means the old one may be known: every browser session of that user ends
+                        .chain(() -> sessions.deleteForUser(id, null))
+                        .call(() -> audit.record(actor, "user.password_reset", "user", u.username(), null)))
                 .map(v -> RestResponse.noContent());
     }
 
     @DELETE
     @Path("{id}")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        return service.delete(id).map(v -> RestResponse.noContent());
+        Actor actor = audit.actor(identity);
+        return service.get(id).chain(u -> service.delete(id)
+                .call(() -> audit.record(actor, "user.deleted", "user", u.username(), null)))
+                .map(v -> RestResponse.noContent());
     }
 
     /** Imports the old tool's users (JSON array of its rows), keeping their password hashes. */
@@ -97,6 +117,8 @@ public class UserResource {
     @Path("import")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ImportResult> importLegacy(@NotNull(message = "a JSON array of users is required") List<LegacyUserRecord> records) {
-        return service.importLegacy(records);
+        Actor actor = audit.actor(identity);
+        return service.importLegacy(records).call(r -> audit.record(actor, "user.imported", "user", null,
+                "created " + r.created().size() + ", skipped " + r.skipped().size()));
     }
 }

@@ -1,6 +1,7 @@
 package io.triggerdeploy.web;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.deploy.DeploymentRepository;
@@ -50,9 +51,11 @@ public class PageResource {
     private final DeploymentRepository deploymentRows;
     private final UserService users;
     private final ApiTokenService tokens;
+    private final AuditLog audit;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
-                        UserService users, ApiTokenService tokens) {
+                        UserService users, ApiTokenService tokens, AuditLog audit) {
+        this.audit = audit;
         this.pages = pages;
         this.servers = servers;
         this.deployments = deployments;
@@ -144,6 +147,10 @@ public class PageResource {
         q.put("from", f.from());
         q.put("to", f.to());
         q.put("cursor", String.valueOf(cursor));
+        return encode(q);
+    }
+
+    private static String encode(Map<String, String> q) {
         return q.entrySet().stream().filter(e -> e.getValue() != null && !e.getValue().isBlank())
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
@@ -175,6 +182,32 @@ public class PageResource {
                     .map(list -> Templates.account(ctx, me, list)));
         });
     }
+
+    @GET
+    @Path("audit")
+    @Operation(hidden = true)
+    public Uni<Response> audit(@QueryParam("actor") String actor, @QueryParam("action") String action,
+                               @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
+                               @Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "audit", ctx -> audit.page(actor, action, dayStart(from), dayEnd(to), cursor, 50)
+                .map(page -> {
+                    String next = null;
+                    if (page.nextCursor() != null) {
+                        Map<String, String> q = new LinkedHashMap<>();
+                        q.put("actor", actor);
+                        q.put("action", action);
+                        q.put("from", from);
+                        q.put("to", to);
+                        q.put("cursor", String.valueOf(page.nextCursor()));
+                        next = encode(q);
+                    }
+                    return Templates.audit(ctx, new AuditView(page.items(), next, actor, action, from, to, AUDIT_ACTIONS));
+                }));
+    }
+
+    /** The kinds of audit records, for the filter (a prefix finds all of its kind). */
+    static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "server",
+            "server.host_key_pinned", "deployment", "hook", "channel", "service");
 
     @GET
     @Path("help")

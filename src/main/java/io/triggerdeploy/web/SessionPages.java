@@ -3,6 +3,8 @@ package io.triggerdeploy.web;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.AuthConfig;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
@@ -45,7 +47,11 @@ public class SessionPages {
     private final AuthConfig config;
     private final CurrentIdentityAssociation identities;
 
-    public SessionPages(LoginService logins, WebSessions sessions, AuthConfig config, CurrentIdentityAssociation identities) {
+    private final AuditLog audit;
+
+    public SessionPages(LoginService logins, WebSessions sessions, AuthConfig config, CurrentIdentityAssociation identities,
+                        AuditLog audit) {
+        this.audit = audit;
         this.logins = logins;
         this.sessions = sessions;
         this.config = config;
@@ -122,7 +128,10 @@ public class SessionPages {
                 return Uni.createFrom().item(Response.status(403).type(Pages.HTML)
                         .entity("Logout refused: the form is stale. Go back, reload the page and log out again.").build());
             }
-            return sessions.delete(cookie.getValue()).replaceWith(bye);
+            return sessions.delete(cookie.getValue())
+                    .call(() -> audit.record(new Actor(live.username(), live.userId(), Actor.address(http)), "logout", "user",
+                            live.username(), null))
+                    .replaceWith(bye);
         }).onFailure(AuthenticationFailedException.class).recoverWithItem(bye);
     }
 

@@ -16,6 +16,8 @@ import io.triggerdeploy.user.UserView;
 @TemplateData(target = HistoryView.class)
 @TemplateData(target = HistoryView.Filters.class)
 @TemplateData(target = PageContext.class)
+@TemplateData(target = AuditView.class)
+@TemplateData(target = io.triggerdeploy.audit.AuditEvent.class)
 final class TemplateTypes {
 
     private TemplateTypes() {

@@ -35,4 +35,6 @@ public final class Templates {
     public static native TemplateInstance account(PageContext ctx, UserView me, List<ApiTokenView> tokens);
 
     public static native TemplateInstance help(PageContext ctx, String baseUrl);
+
+    public static native TemplateInstance audit(PageContext ctx, AuditView view);
 }

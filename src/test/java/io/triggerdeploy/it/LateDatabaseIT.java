@@ -7,6 +7,10 @@ import io.triggerdeploy.support.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,9 +88,27 @@ class LateDatabaseIT {
         var rescueNow = app.post("/api/login", "{\"username\":\"rescue\",\"password\":\"rescue-pass-1\"}", null);
         assertThat(rescueNow.statusCode()).as("break-glass only while the database is unreachable").isEqualTo(401);
 
+        // a browser session made while the database is there
+        HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> webLogin = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=late-admin-pass&next=%2F")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(webLogin.statusCode()).isEqualTo(303);
+        String cookie = webLogin.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+        assertThat(cookie).startsWith("td_session=");
+        HttpRequest dashboard = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port + "/"))
+                .header("Cookie", cookie).timeout(Duration.ofSeconds(20)).build();
+        assertThat(browser.send(dashboard, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
         // the database goes away at runtime: readiness drops, then returns with it
         forwarder.close();
         assertThat(app.awaitStatus("/q/health/ready", 503, Duration.ofSeconds(30))).isTrue();
+        // meanwhile the pages say so plainly, in HTML, instead of failing blank or with a stack trace
+        HttpResponse<String> downPage = browser.send(dashboard, HttpResponse.BodyHandlers.ofString());
+        assertThat(downPage.statusCode()).isEqualTo(503);
+        assertThat(downPage.headers().firstValue("content-type").orElse("")).startsWith("text/html");
+        assertThat(downPage.body()).contains("Database unreachable").doesNotContain("Exception");
         forwarder.open();
         assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(30))).isTrue();
         assertThat(app.output()).doesNotContain(" ERROR ");

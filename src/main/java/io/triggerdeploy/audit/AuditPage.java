@@ -1,0 +1,10 @@
+package io.triggerdeploy.audit;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/** One page of the audit trail, newest first; pass {@code next_cursor} as {@code cursor} for the next. */
+@RegisterForReflection
+public record AuditPage(List<AuditEvent> items, Long nextCursor) {
+}

@@ -1,0 +1,20 @@
+package io.triggerdeploy.hook;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * A new hook: bound to a server (id, alias or host), of kind {@code github}, {@code gitlab} or {@code hmac}. For
+ * {@code hmac}, {@code header_name} (default {@code X-Signature-256}) and {@code algorithm} ({@code sha256},
+ * {@code sha1} or {@code sha512}) say how the sender signs. {@code branch} (e.g. {@code main}) skips pushes of
+ * other refs.
+ */
+public record CreateHookRequest(
+        @NotBlank @Size(max = 100) String name,
+        @NotBlank @Size(max = 253) String server,
+        @NotBlank @Pattern(regexp = "github|gitlab|hmac", message = "must be github, gitlab or hmac") String kind,
+        @Pattern(regexp = "[A-Za-z0-9-]{1,100}", message = "must be an HTTP header name") String headerName,
+        @Pattern(regexp = "sha1|sha256|sha512", message = "must be sha1, sha256 or sha512") String algorithm,
+        @Size(max = 255) @Pattern(regexp = "[^\\s~^:?*\\[\\\\]+", message = "must be a branch or ref name") String branch) {
+}

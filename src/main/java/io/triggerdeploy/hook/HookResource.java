@@ -1,0 +1,78 @@
+package io.triggerdeploy.hook;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.user.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** {@code /api/hooks} (admins): inbound webhooks bound to servers. The secret is shown once, at creation. */
+@Path("/api/hooks")
+@RolesAllowed(Role.ADMIN_NAME)
+@Produces(MediaType.APPLICATION_JSON)
+public class HookResource {
+
+    private final HookService hooks;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public HookResource(HookService hooks, AuditLog audit, SecurityIdentity identity) {
+        this.hooks = hooks;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @GET
+    public Uni<List<HookView>> list() {
+        return hooks.list();
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<HookView> get(@PathParam("id") String id) {
+        return hooks.get(id);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<HookView>> create(@NotNull(message = "a JSON body is required") @Valid CreateHookRequest request) {
+        Actor actor = audit.actor(identity);
+        return hooks.create(request, actor.name())
+                .call(v -> audit.record(actor, "hook.created", "hook", v.name(), v.kind() + " hook " + v.id() + " for server "
+                        + v.server() + (v.branch() == null ? "" : ", branch " + v.branch())))
+                .map(v -> RestResponse.ResponseBuilder.<HookView>created(URI.create("/api/hooks/" + v.id())).entity(v).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<HookView> update(@PathParam("id") String id, @NotNull(message = "a JSON body is required") @Valid UpdateHookRequest request) {
+        Actor actor = audit.actor(identity);
+        return hooks.update(id, request).call(v -> audit.record(actor, "hook.updated", "hook", v.name(),
+                (v.active() ? "active" : "disabled") + (v.branch() == null ? ", any branch" : ", branch " + v.branch())));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
+        Actor actor = audit.actor(identity);
+        return hooks.delete(id).call(v -> audit.record(actor, "hook.deleted", "hook", v.name(), v.id()))
+                .map(v -> RestResponse.noContent());
+    }
+}

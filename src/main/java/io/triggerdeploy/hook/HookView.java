@@ -1,0 +1,30 @@
+package io.triggerdeploy.hook;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.mutiny.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+
+/** A hook as the API shows it; {@code secret} only once, in the answer to its creation. */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HookView(String id, String name, long serverId, String server, String kind, String headerName, String algorithm,
+                       String branch, boolean active, String createdBy, OffsetDateTime createdAt,
+                       OffsetDateTime lastDeliveryAt, String url, String secret) {
+
+    static final String COLUMNS = "h.id, h.name, h.server_id, s.alias AS server_alias, h.kind, h.header_name, h.algorithm, "
+            + "h.branch, h.active, h.created_by, h.created_at, h.last_delivery_at";
+
+    static HookView of(Row r) {
+        return new HookView(r.getString("id"), r.getString("name"), r.getLong("server_id"), r.getString("server_alias"),
+                r.getString("kind"), r.getString("header_name"), r.getString("algorithm"), r.getString("branch"),
+                r.getBoolean("active"), r.getString("created_by"), r.getOffsetDateTime("created_at"),
+                r.getOffsetDateTime("last_delivery_at"), "/hooks/" + r.getString("id"), null);
+    }
+
+    HookView withSecret(String s) {
+        return new HookView(id, name, serverId, server, kind, headerName, algorithm, branch, active, createdBy, createdAt,
+                lastDeliveryAt, url, s);
+    }
+}

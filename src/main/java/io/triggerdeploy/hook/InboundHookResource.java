@@ -1,0 +1,49 @@
+package io.triggerdeploy.hook;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+
+/**
+ * {@code POST /hooks/{id}}: a delivery from GitHub, GitLab or any sender that signs with HMAC. 202 with the
+ * queued deployment, 204 when the event or branch filter skips it (header {@code X-Trigger-Deploy-Skipped} says
+ * why), 401 for a wrong signature, 409 for a delivery id seen before.
+ */
+@Path("/hooks/{id}")
+@PermitAll
+public class InboundHookResource {
+
+    private final HookService hooks;
+
+    public InboundHookResource(HookService hooks) {
+        this.hooks = hooks;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id, byte[] body, @Context HttpServerRequest http) {
+        return hooks.deliver(id, http::getHeader, http.getHeader("Content-Type"), body == null ? new byte[0] : body,
+                        Actor.address(http))
+                .map(o -> {
+                    if (o.deployment() == null) {
+                        return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.NO_CONTENT)
+                                .header("X-Trigger-Deploy-Skipped", o.skipped()).build();
+                    }
+                    return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
+                            .location(URI.create(o.deployment().links().get("self"))).entity(o.deployment()).build();
+                });
+    }
+}

@@ -1,0 +1,142 @@
+package io.triggerdeploy.hook;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.triggerdeploy.support.ApiTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+/** Inbound webhooks as GitHub, GitLab and a generic HMAC sender would call them. */
+@QuarkusTest
+class HookTest extends ApiTest {
+
+    static final String PUSH_MAIN = "{\"ref\":\"refs/heads/main\",\"after\":\"0123456789abcdef0123456789abcdef01234567\","
+            + "\"head_commit\":{\"message\":\"Fix the checkout\\n\\nlonger text\"}}";
+
+    String admin;
+    String server;
+
+    @BeforeEach
+    void setUp() {
+        admin = adminToken();
+        server = unique("hooked-");
+        // a pinned server on a closed port: deployments queue (and later fail); the hook part is what is tested
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", server, "alias", server, "host", "127.0.0.1", "port", 9, "user", "deploy", "path", "/srv/app",
+                        "host_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"))
+                .post("/api/servers").then().statusCode(201);
+    }
+
+    Map<String, Object> hook(String kind, Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", unique(kind + "-"), "server", server, "kind", kind));
+        body.putAll(extra);
+        return given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/hooks")
+                .then().statusCode(201).extract().jsonPath().getMap("");
+    }
+
+    long deploymentsOfServer() throws Exception {
+        return queryLong("SELECT count(*) FROM deployments WHERE server_alias = '" + server + "'");
+    }
+
+    Response github(Map<String, Object> hook, String secret, String event, String delivery, String body) {
+        return given().contentType(ContentType.JSON)
+                .header("X-GitHub-Event", event).header("X-GitHub-Delivery", delivery)
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", secret, body.getBytes(StandardCharsets.UTF_8)))
+                .body(body).post((String) hook.get("url"));
+    }
+
+    @Test
+    void githubPushQueuesADeploymentOnceAndRefusesBadSignaturesAndReplays() throws Exception {
+        Map<String, Object> hook = hook("github", Map.of("branch", "main"));
+        String secret = (String) hook.get("secret");
+        assertThat(secret).hasSizeGreaterThan(30);
+        // the secret is shown once
+        given().auth().oauth2(admin).get("/api/hooks/" + hook.get("id")).then().statusCode(200).body("secret", nullValue());
+        assertThat(given().auth().oauth2(admin).get("/api/hooks").asString()).doesNotContain(secret);
+
+        String delivery = UUID.randomUUID().toString();
+        Response ok = github(hook, secret, "push", delivery, PUSH_MAIN);
+        ok.then().statusCode(202).body("server", equalTo(server)).body("source", equalTo("hook"))
+                .body("note", equalTo("push to refs/heads/main at 0123456: Fix the checkout"));
+        assertThat(ok.header("Location")).contains("/api/deployments/");
+        assertThat(deploymentsOfServer()).isEqualTo(1);
+
+        // the same delivery again: refused, nothing queued
+        github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(409).contentType("application/problem+json");
+        // a wrong secret, a tampered body, no signature: 401, nothing queued
+        github(hook, "not-the-secret", "push", UUID.randomUUID().toString(), PUSH_MAIN).then().statusCode(401);
+        given().contentType(ContentType.JSON).header("X-GitHub-Event", "push")
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", secret, PUSH_MAIN.getBytes(StandardCharsets.UTF_8)))
+                .body(PUSH_MAIN.replace("main", "mainx")).post((String) hook.get("url")).then().statusCode(401);
+        given().contentType(ContentType.JSON).body(PUSH_MAIN).post((String) hook.get("url")).then().statusCode(401);
+        // another branch and a ping are skipped with 204 and a reason
+        Response other = github(hook, secret, "push", UUID.randomUUID().toString(), PUSH_MAIN.replace("refs/heads/main", "refs/heads/dev"));
+        other.then().statusCode(204);
+        assertThat(other.header("X-Trigger-Deploy-Skipped")).contains("refs/heads/dev").contains("main");
+        github(hook, secret, "ping", UUID.randomUUID().toString(), "{\"zen\":\"hi\"}").then().statusCode(204);
+        assertThat(deploymentsOfServer()).isEqualTo(1);
+
+        // a disabled hook refuses even good deliveries
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("active", false))
+                .patch("/api/hooks/" + hook.get("id")).then().statusCode(200).body("active", equalTo(false));
+        github(hook, secret, "push", UUID.randomUUID().toString(), PUSH_MAIN).then().statusCode(403);
+        assertThat(deploymentsOfServer()).isEqualTo(1);
+        given().post("/hooks/nosuchhook123").then().statusCode(404);
+        assertThat(queryString("SELECT string_agg(action || ' ' || coalesce(detail, ''), ',') FROM audit_events WHERE target = '"
+                + hook.get("name") + "'")).contains("hook.created").contains("hook.updated");
+    }
+
+    @Test
+    void gitlabTokenAndGenericHmac() throws Exception {
+        Map<String, Object> gitlab = hook("gitlab", Map.of());
+        String token = (String) gitlab.get("secret");
+        given().contentType(ContentType.JSON).header("X-Gitlab-Event", "Push Hook").header("X-Gitlab-Token", token)
+                .header("X-Gitlab-Event-UUID", UUID.randomUUID().toString())
+                .body("{\"ref\":\"refs/heads/feature\",\"checkout_sha\":\"abcdef0123456789\"}")
+                .post((String) gitlab.get("url")).then().statusCode(202).body("note", equalTo("push to refs/heads/feature at abcdef0"));
+        given().contentType(ContentType.JSON).header("X-Gitlab-Event", "Push Hook").header("X-Gitlab-Token", token + "x")
+                .body("{}").post((String) gitlab.get("url")).then().statusCode(401);
+        given().contentType(ContentType.JSON).header("X-Gitlab-Event", "Merge Request Hook").header("X-Gitlab-Token", token)
+                .body("{}").post((String) gitlab.get("url")).then().statusCode(204);
+        // the GitLab token is stored only as a hash
+        assertThat(queryString("SELECT coalesce(secret, 'none') FROM hooks WHERE id = '" + gitlab.get("id") + "'")).isEqualTo("none");
+
+        Map<String, Object> hmac = hook("hmac", Map.of("header_name", "X-Ci-Signature", "algorithm", "sha512"));
+        String secret = (String) hmac.get("secret");
+        String body = "{\"build\":42}";
+        String sig = Signatures.hmacHex("sha512", secret, body.getBytes(StandardCharsets.UTF_8));
+        given().contentType(ContentType.JSON).header("X-Ci-Signature", sig).body(body)
+                .post((String) hmac.get("url")).then().statusCode(202);
+        // without a delivery id, the same payload twice is a replay
+        given().contentType(ContentType.JSON).header("X-Ci-Signature", sig).body(body)
+                .post((String) hmac.get("url")).then().statusCode(409);
+        given().contentType(ContentType.JSON).header("X-Ci-Signature", Signatures.hmacHex("sha256", secret, body.getBytes(StandardCharsets.UTF_8)))
+                .header("X-Delivery-Id", "other").body(body).post((String) hmac.get("url")).then().statusCode(401);
+        assertThat(deploymentsOfServer()).isEqualTo(2);
+    }
+
+    @Test
+    void onlyAdminsManageHooksAndBadInputIs400() {
+        RoleTokens t = roleTokens();
+        given().auth().oauth2(t.operator()).get("/api/hooks").then().statusCode(403);
+        given().auth().oauth2(t.viewer()).contentType(ContentType.JSON).body(Map.of("name", "x", "server", server, "kind", "github"))
+                .post("/api/hooks").then().statusCode(403);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", "x", "server", server, "kind", "bitbucket"))
+                .post("/api/hooks").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", "x", "server", "no-such-server", "kind", "github"))
+                .post("/api/hooks").then().statusCode(404);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x", "server", server, "kind", "hmac", "algorithm", "md5")).post("/api/hooks").then().statusCode(400);
+    }
+}
