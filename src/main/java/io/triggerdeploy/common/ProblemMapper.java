@@ -79,6 +79,10 @@ public class ProblemMapper {
         if (e.getCause() instanceof JsonProcessingException) {
             return respond(400, "Bad Request", "The request body is not valid JSON for this endpoint", uri, null);
         }
+        // JAX-RS answers 404 when a query parameter cannot be converted (limit=abc); that is bad input, not a missing resource
+        if (status == 404 && e.getCause() instanceof IllegalArgumentException && !uri.getQueryParameters().isEmpty()) {
+            return respond(400, "Bad Request", "A query parameter has a value of the wrong type (a number was expected)", uri, null);
+        }
         String title = Response.Status.fromStatusCode(status) != null
                 ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error";
         String detail = switch (status) {

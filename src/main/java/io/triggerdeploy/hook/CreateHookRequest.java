@@ -11,7 +11,8 @@ import jakarta.validation.constraints.Size;
  * other refs.
  */
 public record CreateHookRequest(
-        @NotBlank @Size(max = 100) String name,
+        // deployments record "hook:<name>" as who asked (64 characters at most)
+        @NotBlank @Size(max = 50) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._ -]*", message = "must be letters, digits, spaces, '.', '_' or '-'") String name,
         @NotBlank @Size(max = 253) String server,
         @NotBlank @Pattern(regexp = "github|gitlab|hmac", message = "must be github, gitlab or hmac") String kind,
         @Pattern(regexp = "[A-Za-z0-9-]{1,100}", message = "must be an HTTP header name") String headerName,

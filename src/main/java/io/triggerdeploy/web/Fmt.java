@@ -40,6 +40,14 @@ public final class Fmt {
         return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
     }
 
+    static String durationD(Double ms) {
+        return ms == null ? "—" : duration(Math.round(ms));
+    }
+
+    static String percent(Double ratio) {
+        return ratio == null ? "—" : String.format(Locale.ROOT, "%.1f %%", ratio * 100);
+    }
+
     /** CSS class of a status badge. */
     static String badge(String status) {
         return "badge badge-" + (status == null ? "none" : status.toLowerCase(Locale.ROOT));

@@ -1,6 +1,7 @@
 package io.triggerdeploy.web;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.analytics.AnalyticsService;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
@@ -8,6 +9,7 @@ import io.triggerdeploy.deploy.DeploymentRepository;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.hook.HookService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.server.ServerView;
 import io.triggerdeploy.user.Role;
@@ -52,10 +54,14 @@ public class PageResource {
     private final UserService users;
     private final ApiTokenService tokens;
     private final AuditLog audit;
+    private final HookService hooks;
+    private final AnalyticsService analytics;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
-                        UserService users, ApiTokenService tokens, AuditLog audit) {
+                        UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics) {
+        this.analytics = analytics;
         this.audit = audit;
+        this.hooks = hooks;
         this.pages = pages;
         this.servers = servers;
         this.deployments = deployments;
@@ -210,11 +216,34 @@ public class PageResource {
             "server.host_key_pinned", "deployment", "hook", "channel", "service");
 
     @GET
+    @Path("analytics")
+    @Operation(hidden = true)
+    public Uni<Response> analytics(@QueryParam("days") @jakarta.ws.rs.DefaultValue("30") String days, @Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "analytics", ctx -> {
+            if (!days.matches("\\d{1,3}")) {
+                throw ProblemException.invalid("days", "must be a number of days between 1 and 366");
+            }
+            return analytics.report(Integer.parseInt(days)).map(r -> Templates.analytics(ctx, r));
+        });
+    }
+
+    @GET
+    @Path("hooks")
+    @Operation(hidden = true)
+    public Uni<Response> hooks(@Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "hooks", ctx -> hooks.list().chain(list -> servers.list()
+                .map(serverList -> Templates.hooks(ctx, list, serverList, baseUrl(http)))));
+    }
+
+    static String baseUrl(HttpServerRequest http) {
+        return http.scheme() + "://" + (http.authority() == null ? "localhost:3111" : http.authority().toString());
+    }
+
+    @GET
     @Path("help")
     @Operation(hidden = true)
     public Uni<Response> help(@Context HttpServerRequest http) {
-        String base = http.scheme() + "://" + (http.authority() == null ? "localhost:3111" : http.authority().toString());
-        return pages.render(http, Role.VIEWER, "help", ctx -> Uni.createFrom().item(Templates.help(ctx, base)));
+        return pages.render(http, Role.VIEWER, "help", ctx -> Uni.createFrom().item(Templates.help(ctx, baseUrl(http))));
     }
 
 }

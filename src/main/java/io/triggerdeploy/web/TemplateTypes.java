@@ -17,6 +17,11 @@ import io.triggerdeploy.user.UserView;
 @TemplateData(target = HistoryView.Filters.class)
 @TemplateData(target = PageContext.class)
 @TemplateData(target = AuditView.class)
+@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.class)
+@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Totals.class)
+@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Group.class)
+@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Reason.class)
+@TemplateData(target = io.triggerdeploy.hook.HookView.class)
 @TemplateData(target = io.triggerdeploy.audit.AuditEvent.class)
 final class TemplateTypes {
 

@@ -37,4 +37,9 @@ public final class Templates {
     public static native TemplateInstance help(PageContext ctx, String baseUrl);
 
     public static native TemplateInstance audit(PageContext ctx, AuditView view);
+
+    public static native TemplateInstance analytics(PageContext ctx, io.triggerdeploy.analytics.AnalyticsReport report);
+
+    public static native TemplateInstance hooks(PageContext ctx, List<io.triggerdeploy.hook.HookView> hooks, List<ServerView> servers,
+                                                String baseUrl);
 }

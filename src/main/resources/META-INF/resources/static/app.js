@@ -165,6 +165,13 @@
         const dlg = form.closest('dialog');
         if (dlg) dlg.close();
         toast(then.substring(then.indexOf(':') + 1));
+      } else if (then === 'show-hook') {
+        form.reset();
+        form.closest('dialog').close();
+        $('#new-hook-url').textContent = window.location.origin + result.url;
+        $('#new-hook-secret').textContent = result.secret;
+        $('#new-hook').hidden = false;
+        refreshSection('.hooks-list');
       } else if (then === 'show-token') {
         form.reset();
         $('#new-token-value').textContent = result.token;
@@ -204,6 +211,7 @@
     dlg.dataset.mode = mode;
     if (form) {
       form.reset();
+      syncHookKind();
       form.dataset.mode = mode;
       form.dataset.id = button.dataset.id || '';
       showFormError(form, null);
@@ -534,7 +542,21 @@
     if (form.dataset.api) { ev.preventDefault(); submitApiForm(form); }
   });
 
+  /* fields only for one kind of hook */
+  document.addEventListener('change', ev => {
+    if (ev.target.id === 'h-kind') syncHookKind();
+  });
+  function syncHookKind() {
+    const kind = $('#h-kind');
+    if (!kind) return;
+    $$('.hmac-only').forEach(el => {
+      el.hidden = kind.value !== 'hmac';
+      $$('input, select', el).forEach(i => { i.disabled = kind.value !== 'hmac'; });
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    syncHookKind();
     localTimes();
     $$('[data-refresh]').forEach(autoRefresh);
     const d = $('#deployment');

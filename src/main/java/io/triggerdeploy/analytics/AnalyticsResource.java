@@ -1,0 +1,32 @@
+package io.triggerdeploy.analytics;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.user.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /api/analytics?days=30}: deployments per day by status, success rate, mean and p95 duration per day,
+ * per server and per user, grouped failure reasons and busiest hours (UTC).
+ */
+@Path("/api/analytics")
+@RolesAllowed(Role.VIEWER_NAME)
+@Produces(MediaType.APPLICATION_JSON)
+public class AnalyticsResource {
+
+    private final AnalyticsService analytics;
+
+    public AnalyticsResource(AnalyticsService analytics) {
+        this.analytics = analytics;
+    }
+
+    @GET
+    public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days) {
+        return analytics.report(days);
+    }
+}

@@ -1,0 +1,127 @@
+package io.triggerdeploy.analytics;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.deploy.DeploymentStatus;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** All figures come from SQL over real rows; nothing is sampled, estimated or made up. */
+@ApplicationScoped
+public class AnalyticsService {
+
+    private static final String FINISHED = "status IN ('SUCCEEDED','FAILED','TIMED_OUT','CANCELLED','INTERRUPTED') AND started_at IS NOT NULL";
+    private static final String GROUP_FIGURES = "count(*) AS total, count(*) FILTER (WHERE status = 'SUCCEEDED') AS succeeded, "
+            + "count(*) FILTER (WHERE " + FINISHED + ") AS finished, "
+            + "avg(duration_ms) FILTER (WHERE " + FINISHED + ") AS mean_ms, "
+            + "percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE " + FINISHED + ") AS p95_ms";
+
+    private final Pool pool;
+
+    public AnalyticsService(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<AnalyticsReport> report(int days) {
+        if (days < 1 || days > 366) {
+            throw ProblemException.invalid("days", "must be between 1 and 366");
+        }
+        OffsetDateTime to = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime from = to.truncatedTo(ChronoUnit.DAYS).minusDays(days - 1L);
+        String window = " FROM deployments WHERE queued_at >= $1 ";
+        Tuple since = Tuple.of(from);
+
+        Uni<AnalyticsReport.Totals> totals = pool.preparedQuery("SELECT " + GROUP_FIGURES
+                        + ", count(*) FILTER (WHERE status IN ('FAILED','TIMED_OUT','INTERRUPTED')) AS failed" + window)
+                .execute(since).map(rows -> {
+                    Row r = rows.iterator().next();
+                    long finished = r.getLong("finished");
+                    long ok = r.getLong("succeeded");
+                    return new AnalyticsReport.Totals(r.getLong("total"), ok, r.getLong("failed"), finished,
+                            finished == 0 ? null : (double) ok / finished, round(r.getValue("mean_ms")), round(r.getValue("p95_ms")));
+                });
+
+        Uni<List<AnalyticsReport.Day>> perDay = pool.preparedQuery(
+                        "SELECT g.day::date AS day, count(d.id) AS total, "
+                                + statusColumns("d.")
+                                + "avg(d.duration_ms) FILTER (WHERE d.started_at IS NOT NULL AND d.finished_at IS NOT NULL) AS mean_ms, "
+                                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY d.duration_ms) "
+                                + "FILTER (WHERE d.started_at IS NOT NULL AND d.finished_at IS NOT NULL) AS p95_ms "
+                                + "FROM generate_series(($1::timestamptz AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date, interval '1 day') g(day) "
+                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND (d.queued_at AT TIME ZONE 'UTC')::date = g.day::date "
+                                + "GROUP BY g.day ORDER BY g.day")
+                .execute(since).map(rows -> map(rows, r -> {
+                    Map<String, Long> by = new LinkedHashMap<>();
+                    for (DeploymentStatus s : DeploymentStatus.values()) {
+                        by.put(s.name(), r.getLong("n_" + s.name().toLowerCase(java.util.Locale.ROOT)));
+                    }
+                    return new AnalyticsReport.Day(r.getLocalDate("day"), r.getLong("total"), by, round(r.getValue("mean_ms")),
+                            round(r.getValue("p95_ms")));
+                }));
+
+        Uni<List<AnalyticsReport.Group>> perServer = groups("server_alias", window, since);
+        Uni<List<AnalyticsReport.Group>> perUser = groups("requested_by", window, since);
+
+        Uni<List<AnalyticsReport.Reason>> reasons = pool.preparedQuery(
+                        "SELECT status, coalesce(regexp_replace(left(error, 200), '[0-9]+', 'N', 'g'), "
+                                + "CASE WHEN exit_code IS NOT NULL THEN 'exit code ' || exit_code ELSE 'no reason recorded' END) AS reason, "
+                                + "count(*) AS n" + window + "AND status IN ('FAILED','TIMED_OUT','INTERRUPTED') "
+                                + "GROUP BY 1, 2 ORDER BY n DESC, 2 LIMIT 10")
+                .execute(since).map(rows -> map(rows, r -> new AnalyticsReport.Reason(r.getString("status"),
+                        r.getString("reason"), r.getLong("n"))));
+
+        Uni<List<AnalyticsReport.Hour>> hours = pool.preparedQuery(
+                        "SELECT h.hour, count(d.id) AS n FROM generate_series(0, 23) h(hour) "
+                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND extract(hour FROM d.queued_at AT TIME ZONE 'UTC') = h.hour "
+                                + "GROUP BY h.hour ORDER BY h.hour")
+                .execute(since).map(rows -> map(rows, r -> new AnalyticsReport.Hour(r.getInteger("hour"), r.getLong("n"))));
+
+        return Uni.combine().all().unis(totals, perDay, perServer, perUser, reasons, hours)
+                .with((t, d, s, u, f, h) -> new AnalyticsReport(days, from, to, t.total() == 0, t, d, s, u, f, h));
+    }
+
+    private Uni<List<AnalyticsReport.Group>> groups(String column, String window, Tuple since) {
+        return pool.preparedQuery("SELECT " + column + " AS name, " + GROUP_FIGURES + window + "GROUP BY " + column
+                        + " ORDER BY total DESC, name LIMIT 50")
+                .execute(since).map(rows -> map(rows, r -> {
+                    long finished = r.getLong("finished");
+                    long ok = r.getLong("succeeded");
+                    return new AnalyticsReport.Group(r.getString("name"), r.getLong("total"), ok, finished,
+                            finished == 0 ? null : (double) ok / finished, round(r.getValue("mean_ms")), round(r.getValue("p95_ms")));
+                }));
+    }
+
+    private static String statusColumns(String prefix) {
+        StringBuilder sb = new StringBuilder();
+        for (DeploymentStatus s : DeploymentStatus.values()) {
+            sb.append("count(").append(prefix).append("id) FILTER (WHERE ").append(prefix).append("status = '").append(s.name())
+                    .append("') AS n_").append(s.name().toLowerCase(java.util.Locale.ROOT)).append(", ");
+        }
+        return sb.toString();
+    }
+
+    private static <T> List<T> map(RowSet<Row> rows, Function<Row, T> f) {
+        List<T> out = new ArrayList<>();
+        rows.forEach(r -> out.add(f.apply(r)));
+        return out;
+    }
+
+    private static Double round(Object v) {
+        if (v == null) {
+            return null;
+        }
+        return Math.round(((Number) v).doubleValue() * 10) / 10.0;
+    }
+}
