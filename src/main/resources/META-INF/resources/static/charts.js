@@ -17,6 +17,8 @@
     host.innerHTML = '';
     return el('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'xMidYMid meet' }, host);
   }
+  /** Counts: at least 4 so that the 4 grid steps are whole numbers. */
+  const countMax = v => Math.max(4, Math.ceil(niceMax(v) / 4) * 4);
   function niceMax(v) {
     if (v <= 0) return 1;
     const p = Math.pow(10, Math.floor(Math.log10(v)));
@@ -41,7 +43,7 @@
   function days(host, legend, data) {
     const s = svg(host);
     const statuses = Object.keys(COLORS);
-    const max = niceMax(Math.max(0, ...data.per_day.map(d => d.total)));
+    const max = countMax(Math.max(0, ...data.per_day.map(d => d.total)));
     axis(s, max, v => Math.round(v));
     const n = data.per_day.length, w = (W - L - R) / n;
     data.per_day.forEach((d, i) => {
@@ -106,7 +108,7 @@
 
   function hours(host, data) {
     const s = svg(host);
-    const max = niceMax(Math.max(0, ...data.busiest_hours.map(h => h.total)));
+    const max = countMax(Math.max(0, ...data.busiest_hours.map(h => h.total)));
     axis(s, max, v => Math.round(v));
     const w = (W - L - R) / 24;
     data.busiest_hours.forEach((h, i) => {

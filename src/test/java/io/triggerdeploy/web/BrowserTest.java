@@ -434,6 +434,48 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void adminPagesForHooksAnalyticsAndAudit() throws IOException {
+        String alias = server("Hooked app", "echo from hook");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+
+        driver.get(url("/hooks"));
+        visible(By.cssSelector("button[data-open='hook-dialog']")).click();
+        String name = unique("gh-");
+        visible(By.id("h-name")).sendKeys(name);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-server"))).selectByValue(alias);
+        assertThat(driver.findElement(By.id("h-header")).isDisplayed()).isFalse();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-kind"))).selectByValue("hmac");
+        assertThat(driver.findElement(By.id("h-header")).isDisplayed()).isTrue();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-kind"))).selectByValue("github");
+        driver.findElement(By.id("h-branch")).sendKeys("main");
+        driver.findElement(By.cssSelector("#hook-dialog button[type=submit]")).click();
+        String secret = visible(By.id("new-hook-secret")).getText();
+        String hookUrl = text(By.id("new-hook-url"));
+        assertThat(secret).hasSizeGreaterThan(30);
+        assertThat(hookUrl).startsWith(url("/hooks/h"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector(".hooks-list")).getText().contains(name));
+        shot("hooks");
+        // the hook works as GitHub would call it, and the deployment shows up
+        String body = "{\"ref\":\"refs/heads/main\",\"after\":\"89abcdef0123456789abcdef0123456789abcdef\"}";
+        given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
+                .header("X-Hub-Signature-256", "sha256=" + io.triggerdeploy.hook.Signatures.hmacHex("sha256", secret,
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(202);
+
+        driver.get(url("/analytics?days=7"));
+        waitUpTo(15).until(d -> "true".equals(d.findElement(By.id("charts")).getAttribute("data-drawn")));
+        assertThat(driver.findElements(By.cssSelector("#chart-days svg rect"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("#chart-hours svg rect"))).isNotEmpty();
+        assertThat(text(By.id("stat-total"))).matches("[1-9]\\d*");
+        shot("analytics");
+
+        driver.get(url("/audit?action=hook"));
+        WebElement table = visible(By.cssSelector("table.audit"));
+        assertThat(table.getText()).contains("hook.created").contains(name).contains("admin");
+        shot("audit");
+    }
+
+    @Test
     void helpHistoryAndApiDocsRenderAndWorkOnAPhone() throws IOException {
         server("Phone check", "echo ok");
         browserLogin(ADMIN, ADMIN_PASSWORD);
@@ -449,7 +491,7 @@ class BrowserTest extends ApiTest {
         shot("api-docs");
 
         driver.manage().window().setSize(new Dimension(375, 812));
-        for (String page : List.of("/", "/deployments", "/servers", "/help")) {
+        for (String page : List.of("/", "/deployments", "/servers", "/analytics", "/help")) {
             driver.get(url(page));
             visible(By.tagName("main"));
             Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
