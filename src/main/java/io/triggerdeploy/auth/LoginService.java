@@ -3,6 +3,7 @@ package io.triggerdeploy.auth;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.metrics.TriggerMetrics;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.common.Workers;
@@ -37,10 +38,12 @@ public class LoginService {
     private final DatabaseState database;
 
     private final AuditLog audit;
+    private final TriggerMetrics metrics;
 
     public LoginService(Pool pool, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
-                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit) {
+                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, TriggerMetrics metrics) {
         this.audit = audit;
+        this.metrics = metrics;
         this.pool = pool;
         this.hasher = hasher;
         this.issuer = issuer;
@@ -85,6 +88,7 @@ public class LoginService {
                     if (status != 401 && status != 429) {
                         return Uni.createFrom().voidItem();
                     }
+                    metrics.loginFailure(status == 429 ? "throttled" : "invalid_credentials");
                     return audit.record(new Actor(attempted, null, clientAddress), "login.failure", "user", attempted,
                             status == 429 ? "throttled" : "invalid credentials", false);
                 });

@@ -64,12 +64,15 @@ public class DeploymentRunner implements BootstrapStep {
     private PgSubscriber subscriber;
     private Thread dispatcher;
 
+    private final jakarta.enterprise.event.Event<DeploymentLifecycle> lifecycle;
+
     public DeploymentRunner(DeploymentRepository repository, SshService ssh, Masker masker, DeployConfig config,
-                            DeployEvents events, Vertx vertx,
+                            DeployEvents events, Vertx vertx, jakarta.enterprise.event.Event<DeploymentLifecycle> lifecycle,
                             @ConfigProperty(name = "quarkus.datasource.reactive.url") String reactiveUrl,
                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
         this.repository = repository;
+        this.lifecycle = lifecycle;
         this.ssh = ssh;
         this.masker = masker;
         this.config = config;
@@ -246,7 +249,9 @@ public class DeploymentRunner implements BootstrapStep {
         DeploymentStatus status;
         Integer exitCode = null;
         String error = null;
+        String sshFailure = null;
         long t0 = System.nanoTime();
+        lifecycle.fireAsync(new DeploymentLifecycle(DeploymentLifecycle.Phase.STARTED, c.id(), "RUNNING", null, null));
         log.system("Deploying " + c.alias() + " (" + c.user() + "@" + c.host() + ":" + c.port() + ") in " + c.path()
                 + ": " + c.command() + " — requested by " + c.requestedBy() + ", run by " + replica);
         try {
@@ -264,6 +269,7 @@ public class DeploymentRunner implements BootstrapStep {
         } catch (SshFailure f) {
             status = DeploymentStatus.FAILED;
             error = f.getMessage();
+            sshFailure = f.kind().name();
         } catch (RuntimeException e) {
             status = DeploymentStatus.FAILED;
             error = "Internal error: " + e.getClass().getSimpleName();
@@ -294,6 +300,8 @@ public class DeploymentRunner implements BootstrapStep {
             boolean recorded = VertxContextSupport.subscribeAndAwait(() -> repository.finish(c.id(), replica, finalStatus, finalExit, finalError));
             if (!recorded) {
                 LOG.warnf("Deployment %d ended %s here, but another replica had already marked it", c.id(), finalStatus);
+            } else {
+                lifecycle.fireAsync(new DeploymentLifecycle(DeploymentLifecycle.Phase.FINISHED, c.id(), finalStatus.name(), ms, sshFailure));
             }
         } catch (Throwable e) {
             LOG.errorf("Could not record the end of deployment %d (%s): %s; the reaper will mark it INTERRUPTED",
@@ -308,6 +316,8 @@ public class DeploymentRunner implements BootstrapStep {
             var ids = VertxContextSupport.subscribeAndAwait(repository::reap);
             if (!ids.isEmpty()) {
                 LOG.warnf("Marked deployments %s INTERRUPTED: their replica stopped renewing its lease", ids);
+                ids.forEach(id -> lifecycle.fireAsync(new DeploymentLifecycle(DeploymentLifecycle.Phase.FINISHED, id,
+                        DeploymentStatus.INTERRUPTED.name(), null, null)));
             }
         } catch (Throwable e) {
             LOG.debugf("Reaper skipped a round: %s", e.getMessage());

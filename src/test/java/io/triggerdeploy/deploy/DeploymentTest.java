@@ -180,6 +180,17 @@ class DeploymentTest extends ApiTest {
         assertThat(m.getString("error")).contains("Host key mismatch");
         assertThat(DIR.resolve(mismatch).resolve("ran")).doesNotExist();
         assertThat(log(mismatched)).contains("Host key mismatch");
+
+        // the outcomes are counted in the Prometheus metrics (the events arrive asynchronously)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).contains("trigger_deployments_finished_total{status=\"FAILED\"}")
+                    .contains("trigger_deployments_finished_total{status=\"TIMED_OUT\"}")
+                    .contains("trigger_ssh_errors_total{kind=\"HOST_KEY_MISMATCH\"}")
+                    .contains("trigger_deployment_duration_seconds_bucket{status=\"FAILED\"")
+                    .contains("trigger_deployments_running").contains("trigger_deployments_queued")
+                    .contains("jvm_memory_used_bytes").contains("http_server_requests_seconds_count");
+        });
     }
 
     @Test
