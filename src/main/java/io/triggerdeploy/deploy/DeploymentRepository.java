@@ -148,6 +148,17 @@ public class DeploymentRepository {
     }
 
     /** Newest first, keyset-paged by id; every filter optional. */
+    /** The last {@code n} log lines (masked, as stored), oldest first. */
+    public Uni<List<String>> tail(long id, int n) {
+        return pool.preparedQuery("SELECT text FROM (SELECT line_no, text FROM deployment_logs WHERE deployment_id = $1 "
+                        + "ORDER BY line_no DESC LIMIT $2) t ORDER BY line_no")
+                .execute(Tuple.of(id, n)).map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString("text")));
+                    return out;
+                });
+    }
+
     /** The newest deployment of every server that has one (index-driven: one probe per server). */
     public Uni<List<DeploymentView>> latestPerServer() {
         return pool.query("SELECT d.* FROM servers s CROSS JOIN LATERAL (SELECT " + DeploymentView.COLUMNS

@@ -1,0 +1,28 @@
+package io.triggerdeploy.notify;
+
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A channel as an admin writes it. {@code settings} by kind: email {@code smtp_host}, {@code smtp_port} (587),
+ * {@code smtp_tls} (starttls | tls | none), {@code smtp_username}, {@code from}, {@code to} (list); telegram
+ * {@code chat_id}, {@code api_base_url}; webhook {@code url}. {@code secret}: the SMTP password, bot token or
+ * signing secret (write-only). {@code events}: any of deployment.started, deployment.succeeded,
+ * deployment.failed, service.down, service.recovered. On update, absent fields stay as they are.
+ */
+public record ChannelRequest(
+        @Size(min = 1, max = 100) String name,
+        @Pattern(regexp = "email|telegram|webhook", message = "must be email, telegram or webhook") String kind,
+        Map<String, Object> settings,
+        @Size(max = 500) String secret,
+        List<String> events,
+        Boolean active) {
+
+    @Override
+    public String toString() {
+        return "ChannelRequest[name=" + name + ", kind=" + kind + "]";
+    }
+}

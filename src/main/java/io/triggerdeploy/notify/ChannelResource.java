@@ -1,0 +1,113 @@
+package io.triggerdeploy.notify;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.user.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /api/notifications/channels} (admins): email, Telegram and webhook channels; secrets are write-only. */
+@Path("/api/notifications/channels")
+@RolesAllowed(Role.ADMIN_NAME)
+@Produces(MediaType.APPLICATION_JSON)
+public class ChannelResource {
+
+    private final ChannelService channels;
+    private final Notifier notifier;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public ChannelResource(ChannelService channels, Notifier notifier, AuditLog audit, SecurityIdentity identity) {
+        this.channels = channels;
+        this.notifier = notifier;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @GET
+    public Uni<List<ChannelView>> list() {
+        return channels.list();
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<ChannelView> get(@PathParam("id") long id) {
+        return channels.get(id);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ChannelView>> create(@NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
+        Actor actor = audit.actor(identity);
+        return channels.create(request)
+                .call(v -> audit.record(actor, "channel.created", "channel", v.name(), v.kind() + ", events " + v.events()))
+                .map(v -> RestResponse.ResponseBuilder.<ChannelView>created(URI.create("/api/notifications/channels/" + v.id()))
+                        .entity(v).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ChannelView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
+        return update(id, request);
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ChannelView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
+        return update(id, request);
+    }
+
+    private Uni<ChannelView> update(long id, ChannelRequest request) {
+        Actor actor = audit.actor(identity);
+        return channels.update(id, request).call(v -> audit.record(actor, "channel.updated", "channel", v.name(),
+                (v.active() ? "active" : "inactive") + ", events " + v.events()
+                        + (request.secret() != null ? ", secret replaced" : "")));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        Actor actor = audit.actor(identity);
+        return channels.delete(id).call(v -> audit.record(actor, "channel.deleted", "channel", v.name(), v.kind()))
+                .map(v -> RestResponse.noContent());
+    }
+
+    /** Sends one test message now (one attempt, no retries) and says whether it went out. */
+    @POST
+    @Path("{id}/test")
+    public Uni<Map<String, Object>> test(@PathParam("id") long id) {
+        return channels.channel(id).chain(c -> notifier.send(c, new Message(NotifyEvent.DEPLOYMENT_SUCCEEDED,
+                        "[trigger-deploy] test message for channel " + c.name(),
+                        "This is a test from trigger-deploy. If you can read it, the channel works.",
+                        Map.of("test", true, "channel", c.name())))
+                .call(() -> channels.recordResult(id, null))
+                .map(x -> Map.<String, Object>of("sent", true, "channel", c.name()))
+                .onFailure().recoverWithUni(e -> {
+                    String why = Notifier.describe(e);
+                    return channels.recordResult(id, why).map(x -> {
+                        throw new ProblemException(502, "Bad Gateway", "The test message could not be sent: " + why);
+                    });
+                }));
+    }
+}

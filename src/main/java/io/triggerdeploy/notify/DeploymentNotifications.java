@@ -1,0 +1,95 @@
+package io.triggerdeploy.notify;
+
+import io.triggerdeploy.deploy.DeploymentLifecycle;
+import io.triggerdeploy.deploy.DeploymentRepository;
+import io.triggerdeploy.deploy.DeploymentView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+import org.jboss.logging.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns deployment starts and ends into messages (the replica that ran the deployment sends them, once). */
+@ApplicationScoped
+public class DeploymentNotifications {
+
+    private static final Logger LOG = Logger.getLogger(DeploymentNotifications.class);
+    private static final Set<String> FAILED = Set.of("FAILED", "TIMED_OUT", "INTERRUPTED");
+
+    private final DeploymentRepository deployments;
+    private final Notifier notifier;
+    private final NotifyConfig config;
+
+    public DeploymentNotifications(DeploymentRepository deployments, Notifier notifier, NotifyConfig config) {
+        this.deployments = deployments;
+        this.notifier = notifier;
+        this.config = config;
+    }
+
+    void on(@ObservesAsync DeploymentLifecycle e) {
+        NotifyEvent event;
+        if (e.phase() == DeploymentLifecycle.Phase.STARTED) {
+            event = NotifyEvent.DEPLOYMENT_STARTED;
+        } else if ("SUCCEEDED".equals(e.status())) {
+            event = NotifyEvent.DEPLOYMENT_SUCCEEDED;
+        } else if (FAILED.contains(e.status())) {
+            event = NotifyEvent.DEPLOYMENT_FAILED;
+        } else {
+            return; // cancelled by a person: they know
+        }
+        deployments.find(e.deploymentId())
+                .chain(d -> event == NotifyEvent.DEPLOYMENT_FAILED && config.failedLogLines() > 0
+                        ? deployments.tail(d.id(), config.failedLogLines()).map(lines -> message(event, d, lines))
+                        : io.smallrye.mutiny.Uni.createFrom().item(message(event, d, List.of())))
+                .subscribe().with(notifier::publish,
+                        failure -> LOG.warnf("Could not prepare the %s notification of deployment %d: %s",
+                                event.id(), e.deploymentId(), failure.getMessage()));
+    }
+
+    Message message(NotifyEvent event, DeploymentView d, List<String> lastLines) {
+        String link = config.publicUrl().map(u -> u.replaceAll("/+$", "") + "/deployments/" + d.id()).orElse("/deployments/" + d.id());
+        String verb = switch (event) {
+            case DEPLOYMENT_STARTED -> "started";
+            case DEPLOYMENT_SUCCEEDED -> "succeeded";
+            default -> d.status().toLowerCase().replace('_', ' ');
+        };
+        String subject = "[trigger-deploy] " + d.server() + ": deployment #" + d.id() + " " + verb;
+        StringBuilder text = new StringBuilder();
+        text.append("Server: ").append(d.server()).append('\n')
+                .append("Requested by: ").append(d.requestedBy()).append(" (").append(d.source()).append(")\n");
+        if (d.note() != null) {
+            text.append("Note: ").append(d.note()).append('\n');
+        }
+        if (d.durationMs() != null) {
+            text.append("Duration: ").append(d.durationMs() / 1000.0).append(" s\n");
+        }
+        if (d.exitCode() != null) {
+            text.append("Exit code: ").append(d.exitCode()).append('\n');
+        }
+        if (d.error() != null) {
+            text.append("Error: ").append(d.error()).append('\n');
+        }
+        text.append("Details: ").append(link).append('\n');
+        if (!lastLines.isEmpty()) {
+            text.append("\nLast ").append(lastLines.size()).append(" log lines:\n");
+            lastLines.forEach(l -> text.append(l).append('\n'));
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("deployment_id", d.id());
+        payload.put("server", d.server());
+        payload.put("status", d.status());
+        payload.put("requested_by", d.requestedBy());
+        payload.put("source", d.source());
+        payload.put("exit_code", d.exitCode());
+        payload.put("error", d.error());
+        payload.put("duration_ms", d.durationMs());
+        payload.put("url", link);
+        if (!lastLines.isEmpty()) {
+            payload.put("last_lines", lastLines);
+        }
+        return new Message(event, subject, text.toString(), payload);
+    }
+}

@@ -1,0 +1,150 @@
+package io.triggerdeploy.notify;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.hook.Signatures;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.mail.MailClient;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Sends messages to channels. Nothing here blocks a thread: SMTP and HTTP run on Vert.x clients, retries wait on
+ * timers. A message that still fails after {@code trigger.notify.attempts} is logged (never with the secret) and
+ * dropped; a deployment is never held up or failed by a notification.
+ */
+@ApplicationScoped
+public class Notifier {
+
+    private static final Logger LOG = Logger.getLogger(Notifier.class);
+    public static final String SIGNATURE_HEADER = "X-Trigger-Deploy-Signature";
+
+    private final ChannelService channels;
+    private final NotifyConfig config;
+    private final Vertx vertx;
+    private final WebClient http;
+
+    public Notifier(ChannelService channels, NotifyConfig config, Vertx vertx) {
+        this.channels = channels;
+        this.config = config;
+        this.vertx = vertx;
+        this.http = WebClient.create(vertx, new WebClientOptions()
+                .setConnectTimeout((int) config.timeout().toMillis())
+                .setFollowRedirects(false)
+                .setUserAgent("trigger-deploy"));
+    }
+
+    @PreDestroy
+    void close() {
+        http.close();
+    }
+
+    /** Sends to every active channel subscribed to the message's event; returns at once. */
+    public void publish(Message message) {
+        channels.subscribers(message.event()).subscribe().with(
+                list -> list.forEach(c -> deliver(c, message, 1)),
+                failure -> LOG.warnf("Could not load notification channels for %s: %s", message.event().id(), failure.getMessage()));
+    }
+
+    private void deliver(ChannelService.Channel channel, Message message, int attempt) {
+        send(channel, message).subscribe().with(
+                ok -> channels.recordResult(channel.id(), null).subscribe().with(x -> { }, x -> { }),
+                failure -> {
+                    String why = describe(failure);
+                    if (attempt < config.attempts()) {
+                        long delay = Duration.ofSeconds(2).toMillis() * (long) Math.pow(4, attempt - 1);
+                        LOG.debugf("Notification %s to channel '%s' failed (attempt %d): %s; retrying in %d ms",
+                                message.event().id(), channel.name(), attempt, why, delay);
+                        vertx.setTimer(delay, t -> deliver(channel, message, attempt + 1));
+                    } else {
+                        LOG.warnf("Notification %s to channel '%s' (%s) failed after %d attempts: %s",
+                                message.event().id(), channel.name(), channel.kind(), attempt, why);
+                        channels.recordResult(channel.id(), why).subscribe().with(x -> { }, x -> { });
+                    }
+                });
+    }
+
+    /** One attempt. */
+    public Uni<Void> send(ChannelService.Channel channel, Message message) {
+        return switch (channel.kind()) {
+            case "email" -> email(channel, message);
+            case "telegram" -> telegram(channel, message);
+            default -> webhook(channel, message);
+        };
+    }
+
+    private Uni<Void> email(ChannelService.Channel c, Message m) {
+        JsonObject s = c.settings();
+        String tls = s.getString("smtp_tls", "starttls");
+        MailConfig mc = new MailConfig()
+                .setHostname(s.getString("smtp_host"))
+                .setPort(s.getInteger("smtp_port", 587))
+                .setSsl("tls".equals(tls))
+                .setStarttls("starttls".equals(tls) ? StartTLSOptions.REQUIRED : StartTLSOptions.DISABLED)
+                .setConnectTimeout((int) config.timeout().toMillis())
+                .setMaxPoolSize(1)
+                .setKeepAlive(false);
+        if (s.getString("smtp_username") != null) {
+            mc.setUsername(s.getString("smtp_username")).setPassword(c.secret()).setLogin(LoginOption.REQUIRED);
+        } else {
+            mc.setLogin(LoginOption.DISABLED);
+        }
+        MailClient client = MailClient.create(vertx, mc);
+        @SuppressWarnings("unchecked")
+        List<String> to = s.getJsonArray("to").getList();
+        MailMessage mail = new MailMessage().setFrom(s.getString("from")).setTo(to).setSubject(m.subject()).setText(m.text());
+        return client.sendMail(mail)
+                .ifNoItem().after(config.timeout().plusSeconds(5)).fail()
+                .replaceWithVoid()
+                .eventually(client::close);
+    }
+
+    private Uni<Void> telegram(ChannelService.Channel c, Message m) {
+        String url = c.settings().getString("api_base_url") + "/bot" + c.secret() + "/sendMessage";
+        JsonObject body = new JsonObject().put("chat_id", c.settings().getString("chat_id"))
+                .put("text", m.subject() + "\n\n" + m.text()).put("disable_web_page_preview", true);
+        return http.postAbs(url).timeout(config.timeout().toMillis()).sendJsonObject(body)
+                .map(r -> check(r, "Telegram"));
+    }
+
+    private Uni<Void> webhook(ChannelService.Channel c, Message m) {
+        JsonObject payload = new JsonObject().put("event", m.event().id()).put("subject", m.subject()).put("text", m.text())
+                .put("data", new JsonObject(m.payload()));
+        byte[] body = payload.encode().getBytes(StandardCharsets.UTF_8);
+        var request = http.postAbs(c.settings().getString("url")).timeout(config.timeout().toMillis())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("X-Trigger-Deploy-Event", m.event().id())
+                .putHeader("X-Trigger-Deploy-Delivery", UUID.randomUUID().toString());
+        if (c.secret() != null) {
+            request.putHeader(SIGNATURE_HEADER, "sha256=" + Signatures.hmacHex("sha256", c.secret(), body));
+        }
+        return request.sendBuffer(Buffer.buffer(body)).map(r -> check(r, "Webhook"));
+    }
+
+    private static Void check(HttpResponse<Buffer> r, String what) {
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(what + " answered HTTP " + r.statusCode());
+        }
+        return null;
+    }
+
+    /** A failure in words, without URLs (a Telegram URL carries the bot token). */
+    static String describe(Throwable t) {
+        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return msg.replaceAll("https?://\\S+", "<url>").replaceAll("bot\\d+:[A-Za-z0-9_-]+", "bot<token>");
+    }
+}

@@ -1,0 +1,31 @@
+package io.triggerdeploy.notify;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Notification settings ({@code trigger.notify.*}). */
+@ConfigMapping(prefix = "trigger.notify")
+public interface NotifyConfig {
+
+    /** The address people open the service at (e.g. https://deploy.example.com), for links in messages. */
+    Optional<String> publicUrl();
+
+    /** Attempts per message and channel (the first one included); 2 s, then 8 s, ... between them. */
+    @WithDefault("3")
+    @Min(1) @Max(10)
+    int attempts();
+
+    /** Timeout of one HTTP call or SMTP conversation. */
+    @WithDefault("10s")
+    Duration timeout();
+
+    /** Log lines included in a "deployment failed" message. */
+    @WithDefault("20")
+    @Min(0) @Max(200)
+    int failedLogLines();
+}

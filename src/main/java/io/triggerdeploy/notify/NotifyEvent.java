@@ -1,0 +1,27 @@
+package io.triggerdeploy.notify;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What a channel may subscribe to. */
+public enum NotifyEvent {
+    DEPLOYMENT_STARTED("deployment.started"),
+    DEPLOYMENT_SUCCEEDED("deployment.succeeded"),
+    DEPLOYMENT_FAILED("deployment.failed"),
+    SERVICE_DOWN("service.down"),
+    SERVICE_RECOVERED("service.recovered");
+
+    private final String id;
+
+    NotifyEvent(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public static Optional<NotifyEvent> parse(String s) {
+        return Arrays.stream(values()).filter(e -> e.id.equals(s)).findFirst();
+    }
+}

@@ -1,0 +1,270 @@
+package io.triggerdeploy.notify;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.triggerdeploy.hook.Signatures;
+import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestSshServer;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Notifications against real receivers on loopback: GreenMail as the SMTP server, a JDK HTTP server standing in
+ * for the Telegram Bot API and for a webhook receiver that checks the signature.
+ */
+@QuarkusTest
+@TestProfile(NotificationTest.Notify.class)
+class NotificationTest extends ApiTest {
+
+    static final Path DIR;
+    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final String BOT_TOKEN = "123456789:AAFakeTokenForTheLocalTelegramStandIn_x";
+    static final String HOOK_SECRET = "webhook-signing-secret-0123456789";
+    static TestSshServer sshd;
+    static GreenMail smtp;
+    static HttpServer receiver;
+    static final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    static final AtomicInteger flakyCalls = new AtomicInteger();
+
+    record Received(String path, Map<String, List<String>> headers, byte[] body) {
+        JsonObject json() {
+            return new JsonObject(new String(body, StandardCharsets.UTF_8));
+        }
+
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0))
+                    .findFirst().orElse(null);
+        }
+    }
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("notify-deploys");
+            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client key for SSH, a public URL for links and a quick retry. */
+    public static class Notify implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
+                    "trigger.deploy.poll-interval", "1s",
+                    "trigger.notify.public-url", "https://deploy.example.test/",
+                    "trigger.notify.failed-log-lines", "3");
+        }
+    }
+
+    @BeforeAll
+    static void startReceivers() throws IOException {
+        sshd = TestSshServer.start("deployer", CLIENT.getPublic());
+        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            int status = 200;
+            if (path.equals("/flaky") && flakyCalls.incrementAndGet() == 1) {
+                status = 503;
+            } else if (path.startsWith("/broken")) {
+                status = 500;
+            } else {
+                received.add(new Received(path, new HashMap<>(exchange.getRequestHeaders()), body));
+            }
+            byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterAll
+    static void stopReceivers() throws IOException {
+        receiver.stop(0);
+        smtp.stop();
+        sshd.close();
+    }
+
+    String admin;
+
+    @BeforeEach
+    void token() {
+        admin = adminToken();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort();
+    }
+
+    long channel(Map<String, Object> body) {
+        Response r = given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/notifications/channels");
+        r.then().statusCode(201);
+        return r.<Number>path("id").longValue();
+    }
+
+    static List<MimeMessage> tests() {
+        return Arrays.stream(smtp.getReceivedMessages()).filter(x -> {
+            try {
+                return x.getSubject().contains("test message");
+            } catch (Exception e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    List<Received> at(String path) {
+        return received.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    @Test
+    void testMessagesReachSmtpTelegramAndASignedWebhookAndSecretsStayHidden() throws Exception {
+        long mail = channel(Map.of("name", unique("mail-"), "kind", "email", "events", List.of("deployment.failed"),
+                "settings", Map.of("smtp_host", "127.0.0.1", "smtp_port", smtp.getSmtp().getPort(), "smtp_tls", "none",
+                        "from", "deploy@example.test", "to", "ops@example.test, lead@example.test")));
+        long telegram = channel(Map.of("name", unique("tg-"), "kind", "telegram", "events", List.of("deployment.failed"),
+                "secret", BOT_TOKEN, "settings", Map.of("chat_id", "-100123", "api_base_url", base())));
+        long webhook = channel(Map.of("name", unique("wh-"), "kind", "webhook", "events", List.of("deployment.failed"),
+                "secret", HOOK_SECRET, "settings", Map.of("url", base() + "/receiver")));
+
+        String listed = given().auth().oauth2(admin).get("/api/notifications/channels").then().statusCode(200).extract().asString();
+        assertThat(listed).doesNotContain(BOT_TOKEN).doesNotContain(HOOK_SECRET).contains("\"has_secret\":true");
+
+        for (long id : new long[]{mail, telegram, webhook}) {
+            given().auth().oauth2(admin).post("/api/notifications/channels/" + id + "/test").then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> tests().size() >= 2);
+        assertThat(tests().stream().flatMap(x -> {
+            try {
+                return Arrays.stream(x.getAllRecipients());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).map(Object::toString)).contains("ops@example.test", "lead@example.test");
+
+        Received tg = at("/bot" + BOT_TOKEN + "/sendMessage").get(0);
+        assertThat(tg.json().getString("chat_id")).isEqualTo("-100123");
+        assertThat(tg.json().getString("text")).contains("test message");
+
+        Received wh = at("/receiver").get(0);
+        assertThat(wh.header("X-Trigger-Deploy-Signature"))
+                .isEqualTo("sha256=" + Signatures.hmacHex("sha256", HOOK_SECRET, wh.body()));
+        assertThat(wh.json().getString("event")).isEqualTo("deployment.succeeded");
+
+        // a receiver that fails: 502 with the reason, and neither the URL nor the token in it
+        long broken = channel(Map.of("name", unique("broken-"), "kind", "telegram", "events", List.of("service.down"),
+                "secret", BOT_TOKEN, "settings", Map.of("chat_id", "42", "api_base_url", base() + "/broken")));
+        String problem = given().auth().oauth2(admin).post("/api/notifications/channels/" + broken + "/test")
+                .then().statusCode(502).contentType("application/problem+json").extract().asString();
+        assertThat(problem).contains("HTTP 500").doesNotContain(BOT_TOKEN).doesNotContain("/broken");
+        given().auth().oauth2(admin).get("/api/notifications/channels/" + broken).then().statusCode(200)
+                .body("last_error", org.hamcrest.Matchers.containsString("HTTP 500"));
+    }
+
+    @Test
+    void aFailedDeploymentIsAnnouncedWithItsLastLinesAndFlakyReceiversAreRetried() throws Exception {
+        String alias = unique("notify-");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho one\necho two\necho three\necho four\nexit 7\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
+                        "path", work.toString(), "host_key", sshd.hostKeyLine()))
+                .post("/api/servers").then().statusCode(201);
+        channel(Map.of("name", unique("flaky-"), "kind", "webhook", "events", List.of("deployment.started", "deployment.failed"),
+                "secret", HOOK_SECRET, "settings", Map.of("url", base() + "/flaky")));
+        int mailsBefore = smtp.getReceivedMessages().length;
+        channel(Map.of("name", unique("mail2-"), "kind", "email", "events", List.of("deployment.failed"),
+                "settings", Map.of("smtp_host", "127.0.0.1", "smtp_port", smtp.getSmtp().getPort(), "smtp_tls", "none",
+                        "from", "deploy@example.test", "to", List.of("oncall@example.test"))));
+
+        long id = given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("server", alias))
+                .post("/api/deployments").then().statusCode(202).extract().<Number>path("id").longValue();
+
+        // the first call to /flaky fails with 503; the retry (2 s later) arrives
+        await().atMost(Duration.ofSeconds(30)).until(() -> at("/flaky").stream()
+                .anyMatch(r -> "deployment.failed".equals(r.json().getString("event")))
+                && at("/flaky").stream().anyMatch(r -> "deployment.started".equals(r.json().getString("event"))));
+        List<Received> flaky = at("/flaky");
+        assertThat(flaky).anyMatch(r -> "deployment.started".equals(r.json().getString("event")));
+        Received failed = flaky.stream().filter(r -> "deployment.failed".equals(r.json().getString("event"))).findFirst().orElseThrow();
+        assertThat(failed.header("X-Trigger-Deploy-Signature")).isEqualTo("sha256=" + Signatures.hmacHex("sha256", HOOK_SECRET, failed.body()));
+        JsonObject data = failed.json().getJsonObject("data");
+        assertThat(data.getLong("deployment_id")).isEqualTo(id);
+        assertThat(data.getInteger("exit_code")).isEqualTo(7);
+        assertThat(data.getString("url")).isEqualTo("https://deploy.example.test/deployments/" + id);
+        assertThat(flakyCalls.get()).isGreaterThanOrEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length > mailsBefore);
+        MimeMessage mail = Arrays.stream(smtp.getReceivedMessages()).filter(x -> {
+            try {
+                return x.getSubject().contains("#" + id + " failed");
+            } catch (Exception e) {
+                return false;
+            }
+        }).findFirst().orElseThrow();
+        String body = GreenMailUtil.getBody(mail);
+        // the last 3 lines, which end with trigger-deploy's own closing lines
+        assertThat(body).contains("Exit code: 7").contains("Last 3 log lines").contains("Finished: FAILED")
+                .contains("https://deploy.example.test/deployments/" + id);
+    }
+
+    @Test
+    void badChannelsAre400AndOnlyAdminsManageThem() {
+        RoleTokens t = roleTokens();
+        given().auth().oauth2(t.operator()).get("/api/notifications/channels").then().statusCode(403);
+        // a password hidden in the visible settings is refused
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x1", "kind", "email", "events", List.of("deployment.failed"),
+                        "settings", Map.of("smtp_host", "mail.example.test", "from", "a@example.test", "to", "b@example.test",
+                                "password", "hunter2")))
+                .post("/api/notifications/channels").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x2", "kind", "telegram", "events", List.of("deployment.failed"), "settings", Map.of("chat_id", "1")))
+                .post("/api/notifications/channels").then().statusCode(400);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x3", "kind", "webhook", "events", List.of("deployment.exploded"), "secret", HOOK_SECRET,
+                        "settings", Map.of("url", "http://127.0.0.1:1/x")))
+                .post("/api/notifications/channels").then().statusCode(400);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "x4", "kind", "webhook", "events", List.of("service.down"), "secret", HOOK_SECRET,
+                        "settings", Map.of("url", "file:///etc/passwd")))
+                .post("/api/notifications/channels").then().statusCode(400);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", "x5", "kind", "pigeon"))
+                .post("/api/notifications/channels").then().statusCode(400);
+    }
+}
