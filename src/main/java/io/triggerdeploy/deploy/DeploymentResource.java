@@ -39,9 +39,12 @@ public class DeploymentResource {
     private final SecurityIdentity identity;
 
     private final AuditLog audit;
+    private final io.triggerdeploy.monitor.ServiceRepository serviceChecks;
 
-    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit) {
+    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit,
+                              io.triggerdeploy.monitor.ServiceRepository serviceChecks) {
         this.service = service;
+        this.serviceChecks = serviceChecks;
         this.audit = audit;
         this.repository = repository;
         this.identity = identity;
@@ -96,6 +99,14 @@ public class DeploymentResource {
         Actor actor = audit.actor(identity);
         return service.cancel(id).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
                 "status " + d.status()));
+    }
+
+    /** The service checks run right after this deployment finished (services linked to its server). */
+    @GET
+    @Path("{id}/service-checks")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<java.util.List<io.triggerdeploy.monitor.ServiceView.Check>> serviceChecks(@PathParam("id") long id) {
+        return service.get(id).chain(d -> serviceChecks.checksOfDeployment(id));
     }
 
     /** The whole stored log as text: one line per output line, with time and stream. */

@@ -64,4 +64,18 @@ public class Server {
 
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
+
+    /** Written by the reachability check only (REACHABLE, UNREACHABLE, HOST_KEY_MISMATCH, UNPINNED). */
+    @Column(name = "reachability", insertable = false, updatable = false)
+    public String reachability;
+
+    @Column(name = "reachability_error", insertable = false, updatable = false)
+    public String reachabilityError;
+
+    @Column(name = "reachability_checked_at", insertable = false, updatable = false)
+    public OffsetDateTime reachabilityCheckedAt;
+
+    /** Last time the SSH port answered with the pinned key. */
+    @Column(name = "last_seen_at", insertable = false, updatable = false)
+    public OffsetDateTime lastSeenAt;
 }

@@ -10,7 +10,8 @@ import java.time.OffsetDateTime;
 public record ServerView(long id, String name, String alias, String host, int port, String user, String path,
                          String command, String environment, String description, int timeoutSeconds, boolean active,
                          String hostKey, String hostKeyFingerprint, String privateKeyRef,
-                         OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+                         OffsetDateTime createdAt, OffsetDateTime updatedAt, String reachability, String reachabilityError,
+                         OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt) {
 
     static ServerView of(Server s) {
         String fp = null;
@@ -22,6 +23,7 @@ public record ServerView(long id, String name, String alias, String host, int po
             }
         }
         return new ServerView(s.id, s.name, s.alias, s.host, s.port, s.user, s.path, s.command, s.environment,
-                s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt);
+                s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt,
+                s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt);
     }
 }

@@ -1,0 +1,148 @@
+package io.triggerdeploy.monitor;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** SQL for services, their checks and the scheduling claims. */
+@ApplicationScoped
+public class ServiceRepository {
+
+    /** What a check needs of a service. */
+    public record Target(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
+                         int timeoutMs, Integer slowMs) {
+        static Target of(Row r) {
+            return new Target(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
+                    r.getString("expected_statuses"), r.getString("body_contains"), r.getInteger("timeout_ms"), r.getInteger("slow_ms"));
+        }
+    }
+
+    private static final String VIEW = "SELECT s.*, sv.alias AS server_alias, "
+            + "(SELECT avg(CASE WHEN c.status <> 'DOWN' THEN 1.0 ELSE 0.0 END) FROM service_checks c "
+            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '24 hours') AS up24, "
+            + "(SELECT avg(CASE WHEN c.status <> 'DOWN' THEN 1.0 ELSE 0.0 END) FROM service_checks c "
+            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '7 days') AS up7 "
+            + "FROM services s LEFT JOIN servers sv ON sv.id = s.server_id ";
+
+    private final Pool pool;
+
+    public ServiceRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<List<ServiceView>> list(int historyPerService) {
+        return pool.query(VIEW + "ORDER BY lower(s.name)").execute().chain(rows -> history(null, historyPerService)
+                .map(h -> map(rows, r -> view(r, h.getOrDefault(r.getLong("id"), List.of())))));
+    }
+
+    public Uni<ServiceView> find(long id, int history) {
+        return pool.preparedQuery(VIEW + "WHERE s.id = $1").execute(Tuple.of(id)).chain(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            return history(id, history).map(h -> view(rows.iterator().next(), h.getOrDefault(id, List.of())));
+        });
+    }
+
+    private Uni<Map<Long, List<ServiceView.Check>>> history(Long only, int n) {
+        return pool.preparedQuery("SELECT c.*, NULL::text AS service_name FROM services s CROSS JOIN LATERAL (SELECT * FROM service_checks c "
+                        + "WHERE c.service_id = s.id ORDER BY c.checked_at DESC, c.id DESC LIMIT $2) c WHERE ($1::bigint IS NULL OR s.id = $1) "
+                        + "ORDER BY c.service_id, c.checked_at DESC, c.id DESC")
+                .execute(Tuple.of(only, n)).map(rows -> {
+                    Map<Long, List<ServiceView.Check>> out = new HashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getLong("service_id"), k -> new ArrayList<>()).add(check(r)));
+                    return out;
+                });
+    }
+
+    /** Checks run for a deployment (after it finished), with the service names. */
+    public Uni<List<ServiceView.Check>> checksOfDeployment(long deploymentId) {
+        return pool.preparedQuery("SELECT c.*, s.name AS service_name FROM service_checks c JOIN services s ON s.id = c.service_id "
+                        + "WHERE c.deployment_id = $1 ORDER BY s.name")
+                .execute(Tuple.of(deploymentId)).map(rows -> map(rows, ServiceRepository::check));
+    }
+
+    /** Claims services due for a check: their next check moves one interval on, so no other replica takes them. */
+    public Uni<List<Target>> claimDue(int limit) {
+        return pool.preparedQuery("UPDATE services s SET next_check_at = now() + make_interval(secs => s.interval_seconds) "
+                        + "FROM (SELECT id FROM services WHERE active AND next_check_at <= now() ORDER BY next_check_at "
+                        + "LIMIT $1 FOR UPDATE SKIP LOCKED) due WHERE s.id = due.id RETURNING s.*")
+                .execute(Tuple.of(limit)).map(rows -> map(rows, Target::of));
+    }
+
+    public Uni<Target> target(long id) {
+        return pool.preparedQuery("SELECT * FROM services WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : Target.of(rows.iterator().next()));
+    }
+
+    public Uni<List<Target>> ofServer(long serverId) {
+        return pool.preparedQuery("SELECT * FROM services WHERE active AND server_id = $1 ORDER BY id")
+                .execute(Tuple.of(serverId)).map(rows -> map(rows, Target::of));
+    }
+
+    /** Stores a result and the service's current status; answers the status it had before. */
+    public Uni<String> record(long serviceId, CheckResult r, String cause, Long deploymentId) {
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO service_checks (service_id, status, response_ms, status_code, error, cause, deployment_id) "
+                                + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .execute(Tuple.from(new Object[]{serviceId, r.status(), r.responseMs(), r.statusCode(), cut(r.error()), cause, deploymentId}))
+                        .chain(() -> c.preparedQuery("UPDATE services s SET last_status = $2, last_checked_at = now() "
+                                        + "FROM (SELECT id, last_status FROM services WHERE id = $1 FOR UPDATE) old WHERE s.id = old.id "
+                                        + "RETURNING old.last_status")
+                                .execute(Tuple.of(serviceId, r.status()))))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("last_status"));
+    }
+
+    /**
+     * Claims the right to announce a service's state (down or up again): only when it differs from the last
+     * announced one and the cooldown has passed. Atomic, so one replica announces.
+     */
+    public Uni<Boolean> claimAnnouncement(long serviceId, boolean down, long cooldownSeconds) {
+        String state = down ? "DOWN" : "UP";
+        return pool.preparedQuery("UPDATE services SET last_notified_status = $2, last_notified_at = now() WHERE id = $1 "
+                        + "AND coalesce(last_notified_status, 'UP') <> $2 "
+                        + "AND (last_notified_at IS NULL OR last_notified_at < now() - make_interval(secs => $3))")
+                .execute(Tuple.of(serviceId, state, cooldownSeconds)).map(r -> r.rowCount() == 1);
+    }
+
+    public Uni<Integer> purgeChecksOlderThan(int days) {
+        return pool.preparedQuery("DELETE FROM service_checks WHERE checked_at < now() - make_interval(days => $1)")
+                .execute(Tuple.of(days)).map(r -> r.rowCount());
+    }
+
+    private static String cut(String s) {
+        return s == null || s.length() <= 500 ? s : s.substring(0, 500);
+    }
+
+    static ServiceView.Check check(Row r) {
+        return new ServiceView.Check(r.getLong("id"), r.getOffsetDateTime("checked_at"), r.getString("status"),
+                r.getInteger("response_ms"), r.getInteger("status_code"), r.getString("error"), r.getString("cause"),
+                r.getLong("deployment_id"), r.getString("service_name"));
+    }
+
+    private static ServiceView view(Row r, List<ServiceView.Check> history) {
+        return new ServiceView(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
+                r.getString("expected_statuses"), r.getString("body_contains"), r.getInteger("interval_seconds"),
+                r.getInteger("timeout_ms"), r.getInteger("slow_ms"), r.getLong("server_id"), r.getString("server_alias"),
+                r.getString("description"), r.getBoolean("active"), r.getString("last_status"), r.getOffsetDateTime("last_checked_at"),
+                number(r.getValue("up24")), number(r.getValue("up7")), history);
+    }
+
+    private static Double number(Object v) {
+        return v == null ? null : Math.round(((Number) v).doubleValue() * 10000) / 10000.0;
+    }
+
+    private static <T> List<T> map(RowSet<Row> rows, Function<Row, T> f) {
+        List<T> out = new ArrayList<>();
+        rows.forEach(r -> out.add(f.apply(r)));
+        return out;
+    }
+}

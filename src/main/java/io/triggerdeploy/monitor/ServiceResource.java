@@ -1,0 +1,119 @@
+package io.triggerdeploy.monitor;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.user.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** {@code /api/services}: everyone signed in sees status and uptime; admins define services; operators check now. */
+@Path("/api/services")
+@Produces(MediaType.APPLICATION_JSON)
+public class ServiceResource {
+
+    private final ServiceService services;
+    private final ServiceRepository repository;
+    private final MonitorScheduler scheduler;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public ServiceResource(ServiceService services, ServiceRepository repository, MonitorScheduler scheduler, AuditLog audit,
+                           SecurityIdentity identity) {
+        this.services = services;
+        this.repository = repository;
+        this.scheduler = scheduler;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<List<ServiceView>> list() {
+        return services.list();
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<ServiceView> get(@PathParam("id") long id) {
+        return services.get(id);
+    }
+
+    @POST
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ServiceView>> create(@NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+        Actor actor = audit.actor(identity);
+        return services.create(request)
+                .call(v -> audit.record(actor, "service.created", "service", v.name(), v.kind() + " " + v.target()))
+                .map(v -> RestResponse.ResponseBuilder.<ServiceView>created(URI.create("/api/services/" + v.id())).entity(v).build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServiceView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+        return update(id, request);
+    }
+
+    @PUT
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServiceView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+        return update(id, request);
+    }
+
+    private Uni<ServiceView> update(long id, ServiceRequest request) {
+        Actor actor = audit.actor(identity);
+        return services.update(id, request).call(v -> audit.record(actor, "service.updated", "service", v.name(),
+                v.kind() + " " + v.target() + (v.active() ? "" : " (inactive)")));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        Actor actor = audit.actor(identity);
+        return services.delete(id).call(v -> audit.record(actor, "service.deleted", "service", v.name(), null))
+                .map(v -> RestResponse.noContent());
+    }
+
+    /** Runs one check now and answers its result (stored like a scheduled one). */
+    @POST
+    @Path("{id}/check")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<ServiceView.Check> check(@PathParam("id") long id) {
+        return scheduler.checkNow(id);
+    }
+
+    /** Imports the old tool's services.json (list or object format). */
+    @POST
+    @Path("import")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ServiceService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
+        Actor actor = audit.actor(identity);
+        return services.importLegacy(body).call(r -> audit.record(actor, "service.imported", "service", null,
+                "created " + r.created().size() + ", skipped " + r.skipped().size()));
+    }
+
+}

@@ -1,0 +1,211 @@
+package io.triggerdeploy.monitor;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.server.ServerService;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Services: checked definitions, and the import of the old tool's services.json. */
+@ApplicationScoped
+public class ServiceService {
+
+    static final int HISTORY = 50;
+
+    private final Pool pool;
+    private final ServiceRepository repository;
+    private final ServerService servers;
+
+    public ServiceService(Pool pool, ServiceRepository repository, ServerService servers) {
+        this.pool = pool;
+        this.repository = repository;
+        this.servers = servers;
+    }
+
+    public Uni<List<ServiceView>> list() {
+        return repository.list(HISTORY);
+    }
+
+    public Uni<ServiceView> get(long id) {
+        return repository.find(id, HISTORY).map(v -> {
+            if (v == null) {
+                throw ProblemException.notFound("No service " + id);
+            }
+            return v;
+        });
+    }
+
+    public Uni<ServiceView> create(ServiceRequest req) {
+        if (req.name() == null || req.name().isBlank()) {
+            throw ProblemException.invalid("name", "is required");
+        }
+        if (req.kind() == null) {
+            throw ProblemException.invalid("kind", "is required (http or tcp)");
+        }
+        String target = target(req.kind(), req.target());
+        return serverId(req.server()).chain(sid -> pool.preparedQuery("INSERT INTO services (name, kind, target, expected_statuses, "
+                                + "body_contains, interval_seconds, timeout_ms, slow_ms, server_id, description, active) "
+                                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+                        .execute(Tuple.from(new Object[]{req.name().trim(), req.kind(), target,
+                                "http".equals(req.kind()) ? (req.expectedStatuses() == null ? "200-299" : req.expectedStatuses()) : null,
+                                "http".equals(req.kind()) ? blankToNull(req.bodyContains()) : null,
+                                req.intervalSeconds() == null ? 60 : req.intervalSeconds(),
+                                req.timeoutMs() == null ? 5000 : req.timeoutMs(), req.slowMs(), sid, blankToNull(req.description()),
+                                req.active() == null || req.active()})))
+                .chain(rows -> get(rows.iterator().next().getLong("id")));
+    }
+
+    public Uni<ServiceView> update(long id, ServiceRequest req) {
+        return get(id).chain(cur -> {
+            if (req.kind() != null && !req.kind().equals(cur.kind())) {
+                throw ProblemException.invalid("kind", "cannot change; create a new service instead");
+            }
+            String target = req.target() == null ? cur.target() : target(cur.kind(), req.target());
+            Uni<Long> sid = req.server() == null ? Uni.createFrom().item(cur.serverId())
+                    : req.server().isBlank() ? Uni.createFrom().nullItem() : serverId(req.server());
+            return sid.chain(server -> pool.preparedQuery("UPDATE services SET name = $2, target = $3, expected_statuses = $4, "
+                            + "body_contains = $5, interval_seconds = $6, timeout_ms = $7, slow_ms = $8, server_id = $9, description = $10, "
+                            + "active = $11, updated_at = now(), next_check_at = CASE WHEN $3 <> target THEN now() ELSE next_check_at END "
+                            + "WHERE id = $1")
+                    .execute(Tuple.from(new Object[]{id, req.name() == null ? cur.name() : req.name().trim(), target,
+                            req.expectedStatuses() == null ? cur.expectedStatuses() : req.expectedStatuses(),
+                            req.bodyContains() == null ? cur.bodyContains() : blankToNull(req.bodyContains()),
+                            req.intervalSeconds() == null ? cur.intervalSeconds() : req.intervalSeconds(),
+                            req.timeoutMs() == null ? cur.timeoutMs() : req.timeoutMs(),
+                            req.slowMs() == null ? cur.slowMs() : req.slowMs(), server,
+                            req.description() == null ? cur.description() : blankToNull(req.description()),
+                            req.active() == null ? cur.active() : req.active()})))
+                    .chain(() -> get(id));
+        });
+    }
+
+    public Uni<ServiceView> delete(long id) {
+        return get(id).call(v -> pool.preparedQuery("DELETE FROM services WHERE id = $1").execute(Tuple.of(id)));
+    }
+
+    /** What an import did. */
+    public record ImportResult(List<ServiceView> created, List<Skipped> skipped) {
+        /** An entry not imported, and why. */
+        public record Skipped(int index, String name, String reason) {
+        }
+    }
+
+    /**
+     * The old tool's services.json, in either shape: a list of {name, type, url, expected_status, timeout, ...} or an
+     * object with local_services (Docker: not supported, reported) and remote_services (http with url, tcp with
+     * host and port). Existing names are skipped.
+     */
+    @SuppressWarnings("unchecked")
+    public Uni<ImportResult> importLegacy(Object body) {
+        List<Object> entries = new ArrayList<>();
+        if (body instanceof List<?> l) {
+            entries.addAll(l);
+        } else if (body instanceof Map<?, ?> m) {
+            for (String key : List.of("local_services", "remote_services")) {
+                if (m.get(key) instanceof List<?> l) {
+                    entries.addAll(l);
+                }
+            }
+        } else {
+            throw ProblemException.badRequest("Expected the services.json array, or an object with local_services and remote_services");
+        }
+        List<ServiceView> created = new ArrayList<>();
+        List<ImportResult.Skipped> skipped = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int i = 0; i < entries.size(); i++) {
+            int index = i;
+            if (!(entries.get(i) instanceof Map<?, ?> raw)) {
+                skipped.add(new ImportResult.Skipped(i, null, "not an object"));
+                continue;
+            }
+            Map<String, Object> e = (Map<String, Object>) raw;
+            String name = e.get("name") == null ? null : e.get("name").toString();
+            String type = e.get("type") == null ? "http" : e.get("type").toString().toLowerCase();
+            ServiceRequest req;
+            try {
+                Integer timeoutMs = e.get("timeout") instanceof Number n ? (int) Math.min(60000, Math.max(100, n.doubleValue() * 1000)) : null;
+                if (type.equals("docker")) {
+                    throw ProblemException.badRequest("Docker container checks are not supported; add an http or tcp check of its port");
+                } else if (type.equals("tcp")) {
+                    req = new ServiceRequest(name, "tcp", e.get("host") + ":" + e.get("port"), null, null, null, timeoutMs, null,
+                            null, str(e.get("description")), true);
+                } else {
+                    String expected = e.get("expected_status") == null ? null : e.get("expected_status").toString();
+                    req = new ServiceRequest(name, "http", str(e.get("url")), expected, null, null, timeoutMs, null, null,
+                            str(e.get("description")), true);
+                }
+                if (name == null || name.isBlank()) {
+                    throw ProblemException.invalid("name", "is required");
+                }
+                if (req.expectedStatuses() != null && !req.expectedStatuses().matches("\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*")) {
+                    throw ProblemException.invalid("expected_status", "must be a status code");
+                }
+                target(req.kind(), req.target());
+            } catch (ProblemException p) {
+                skipped.add(new ImportResult.Skipped(index, name, p.getMessage()));
+                continue;
+            }
+            ServiceRequest r = req;
+            chain = chain.chain(() -> create(r).invoke(created::add)
+                    .onFailure(f -> f instanceof ProblemException || isDuplicate(f)).recoverWithItem(f -> {
+                        skipped.add(new ImportResult.Skipped(index, name, isDuplicate(f)
+                                ? "a service named '" + name + "' already exists; nothing was overwritten" : f.getMessage()));
+                        return null;
+                    })
+                    .replaceWithVoid());
+        }
+        return chain.map(x -> new ImportResult(created, skipped));
+    }
+
+    private static boolean isDuplicate(Throwable f) {
+        return f instanceof io.vertx.pgclient.PgException pe && "23505".equals(pe.getSqlState());
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    private Uni<Long> serverId(String ref) {
+        if (ref == null || ref.isBlank()) {
+            return Uni.createFrom().nullItem();
+        }
+        return servers.resolve(ref.trim()).map(s -> s.id);
+    }
+
+    static String target(String kind, String target) {
+        if (target == null || target.isBlank()) {
+            throw ProblemException.invalid("target", "is required");
+        }
+        String t = target.trim();
+        if ("tcp".equals(kind)) {
+            int colon = t.lastIndexOf(':');
+            if (colon <= 0 || !t.substring(colon + 1).matches("\\d{1,5}") || Integer.parseInt(t.substring(colon + 1)) > 65535
+                    || Integer.parseInt(t.substring(colon + 1)) < 1 || !t.substring(0, colon).matches("[A-Za-z0-9.\\-\\[\\]:]+")) {
+                throw ProblemException.invalid("target", "must be host:port for a tcp check");
+            }
+            return t;
+        }
+        try {
+            URI u = URI.create(t);
+            if ((!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            if (u.getUserInfo() != null) {
+                throw ProblemException.invalid("target", "must not carry credentials");
+            }
+            return u.toString();
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid("target", "must be an http or https URL");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}
