@@ -14,8 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every 10 minutes, deletes expired browser sessions, stale login-throttle counters and audit records past
- * their retention. The deletes are
+ * Every 10 minutes, deletes expired browser sessions, stale login-throttle counters, audit records past their
+ * retention and webhook delivery ids older than 90 days. The deletes are
  * idempotent, so every replica may run them; a round the database misses is simply skipped.
  */
 @ApplicationScoped
@@ -29,7 +29,11 @@ public class AuthHousekeeping implements BootstrapStep {
     private final AuditConfig auditConfig;
     private volatile ScheduledExecutorService scheduler;
 
-    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, AuditLog audit, AuditConfig auditConfig) {
+    private final io.vertx.mutiny.sqlclient.Pool pool;
+
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, AuditLog audit, AuditConfig auditConfig,
+                            io.vertx.mutiny.sqlclient.Pool pool) {
+        this.pool = pool;
         this.sessions = sessions;
         this.throttle = throttle;
         this.audit = audit;
@@ -56,6 +60,9 @@ public class AuthHousekeeping implements BootstrapStep {
             int s = VertxContextSupport.subscribeAndAwait(sessions::purgeExpired);
             int t = VertxContextSupport.subscribeAndAwait(throttle::purgeExpired);
             int a = VertxContextSupport.subscribeAndAwait(() -> audit.purgeOlderThan(auditConfig.retentionDays()));
+            // delivery ids are kept 90 days to refuse replays; a sender does not redeliver older ones
+            VertxContextSupport.subscribeAndAwait(() -> pool.query("DELETE FROM hook_deliveries WHERE received_at < now() - interval '90 days'")
+                    .execute().replaceWithVoid());
             if (s + t + a > 0) {
                 LOG.debugf("Removed %d expired sessions, %d stale login counters and %d audit records older than %d days",
                         s, t, a, auditConfig.retentionDays());

@@ -6,7 +6,25 @@ import io.triggerdeploy.server.ServerView;
 import java.util.List;
 
 /** The dashboard's data: server cards with their last deployment, what runs now, what ran lately. */
-public record Dashboard(List<Card> cards, List<DeploymentView> active, List<DeploymentView> recent) {
+public record Dashboard(List<Card> cards, List<DeploymentView> active, List<DeploymentView> recent,
+                        List<io.triggerdeploy.monitor.ServiceView> services) {
+
+    public long servicesUp() {
+        return services.stream().filter(s -> s.active() && "UP".equals(s.status())).count();
+    }
+
+    /** Active services that are not UP (DOWN, DEGRADED or not checked yet). */
+    public List<io.triggerdeploy.monitor.ServiceView> servicesNotUp() {
+        return services.stream().filter(s -> s.active() && !"UP".equals(s.status())).toList();
+    }
+
+    public boolean noServices() {
+        return servicesActive() == 0;
+    }
+
+    public long servicesActive() {
+        return services.stream().filter(io.triggerdeploy.monitor.ServiceView::active).count();
+    }
 
     /** One server and its newest deployment (null when it never deployed). */
     public record Card(ServerView server, DeploymentView last) {

@@ -48,6 +48,38 @@ public final class Fmt {
         return ratio == null ? "—" : String.format(Locale.ROOT, "%.1f %%", ratio * 100);
     }
 
+    /** Polyline points (120 x 28 box) of response times, oldest left; empty without data. */
+    static String sparkline(java.util.List<io.triggerdeploy.monitor.ServiceView.Check> history) {
+        java.util.List<Integer> ms = new java.util.ArrayList<>();
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i).responseMs() != null) {
+                ms.add(history.get(i).responseMs());
+            }
+        }
+        if (ms.size() < 2) {
+            return "";
+        }
+        int max = Math.max(1, ms.stream().mapToInt(Integer::intValue).max().orElse(1));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ms.size(); i++) {
+            double x = 120.0 * i / (ms.size() - 1);
+            double y = 27 - 26.0 * ms.get(i) / max;
+            sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        return sb.toString().trim();
+    }
+
+    static String reachBadge(String reachability) {
+        if (reachability == null) {
+            return "badge";
+        }
+        return switch (reachability) {
+            case "REACHABLE" -> "badge badge-succeeded";
+            case "UNPINNED" -> "badge badge-queued";
+            default -> "badge badge-failed";
+        };
+    }
+
     /** CSS class of a status badge. */
     static String badge(String status) {
         return "badge badge-" + (status == null ? "none" : status.toLowerCase(Locale.ROOT));

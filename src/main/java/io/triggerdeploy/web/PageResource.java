@@ -56,9 +56,14 @@ public class PageResource {
     private final AuditLog audit;
     private final HookService hooks;
     private final AnalyticsService analytics;
+    private final io.triggerdeploy.monitor.ServiceRepository monitored;
+    private final io.triggerdeploy.notify.ChannelService channels;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
-                        UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics) {
+                        UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
+                        io.triggerdeploy.monitor.ServiceRepository monitored, io.triggerdeploy.notify.ChannelService channels) {
+        this.monitored = monitored;
+        this.channels = channels;
         this.analytics = analytics;
         this.audit = audit;
         this.hooks = hooks;
@@ -87,15 +92,15 @@ public class PageResource {
     private Uni<Dashboard> board() {
         return Uni.combine().all()
                 .unis(servers.list(), deploymentRows.latestPerServer(), deploymentRows.active(50),
-                        deploymentRows.page(null, null, null, null, null, null, 10))
-                .with((serverList, latest, active, recent) -> {
+                        deploymentRows.page(null, null, null, null, null, null, 10), monitored.list(0))
+                .with((serverList, latest, active, recent, serviceList) -> {
                     Map<Long, DeploymentView> last = latest.stream()
                             .collect(Collectors.toMap(DeploymentView::serverId, Function.identity(), (a, b) -> a));
                     List<Dashboard.Card> cards = serverList.stream()
                             .filter(ServerView::active)
                             .map(s -> new Dashboard.Card(s, last.get(s.id())))
                             .toList();
-                    return new Dashboard(cards, active, recent);
+                    return new Dashboard(cards, active, recent, serviceList);
                 });
     }
 
@@ -225,6 +230,21 @@ public class PageResource {
             }
             return analytics.report(Integer.parseInt(days)).map(r -> Templates.analytics(ctx, r));
         });
+    }
+
+    @GET
+    @Path("services")
+    @Operation(hidden = true)
+    public Uni<Response> services(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "services", ctx -> monitored.list(40).chain(list -> servers.list()
+                .map(serverList -> Templates.services(ctx, list, serverList))));
+    }
+
+    @GET
+    @Path("notifications")
+    @Operation(hidden = true)
+    public Uni<Response> notifications(@Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "notifications", ctx -> channels.list().map(l -> Templates.notifications(ctx, l)));
     }
 
     @GET

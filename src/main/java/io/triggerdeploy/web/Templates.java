@@ -38,6 +38,11 @@ public final class Templates {
 
     public static native TemplateInstance audit(PageContext ctx, AuditView view);
 
+    public static native TemplateInstance services(PageContext ctx, List<io.triggerdeploy.monitor.ServiceView> services,
+                                                   List<ServerView> servers);
+
+    public static native TemplateInstance notifications(PageContext ctx, List<io.triggerdeploy.notify.ChannelView> channels);
+
     public static native TemplateInstance analytics(PageContext ctx, io.triggerdeploy.analytics.AnalyticsReport report);
 
     public static native TemplateInstance hooks(PageContext ctx, List<io.triggerdeploy.hook.HookView> hooks, List<ServerView> servers,

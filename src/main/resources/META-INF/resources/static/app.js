@@ -347,6 +347,78 @@
     }
   }
 
+  async function checkService(button) {
+    button.disabled = true;
+    try {
+      const r = await api('POST', '/api/services/' + button.dataset.id + '/check');
+      toast('Check: ' + r.status + (r.response_ms != null ? ' in ' + r.response_ms + ' ms' : '') + (r.error ? ' (' + r.error + ')' : ''), r.status === 'DOWN');
+      setTimeout(() => window.location.reload(), 1200);
+    } catch (err) {
+      toast(err.message, true);
+      button.disabled = false;
+    }
+  }
+
+  async function testChannel(button) {
+    button.disabled = true;
+    try {
+      await api('POST', '/api/notifications/channels/' + button.dataset.id + '/test');
+      toast('Test message sent');
+    } catch (err) {
+      toast(err.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function syncChannelKind() {
+    const kind = $('#c-kind');
+    if (!kind) return;
+    ['email', 'telegram', 'webhook'].forEach(k => { $$('.kind-' + k).forEach(f => { f.hidden = kind.value !== k; }); });
+  }
+
+  async function submitChannel(form) {
+    showFormError(form, null);
+    const kind = $('#c-kind', form).value;
+    const settings = {};
+    $$('.kind-' + kind + ' [data-setting]', form).forEach(i => {
+      if (i.value.trim() !== '') settings[i.dataset.setting] = i.type === 'number' ? Number(i.value) : i.value.trim();
+    });
+    const body = { name: $('#c-name', form).value.trim(), kind, settings,
+      events: $$('[data-event]', form).filter(c => c.checked).map(c => c.dataset.event) };
+    if ($('#c-secret', form).value) body.secret = $('#c-secret', form).value;
+    try {
+      await api('POST', '/api/notifications/channels', body);
+      window.location.reload();
+    } catch (err) {
+      showFormError(form, err);
+    }
+  }
+
+  async function importGeneric(form) {
+    const file = $('.import-file', form).files[0];
+    const text = file ? await file.text() : $('.import-text', form).value;
+    const result = $('.import-result', form);
+    showFormError(form, null);
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      showFormError(form, new ApiError('That is not valid JSON: ' + e.message, 400));
+      return;
+    }
+    try {
+      const r = await api('POST', form.dataset.import, parsed);
+      const lines = ['Imported ' + r.created.length + (r.created.length ? ': ' + r.created.map(s => s.name).join(', ') : '') + '.'];
+      r.skipped.forEach(s => lines.push('Skipped #' + s.index + (s.name ? ' (' + s.name + ')' : '') + ': ' + s.reason));
+      result.textContent = lines.join('\n');
+      result.style.whiteSpace = 'pre-line';
+      if (r.created.length) setTimeout(() => window.location.reload(), 2500);
+    } catch (e) {
+      showFormError(form, e);
+    }
+  }
+
   async function copy(button) {
     const text = document.getElementById(button.dataset.copy).textContent;
     try {
@@ -411,6 +483,30 @@
     let scheduled = false;
     let trimmed = false;
     const isFinal = s => s !== 'QUEUED' && s !== 'RUNNING';
+    let checksLoaded = false;
+
+    /** The checks of the server's services run right after the end; they may take a few seconds to arrive. */
+    async function serviceChecks(round) {
+      let checks = [];
+      try { checks = await api('GET', '/api/deployments/' + id + '/service-checks'); } catch (e) { return; }
+      if (!checks.length) {
+        if (round < 5) setTimeout(() => serviceChecks(round + 1), 2000);
+        return;
+      }
+      const list = $('#service-check-list');
+      list.innerHTML = '';
+      checks.forEach(c => {
+        const li = document.createElement('li');
+        const b = document.createElement('span');
+        b.className = 'badge badge-' + c.status.toLowerCase();
+        b.textContent = c.status;
+        li.appendChild(b);
+        li.appendChild(document.createTextNode(' ' + c.service + (c.response_ms != null ? ' · ' + c.response_ms + ' ms' : '')
+          + (c.error ? ' · ' + c.error : '')));
+        list.appendChild(li);
+      });
+      $('#service-checks').hidden = false;
+    }
 
     log.addEventListener('scroll', () => {
       const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -466,6 +562,7 @@
       const err = $('#error');
       if (d.error) { err.textContent = d.error; err.hidden = false; }
       if (isFinal(d.status)) {
+        if (!checksLoaded) { checksLoaded = true; serviceChecks(0); }
         $('#duration').textContent = formatDuration(d.duration_ms);
         const c = $('#cancel');
         if (c) c.hidden = true;
@@ -532,6 +629,8 @@
       case 'cancel': cancel(t); break;
       case 'request': request(t); break;
       case 'scan': scan(t); break;
+      case 'check': checkService(t); break;
+      case 'test-channel': testChannel(t); break;
       default:
     }
   });
@@ -539,12 +638,15 @@
   document.addEventListener('submit', ev => {
     const form = ev.target;
     if (form.id === 'import-form') { ev.preventDefault(); importServers(form); return; }
+    if (form.dataset.import) { ev.preventDefault(); importGeneric(form); return; }
+    if (form.id === 'channel-form') { ev.preventDefault(); submitChannel(form); return; }
     if (form.dataset.api) { ev.preventDefault(); submitApiForm(form); }
   });
 
   /* fields only for one kind of hook */
   document.addEventListener('change', ev => {
     if (ev.target.id === 'h-kind') syncHookKind();
+    if (ev.target.id === 'c-kind') syncChannelKind();
   });
   function syncHookKind() {
     const kind = $('#h-kind');
@@ -557,6 +659,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     syncHookKind();
+    syncChannelKind();
     localTimes();
     $$('[data-refresh]').forEach(autoRefresh);
     const d = $('#deployment');

@@ -77,7 +77,8 @@ class BrowserTest extends ApiTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
-                    "trigger.deploy.poll-interval", "1s");
+                    "trigger.deploy.poll-interval", "1s",
+                    "trigger.monitor.allow-networks", "127.0.0.0/8");
         }
     }
 
@@ -476,6 +477,55 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void servicesAndNotificationChannelsFromTheirPages() throws IOException {
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        receiver.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            calls.incrementAndGet();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        try {
+            browserLogin(ADMIN, ADMIN_PASSWORD);
+            driver.get(url("/services"));
+            visible(By.cssSelector("button[data-open='service-dialog']")).click();
+            String name = unique("health-");
+            visible(By.id("v-name")).sendKeys(name);
+            driver.findElement(By.id("v-target")).sendKeys(url("/q/health/live"));
+            driver.findElement(By.id("v-body")).sendKeys("UP");
+            driver.findElement(By.cssSelector("#service-dialog button[type=submit]")).click();
+            WebElement row = visible(By.cssSelector("tr[data-service-row='" + name + "']"));
+            row.findElement(By.cssSelector("button[data-action='check']")).click();
+            waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-service-row='" + name + "']")).getText().contains("UP"));
+            shot("services");
+            driver.get(url("/"));
+            assertThat(visible(By.id("services-summary")).getText()).contains("up");
+            assertThat(driver.findElement(By.id("services-h")).isDisplayed()).isTrue();
+
+            driver.get(url("/notifications"));
+            visible(By.cssSelector("button[data-open='channel-dialog']")).click();
+            String channel = unique("team-");
+            visible(By.id("c-name")).sendKeys(channel);
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("c-kind"))).selectByValue("webhook");
+            assertThat(driver.findElement(By.id("c-host")).isDisplayed()).isFalse();
+            driver.findElement(By.id("c-url")).sendKeys("http://127.0.0.1:" + receiver.getAddress().getPort() + "/deploys");
+            driver.findElement(By.id("c-secret")).sendKeys("a-signing-secret-for-the-team");
+            driver.findElement(By.cssSelector("#channel-dialog button[type=submit]")).click();
+            WebElement ch = visible(By.cssSelector("tr[data-channel-row='" + channel + "']"));
+            assertThat(ch.getText()).contains("webhook").contains("deployment.failed").doesNotContain("a-signing-secret");
+            ch.findElement(By.cssSelector("button[data-action='test-channel']")).click();
+            waitUpTo(10).until(d -> d.findElement(By.id("toast")).getText().contains("Test message sent"));
+            assertThat(calls.get()).isEqualTo(1);
+            shot("notifications");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
     void helpHistoryAndApiDocsRenderAndWorkOnAPhone() throws IOException {
         server("Phone check", "echo ok");
         browserLogin(ADMIN, ADMIN_PASSWORD);
@@ -491,7 +541,7 @@ class BrowserTest extends ApiTest {
         shot("api-docs");
 
         driver.manage().window().setSize(new Dimension(375, 812));
-        for (String page : List.of("/", "/deployments", "/servers", "/analytics", "/help")) {
+        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/notifications", "/help")) {
             driver.get(url(page));
             visible(By.tagName("main"));
             Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
