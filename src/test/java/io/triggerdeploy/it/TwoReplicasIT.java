@@ -51,7 +51,8 @@ class TwoReplicasIT {
         sshd = TestSshServer.start("deployer", client.getPublic());
         Map<String, String> env = Map.of("TRIGGER_ADMIN_PASSWORD", "two-replicas-admin",
                 "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(),
-                "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s", "TRIGGER_DEPLOY_SHUTDOWN_GRACE", "3s");
+                "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s", "TRIGGER_DEPLOY_SHUTDOWN_GRACE", "3s",
+                "TRIGGER_MONITOR_ALLOW_NETWORKS", "127.0.0.0/8", "TRIGGER_MONITOR_TICK", "200ms");
         a = JarProcess.start("replica-a", db, env);
         b = JarProcess.start("replica-b", db, env);
         assertThat(a.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(a.output()).isTrue();
@@ -110,6 +111,61 @@ class TwoReplicasIT {
             Thread.sleep(200);
         }
         throw new AssertionError("deployment " + id + " did not reach " + String.join("/", wanted) + ": " + d);
+    }
+
+    /**
+     * Both replicas tick every 200 ms, yet a service with a 10 s interval is checked once per interval; and each
+     * finished deployment is announced once, by the replica that ran it.
+     */
+    @Test
+    @Order(0)
+    void scheduledChecksAndNotificationsHappenOnceAcrossReplicas() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<String> announced = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/health", ex -> {
+            hits.incrementAndGet();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        http.createContext("/announce", ex -> {
+            announced.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort();
+            var ch = a.post("/api/notifications/channels", JSON.writeValueAsString(Map.of("name", "two-replicas", "kind", "webhook",
+                    "events", java.util.List.of("deployment.succeeded"), "secret", "two-replicas-signing-secret",
+                    "settings", Map.of("url", base + "/announce"))), token);
+            assertThat(ch.statusCode()).as(ch.body()).isEqualTo(201);
+            var svc = b.post("/api/services", JSON.writeValueAsString(Map.of("name", "two-replicas-health", "kind", "http",
+                    "target", base + "/health", "interval_seconds", 10)), token);
+            assertThat(svc.statusCode()).as(svc.body()).isEqualTo(201);
+            long t0 = System.nanoTime();
+
+            String alias = server("echo announced");
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ids.add(trigger(i % 2 == 0 ? a : b, alias));
+            }
+            for (long id : ids) {
+                awaitStatus(a, id, Duration.ofSeconds(60), "SUCCEEDED");
+            }
+            // 21 s after the service was created: checks at about 0, 10 and 20 s, not twice each
+            long left = 21_000 - (System.nanoTime() - t0) / 1_000_000;
+            if (left > 0) {
+                Thread.sleep(left);
+            }
+            assertThat(hits.get()).as("checks in 21 s with a 10 s interval on two replicas").isBetween(2, 3);
+            for (long id : ids) {
+                assertThat(announced.stream().filter(m -> m.contains("\"deployment_id\":" + id + ",")).count())
+                        .as("messages for deployment %d", id).isEqualTo(1);
+            }
+        } finally {
+            http.stop(0);
+        }
     }
 
     @Test
