@@ -12,6 +12,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -32,6 +34,11 @@ public class InboundHookResource {
     }
 
     @POST
+    @Operation(summary = "A webhook delivery (signed by the sender; no bearer token)")
+    @APIResponse(responseCode = "202", description = "A deployment was queued")
+    @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")
+    @APIResponse(responseCode = "401", description = "Missing or wrong signature")
+    @APIResponse(responseCode = "409", description = "This delivery id was received before (a replay)")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id, byte[] body, @Context HttpServerRequest http) {

@@ -16,7 +16,27 @@ public final class HostKeys {
 
     private static final Pattern KEY_TYPE = Pattern.compile("^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+$");
 
+    /**
+     * MINA registers its security providers (BouncyCastle, EdDSA) lazily on first use. Doing that from two threads at
+     * once (a request pinning an ed25519 key while a reachability scan starts) could make a key type look
+     * unsupported, so the registration happens here, once, under the class-initialisation lock.
+     */
+    static {
+        try {
+            org.apache.sshd.common.util.security.SecurityUtils.isEDDSACurveSupported();
+            PublicKeyEntry.parsePublicKeyEntry("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
+                    .resolvePublicKey(null, null, PublicKeyEntryResolver.FAILING);
+        } catch (Exception e) {
+            org.jboss.logging.Logger.getLogger(HostKeys.class).warnf("ed25519 host keys are not supported here: %s", e.toString());
+        }
+    }
+
     private HostKeys() {
+    }
+
+    /** Forces the provider registration above (called before the SSH client starts). */
+    public static void init() {
+        // the static initialiser has run once this method is reached
     }
 
     /**
@@ -49,6 +69,7 @@ public final class HostKeys {
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Exception e) {
+            org.jboss.logging.Logger.getLogger(HostKeys.class).debugf(e, "Host key of type %s not decoded", parts[typeAt]);
             throw new IllegalArgumentException("cannot be decoded as a " + parts[typeAt] + " key");
         }
     }

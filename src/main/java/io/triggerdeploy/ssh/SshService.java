@@ -58,6 +58,7 @@ public class SshService {
 
     @PostConstruct
     public void start() {
+        HostKeys.init();
         SshClient c = SshClient.setUpDefaultClient();
         c.setServerKeyVerifier(SshService::verifyServerKey);
         c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
