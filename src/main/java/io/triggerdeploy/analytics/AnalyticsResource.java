@@ -12,7 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code GET /api/analytics?days=30}: deployments per day by status, success rate, mean and p95 duration per day,
- * per server and per user, grouped failure reasons and busiest hours (UTC).
+ * per server and per user, grouped failure reasons and busiest hours (UTC); {@code server} (an alias) narrows it
+ * to one server.
  */
 @Path("/api/analytics")
 @RolesAllowed(Role.VIEWER_NAME)
@@ -26,7 +27,7 @@ public class AnalyticsResource {
     }
 
     @GET
-    public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days) {
-        return analytics.report(days);
+    public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days, @QueryParam("server") String server) {
+        return analytics.report(days, server);
     }
 }

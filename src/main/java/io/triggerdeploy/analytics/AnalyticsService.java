@@ -35,13 +35,19 @@ public class AnalyticsService {
     }
 
     public Uni<AnalyticsReport> report(int days) {
+        return report(days, null);
+    }
+
+    /** The report for one server (by alias) or, with {@code server} null, for all. */
+    public Uni<AnalyticsReport> report(int days, String server) {
         if (days < 1 || days > 366) {
             throw ProblemException.invalid("days", "must be between 1 and 366");
         }
         OffsetDateTime to = OffsetDateTime.now(ZoneOffset.UTC);
         OffsetDateTime from = to.truncatedTo(ChronoUnit.DAYS).minusDays(days - 1L);
-        String window = " FROM deployments WHERE queued_at >= $1 ";
-        Tuple since = Tuple.of(from);
+        String window = " FROM deployments WHERE queued_at >= $1 AND ($2::text IS NULL OR server_alias = $2) ";
+        String alias = server == null || server.isBlank() ? null : server.trim();
+        Tuple since = Tuple.of(from, alias);
 
         Uni<AnalyticsReport.Totals> totals = pool.preparedQuery("SELECT " + GROUP_FIGURES
                         + ", count(*) FILTER (WHERE status IN ('FAILED','TIMED_OUT','INTERRUPTED')) AS failed" + window)
@@ -60,7 +66,8 @@ public class AnalyticsService {
                                 + "percentile_cont(0.95) WITHIN GROUP (ORDER BY d.duration_ms) "
                                 + "FILTER (WHERE d.started_at IS NOT NULL AND d.finished_at IS NOT NULL) AS p95_ms "
                                 + "FROM generate_series(($1::timestamptz AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date, interval '1 day') g(day) "
-                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND (d.queued_at AT TIME ZONE 'UTC')::date = g.day::date "
+                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND ($2::text IS NULL OR d.server_alias = $2) "
+                                + "AND (d.queued_at AT TIME ZONE 'UTC')::date = g.day::date "
                                 + "GROUP BY g.day ORDER BY g.day")
                 .execute(since).map(rows -> map(rows, r -> {
                     Map<String, Long> by = new LinkedHashMap<>();
@@ -84,7 +91,8 @@ public class AnalyticsService {
 
         Uni<List<AnalyticsReport.Hour>> hours = pool.preparedQuery(
                         "SELECT h.hour, count(d.id) AS n FROM generate_series(0, 23) h(hour) "
-                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND extract(hour FROM d.queued_at AT TIME ZONE 'UTC') = h.hour "
+                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND ($2::text IS NULL OR d.server_alias = $2) "
+                                + "AND extract(hour FROM d.queued_at AT TIME ZONE 'UTC') = h.hour "
                                 + "GROUP BY h.hour ORDER BY h.hour")
                 .execute(since).map(rows -> map(rows, r -> new AnalyticsReport.Hour(r.getInteger("hour"), r.getLong("n"))));
 

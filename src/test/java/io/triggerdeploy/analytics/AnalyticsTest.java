@@ -68,6 +68,24 @@ class AnalyticsTest extends ApiTest {
     }
 
     @Test
+    void nothingInTheWindowIsZerosAndSaysSo() {
+        String admin = adminToken();
+        String alias = unique("quiet-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(201);
+        JsonPath j = given().auth().oauth2(admin).get("/api/analytics?days=30&server=" + alias).then().statusCode(200).extract().jsonPath();
+        assertThat(j.getBoolean("empty")).isTrue();
+        assertThat(j.getLong("totals.total")).isZero();
+        assertThat(j.getString("totals.success_rate")).isNull();
+        assertThat(j.getList("per_day")).hasSize(30);
+        assertThat(j.getList("per_day.total", Integer.class)).containsOnly(0);
+        assertThat(j.getList("busiest_hours.total", Integer.class)).hasSize(24).containsOnly(0);
+        assertThat(j.getList("per_server")).isEmpty();
+        assertThat(j.getList("failure_reasons")).isEmpty();
+    }
+
+    @Test
     void badWindowsAre400AndViewersMayRead() {
         RoleTokens t = roleTokens();
         given().auth().oauth2(t.viewer()).get("/api/analytics").then().statusCode(200);
