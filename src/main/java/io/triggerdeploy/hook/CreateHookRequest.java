@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Size;
  * {@code sha1} or {@code sha512}) say how the sender signs. {@code branch} (e.g. {@code main}) skips pushes of
  * other refs.
  */
+@io.quarkus.runtime.annotations.RegisterForReflection
 public record CreateHookRequest(
         // deployments record "hook:<name>" as who asked (64 characters at most)
         @NotBlank @Size(max = 50) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._ -]*", message = "must be letters, digits, spaces, '.', '_' or '-'") String name,

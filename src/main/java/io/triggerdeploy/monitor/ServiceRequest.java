@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
  * {@code slow_ms}: answers slower than this count as DEGRADED. {@code server}: id, alias or host of a server whose
  * deployments trigger a check. On update, absent fields stay as they are.
  */
+@io.quarkus.runtime.annotations.RegisterForReflection
 public record ServiceRequest(
         @Size(min = 1, max = 100) String name,
         @Pattern(regexp = "http|tcp", message = "must be http or tcp") String kind,

@@ -90,8 +90,10 @@ public class ServiceService {
     }
 
     /** What an import did. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     public record ImportResult(List<ServiceView> created, List<Skipped> skipped) {
         /** An entry not imported, and why. */
+        @io.quarkus.runtime.annotations.RegisterForReflection
         public record Skipped(int index, String name, String reason) {
         }
     }

@@ -13,6 +13,7 @@ import java.util.Map;
  * signing secret (write-only). {@code events}: any of deployment.started, deployment.succeeded,
  * deployment.failed, service.down, service.recovered. On update, absent fields stay as they are.
  */
+@io.quarkus.runtime.annotations.RegisterForReflection
 public record ChannelRequest(
         @Size(min = 1, max = 100) String name,
         @Pattern(regexp = "email|telegram|webhook", message = "must be email, telegram or webhook") String kind,
