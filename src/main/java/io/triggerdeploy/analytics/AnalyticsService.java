@@ -59,16 +59,18 @@ public class AnalyticsService {
                             finished == 0 ? null : (double) ok / finished, round(r.getValue("mean_ms")), round(r.getValue("p95_ms")));
                 });
 
+        // aggregate the window's rows per day once, then fill the days without any (one pass over the rows)
         Uni<List<AnalyticsReport.Day>> perDay = pool.preparedQuery(
-                        "SELECT g.day::date AS day, count(d.id) AS total, "
-                                + statusColumns("d.")
-                                + "avg(d.duration_ms) FILTER (WHERE d.started_at IS NOT NULL AND d.finished_at IS NOT NULL) AS mean_ms, "
-                                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY d.duration_ms) "
-                                + "FILTER (WHERE d.started_at IS NOT NULL AND d.finished_at IS NOT NULL) AS p95_ms "
+                        "WITH agg AS (SELECT (queued_at AT TIME ZONE 'UTC')::date AS day, count(*) AS total, "
+                                + statusColumns("")
+                                + "avg(duration_ms) FILTER (WHERE started_at IS NOT NULL AND finished_at IS NOT NULL) AS mean_ms, "
+                                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) "
+                                + "FILTER (WHERE started_at IS NOT NULL AND finished_at IS NOT NULL) AS p95_ms"
+                                + window + "GROUP BY 1) "
+                                + "SELECT g.day::date AS day, coalesce(agg.total, 0) AS total, " + statusColumnsOf("agg.")
+                                + "agg.mean_ms, agg.p95_ms "
                                 + "FROM generate_series(($1::timestamptz AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date, interval '1 day') g(day) "
-                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND ($2::text IS NULL OR d.server_alias = $2) "
-                                + "AND (d.queued_at AT TIME ZONE 'UTC')::date = g.day::date "
-                                + "GROUP BY g.day ORDER BY g.day")
+                                + "LEFT JOIN agg ON agg.day = g.day::date ORDER BY g.day")
                 .execute(since).map(rows -> map(rows, r -> {
                     Map<String, Long> by = new LinkedHashMap<>();
                     for (DeploymentStatus s : DeploymentStatus.values()) {
@@ -90,10 +92,10 @@ public class AnalyticsService {
                         r.getString("reason"), r.getLong("n"))));
 
         Uni<List<AnalyticsReport.Hour>> hours = pool.preparedQuery(
-                        "SELECT h.hour, count(d.id) AS n FROM generate_series(0, 23) h(hour) "
-                                + "LEFT JOIN deployments d ON d.queued_at >= $1 AND ($2::text IS NULL OR d.server_alias = $2) "
-                                + "AND extract(hour FROM d.queued_at AT TIME ZONE 'UTC') = h.hour "
-                                + "GROUP BY h.hour ORDER BY h.hour")
+                        "WITH agg AS (SELECT extract(hour FROM queued_at AT TIME ZONE 'UTC')::int AS hour, count(*) AS n"
+                                + window + "GROUP BY 1) "
+                                + "SELECT h.hour, coalesce(agg.n, 0) AS n FROM generate_series(0, 23) h(hour) "
+                                + "LEFT JOIN agg ON agg.hour = h.hour ORDER BY h.hour")
                 .execute(since).map(rows -> map(rows, r -> new AnalyticsReport.Hour(r.getInteger("hour"), r.getLong("n"))));
 
         return Uni.combine().all().unis(totals, perDay, perServer, perUser, reasons, hours)
@@ -109,6 +111,16 @@ public class AnalyticsService {
                     return new AnalyticsReport.Group(r.getString("name"), r.getLong("total"), ok, finished,
                             finished == 0 ? null : (double) ok / finished, round(r.getValue("mean_ms")), round(r.getValue("p95_ms")));
                 }));
+    }
+
+    /** The per-status counts of an aggregate, zero where it has no row. */
+    private static String statusColumnsOf(String prefix) {
+        StringBuilder sb = new StringBuilder();
+        for (DeploymentStatus s : DeploymentStatus.values()) {
+            String c = "n_" + s.name().toLowerCase(java.util.Locale.ROOT);
+            sb.append("coalesce(").append(prefix).append(c).append(", 0) AS ").append(c).append(", ");
+        }
+        return sb.toString();
     }
 
     private static String statusColumns(String prefix) {

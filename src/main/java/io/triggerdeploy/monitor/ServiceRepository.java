@@ -89,15 +89,22 @@ public class ServiceRepository {
                 .execute(Tuple.of(serverId)).map(rows -> map(rows, Target::of));
     }
 
-    /** Stores a result and the service's current status; answers the status it had before. */
+    /**
+     * Stores a result and the service's current status; answers the status it had before. The service row is locked
+     * first: inserting the check takes a key-share lock on it (foreign key), and two checks of one service (scheduled
+     * and "check now") that both took that before asking for the row lock would deadlock.
+     */
     public Uni<String> record(long serviceId, CheckResult r, String cause, Long deploymentId) {
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO service_checks (service_id, status, response_ms, status_code, error, cause, deployment_id) "
-                                + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .execute(Tuple.from(new Object[]{serviceId, r.status(), r.responseMs(), r.statusCode(), cut(r.error()), cause, deploymentId}))
-                        .chain(() -> c.preparedQuery("UPDATE services s SET last_status = $2, last_checked_at = now() "
-                                        + "FROM (SELECT id, last_status FROM services WHERE id = $1 FOR UPDATE) old WHERE s.id = old.id "
-                                        + "RETURNING old.last_status")
-                                .execute(Tuple.of(serviceId, r.status()))))
+        return pool.withTransaction(c -> c.preparedQuery("UPDATE services s SET last_status = $2, last_checked_at = now() "
+                                + "FROM (SELECT id, last_status FROM services WHERE id = $1 FOR UPDATE) old WHERE s.id = old.id "
+                                + "RETURNING old.last_status")
+                        .execute(Tuple.of(serviceId, r.status()))
+                        // a service deleted meanwhile: nothing to store
+                        .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem() : c.preparedQuery(
+                                        "INSERT INTO service_checks (service_id, status, response_ms, status_code, error, cause, deployment_id) "
+                                        + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                                .execute(Tuple.from(new Object[]{serviceId, r.status(), r.responseMs(), r.statusCode(), cut(r.error()), cause, deploymentId}))
+                                .replaceWithVoid()))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("last_status"));
     }
 

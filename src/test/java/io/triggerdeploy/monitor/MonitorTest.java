@@ -177,6 +177,21 @@ class MonitorTest extends ApiTest {
         assertThat(all).anyMatch(m -> ((Number) m.get("id")).longValue() == id);
     }
 
+    /** Scheduled and manual checks of one service at the same moment (a deadlock once: lock order). */
+    @Test
+    void concurrentChecksOfOneServiceAllSucceed() throws Exception {
+        long id = service(Map.of("kind", "http", "target", url("/ok"), "interval_seconds", 10));
+        List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    given().auth().oauth2(admin).post("/api/services/" + id + "/check").statusCode()));
+        }
+        for (var c : calls) {
+            assertThat(c.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+        }
+        assertThat(queryLong("SELECT count(*) FROM service_checks WHERE service_id = " + id + " AND cause = 'manual'")).isEqualTo(12);
+    }
+
     @Test
     void downAndRecoveredAreAnnouncedOnceWithACooldown() throws Exception {
         given().auth().oauth2(admin).contentType(ContentType.JSON)
