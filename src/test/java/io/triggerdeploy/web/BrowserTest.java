@@ -269,6 +269,45 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void theLogStopsFollowingWhenTheUserScrollsUpAndHistoryPages() throws Exception {
+        String alias = server("Chatty", "i=1; while [ $i -le 300 ]; do echo \"line $i\"; i=$((i+1)); sleep 0.02; done");
+        browserLogin(operator(), "operator-pass");
+        driver.get(url("/"));
+        visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
+        confirm();
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        waitUpTo(20).until(d -> text(By.id("log")).contains("line 60"));
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        // following: the newest line is in view
+        Number gap = (Number) js.executeScript("const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight;");
+        assertThat(gap.intValue()).isLessThan(60);
+        js.executeScript("const l = document.getElementById('log'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll'));");
+        WebElement jump = visible(By.id("follow"));
+        String before = text(By.id("log"));
+        waitUpTo(20).until(d -> text(By.id("log")).length() > before.length() + 200);
+        assertThat(((Number) js.executeScript("return document.getElementById('log').scrollTop;")).intValue())
+                .as("stays where the user scrolled while lines arrive").isLessThan(5);
+        shot("deployment-scrolled-up");
+        jump.click();
+        waitUpTo(5).until(d -> ((Number) js.executeScript(
+                "const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight;")).intValue() < 60);
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("log"))).contains("line 300");
+
+        // history: 30 more rows of this server, 25 per page, the second page holds the rest
+        update("INSERT INTO deployments (server_id, server_alias, status, requested_by, source, queued_at, started_at, finished_at, duration_ms, exit_code) "
+                + "SELECT id, alias, 'SUCCEEDED', 'history-bot', 'api', now() - g * interval '1 hour', now() - g * interval '1 hour', "
+                + "now() - g * interval '1 hour' + interval '2 seconds', 2000, 0 FROM servers, generate_series(1, 30) g WHERE alias = '" + alias + "'");
+        driver.get(url("/deployments?server=" + alias));
+        assertThat(driver.findElements(By.cssSelector("table.deployments tbody tr"))).hasSize(25);
+        visible(By.cssSelector("a[rel='next']")).click();
+        waitUpTo(10).until(ExpectedConditions.urlContains("cursor="));
+        assertThat(driver.findElements(By.cssSelector("table.deployments tbody tr"))).hasSize(6);
+        assertThat(driver.getCurrentUrl()).contains("server=" + alias);
+        assertThat(driver.findElements(By.cssSelector("a[rel='next']"))).isEmpty();
+    }
+
+    @Test
     void cancelALongDeployment() throws IOException {
         String alias = server("Batch worker", "echo started; sleep 60; echo never");
         browserLogin(operator(), "operator-pass");
@@ -332,6 +371,17 @@ class BrowserTest extends ApiTest {
         WebElement row = visible(By.cssSelector("tr[data-user-row='" + name + "']"));
         assertThat(row.getText()).contains(name + "@example.com").contains("operator").contains("active");
         shot("users");
+        // edit: the dialog is filled from the API; demote to viewer
+        row.findElement(By.cssSelector("button[data-open='edit-user-dialog']")).click();
+        waitUpTo(10).until(d -> "operator".equals(d.findElement(By.id("e-role")).getAttribute("value")));
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("e-role"))).selectByValue("viewer");
+        driver.findElement(By.cssSelector("#edit-user-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-user-row='" + name + "']")).getText().contains("viewer"));
+        // reset the password: the old one stops working
+        driver.findElement(By.cssSelector("tr[data-user-row='" + name + "'] button[data-open='reset-dialog']")).click();
+        visible(By.id("r-password")).sendKeys("a-reset-long-password");
+        driver.findElement(By.cssSelector("#reset-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("toast")).getText().contains("Password reset"));
 
         // log out; the old session is dead
         driver.findElement(By.cssSelector("form.logout button")).click();
@@ -339,8 +389,10 @@ class BrowserTest extends ApiTest {
         driver.get(url("/users"));
         waitUpTo(10).until(ExpectedConditions.urlContains("/login"));
 
-        browserLogin(name, "a-long-enough-password");
-        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(name).contains("operator");
+        given().contentType(ContentType.JSON).body(Map.of("username", name, "password", "a-long-enough-password"))
+                .post("/api/login").then().statusCode(401);
+        browserLogin(name, "a-reset-long-password");
+        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(name).contains("viewer");
         assertThat(driver.findElements(By.cssSelector("nav a[href='/users']"))).isEmpty();
     }
 
