@@ -143,8 +143,9 @@ class BrowserTest extends ApiTest {
 
     WebDriverWait waitUpTo(int seconds) {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100));
-        // pages reload after an action: an element found just before the reload goes stale, try again
-        wait.ignoring(StaleElementReferenceException.class);
+        // pages reload after an action: an element found just before the reload goes stale (Chromium sometimes
+        // reports that as a plain WebDriverException, "Node … does not belong to the document"); try again
+        wait.ignoring(StaleElementReferenceException.class).ignoring(org.openqa.selenium.WebDriverException.class);
         return wait;
     }
 
