@@ -39,8 +39,11 @@ public class ServiceRepository {
         this.pool = pool;
     }
 
+    /** All services; with {@code historyPerService} 0 (the dashboard's 5 s refresh) the history query is not run. */
     public Uni<List<ServiceView>> list(int historyPerService) {
-        return pool.query(VIEW + "ORDER BY lower(s.name)").execute().chain(rows -> history(null, historyPerService)
+        Uni<Map<Long, List<ServiceView.Check>>> history = historyPerService <= 0 ? Uni.createFrom().item(Map.of())
+                : history(null, historyPerService);
+        return pool.query(VIEW + "ORDER BY lower(s.name)").execute().chain(rows -> history
                 .map(h -> map(rows, r -> view(r, h.getOrDefault(r.getLong("id"), List.of())))));
     }
 

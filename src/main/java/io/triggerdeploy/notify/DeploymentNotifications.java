@@ -54,7 +54,7 @@ public class DeploymentNotifications {
         String verb = switch (event) {
             case DEPLOYMENT_STARTED -> "started";
             case DEPLOYMENT_SUCCEEDED -> "succeeded";
-            default -> d.status().toLowerCase().replace('_', ' ');
+            default -> d.status().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         };
         String subject = "[trigger-deploy] " + d.server() + ": deployment #" + d.id() + " " + verb;
         StringBuilder text = new StringBuilder();

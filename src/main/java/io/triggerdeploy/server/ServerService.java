@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Server rules: unique aliases, and nothing that could reach a shell unquoted or an unverified host. */
@@ -133,7 +134,8 @@ public class ServerService {
     @WithTransaction
     public Uni<ServerImportResult> importLegacy(List<LegacyServerRecord> records) {
         List<ServerImportResult.Skipped> skipped = new ArrayList<>();
-        List<Server> valid = new ArrayList<>();
+        // valid entries with their index in the file, so a later refusal still names the entry
+        List<Map.Entry<Integer, Server>> valid = new ArrayList<>();
         Set<String> aliases = new HashSet<>();
         for (int i = 0; i < records.size(); i++) {
             LegacyServerRecord r = records.get(i);
@@ -157,17 +159,18 @@ public class ServerService {
                 if (!aliases.add(alias.toLowerCase(Locale.ROOT))) {
                     throw ProblemException.badRequest("duplicate alias in the import");
                 }
-                valid.add(s);
+                valid.add(Map.entry(i, s));
             } catch (ProblemException e) {
                 skipped.add(new ServerImportResult.Skipped(i, r == null ? null : r.name(), e.getMessage()));
             }
         }
         List<ServerView> created = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Server s : valid) {
+        for (Map.Entry<Integer, Server> entry : valid) {
+            Server s = entry.getValue();
             chain = chain.chain(() -> servers.findByAlias(s.alias)).chain(existing -> {
                 if (existing != null) {
-                    skipped.add(new ServerImportResult.Skipped(-1, s.name, "alias '" + s.alias + "' already exists"));
+                    skipped.add(new ServerImportResult.Skipped(entry.getKey(), s.name, "alias '" + s.alias + "' already exists"));
                     return Uni.createFrom().voidItem();
                 }
                 return servers.persist(s).invoke(saved -> created.add(ServerView.of(saved))).replaceWithVoid();

@@ -17,9 +17,9 @@ public final class HostKeys {
     private static final Pattern KEY_TYPE = Pattern.compile("^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+$");
 
     /**
-     * MINA registers its security providers (BouncyCastle, EdDSA) lazily on first use. Doing that from two threads at
-     * once (a request pinning an ed25519 key while a reachability scan starts) could make a key type look
-     * unsupported, so the registration happens here, once, under the class-initialisation lock.
+     * MINA registers its security providers (BouncyCastle for ed25519) on first use. Doing it here, once, makes a
+     * broken setup visible at start: one WARN line saying ed25519 keys cannot be read (seen when a BouncyCastle
+     * provider from another class loader was registered first), instead of a vague 400 on the first pin.
      */
     static {
         try {
@@ -34,7 +34,7 @@ public final class HostKeys {
     private HostKeys() {
     }
 
-    /** Forces the provider registration above (called before the SSH client starts). */
+    /** Runs the check above (called before the SSH client starts). */
     public static void init() {
         // the static initialiser has run once this method is reached
     }

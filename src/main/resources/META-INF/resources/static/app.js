@@ -219,7 +219,7 @@
     const title = $('[data-title-' + mode + ']', dlg);
     if (title) title.textContent = title.getAttribute('data-title-' + mode);
     $$('[data-fill]', dlg).forEach(el => { el.textContent = button.dataset[el.dataset.fill] || ''; });
-    if (dlg.id === 'import-dialog') $('#import-result').textContent = '';
+    $$('.import-result', dlg).forEach(r => { r.textContent = ''; });
     dlg.showModal();
     const load = form && attr(form, 'load');
     if (load && form.dataset.id) {
@@ -320,30 +320,6 @@
       $('#scan-state', dlg).textContent = 'The scan failed.';
       err.textContent = e.message;
       err.hidden = false;
-    }
-  }
-
-  async function importServers(form) {
-    const file = $('#import-file', form).files[0];
-    const text = file ? await file.text() : $('#import-text', form).value;
-    const result = $('#import-result', form);
-    showFormError(form, null);
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      showFormError(form, new ApiError('That is not valid JSON: ' + e.message, 400));
-      return;
-    }
-    try {
-      const r = await api('POST', '/api/servers/import', parsed);
-      const lines = ['Imported ' + r.created.length + ' server(s)' + (r.created.length ? ': ' + r.created.map(s => s.alias).join(', ') : '') + '.'];
-      r.skipped.forEach(s => lines.push('Skipped #' + s.index + (s.name ? ' (' + s.name + ')' : '') + ': ' + s.reason));
-      result.textContent = lines.join('\n');
-      result.style.whiteSpace = 'pre-line';
-      if (r.created.length) setTimeout(() => window.location.reload(), 2500);
-    } catch (e) {
-      showFormError(form, e);
     }
   }
 
@@ -637,7 +613,6 @@
 
   document.addEventListener('submit', ev => {
     const form = ev.target;
-    if (form.id === 'import-form') { ev.preventDefault(); importServers(form); return; }
     if (form.dataset.import) { ev.preventDefault(); importGeneric(form); return; }
     if (form.id === 'channel-form') { ev.preventDefault(); submitChannel(form); return; }
     if (form.dataset.api) { ev.preventDefault(); submitApiForm(form); }
