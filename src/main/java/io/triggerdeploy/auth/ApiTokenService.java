@@ -102,7 +102,16 @@ public class ApiTokenService {
 
     /** Looks the secret up by hash; the effective role is the lower of the token's and the owner's current role. */
     public Uni<TriggerPrincipal> authenticate(String secret) {
-        return pool.preparedQuery("SELECT t.id, t.role, u.id AS uid, u.username, u.role AS urole, u.active "
+        return inspect(secret).map(i -> i == null ? null : i.principal());
+    }
+
+    /** A live API token: who it stands for and until when. */
+    public record Inspected(TriggerPrincipal principal, OffsetDateTime expiresAt) {
+    }
+
+    /** Like {@link #authenticate}, with the token's expiry; null for unknown, expired, revoked or deactivated. */
+    public Uni<Inspected> inspect(String secret) {
+        return pool.preparedQuery("SELECT t.id, t.role, t.expires_at, u.id AS uid, u.username, u.role AS urole, u.active "
                         + "FROM api_tokens t JOIN users u ON u.id = t.user_id "
                         + "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active")
                 .execute(Tuple.of(sha256(secret)))
@@ -111,8 +120,9 @@ public class ApiTokenService {
                     Role userRole = Role.parse(r.getString("urole")).orElse(Role.VIEWER);
                     long tokenId = r.getLong("id");
                     touch(tokenId);
-                    return new TriggerPrincipal(r.getLong("uid"), r.getString("username"),
-                            Role.lower(tokenRole, userRole), TriggerPrincipal.AuthType.API_TOKEN, tokenId);
+                    return new Inspected(new TriggerPrincipal(r.getLong("uid"), r.getString("username"),
+                            Role.lower(tokenRole, userRole), TriggerPrincipal.AuthType.API_TOKEN, tokenId),
+                            r.getOffsetDateTime("expires_at"));
                 }));
     }
 

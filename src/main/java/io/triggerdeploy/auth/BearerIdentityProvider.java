@@ -41,6 +41,43 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         return BearerTokenRequest.class;
     }
 
+    /** A token that is valid now: who it stands for and until when (null: no expiry known). */
+    public record Inspected(TriggerPrincipal principal, java.time.OffsetDateTime expiresAt) {
+    }
+
+    /**
+     * Checks a login JWT or an API token the way every request is checked (signature, expiry, revocation, the
+     * user still active); fails with {@link AuthenticationFailedException} when it is not valid.
+     */
+    public Uni<Inspected> inspect(String token) {
+        if (token == null || token.isBlank() || token.length() > 8192) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("invalid token"));
+        }
+        if (ApiTokenService.looksLikeApiToken(token)) {
+            return apiTokens.inspect(token).map(i -> {
+                if (i == null) {
+                    throw new AuthenticationFailedException("invalid token");
+                }
+                return new Inspected(i.principal(), i.expiresAt());
+            });
+        }
+        return fromJwt(token).map(p -> {
+            if (p == null) {
+                throw new AuthenticationFailedException("invalid token");
+            }
+            return new Inspected(p, expiryOf(token));
+        });
+    }
+
+    private java.time.OffsetDateTime expiryOf(String token) {
+        try {
+            long exp = keys.verify(token).jwt().getExpirationTime();
+            return exp <= 0 ? null : java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(exp), java.time.ZoneOffset.UTC);
+        } catch (ParseException e) {
+            throw new AuthenticationFailedException("invalid token");
+        }
+    }
+
     @Override
     public Uni<SecurityIdentity> authenticate(BearerTokenRequest request, AuthenticationRequestContext context) {
         String token = request.token();

@@ -5,9 +5,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.time.OffsetDateTime;
 
-/** A successful login: the bearer token and who it belongs to. */
+/**
+ * A successful login: the bearer token and who it belongs to, with the fields the old tool's clients test
+ * ({@code success}, {@code message}, {@code redirect}, {@code token_expires}).
+ */
 @RegisterForReflection
-public record LoginResponse(String token, String tokenType, OffsetDateTime expiresAt, LoginUser user) {
+public record LoginResponse(boolean success, String token, String tokenType, OffsetDateTime expiresAt,
+                            OffsetDateTime tokenExpires, LoginUser user, String message, String redirect) {
+
+    /** Where the old tool sent a browser after logging in. */
+    public static final String REDIRECT = "/dashboard";
+
+    static LoginResponse of(TokenIssuer.IssuedToken t, LoginUser user) {
+        return new LoginResponse(true, t.token(), "Bearer", t.expiresAt(), t.expiresAt(), user,
+                "Logged in as " + user.username(), REDIRECT);
+    }
 
     /** The logged-in user, as the old tool returned it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

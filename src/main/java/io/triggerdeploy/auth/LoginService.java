@@ -67,12 +67,10 @@ public class LoginService {
     public Uni<LoginResponse> login(LoginRequest req, String clientAddress) {
         return verify(req, clientAddress).map(a -> {
             if (a.breakGlass()) {
-                TokenIssuer.IssuedToken t = issuer.forBreakGlass(a.username(), a.role());
-                return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+                return LoginResponse.of(issuer.forBreakGlass(a.username(), a.role()),
                         new LoginResponse.LoginUser(null, a.username(), a.role().id(), true));
             }
-            TokenIssuer.IssuedToken t = issuer.forUser(a.id(), a.username(), a.role());
-            return new LoginResponse(t.token(), "Bearer", t.expiresAt(),
+            return LoginResponse.of(issuer.forUser(a.id(), a.username(), a.role()),
                     new LoginResponse.LoginUser(a.id(), a.username(), a.role().id(), null));
         });
     }

@@ -98,6 +98,39 @@ public class WebSessions {
                 .execute(Tuple.of(config.session().maxLifetime().toSeconds())).map(r -> r.rowCount());
     }
 
+    /** The session cookie: HttpOnly, SameSite=Lax, Secure when configured so or when the request came over HTTPS. */
+    public jakarta.ws.rs.core.NewCookie cookie(String value, io.vertx.core.http.HttpServerRequest http) {
+        boolean secure = config.session().secureCookie().orElseGet(() -> "https".equals(http.scheme()));
+        return new jakarta.ws.rs.core.NewCookie.Builder(COOKIE).value(value).path("/").httpOnly(true).secure(secure)
+                .sameSite(jakarta.ws.rs.core.NewCookie.SameSite.LAX).build();
+    }
+
+    /**
+     * Login CSRF: a browser posting from another origin says so in {@code Origin}; no Origin (curl, old browsers) is
+     * let through, {@code Origin: null} is not.
+     */
+    public static boolean sameOrigin(io.vertx.core.http.HttpServerRequest http) {
+        String origin = http.getHeader("Origin");
+        if (origin == null || origin.equals("null")) {
+            return origin == null;
+        }
+        String host = http.authority() == null ? http.getHeader("Host") : http.authority().toString();
+        try {
+            java.net.URI o = java.net.URI.create(origin);
+            String originHost = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+            return host != null && originHost != null
+                    && originHost.toLowerCase(java.util.Locale.ROOT).equals(host.toLowerCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Tells the browser to forget the session cookie. */
+    public static jakarta.ws.rs.core.NewCookie clearedCookie() {
+        return new jakarta.ws.rs.core.NewCookie.Builder(COOKIE).value("").path("/").maxAge(0).httpOnly(true)
+                .sameSite(jakarta.ws.rs.core.NewCookie.SameSite.LAX).build();
+    }
+
     /** Constant-time comparison of the CSRF token a request presents with the session's. */
     public static boolean csrfMatches(Live session, String presented) {
         if (session == null || presented == null) {

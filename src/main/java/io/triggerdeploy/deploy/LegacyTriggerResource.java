@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -31,6 +32,9 @@ import java.time.ZoneOffset;
 @Path("/trigger")
 @Produces(MediaType.APPLICATION_JSON)
 public class LegacyTriggerResource {
+
+    /** The old tool also read the token from this header, which keeps it out of URLs and access logs. */
+    static final String TOKEN_HEADER = "X-Deploy-Token";
 
     /** The old tool's success body. */
     @RegisterForReflection
@@ -62,17 +66,24 @@ public class LegacyTriggerResource {
     @GET
     @PermitAll
     public Uni<RestResponse<TriggerResponse>> get(@QueryParam("token") String token, @QueryParam("server") String server,
+                                                  @HeaderParam(TOKEN_HEADER) String headerToken,
                                                   @Context HttpServerRequest http) {
-        return trigger(token, server, http);
+        return trigger(present(headerToken) ? headerToken : token, server, http);
     }
 
     @POST
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<TriggerResponse>> post(TriggerBody body, @QueryParam("token") String token,
-                                                   @QueryParam("server") String server, @Context HttpServerRequest http) {
-        return trigger(body != null && body.token() != null ? body.token() : token,
-                body != null && body.server() != null ? body.server() : server, http);
+                                                   @QueryParam("server") String server,
+                                                   @HeaderParam(TOKEN_HEADER) String headerToken,
+                                                   @Context HttpServerRequest http) {
+        String chosen = present(headerToken) ? headerToken : body != null && present(body.token()) ? body.token() : token;
+        return trigger(chosen, body != null && body.server() != null ? body.server() : server, http);
+    }
+
+    private static boolean present(String s) {
+        return s != null && !s.isBlank();
     }
 
     private Uni<RestResponse<TriggerResponse>> trigger(String token, String server, HttpServerRequest http) {

@@ -17,11 +17,20 @@ import java.util.Set;
  * CSRF protection for browser sessions: a state-changing request authenticated by the session cookie must carry
  * the session's token in {@code X-CSRF-Token} (pages embed it; a cross-site form or script cannot read it, and a
  * custom header cannot be sent cross-origin without CORS, which is off). Bearer and API-token calls carry no
- * ambient credentials and are not affected. {@code /login} and {@code /logout} check their own form fields.
+ * ambient credentials and are not affected. Logins, token checks and logouts are
+ * exempt (see {@link #NOT_ACTING_AS_SESSION}).
  */
 public class CsrfFilter {
 
     private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+    /**
+     * Posts that do not act with the session's identity: logins and token checks (their own credentials; the login
+     * forms check Origin), and logouts, which can only end the session they come with (the old tool's clients
+     * send no CSRF token to its logout routes).
+     */
+    private static final Set<String> NOT_ACTING_AS_SESSION = Set.of("/login", "/logout", "/api/login", "/api/auth/login",
+            "/auth/login", "/api/auth/verify", "/auth/verify-token", "/auth/logout", "/api/logout");
 
     private final CurrentIdentityAssociation identities;
 
@@ -36,7 +45,7 @@ public class CsrfFilter {
             return Uni.createFrom().nullItem();
         }
         String path = request.path();
-        if (path.equals("/login") || path.equals("/logout")) {
+        if (NOT_ACTING_AS_SESSION.contains(path)) {
             return Uni.createFrom().nullItem();
         }
         return identities.getDeferredIdentity()

@@ -98,8 +98,7 @@ public class Pages {
     }
 
     static NewCookie clearedCookie() {
-        return new NewCookie.Builder(WebSessions.COOKIE).value("").path("/").maxAge(0).httpOnly(true)
-                .sameSite(NewCookie.SameSite.LAX).build();
+        return WebSessions.clearedCookie();
     }
 
     /** Only same-site paths: never another host, never a protocol-relative URL. */

@@ -141,24 +141,11 @@ public class SessionPages {
     }
 
     private NewCookie sessionCookie(String value, HttpServerRequest http) {
-        boolean secure = config.session().secureCookie().orElseGet(() -> "https".equals(http.scheme()));
-        return new NewCookie.Builder(WebSessions.COOKIE).value(value).path("/").httpOnly(true).secure(secure)
-                .sameSite(NewCookie.SameSite.LAX).build();
+        return sessions.cookie(value, http);
     }
 
     /** Login CSRF: a browser posting from another origin says so in Origin; no Origin (curl, old browsers) is let through. */
     private static boolean sameOrigin(HttpServerRequest http) {
-        String origin = http.getHeader("Origin");
-        if (origin == null || origin.equals("null")) {
-            return origin == null;
-        }
-        String host = http.authority() == null ? http.getHeader("Host") : http.authority().toString();
-        try {
-            URI o = URI.create(origin);
-            String originHost = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
-            return host != null && originHost != null && originHost.toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return WebSessions.sameOrigin(http);
     }
 }
