@@ -187,6 +187,7 @@ public class LegacyAuthResource {
     @GET
     @Path("auth/logout")
     @PermitAll
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @Operation(operationId = "legacyAuthLogoutGet", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
     public Uni<Response> logoutGet(@Context HttpServerRequest http) {
         return logout(http);
@@ -195,6 +196,7 @@ public class LegacyAuthResource {
     @POST
     @Path("auth/logout")
     @PermitAll
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @Operation(operationId = "legacyAuthLogout", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
     public Uni<Response> logoutPost(@Context HttpServerRequest http) {
         return logout(http);
@@ -203,6 +205,7 @@ public class LegacyAuthResource {
     @POST
     @Path("api/logout")
     @PermitAll
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @Operation(operationId = "legacyApiLogout", summary = "Log out (the old tool's /api/logout)")
     public Uni<Response> apiLogout(@Context HttpServerRequest http) {
         return logout(http);

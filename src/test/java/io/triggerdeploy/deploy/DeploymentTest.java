@@ -299,6 +299,19 @@ class DeploymentTest extends ApiTest {
         given().queryParam("token", LEGACY_TOKEN).queryParam("server", "no-such-" + alias).get("/trigger").then().statusCode(404)
                 .body("detail", containsString("no-such-" + alias));
         assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before);
+
+        // the old tool's X-Deploy-Token header, for GET and POST; it wins over a token elsewhere
+        given().header("X-Deploy-Token", LEGACY_TOKEN).queryParam("server", alias).get("/trigger").then().statusCode(200)
+                .body("status", equalTo("started"));
+        given().header("X-Deploy-Token", opToken).contentType(ContentType.JSON).body(Map.of("server", alias))
+                .post("/trigger").then().statusCode(200);
+        given().header("X-Deploy-Token", "wrong").queryParam("token", LEGACY_TOKEN).queryParam("server", alias)
+                .get("/trigger").then().statusCode(403);
+        assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before + 2);
+
+        // tokens sent in query strings reach neither the access log nor the application log
+        io.triggerdeploy.support.TestLogs.awaitAccessLogged("\"GET /trigger HTTP");
+        io.triggerdeploy.support.TestLogs.assertNoneContains(LEGACY_TOKEN, opToken, viewerToken);
     }
 
     /** One parsed Server-Sent Event. */
