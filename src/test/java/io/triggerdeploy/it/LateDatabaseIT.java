@@ -56,6 +56,13 @@ class LateDatabaseIT {
 
         assertThat(app.awaitStatus("/q/health/live", 200, Duration.ofSeconds(60))).as(app.output()).isTrue();
         assertThat(app.status("/q/health/ready")).isEqualTo(503);
+        // the old tool's /health, for monitors: unhealthy with the reason, and never the password
+        var oldHealth = app.get("/health", null);
+        assertThat(oldHealth.statusCode()).isEqualTo(503);
+        JsonNode unhealthy = JSON.readTree(oldHealth.body());
+        assertThat(unhealthy.get("status").asText()).isEqualTo("unhealthy");
+        assertThat(unhealthy.get("reason").asText()).contains("database");
+        assertThat(oldHealth.body()).doesNotContain("late-admin-pass");
 
         var dbUser = app.post("/api/login", "{\"username\":\"admin\",\"password\":\"late-admin-pass\"}", null);
         assertThat(dbUser.statusCode()).as(dbUser.body()).isEqualTo(503);
@@ -82,6 +89,7 @@ class LateDatabaseIT {
         forwarder.open();
         assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(45))).as(app.output()).isTrue();
         assertThat(app.isAlive()).isTrue();
+        assertThat(JSON.readTree(app.get("/health", null).body()).get("status").asText()).isEqualTo("healthy");
 
         var login = app.post("/api/login", "{\"username\":\"admin\",\"password\":\"late-admin-pass\"}", null);
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
@@ -104,6 +112,7 @@ class LateDatabaseIT {
         // the database goes away at runtime: readiness drops, then returns with it
         forwarder.close();
         assertThat(app.awaitStatus("/q/health/ready", 503, Duration.ofSeconds(30))).isTrue();
+        assertThat(app.status("/health")).isEqualTo(503);
         // meanwhile the pages say so plainly, in HTML, instead of failing blank or with a stack trace
         HttpResponse<String> downPage = browser.send(dashboard, HttpResponse.BodyHandlers.ofString());
         assertThat(downPage.statusCode()).isEqualTo(503);

@@ -35,7 +35,7 @@ class StaleLockIT {
             // what a migrator killed half-way leaves: Liquibase's lock row, held by a process that no longer exists
             st.execute("CREATE TABLE databasechangeloglock (id INTEGER PRIMARY KEY, locked BOOLEAN NOT NULL, "
                     + "lockgranted TIMESTAMP, lockedby VARCHAR(255))");
-            st.execute("INSERT INTO databasechangeloglock VALUES (1, TRUE, now() - interval '3 minutes', 'dead-pod (10.1.2.3)')");
+            st.execute("INSERT INTO databasechangeloglock VALUES (1, TRUE, now() - interval '3 minutes', 'dead-pod-7f9c4')");
         }
         long start = System.nanoTime();
         app = JarProcess.start("stale", db, Map.of("TRIGGER_ADMIN_PASSWORD", "stale-lock-admin"));

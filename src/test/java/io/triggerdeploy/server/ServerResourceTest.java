@@ -165,15 +165,15 @@ class ServerResourceTest extends ApiTest {
     void importsTheOldToolsServersJson() {
         String a = unique("legacy");
         List<Map<String, Object>> rows = List.of(
-                Map.of("name", "App Server", "ip", "10.0.0.5", "user", "ubuntu", "alias", a, "path", "/home/ubuntu/app",
+                Map.of("name", "App Server", "ip", "127.0.0.5", "user", "ubuntu", "alias", a, "path", "/home/ubuntu/app",
                         "type", "production", "port", 2222, "description", "main"),
-                Map.of("name", "No Path", "ip", "10.0.0.6", "user", "ubuntu", "alias", unique("np")),
-                Map.of("name", "Evil", "ip", "10.0.0.7", "user", "ubuntu", "alias", unique("ev"), "path", "/x\n;id"));
+                Map.of("name", "No Path", "ip", "127.0.0.6", "user", "ubuntu", "alias", unique("np")),
+                Map.of("name", "Evil", "ip", "127.0.0.7", "user", "ubuntu", "alias", unique("ev"), "path", "/x\n;id"));
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(rows).post("/api/servers/import")
                 .then().statusCode(200).body("created", hasSize(1)).body("skipped", hasSize(2))
                 .body("created[0].environment", equalTo("production")).body("created[0].port", equalTo(2222))
                 .body("created[0].host_key", nullValue());
-        given().auth().oauth2(viewer).get("/api/servers/10.0.0.5").then().statusCode(200).body("alias", equalTo(a));
+        given().auth().oauth2(viewer).get("/api/servers/127.0.0.5").then().statusCode(200).body("alias", equalTo(a));
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(rows.subList(0, 1)).post("/api/servers/import")
                 .then().statusCode(200).body("created", hasSize(0)).body("skipped", hasSize(1));
     }

@@ -453,9 +453,9 @@ class BrowserTest extends ApiTest {
         // import of the old servers.json, pasted: one imported, a duplicate alias skipped with its reason
         String legacy = unique("legacy-");
         visible(By.cssSelector("button[data-open='import-dialog']")).click();
-        visible(By.id("import-text")).sendKeys("[{\"name\":\"" + legacy + "\",\"alias\":\"" + legacy + "\",\"ip\":\"10.0.0.7\","
+        visible(By.id("import-text")).sendKeys("[{\"name\":\"" + legacy + "\",\"alias\":\"" + legacy + "\",\"ip\":\"127.0.0.7\","
                 + "\"user\":\"deploy\",\"path\":\"/srv/app\",\"type\":\"staging\"},"
-                + "{\"name\":\"again\",\"alias\":\"" + alias + "\",\"ip\":\"10.0.0.8\",\"user\":\"deploy\",\"path\":\"/srv\"}]");
+                + "{\"name\":\"again\",\"alias\":\"" + alias + "\",\"ip\":\"127.0.0.8\",\"user\":\"deploy\",\"path\":\"/srv\"}]");
         driver.findElement(By.cssSelector("#import-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("import-result")).getText().contains("Imported 1: " + legacy));
         assertThat(text(By.id("import-result"))).contains("Skipped #1");
