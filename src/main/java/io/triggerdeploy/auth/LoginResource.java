@@ -23,6 +23,7 @@ public class LoginResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)

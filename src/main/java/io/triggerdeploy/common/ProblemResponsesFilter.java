@@ -43,10 +43,24 @@ public class ProblemResponsesFilter implements OASFilter {
         return operation;
     }
 
+    /** Logins are throttled per user and per address (see LoginThrottle). */
+    private static final java.util.Set<String> THROTTLED = java.util.Set.of("/api/login", "/api/auth/login", "/auth/login");
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getComponents() == null) {
             openAPI.components(OASFactory.createComponents());
+        }
+        if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
+            openAPI.getPaths().getPathItems().forEach((path, item) -> {
+                if (THROTTLED.contains(path) && item.getPOST() != null) {
+                    item.getPOST().getResponses().addAPIResponse("429", OASFactory.createAPIResponse()
+                            .description("Too many failed logins for this user or address; retry after Retry-After seconds")
+                            .addHeader("Retry-After", OASFactory.createHeader().description("Seconds to wait")
+                                    .schema(OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.INTEGER))))
+                            .content(problemContent()));
+                }
+            });
         }
         Schema violation = OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
                 .addProperty("field", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))

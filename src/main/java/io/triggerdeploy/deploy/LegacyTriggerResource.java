@@ -43,7 +43,8 @@ public class LegacyTriggerResource {
     }
 
     /** The old tool's JSON body. */
-    public record TriggerBody(String token, String server) {
+    public record TriggerBody(@org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8192) String token,
+                              @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 253) String server) {
         @Override
         public String toString() {
             return "TriggerBody[server=" + server + "]";
@@ -64,6 +65,7 @@ public class LegacyTriggerResource {
     }
 
     @GET
+    @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @PermitAll
     public Uni<RestResponse<TriggerResponse>> get(@QueryParam("token") String token, @QueryParam("server") String server,
                                                   @HeaderParam(TOKEN_HEADER) String headerToken,
@@ -72,6 +74,7 @@ public class LegacyTriggerResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<TriggerResponse>> post(TriggerBody body, @QueryParam("token") String token,
@@ -87,7 +90,7 @@ public class LegacyTriggerResource {
     }
 
     private Uni<RestResponse<TriggerResponse>> trigger(String token, String server, HttpServerRequest http) {
-        if (token == null || token.isBlank()) {
+        if (token == null || token.isBlank() || token.length() > 8192) {
             throw ProblemException.forbidden("A valid token is required");
         }
         if (server == null || server.isBlank()) {

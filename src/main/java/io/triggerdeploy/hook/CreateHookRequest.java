@@ -15,8 +15,8 @@ public record CreateHookRequest(
         // deployments record "hook:<name>" as who asked (64 characters at most)
         @NotBlank @Size(max = 50) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._ -]*", message = "must be letters, digits, spaces, '.', '_' or '-'") String name,
         @NotBlank @Size(max = 253) String server,
-        @NotBlank @Pattern(regexp = "github|gitlab|hmac", message = "must be github, gitlab or hmac") String kind,
-        @Pattern(regexp = "[A-Za-z0-9-]{1,100}", message = "must be an HTTP header name") String headerName,
-        @Pattern(regexp = "sha1|sha256|sha512", message = "must be sha1, sha256 or sha512") String algorithm,
+        @NotBlank @Pattern(regexp = "github|gitlab|hmac", message = "must be github, gitlab or hmac") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 6) String kind,
+        @Pattern(regexp = "[A-Za-z0-9-]{1,100}", message = "must be an HTTP header name") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 100) String headerName,
+        @Pattern(regexp = "sha1|sha256|sha512", message = "must be sha1, sha256 or sha512") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 6) String algorithm,
         @Size(max = 255) @Pattern(regexp = "[^\\s~^:?*\\[\\\\]+", message = "must be a branch or ref name") String branch) {
 }

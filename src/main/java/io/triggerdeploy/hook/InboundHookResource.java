@@ -34,6 +34,7 @@ public class InboundHookResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @Operation(summary = "A webhook delivery (signed by the sender; no bearer token)")
     @APIResponse(responseCode = "202", description = "A deployment was queued")
     @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")

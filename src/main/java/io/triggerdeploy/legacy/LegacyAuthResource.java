@@ -71,7 +71,7 @@ public class LegacyAuthResource {
     }
 
     /** The body of the token checks. */
-    public record TokenBody(String token) {
+    public record TokenBody(@Schema(maxLength = 8192) String token) {
         @Override
         public String toString() {
             return "TokenBody[]"; // never the token
@@ -168,6 +168,7 @@ public class LegacyAuthResource {
     @GET
     @Path("auth/status")
     @PermitAll
+    @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthStatus", summary = "Whether the caller is signed in (token or browser session)")
     public Uni<Response> status(@Context UriInfo uri) {
         return identities.getDeferredIdentity()
@@ -188,6 +189,7 @@ public class LegacyAuthResource {
     @Path("auth/logout")
     @PermitAll
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
+    @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthLogoutGet", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
     public Uni<Response> logoutGet(@Context HttpServerRequest http) {
         return logout(http);
@@ -197,6 +199,7 @@ public class LegacyAuthResource {
     @Path("auth/logout")
     @PermitAll
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
+    @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthLogout", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
     public Uni<Response> logoutPost(@Context HttpServerRequest http) {
         return logout(http);
@@ -206,6 +209,7 @@ public class LegacyAuthResource {
     @Path("api/logout")
     @PermitAll
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
+    @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyApiLogout", summary = "Log out (the old tool's /api/logout)")
     public Uni<Response> apiLogout(@Context HttpServerRequest http) {
         return logout(http);

@@ -14,9 +14,9 @@ import jakarta.validation.constraints.Size;
 @io.quarkus.runtime.annotations.RegisterForReflection
 public record ServiceRequest(
         @Size(min = 1, max = 100) String name,
-        @Pattern(regexp = "http|tcp", message = "must be http or tcp") String kind,
+        @Pattern(regexp = "http|tcp", message = "must be http or tcp") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 4) String kind,
         @Size(min = 1, max = 2000) String target,
-        @Pattern(regexp = "\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*", message = "must be codes or ranges like 200-299,301") String expectedStatuses,
+        @Pattern(regexp = "\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*", message = "must be codes or ranges like 200-299,301") @Size(max = 200) String expectedStatuses,
         @Size(max = 500) String bodyContains,
         @Min(10) @Max(86400) Integer intervalSeconds,
         @Min(100) @Max(60000) Integer timeoutMs,

@@ -16,7 +16,7 @@ import java.util.Map;
 @io.quarkus.runtime.annotations.RegisterForReflection
 public record ChannelRequest(
         @Size(min = 1, max = 100) String name,
-        @Pattern(regexp = "email|telegram|webhook", message = "must be email, telegram or webhook") String kind,
+        @Pattern(regexp = "email|telegram|webhook", message = "must be email, telegram or webhook") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8) String kind,
         Map<String, Object> settings,
         @Size(max = 500) String secret,
         List<String> events,

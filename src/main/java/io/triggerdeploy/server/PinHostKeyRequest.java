@@ -5,5 +5,6 @@ package io.triggerdeploy.server;
  * /etc/ssh/ssh_host_ed25519_key.pub or a known_hosts line), or the {@code fingerprint} an admin saw in a
  * scan, which is checked against a fresh scan before it is pinned.
  */
-public record PinHostKeyRequest(String hostKey, String fingerprint) {
+public record PinHostKeyRequest(@jakarta.validation.constraints.Size(max = 16384) String hostKey,
+                                @jakarta.validation.constraints.Size(max = 128) String fingerprint) {
 }

@@ -11,16 +11,16 @@ import jakarta.validation.constraints.Size;
  */
 public record ServerRequest(
         @Size(min = 1, max = 100) String name,
-        @Pattern(regexp = ServerRules.ALIAS, message = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit") String alias,
+        @Pattern(regexp = ServerRules.ALIAS, message = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 64) String alias,
         @Pattern(regexp = ServerRules.HOST, message = "must be a host name or an IP address") @Size(max = 253) String host,
         @Min(1) @Max(65535) Integer port,
-        @Pattern(regexp = ServerRules.USER, message = "must be a valid user name (letters, digits, '.', '_', '-')") String user,
-        String path,
-        String command,
-        @Pattern(regexp = ServerRules.ENVIRONMENT, message = "must be 1-64 letters, digits, '.', '_' or '-'") String environment,
+        @Pattern(regexp = ServerRules.USER, message = "must be a valid user name (letters, digits, '.', '_', '-')") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 32) String user,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 1024) String path,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 1024) String command,
+        @Pattern(regexp = ServerRules.ENVIRONMENT, message = "must be 1-64 letters, digits, '.', '_' or '-'") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 64) String environment,
         @Size(max = 1000) String description,
         @Min(1) @Max(86400) Integer timeoutSeconds,
         Boolean active,
-        String hostKey,
-        String privateKeyRef) {
+        @Size(max = 16384) String hostKey,
+        @Size(max = 255) String privateKeyRef) {
 }

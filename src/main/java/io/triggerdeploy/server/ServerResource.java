@@ -53,11 +53,13 @@ public class ServerResource {
         return service.list();
     }
 
-    /** By id, alias or host. */
+    /** By id, alias or host (one path template with the writes, which take the id). */
     @GET
-    @Path("{ref}")
+    @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
-    public Uni<ServerView> get(@PathParam("ref") String ref) {
+    public Uni<ServerView> get(@PathParam("id")
+                               @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "The server's id, alias or host")
+                               String ref) {
         return service.get(ref);
     }
 
@@ -124,7 +126,7 @@ public class ServerResource {
     @Path("{id}/host-key")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") PinHostKeyRequest request) {
+    public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid PinHostKeyRequest request) {
         Actor actor = audit.actor(identity);
         return service.get(String.valueOf(id)).chain(before -> pinKey(id, request).call(v -> audit.record(actor,
                 "server.host_key_pinned", "server", v.alias(), before.hostKeyFingerprint() == null

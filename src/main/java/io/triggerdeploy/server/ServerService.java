@@ -264,6 +264,12 @@ public class ServerService {
         if (r.name() != null && r.name().length() > 100) {
             throw ProblemException.invalid("name", "must be at most 100 characters");
         }
+        if (r.host() != null && r.host().length() > 253) {
+            throw ProblemException.invalid("ip", "must be at most 253 characters");
+        }
+        if (r.description() != null && r.description().length() > 1000) {
+            throw ProblemException.invalid("description", "must be at most 1000 characters");
+        }
     }
 
     private static void require(String value, String field) {

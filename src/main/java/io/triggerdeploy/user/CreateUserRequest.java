@@ -8,10 +8,10 @@ import jakarta.validation.constraints.Size;
 
 /** An admin creates a user. */
 public record CreateUserRequest(
-        @NotBlank @Pattern(regexp = UserRules.USERNAME_PATTERN, message = "must be 3-64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit") String username,
+        @NotBlank @Pattern(regexp = UserRules.USERNAME_PATTERN, message = "must be 3-64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 64) String username,
         @Email @Size(max = 254) String email,
         @NotNull @Size(min = UserRules.PASSWORD_MIN, max = UserRules.PASSWORD_MAX) String password,
-        @NotNull @Pattern(regexp = UserRules.ROLE_PATTERN, message = "must be admin, operator or viewer") String role,
+        @NotNull @Pattern(regexp = UserRules.ROLE_PATTERN, message = "must be admin, operator or viewer") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8) String role,
         Boolean active) {
 
     @Override

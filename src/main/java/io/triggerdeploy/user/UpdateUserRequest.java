@@ -6,7 +6,7 @@ import jakarta.validation.constraints.Size;
 
 /** An admin changes a user; absent fields stay as they are, an empty email removes it. */
 public record UpdateUserRequest(
-        @Pattern(regexp = UserRules.ROLE_PATTERN, message = "must be admin, operator or viewer") String role,
+        @Pattern(regexp = UserRules.ROLE_PATTERN, message = "must be admin, operator or viewer") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8) String role,
         @Email @Size(max = 254) String email,
         Boolean active) {
 }

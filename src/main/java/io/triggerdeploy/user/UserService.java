@@ -145,6 +145,9 @@ public class UserService {
             String reason = null;
             if (r == null || r.username() == null || !r.username().matches(UserRules.USERNAME_PATTERN)) {
                 reason = "invalid username";
+            } else if (r.passwordHash() != null && r.passwordHash().length() > 1024
+                    || r.email() != null && r.email().length() > 254 || r.role() != null && r.role().length() > 64) {
+                reason = "email (254), password_hash (1024) or role (64) is too long";
             } else if (!PasswordHasher.isSupportedHash(r.passwordHash())) {
                 reason = "unsupported password hash format";
             } else if (!seenNames.add(r.username().toLowerCase(Locale.ROOT))) {

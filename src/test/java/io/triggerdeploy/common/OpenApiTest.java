@@ -33,10 +33,7 @@ class OpenApiTest extends ApiTest {
                 assertThat(responses).as(op.getKey() + " " + path.getKey()).containsKeys("400", "404");
                 assertThat(responses.get("400").toString()).contains("application/problem+json");
                 // the login, the old token contract and signed webhooks authenticate themselves
-                boolean open = path.getKey().equals("/api/login") || path.getKey().equals("/trigger") || path.getKey().equals("/hooks/{id}");
-                if (!open) {
-                    assertThat(op.getValue()).as("security of " + op.getKey() + " " + path.getKey()).containsKey("security");
-                }
+                assertThat(op.getValue()).as("security of " + op.getKey() + " " + path.getKey()).containsKey("security");
             }
         }
         assertThat(operations).isGreaterThan(25);
@@ -45,6 +42,62 @@ class OpenApiTest extends ApiTest {
         assertThat(spec.getList("paths.'/api/deployments'.post.security.bearer.flatten()")).containsExactly("operator");
         assertThat(spec.getList("paths.'/api/deployments'.get.security.bearer.flatten()")).containsExactly("viewer");
         assertThat(spec.getMap("components.schemas")).containsKeys("Problem", "LoginRequest", "UserView", "DeploymentView");
+    }
+
+    @Test
+    void theSchemasNameTheFieldsTheApiActuallySends() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        String admin = adminToken();
+        Map<String, Object> login = given().contentType("application/json")
+                .body(Map.of("username", ADMIN, "password", ADMIN_PASSWORD)).post("/api/login").then().statusCode(200)
+                .extract().jsonPath().getMap("");
+        Map<String, Object> me = given().auth().oauth2(admin).get("/api/me").then().statusCode(200).extract().jsonPath().getMap("");
+        String alias = unique("oas");
+        Map<String, Object> server = given().auth().oauth2(admin).contentType("application/json")
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(201).extract().jsonPath().getMap("");
+        Map<String, Map<String, Object>> real = Map.of("LoginResponse", login, "MeView", me, "ServerView", server);
+        real.forEach((schema, body) -> {
+            Map<String, Object> properties = spec.getMap("components.schemas." + schema + ".properties");
+            assertThat(properties).as(schema).isNotNull();
+            // every key on the wire is a property of the schema, spelled the same (snake_case)
+            assertThat(properties.keySet()).as(schema).containsAll(body.keySet());
+            assertThat(properties.keySet()).as(schema).allMatch(k -> k.equals(k.toLowerCase(java.util.Locale.ROOT)));
+        });
+        assertThat(spec.getMap("components.schemas.DeploymentView.properties")).containsKeys("queued_at", "duration_ms", "exit_code");
+        // request bodies are described as the API reads them, with the bounds validation enforces
+        assertThat(spec.getMap("components.schemas.ServerRequest.properties")).containsKeys("timeout_seconds", "host_key", "private_key_ref");
+        assertThat(spec.getInt("components.schemas.ServerRequest.properties.alias.maxLength")).isEqualTo(64);
+        assertThat(spec.getInt("components.schemas.LoginRequest.properties.password.maxLength")).isEqualTo(1024);
+    }
+
+    @Test
+    void linterRulesHold() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        assertThat(spec.getList("servers")).isNotEmpty();
+        assertThat(spec.getString("info.license.name")).isNotBlank();
+        Map<String, Map<String, Map<String, Object>>> paths = spec.getMap("paths");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<String> templates = new java.util.HashSet<>();
+        for (var path : paths.entrySet()) {
+            // two templates that differ only in a parameter's name are the same path
+            assertThat(templates.add(path.getKey().replaceAll("\\{[^}]+}", "{}"))).as("duplicate path " + path.getKey()).isTrue();
+            for (var op : path.getValue().entrySet()) {
+                if (!List.of("get", "post", "put", "patch", "delete").contains(op.getKey())) {
+                    continue;
+                }
+                Object id = op.getValue().get("operationId");
+                assertThat(id).as("operationId of " + op.getKey() + " " + path.getKey()).isNotNull();
+                assertThat(ids.add(id.toString())).as("unique operationId " + id).isTrue();
+                assertThat(op.getValue()).as("security of " + op.getKey() + " " + path.getKey()).containsKey("security");
+            }
+        }
+        // operations that authenticate themselves say so with an empty security list
+        for (String open : List.of("/api/login", "/api/auth/login", "/auth/login", "/hooks/{id}")) {
+            assertThat(spec.getList("paths.'" + open + "'.post.security")).as(open).isEmpty();
+        }
+        assertThat(spec.getList("paths.'/trigger'.get.security")).isEmpty();
+        assertThat(spec.getMap("paths.'/api/login'.post.responses")).containsKey("429");
     }
 
     @Test
