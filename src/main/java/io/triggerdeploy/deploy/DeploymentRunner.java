@@ -157,6 +157,9 @@ public class DeploymentRunner implements BootstrapStep {
         PgConnectOptions options = PgConnectOptions.fromUri(reactiveUrl);
         dbUser.ifPresent(options::setUser);
         dbPassword.ifPresent(options::setPassword);
+        // named in pg_stat_activity and in the client metrics (postgresql_*{client_name="listen"}) apart from the pool
+        options.setMetricsName("postgresql|listen");
+        options.addProperty("application_name", "trigger-deploy-listen");
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> {
