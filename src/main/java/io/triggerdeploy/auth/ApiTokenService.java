@@ -29,7 +29,8 @@ public class ApiTokenService {
 
     static final String PREFIX = "tdp_";
     private static final Logger LOG = Logger.getLogger(ApiTokenService.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** An instance field: a generator in a static field would be created at build time in a native image. */
+    private final SecureRandom random = new SecureRandom();
 
     private final ApiTokenRepository repository;
     private final Pool pool;
@@ -134,9 +135,9 @@ public class ApiTokenService {
                 .subscribe().with(ok -> { }, e -> LOG.debugf("Could not record token use: %s", e.getMessage()));
     }
 
-    static String newSecret() {
+    String newSecret() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

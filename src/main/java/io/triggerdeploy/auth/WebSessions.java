@@ -25,7 +25,8 @@ public class WebSessions {
     public static final String COOKIE = "td_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** An instance field: a generator in a static field would be created at build time in a native image. */
+    private final SecureRandom random = new SecureRandom();
 
     private final Pool pool;
     private final AuthConfig config;
@@ -147,9 +148,9 @@ public class WebSessions {
         }
     }
 
-    private static String random(int bytes) {
+    private String random(int bytes) {
         byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
+        random.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 }

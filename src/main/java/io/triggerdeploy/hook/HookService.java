@@ -28,7 +28,8 @@ import java.util.function.Function;
 public class HookService {
 
     static final int MAX_BODY = 1024 * 1024;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** An instance field: a generator in a static field would be created at build time in a native image. */
+    private final SecureRandom random = new SecureRandom();
 
     private final Pool pool;
     private final ServerService servers;
@@ -249,9 +250,9 @@ public class HookService {
         return sb.toString();
     }
 
-    private static String random(int bytes) {
+    private String random(int bytes) {
         byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
+        random.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 }

@@ -16,12 +16,28 @@ public final class HostKeys {
 
     private static final Pattern KEY_TYPE = Pattern.compile("^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+$");
 
+    private static volatile boolean providersChecked;
+
+    private HostKeys() {
+    }
+
     /**
-     * MINA registers its security providers (BouncyCastle for ed25519) on first use. Doing it here, once, makes a
-     * broken setup visible at start: one WARN line saying ed25519 keys cannot be read (seen when a BouncyCastle
-     * provider from another class loader was registered first), instead of a vague 400 on the first pin.
+     * MINA registers its security providers (BouncyCastle for ed25519) on first use. Doing it here, once, before the
+     * SSH client starts, makes a broken setup visible at start: one WARN line saying ed25519 keys cannot be read
+     * (seen when a BouncyCastle provider from another class loader was registered first), instead of a vague 400 on
+     * the first pin. It runs at run time, never in a static initialiser: a native image initialises application
+     * classes at build time, and the providers must be registered in the running process.
      */
-    static {
+    public static void init() {
+        if (!providersChecked) {
+            checkProviders();
+        }
+    }
+
+    private static synchronized void checkProviders() {
+        if (providersChecked) {
+            return;
+        }
         try {
             org.apache.sshd.common.util.security.SecurityUtils.isEDDSACurveSupported();
             PublicKeyEntry.parsePublicKeyEntry("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
@@ -29,14 +45,7 @@ public final class HostKeys {
         } catch (Exception e) {
             org.jboss.logging.Logger.getLogger(HostKeys.class).warnf("ed25519 host keys are not supported here: %s", e.toString());
         }
-    }
-
-    private HostKeys() {
-    }
-
-    /** Runs the check above (called before the SSH client starts). */
-    public static void init() {
-        // the static initialiser has run once this method is reached
+        providersChecked = true;
     }
 
     /**
@@ -44,6 +53,7 @@ public final class HostKeys {
      * @throws IllegalArgumentException with a message fit for the API when the line is not a usable key
      */
     public static HostKey parse(String text) {
+        init();
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("is empty");
         }

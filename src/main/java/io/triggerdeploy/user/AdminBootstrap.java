@@ -20,7 +20,8 @@ public class AdminBootstrap implements BootstrapStep {
 
     private static final Logger LOG = Logger.getLogger(AdminBootstrap.class);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** An instance field: a generator in a static field would be created at build time in a native image. */
+    private final SecureRandom random = new SecureRandom();
 
     private final AdminConfig config;
     private final PasswordHasher hasher;
@@ -47,7 +48,7 @@ public class AdminBootstrap implements BootstrapStep {
             return; // never overwrite an existing admin's password
         }
         boolean generated = config.password().isEmpty();
-        String password = config.password().orElseGet(AdminBootstrap::generatePassword);
+        String password = config.password().orElseGet(this::generatePassword);
         String hash = hasher.hash(password); // we are on the bootstrap thread, not the event loop
         Long id = VertxContextSupport.subscribeAndAwait(() -> pool
                 .preparedQuery("INSERT INTO users (username, password_hash, role, active) VALUES ($1, $2, 'admin', TRUE) "
@@ -70,10 +71,10 @@ public class AdminBootstrap implements BootstrapStep {
         }
     }
 
-    static String generatePassword() {
+    String generatePassword() {
         StringBuilder sb = new StringBuilder(24);
         for (int i = 0; i < 24; i++) {
-            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
         return sb.toString();
     }

@@ -50,7 +50,14 @@ class OpenSshEndToEndIT {
         Path dir = Files.createTempDirectory("openssh-e2e");
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "trigger-deploy", "-f", dir.resolve("id_ed25519").toString());
-        Files.copy(dir.resolve("id_ed25519.pub"), dir.resolve("authorized_keys"));
+        // a second client key as many teams keep them: PKCS#8 PEM with a passphrase ("BEGIN ENCRYPTED PRIVATE KEY"),
+        // in the per-server key folder; MINA needs BouncyCastle's PKIX part (bcpkix) to decrypt it
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        run("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PKCS8", "-N", "e2e-pem-passphrase", "-C", "pem",
+                "-f", keys.resolve("deploy_pem").toString());
+        assertThat(Files.readString(keys.resolve("deploy_pem"))).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        Files.writeString(dir.resolve("authorized_keys"), Files.readString(dir.resolve("id_ed25519.pub"))
+                + Files.readString(keys.resolve("deploy_pem.pub")));
         int port = JarProcess.freePort();
         Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
@@ -68,7 +75,9 @@ class OpenSshEndToEndIT {
 
         db = TestDatabases.create("td_it_openssh");
         app = JarProcess.start("openssh", db, Map.of("TRIGGER_ADMIN_PASSWORD", "openssh-admin",
-                "TRIGGER_SSH_PRIVATE_KEY_FILE", dir.resolve("id_ed25519").toString()));
+                "TRIGGER_SSH_PRIVATE_KEY_FILE", dir.resolve("id_ed25519").toString(),
+                "TRIGGER_SSH_KEY_DIRECTORY", keys.toString(),
+                "TRIGGER_SSH_PRIVATE_KEY_PASSPHRASE", "e2e-pem-passphrase"));
         assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(app.output()).isTrue();
         String token = JSON.readTree(app.post("/api/login", "{\"username\":\"admin\",\"password\":\"openssh-admin\"}", null).body())
                 .get("token").asText();
@@ -85,7 +94,22 @@ class OpenSshEndToEndIT {
         var pinned = app.put("/api/servers/" + serverId + "/host-key", "{\"fingerprint\":\"" + expected + "\"}", token);
         assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
 
-        var triggered = app.post("/api/deployments", "{\"server\":\"openssh\"}", token);
+        long id = deploy("openssh", token, dir);
+        String log = app.get("/api/deployments/" + id + "/log", token).body();
+        assertThat(log).contains("out | deploying as " + user + " in " + work).contains("err | failing-line");
+
+        // the same host through the passphrase-protected PEM key
+        var pem = app.post("/api/servers", JSON.writeValueAsString(Map.of("name", "openssh-pem", "alias", "openssh-pem",
+                "host", "127.0.0.1", "port", port, "user", user, "path", work.toString(), "private_key_ref", "deploy_pem",
+                "host_key", Files.readString(dir.resolve("host_key.pub")).trim())), token);
+        assertThat(pem.statusCode()).as(pem.body()).isEqualTo(201);
+        long pemDeployment = deploy("openssh-pem", token, dir);
+        assertThat(app.get("/api/deployments/" + pemDeployment + "/log", token).body()).contains("out | deploying as " + user);
+        assertThat(app.output()).doesNotContain("e2e-pem-passphrase");
+    }
+
+    private long deploy(String server, String token, Path dir) throws Exception {
+        var triggered = app.post("/api/deployments", "{\"server\":\"" + server + "\"}", token);
         assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
         long id = JSON.readTree(triggered.body()).get("id").asLong();
         JsonNode d = null;
@@ -98,8 +122,7 @@ class OpenSshEndToEndIT {
             Thread.sleep(200);
         }
         assertThat(d.get("status").asText()).as(d + "\n" + Files.readString(dir.resolve("sshd.log"))).isEqualTo("SUCCEEDED");
-        String log = app.get("/api/deployments/" + id + "/log", token).body();
-        assertThat(log).contains("out | deploying as " + user + " in " + work).contains("err | failing-line");
+        return id;
     }
 
     private static void awaitPort(int port, Duration timeout, Path dir) throws Exception {
