@@ -101,6 +101,12 @@ public class ApiTokenService {
         });
     }
 
+    /** Revokes every live API token of a user (deactivation, or an admin's password reset that asks for it). */
+    public Uni<Integer> revokeAllOf(long userId) {
+        return pool.preparedQuery("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+                .execute(Tuple.of(userId)).map(r -> r.rowCount());
+    }
+
     /** Looks the secret up by hash; the effective role is the lower of the token's and the owner's current role. */
     public Uni<TriggerPrincipal> authenticate(String secret) {
         return inspect(secret).map(i -> i == null ? null : i.principal());

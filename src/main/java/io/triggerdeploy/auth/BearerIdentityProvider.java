@@ -131,8 +131,12 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         } else {
             return Uni.createFrom().failure(new AuthenticationFailedException("token without user id"));
         }
-        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active")
-                .execute(Tuple.of(uid))
+        Object genClaim = jwt.getClaim(TokenIssuer.CLAIM_GENERATION);
+        int generation = genClaim instanceof jakarta.json.JsonNumber n ? n.intValue() : genClaim instanceof Number n ? n.intValue() : 0;
+        // a token of an older credentials generation (password reset or changed, user deactivated, signed out
+        // everywhere) is refused like an unknown one
+        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active AND token_generation = $2")
+                .execute(Tuple.of(uid, generation))
                 .map(rows -> Rows.first(rows, r -> new TriggerPrincipal(uid, r.getString("username"),
                         Role.parse(r.getString("role")).orElse(Role.VIEWER), TriggerPrincipal.AuthType.PASSWORD, null)))
                 .onFailure(DbErrors::isUnavailable).recoverWithItem(e -> {

@@ -53,11 +53,11 @@ public class LoginService {
     }
 
     /** What the login needs of a user row. */
-    record Candidate(long id, String username, Role role, String hash, boolean active) {
+    record Candidate(long id, String username, Role role, String hash, boolean active, int generation) {
     }
 
     /** Who a successful password check proved the caller to be; {@code id} is null for break-glass users. */
-    public record Authenticated(Long id, String username, Role role) {
+    public record Authenticated(Long id, String username, Role role, int generation) {
         public boolean breakGlass() {
             return id == null;
         }
@@ -70,7 +70,7 @@ public class LoginService {
                 return LoginResponse.of(issuer.forBreakGlass(a.username(), a.role()),
                         new LoginResponse.LoginUser(null, a.username(), a.role().id(), true));
             }
-            return LoginResponse.of(issuer.forUser(a.id(), a.username(), a.role()),
+            return LoginResponse.of(issuer.forUser(a.id(), a.username(), a.role(), a.generation()),
                     new LoginResponse.LoginUser(a.id(), a.username(), a.role().id(), null));
         });
     }
@@ -141,7 +141,7 @@ public class LoginService {
                                 if (v.rehash() != null) {
                                     LOG.infof("Password hash of user %s upgraded to bcrypt", c.username());
                                 }
-                                return new Authenticated(c.id(), c.username(), c.role());
+                                return new Authenticated(c.id(), c.username(), c.role(), c.generation());
                             });
                 });
     }
@@ -151,13 +151,13 @@ public class LoginService {
 
     private Uni<Candidate> findCandidate(String login) {
         // exact username first, then email; both case-insensitive
-        return pool.preparedQuery("SELECT id, username, role, password_hash, active FROM users "
+        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation FROM users "
                         + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
                         + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
                 .execute(Tuple.of(login.trim()))
                 .map(rows -> Rows.first(rows, r -> new Candidate(r.getLong("id"), r.getString("username"),
                         Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
-                        r.getBoolean("active"))));
+                        r.getBoolean("active"), r.getInteger("token_generation"))));
     }
 
     private Uni<Void> recordLogin(long id, String newHash) {
@@ -186,7 +186,7 @@ public class LoginService {
                 throw invalidCredentials();
             }
             LOG.warnf("Break-glass login by '%s' (role %s) while the database is unreachable", entry.username(), entry.role().id());
-            return new Authenticated(null, entry.username(), entry.role());
+            return new Authenticated(null, entry.username(), entry.role(), 0);
         });
     }
 

@@ -17,6 +17,8 @@ public class TokenIssuer {
 
     static final String CLAIM_UID = "uid";
     static final String CLAIM_ROLE = "role";
+    /** The user's credentials generation when the token was issued; an older one is refused. */
+    static final String CLAIM_GENERATION = "gen";
 
     /** A freshly signed token and when it stops being valid. */
     public record IssuedToken(String token, OffsetDateTime expiresAt) {
@@ -30,18 +32,18 @@ public class TokenIssuer {
         this.config = config;
     }
 
-    public IssuedToken forUser(long userId, String username, Role role) {
+    public IssuedToken forUser(long userId, String username, Role role, int generation) {
         SigningKeys.Key key = keys.shared().orElseThrow(
                 () -> ProblemException.unavailable("The service is still starting; try again shortly"));
-        return sign(key, String.valueOf(userId), userId, username, role);
+        return sign(key, String.valueOf(userId), userId, username, role, generation);
     }
 
     /** Tokens for break-glass users are signed with this process's own key and accepted only here. */
     public IssuedToken forBreakGlass(String username, Role role) {
-        return sign(keys.local(), "break-glass:" + username, null, username, role);
+        return sign(keys.local(), "break-glass:" + username, null, username, role, 0);
     }
 
-    private IssuedToken sign(SigningKeys.Key key, String subject, Long uid, String username, Role role) {
+    private IssuedToken sign(SigningKeys.Key key, String subject, Long uid, String username, Role role, int generation) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant exp = now.plus(config.tokenLifetime());
         var claims = Jwt.issuer(SigningKeys.ISSUER)
@@ -53,6 +55,7 @@ public class TokenIssuer {
                 .expiresAt(exp);
         if (uid != null) {
             claims.claim(CLAIM_UID, uid);
+            claims.claim(CLAIM_GENERATION, generation);
         }
         String token = claims.jws().keyId(key.kid()).sign(key.privateKey());
         return new IssuedToken(token, OffsetDateTime.ofInstant(exp, ZoneOffset.UTC));

@@ -85,8 +85,33 @@ final class LogWriter implements LineSink {
             try {
                 VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, batch, batchBytes, batchTruncated));
             } catch (Throwable e) {
-                LOG.warnf("Could not store %d log lines of deployment %d: %s", batch.size(), deploymentId, e.getMessage());
+                LOG.warnf("Could not store %d log lines of deployment %d as one batch (%s); storing them one by one",
+                        batch.size(), deploymentId, e.getMessage());
+                storeOneByOne(batch, batchTruncated);
             }
+        }
+    }
+
+    /** One bad line never takes the others with it; the lines that cannot be stored are replaced by a note. */
+    private void storeOneByOne(List<LogLine> batch, boolean batchTruncated) {
+        int lost = 0;
+        for (LogLine l : batch) {
+            long size = l.text().getBytes(StandardCharsets.UTF_8).length + 1L;
+            try {
+                VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, List.of(l), size, batchTruncated));
+            } catch (Throwable e) {
+                lost++;
+                LogLine note = new LogLine(l.lineNo(), l.at(), 's', "[line " + l.lineNo() + " could not be stored]");
+                try {
+                    VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, List.of(note),
+                            note.text().length() + 1L, batchTruncated));
+                } catch (Throwable again) {
+                    LOG.warnf("Could not store line %d of deployment %d: %s", l.lineNo(), deploymentId, again.getMessage());
+                }
+            }
+        }
+        if (lost > 0) {
+            LOG.warnf("%d of %d log lines of deployment %d could not be stored", lost, batch.size(), deploymentId);
         }
     }
 

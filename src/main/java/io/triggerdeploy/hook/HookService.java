@@ -144,16 +144,16 @@ public class HookService {
                         return Uni.createFrom().item(new Outcome(null, "ref " + (ref == null ? "(none)" : ref)
                                 + " does not match " + branch, name));
                     }
-                    String delivery = deliveryId(kind, headers, body);
+                    String[] keys = replayKeys(kind, headers, body, payload, ref);
                     String note = note(ref, payload);
                     long serverId = h.getLong("server_id");
-                    return claim(id, delivery).chain(() -> deployments.trigger(String.valueOf(serverId), note, "hook:" + name,
+                    return claim(id, keys).chain(() -> deployments.trigger(String.valueOf(serverId), note, "hook:" + name,
                                     null, "hook", clientIp)
-                            .onFailure().call(() -> pool.preparedQuery("DELETE FROM hook_deliveries WHERE hook_id = $1 AND delivery_id = $2")
-                                    .execute(Tuple.of(id, delivery)))
+                            .onFailure().call(() -> pool.preparedQuery("DELETE FROM hook_deliveries WHERE hook_id = $1 AND delivery_id = ANY($2)")
+                                    .execute(Tuple.of(id, keys)))
                             .call(d -> pool.preparedQuery("WITH d AS (UPDATE hook_deliveries SET deployment_id = $3 "
-                                            + "WHERE hook_id = $1 AND delivery_id = $2) UPDATE hooks SET last_delivery_at = now() WHERE id = $1")
-                                    .execute(Tuple.of(id, delivery, d.id())))
+                                            + "WHERE hook_id = $1 AND delivery_id = ANY($2)) UPDATE hooks SET last_delivery_at = now() WHERE id = $1")
+                                    .execute(Tuple.of(id, keys, d.id())))
                             .map(d -> new Outcome(d, null, name)));
                 });
     }
@@ -170,15 +170,35 @@ public class HookService {
         }
     }
 
-    private Uni<Void> claim(String hookId, String delivery) {
-        return pool.preparedQuery("INSERT INTO hook_deliveries (hook_id, delivery_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(hookId, delivery))
-                .map(r -> {
-                    if (r.rowCount() == 0) {
-                        throw ProblemException.conflict("Delivery " + delivery + " was already received; replays are refused");
-                    }
-                    return null;
-                });
+    /**
+     * Claims every key of a delivery at once: its delivery id, the SHA-256 of the signed body (the signature covers
+     * the body, not the headers, so a captured delivery resent with a fresh id is the same body) and, for a push,
+     * the ref and the commit it moves to. Any key seen before (kept 90 days) makes the whole delivery a replay.
+     */
+    private Uni<Void> claim(String hookId, String[] keys) {
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO hook_deliveries (hook_id, delivery_id) "
+                                + "SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING")
+                        .execute(Tuple.of(hookId, keys))
+                        .map(r -> {
+                            if (r.rowCount() < keys.length) {
+                                // the transaction rolls back: a refused replay leaves nothing behind
+                                throw ProblemException.conflict("Delivery " + keys[0] + " was already received; replays are refused");
+                            }
+                            return null;
+                        }))
+                .replaceWithVoid();
+    }
+
+    static String[] replayKeys(String kind, Headers headers, byte[] body, JsonNode payload, String ref) {
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+        keys.add(deliveryId(kind, headers, body));
+        keys.add("sha256:" + Signatures.sha256(body));
+        String after = payload == null ? null : text(payload, "after");
+        if (ref != null && after != null && after.matches("[0-9a-f]{7,64}") && !after.matches("0+")) {
+            String push = "push:" + after + "@" + ref;
+            keys.add(push.length() <= 128 ? push : "push:" + Signatures.sha256(push.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return keys.toArray(String[]::new);
     }
 
     static String deliveryId(String kind, Headers headers, byte[] body) {

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a byte stream into lines: split on LF (a trailing CR is dropped), decoded as UTF-8 with invalid
- * bytes replaced by U+FFFD, and lines longer than the limit cut into several.
+ * bytes replaced by U+FFFD, lines longer than the limit cut into several, and terminal escapes and control
+ * characters made harmless ({@link OutputText}): every line of output passes through here before it is stored.
  */
 final class LineSplitter extends OutputStream {
 
@@ -58,7 +59,7 @@ final class LineSplitter extends OutputStream {
         if (len > 0 && bytes[len - 1] == '\r') {
             len--;
         }
-        sink.line(stream, decode(bytes, len));
+        sink.line(stream, OutputText.clean(decode(bytes, len)));
     }
 
     static String decode(byte[] bytes, int len) {

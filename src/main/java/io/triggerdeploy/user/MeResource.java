@@ -17,6 +17,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -84,6 +85,21 @@ public class MeResource {
                 // other browser sessions end; the one that made the change stays
                 .chain(() -> sessions.deleteForUser(p.userId(), currentSession()))
                 .call(() -> audit.record(actor, "user.password_changed", "user", p.username(), null))
+                .map(v -> RestResponse.noContent());
+    }
+
+    /**
+     * Ends every login token and browser session of the caller, this one included (a lost laptop, a leaked token).
+     * API tokens are separate credentials and stay; revoke them under /api/tokens.
+     */
+    @POST
+    @Path("sign-out-everywhere")
+    public Uni<RestResponse<Void>> signOutEverywhere() {
+        TriggerPrincipal p = Callers.databaseUser(identity);
+        Actor actor = audit.actor(identity);
+        return service.bumpTokenGeneration(p.userId())
+                .chain(() -> sessions.deleteForUser(p.userId(), null))
+                .call(() -> audit.record(actor, "user.signed_out_everywhere", "user", p.username(), null))
                 .map(v -> RestResponse.noContent());
     }
 }

@@ -41,6 +41,10 @@ public class User {
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
 
+    /** Moves on when the user's login tokens must stop working (see 0012-credentials.xml). */
+    @Column(name = "token_generation", nullable = false)
+    public int tokenGeneration;
+
     @Column(name = "last_login_at")
     public OffsetDateTime lastLoginAt;
 }

@@ -39,7 +39,11 @@ public class UserResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit, SecurityIdentity identity) {
+    private final io.triggerdeploy.auth.ApiTokenService apiTokens;
+
+    public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit, SecurityIdentity identity,
+                        io.triggerdeploy.auth.ApiTokenService apiTokens) {
+        this.apiTokens = apiTokens;
         this.service = service;
         this.audit = audit;
         this.identity = identity;
@@ -84,8 +88,26 @@ public class UserResource {
 
     private Uni<UserView> update(long id, UpdateUserRequest request) {
         Actor actor = audit.actor(identity);
-        return service.update(id, request).call(u -> audit.record(actor, "user.updated", "user", u.username(),
-                "role " + u.role() + ", " + (u.active() ? "active" : "inactive")));
+        return service.get(id).chain(before -> service.update(id, request)
+                .call(u -> audit.record(actor, "user.updated", "user", u.username(),
+                        "role " + u.role() + ", " + (u.active() ? "active" : "inactive")))
+                // deactivation ends everything the user had: sessions, login tokens (generation) and API tokens, so
+                // that a later reactivation brings none of them back
+                .call(u -> before.active() && !u.active()
+                        ? sessions.deleteForUser(id, null).chain(() -> apiTokens.revokeAllOf(id))
+                        .call(n -> audit.record(actor, "user.tokens_revoked", "user", u.username(), n + " API tokens, on deactivation"))
+                        : Uni.createFrom().voidItem()));
+    }
+
+    /** Ends every browser session and login token of the user at once. */
+    @POST
+    @Path("{id}/sign-out-everywhere")
+    public Uni<RestResponse<Void>> signOutEverywhere(@PathParam("id") long id) {
+        Actor actor = audit.actor(identity);
+        return service.get(id).chain(u -> service.bumpTokenGeneration(id)
+                        .chain(() -> sessions.deleteForUser(id, null))
+                        .call(() -> audit.record(actor, "user.signed_out_everywhere", "user", u.username(), "by an admin")))
+                .map(v -> RestResponse.noContent());
     }
 
     @POST
@@ -99,7 +121,9 @@ public class UserResource {
                         .chain(hash -> service.setPasswordHash(id, hash))
                         // a reset password means the old one may be known: every browser session of that user ends
                         .chain(() -> sessions.deleteForUser(id, null))
-                        .call(() -> audit.record(actor, "user.password_reset", "user", u.username(), null)))
+                        .chain(() -> Boolean.TRUE.equals(request.revokeApiTokens()) ? apiTokens.revokeAllOf(id) : Uni.createFrom().item(-1))
+                        .call(revoked -> audit.record(actor, "user.password_reset", "user", u.username(),
+                                revoked >= 0 ? revoked + " API tokens revoked" : null)))
                 .map(v -> RestResponse.noContent());
     }
 

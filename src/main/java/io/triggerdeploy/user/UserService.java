@@ -101,6 +101,10 @@ public class UserService {
                     throw ProblemException.conflict("Another user already has email " + email);
                 }
                 u.role = newRole;
+                if (u.active && !newActive) {
+                    // reactivating must not bring back the login tokens the user had before
+                    u.tokenGeneration++;
+                }
                 u.active = newActive;
                 u.email = email;
                 u.updatedAt = now();
@@ -114,6 +118,18 @@ public class UserService {
         return users.findById(id).map(u -> {
             require(u, id);
             u.passwordHash = passwordHash;
+            u.tokenGeneration++; // every login token issued under the old password stops working
+            u.updatedAt = now();
+            return null;
+        });
+    }
+
+    /** Ends every login token of the user ("sign out everywhere"); browser sessions are the caller's to end. */
+    @WithTransaction
+    public Uni<Void> bumpTokenGeneration(long id) {
+        return users.findById(id).map(u -> {
+            require(u, id);
+            u.tokenGeneration++;
             u.updatedAt = now();
             return null;
         });

@@ -276,6 +276,22 @@ class DeploymentTest extends ApiTest {
     }
 
     @Test
+    void controlBytesAndTerminalEscapesNeitherEraseNorDriveTheLog() throws Exception {
+        // a hostile target: a NUL byte (PostgreSQL refuses it in text), clear-screen, a window title, an OSC 8 link
+        String alias = server("i=0; while [ $i -lt 20 ]; do echo before-$i; i=$((i+1)); done\n"
+                + "printf 'nul-\\000-here\\n'\n"
+                + "printf '\\033[2J\\033]0;owned-title\\007\\033]8;;http://127.0.0.1:9/\\033\\\\link\\033]8;;\\033\\\\ \\033[31mred\\033[0m\\n'\n"
+                + "i=0; while [ $i -lt 20 ]; do echo after-$i; i=$((i+1)); done", null);
+        long id = trigger(operator, alias);
+        assertThat(awaitFinal(id).getString("status")).isEqualTo("SUCCEEDED");
+        String text = log(id);
+        assertThat(text).contains("out | before-0").contains("out | before-19").contains("out | after-0").contains("out | after-19")
+                .contains("out | nul-\u2400-here").contains("out | link red")
+                .doesNotContain("\u001B").doesNotContain("\u0000").doesNotContain("owned-title");
+        assertThat(queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + id + " AND stream = 'o'")).isEqualTo(42);
+    }
+
+    @Test
     void theOldTriggerContractKeepsWorking() throws Exception {
         String alias = server("echo legacy", null);
         Response r = given().queryParam("token", LEGACY_TOKEN).queryParam("server", alias.toUpperCase()).get("/trigger");

@@ -74,6 +74,11 @@ class HookTest extends ApiTest {
 
         // the same delivery again: refused, nothing queued
         github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(409).contentType("application/problem+json");
+        // a captured delivery resent with a fresh delivery id (the signature covers only the body): refused too
+        github(hook, secret, "push", UUID.randomUUID().toString(), PUSH_MAIN).then().statusCode(409);
+        // and the same push (ref and commit) in a re-signed, reformatted body
+        github(hook, secret, "push", UUID.randomUUID().toString(), PUSH_MAIN.replace(",", " ,")).then().statusCode(409);
+        assertThat(deploymentsOfServer()).isEqualTo(1);
         // a wrong secret, a tampered body, no signature: 401, nothing queued
         github(hook, "not-the-secret", "push", UUID.randomUUID().toString(), PUSH_MAIN).then().statusCode(401);
         given().contentType(ContentType.JSON).header("X-GitHub-Event", "push")
