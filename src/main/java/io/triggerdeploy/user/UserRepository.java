@@ -24,6 +24,21 @@ public class UserRepository implements PanacheRepository<User> {
         return count("lower(email) = lower(?1) and id <> ?2", email, exceptId == null ? -1L : exceptId).map(n -> n > 0);
     }
 
+    /** Usernames and emails are one namespace: a value used as either by another user is taken. */
+    public Uni<Boolean> nameOrEmailTaken(String value, Long exceptId) {
+        return count("(lower(username) = lower(?1) or lower(email) = lower(?1)) and id <> ?2", value,
+                exceptId == null ? -1L : exceptId).map(n -> n > 0);
+    }
+
+    /** Serialises the namespace checks above with concurrent creates and email changes, until the transaction ends. */
+    public Uni<Void> lockNamespace() {
+        return getSession().chain(s -> s.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(" + NAMESPACE_LOCK + ")", Integer.class)
+                .getSingleResult()).replaceWithVoid();
+    }
+
+    /** Advisory lock key of the user namespace ("users" in ASCII). */
+    static final long NAMESPACE_LOCK = 0x7573657273L;
+
     public Uni<List<User>> listOrdered() {
         return find("order by id").list();
     }

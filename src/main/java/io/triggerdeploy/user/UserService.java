@@ -59,21 +59,26 @@ public class UserService {
     @WithTransaction
     public Uni<UserView> create(CreateUserRequest req, String passwordHash) {
         String email = blankToNull(req.email());
-        return users.findByUsername(req.username())
+        if (email != null && email.equalsIgnoreCase(req.username())) {
+            email = req.username(); // one's own username as email collides with nobody
+        }
+        String mail = email;
+        return users.lockNamespace().chain(() -> users.nameOrEmailTaken(req.username(), null))
                 .chain(existing -> {
-                    if (existing != null) {
-                        throw ProblemException.conflict("A user named '" + req.username() + "' already exists");
+                    if (existing) {
+                        throw ProblemException.conflict("'" + req.username() + "' is already another user's username or email");
                     }
-                    return email == null ? Uni.createFrom().item(false) : users.emailTaken(email, null);
+                    return mail == null || mail.equalsIgnoreCase(req.username()) ? Uni.createFrom().item(false)
+                            : users.nameOrEmailTaken(mail, null);
                 })
                 .chain(taken -> {
                     if (taken) {
-                        throw ProblemException.conflict("Another user already has email " + email);
+                        throw ProblemException.conflict("'" + mail + "' is already another user's username or email");
                     }
                     OffsetDateTime now = now();
                     User u = new User();
                     u.username = req.username();
-                    u.email = email;
+                    u.email = mail;
                     u.passwordHash = passwordHash;
                     u.role = Role.parse(req.role()).orElseThrow();
                     u.active = req.active() == null || req.active();
@@ -95,10 +100,10 @@ public class UserService {
             }
             String email = req.email() == null ? u.email : blankToNull(req.email());
             Uni<Boolean> taken = email == null || email.equalsIgnoreCase(u.email == null ? "" : u.email)
-                    ? Uni.createFrom().item(false) : users.emailTaken(email, id);
+                    ? Uni.createFrom().item(false) : users.lockNamespace().chain(() -> users.nameOrEmailTaken(email, id));
             return taken.map(t -> {
                 if (t) {
-                    throw ProblemException.conflict("Another user already has email " + email);
+                    throw ProblemException.conflict("'" + email + "' is already another user's username or email");
                 }
                 u.role = newRole;
                 if (u.active && !newActive) {
@@ -154,8 +159,8 @@ public class UserService {
         List<ImportResult.Skipped> skipped = new ArrayList<>();
         List<LegacyUserRecord> valid = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
-        Set<String> seenNames = new HashSet<>();
-        Set<String> seenEmails = new HashSet<>();
+        // usernames and emails are one namespace, within the file as against the table
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < records.size(); i++) {
             LegacyUserRecord r = records.get(i);
             String reason = null;
@@ -166,10 +171,11 @@ public class UserService {
                 reason = "email (254), password_hash (1024) or role (64) is too long";
             } else if (!PasswordHasher.isSupportedHash(r.passwordHash())) {
                 reason = "unsupported password hash format";
-            } else if (!seenNames.add(r.username().toLowerCase(Locale.ROOT))) {
-                reason = "duplicate username in the import";
-            } else if (blankToNull(r.email()) != null && !seenEmails.add(r.email().trim().toLowerCase(Locale.ROOT))) {
-                reason = "duplicate email in the import";
+            } else if (!seen.add(r.username().toLowerCase(Locale.ROOT))) {
+                reason = "duplicate username or email in the import";
+            } else if (blankToNull(r.email()) != null && !r.email().trim().equalsIgnoreCase(r.username())
+                    && !seen.add(r.email().trim().toLowerCase(Locale.ROOT))) {
+                reason = "duplicate username or email in the import";
             }
             if (reason != null) {
                 skipped.add(new ImportResult.Skipped(i, r == null ? null : r.username(), reason));
@@ -178,7 +184,8 @@ public class UserService {
                 indexes.add(i);
             }
         }
-        return pool.withTransaction(conn -> insertAll(conn, valid, indexes, skipped))
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + UserRepository.NAMESPACE_LOCK + ")").execute()
+                        .chain(() -> insertAll(conn, valid, indexes, skipped)))
                 .map(created -> new ImportResult(created, skipped));
     }
 
@@ -189,8 +196,10 @@ public class UserService {
                 .onItem().transformToUniAndConcatenate(i -> {
                     LegacyUserRecord r = valid.get(i);
                     return conn.preparedQuery("INSERT INTO users (username, email, password_hash, role, active) "
-                                    + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING "
-                                    + "RETURNING id, created_at, updated_at")
+                                    + "SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::boolean WHERE NOT EXISTS (SELECT 1 FROM users WHERE "
+                                    + "lower(username) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar))) "
+                                    + "OR lower(email) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar)))) "
+                                    + "ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at")
                             .execute(Tuple.of(r.username(), blankToNull(r.email()), r.passwordHash(),
                                     r.mappedRole().id(), r.isActive() == null || r.isActive()))
                             .map(rows -> {

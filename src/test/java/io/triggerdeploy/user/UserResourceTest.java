@@ -182,4 +182,38 @@ class UserResourceTest extends ApiTest {
         login(name, "second-pass-2");
         given().contentType(ContentType.JSON).body(Map.of("password", "x")).put("/api/me/password").then().statusCode(401);
     }
+
+    @Test
+    void usernamesAndEmailsAreOneNamespace() throws Exception {
+        String admin = adminToken();
+        String name = unique("ns");
+        String mail = name + "@example.org";
+        long owner = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", name, "email", mail, "password", "owner-pass-1", "role", "viewer"))
+                .post("/api/users").then().statusCode(201).extract().<Number>path("id").longValue();
+        long before = queryLong("SELECT count(*) FROM users");
+        // a username equal to someone's email (any case): refused, so that email keeps signing its owner in
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", mail.toUpperCase(), "password", "taker-pass-1", "role", "admin"))
+                .post("/api/users").then().statusCode(409).contentType("application/problem+json");
+        // an email equal to someone's username: refused on create and on change
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", unique("other"), "email", name + "@x.test", "password", "other-pass-1", "role", "viewer"))
+                .post("/api/users").then().statusCode(201);
+        String atName = unique("at") + "@name.test"; // usernames may look like emails (the old tool's did)
+        createUser(admin, atName, "atname-pass-1", "viewer");
+        long other = createUser(admin, unique("plain"), "plain-pass-1", "viewer");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("email", atName.toUpperCase()))
+                .patch("/api/users/" + other).then().statusCode(409);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", unique("third"), "email", atName, "password", "third-pass-1", "role", "viewer"))
+                .post("/api/users").then().statusCode(409);
+        // the old tool's import follows the same rule
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(java.util.List.of(Map.of("username", mail, "password_hash", "scrypt:32768:8:1$salt$abcdef", "role", "user")))
+                .post("/api/users/import").then().statusCode(200).body("created.size()", equalTo(0)).body("skipped.size()", equalTo(1));
+        assertThat(queryLong("SELECT count(*) FROM users")).isEqualTo(before + 3);
+        given().contentType(ContentType.JSON).body(Map.of("username", mail, "password", "owner-pass-1")).post("/api/login")
+                .then().statusCode(200).body("user.id", equalTo((int) owner));
+    }
 }

@@ -1,0 +1,51 @@
+package io.triggerdeploy.user;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.db.BootstrapStep;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Usernames and emails share one namespace (a login may be either). Rows from before that rule, or imported from
+ * the old tool, may still collide: one user's username equal to another's email. This reports each collision at
+ * start, with what to do, and changes nothing: which account is the right owner is an admin's decision.
+ */
+@ApplicationScoped
+public class NamespaceCheck implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(NamespaceCheck.class);
+
+    private final Pool pool;
+
+    public NamespaceCheck(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public int order() {
+        return 30;
+    }
+
+    @Override
+    public void run() throws Throwable {
+        List<String> collisions = VertxContextSupport.subscribeAndAwait(() -> pool.query(
+                        "SELECT a.username AS named, b.username AS mailed FROM users a JOIN users b "
+                                + "ON a.id <> b.id AND b.email IS NOT NULL AND lower(a.username) = lower(b.email) ORDER BY a.id LIMIT 50")
+                .execute().map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add("'" + r.getString("named") + "' is also the email of user '" + r.getString("mailed") + "'");
+                    }
+                    return out;
+                }));
+        for (String c : collisions) {
+            LOG.warnf("Username/email collision: %s; a login with that value signs in as the username's owner. "
+                    + "Change one of them (PATCH /api/users/{id} with a new email).", c);
+        }
+    }
+}
