@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -57,21 +56,7 @@ public class Checker {
 
     /** Resolves a host on a worker and applies the policy to every address. */
     private Uni<InetAddress> resolve(String host) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> {
-            InetAddress[] all;
-            try {
-                all = InetAddress.getAllByName(host);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("Unknown host " + host);
-            }
-            for (InetAddress a : all) {
-                String refusal = policy.refusal(a);
-                if (refusal != null) {
-                    throw new PolicyRefusal(refusal);
-                }
-            }
-            return all[0];
-        }), false);
+        return vertx.executeBlocking(Uni.createFrom().item(() -> policy.resolve(host)), false);
     }
 
     private Uni<CheckResult> tcp(ServiceRepository.Target t, long t0) {
@@ -153,7 +138,7 @@ public class Checker {
     }
 
     private static String describe(Throwable e, ServiceRepository.Target t) {
-        if (e instanceof PolicyRefusal p) {
+        if (e instanceof io.triggerdeploy.common.AddressPolicy.Refused p) {
             return "Refused: " + p.getMessage();
         }
         if (e instanceof TimeoutException || e instanceof io.netty.channel.ConnectTimeoutException
@@ -167,10 +152,4 @@ public class Checker {
         return m == null ? e.getClass().getSimpleName() : m.length() > 300 ? m.substring(0, 300) : m;
     }
 
-    /** A target outside the allowed networks. */
-    static final class PolicyRefusal extends RuntimeException {
-        PolicyRefusal(String message) {
-            super(message, null, false, false);
-        }
-    }
 }

@@ -37,8 +37,10 @@ public class ChannelService {
     }
 
     private final Pool pool;
+    private final ChannelAddressPolicy addresses;
 
-    public ChannelService(Pool pool) {
+    public ChannelService(Pool pool, ChannelAddressPolicy addresses) {
+        this.addresses = addresses;
         this.pool = pool;
     }
 
@@ -93,10 +95,11 @@ public class ChannelService {
         JsonObject settings = settings(req.kind(), req.settings() == null ? Map.of() : req.settings());
         String secret = secret(req.kind(), req.secret(), true);
         String events = events(req.events());
-        return pool.preparedQuery("INSERT INTO notification_channels (name, kind, settings, secret, events, active) "
+        return addresses.validate(req.kind(), settings).chain(() -> pool.preparedQuery(
+                        "INSERT INTO notification_channels (name, kind, settings, secret, events, active) "
                         + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                 .execute(Tuple.from(new Object[]{req.name().trim(), req.kind(), settings, secret, events,
-                        req.active() == null || req.active()}))
+                        req.active() == null || req.active()})))
                 .chain(rows -> get(rows.iterator().next().getLong("id")));
     }
 
@@ -110,9 +113,10 @@ public class ChannelService {
             String events = req.events() == null ? String.join(",", c.events()) : events(req.events());
             String name = req.name() == null ? c.name() : req.name().trim();
             boolean active = req.active() == null ? c.active() : req.active();
-            return pool.preparedQuery("UPDATE notification_channels SET name = $2, settings = $3, secret = $4, events = $5, "
+            return addresses.validate(c.kind(), settings).chain(() -> pool.preparedQuery(
+                            "UPDATE notification_channels SET name = $2, settings = $3, secret = $4, events = $5, "
                             + "active = $6, updated_at = now() WHERE id = $1")
-                    .execute(Tuple.from(new Object[]{id, name, settings, secret, events, active}))
+                    .execute(Tuple.from(new Object[]{id, name, settings, secret, events, active})))
                     .chain(() -> get(id));
         });
     }

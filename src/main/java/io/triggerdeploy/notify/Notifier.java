@@ -37,8 +37,10 @@ public class Notifier {
     private final NotifyConfig config;
     private final Vertx vertx;
     private final WebClient http;
+    private final ChannelAddressPolicy addresses;
 
-    public Notifier(ChannelService channels, NotifyConfig config, Vertx vertx) {
+    public Notifier(ChannelService channels, NotifyConfig config, Vertx vertx, ChannelAddressPolicy addresses) {
+        this.addresses = addresses;
         this.channels = channels;
         this.config = config;
         this.vertx = vertx;
@@ -103,36 +105,54 @@ public class Notifier {
         } else {
             mc.setLogin(LoginOption.DISABLED);
         }
-        MailClient client = MailClient.create(vertx, mc);
         @SuppressWarnings("unchecked")
         List<String> to = s.getJsonArray("to").getList();
         MailMessage mail = new MailMessage().setFrom(s.getString("from")).setTo(to).setSubject(m.subject()).setText(m.text());
-        return client.sendMail(mail)
-                .ifNoItem().after(config.timeout().plusSeconds(5)).fail()
-                .replaceWithVoid()
-                .eventually(client::close);
+        // the SMTP connection goes to the address that passed the policy, never to a second lookup's answer
+        return addresses.checked(s.getString("smtp_host")).chain(address -> {
+            MailClient client = MailClient.create(vertx, mc.setHostname(address.getHostAddress()));
+            return client.sendMail(mail)
+                    .ifNoItem().after(config.timeout().plusSeconds(5)).fail()
+                    .replaceWithVoid()
+                    .eventually(client::close);
+        });
+    }
+
+    /** A POST to the checked address of the URL's host (Host header and TLS name stay the URL's). */
+    private Uni<io.vertx.mutiny.ext.web.client.HttpRequest<Buffer>> post(String url) {
+        java.net.URI u = java.net.URI.create(url);
+        boolean https = "https".equals(u.getScheme());
+        int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
+        String host = u.getHost().replace("[", "").replace("]", "");
+        String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setHost(host).setPort(port)
+                .setURI(path).setSsl(https);
+        return addresses.checked(host).map(address -> http.request(io.vertx.core.http.HttpMethod.POST,
+                        io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()), options)
+                .timeout(config.timeout().toMillis()));
     }
 
     private Uni<Void> telegram(ChannelService.Channel c, Message m) {
         String url = c.settings().getString("api_base_url") + "/bot" + c.secret() + "/sendMessage";
         JsonObject body = new JsonObject().put("chat_id", c.settings().getString("chat_id"))
                 .put("text", m.subject() + "\n\n" + m.text()).put("disable_web_page_preview", true);
-        return http.postAbs(url).timeout(config.timeout().toMillis()).sendJsonObject(body)
-                .map(r -> check(r, "Telegram"));
+        return post(url).chain(request -> request.sendJsonObject(body)).map(r -> check(r, "Telegram"));
     }
 
     private Uni<Void> webhook(ChannelService.Channel c, Message m) {
         JsonObject payload = new JsonObject().put("event", m.event().id()).put("subject", m.subject()).put("text", m.text())
                 .put("data", new JsonObject(m.payload()));
         byte[] body = payload.encode().getBytes(StandardCharsets.UTF_8);
-        var request = http.postAbs(c.settings().getString("url")).timeout(config.timeout().toMillis())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("X-Trigger-Deploy-Event", m.event().id())
-                .putHeader("X-Trigger-Deploy-Delivery", UUID.randomUUID().toString());
-        if (c.secret() != null) {
-            request.putHeader(SIGNATURE_HEADER, "sha256=" + Signatures.hmacHex("sha256", c.secret(), body));
-        }
-        return request.sendBuffer(Buffer.buffer(body)).map(r -> check(r, "Webhook"));
+        return post(c.settings().getString("url")).chain(request -> {
+            request.putHeader("Content-Type", "application/json")
+                    .putHeader("X-Trigger-Deploy-Event", m.event().id())
+                    .putHeader("X-Trigger-Deploy-Delivery", UUID.randomUUID().toString());
+            if (c.secret() != null) {
+                request.putHeader(SIGNATURE_HEADER, "sha256=" + Signatures.hmacHex("sha256", c.secret(), body));
+            }
+            return request.sendBuffer(Buffer.buffer(body));
+        }).map(r -> check(r, "Webhook"));
     }
 
     private static Void check(HttpResponse<Buffer> r, String what) {

@@ -24,6 +24,16 @@ public interface NotifyConfig {
     @WithDefault("10s")
     Duration timeout();
 
+    /**
+     * Networks channels may reach (CIDR list). When set, only these are allowed and the deny list is not used; when
+     * unset, everything but {@link #denyNetworks()} is allowed.
+     */
+    Optional<java.util.List<String>> allowNetworks();
+
+    /** Networks channels may not reach unless an allow list is set: loopback, link-local (cloud metadata), unspecified, multicast. */
+    @WithDefault("127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,100.100.100.200/32")
+    java.util.List<String> denyNetworks();
+
     /** Log lines included in a "deployment failed" message. */
     @WithDefault("20")
     @Min(0) @Max(200)

@@ -52,7 +52,8 @@ class TwoReplicasIT {
         Map<String, String> env = Map.of("TRIGGER_ADMIN_PASSWORD", "two-replicas-admin",
                 "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(),
                 "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s", "TRIGGER_DEPLOY_SHUTDOWN_GRACE", "3s",
-                "TRIGGER_MONITOR_ALLOW_NETWORKS", "127.0.0.0/8", "TRIGGER_MONITOR_TICK", "200ms");
+                "TRIGGER_MONITOR_ALLOW_NETWORKS", "127.0.0.0/8", "TRIGGER_NOTIFY_ALLOW_NETWORKS", "127.0.0.0/8",
+                "TRIGGER_MONITOR_TICK", "200ms");
         a = JarProcess.start("replica-a", db, env);
         b = JarProcess.start("replica-b", db, env);
         assertThat(a.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(a.output()).isTrue();

@@ -61,6 +61,7 @@ class MonitorTest extends ApiTest {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
                     "trigger.deploy.poll-interval", "1s",
                     "trigger.monitor.allow-networks", "127.0.0.1/32",
+                    "trigger.notify.allow-networks", "127.0.0.1/32",
                     "trigger.monitor.tick", "300ms",
                     "trigger.monitor.server-interval", "1s",
                     "trigger.monitor.notify-cooldown", "3s");

@@ -83,7 +83,9 @@ class NotificationTest extends ApiTest {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
                     "trigger.deploy.poll-interval", "1s",
                     "trigger.notify.public-url", "https://deploy.example.test/",
-                    "trigger.notify.failed-log-lines", "3");
+                    "trigger.notify.failed-log-lines", "3",
+                    // the receivers live on 127.0.0.1; anything else (127.0.0.2 below) is outside the channels' networks
+                    "trigger.notify.allow-networks", "127.0.0.1/32");
         }
     }
 
@@ -149,6 +151,47 @@ class NotificationTest extends ApiTest {
 
     List<Received> at(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    @Test
+    void channelsCannotReachOutsideTheirNetworks() throws Exception {
+        // a receiver on 127.0.0.2 that must never be reached
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer forbidden = HttpServer.create(new InetSocketAddress("127.0.0.2", 0), 0);
+        forbidden.createContext("/", ex -> {
+            hits.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        forbidden.start();
+        try {
+            String outside = "http://127.0.0.2:" + forbidden.getAddress().getPort();
+            long before = queryLong("SELECT count(*) FROM notification_channels");
+            Map<String, Map<String, Object>> refused = Map.of(
+                    "settings.url", Map.of("name", unique("wh-"), "kind", "webhook", "events", List.of("deployment.failed"),
+                            "secret", HOOK_SECRET, "settings", Map.of("url", outside + "/x")),
+                    "settings.api_base_url", Map.of("name", unique("tg-"), "kind", "telegram", "events", List.of("deployment.failed"),
+                            "secret", BOT_TOKEN, "settings", Map.of("chat_id", "42", "api_base_url", outside)),
+                    "settings.smtp_host", Map.of("name", unique("mail-"), "kind", "email", "events", List.of("deployment.failed"),
+                            "secret", "smtp-password-1", "settings", Map.of("smtp_host", "127.0.0.2", "smtp_port", smtp.getSmtp().getPort(),
+                                    "smtp_tls", "none", "smtp_username", "u", "from", "deploy@example.test", "to", "ops@example.test")));
+            refused.forEach((field, body) -> given().auth().oauth2(admin).contentType(ContentType.JSON).body(body)
+                    .post("/api/notifications/channels").then().statusCode(400).contentType("application/problem+json")
+                    .body("violations[0].field", org.hamcrest.Matchers.equalTo(field))
+                    .body("detail", org.hamcrest.Matchers.containsString("trigger.notify.allow-networks")));
+            assertThat(queryLong("SELECT count(*) FROM notification_channels")).isEqualTo(before);
+
+            // a channel saved while its host was allowed (or whose name now resolves elsewhere) is refused when sending
+            long webhook = channel(Map.of("name", unique("wh-"), "kind", "webhook", "events", List.of("deployment.failed"),
+                    "secret", HOOK_SECRET, "settings", Map.of("url", base() + "/receiver")));
+            update("UPDATE notification_channels SET settings = jsonb_set(settings, '{url}', to_jsonb('" + outside
+                    + "/x'::text)) WHERE id = " + webhook);
+            given().auth().oauth2(admin).post("/api/notifications/channels/" + webhook + "/test").then().statusCode(502)
+                    .body("detail", org.hamcrest.Matchers.containsString("outside the allowed networks"));
+            assertThat(hits.get()).isZero();
+        } finally {
+            forbidden.stop(0);
+        }
     }
 
     @Test

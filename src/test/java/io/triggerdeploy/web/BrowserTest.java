@@ -78,7 +78,8 @@ class BrowserTest extends ApiTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
                     "trigger.deploy.poll-interval", "1s",
-                    "trigger.monitor.allow-networks", "127.0.0.0/8");
+                    "trigger.monitor.allow-networks", "127.0.0.0/8",
+                    "trigger.notify.allow-networks", "127.0.0.0/8");
         }
     }
 

@@ -1,0 +1,58 @@
+package io.triggerdeploy.notify;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.AddressPolicy;
+import io.triggerdeploy.common.ProblemException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * Which addresses notification channels (webhook URLs, a Telegram API base, SMTP hosts) may reach
+ * ({@code trigger.notify.allow-networks} / {@code deny-networks}): by default nothing on loopback, link-local (cloud
+ * metadata), unspecified or multicast addresses, so that a channel cannot be pointed at the service's own network.
+ */
+@jakarta.inject.Singleton // no client proxy: the policy is immutable and its base class has no no-args constructor
+public class ChannelAddressPolicy extends AddressPolicy {
+
+    private final Vertx vertx;
+
+    public ChannelAddressPolicy(NotifyConfig config, Vertx vertx) {
+        super(config.allowNetworks().orElse(List.of()), config.denyNetworks(), "trigger.notify");
+        this.vertx = vertx;
+    }
+
+    /** Resolves on a worker and checks every address; the caller connects to the one returned. */
+    public Uni<InetAddress> checked(String host) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> resolve(host)), false);
+    }
+
+    /** The host a channel connects to, from its settings. */
+    static String hostOf(String kind, JsonObject settings) {
+        return switch (kind) {
+            case "email" -> settings.getString("smtp_host");
+            case "telegram" -> URI.create(settings.getString("api_base_url")).getHost();
+            default -> URI.create(settings.getString("url")).getHost();
+        };
+    }
+
+    static String field(String kind) {
+        return switch (kind) {
+            case "email" -> "settings.smtp_host";
+            case "telegram" -> "settings.api_base_url";
+            default -> "settings.url";
+        };
+    }
+
+    /** A channel that could not be delivered to is refused when it is saved: 400 naming the field. */
+    Uni<Void> validate(String kind, JsonObject settings) {
+        String host = hostOf(kind, settings).replace("[", "").replace("]", "");
+        return checked(host).replaceWithVoid()
+                .onFailure(Refused.class).transform(e -> ProblemException.invalid(field(kind), e.getMessage()))
+                // an unknown host may exist by the time messages are sent; it is not the policy's to refuse
+                .onFailure(IllegalStateException.class).recoverWithNull();
+    }
+}
