@@ -57,6 +57,10 @@ public interface AuthConfig {
 
         /** PEM (X.509 SubjectPublicKeyInfo) RSA public key matching {@link #privateKeyFile()}. */
         Optional<Path> publicKeyFile();
+
+        /** How long past its expiry (or before its issue time) a token is still accepted, for clocks that differ. */
+        @WithDefault("5s")
+        Duration clockSkew();
     }
 
     /** Brute-force protection, counted in PostgreSQL so that it holds across replicas. */

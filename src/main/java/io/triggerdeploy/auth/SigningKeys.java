@@ -41,11 +41,18 @@ public class SigningKeys {
     }
 
     private final ObjectMapper mapper;
+    private final int clockSkewSeconds;
     private volatile Key shared;
     private volatile Key local;
 
-    public SigningKeys(ObjectMapper mapper) {
+    @jakarta.inject.Inject
+    public SigningKeys(ObjectMapper mapper, AuthConfig config) {
+        this(mapper, (int) config.jwt().clockSkew().toSeconds());
+    }
+
+    SigningKeys(ObjectMapper mapper, int clockSkewSeconds) {
         this.mapper = mapper;
+        this.clockSkewSeconds = clockSkewSeconds;
     }
 
     public Optional<Key> shared() {
@@ -150,9 +157,11 @@ public class SigningKeys {
         }
     }
 
-    private static Key key(String kid, PrivateKey privateKey, PublicKey publicKey) {
+    private Key key(String kid, PrivateKey privateKey, PublicKey publicKey) {
         JWTAuthContextInfo info = new JWTAuthContextInfo(publicKey, ISSUER);
         info.setExpGracePeriodSecs(0);
+        // smallrye's default leeway is 60 s past expiry; ours is small and configurable (trigger.auth.jwt.clock-skew)
+        info.setClockSkew(clockSkewSeconds);
         return new Key(kid, privateKey, publicKey, new DefaultJWTParser(info));
     }
 }

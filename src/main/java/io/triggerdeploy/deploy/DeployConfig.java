@@ -44,4 +44,14 @@ public interface DeployConfig {
     /** On shutdown, how long running deployments may take to finish before they are interrupted. */
     @WithDefault("20s")
     Duration shutdownGrace();
+
+    /** Live log streams (SSE) one user may hold open on this replica at once; more get 429. */
+    @WithDefault("20")
+    @jakarta.validation.constraints.Min(1)
+    int maxStreamsPerUser();
+
+    /** Live log streams this replica serves at once; more get 429 (another replica may serve them). */
+    @WithDefault("1000")
+    @jakarta.validation.constraints.Min(1)
+    int maxStreams();
 }

@@ -35,8 +35,13 @@ public class DeploymentStreamResource {
     private final DeploymentRepository repository;
     private final DeployEvents events;
     private final Vertx vertx;
+    private final StreamSlots slots;
+    private final io.quarkus.security.identity.CurrentIdentityAssociation identities;
 
-    public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Vertx vertx) {
+    public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Vertx vertx,
+                                    StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities) {
+        this.slots = slots;
+        this.identities = identities;
         this.service = service;
         this.repository = repository;
         this.events = events;
@@ -62,7 +67,7 @@ public class DeploymentStreamResource {
     @DeploymentMustExist
     @org.jboss.resteasy.reactive.server.ServerRequestFilter
     public Uni<org.jboss.resteasy.reactive.RestResponse<io.triggerdeploy.common.Problem>> existsFilter(
-            jakarta.ws.rs.container.ContainerRequestContext ctx) {
+            jakarta.ws.rs.container.ContainerRequestContext ctx, io.vertx.core.http.HttpServerRequest request) {
         String raw = ctx.getUriInfo().getPathParameters().getFirst("id");
         long id;
         try {
@@ -70,11 +75,37 @@ public class DeploymentStreamResource {
         } catch (NumberFormatException e) {
             return Uni.createFrom().nullItem(); // the method's own parameter conversion answers this one
         }
-        return repository.find(id).map(d -> d != null ? null
-                : org.jboss.resteasy.reactive.RestResponse.ResponseBuilder.<io.triggerdeploy.common.Problem>create(404)
-                        .entity(new io.triggerdeploy.common.Problem("about:blank", "Not Found", 404, "No deployment " + id,
-                                ctx.getUriInfo().getPath(), null))
-                        .type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON).build());
+        return repository.find(id).chain(d -> {
+            if (d == null) {
+                return Uni.createFrom().item(problem(404, "Not Found", "No deployment " + id, ctx, null));
+            }
+            // a stream slot for the caller, held until the response ends or the connection closes
+            return identities.getDeferredIdentity().map(identity -> {
+                String user = identity == null || identity.isAnonymous() ? "?" : identity.getPrincipal().getName();
+                Runnable release = slots.acquire(user);
+                if (release == null) {
+                    return problem(429, "Too Many Requests", "Too many live log streams are open (per user or on this "
+                            + "replica); close one, or follow the log with GET /api/deployments/" + id + "/log", ctx, "5");
+                }
+                if (request instanceof io.vertx.ext.web.WebServerRequest web) {
+                    web.routingContext().addEndHandler(v -> release.run()); // response ended or connection closed
+                } else {
+                    request.connection().closeHandler(v -> release.run());
+                }
+                return null;
+            });
+        });
+    }
+
+    private static org.jboss.resteasy.reactive.RestResponse<io.triggerdeploy.common.Problem> problem(
+            int status, String title, String detail, jakarta.ws.rs.container.ContainerRequestContext ctx, String retryAfter) {
+        var b = org.jboss.resteasy.reactive.RestResponse.ResponseBuilder.<io.triggerdeploy.common.Problem>create(status)
+                .entity(new io.triggerdeploy.common.Problem("about:blank", title, status, detail, ctx.getUriInfo().getPath(), null))
+                .type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON);
+        if (retryAfter != null) {
+            b.header("Retry-After", retryAfter);
+        }
+        return b.build();
     }
 
     /** One client's stream: sends stored lines after the last one it sent, whenever something may have changed. */

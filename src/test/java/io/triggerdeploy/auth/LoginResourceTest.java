@@ -124,6 +124,18 @@ class LoginResourceTest extends ApiTest {
     }
 
     @Test
+    void aTokenExpiredSecondsAgoIsRefused() {
+        String good = adminToken();
+        long adminId = given().auth().oauth2(good).get("/api/me").then().extract().<Number>path("id").longValue();
+        SigningKeys.Key key = keys.shared().orElseThrow();
+        // smallrye's default leeway would accept this for another 50 s; ours is 5 s
+        String justExpired = Jwt.issuer(SigningKeys.ISSUER).upn(ADMIN).groups(Set.of("admin")).claim("role", "admin")
+                .claim("uid", adminId).issuedAt(Instant.now().minusSeconds(600)).expiresAt(Instant.now().minusSeconds(10))
+                .jws().keyId(key.kid()).sign(key.privateKey());
+        given().auth().oauth2(justExpired).get("/api/me").then().statusCode(401);
+    }
+
+    @Test
     void repeatedFailuresAreThrottledWithRetryAfter() throws Exception {
         String admin = adminToken();
         String name = unique("brute");

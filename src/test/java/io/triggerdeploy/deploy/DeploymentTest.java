@@ -58,7 +58,8 @@ class DeploymentTest extends ApiTest {
                     "trigger.deploy.mask", "hunter2-secret",
                     "trigger.deploy.lease", "6s",
                     "trigger.deploy.poll-interval", "1s",
-                    "trigger.deploy.log-max-bytes", "200000");
+                    "trigger.deploy.log-max-bytes", "200000",
+                    "trigger.deploy.max-streams-per-user", "3");
         }
     }
 
@@ -328,6 +329,50 @@ class DeploymentTest extends ApiTest {
         // tokens sent in query strings reach neither the access log nor the application log
         io.triggerdeploy.support.TestLogs.awaitAccessLogged("\"GET /trigger HTTP");
         io.triggerdeploy.support.TestLogs.assertNoneContains(LEGACY_TOKEN, opToken, viewerToken);
+    }
+
+    @Test
+    void liveStreamsAreCappedPerUser() throws Exception {
+        long id = trigger(operator, server("sleep 30", null));
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        java.util.function.Function<String, java.net.http.HttpResponse<java.io.InputStream>> open = token -> {
+            try {
+                return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                "http://127.0.0.1:" + io.restassured.RestAssured.port + "/api/deployments/" + id + "/events"))
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.List<java.net.http.HttpResponse<java.io.InputStream>> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(open.apply(viewer));
+                assertThat(held.get(i).statusCode()).isEqualTo(200);
+            }
+            var fourth = open.apply(viewer);
+            assertThat(fourth.statusCode()).isEqualTo(429);
+            assertThat(fourth.headers().firstValue("Retry-After")).isPresent();
+            assertThat(new String(fourth.body().readAllBytes())).contains("Too many live log streams");
+            // another user is not affected
+            var other = open.apply(operator);
+            assertThat(other.statusCode()).isEqualTo(200);
+            other.body().close();
+            // closing a stream frees its slot
+            held.remove(0).body().close();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var again = open.apply(viewer);
+                again.body().close();
+                return again.statusCode() == 200;
+            });
+        } finally {
+            for (var r : held) {
+                r.body().close();
+            }
+            given().auth().oauth2(operator).post("/api/deployments/" + id + "/cancel");
+        }
     }
 
     /** One parsed Server-Sent Event. */
