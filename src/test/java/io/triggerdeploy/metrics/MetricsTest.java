@@ -10,16 +10,36 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** /q/metrics serves Prometheus text with our meters next to the standard ones, and no secrets. */
+/** /q/metrics serves Prometheus text with our meters next to the standard ones, and no secrets; a token guards it. */
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(MetricsTest.ScrapeToken.class)
 class MetricsTest extends ApiTest {
+
+    static final String TOKEN = "scrape-token-for-prometheus-1";
+
+    /** The metrics behind a scrape token. */
+    public static class ScrapeToken implements io.quarkus.test.junit.QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("trigger.metrics.token", TOKEN);
+        }
+    }
+
+    @Test
+    void theScrapeTokenIsRequired() {
+        given().get("/q/metrics").then().statusCode(401).header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"));
+        given().header("Authorization", "Bearer not-the-token").get("/q/metrics").then().statusCode(401);
+        given().auth().oauth2(adminToken()).get("/q/metrics").then().statusCode(401); // a login token is not the scrape token
+        given().header("Authorization", "Bearer " + TOKEN).get("/q/metrics").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200); // only the metrics are guarded
+    }
 
     @Test
     void failedLoginsAndTheQueueAreMeasured() {
         String user = unique("m");
         given().contentType(ContentType.JSON).body(Map.of("username", user, "password", "a-wrong-password"))
                 .post("/api/login").then().statusCode(401);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().header("Authorization", "Bearer " + TOKEN).get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("trigger_login_failures_total{reason=\"invalid_credentials\"}")
                 .contains("# TYPE trigger_deployments_running gauge").contains("# TYPE trigger_deployments_queued gauge")
                 .contains("jvm_threads_live_threads")
@@ -31,7 +51,7 @@ class MetricsTest extends ApiTest {
         // some database traffic first, so that the client metrics exist
         given().contentType(ContentType.JSON).body(Map.of("username", ADMIN, "password", ADMIN_PASSWORD)).post("/api/login")
                 .then().statusCode(200);
-        String text = given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString();
+        String text = given().header("Authorization", "Bearer " + TOKEN).accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString();
         java.util.Map<String, String> help = new java.util.HashMap<>();
         java.util.Set<String> typed = new java.util.HashSet<>();
         java.util.List<String> problems = new java.util.ArrayList<>();
