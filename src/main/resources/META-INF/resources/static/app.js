@@ -641,3 +641,11 @@
     if (d) deploymentPage(d);
   });
 })();
+
+// <select data-autosubmit> sends its form when changed (no inline handlers: the pages' CSP allows none)
+document.addEventListener('change', (e) => {
+  const el = e.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute('data-autosubmit') && el.form) {
+    el.form.submit();
+  }
+});
