@@ -6,6 +6,7 @@
 # Each needs a tool that CI does not install (npm packages, Debian packages): a missing tool is reported and skipped.
 # npm packages go to ~/.cache/td-checkers (CHECKERS_INSTALL=1 installs them; nothing is downloaded otherwise).
 # Prints one "checkers:" line per checker; exits non-zero if a checker that ran found problems.
+# CHECKERS_LIGHTHOUSE=0 skips the Lighthouse part (what .ci/run does; it takes about 6 minutes).
 source "$(dirname "$0")/lib.sh"
 ensure_jar
 TOOLS="${CHECKERS_DIR:-$HOME/.cache/td-checkers}"
@@ -46,7 +47,9 @@ else
 fi
 
 # --- Lighthouse -------------------------------------------------------------------------------------------
-if [ -x "$TOOLS/node_modules/.bin/lighthouse" ] && [ -x /usr/bin/chromium ]; then
+if [ "${CHECKERS_LIGHTHOUSE:-1}" = 0 ]; then
+  echo "checkers: lighthouse: skipped (CHECKERS_LIGHTHOUSE=0; about 6 min for every page in both schemes: bash bench/checkers.sh)"
+elif [ -x "$TOOLS/node_modules/.bin/lighthouse" ] && [ -x /usr/bin/chromium ]; then
   # something inactive on every admin page, so that the faded-row case is measured
   auth=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
   curl -s "${auth[@]}" -XPOST "$URL/api/servers" -d '{"name":"lh","alias":"lh","host":"127.0.0.1","user":"deploy","path":"/srv/app","active":false}' >/dev/null
