@@ -108,9 +108,11 @@ public class Notifier {
         @SuppressWarnings("unchecked")
         List<String> to = s.getJsonArray("to").getList();
         MailMessage mail = new MailMessage().setFrom(s.getString("from")).setTo(to).setSubject(m.subject()).setText(m.text());
-        // the SMTP connection goes to the address that passed the policy, never to a second lookup's answer
+        // Every address of the host must pass the policy. Without TLS the connection goes to the address that was
+        // checked (no second lookup that could answer differently); with TLS or STARTTLS it goes by name, because the
+        // mail client verifies the server's certificate against that name: a rebound name would not hold the cert.
         return addresses.checked(s.getString("smtp_host")).chain(address -> {
-            MailClient client = MailClient.create(vertx, mc.setHostname(address.getHostAddress()));
+            MailClient client = MailClient.create(vertx, "none".equals(tls) ? mc.setHostname(address.getHostAddress()) : mc);
             return client.sendMail(mail)
                     .ifNoItem().after(config.timeout().plusSeconds(5)).fail()
                     .replaceWithVoid()
