@@ -1,7 +1,7 @@
 package io.triggerdeploy.analytics;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

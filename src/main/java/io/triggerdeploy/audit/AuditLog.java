@@ -1,5 +1,7 @@
 package io.triggerdeploy.audit;
 
+import io.triggerdeploy.security.Callers;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;

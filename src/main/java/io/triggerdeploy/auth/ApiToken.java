@@ -1,6 +1,6 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.RoleConverter;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;

@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.Callers;
+
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;

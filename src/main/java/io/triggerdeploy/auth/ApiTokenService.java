@@ -1,11 +1,14 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.security.AuthConfig;
+
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Rows;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.TriggerPrincipal;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -9,7 +11,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.DbErrors;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;

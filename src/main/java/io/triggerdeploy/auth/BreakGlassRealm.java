@@ -1,6 +1,8 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.AuthConfig;
+
+import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

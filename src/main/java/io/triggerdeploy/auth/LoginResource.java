@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.common.ClientAddress;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -29,7 +31,7 @@ public class LoginResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<LoginResponse> login(@NotNull(message = "a JSON body with username and password is required") @Valid LoginRequest request,
                                     @Context HttpServerRequest http) {
-        String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        String address = ClientAddress.orUnknown(http);
         return service.login(request, address);
     }
 }

@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.PasswordHasher;
+
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
@@ -10,7 +12,7 @@ import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;

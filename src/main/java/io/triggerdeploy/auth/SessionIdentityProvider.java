@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.TriggerPrincipal;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;

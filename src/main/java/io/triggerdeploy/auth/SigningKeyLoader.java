@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.AuthConfig;
+
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.db.StartupFailure;

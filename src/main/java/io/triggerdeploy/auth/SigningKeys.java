@@ -1,5 +1,7 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.AuthConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;

@@ -1,8 +1,10 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.AuthConfig;
+
 import io.smallrye.jwt.build.Jwt;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;

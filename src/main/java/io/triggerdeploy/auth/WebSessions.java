@@ -1,8 +1,10 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.AuthConfig;
+
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;

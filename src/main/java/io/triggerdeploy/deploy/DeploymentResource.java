@@ -1,10 +1,12 @@
 package io.triggerdeploy.deploy;
 
+import io.triggerdeploy.common.ClientAddress;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.auth.Callers;
-import io.triggerdeploy.auth.TriggerPrincipal;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Callers;
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -62,7 +64,7 @@ public class DeploymentResource {
             default -> "api";
         };
         Actor actor = Actor.of(p, http);
-        return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, address(http))
+        return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, ClientAddress.of(http))
                 .call(d -> audit.record(actor, "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(), "via " + source))
                 .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
                         .location(URI.create(d.links().get("self"))).entity(d).build());
@@ -138,7 +140,4 @@ public class DeploymentResource {
         };
     }
 
-    static String address(HttpServerRequest http) {
-        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress().toLowerCase(Locale.ROOT);
-    }
 }

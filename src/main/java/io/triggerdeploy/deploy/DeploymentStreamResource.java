@@ -3,7 +3,7 @@ package io.triggerdeploy.deploy;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -1,5 +1,7 @@
 package io.triggerdeploy.hook;
 
+import io.triggerdeploy.common.Signatures;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;

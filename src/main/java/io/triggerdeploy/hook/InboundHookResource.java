@@ -1,5 +1,7 @@
 package io.triggerdeploy.hook;
 
+import io.triggerdeploy.common.ClientAddress;
+
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -44,7 +46,7 @@ public class InboundHookResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id, byte[] body, @Context HttpServerRequest http) {
         return hooks.deliver(id, http::getHeader, http.getHeader("Content-Type"), body == null ? new byte[0] : body,
-                        Actor.address(http))
+                        ClientAddress.of(http))
                 .map(o -> {
                     if (o.deployment() == null) {
                         return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.NO_CONTENT)

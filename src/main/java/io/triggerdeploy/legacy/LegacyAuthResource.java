@@ -1,5 +1,7 @@
 package io.triggerdeploy.legacy;
 
+import io.triggerdeploy.common.ClientAddress;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,7 +12,7 @@ import io.triggerdeploy.auth.BearerIdentityProvider;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginResponse;
 import io.triggerdeploy.auth.LoginService;
-import io.triggerdeploy.auth.TriggerPrincipal;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.user.UserService;
@@ -280,7 +282,7 @@ public class LegacyAuthResource {
         Uni<Void> ended = cookie == null || cookie.getValue().isEmpty() ? Uni.createFrom().voidItem()
                 : sessions.find(cookie.getValue()).chain(live -> live == null ? Uni.createFrom().voidItem()
                 : sessions.delete(cookie.getValue())
-                .call(() -> audit.record(new Actor(live.username(), live.userId(), Actor.address(http)), "logout", "user",
+                .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
                         live.username(), "via legacy logout route")));
         return ended.map(x -> {
             if (wantsJson(http)) {
@@ -324,7 +326,7 @@ public class LegacyAuthResource {
     }
 
     private static String address(HttpServerRequest http) {
-        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        return ClientAddress.orUnknown(http);
     }
 
     /** Problem details plus the old tool's {@code success: false} and {@code error}. */

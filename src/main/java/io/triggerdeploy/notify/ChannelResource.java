@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

@@ -1,7 +1,7 @@
 package io.triggerdeploy.notify;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.hook.Signatures;
+import io.triggerdeploy.common.Signatures;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailConfig;

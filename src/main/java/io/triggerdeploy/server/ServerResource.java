@@ -6,7 +6,7 @@ import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.ssh.SshFailure;
 import io.triggerdeploy.ssh.SshService;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

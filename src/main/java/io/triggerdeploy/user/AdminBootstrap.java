@@ -1,7 +1,7 @@
 package io.triggerdeploy.user;
 
 import io.quarkus.vertx.VertxContextSupport;
-import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.db.BootstrapStep;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;

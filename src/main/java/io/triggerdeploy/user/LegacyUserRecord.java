@@ -1,5 +1,7 @@
 package io.triggerdeploy.user;
 
+import io.triggerdeploy.security.Role;
+
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 /**

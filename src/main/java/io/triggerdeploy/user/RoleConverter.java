@@ -1,5 +1,7 @@
 package io.triggerdeploy.user;
 
+import io.triggerdeploy.security.Role;
+
 import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
 

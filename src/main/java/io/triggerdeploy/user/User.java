@@ -1,5 +1,7 @@
 package io.triggerdeploy.user;
 
+import io.triggerdeploy.security.Role;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;

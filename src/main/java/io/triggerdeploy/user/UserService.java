@@ -1,10 +1,12 @@
 package io.triggerdeploy.user;
 
+import io.triggerdeploy.security.Role;
+
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.auth.PasswordHasher;
+import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.common.ProblemException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;

@@ -1,7 +1,7 @@
 package io.triggerdeploy.web;
 
-import io.triggerdeploy.auth.TriggerPrincipal;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.security.Role;
 
 /**
  * What every page needs to know about the person looking at it: who they are, what they may do, the CSRF token

@@ -12,7 +12,7 @@ import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.hook.HookService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.server.ServerView;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;

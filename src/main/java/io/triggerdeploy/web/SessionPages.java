@@ -1,11 +1,13 @@
 package io.triggerdeploy.web;
 
+import io.triggerdeploy.common.ClientAddress;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.auth.AuthConfig;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.auth.WebSessions;
@@ -87,7 +89,7 @@ public class SessionPages {
         if (user.length() > 254 || password.length() > 1024) {
             return page(400, user, target, "Invalid username or password.");
         }
-        String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        String address = ClientAddress.orUnknown(http);
         return logins.verify(new LoginRequest(user, password), address)
                 .chain(a -> {
                     if (a.breakGlass()) {
@@ -129,7 +131,7 @@ public class SessionPages {
                         .entity("Logout refused: the form is stale. Go back, reload the page and log out again.").build());
             }
             return sessions.delete(cookie.getValue())
-                    .call(() -> audit.record(new Actor(live.username(), live.userId(), Actor.address(http)), "logout", "user",
+                    .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
                             live.username(), null))
                     .replaceWith(bye);
         }).onFailure(AuthenticationFailedException.class).recoverWithItem(bye);

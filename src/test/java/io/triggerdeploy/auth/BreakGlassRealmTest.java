@@ -1,7 +1,9 @@
 package io.triggerdeploy.auth;
 
+import io.triggerdeploy.security.PasswordHasher;
+
 import io.quarkus.elytron.security.common.BcryptUtil;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

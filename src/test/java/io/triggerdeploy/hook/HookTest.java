@@ -1,5 +1,7 @@
 package io.triggerdeploy.hook;
 
+import io.triggerdeploy.common.Signatures;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;

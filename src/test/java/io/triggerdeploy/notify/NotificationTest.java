@@ -9,7 +9,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.triggerdeploy.hook.Signatures;
+import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.support.ApiTest;
 import io.triggerdeploy.support.TestSshServer;
 import io.vertx.core.json.JsonObject;

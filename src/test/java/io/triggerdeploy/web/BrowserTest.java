@@ -524,7 +524,7 @@ class BrowserTest extends ApiTest {
         // the hook works as GitHub would call it, and the deployment shows up
         String body = "{\"ref\":\"refs/heads/main\",\"after\":\"89abcdef0123456789abcdef0123456789abcdef\"}";
         given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
-                .header("X-Hub-Signature-256", "sha256=" + io.triggerdeploy.hook.Signatures.hmacHex("sha256", secret,
+                .header("X-Hub-Signature-256", "sha256=" + io.triggerdeploy.common.Signatures.hmacHex("sha256", secret,
                         body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(202);
 

@@ -1,4 +1,4 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.security;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.security;
 
 import io.quarkus.elytron.security.common.BcryptUtil;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +23,7 @@ public class PasswordHasher {
 
     /** Outcome of a check: whether it matched, and whether the stored hash should be replaced. */
     public record Check(boolean matches, boolean needsRehash) {
-        static final Check NO = new Check(false, false);
+        public static final Check NO = new Check(false, false);
     }
 
     private final int cost;

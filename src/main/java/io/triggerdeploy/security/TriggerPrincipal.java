@@ -1,6 +1,6 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.security;
 
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 
 import java.security.Principal;
 

@@ -1,4 +1,5 @@
-package io.triggerdeploy.user;
+package io.triggerdeploy.security;
+
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,10 @@
-package io.triggerdeploy.deploy;
+package io.triggerdeploy.legacy;
+
+import io.triggerdeploy.common.ClientAddress;
+
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.DeploymentResource;
+import io.triggerdeploy.deploy.DeployConfig;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -6,7 +12,7 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.user.Role;
+import io.triggerdeploy.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
@@ -96,7 +102,7 @@ public class LegacyTriggerResource {
         if (server == null || server.isBlank()) {
             throw ProblemException.invalid("server", "is required (alias, host or id); there is no default server");
         }
-        String ip = DeploymentResource.address(http);
+        String ip = ClientAddress.of(http);
         Uni<String> who;
         if (config.legacyToken().isPresent() && constantTimeEquals(config.legacyToken().get(), token)) {
             who = Uni.createFrom().item("deploy-token");

@@ -1,4 +1,4 @@
-package io.triggerdeploy.hook;
+package io.triggerdeploy.common;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

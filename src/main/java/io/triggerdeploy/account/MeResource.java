@@ -1,15 +1,19 @@
-package io.triggerdeploy.user;
+package io.triggerdeploy.account;
+
+import io.triggerdeploy.user.MeView;
+import io.triggerdeploy.user.ChangePasswordRequest;
+import io.triggerdeploy.user.UserService;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.auth.Callers;
+import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.auth.SessionIdentityProvider;
 import io.triggerdeploy.auth.WebSessions;
-import io.triggerdeploy.auth.PasswordHasher;
-import io.triggerdeploy.auth.TriggerPrincipal;
+import io.triggerdeploy.security.PasswordHasher;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
 import jakarta.validation.Valid;

@@ -1,4 +1,5 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.security;
+
 
 import io.quarkus.elytron.security.common.BcryptUtil;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.security;
 
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
