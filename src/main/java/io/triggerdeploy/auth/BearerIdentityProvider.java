@@ -12,7 +12,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.triggerdeploy.user.UserRepository;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -30,12 +30,12 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
 
     private final SigningKeys keys;
     private final ApiTokenService apiTokens;
-    private final Pool pool;
+    private final UserRepository users;
 
-    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, Pool pool) {
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserRepository users) {
         this.keys = keys;
         this.apiTokens = apiTokens;
-        this.pool = pool;
+        this.users = users;
     }
 
     @Override
@@ -137,10 +137,8 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         int generation = genClaim instanceof jakarta.json.JsonNumber n ? n.intValue() : genClaim instanceof Number n ? n.intValue() : 0;
         // a token of an older credentials generation (password reset or changed, user deactivated, signed out
         // everywhere) is refused like an unknown one
-        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active AND token_generation = $2")
-                .execute(Tuple.of(uid, generation))
-                .map(rows -> Rows.first(rows, r -> new TriggerPrincipal(uid, r.getString("username"),
-                        Role.parse(r.getString("role")).orElse(Role.VIEWER), TriggerPrincipal.AuthType.PASSWORD, null)))
+        return users.activeIdentity(uid, generation)
+                .map(u -> u == null ? null : new TriggerPrincipal(uid, u.getKey(), u.getValue(), TriggerPrincipal.AuthType.PASSWORD, null))
                 .onFailure(DbErrors::isUnavailable).recoverWithItem(e -> {
                     LOG.debugf("Database unreachable; trusting signed token of %s", jwt.getName());
                     return new TriggerPrincipal(uid, jwt.getName(), claimed, TriggerPrincipal.AuthType.PASSWORD, null);

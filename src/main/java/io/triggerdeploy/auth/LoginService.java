@@ -5,7 +5,8 @@ import io.triggerdeploy.security.PasswordHasher;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.metrics.TriggerMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.common.Workers;
@@ -13,7 +14,7 @@ import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.triggerdeploy.user.UserRepository;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -32,7 +33,7 @@ public class LoginService {
     private static final Logger LOG = Logger.getLogger(LoginService.class);
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(5);
 
-    private final Pool pool;
+    private final UserRepository users;
     private final PasswordHasher hasher;
     private final TokenIssuer issuer;
     private final LoginThrottle throttle;
@@ -40,13 +41,13 @@ public class LoginService {
     private final DatabaseState database;
 
     private final AuditLog audit;
-    private final TriggerMetrics metrics;
+    private final MeterRegistry meters;
 
-    public LoginService(Pool pool, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
-                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, TriggerMetrics metrics) {
+    public LoginService(UserRepository users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
+                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters) {
         this.audit = audit;
-        this.metrics = metrics;
-        this.pool = pool;
+        this.meters = meters;
+        this.users = users;
         this.hasher = hasher;
         this.issuer = issuer;
         this.throttle = throttle;
@@ -88,7 +89,7 @@ public class LoginService {
                     if (status != 401 && status != 429) {
                         return Uni.createFrom().voidItem();
                     }
-                    metrics.loginFailure(status == 429 ? "throttled" : "invalid_credentials");
+                    loginFailure(status == 429 ? "throttled" : "invalid_credentials");
                     return audit.record(new Actor(attempted, null, clientAddress), "login.failure", "user", attempted,
                             status == 429 ? "throttled" : "invalid credentials", false);
                 });
@@ -152,23 +153,12 @@ public class LoginService {
     }
 
     private Uni<Candidate> findCandidate(String login) {
-        // exact username first, then email; both case-insensitive
-        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation FROM users "
-                        + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
-                        + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
-                .execute(Tuple.of(login.trim()))
-                .map(rows -> Rows.first(rows, r -> new Candidate(r.getLong("id"), r.getString("username"),
-                        Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
-                        r.getBoolean("active"), r.getInteger("token_generation"))));
+        return users.credentials(login.trim()).map(c -> c == null ? null
+                : new Candidate(c.id(), c.username(), c.role(), c.hash(), c.active(), c.generation()));
     }
 
     private Uni<Void> recordLogin(long id, String newHash) {
-        if (newHash == null) {
-            return pool.preparedQuery("UPDATE users SET last_login_at = now() WHERE id = $1")
-                    .execute(Tuple.of(id)).replaceWithVoid();
-        }
-        return pool.preparedQuery("UPDATE users SET last_login_at = now(), password_hash = $2, updated_at = now() WHERE id = $1")
-                .execute(Tuple.of(id, newHash)).replaceWithVoid();
+        return users.recordLogin(id, newHash);
     }
 
     private Uni<Authenticated> breakGlassLogin(LoginRequest req) {
@@ -194,5 +184,10 @@ public class LoginService {
 
     static ProblemException invalidCredentials() {
         return ProblemException.unauthorized("Invalid username or password");
+    }
+
+    private void loginFailure(String reason) {
+        Counter.builder("trigger_login_failures_total").description("Failed logins by reason").tag("reason", reason)
+                .register(meters).increment();
     }
 }

@@ -39,19 +39,12 @@ public class DatabaseBootstrap {
     private final Pool pool;
     private final DbConfig config;
     private final List<BootstrapStep> steps;
-    private final Optional<String> jdbcUrl;
-    private final Optional<String> username;
-    private final Optional<String> password;
+    private final DatasourceSettings datasource;
     private volatile Thread thread;
 
     public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, Pool pool,
-                             DbConfig config, @Any Instance<BootstrapStep> steps,
-                             @ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> jdbcUrl,
-                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
-                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
-        this.jdbcUrl = jdbcUrl;
-        this.username = username;
-        this.password = password;
+                             DbConfig config, @Any Instance<BootstrapStep> steps, DatasourceSettings datasource) {
+        this.datasource = datasource;
         this.state = state;
         this.migrator = migrator;
         this.dataSource = dataSource;
@@ -156,7 +149,7 @@ public class DatabaseBootstrap {
 
     /** A fresh machine: the server is up but our database is not there yet; create it if we may. */
     private boolean createDatabase() {
-        String url = jdbcUrl.orElse(null);
+        String url = datasource.jdbcUrl().orElse(null);
         if (url == null) {
             return false;
         }
@@ -166,7 +159,7 @@ public class DatabaseBootstrap {
         }
         String name = m.group(2);
         String maintenance = m.group(1) + "postgres" + (m.group(3) == null ? "" : m.group(3));
-        try (Connection c = java.sql.DriverManager.getConnection(maintenance, username.orElse(null), password.orElse(null));
+        try (Connection c = java.sql.DriverManager.getConnection(maintenance, datasource.username(), datasource.password());
              Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
             LOG.infof("Created database %s", name);

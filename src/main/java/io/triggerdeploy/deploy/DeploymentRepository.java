@@ -62,8 +62,8 @@ public class DeploymentRepository {
                        lease_until = now() + ($2 * interval '1 second')
                 FROM next, servers s
                 WHERE d.id = next.id AND s.id = d.server_id
-                RETURNING d.id, d.server_id, d.server_alias, d.requested_by, s.host, s.port, s.ssh_user, s.path, s.command,
-                          s.timeout_seconds, s.host_key, s.private_key_ref
+                RETURNING d.*, s.host, s.port, s.ssh_user, s.path, s.command, s.timeout_seconds, s.host_key,
+                          s.private_key_ref
                 """;
         return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
     }
@@ -76,30 +76,27 @@ public class DeploymentRepository {
                 .map(rows -> Rows.first(rows, r -> r.getBoolean(0)));
     }
 
-    /** Records the outcome; false when this replica no longer held the claim (it was reaped). */
-    public Uni<Boolean> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error) {
+    /** Records the outcome and answers the finished deployment; null when this replica no longer held the claim. */
+    public Uni<DeploymentView> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error) {
         return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = $3, finished_at = now(), "
                                 + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, exit_code = $4, error = $5, "
-                                + "lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' RETURNING id")
+                                + "lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' RETURNING "
+                                + DeploymentView.COLUMNS)
                         .execute(Tuple.of(id, replica, status.name(), exitCode, truncate(error)))
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                 : c.query("NOTIFY " + QUEUE_CHANNEL + "; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
-                .map(rows -> rows.size() > 0);
+                .map(rows -> Rows.first(rows, DeploymentView::of));
     }
 
     /** Marks deployments whose lease expired INTERRUPTED; one statement, so replicas cannot double-reap. */
-    public Uni<List<Long>> reap() {
+    public Uni<List<DeploymentView>> reap() {
         return pool.withTransaction(c -> c.query("UPDATE deployments SET status = 'INTERRUPTED', finished_at = now(), "
                                 + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, lease_until = NULL, "
                                 + "error = 'The replica running it (' || coalesce(claimed_by, '?') || ') stopped renewing its lease' "
-                                + "WHERE status = 'RUNNING' AND lease_until < now() RETURNING id").execute()
+                                + "WHERE status = 'RUNNING' AND lease_until < now() RETURNING " + DeploymentView.COLUMNS).execute()
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                 : c.query("NOTIFY " + QUEUE_CHANNEL).execute()))
-                .map(rows -> {
-                    List<Long> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getLong(0)));
-                    return ids;
-                });
+                .map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
     /** A queued deployment is cancelled at once; a running one is flagged and its runner told through NOTIFY. */
@@ -138,47 +135,32 @@ public class DeploymentRepository {
         return pool.preparedQuery("SELECT line_no, logged_at, stream, text FROM deployment_logs "
                         + "WHERE deployment_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3")
                 .execute(Tuple.of(id, afterLine, limit))
-                .map(rows -> {
-                    List<LogLine> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add(new LogLine(r.getInteger(0), r.getOffsetDateTime(1), r.getString(2).charAt(0), r.getString(3)));
-                    }
-                    return out;
-                });
+                .map(rows -> Rows.list(rows, r -> new LogLine(r.getInteger(0), r.getOffsetDateTime(1), r.getString(2).charAt(0),
+                        r.getString(3))));
     }
 
-    /** Newest first, keyset-paged by id; every filter optional. */
     /** The last {@code n} log lines (masked, as stored), oldest first. */
     public Uni<List<String>> tail(long id, int n) {
         return pool.preparedQuery("SELECT text FROM (SELECT line_no, text FROM deployment_logs WHERE deployment_id = $1 "
                         + "ORDER BY line_no DESC LIMIT $2) t ORDER BY line_no")
-                .execute(Tuple.of(id, n)).map(rows -> {
-                    List<String> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(r.getString("text")));
-                    return out;
-                });
+                .execute(Tuple.of(id, n)).map(rows -> Rows.list(rows, r -> r.getString("text")));
     }
 
     /** The newest deployment of every server that has one (index-driven: one probe per server). */
     public Uni<List<DeploymentView>> latestPerServer() {
         return pool.query("SELECT d.* FROM servers s CROSS JOIN LATERAL (SELECT " + DeploymentView.COLUMNS
                         + " FROM deployments WHERE server_id = s.id ORDER BY id DESC LIMIT 1) d")
-                .execute().map(DeploymentRepository::views);
+                .execute().map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
     /** Deployments queued or running now, oldest first. */
     public Uni<List<DeploymentView>> active(int limit) {
         return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments "
                         + "WHERE status IN ('QUEUED', 'RUNNING') ORDER BY id LIMIT $1")
-                .execute(Tuple.of(limit)).map(DeploymentRepository::views);
+                .execute(Tuple.of(limit)).map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
-    private static List<DeploymentView> views(io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row> rows) {
-        List<DeploymentView> out = new ArrayList<>();
-        rows.forEach(r -> out.add(DeploymentView.of(r)));
-        return out;
-    }
-
+    /** Newest first, keyset-paged by id; every filter optional. */
     public Uni<List<DeploymentView>> page(Long serverId, String status, String user, OffsetDateTime from, OffsetDateTime to,
                                           Long beforeId, int limit) {
         String sql = "SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE ($1::bigint IS NULL OR server_id = $1) "
@@ -186,11 +168,7 @@ public class DeploymentRepository {
                 + "AND ($4::timestamptz IS NULL OR queued_at >= $4) AND ($5::timestamptz IS NULL OR queued_at < $5) "
                 + "AND ($6::bigint IS NULL OR id < $6) ORDER BY id DESC LIMIT $7";
         return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{serverId, status, user, from, to, beforeId, limit}))
-                .map(rows -> {
-                    List<DeploymentView> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(DeploymentView.of(r)));
-                    return out;
-                });
+                .map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
     /**
@@ -209,11 +187,7 @@ public class DeploymentRepository {
     /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
     public Uni<DeploymentStats.Window> stats(long windowSeconds) {
         String totals = "SELECT status, count(*) FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') GROUP BY status";
-        String perServer = "SELECT server_alias, count(*) AS total, "
-                + "count(*) FILTER (WHERE status = 'SUCCEEDED') AS succeeded, "
-                + "count(*) FILTER (WHERE status NOT IN ('QUEUED', 'RUNNING')) AS finished, "
-                + "(avg(duration_ms) FILTER (WHERE duration_ms IS NOT NULL))::float8 AS mean_ms, "
-                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE duration_ms IS NOT NULL) AS p95_ms "
+        String perServer = "SELECT server_alias, " + DeploymentFigures.GROUP + " "
                 + "FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') "
                 + "GROUP BY ROLLUP (server_alias) ORDER BY server_alias NULLS FIRST";
         return pool.preparedQuery(totals).execute(Tuple.of(windowSeconds)).chain(statusRows -> {
@@ -226,11 +200,9 @@ public class DeploymentRepository {
                 List<DeploymentStats.PerServer> servers = new ArrayList<>();
                 DeploymentStats.PerServer all = null;
                 for (Row r : rows) {
-                    long ok = r.getLong("succeeded");
-                    long finished = r.getLong("finished");
-                    DeploymentStats.PerServer p = new DeploymentStats.PerServer(r.getString("server_alias"), r.getLong("total"),
-                            ok, finished, finished == 0 ? null : ok / (double) finished,
-                            r.getDouble("mean_ms"), r.getDouble("p95_ms"));
+                    DeploymentFigures.Figures f = DeploymentFigures.Figures.of(r);
+                    DeploymentStats.PerServer p = new DeploymentStats.PerServer(r.getString("server_alias"), f.total(),
+                            f.succeeded(), f.finished(), f.successRate(), f.meanMs(), f.p95Ms());
                     if (p.server() == null) {
                         all = p;
                     } else {
@@ -242,6 +214,17 @@ public class DeploymentRepository {
                         all == null ? null : all.meanDurationMs(), all == null ? null : all.p95DurationMs(), servers);
             });
         });
+    }
+
+    /** Deployments running and queued now, on all replicas. */
+    public Uni<ActiveCounts> activeCounts() {
+        return pool.query("SELECT count(*) FILTER (WHERE status = 'RUNNING') AS r, count(*) FILTER (WHERE status = 'QUEUED') AS q "
+                        + "FROM deployments WHERE status IN ('RUNNING', 'QUEUED')").execute()
+                .map(rows -> Rows.first(rows, r -> new ActiveCounts(r.getLong("r"), r.getLong("q"))));
+    }
+
+    /** How many deployments run and wait right now. */
+    public record ActiveCounts(long running, long queued) {
     }
 
     private static String truncate(String s) {

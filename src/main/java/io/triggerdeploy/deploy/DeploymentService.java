@@ -10,7 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Triggers, reads and cancels deployments; the running happens in {@link DeploymentRunner}. */
+/** Triggers, reads and cancels deployments; the running happens in {@link Dispatcher}. */
 @ApplicationScoped
 public class DeploymentService {
 
@@ -47,6 +47,11 @@ public class DeploymentService {
     /** Counts by status, success rate, mean and p95 duration per window, at most 15 s old. */
     public Uni<DeploymentStats> stats() {
         return stats;
+    }
+
+    /** Deployments running and queued now, on all replicas. */
+    public Uni<DeploymentRepository.ActiveCounts> activeCounts() {
+        return repository.activeCounts();
     }
 
     /** Queues a deployment and returns at once. */

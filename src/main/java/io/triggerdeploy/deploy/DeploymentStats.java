@@ -9,7 +9,11 @@ import java.util.Map;
 @RegisterForReflection
 public record DeploymentStats(Map<String, Window> windows) {
 
-    /** One time window. {@code success_rate} is succeeded / finished (null when nothing finished). */
+    /**
+     * One time window. {@code success_rate} is succeeded / finished (null when nothing finished); a deployment
+     * cancelled before it started counts in {@code total} and {@code by_status} but is not finished (it never ran).
+     * The same definition as {@code /api/analytics} ({@link DeploymentFigures}).
+     */
     @RegisterForReflection
     public record Window(long total, Map<String, Long> byStatus, Double successRate, Double meanDurationMs,
                          Double p95DurationMs, List<PerServer> servers) {

@@ -29,6 +29,7 @@ final class LogWriter implements LineSink {
     private long pendingBytes;
     private boolean truncated;
     private boolean pendingTruncated;
+    private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
 
     LogWriter(long deploymentId, DeploymentRepository repository, Masker masker, long maxBytes) {
         this.deploymentId = deploymentId;
@@ -56,13 +57,26 @@ final class LogWriter implements LineSink {
         if (stream != 's' && bytes + size > maxBytes) {
             truncated = true;
             pendingTruncated = true;
-            pending.add(new LogLine(++lineNo, now(), 's', "[log truncated: more than " + maxBytes
+            keep(new LogLine(++lineNo, now(), 's', "[log truncated: more than " + maxBytes
                     + " bytes of output; further lines are not kept]"));
             return;
         }
         bytes += size;
         pendingBytes += size;
-        pending.add(new LogLine(++lineNo, now(), stream, text));
+        keep(new LogLine(++lineNo, now(), stream, text));
+    }
+
+    private void keep(LogLine line) {
+        pending.add(line);
+        tail.addLast(line.text());
+        if (tail.size() > DeploymentLifecycle.TAIL_LINES) {
+            tail.removeFirst();
+        }
+    }
+
+    /** The last lines written (masked, as stored), oldest first, for the FINISHED event. */
+    synchronized java.util.List<String> lastLines() {
+        return java.util.List.copyOf(tail);
     }
 
     /** Writes what has accumulated; batches are written in order. Blocking: never call on an event loop. */

@@ -1,11 +1,11 @@
 package io.triggerdeploy.monitor;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
-import io.triggerdeploy.deploy.DeploymentRepository;
-import io.triggerdeploy.metrics.TriggerMetrics;
+import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.server.ServerRepository;
 import io.triggerdeploy.notify.Message;
 import io.triggerdeploy.notify.Notifier;
 import io.triggerdeploy.notify.NotifyConfig;
@@ -13,20 +13,14 @@ import io.triggerdeploy.notify.NotifyEvent;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.ssh.SshFailure;
 import io.triggerdeploy.ssh.SshService;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs the checks. Every replica ticks; due services and servers are claimed in PostgreSQL (SKIP LOCKED, next time
@@ -43,28 +37,23 @@ public class MonitorScheduler implements BootstrapStep {
     private final MonitorConfig config;
     private final Notifier notifier;
     private final NotifyConfig notifyConfig;
-    private final TriggerMetrics metrics;
-    private final DeploymentRepository deployments;
+    private final MonitorMetrics metrics;
+    private final ServerRepository servers;
     private final SshService ssh;
-    private final Pool pool;
-    private final Vertx vertx;
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicBoolean serversBusy = new AtomicBoolean();
-    private final List<Long> timers = new ArrayList<>();
+    private final Periodic periodic;
 
     public MonitorScheduler(ServiceRepository repository, Checker checker, MonitorConfig config, Notifier notifier,
-                            NotifyConfig notifyConfig, TriggerMetrics metrics, DeploymentRepository deployments, SshService ssh,
-                            Pool pool, Vertx vertx) {
+                            NotifyConfig notifyConfig, MonitorMetrics metrics, ServerRepository servers, SshService ssh,
+                            Periodic periodic) {
         this.repository = repository;
         this.checker = checker;
         this.config = config;
         this.notifier = notifier;
         this.notifyConfig = notifyConfig;
         this.metrics = metrics;
-        this.deployments = deployments;
+        this.servers = servers;
         this.ssh = ssh;
-        this.pool = pool;
-        this.vertx = vertx;
+        this.periodic = periodic;
     }
 
     @Override
@@ -78,29 +67,19 @@ public class MonitorScheduler implements BootstrapStep {
             LOG.info("trigger.monitor.enabled=false: this replica runs no scheduled checks");
             return;
         }
-        timers.add(vertx.setPeriodic(config.tick().toMillis(), t -> tick()));
+        periodic.every("Service checks", config.tick(), config.tick(), this::tick);
         if (!config.serverInterval().isZero()) {
-            timers.add(vertx.setPeriodic(Math.max(1000, config.tick().toMillis()), t -> serverTick()));
+            Duration every = Duration.ofMillis(Math.max(1000, config.tick().toMillis()));
+            periodic.every("Server reachability checks", every, every, this::serverTick);
         }
-        timers.add(vertx.setPeriodic(3_600_000L, t -> repository.purgeChecksOlderThan(config.retentionDays())
-                .subscribe().with(n -> { }, e -> { })));
+        periodic.every("Service check retention", Duration.ofMinutes(1), Duration.ofHours(1),
+                () -> repository.purgeChecksOlderThan(config.retentionDays()));
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        timers.forEach(vertx::cancelTimer);
-    }
-
-    void tick() {
-        if (!busy.compareAndSet(false, true)) {
-            return;
-        }
-        repository.claimDue(20)
+    Uni<Void> tick() {
+        return repository.claimDue(20)
                 .chain(due -> due.isEmpty() ? Uni.createFrom().voidItem()
-                        : Uni.join().all(due.stream().map(t -> run(t, "schedule", null)).toList()).andCollectFailures().replaceWithVoid())
-                .subscribe().with(x -> busy.set(false), e -> {
-                    busy.set(false);
-                    LOG.debugf("Service checks skipped a round: %s", e.getMessage());
-                });
+                        : Uni.join().all(due.stream().map(t -> run(t, "schedule", null)).toList()).andCollectFailures().replaceWithVoid());
     }
 
     /** Checks one service now, stores the result, updates the metric and announces a change. */
@@ -153,8 +132,7 @@ public class MonitorScheduler implements BootstrapStep {
         if (e.phase() != DeploymentLifecycle.Phase.FINISHED) {
             return;
         }
-        deployments.find(e.deploymentId())
-                .chain(d -> d == null ? Uni.createFrom().item(List.<ServiceRepository.Target>of()) : repository.ofServer(d.serverId()))
+        repository.ofServer(e.deployment().serverId())
                 .chain(targets -> targets.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(targets.stream().map(t -> run(t, "deployment", e.deploymentId())).toList())
                         .andCollectFailures().replaceWithVoid())
@@ -163,49 +141,26 @@ public class MonitorScheduler implements BootstrapStep {
     }
 
     /** SSH reachability: TCP connect and host key against the pin, once per interval per server across replicas. */
-    void serverTick() {
-        if (!serversBusy.compareAndSet(false, true)) {
-            return;
-        }
-        pool.preparedQuery("UPDATE servers s SET next_reachability_check_at = now() + make_interval(secs => $1) "
-                        + "FROM (SELECT id FROM servers WHERE active AND next_reachability_check_at <= now() "
-                        + "ORDER BY next_reachability_check_at LIMIT 5 FOR UPDATE SKIP LOCKED) due WHERE s.id = due.id "
-                        + "RETURNING s.id, s.host, s.port, s.host_key")
-                .execute(Tuple.of(config.serverInterval().toSeconds()))
-                .chain(rows -> {
-                    List<Uni<Void>> checks = new ArrayList<>();
-                    rows.forEach(r -> checks.add(checkServer(r)));
-                    return checks.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(checks).andCollectFailures().replaceWithVoid();
-                })
-                .subscribe().with(x -> serversBusy.set(false), e -> {
-                    serversBusy.set(false);
-                    LOG.debugf("Server reachability checks skipped a round: %s", e.getMessage());
-                });
+    Uni<Void> serverTick() {
+        return servers.claimReachabilityDue(config.serverInterval().toSeconds(), 5).chain(due -> due.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : Uni.join().all(due.stream().map(this::checkServer).toList()).andCollectFailures().replaceWithVoid());
     }
 
-    private Uni<Void> checkServer(Row r) {
-        long id = r.getLong("id");
-        String host = r.getString("host");
-        int port = r.getInteger("port");
-        String pinned = r.getString("host_key");
-        return vertx.executeBlocking(Uni.createFrom().item(() -> {
-                    try {
-                        HostKeys.HostKey key = ssh.scanHostKey(host, port);
-                        if (pinned == null) {
-                            return new String[]{"UNPINNED", "The SSH port answers; no host key is pinned yet"};
-                        }
-                        String pinnedFp = HostKeys.parse(pinned).fingerprint();
-                        return key.fingerprint().equals(pinnedFp) ? new String[]{"REACHABLE", null}
-                                : new String[]{"HOST_KEY_MISMATCH", "Presents " + key.fingerprint() + ", pinned " + pinnedFp};
-                    } catch (SshFailure f) {
-                        return new String[]{"UNREACHABLE", f.getMessage()};
-                    }
-                }), false)
-                .chain(s -> pool.preparedQuery("UPDATE servers SET reachability = $2, reachability_error = $3, "
-                                + "reachability_checked_at = now(), last_seen_at = CASE WHEN $2 = 'REACHABLE' THEN now() ELSE last_seen_at END "
-                                + "WHERE id = $1")
-                        .execute(Tuple.of(id, s[0], s[1] == null ? null : s[1].length() > 500 ? s[1].substring(0, 500) : s[1])))
-                .replaceWithVoid();
+    private Uni<Void> checkServer(ServerRepository.ReachabilityTarget t) {
+        return Workers.run(() -> {
+            try {
+                HostKeys.HostKey key = ssh.scanHostKey(t.host(), t.port());
+                if (t.hostKey() == null) {
+                    return new String[]{"UNPINNED", "The SSH port answers; no host key is pinned yet"};
+                }
+                String pinnedFp = HostKeys.parse(t.hostKey()).fingerprint();
+                return key.fingerprint().equals(pinnedFp) ? new String[]{"REACHABLE", null}
+                        : new String[]{"HOST_KEY_MISMATCH", "Presents " + key.fingerprint() + ", pinned " + pinnedFp};
+            } catch (SshFailure f) {
+                return new String[]{"UNREACHABLE", f.getMessage()};
+            }
+        }).chain(r -> servers.recordReachability(t.id(), r[0], r[1]));
     }
 
     /** Runs one check now for the API. */

@@ -1,7 +1,7 @@
 package io.triggerdeploy.notify;
 
 import io.triggerdeploy.deploy.DeploymentLifecycle;
-import io.triggerdeploy.deploy.DeploymentRepository;
+import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.deploy.DeploymentView;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -17,14 +17,13 @@ import java.util.Set;
 public class DeploymentNotifications {
 
     private static final Logger LOG = Logger.getLogger(DeploymentNotifications.class);
-    private static final Set<String> FAILED = Set.of("FAILED", "TIMED_OUT", "INTERRUPTED");
+    private static final Set<DeploymentStatus> FAILED = Set.of(DeploymentStatus.FAILED, DeploymentStatus.TIMED_OUT,
+            DeploymentStatus.INTERRUPTED);
 
-    private final DeploymentRepository deployments;
     private final Notifier notifier;
     private final NotifyConfig config;
 
-    public DeploymentNotifications(DeploymentRepository deployments, Notifier notifier, NotifyConfig config) {
-        this.deployments = deployments;
+    public DeploymentNotifications(Notifier notifier, NotifyConfig config) {
         this.notifier = notifier;
         this.config = config;
     }
@@ -33,20 +32,24 @@ public class DeploymentNotifications {
         NotifyEvent event;
         if (e.phase() == DeploymentLifecycle.Phase.STARTED) {
             event = NotifyEvent.DEPLOYMENT_STARTED;
-        } else if ("SUCCEEDED".equals(e.status())) {
+        } else if (e.status() == DeploymentStatus.SUCCEEDED) {
             event = NotifyEvent.DEPLOYMENT_SUCCEEDED;
         } else if (FAILED.contains(e.status())) {
             event = NotifyEvent.DEPLOYMENT_FAILED;
         } else {
             return; // cancelled by a person: they know
         }
-        deployments.find(e.deploymentId())
-                .chain(d -> event == NotifyEvent.DEPLOYMENT_FAILED && config.failedLogLines() > 0
-                        ? deployments.tail(d.id(), config.failedLogLines()).map(lines -> message(event, d, lines))
-                        : io.smallrye.mutiny.Uni.createFrom().item(message(event, d, List.of())))
-                .subscribe().with(notifier::publish,
-                        failure -> LOG.warnf("Could not prepare the %s notification of deployment %d: %s",
-                                event.id(), e.deploymentId(), failure.getMessage()));
+        List<String> lines = event == NotifyEvent.DEPLOYMENT_FAILED ? last(e.lastLines(), config.failedLogLines()) : List.of();
+        try {
+            notifier.publish(message(event, e.deployment(), lines));
+        } catch (RuntimeException failure) {
+            LOG.warnf("Could not prepare the %s notification of deployment %d: %s", event.id(), e.deploymentId(),
+                    failure.getMessage());
+        }
+    }
+
+    private static List<String> last(List<String> lines, int n) {
+        return lines.size() <= n ? lines : lines.subList(lines.size() - n, lines.size());
     }
 
     Message message(NotifyEvent event, DeploymentView d, List<String> lastLines) {

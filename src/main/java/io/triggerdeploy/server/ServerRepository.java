@@ -1,5 +1,9 @@
 package io.triggerdeploy.server;
 
+import io.triggerdeploy.common.Rows;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +13,39 @@ import java.util.List;
 /** Server rows. */
 @ApplicationScoped
 public class ServerRepository implements PanacheRepository<Server> {
+
+    private final Pool pool;
+
+    public ServerRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A server due for its reachability check. */
+    public record ReachabilityTarget(long id, String host, int port, String hostKey) {
+    }
+
+    /**
+     * Claims up to {@code limit} active servers whose reachability check is due and moves their next check on by
+     * {@code intervalSeconds} in the same statement, so each is checked once per interval across replicas.
+     */
+    public Uni<List<ReachabilityTarget>> claimReachabilityDue(long intervalSeconds, int limit) {
+        return pool.preparedQuery("UPDATE servers s SET next_reachability_check_at = now() + make_interval(secs => $1) "
+                        + "FROM (SELECT id FROM servers WHERE active AND next_reachability_check_at <= now() "
+                        + "ORDER BY next_reachability_check_at LIMIT $2 FOR UPDATE SKIP LOCKED) due WHERE s.id = due.id "
+                        + "RETURNING s.id, s.host, s.port, s.host_key")
+                .execute(Tuple.of(intervalSeconds, limit))
+                .map(rows -> Rows.list(rows, r -> new ReachabilityTarget(r.getLong("id"), r.getString("host"),
+                        r.getInteger("port"), r.getString("host_key"))));
+    }
+
+    /** Stores the outcome of a reachability check (the entity maps these columns read-only: only this writes them). */
+    public Uni<Void> recordReachability(long id, String status, String error) {
+        String cut = error == null ? null : error.length() > 500 ? error.substring(0, 500) : error;
+        return pool.preparedQuery("UPDATE servers SET reachability = $2, reachability_error = $3, "
+                        + "reachability_checked_at = now(), last_seen_at = CASE WHEN $2 = 'REACHABLE' THEN now() ELSE last_seen_at END "
+                        + "WHERE id = $1")
+                .execute(Tuple.of(id, status, cut)).replaceWithVoid();
+    }
 
     public Uni<List<Server>> listOrdered() {
         return find("order by lower(alias)").list();

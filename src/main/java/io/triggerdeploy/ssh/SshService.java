@@ -104,72 +104,14 @@ public class SshService {
      */
     public ExecResult exec(SshTarget target, String remoteCommand, LineSink sink, Duration timeout, Cancellation cancel)
             throws SshFailure {
-        if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "Server " + target.host() + " has no pinned host key; "
-                    + "scan and confirm it before deploying");
-        }
-        HostKeys.HostKey pinned;
-        try {
-            pinned = HostKeys.parse(target.pinnedHostKey());
-        } catch (IllegalArgumentException e) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "The pinned host key " + e.getMessage());
-        }
+        HostKeys.HostKey pinned = pinnedKey(target);
         List<KeyPair> identities = identities(target.keyRef());
         long deadline = System.nanoTime() + timeout.toNanos();
-        AtomicReference<PublicKey> presented = new AtomicReference<>();
-        Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
-        ctx.put(PINNED, pinned.key());
-        ctx.put(PRESENTED, presented);
         if (cancel.isCancelled()) {
             return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled before it started");
         }
-        try (ClientSession session = connect(target.user(), target.host(), target.port(), ctx,
-                min(config.connectTimeout(), remaining(deadline)))) {
-            identities.forEach(session::addPublicKeyIdentity);
-            try {
-                session.auth().verify(min(config.authTimeout(), remaining(deadline)));
-            } catch (IOException e) {
-                if (presented.get() != null && !KeyUtils.compareKeys(presented.get(), pinned.key())) {
-                    throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, "Host key mismatch for " + target.host() + ":"
-                            + target.port() + ": pinned " + pinned.fingerprint() + ", server presented "
-                            + KeyUtils.getFingerPrint(presented.get()) + ". The command was not run.");
-                }
-                if (session.isOpen() || presented.get() != null) {
-                    throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + target.user() + "' on "
-                            + target.host() + " failed: the server did not accept the client key");
-                }
-                throw classify(e, target.host(), target.port());
-            }
-            try (ChannelExec channel = session.createExecChannel(remoteCommand);
-                 LineSplitter out = new LineSplitter(sink, LineSink.Stream.STDOUT, config.maxLineLength());
-                 LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
-                channel.setOut(out);
-                channel.setErr(err);
-                channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
-                cancel.onCancel(() -> channel.close(true));
-                Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), remaining(deadline));
-                boolean timedOut = events.contains(ClientChannelEvent.TIMEOUT);
-                if (timedOut || cancel.isCancelled()) {
-                    channel.close(true);
-                }
-                out.close();
-                err.close();
-                if (cancel.isCancelled()) {
-                    return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled while running");
-                }
-                if (timedOut) {
-                    return new ExecResult(ExecResult.Outcome.TIMED_OUT, null,
-                            "Timed out after " + timeout.toSeconds() + " s; the channel was closed");
-                }
-                Integer status = channel.getExitStatus();
-                if (status == null) {
-                    String signal = channel.getExitSignal();
-                    return new ExecResult(ExecResult.Outcome.FAILED, null, signal != null
-                            ? "The command was killed by signal " + signal : "The connection closed without an exit status");
-                }
-                return status == 0 ? new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null)
-                        : new ExecResult(ExecResult.Outcome.FAILED, status, "The command exited with status " + status);
-            }
+        try (ClientSession session = open(target, pinned, identities, deadline)) {
+            return run(session, remoteCommand, sink, timeout, deadline, cancel);
         } catch (IOException e) {
             if (cancel.isCancelled()) {
                 return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled");
@@ -179,6 +121,89 @@ public class SshService {
             }
             throw classify(e, target.host(), target.port());
         }
+    }
+
+    private static HostKeys.HostKey pinnedKey(SshTarget target) throws SshFailure {
+        if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "Server " + target.host() + " has no pinned host key; "
+                    + "scan and confirm it before deploying");
+        }
+        try {
+            return HostKeys.parse(target.pinnedHostKey());
+        } catch (IllegalArgumentException e) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "The pinned host key " + e.getMessage());
+        }
+    }
+
+    /**
+     * Connects, checks the presented host key against the pin and authenticates with the client key; a session
+     * comes back only when all three succeeded. The caller closes it.
+     */
+    private ClientSession open(SshTarget target, HostKeys.HostKey pinned, List<KeyPair> identities, long deadline)
+            throws IOException, SshFailure {
+        AtomicReference<PublicKey> presented = new AtomicReference<>();
+        Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
+        ctx.put(PINNED, pinned.key());
+        ctx.put(PRESENTED, presented);
+        ClientSession session = connect(target.user(), target.host(), target.port(), ctx,
+                min(config.connectTimeout(), remaining(deadline)));
+        try {
+            identities.forEach(session::addPublicKeyIdentity);
+            session.auth().verify(min(config.authTimeout(), remaining(deadline)));
+            return session;
+        } catch (IOException e) {
+            boolean open = session.isOpen();
+            session.close(true);
+            if (presented.get() != null && !KeyUtils.compareKeys(presented.get(), pinned.key())) {
+                throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, "Host key mismatch for " + target.host() + ":"
+                        + target.port() + ": pinned " + pinned.fingerprint() + ", server presented "
+                        + KeyUtils.getFingerPrint(presented.get()) + ". The command was not run.");
+            }
+            if (open || presented.get() != null) {
+                throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + target.user() + "' on "
+                        + target.host() + " failed: the server did not accept the client key");
+            }
+            throw classify(e, target.host(), target.port());
+        }
+    }
+
+    /** Runs the command on an authenticated session, streaming its output, until it exits, times out or is cancelled. */
+    private ExecResult run(ClientSession session, String remoteCommand, LineSink sink, Duration timeout, long deadline,
+                           Cancellation cancel) throws IOException {
+        try (ChannelExec channel = session.createExecChannel(remoteCommand);
+             LineSplitter out = new LineSplitter(sink, LineSink.Stream.STDOUT, config.maxLineLength());
+             LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
+            channel.setOut(out);
+            channel.setErr(err);
+            channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
+            cancel.onCancel(() -> channel.close(true));
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), remaining(deadline));
+            boolean timedOut = events.contains(ClientChannelEvent.TIMEOUT);
+            if (timedOut || cancel.isCancelled()) {
+                channel.close(true);
+            }
+            out.close();
+            err.close();
+            if (cancel.isCancelled()) {
+                return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled while running");
+            }
+            if (timedOut) {
+                return new ExecResult(ExecResult.Outcome.TIMED_OUT, null,
+                        "Timed out after " + timeout.toSeconds() + " s; the channel was closed");
+            }
+            return exitResult(channel);
+        }
+    }
+
+    private static ExecResult exitResult(ChannelExec channel) {
+        Integer status = channel.getExitStatus();
+        if (status == null) {
+            String signal = channel.getExitSignal();
+            return new ExecResult(ExecResult.Outcome.FAILED, null, signal != null
+                    ? "The command was killed by signal " + signal : "The connection closed without an exit status");
+        }
+        return status == 0 ? new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null)
+                : new ExecResult(ExecResult.Outcome.FAILED, status, "The command exited with status " + status);
     }
 
     private ClientSession connect(String user, String host, int port, Map<AttributeRepository.AttributeKey<?>, Object> ctx,

@@ -25,12 +25,12 @@ public class AdminBootstrap implements BootstrapStep {
 
     private final AdminConfig config;
     private final PasswordHasher hasher;
-    private final Pool pool;
+    private final UserRepository users;
 
-    public AdminBootstrap(AdminConfig config, PasswordHasher hasher, Pool pool) {
+    public AdminBootstrap(AdminConfig config, PasswordHasher hasher, UserRepository users) {
         this.config = config;
         this.hasher = hasher;
-        this.pool = pool;
+        this.users = users;
     }
 
     @Override
@@ -41,20 +41,14 @@ public class AdminBootstrap implements BootstrapStep {
     @Override
     public void run() throws Throwable {
         String username = config.username();
-        boolean exists = VertxContextSupport.subscribeAndAwait(() -> pool
-                .preparedQuery("SELECT 1 FROM users WHERE lower(username) = lower($1)")
-                .execute(Tuple.of(username)).map(rows -> rows.size() > 0));
+        boolean exists = VertxContextSupport.subscribeAndAwait(() -> users.usernameExists(username));
         if (exists) {
             return; // never overwrite an existing admin's password
         }
         boolean generated = config.password().isEmpty();
         String password = config.password().orElseGet(this::generatePassword);
         String hash = hasher.hash(password); // we are on the bootstrap thread, not the event loop
-        Long id = VertxContextSupport.subscribeAndAwait(() -> pool
-                .preparedQuery("INSERT INTO users (username, password_hash, role, active) VALUES ($1, $2, 'admin', TRUE) "
-                        + "ON CONFLICT DO NOTHING RETURNING id")
-                .execute(Tuple.of(username, hash))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0)));
+        Long id = VertxContextSupport.subscribeAndAwait(() -> users.insertAdminIfAbsent(username, hash));
         if (id == null) {
             return; // another replica created it a moment ago
         }

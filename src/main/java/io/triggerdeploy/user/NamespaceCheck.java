@@ -20,10 +20,10 @@ public class NamespaceCheck implements BootstrapStep {
 
     private static final Logger LOG = Logger.getLogger(NamespaceCheck.class);
 
-    private final Pool pool;
+    private final UserRepository users;
 
-    public NamespaceCheck(Pool pool) {
-        this.pool = pool;
+    public NamespaceCheck(UserRepository users) {
+        this.users = users;
     }
 
     @Override
@@ -33,16 +33,8 @@ public class NamespaceCheck implements BootstrapStep {
 
     @Override
     public void run() throws Throwable {
-        List<String> collisions = VertxContextSupport.subscribeAndAwait(() -> pool.query(
-                        "SELECT a.username AS named, b.username AS mailed FROM users a JOIN users b "
-                                + "ON a.id <> b.id AND b.email IS NOT NULL AND lower(a.username) = lower(b.email) ORDER BY a.id LIMIT 50")
-                .execute().map(rows -> {
-                    List<String> out = new ArrayList<>();
-                    for (Row r : rows) {
-                        out.add("'" + r.getString("named") + "' is also the email of user '" + r.getString("mailed") + "'");
-                    }
-                    return out;
-                }));
+        List<String> collisions = VertxContextSupport.subscribeAndAwait(() -> users.namespaceCollisions()).stream()
+                .map(c -> "'" + c.getKey() + "' is also the email of user '" + c.getValue() + "'").toList();
         for (String c : collisions) {
             LOG.warnf("Username/email collision: %s; a login with that value signs in as the username's owner. "
                     + "Change one of them (PATCH /api/users/{id} with a new email).", c);

@@ -1,14 +1,94 @@
 package io.triggerdeploy.user;
 
+import io.smallrye.mutiny.Multi;
+import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.security.Role;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Map;
+
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
 
-/** Reads and locks users; callers provide the session or transaction. */
+/**
+ * The {@code users} table, the only place that reads or writes it: Panache for the entity, plain SQL for the
+ * login path (no session needed on the hot path), the bootstrap and the bulk import.
+ */
 @ApplicationScoped
 public class UserRepository implements PanacheRepository<User> {
+
+    private final Pool pool;
+
+    public UserRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** What a login needs of a user. */
+    public record Credentials(long id, String username, Role role, String hash, boolean active, int generation) {
+    }
+
+    /** Exact username first, then email; both case-insensitive. */
+    public Uni<Credentials> credentials(String login) {
+        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation FROM users "
+                        + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
+                        + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
+                .execute(Tuple.of(login))
+                .map(rows -> Rows.first(rows, r -> new Credentials(r.getLong("id"), r.getString("username"),
+                        Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
+                        r.getBoolean("active"), r.getInteger("token_generation"))));
+    }
+
+    /** Records a successful login, replacing the hash when it was re-hashed at a higher cost. */
+    public Uni<Void> recordLogin(long id, String newHash) {
+        if (newHash == null) {
+            return pool.preparedQuery("UPDATE users SET last_login_at = now() WHERE id = $1")
+                    .execute(Tuple.of(id)).replaceWithVoid();
+        }
+        return pool.preparedQuery("UPDATE users SET last_login_at = now(), password_hash = $2, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, newHash)).replaceWithVoid();
+    }
+
+    /** The username and role of an active user whose credentials generation is still {@code generation}; else null. */
+    public Uni<Map.Entry<String, Role>> activeIdentity(long id, int generation) {
+        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active AND token_generation = $2")
+                .execute(Tuple.of(id, generation))
+                .map(rows -> Rows.first(rows, r -> Map.entry(r.getString("username"),
+                        Role.parse(r.getString("role")).orElse(Role.VIEWER))));
+    }
+
+    public Uni<Boolean> usernameExists(String username) {
+        return pool.preparedQuery("SELECT 1 FROM users WHERE lower(username) = lower($1)")
+                .execute(Tuple.of(username)).map(rows -> rows.size() > 0);
+    }
+
+    /** Creates the admin unless a user of that name exists; answers its id, or null when another replica won. */
+    public Uni<Long> insertAdminIfAbsent(String username, String hash) {
+        return pool.preparedQuery("INSERT INTO users (username, password_hash, role, active) VALUES ($1, $2, 'admin', TRUE) "
+                        + "ON CONFLICT DO NOTHING RETURNING id")
+                .execute(Tuple.of(username, hash))
+                .map(rows -> Rows.first(rows, r -> r.getLong(0)));
+    }
+
+    /** Users whose username is another user's email, as "named"/"mailed" pairs (at most 50). */
+    public Uni<List<Map.Entry<String, String>>> namespaceCollisions() {
+        return pool.query("SELECT a.username AS named, b.username AS mailed FROM users a JOIN users b "
+                        + "ON a.id <> b.id AND b.email IS NOT NULL AND lower(a.username) = lower(b.email) ORDER BY a.id LIMIT 50")
+                .execute().map(rows -> Rows.list(rows, r -> Map.entry(r.getString("named"), r.getString("mailed"))));
+    }
+
+    /**
+     * Inserts users of a legacy import in one transaction under the namespace lock; a record whose username or
+     * email is taken is skipped (added to {@code skipped} with its index) and the others go in.
+     */
+    public Uni<List<UserView>> importAll(List<LegacyUserRecord> valid, List<Integer> indexes, List<ImportResult.Skipped> skipped) {
+        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + NAMESPACE_LOCK + ")").execute()
+                .chain(() -> insertAll(conn, valid, indexes, skipped)));
+    }
 
     /** Case-insensitive match on username, or on email when the login contains '@' and no user has that name. */
     public Uni<User> findByLogin(String login) {
@@ -52,4 +132,36 @@ public class UserRepository implements PanacheRepository<User> {
                         "SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE", Long.class)
                 .getResultList());
     }
+
+    private Uni<List<UserView>> insertAll(SqlConnection conn, List<LegacyUserRecord> valid, List<Integer> indexes,
+                                          List<ImportResult.Skipped> skipped) {
+        List<UserView> created = new ArrayList<>();
+        return Multi.createFrom().range(0, valid.size())
+                .onItem().transformToUniAndConcatenate(i -> {
+                    LegacyUserRecord r = valid.get(i);
+                    return conn.preparedQuery("INSERT INTO users (username, email, password_hash, role, active) "
+                                    + "SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::boolean WHERE NOT EXISTS (SELECT 1 FROM users WHERE "
+                                    + "lower(username) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar))) "
+                                    + "OR lower(email) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar)))) "
+                                    + "ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at")
+                            .execute(Tuple.of(r.username(), UserService.blankToNull(r.email()), r.passwordHash(),
+                                    r.mappedRole().id(), r.isActive() == null || r.isActive()))
+                            .map(rows -> {
+                                var it = rows.iterator();
+                                if (it.hasNext()) {
+                                    var row = it.next();
+                                    created.add(new UserView(row.getLong(0), r.username(), UserService.blankToNull(r.email()),
+                                            r.mappedRole().id(), r.isActive() == null || r.isActive(),
+                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null));
+                                } else {
+                                    skipped.add(new ImportResult.Skipped(indexes.get(i), r.username(),
+                                            "a user with this username or email already exists"));
+                                }
+                                return i;
+                            });
+                })
+                .collect().last()
+                .map(x -> created);
+    }
+
 }

@@ -30,11 +30,9 @@ import java.util.Set;
 public class UserService {
 
     private final UserRepository users;
-    private final Pool pool;
 
-    public UserService(UserRepository users, Pool pool) {
+    public UserService(UserRepository users) {
         this.users = users;
-        this.pool = pool;
     }
 
     @WithSession
@@ -186,40 +184,7 @@ public class UserService {
                 indexes.add(i);
             }
         }
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + UserRepository.NAMESPACE_LOCK + ")").execute()
-                        .chain(() -> insertAll(conn, valid, indexes, skipped)))
-                .map(created -> new ImportResult(created, skipped));
-    }
-
-    private Uni<List<UserView>> insertAll(SqlConnection conn, List<LegacyUserRecord> valid, List<Integer> indexes,
-                                          List<ImportResult.Skipped> skipped) {
-        List<UserView> created = new ArrayList<>();
-        return Multi.createFrom().range(0, valid.size())
-                .onItem().transformToUniAndConcatenate(i -> {
-                    LegacyUserRecord r = valid.get(i);
-                    return conn.preparedQuery("INSERT INTO users (username, email, password_hash, role, active) "
-                                    + "SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::boolean WHERE NOT EXISTS (SELECT 1 FROM users WHERE "
-                                    + "lower(username) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar))) "
-                                    + "OR lower(email) IN (lower($1::varchar), lower(coalesce($2::varchar, $1::varchar)))) "
-                                    + "ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at")
-                            .execute(Tuple.of(r.username(), blankToNull(r.email()), r.passwordHash(),
-                                    r.mappedRole().id(), r.isActive() == null || r.isActive()))
-                            .map(rows -> {
-                                var it = rows.iterator();
-                                if (it.hasNext()) {
-                                    var row = it.next();
-                                    created.add(new UserView(row.getLong(0), r.username(), blankToNull(r.email()),
-                                            r.mappedRole().id(), r.isActive() == null || r.isActive(),
-                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null));
-                                } else {
-                                    skipped.add(new ImportResult.Skipped(indexes.get(i), r.username(),
-                                            "a user with this username or email already exists"));
-                                }
-                                return i;
-                            });
-                })
-                .collect().last()
-                .map(x -> created);
+        return users.importAll(valid, indexes, skipped).map(created -> new ImportResult(created, skipped));
     }
 
     static User require(User u, long id) {

@@ -1,0 +1,50 @@
+package io.triggerdeploy.audit;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.db.Tx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** The {@code audit_events} table: append, keyset pages, retention. */
+@ApplicationScoped
+public class AuditRepository {
+
+    private final Pool pool;
+
+    public AuditRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    Uni<Void> insert(Tx tx, AuditEntry e) {
+        SqlClient client = tx == null ? pool : tx.client();
+        return client.preparedQuery("INSERT INTO audit_events (actor, actor_id, action, target_type, target, detail, client_ip, success) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .execute(Tuple.from(new Object[]{e.actor(), e.actorId(), e.action(), e.targetType(), e.target(), e.detail(),
+                        e.clientIp(), e.success()}))
+                .replaceWithVoid();
+    }
+
+    Uni<List<AuditEvent>> page(String actor, String action, OffsetDateTime from, OffsetDateTime to, Long beforeId, int limit) {
+        String sql = "SELECT " + AuditEvent.COLUMNS + " FROM audit_events WHERE ($1::text IS NULL OR lower(actor) = lower($1)) "
+                + "AND ($2::text IS NULL OR action = $2 OR action LIKE $2 || '.%') AND ($3::timestamptz IS NULL OR at >= $3) "
+                + "AND ($4::timestamptz IS NULL OR at < $4) AND ($5::bigint IS NULL OR id < $5) ORDER BY id DESC LIMIT $6";
+        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{actor, action, from, to, beforeId, limit}))
+                .map(rows -> Rows.list(rows, AuditEvent::of));
+    }
+
+    Uni<Integer> purgeOlderThan(int days) {
+        return pool.preparedQuery("DELETE FROM audit_events WHERE at < now() - make_interval(days => $1)")
+                .execute(Tuple.of(days)).map(r -> r.rowCount());
+    }
+
+    /** One row to append, already cut to the column sizes. */
+    record AuditEntry(String actor, Long actorId, String action, String targetType, String target, String detail,
+                      String clientIp, boolean success) {
+    }
+}

@@ -1,0 +1,104 @@
+package io.triggerdeploy.common;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The one way periodic work runs: a Vert.x timer starts each round on a fresh duplicated context (so reactive
+ * clients and Hibernate Reactive work), a round still running when the next is due is skipped rather than
+ * stacked, a failed round is logged at DEBUG and the next one runs as planned, and every timer stops at shutdown.
+ * Blocking work inside a round leaves the event loop through {@link Workers#run}.
+ */
+@ApplicationScoped
+public class Periodic {
+
+    private static final Logger LOG = Logger.getLogger(Periodic.class);
+
+    private final Vertx vertx;
+    private final Set<Handle> handles = ConcurrentHashMap.newKeySet();
+
+    public Periodic(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** A scheduled job; {@link #cancel()} stops it. */
+    public final class Handle {
+        private final String name;
+        private final Supplier<Uni<?>> work;
+        private final AtomicBoolean busy = new AtomicBoolean();
+        private volatile long timer = -1;
+        private volatile boolean cancelled;
+
+        private Handle(String name, Supplier<Uni<?>> work) {
+            this.name = name;
+            this.work = work;
+        }
+
+        private void round() {
+            if (cancelled || !busy.compareAndSet(false, true)) {
+                return;
+            }
+            Context ctx = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            ctx.runOnContext(v -> {
+                Uni<?> u;
+                try {
+                    u = work.get();
+                } catch (RuntimeException e) {
+                    u = Uni.createFrom().failure(e);
+                }
+                u.subscribe().with(x -> busy.set(false), e -> {
+                    busy.set(false);
+                    LOG.debugf("%s skipped a round: %s", name, e.getMessage());
+                });
+            });
+        }
+
+        public void cancel() {
+            cancelled = true;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            handles.remove(this);
+        }
+    }
+
+    /** Runs {@code work} after {@code first}, then every {@code interval} (a zero interval disables the job). */
+    public Handle every(String name, Duration first, Duration interval, Supplier<Uni<?>> work) {
+        Handle h = new Handle(name, work);
+        if (interval.isZero() || interval.isNegative()) {
+            h.cancelled = true;
+            return h;
+        }
+        handles.add(h);
+        long period = Math.max(1, interval.toMillis());
+        if (first.isZero() || first.isNegative()) {
+            vertx.runOnContext(v -> h.round());
+        }
+        long delay = Math.max(1, first.isZero() || first.isNegative() ? period : first.toMillis());
+        h.timer = vertx.setTimer(delay, t -> {
+            h.round();
+            if (!h.cancelled) {
+                h.timer = vertx.setPeriodic(period, p -> h.round());
+            }
+        });
+        return h;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        for (Handle h : Set.copyOf(handles)) {
+            h.cancel();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.ssh.Cancellation;
+import io.triggerdeploy.ssh.ExecResult;
+import io.triggerdeploy.ssh.ShellQuote;
+import io.triggerdeploy.ssh.SshFailure;
+import io.triggerdeploy.ssh.SshTarget;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One run of one claimed deployment: its log writer (flushed every 200 ms), its lease (renewed every third of the
+ * lease, which also picks up a cancel requested on another replica), the SSH command, and the recorded outcome.
+ */
+final class Execution {
+
+    private static final Logger LOG = Logger.getLogger(Execution.class);
+    private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
+
+    /** How the run ended, before it is recorded. */
+    private record Outcome(DeploymentStatus status, Integer exitCode, String error, String sshFailure) {
+    }
+
+    private final DeploymentExecutor deps;
+    private final Claim claim;
+    private final Cancellation cancel;
+    private final BooleanSupplier shuttingDown;
+    private final LogWriter log;
+    private volatile boolean lost;
+
+    Execution(DeploymentExecutor deps, Claim claim, Cancellation cancel, BooleanSupplier shuttingDown) {
+        this.deps = deps;
+        this.claim = claim;
+        this.cancel = cancel;
+        this.shuttingDown = shuttingDown;
+        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, deps.config.logMaxBytes());
+    }
+
+    void run() {
+        MDC.put("deployment_id", String.valueOf(claim.id()));
+        Periodic.Handle flushing = deps.periodic.every("Log flush of deployment " + claim.id(), FLUSH_EVERY, FLUSH_EVERY,
+                () -> Workers.run(() -> {
+                    log.flush();
+                    return null;
+                }));
+        Duration renewEvery = Duration.ofSeconds(Math.max(1, deps.config.lease().toSeconds() / 3));
+        Periodic.Handle renewing = deps.periodic.every("Lease renewal of deployment " + claim.id(), renewEvery, renewEvery,
+                this::renew);
+        try {
+            deps.lifecycle.fireAsync(DeploymentLifecycle.started(claim.view()));
+            long t0 = System.nanoTime();
+            log.system("Deploying " + claim.alias() + " (" + claim.user() + "@" + claim.host() + ":" + claim.port() + ") in "
+                    + claim.path() + ": " + claim.command() + " — requested by " + claim.requestedBy() + ", run by " + deps.replica);
+            Outcome o = adjusted(runCommand());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (o.error() != null) {
+                log.system("Error: " + o.error());
+            }
+            log.system("Finished: " + o.status() + (o.exitCode() == null ? "" : " (exit code " + o.exitCode() + ")")
+                    + " in " + ms / 1000.0 + " s");
+            flushing.cancel();
+            renewing.cancel();
+            log.flush();
+            record(o);
+        } finally {
+            flushing.cancel();
+            renewing.cancel();
+            MDC.remove("deployment_id");
+        }
+    }
+
+    private io.smallrye.mutiny.Uni<Void> renew() {
+        return deps.repository.renew(claim.id(), deps.replica, deps.config.lease().toSeconds()).map(cancelRequested -> {
+            if (cancelRequested == null) {
+                lost = true;
+                cancel.cancel();
+            } else if (cancelRequested) {
+                cancel.cancel();
+            }
+            return null;
+        }).onFailure().invoke(e -> LOG.warnf("Could not renew the lease of deployment %d: %s", claim.id(), e.getMessage()))
+                .replaceWithVoid();
+    }
+
+    private Outcome runCommand() {
+        try {
+            String remote = ShellQuote.remoteCommand(claim.path(), claim.command());
+            ExecResult r = deps.ssh.exec(new SshTarget(claim.host(), claim.port(), claim.user(), claim.hostKey(), claim.keyRef()),
+                    remote, log, Duration.ofSeconds(claim.timeoutSeconds()), cancel);
+            DeploymentStatus status = switch (r.outcome()) {
+                case SUCCEEDED -> DeploymentStatus.SUCCEEDED;
+                case FAILED -> DeploymentStatus.FAILED;
+                case TIMED_OUT -> DeploymentStatus.TIMED_OUT;
+                case CANCELLED -> DeploymentStatus.CANCELLED;
+            };
+            return new Outcome(status, r.exitCode(), r.error(), null);
+        } catch (SshFailure f) {
+            return new Outcome(DeploymentStatus.FAILED, null, f.getMessage(), f.kind().name());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Deployment %d failed unexpectedly", claim.id());
+            return new Outcome(DeploymentStatus.FAILED, null, "Internal error: " + e.getClass().getSimpleName(), null);
+        }
+    }
+
+    /** A lost claim or a shutdown that cut the run short is INTERRUPTED, whatever the command said. */
+    private Outcome adjusted(Outcome o) {
+        if (lost) {
+            return new Outcome(DeploymentStatus.INTERRUPTED, o.exitCode(), "This replica lost its claim (lease expired)",
+                    o.sshFailure());
+        }
+        if (shuttingDown.getAsBoolean() && o.status() == DeploymentStatus.CANCELLED) {
+            return new Outcome(DeploymentStatus.INTERRUPTED, null, "Replica " + deps.replica
+                    + " shut down before the deployment finished (grace period " + deps.config.shutdownGrace().toSeconds() + " s)",
+                    o.sshFailure());
+        }
+        return o;
+    }
+
+    private void record(Outcome o) {
+        try {
+            DeploymentView done = VertxContextSupport.subscribeAndAwait(() -> deps.repository.finish(claim.id(), deps.replica,
+                    o.status(), o.exitCode(), o.error()));
+            if (done == null) {
+                LOG.warnf("Deployment %d ended %s here, but another replica had already marked it", claim.id(), o.status());
+            } else {
+                deps.lifecycle.fireAsync(DeploymentLifecycle.finished(done, o.sshFailure(), log.lastLines()));
+            }
+        } catch (Throwable e) {
+            LOG.errorf("Could not record the end of deployment %d (%s): %s; the reaper will mark it INTERRUPTED",
+                    claim.id(), o.status(), e.getMessage());
+        }
+    }
+}
