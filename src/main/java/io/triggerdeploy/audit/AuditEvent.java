@@ -10,13 +10,13 @@ import java.time.OffsetDateTime;
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AuditEvent(long id, OffsetDateTime at, String actor, Long actorId, String action, String targetType,
-                         String target, String detail, String clientIp, boolean success) {
+                         String target, String detail, String clientIp, boolean success, String via) {
 
-    static final String COLUMNS = "id, at, actor, actor_id, action, target_type, target, detail, client_ip, success";
+    static final String COLUMNS = "id, at, actor, actor_id, action, target_type, target, detail, client_ip, success, via";
 
     static AuditEvent of(Row r) {
         return new AuditEvent(r.getLong("id"), r.getOffsetDateTime("at"), r.getString("actor"), r.getLong("actor_id"),
                 r.getString("action"), r.getString("target_type"), r.getString("target"), r.getString("detail"),
-                r.getString("client_ip"), r.getBoolean("success"));
+                r.getString("client_ip"), r.getBoolean("success"), r.getString("via"));
     }
 }

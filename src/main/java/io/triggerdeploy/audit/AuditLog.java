@@ -1,14 +1,12 @@
 package io.triggerdeploy.audit;
 
-import io.triggerdeploy.security.Callers;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import io.triggerdeploy.common.ProblemException;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -26,11 +24,11 @@ public class AuditLog {
 
     private static final Logger LOG = Logger.getLogger(AuditLog.class);
 
-    private final Pool pool;
+    private final AuditRepository repository;
     private final CurrentVertxRequest request;
 
-    public AuditLog(Pool pool, CurrentVertxRequest request) {
-        this.pool = pool;
+    public AuditLog(AuditRepository repository, CurrentVertxRequest request) {
+        this.repository = repository;
         this.request = request;
     }
 
@@ -45,15 +43,24 @@ public class AuditLog {
     }
 
     public Uni<Void> record(Actor actor, String action, String targetType, String target, String detail, boolean success) {
-        return pool.preparedQuery("INSERT INTO audit_events (actor, actor_id, action, target_type, target, detail, client_ip, success) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .execute(Tuple.from(new Object[]{cut(actor.name(), 254), actor.id(), action, targetType, cut(target, 254),
-                        cut(detail, 1000), cut(actor.ip(), 64), success}))
-                .replaceWithVoid()
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("Could not record audit event %s: %s", action, e.getClass().getSimpleName());
-                    return null;
-                });
+        return record(null, actor, null, action, targetType, target, detail, success);
+    }
+
+    /**
+     * Records inside the transaction {@code tx} (null: on its own), so the record commits with the change it
+     * describes; {@code via} says where the action came from (api, web, legacy, hook:&lt;name&gt;). A failed insert on its own is logged and swallowed; inside a transaction it fails the transaction.
+     */
+    public Uni<Void> record(Tx tx, Actor actor, String via, String action, String targetType, String target, String detail,
+                            boolean success) {
+        Uni<Void> insert = repository.insert(tx, new AuditRepository.AuditEntry(cut(actor.name(), 254), actor.id(), action,
+                targetType, cut(target, 254), cut(detail, 1000), cut(actor.ip(), 64), success, cut(via, 80)));
+        if (tx != null) {
+            return insert;
+        }
+        return insert.onFailure().recoverWithItem(e -> {
+            LOG.warnf("Could not record audit event %s: %s", action, e.getClass().getSimpleName());
+            return null;
+        });
     }
 
     public Uni<AuditPage> page(String actor, String action, String from, String to, Long cursor, int limit) {
@@ -64,20 +71,8 @@ public class AuditLog {
         OffsetDateTime t = time(to, "to");
         String actionFilter = blank(action) ? null : action.trim();
         String actorFilter = blank(actor) ? null : actor.trim();
-        String sql = "SELECT " + AuditEvent.COLUMNS + " FROM audit_events WHERE ($1::text IS NULL OR lower(actor) = lower($1)) "
-                + "AND ($2::text IS NULL OR action = $2 OR action LIKE $2 || '.%') AND ($3::timestamptz IS NULL OR at >= $3) "
-                + "AND ($4::timestamptz IS NULL OR at < $4) AND ($5::bigint IS NULL OR id < $5) ORDER BY id DESC LIMIT $6";
-        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{actorFilter, actionFilter, f, t, cursor, limit}))
-                .map(rows -> {
-                    List<AuditEvent> items = new ArrayList<>();
-                    rows.forEach(r -> items.add(AuditEvent.of(r)));
-                    return new AuditPage(items, items.size() == limit ? items.get(items.size() - 1).id() : null);
-                });
-    }
-
-    public Uni<Integer> purgeOlderThan(int days) {
-        return pool.preparedQuery("DELETE FROM audit_events WHERE at < now() - make_interval(days => $1)")
-                .execute(Tuple.of(days)).map(r -> r.rowCount());
+        return repository.page(actorFilter, actionFilter, f, t, cursor, limit)
+                .map(items -> new AuditPage(items, items.size() == limit ? items.get(items.size() - 1).id() : null));
     }
 
     private static OffsetDateTime time(String value, String field) {

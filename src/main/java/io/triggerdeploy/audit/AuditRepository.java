@@ -23,10 +23,10 @@ public class AuditRepository {
 
     Uni<Void> insert(Tx tx, AuditEntry e) {
         SqlClient client = tx == null ? pool : tx.client();
-        return client.preparedQuery("INSERT INTO audit_events (actor, actor_id, action, target_type, target, detail, client_ip, success) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        return client.preparedQuery("INSERT INTO audit_events (actor, actor_id, action, target_type, target, detail, client_ip, success, via) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .execute(Tuple.from(new Object[]{e.actor(), e.actorId(), e.action(), e.targetType(), e.target(), e.detail(),
-                        e.clientIp(), e.success()}))
+                        e.clientIp(), e.success(), e.via()}))
                 .replaceWithVoid();
     }
 
@@ -45,6 +45,6 @@ public class AuditRepository {
 
     /** One row to append, already cut to the column sizes. */
     record AuditEntry(String actor, Long actorId, String action, String targetType, String target, String detail,
-                      String clientIp, boolean success) {
+                      String clientIp, boolean success, String via) {
     }
 }

@@ -1,23 +1,14 @@
 package io.triggerdeploy.auth;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.vertx.VertxContextSupport;
-import io.triggerdeploy.audit.AuditConfig;
-import io.triggerdeploy.audit.AuditLog;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.db.BootstrapStep;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
-/**
- * Every 10 minutes, deletes expired browser sessions, stale login-throttle counters, audit records past their
- * retention and webhook delivery ids older than 90 days. The deletes are
- * idempotent, so every replica may run them; a round the database misses is simply skipped.
- */
+/** Every 10 minutes: removes expired browser sessions and stale login-throttle counters (auth's own tables only). */
 @ApplicationScoped
 public class AuthHousekeeping implements BootstrapStep {
 
@@ -25,19 +16,12 @@ public class AuthHousekeeping implements BootstrapStep {
 
     private final WebSessions sessions;
     private final LoginThrottle throttle;
-    private final AuditLog audit;
-    private final AuditConfig auditConfig;
-    private volatile ScheduledExecutorService scheduler;
+    private final Periodic periodic;
 
-    private final io.vertx.mutiny.sqlclient.Pool pool;
-
-    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, AuditLog audit, AuditConfig auditConfig,
-                            io.vertx.mutiny.sqlclient.Pool pool) {
-        this.pool = pool;
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic) {
         this.sessions = sessions;
         this.throttle = throttle;
-        this.audit = audit;
-        this.auditConfig = auditConfig;
+        this.periodic = periodic;
     }
 
     @Override
@@ -47,34 +31,14 @@ public class AuthHousekeeping implements BootstrapStep {
 
     @Override
     public void run() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "auth-housekeeping");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::clean, 1, 10, TimeUnit.MINUTES);
+        periodic.every("Auth housekeeping", Duration.ofMinutes(1), Duration.ofMinutes(10), this::clean);
     }
 
-    void clean() {
-        try {
-            int s = VertxContextSupport.subscribeAndAwait(sessions::purgeExpired);
-            int t = VertxContextSupport.subscribeAndAwait(throttle::purgeExpired);
-            int a = VertxContextSupport.subscribeAndAwait(() -> audit.purgeOlderThan(auditConfig.retentionDays()));
-            // delivery ids are kept 90 days to refuse replays; a sender does not redeliver older ones
-            VertxContextSupport.subscribeAndAwait(() -> pool.query("DELETE FROM hook_deliveries WHERE received_at < now() - interval '90 days'")
-                    .execute().replaceWithVoid());
-            if (s + t + a > 0) {
-                LOG.debugf("Removed %d expired sessions, %d stale login counters and %d audit records older than %d days",
-                        s, t, a, auditConfig.retentionDays());
+    Uni<Void> clean() {
+        return sessions.purgeExpired().chain(s -> throttle.purgeExpired().invoke(t -> {
+            if (s + t > 0) {
+                LOG.debugf("Removed %d expired sessions and %d stale login counters", s, t);
             }
-        } catch (Throwable e) {
-            LOG.debugf("Auth housekeeping skipped a round: %s", e.getMessage());
-        }
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+        })).replaceWithVoid();
     }
 }

@@ -2,7 +2,9 @@ package io.triggerdeploy.deploy;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.db.Tx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,13 +30,15 @@ public class DeploymentRepository {
         this.pool = pool;
     }
 
-    public Uni<DeploymentView> insert(long serverId, String alias, String requestedBy, Long requestedById, String source,
+    /** Queues a deployment inside {@code tx}; the NOTIFY that wakes the dispatchers is delivered at commit. */
+    public Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
                                       String clientIp, String note) {
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, "
+        SqlClient c = tx.client();
+        return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, "
                                 + "requested_by_id, source, client_ip, note) VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7) RETURNING "
                                 + DeploymentView.COLUMNS)
                         .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note}))
-                        .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute()))
+                        .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }
 

@@ -41,12 +41,9 @@ public class DeploymentResource {
     private final SecurityIdentity identity;
 
     private final AuditLog audit;
-    private final io.triggerdeploy.monitor.ServiceRepository serviceChecks;
 
-    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit,
-                              io.triggerdeploy.monitor.ServiceRepository serviceChecks) {
+    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit) {
         this.service = service;
-        this.serviceChecks = serviceChecks;
         this.audit = audit;
         this.repository = repository;
         this.identity = identity;
@@ -63,9 +60,9 @@ public class DeploymentResource {
             case SESSION -> "web";
             default -> "api";
         };
-        Actor actor = Actor.of(p, http);
-        return service.trigger(request.server(), request.note(), p.username(), p.userId(), source, ClientAddress.of(http))
-                .call(d -> audit.record(actor, "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(), "via " + source))
+        String via = p.authType() == TriggerPrincipal.AuthType.SESSION ? "web" : "api";
+        return service.trigger(new TriggerCommand(request.server(), request.note(), p.username(), p.userId(), source, via,
+                        Actor.of(p, http)))
                 .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
                         .location(URI.create(d.links().get("self"))).entity(d).build());
     }
@@ -101,14 +98,6 @@ public class DeploymentResource {
         Actor actor = audit.actor(identity);
         return service.cancel(id).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
                 "status " + d.status()));
-    }
-
-    /** The service checks run right after this deployment finished (services linked to its server). */
-    @GET
-    @Path("{id}/service-checks")
-    @RolesAllowed(Role.VIEWER_NAME)
-    public Uni<java.util.List<io.triggerdeploy.monitor.ServiceView.Check>> serviceChecks(@PathParam("id") long id) {
-        return service.get(id).chain(d -> serviceChecks.checksOfDeployment(id));
     }
 
     /** The whole stored log as text: one line per output line, with time and stream. */

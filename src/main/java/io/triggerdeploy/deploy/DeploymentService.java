@@ -1,7 +1,10 @@
 package io.triggerdeploy.deploy;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,11 +19,15 @@ public class DeploymentService {
 
     private final DeploymentRepository repository;
     private final ServerService servers;
+    private final AuditLog audit;
+    private final Transactions transactions;
     private final Uni<DeploymentStats> stats;
 
-    public DeploymentService(DeploymentRepository repository, ServerService servers) {
+    public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions) {
         this.repository = repository;
         this.servers = servers;
+        this.audit = audit;
+        this.transactions = transactions;
         // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
         // replica computes them at most every 15 s and shares the result; a failure is not kept.
         this.stats = Uni.createFrom().deferred(() -> {
@@ -54,16 +61,21 @@ public class DeploymentService {
         return repository.activeCounts();
     }
 
-    /** Queues a deployment and returns at once. */
-    public Uni<DeploymentView> trigger(String serverRef, String note, String requestedBy, Long requestedById, String source,
-                                       String clientIp) {
-        return servers.resolve(serverRef.trim()).chain(s -> {
+    /** Queues a deployment and returns at once; the deployment and its audit record commit together. */
+    public Uni<DeploymentView> trigger(TriggerCommand command) {
+        return transactions.run(tx -> trigger(tx, command));
+    }
+
+    /** Queues a deployment inside the caller's transaction (a webhook delivery), with its audit record. */
+    public Uni<DeploymentView> trigger(Tx tx, TriggerCommand c) {
+        return servers.resolve(c.serverRef().trim()).chain(s -> {
             if (!s.active) {
                 throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
             }
-            return repository.insert(s.id, s.alias, requestedBy, requestedById, source, clientIp,
-                    note == null || note.isBlank() ? null : note.strip());
-        });
+            return repository.insert(tx, s.id, s.alias, c.requestedBy(), c.requestedById(), c.source(), c.actor().ip(),
+                    c.note() == null || c.note().isBlank() ? null : c.note().strip());
+        }).call(d -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
+                "via " + c.via(), true));
     }
 
     public Uni<DeploymentView> get(long id) {

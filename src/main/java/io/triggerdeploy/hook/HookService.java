@@ -6,20 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.server.ServerService;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -33,38 +32,34 @@ public class HookService {
     /** An instance field: a generator in a static field would be created at build time in a native image. */
     private final SecureRandom random = new SecureRandom();
 
-    private final Pool pool;
+    private final HookRepository repository;
     private final ServerService servers;
     private final DeploymentService deployments;
+    private final Transactions transactions;
+    private final AuditLog audit;
     private final ObjectMapper json;
 
-    public HookService(Pool pool, ServerService servers, DeploymentService deployments, ObjectMapper json) {
-        this.pool = pool;
+    public HookService(HookRepository repository, ServerService servers, DeploymentService deployments,
+                       Transactions transactions, AuditLog audit, ObjectMapper json) {
+        this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
+        this.transactions = transactions;
+        this.audit = audit;
         this.json = json;
     }
 
-    private static final String FROM = " FROM hooks h JOIN servers s ON s.id = h.server_id ";
-
     public Uni<List<HookView>> list() {
-        return pool.query("SELECT " + HookView.COLUMNS + FROM + "ORDER BY lower(h.name)").execute()
-                .map(rows -> {
-                    List<HookView> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(HookView.of(r)));
-                    return out;
-                });
+        return repository.list();
     }
 
     public Uni<HookView> get(String id) {
-        return pool.preparedQuery("SELECT " + HookView.COLUMNS + FROM + "WHERE h.id = $1").execute(Tuple.of(id))
-                .map(rows -> {
-                    HookView v = Rows.first(rows, HookView::of);
-                    if (v == null) {
-                        throw ProblemException.notFound("No hook " + id);
-                    }
-                    return v;
-                });
+        return repository.find(id).map(v -> {
+            if (v == null) {
+                throw ProblemException.notFound("No hook " + id);
+            }
+            return v;
+        });
     }
 
     public Uni<HookView> create(CreateHookRequest req, String createdBy) {
@@ -74,30 +69,25 @@ public class HookService {
         String header = req.kind().equals("hmac") ? (req.headerName() == null ? "X-Signature-256" : req.headerName()) : null;
         String algorithm = req.kind().equals("hmac") ? (req.algorithm() == null ? "sha256" : req.algorithm()) : null;
         String branch = req.branch() == null || req.branch().isBlank() ? null : req.branch().trim();
-        return servers.resolve(req.server().trim()).chain(s -> pool.preparedQuery(
-                        "INSERT INTO hooks (id, name, server_id, kind, secret, secret_sha256, header_name, algorithm, branch, created_by) "
-                                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                .execute(Tuple.from(new Object[]{id, req.name().trim(), s.id, req.kind(), gitlab ? null : secret,
-                        Signatures.sha256(secret), header, algorithm, branch, createdBy})))
+        return servers.resolve(req.server().trim())
+                .chain(s -> repository.insert(id, req.name().trim(), s.id, req.kind(), gitlab ? null : secret,
+                        Signatures.sha256(secret), header, algorithm, branch, createdBy))
                 .chain(() -> get(id))
                 .map(v -> v.withSecret(secret));
     }
 
     public Uni<HookView> update(String id, UpdateHookRequest req) {
         String branch = req.branch() == null ? null : req.branch().trim();
-        return pool.preparedQuery("UPDATE hooks SET active = coalesce($2, active), "
-                        + "branch = CASE WHEN $3::text IS NULL THEN branch WHEN $3 = '' THEN NULL ELSE $3 END WHERE id = $1")
-                .execute(Tuple.of(id, req.active(), branch))
-                .chain(r -> {
-                    if (r.rowCount() == 0) {
-                        throw ProblemException.notFound("No hook " + id);
-                    }
-                    return get(id);
-                });
+        return repository.update(id, req.active(), branch).chain(found -> {
+            if (!found) {
+                throw ProblemException.notFound("No hook " + id);
+            }
+            return get(id);
+        });
     }
 
     public Uni<HookView> delete(String id) {
-        return get(id).call(v -> pool.preparedQuery("DELETE FROM hooks WHERE id = $1").execute(Tuple.of(id)));
+        return get(id).call(v -> repository.delete(id));
     }
 
     /** What a delivery did: a queued deployment, or why it was skipped. */
@@ -108,6 +98,10 @@ public class HookService {
     public interface Headers extends Function<String, String> {
     }
 
+    /**
+     * One delivery, one transaction: the replay keys, the deployment and their audit records commit together, so a
+     * failure leaves no trace but the audit record of the refusal. Every outcome is audited with {@code via hook:<name>}.
+     */
     public Uni<Outcome> deliver(String id, Headers headers, String contentType, byte[] body, String clientIp) {
         if (id == null || !id.matches("[a-z0-9]{4,40}")) {
             return Uni.createFrom().failure(ProblemException.notFound("No such hook"));
@@ -115,80 +109,59 @@ public class HookService {
         if (body.length > MAX_BODY) {
             return Uni.createFrom().failure(new ProblemException(413, "Payload Too Large", "Hook payloads are limited to 1 MiB"));
         }
-        return pool.preparedQuery("SELECT h.*, s.alias AS server_alias FROM hooks h JOIN servers s ON s.id = h.server_id WHERE h.id = $1")
-                .execute(Tuple.of(id))
-                .chain(rows -> {
-                    Row h = Rows.first(rows, r -> r);
-                    if (h == null) {
-                        throw ProblemException.notFound("No such hook");
-                    }
-                    verify(h, headers, body);
-                    if (!h.getBoolean("active")) {
-                        throw ProblemException.forbidden("This hook is disabled");
-                    }
-                    String kind = h.getString("kind");
-                    String name = h.getString("name");
-                    String event = kind.equals("github") ? headers.apply("X-GitHub-Event")
-                            : kind.equals("gitlab") ? headers.apply("X-Gitlab-Event") : null;
-                    if (kind.equals("github") && event != null && !event.equals("push")) {
-                        return Uni.createFrom().item(new Outcome(null, "event '" + event + "' does not deploy", name));
-                    }
-                    if (kind.equals("gitlab") && event != null && !event.equals("Push Hook")) {
-                        return Uni.createFrom().item(new Outcome(null, "event '" + event + "' does not deploy", name));
-                    }
-                    JsonNode payload = parse(contentType, body);
-                    String ref = payload == null ? null : text(payload, "ref");
-                    if (payload != null && payload.path("deleted").asBoolean(false)) {
-                        return Uni.createFrom().item(new Outcome(null, "branch deleted", name));
-                    }
-                    String branch = h.getString("branch");
-                    if (branch != null && !refMatches(branch, ref)) {
-                        return Uni.createFrom().item(new Outcome(null, "ref " + (ref == null ? "(none)" : ref)
-                                + " does not match " + branch, name));
-                    }
-                    String[] keys = replayKeys(kind, headers, body, payload, ref);
-                    String note = note(ref, payload);
-                    long serverId = h.getLong("server_id");
-                    return claim(id, keys).chain(() -> deployments.trigger(String.valueOf(serverId), note, "hook:" + name,
-                                    null, "hook", clientIp)
-                            .onFailure().call(() -> pool.preparedQuery("DELETE FROM hook_deliveries WHERE hook_id = $1 AND delivery_id = ANY($2)")
-                                    .execute(Tuple.of(id, keys)))
-                            .call(d -> pool.preparedQuery("WITH d AS (UPDATE hook_deliveries SET deployment_id = $3 "
-                                            + "WHERE hook_id = $1 AND delivery_id = ANY($2)) UPDATE hooks SET last_delivery_at = now() WHERE id = $1")
-                                    .execute(Tuple.of(id, keys, d.id())))
-                            .map(d -> new Outcome(d, null, name)));
-                });
+        return repository.stored(id).chain(h -> {
+            if (h == null) {
+                throw ProblemException.notFound("No such hook");
+            }
+            Actor actor = new Actor("hook:" + h.name(), null, clientIp);
+            return Uni.createFrom().deferred(() -> accept(h, headers, contentType, body, actor))
+                    .call(o -> o.skipped() == null ? Uni.createFrom().voidItem()
+                            : audit.record(null, actor, actor.name(), "hook.delivery", "hook", h.id(), "skipped: " + o.skipped(), true))
+                    .onFailure(ProblemException.class).call(e -> audit.record(null, actor, actor.name(), "hook.delivery", "hook",
+                            h.id(), "refused: " + e.getMessage(), false));
+        });
     }
 
-    private void verify(Row h, Headers headers, byte[] body) {
-        boolean ok = switch (h.getString("kind")) {
-            case "github" -> Signatures.hmacMatches("sha256", h.getString("secret"), body, headers.apply("X-Hub-Signature-256"));
-            case "gitlab" -> Signatures.tokenMatches(h.getString("secret_sha256"), headers.apply("X-Gitlab-Token"));
-            default -> Signatures.hmacMatches(h.getString("algorithm"), h.getString("secret"), body,
-                    headers.apply(h.getString("header_name")));
+    private Uni<Outcome> accept(HookRepository.StoredHook h, Headers headers, String contentType, byte[] body, Actor actor) {
+        verify(h, headers, body);
+        if (!h.active()) {
+            throw ProblemException.forbidden("This hook is disabled");
+        }
+        String event = h.kind().equals("github") ? headers.apply("X-GitHub-Event")
+                : h.kind().equals("gitlab") ? headers.apply("X-Gitlab-Event") : null;
+        if (h.kind().equals("github") && event != null && !event.equals("push")
+                || h.kind().equals("gitlab") && event != null && !event.equals("Push Hook")) {
+            return Uni.createFrom().item(new Outcome(null, "event '" + event + "' does not deploy", h.name()));
+        }
+        JsonNode payload = parse(contentType, body);
+        String ref = payload == null ? null : text(payload, "ref");
+        if (payload != null && payload.path("deleted").asBoolean(false)) {
+            return Uni.createFrom().item(new Outcome(null, "branch deleted", h.name()));
+        }
+        if (h.branch() != null && !refMatches(h.branch(), ref)) {
+            return Uni.createFrom().item(new Outcome(null, "ref " + (ref == null ? "(none)" : ref)
+                    + " does not match " + h.branch(), h.name()));
+        }
+        String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
+        TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
+                "hook", actor.name(), actor);
+        return transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
+                .chain(() -> deployments.trigger(tx, command))
+                .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))
+                .call(d -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
+                        "queued deployment #" + d.id() + " (delivery " + keys[0] + ")", true)))
+                .map(d -> new Outcome(d, null, h.name()));
+    }
+
+    private void verify(HookRepository.StoredHook h, Headers headers, byte[] body) {
+        boolean ok = switch (h.kind()) {
+            case "github" -> Signatures.hmacMatches("sha256", h.secret(), body, headers.apply("X-Hub-Signature-256"));
+            case "gitlab" -> Signatures.tokenMatches(h.secretSha256(), headers.apply("X-Gitlab-Token"));
+            default -> Signatures.hmacMatches(h.algorithm(), h.secret(), body, headers.apply(h.headerName()));
         };
         if (!ok) {
             throw ProblemException.unauthorized("Missing or wrong signature");
         }
-    }
-
-    /**
-     * Claims every key of a delivery at once: its delivery id, the SHA-256 of the signed body (the signature covers
-     * the body, not the headers, so a captured delivery resent with a fresh id is the same body) and, for a push,
-     * the ref and the commit it moves to. Any key seen before (kept 90 days) makes the whole delivery a replay.
-     */
-    private Uni<Void> claim(String hookId, String[] keys) {
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO hook_deliveries (hook_id, delivery_id) "
-                                + "SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING")
-                        .execute(Tuple.of(hookId, keys))
-                        .map(r -> {
-                            if (r.rowCount() < keys.length) {
-                                // the transaction rolls back: a refused replay leaves nothing behind
-                                throw ProblemException.conflict("Delivery " + keys[0] + " was already received; replays are refused");
-                            }
-                            return null;
-                        }))
-                .replaceWithVoid();
     }
 
     static String[] replayKeys(String kind, Headers headers, byte[] body, JsonNode payload, String ref) {

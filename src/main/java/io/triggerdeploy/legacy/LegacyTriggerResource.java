@@ -3,6 +3,7 @@ package io.triggerdeploy.legacy;
 import io.triggerdeploy.common.ClientAddress;
 
 import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.deploy.DeploymentResource;
 import io.triggerdeploy.deploy.DeployConfig;
 
@@ -116,9 +117,8 @@ public class LegacyTriggerResource {
         } else {
             who = Uni.createFrom().failure(ProblemException.forbidden("Invalid token"));
         }
-        return who.chain(user -> service.trigger(server, null, user, null, "trigger", ip)
-                        .call(d -> audit.record(Actor.anonymous(user, http), "deployment.triggered", "deployment",
-                                "#" + d.id() + " " + d.server(), "via legacy /trigger")))
+        return who.chain(user -> service.trigger(new TriggerCommand(server, null, user, null, "trigger", "legacy",
+                        new Actor(user, null, ip))))
                 .map(d -> RestResponse.ResponseBuilder.<TriggerResponse>create(RestResponse.Status.OK)
                         .entity(new TriggerResponse("Deployment of " + d.server() + " queued", d.id(), d.server(),
                                 d.links().get("log"), "started", OffsetDateTime.now(ZoneOffset.UTC)))

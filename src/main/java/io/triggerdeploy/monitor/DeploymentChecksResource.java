@@ -1,0 +1,33 @@
+package io.triggerdeploy.monitor;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** The service checks run right after a deployment finished (the services linked to its server). */
+@Path("/api/deployments/{id}/service-checks")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeploymentChecksResource {
+
+    private final DeploymentService deployments;
+    private final ServiceRepository checks;
+
+    public DeploymentChecksResource(DeploymentService deployments, ServiceRepository checks) {
+        this.deployments = deployments;
+        this.checks = checks;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<List<ServiceView.Check>> serviceChecks(@PathParam("id") long id) {
+        return deployments.get(id).chain(d -> checks.checksOfDeployment(id));
+    }
+}
