@@ -1,6 +1,5 @@
 package io.triggerdeploy.audit;
 
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
@@ -12,8 +11,6 @@ import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Writes and reads the audit trail. Recording never fails the action it describes: a failed insert is logged

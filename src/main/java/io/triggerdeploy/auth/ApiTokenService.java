@@ -7,10 +7,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.security.Role;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -36,12 +33,10 @@ public class ApiTokenService {
     private final SecureRandom random = new SecureRandom();
 
     private final ApiTokenRepository repository;
-    private final Pool pool;
     private final AuthConfig config;
 
-    public ApiTokenService(ApiTokenRepository repository, Pool pool, AuthConfig config) {
+    public ApiTokenService(ApiTokenRepository repository, AuthConfig config) {
         this.repository = repository;
-        this.pool = pool;
         this.config = config;
     }
 
@@ -106,8 +101,7 @@ public class ApiTokenService {
 
     /** Revokes every live API token of a user (deactivation, or an admin's password reset that asks for it). */
     public Uni<Integer> revokeAllOf(long userId) {
-        return pool.preparedQuery("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-                .execute(Tuple.of(userId)).map(r -> r.rowCount());
+        return repository.revokeAllOf(userId);
     }
 
     /** Looks the secret up by hash; the effective role is the lower of the token's and the owner's current role. */
@@ -121,26 +115,19 @@ public class ApiTokenService {
 
     /** Like {@link #authenticate}, with the token's expiry; null for unknown, expired, revoked or deactivated. */
     public Uni<Inspected> inspect(String secret) {
-        return pool.preparedQuery("SELECT t.id, t.role, t.expires_at, u.id AS uid, u.username, u.role AS urole, u.active "
-                        + "FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                        + "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active")
-                .execute(Tuple.of(sha256(secret)))
-                .map(rows -> Rows.first(rows, r -> {
-                    Role tokenRole = Role.parse(r.getString("role")).orElse(Role.VIEWER);
-                    Role userRole = Role.parse(r.getString("urole")).orElse(Role.VIEWER);
-                    long tokenId = r.getLong("id");
-                    touch(tokenId);
-                    return new Inspected(new TriggerPrincipal(r.getLong("uid"), r.getString("username"),
-                            Role.lower(tokenRole, userRole), TriggerPrincipal.AuthType.API_TOKEN, tokenId),
-                            r.getOffsetDateTime("expires_at"));
-                }));
+        return repository.live(sha256(secret)).map(t -> {
+            if (t == null) {
+                return null;
+            }
+            touch(t.tokenId());
+            return new Inspected(new TriggerPrincipal(t.userId(), t.username(), Role.lower(t.tokenRole(), t.userRole()),
+                    TriggerPrincipal.AuthType.API_TOKEN, t.tokenId()), t.expiresAt());
+        });
     }
 
     private void touch(long tokenId) {
         // at most once a minute per token, and never in the caller's way
-        pool.preparedQuery("UPDATE api_tokens SET last_used_at = now() WHERE id = $1 "
-                        + "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')")
-                .execute(Tuple.of(tokenId))
+        repository.touch(tokenId)
                 .subscribe().with(ok -> { }, e -> LOG.debugf("Could not record token use: %s", e.getMessage()));
     }
 

@@ -8,14 +8,12 @@ import io.triggerdeploy.audit.AuditLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.UserRepository;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -3,10 +3,7 @@ package io.triggerdeploy.auth;
 import io.triggerdeploy.security.AuthConfig;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.security.Role;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
@@ -30,11 +27,11 @@ public class WebSessions {
     /** An instance field: a generator in a static field would be created at build time in a native image. */
     private final SecureRandom random = new SecureRandom();
 
-    private final Pool pool;
+    private final WebSessionRepository repository;
     private final AuthConfig config;
 
-    public WebSessions(Pool pool, AuthConfig config) {
-        this.pool = pool;
+    public WebSessions(WebSessionRepository repository, AuthConfig config) {
+        this.repository = repository;
         this.config = config;
     }
 
@@ -50,9 +47,7 @@ public class WebSessions {
         String secret = random(32);
         String csrf = random(24);
         String ua = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 300));
-        return pool.preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at) "
-                        + "VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))")
-                .execute(Tuple.from(new Object[]{hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds()}))
+        return repository.insert(hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds())
                 .replaceWith(new Created(secret, csrf));
     }
 
@@ -65,20 +60,13 @@ public class WebSessions {
             return Uni.createFrom().nullItem();
         }
         String idHash = hash(cookieValue);
-        return pool.preparedQuery("SELECT s.user_id, s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale, "
-                        + "u.username, u.role FROM web_sessions s JOIN users u ON u.id = s.user_id "
-                        + "WHERE s.id_hash = $1 AND s.expires_at > now() AND s.created_at > now() - make_interval(secs => $2) AND u.active")
-                .execute(Tuple.of(idHash, config.session().maxLifetime().toSeconds()))
-                .chain(rows -> {
-                    Live live = Rows.first(rows, r -> new Live(idHash, r.getLong("user_id"), r.getString("username"),
-                            Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("csrf_token")));
-                    if (live == null || !Boolean.TRUE.equals(Rows.first(rows, r -> r.getBoolean("stale")))) {
+        return repository.findLive(idHash, config.session().maxLifetime().toSeconds())
+                .chain(row -> {
+                    Live live = row == null ? null : new Live(idHash, row.userId(), row.username(), row.role(), row.csrfToken());
+                    if (live == null || !row.stale()) {
                         return Uni.createFrom().item(live);
                     }
-                    return pool.preparedQuery("UPDATE web_sessions SET last_seen_at = now(), "
-                                    + "expires_at = now() + make_interval(secs => $2) WHERE id_hash = $1")
-                            .execute(Tuple.of(idHash, config.session().idleTimeout().toSeconds()))
-                            .replaceWith(live);
+                    return repository.touch(idHash, config.session().idleTimeout().toSeconds()).replaceWith(live);
                 });
     }
 
@@ -86,19 +74,17 @@ public class WebSessions {
         if (cookieValue == null || cookieValue.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("DELETE FROM web_sessions WHERE id_hash = $1").execute(Tuple.of(hash(cookieValue))).replaceWithVoid();
+        return repository.delete(hash(cookieValue));
     }
 
     /** Ends every session of a user except, optionally, one (after a password change). */
     public Uni<Integer> deleteForUser(long userId, String keepIdHash) {
-        return pool.preparedQuery("DELETE FROM web_sessions WHERE user_id = $1 AND ($2::text IS NULL OR id_hash <> $2)")
-                .execute(Tuple.of(userId, keepIdHash)).map(r -> r.rowCount());
+        return repository.deleteForUser(userId, keepIdHash);
     }
 
     /** Removes expired rows; any replica may run it, the delete is idempotent. */
     public Uni<Integer> purgeExpired() {
-        return pool.preparedQuery("DELETE FROM web_sessions WHERE expires_at < now() OR created_at < now() - make_interval(secs => $1)")
-                .execute(Tuple.of(config.session().maxLifetime().toSeconds())).map(r -> r.rowCount());
+        return repository.purgeExpired(config.session().maxLifetime().toSeconds());
     }
 
     /** The session cookie: HttpOnly, SameSite=Lax, Secure when configured so or when the request came over HTTPS. */

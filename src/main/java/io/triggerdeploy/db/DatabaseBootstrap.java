@@ -5,12 +5,10 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -20,7 +18,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Startup, robust by construction: the HTTP server is already serving liveness while this runs on its own
@@ -36,19 +33,19 @@ public class DatabaseBootstrap {
     private final DatabaseState state;
     private final SchemaMigrator migrator;
     private final DataSource dataSource;
-    private final Pool pool;
+    private final DatabaseProbeRepository probe;
     private final DbConfig config;
     private final List<BootstrapStep> steps;
     private final DatasourceSettings datasource;
     private volatile Thread thread;
 
-    public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, Pool pool,
+    public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, DatabaseProbeRepository probe,
                              DbConfig config, @Any Instance<BootstrapStep> steps, DatasourceSettings datasource) {
         this.datasource = datasource;
         this.state = state;
         this.migrator = migrator;
         this.dataSource = dataSource;
-        this.pool = pool;
+        this.probe = probe;
         this.config = config;
         this.steps = steps.stream().sorted(Comparator.comparingInt(BootstrapStep::order)).toList();
     }
@@ -80,7 +77,7 @@ public class DatabaseBootstrap {
             for (BootstrapStep step : steps) {
                 step.run();
             }
-            VertxContextSupport.subscribeAndAwait(() -> pool.query("SELECT 1").execute());
+            VertxContextSupport.subscribeAndAwait(probe::ping);
             state.set(DatabaseState.Phase.READY, "ready");
             LOG.infof("Database ready after %d ms", (System.nanoTime() - start) / 1_000_000);
         } catch (InterruptedException e) {

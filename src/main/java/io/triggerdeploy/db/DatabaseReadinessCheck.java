@@ -2,7 +2,6 @@ package io.triggerdeploy.db;
 
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -13,12 +12,12 @@ import org.eclipse.microprofile.health.Readiness;
 public class DatabaseReadinessCheck implements AsyncHealthCheck {
 
     private final DatabaseState state;
-    private final Pool pool;
+    private final DatabaseProbeRepository probe;
     private final DbConfig config;
 
-    public DatabaseReadinessCheck(DatabaseState state, Pool pool, DbConfig config) {
+    public DatabaseReadinessCheck(DatabaseState state, DatabaseProbeRepository probe, DbConfig config) {
         this.state = state;
-        this.pool = pool;
+        this.probe = probe;
         this.config = config;
     }
 
@@ -29,7 +28,7 @@ public class DatabaseReadinessCheck implements AsyncHealthCheck {
                     .withData("phase", state.phase().name().toLowerCase())
                     .withData("detail", state.detail()).build());
         }
-        return pool.query("SELECT 1").execute()
+        return probe.ping()
                 .ifNoItem().after(config.healthTimeout()).fail()
                 .map(rows -> HealthCheckResponse.named("database").up().build())
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named("database").down()

@@ -1,7 +1,5 @@
 package io.triggerdeploy.deploy;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.security.Callers;
@@ -26,8 +24,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 import java.net.URI;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-
-import java.util.Locale;
 
 /** Deployments: operators trigger and cancel, everyone signed in reads history and logs. */
 @Path("/api/deployments")

@@ -10,7 +10,6 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.BearerIdentityProvider;
 import io.triggerdeploy.auth.LoginRequest;
-import io.triggerdeploy.auth.LoginResponse;
 import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.auth.WebSessions;

@@ -4,7 +4,6 @@ import io.triggerdeploy.common.ClientAddress;
 
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.TriggerCommand;
-import io.triggerdeploy.deploy.DeploymentResource;
 import io.triggerdeploy.deploy.DeployConfig;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;

@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.deploy.DeploymentService;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;

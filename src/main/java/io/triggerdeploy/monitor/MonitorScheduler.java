@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**

@@ -3,8 +3,6 @@ package io.triggerdeploy.monitor;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.server.ServerService;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
@@ -18,12 +16,10 @@ public class ServiceService {
 
     static final int HISTORY = 50;
 
-    private final Pool pool;
     private final ServiceRepository repository;
     private final ServerService servers;
 
-    public ServiceService(Pool pool, ServiceRepository repository, ServerService servers) {
-        this.pool = pool;
+    public ServiceService(ServiceRepository repository, ServerService servers) {
         this.repository = repository;
         this.servers = servers;
     }
@@ -49,16 +45,13 @@ public class ServiceService {
             throw ProblemException.invalid("kind", "is required (http or tcp)");
         }
         String target = target(req.kind(), req.target());
-        return serverId(req.server()).chain(sid -> pool.preparedQuery("INSERT INTO services (name, kind, target, expected_statuses, "
-                                + "body_contains, interval_seconds, timeout_ms, slow_ms, server_id, description, active) "
-                                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-                        .execute(Tuple.from(new Object[]{req.name().trim(), req.kind(), target,
-                                "http".equals(req.kind()) ? (req.expectedStatuses() == null ? "200-299" : req.expectedStatuses()) : null,
-                                "http".equals(req.kind()) ? blankToNull(req.bodyContains()) : null,
-                                req.intervalSeconds() == null ? 60 : req.intervalSeconds(),
-                                req.timeoutMs() == null ? 5000 : req.timeoutMs(), req.slowMs(), sid, blankToNull(req.description()),
-                                req.active() == null || req.active()})))
-                .chain(rows -> get(rows.iterator().next().getLong("id")));
+        return serverId(req.server()).chain(sid -> repository.insert(new Object[]{req.name().trim(), req.kind(), target,
+                        "http".equals(req.kind()) ? (req.expectedStatuses() == null ? "200-299" : req.expectedStatuses()) : null,
+                        "http".equals(req.kind()) ? blankToNull(req.bodyContains()) : null,
+                        req.intervalSeconds() == null ? 60 : req.intervalSeconds(),
+                        req.timeoutMs() == null ? 5000 : req.timeoutMs(), req.slowMs(), sid, blankToNull(req.description()),
+                        req.active() == null || req.active()}))
+                .chain(this::get);
     }
 
     public Uni<ServiceView> update(long id, ServiceRequest req) {
@@ -69,24 +62,20 @@ public class ServiceService {
             String target = req.target() == null ? cur.target() : target(cur.kind(), req.target());
             Uni<Long> sid = req.server() == null ? Uni.createFrom().item(cur.serverId())
                     : req.server().isBlank() ? Uni.createFrom().nullItem() : serverId(req.server());
-            return sid.chain(server -> pool.preparedQuery("UPDATE services SET name = $2, target = $3, expected_statuses = $4, "
-                            + "body_contains = $5, interval_seconds = $6, timeout_ms = $7, slow_ms = $8, server_id = $9, description = $10, "
-                            + "active = $11, updated_at = now(), next_check_at = CASE WHEN $3 <> target THEN now() ELSE next_check_at END "
-                            + "WHERE id = $1")
-                    .execute(Tuple.from(new Object[]{id, req.name() == null ? cur.name() : req.name().trim(), target,
+            return sid.chain(server -> repository.update(new Object[]{id, req.name() == null ? cur.name() : req.name().trim(), target,
                             req.expectedStatuses() == null ? cur.expectedStatuses() : req.expectedStatuses(),
                             req.bodyContains() == null ? cur.bodyContains() : blankToNull(req.bodyContains()),
                             req.intervalSeconds() == null ? cur.intervalSeconds() : req.intervalSeconds(),
                             req.timeoutMs() == null ? cur.timeoutMs() : req.timeoutMs(),
                             req.slowMs() == null ? cur.slowMs() : req.slowMs(), server,
                             req.description() == null ? cur.description() : blankToNull(req.description()),
-                            req.active() == null ? cur.active() : req.active()})))
+                            req.active() == null ? cur.active() : req.active()}))
                     .chain(() -> get(id));
         });
     }
 
     public Uni<ServiceView> delete(long id) {
-        return get(id).call(v -> pool.preparedQuery("DELETE FROM services WHERE id = $1").execute(Tuple.of(id)));
+        return get(id).call(v -> repository.delete(id));
     }
 
     /** What an import did. */

@@ -2,12 +2,9 @@ package io.triggerdeploy.notify;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Rows;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
@@ -36,23 +33,16 @@ public class ChannelService {
                           boolean active) {
     }
 
-    private final Pool pool;
+    private final ChannelRepository repository;
     private final ChannelAddressPolicy addresses;
 
-    public ChannelService(Pool pool, ChannelAddressPolicy addresses) {
+    public ChannelService(ChannelRepository repository, ChannelAddressPolicy addresses) {
         this.addresses = addresses;
-        this.pool = pool;
+        this.repository = repository;
     }
 
-    private static final String COLUMNS = "id, name, kind, settings, secret, events, active, created_at, updated_at, last_sent_at, last_error";
-
     public Uni<List<ChannelView>> list() {
-        return pool.query("SELECT " + COLUMNS + " FROM notification_channels ORDER BY lower(name)").execute()
-                .map(rows -> {
-                    List<ChannelView> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(view(r)));
-                    return out;
-                });
+        return repository.list(ChannelService::view);
     }
 
     public Uni<ChannelView> get(long id) {
@@ -65,24 +55,16 @@ public class ChannelService {
 
     /** Active channels subscribed to an event. */
     public Uni<List<Channel>> subscribers(NotifyEvent event) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM notification_channels WHERE active "
-                        + "AND $1 = ANY (string_to_array(events, ','))").execute(Tuple.of(event.id()))
-                .map(rows -> {
-                    List<Channel> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(channel(r)));
-                    return out;
-                });
+        return repository.subscribers(event.id(), ChannelService::channel);
     }
 
     private Uni<Row> row(long id) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM notification_channels WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> {
-                    Row r = Rows.first(rows, x -> x);
-                    if (r == null) {
-                        throw ProblemException.notFound("No notification channel " + id);
-                    }
-                    return r;
-                });
+        return repository.find(id, r -> r).map(r -> {
+            if (r == null) {
+                throw ProblemException.notFound("No notification channel " + id);
+            }
+            return r;
+        });
     }
 
     public Uni<ChannelView> create(ChannelRequest req) {
@@ -95,12 +77,9 @@ public class ChannelService {
         JsonObject settings = settings(req.kind(), req.settings() == null ? Map.of() : req.settings());
         String secret = secret(req.kind(), req.secret(), true);
         String events = events(req.events());
-        return addresses.validate(req.kind(), settings).chain(() -> pool.preparedQuery(
-                        "INSERT INTO notification_channels (name, kind, settings, secret, events, active) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .execute(Tuple.from(new Object[]{req.name().trim(), req.kind(), settings, secret, events,
-                        req.active() == null || req.active()})))
-                .chain(rows -> get(rows.iterator().next().getLong("id")));
+        return addresses.validate(req.kind(), settings).chain(() -> repository.insert(req.name().trim(), req.kind(), settings,
+                        secret, events, req.active() == null || req.active()))
+                .chain(this::get);
     }
 
     public Uni<ChannelView> update(long id, ChannelRequest req) {
@@ -113,24 +92,17 @@ public class ChannelService {
             String events = req.events() == null ? String.join(",", c.events()) : events(req.events());
             String name = req.name() == null ? c.name() : req.name().trim();
             boolean active = req.active() == null ? c.active() : req.active();
-            return addresses.validate(c.kind(), settings).chain(() -> pool.preparedQuery(
-                            "UPDATE notification_channels SET name = $2, settings = $3, secret = $4, events = $5, "
-                            + "active = $6, updated_at = now() WHERE id = $1")
-                    .execute(Tuple.from(new Object[]{id, name, settings, secret, events, active})))
+            return addresses.validate(c.kind(), settings).chain(() -> repository.update(id, name, settings, secret, events, active))
                     .chain(() -> get(id));
         });
     }
 
     public Uni<ChannelView> delete(long id) {
-        return get(id).call(v -> pool.preparedQuery("DELETE FROM notification_channels WHERE id = $1").execute(Tuple.of(id)));
+        return get(id).call(v -> repository.delete(id));
     }
 
     public Uni<Void> recordResult(long id, String error) {
-        return pool.preparedQuery(error == null
-                        ? "UPDATE notification_channels SET last_sent_at = now(), last_error = NULL WHERE id = $1"
-                        : "UPDATE notification_channels SET last_error = $2 WHERE id = $1")
-                .execute(error == null ? Tuple.of(id) : Tuple.of(id, error.length() > 500 ? error.substring(0, 500) : error))
-                .replaceWithVoid().onFailure().recoverWithNull();
+        return repository.recordResult(id, error).onFailure().recoverWithNull();
     }
 
     private static Map<String, Object> merge(JsonObject current, Map<String, Object> changes) {

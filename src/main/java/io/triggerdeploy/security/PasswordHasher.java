@@ -34,7 +34,8 @@ public class PasswordHasher {
         this(config.bcryptCost());
     }
 
-    PasswordHasher(int cost) {
+    /** A hasher with an explicit cost (tests, and tools that hash outside the application). */
+    public PasswordHasher(int cost) {
         this.cost = cost;
         // checked for unknown users so that they cost the same time as a wrong password
         this.dummyHash = BcryptUtil.bcryptHash("not-a-real-password-" + System.nanoTime(), cost);

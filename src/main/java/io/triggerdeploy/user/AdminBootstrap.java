@@ -3,8 +3,6 @@ package io.triggerdeploy.user;
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.db.BootstrapStep;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

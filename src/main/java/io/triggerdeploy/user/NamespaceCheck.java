@@ -2,12 +2,9 @@ package io.triggerdeploy.user;
 
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.db.BootstrapStep;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**

@@ -31,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
-import java.util.Locale;
 
 /**
  * The login form and logout for browsers. A successful login creates a session row and sets the session cookie
