@@ -129,6 +129,22 @@ public class ProblemMapper {
         return respond(500, "Internal Server Error", "Unexpected error; reference " + id, uri, null);
     }
 
+    /**
+     * A problem response for code that answers before or outside a resource method (request filters): the same
+     * body and media type as the mapped exceptions, plus any headers (e.g. {@code Retry-After}).
+     */
+    public static RestResponse<Problem> response(int status, String title, String detail, String instance,
+                                                 java.util.Map<String, String> headers) {
+        var b = builder(status, new Problem("about:blank", title, status, detail, instance, null)).type(MediaType.valueOf(PROBLEM_JSON));
+        headers.forEach(b::header);
+        return b.build();
+    }
+
+    /** The JSON of a problem body, for plain Vert.x routes that have no JAX-RS writer. */
+    public static String json(int status, String title, String detail, String instance) {
+        return io.vertx.core.json.Json.encode(new Problem("about:blank", title, status, detail, instance, null));
+    }
+
     private static RestResponse.ResponseBuilder<Problem> builder(int status, Problem problem) {
         return RestResponse.ResponseBuilder.<Problem>create(status).entity(problem);
     }

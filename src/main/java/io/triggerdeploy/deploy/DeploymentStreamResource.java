@@ -99,13 +99,8 @@ public class DeploymentStreamResource {
 
     private static org.jboss.resteasy.reactive.RestResponse<io.triggerdeploy.common.Problem> problem(
             int status, String title, String detail, jakarta.ws.rs.container.ContainerRequestContext ctx, String retryAfter) {
-        var b = org.jboss.resteasy.reactive.RestResponse.ResponseBuilder.<io.triggerdeploy.common.Problem>create(status)
-                .entity(new io.triggerdeploy.common.Problem("about:blank", title, status, detail, ctx.getUriInfo().getPath(), null))
-                .type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON);
-        if (retryAfter != null) {
-            b.header("Retry-After", retryAfter);
-        }
-        return b.build();
+        return io.triggerdeploy.common.ProblemMapper.response(status, title, detail, ctx.getUriInfo().getPath(),
+                retryAfter == null ? java.util.Map.of() : java.util.Map.of("Retry-After", retryAfter));
     }
 
     /** One client's stream: sends stored lines after the last one it sent, whenever something may have changed. */

@@ -1,5 +1,6 @@
 package io.triggerdeploy.metrics;
 
+import io.triggerdeploy.common.ProblemMapper;
 import io.smallrye.config.ConfigMapping;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,9 +44,9 @@ public class MetricsAccess {
                 return;
             }
             rc.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"metrics\"")
-                    .putHeader("Content-Type", "application/problem+json")
-                    .end("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                            + "\"detail\":\"The metrics need the scrape token (trigger.metrics.token)\",\"instance\":\"/q/metrics\"}");
+                    .putHeader("Content-Type", ProblemMapper.PROBLEM_JSON)
+                    .end(ProblemMapper.json(401, "Unauthorized", "The metrics need the scrape token (trigger.metrics.token)",
+                            "/q/metrics"));
         });
     }
 }

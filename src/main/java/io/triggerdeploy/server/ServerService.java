@@ -1,5 +1,9 @@
 package io.triggerdeploy.server;
 
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Comparator;
+
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -24,9 +28,11 @@ import java.util.Set;
 public class ServerService {
 
     private final ServerRepository servers;
+    private final Validator validator;
 
-    public ServerService(ServerRepository servers) {
+    public ServerService(ServerRepository servers, Validator validator) {
         this.servers = servers;
+        this.validator = validator;
     }
 
     @WithSession
@@ -147,7 +153,8 @@ public class ServerService {
                 ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
                         r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
                         r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null);
-                checkPatterns(req);
+                require(req.alias(), "alias");
+                checkConstraints(req);
                 require(req.host(), "ip");
                 require(req.user(), "user");
                 require(req.path(), "path");
@@ -195,6 +202,24 @@ public class ServerService {
         if (req.user() != null) {
             s.user = req.user().trim();
         }
+        applyRemote(s, req);
+        if (req.environment() != null) {
+            s.environment = req.environment().isBlank() ? null : req.environment().trim();
+        }
+        if (req.description() != null) {
+            s.description = req.description().isBlank() ? null : req.description().strip();
+        }
+        if (req.timeoutSeconds() != null) {
+            s.timeoutSeconds = req.timeoutSeconds();
+        }
+        if (req.active() != null) {
+            s.active = req.active();
+        }
+        applyKeys(s, req);
+    }
+
+    /** Where and what to run: the path and command, checked so the remote shell never interprets them. */
+    private static void applyRemote(Server s, ServerRequest req) {
         if (req.path() != null) {
             String problem = ShellQuote.pathProblem(req.path());
             if (problem != null) {
@@ -209,18 +234,10 @@ public class ServerService {
             }
             s.command = req.command().strip();
         }
-        if (req.environment() != null) {
-            s.environment = req.environment().isBlank() ? null : req.environment().trim();
-        }
-        if (req.description() != null) {
-            s.description = req.description().isBlank() ? null : req.description().strip();
-        }
-        if (req.timeoutSeconds() != null) {
-            s.timeoutSeconds = req.timeoutSeconds();
-        }
-        if (req.active() != null) {
-            s.active = req.active();
-        }
+    }
+
+    /** The pinned host key and the client key file. */
+    private static void applyKeys(Server s, ServerRequest req) {
         if (req.hostKey() != null) {
             if (req.hostKey().isBlank()) {
                 s.hostKey = null;
@@ -244,32 +261,21 @@ public class ServerService {
         }
     }
 
-    /** The bean-validation patterns, for entries that do not come through @Valid (imports). */
-    private static void checkPatterns(ServerRequest r) {
-        if (r.alias() == null || !r.alias().matches(ServerRules.ALIAS)) {
-            throw ProblemException.invalid("alias", "must be 1-64 letters, digits, '.', '_' or '-'");
-        }
-        if (r.host() != null && !r.host().matches(ServerRules.HOST)) {
-            throw ProblemException.invalid("ip", "must be a host name or an IP address");
-        }
-        if (r.user() != null && !r.user().matches(ServerRules.USER)) {
-            throw ProblemException.invalid("user", "must be a valid user name");
-        }
-        if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {
-            throw ProblemException.invalid("port", "must be between 1 and 65535");
-        }
-        if (r.environment() != null && !r.environment().matches(ServerRules.ENVIRONMENT)) {
-            throw ProblemException.invalid("type", "must be a simple word");
-        }
-        if (r.name() != null && r.name().length() > 100) {
-            throw ProblemException.invalid("name", "must be at most 100 characters");
-        }
-        if (r.host() != null && r.host().length() > 253) {
-            throw ProblemException.invalid("ip", "must be at most 253 characters");
-        }
-        if (r.description() != null && r.description().length() > 1000) {
-            throw ProblemException.invalid("description", "must be at most 1000 characters");
-        }
+    /**
+     * The same bean-validation rules as the API, for entries that do not come through {@code @Valid} (imports);
+     * the first violation (by field) is reported under the import's own field names ({@code ip}, {@code type}).
+     */
+    private void checkConstraints(ServerRequest r) {
+        validator.validate(r).stream()
+                .min(Comparator.comparing((ConstraintViolation<ServerRequest> v) -> v.getPropertyPath().toString()))
+                .ifPresent(v -> {
+                    String field = v.getPropertyPath().toString();
+                    throw ProblemException.invalid(switch (field) {
+                        case "host" -> "ip";
+                        case "environment" -> "type";
+                        default -> field;
+                    }, v.getMessage());
+                });
     }
 
     private static void require(String value, String field) {

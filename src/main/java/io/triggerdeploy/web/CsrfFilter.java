@@ -4,7 +4,7 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.auth.SessionIdentityProvider;
 import io.triggerdeploy.auth.WebSessions;
-import io.triggerdeploy.common.Problem;
+import io.triggerdeploy.common.ProblemMapper;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -56,9 +56,8 @@ public class CsrfFilter {
                         // no live session: the endpoint's own security answers (401 where a login is needed)
                         return null;
                     }
-                    Problem problem = new Problem("about:blank", "Forbidden", 403,
-                            "Missing or wrong " + WebSessions.CSRF_HEADER + " header; reload the page and try again", path, null);
-                    return Response.status(403).type("application/problem+json").entity(problem).build();
+                    return ProblemMapper.response(403, "Forbidden", "Missing or wrong " + WebSessions.CSRF_HEADER
+                            + " header; reload the page and try again", path, java.util.Map.of()).toResponse();
                 });
     }
 }

@@ -1,0 +1,117 @@
+package io.triggerdeploy.ship;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the structure the README's "Code map" describes, read from the sources: packages depend only on packages
+ * below them (so there is no cycle), only repositories touch the reactive pool or a Hibernate Reactive session,
+ * and no method in src/main is longer than 60 lines.
+ */
+class ArchitectureTest {
+
+    /** Bottom to top; a package may use only those before it. Keep in step with the README's "Code map". */
+    static final List<String> LAYERS = List.of("db", "common", "security", "audit", "user", "auth", "account",
+            "ssh", "server", "deploy", "hook", "notify", "metrics", "analytics", "monitor", "legacy", "web");
+
+    private static final Path MAIN = Path.of("src/main/java/io/triggerdeploy");
+    private static final Pattern REFERENCE = Pattern.compile("io\\.triggerdeploy\\.([a-z]+)\\.[A-Z]");
+    private static final Pattern COMMENT = Pattern.compile("(?s)/\\*.*?\\*/|//[^\\n]*");
+
+    @Test
+    void everyPackageIsInTheLayerListAndUsesOnlyPackagesBelowIt() throws IOException {
+        Map<String, TreeSet<String>> upward = new TreeMap<>();
+        for (Path f : sources()) {
+            String pkg = MAIN.relativize(f.getParent()).toString();
+            assertThat(LAYERS).as("package %s is in ArchitectureTest.LAYERS and the README's Code map", pkg).contains(pkg);
+            Matcher m = REFERENCE.matcher(code(f));
+            while (m.find()) {
+                String used = m.group(1);
+                if (!used.equals(pkg) && LAYERS.indexOf(used) > LAYERS.indexOf(pkg)) {
+                    upward.computeIfAbsent(pkg + " -> " + used, k -> new TreeSet<>()).add(f.getFileName().toString());
+                }
+            }
+        }
+        assertThat(upward).as("dependencies that point up the layer list (move the type down instead)").isEmpty();
+    }
+
+    @Test
+    void onlyRepositoriesTouchThePoolOrASession() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        Pattern sql = Pattern.compile("\\bio\\.vertx\\.mutiny\\.sqlclient\\.Pool\\b|\\bMutiny\\.Session\\b|\\bPanache\\.with");
+        for (Path f : sources()) {
+            String name = f.getFileName().toString();
+            // Transactions opens the transaction that repositories join; it hands services an opaque Tx
+            boolean allowed = name.endsWith("Repository.java") || f.endsWith(Path.of("db", "Transactions.java"));
+            if (!allowed && sql.matcher(code(f)).find()) {
+                offenders.add(MAIN.relativize(f).toString());
+            }
+        }
+        assertThat(offenders).as("classes outside repositories that reach the database directly").isEmpty();
+    }
+
+    @Test
+    void noMethodIsLongerThanSixtyLines() throws IOException {
+        Pattern start = Pattern.compile("^( {4}| {8})(?! )(?!if |for |while |switch |try|catch|else|do |return |synchronized \\()"
+                + "[\\w<>\\[\\], .?@\"()=]*\\)( throws [\\w., ]+)? \\{$");
+        List<String> tooLong = new ArrayList<>();
+        for (Path f : sources()) {
+            List<String> lines = Files.readAllLines(f);
+            for (int i = 0; i < lines.size(); i++) {
+                // a signature may wrap: join the continuation lines (indented deeper) up to the one ending in '{' or ';'
+                StringBuilder sig = new StringBuilder(lines.get(i));
+                int open = i;
+                while (open + 1 < lines.size() && !sig.toString().endsWith("{") && !sig.toString().endsWith(";")
+                        && sig.toString().matches("^ {4,8}(?! )[\\w<>\\[\\], .?@\"()]*\\w+\\(.*") && lines.get(open + 1).startsWith("            ")) {
+                    sig.append(' ').append(lines.get(++open).trim());
+                }
+                String line = sig.toString();
+                Matcher m = start.matcher(line);
+                if (!m.matches() || line.contains(" new ") || line.contains("->") || line.matches("^\\s*[\\w<>\\[\\], .?]+ \\w+ = .*")) {
+                    continue;
+                }
+                String close = m.group(1) + "}";
+                int end = open + 1;
+                while (end < lines.size() && !lines.get(end).equals(close)) {
+                    end++;
+                }
+                int length = end - open - 1;
+                if (length > 60) {
+                    tooLong.add(MAIN.relativize(f) + ":" + (i + 1) + " (" + length + " lines)");
+                }
+            }
+        }
+        assertThat(tooLong).as("methods longer than 60 lines").isEmpty();
+    }
+
+    @Test
+    void theCheckerSeesTheCodeItChecks() throws IOException {
+        // a guard for the checks above: they must read the real sources, and find the known arrows
+        assertThat(sources()).hasSizeGreaterThan(100);
+        String runner = code(MAIN.resolve("deploy/Execution.java"));
+        assertThat(REFERENCE.matcher(runner).find()).isTrue();
+    }
+
+    private static List<Path> sources() throws IOException {
+        try (Stream<Path> s = Files.walk(MAIN)) {
+            return s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+        }
+    }
+
+    private static String code(Path f) throws IOException {
+        return COMMENT.matcher(Files.readString(f)).replaceAll("");
+    }
+}
