@@ -46,7 +46,7 @@ public class Checker {
         tcp.close().subscribe().with(x -> { }, x -> { });
     }
 
-    public Uni<CheckResult> check(ServiceRepository.Target t) {
+    public Uni<CheckResult> check(WatchRepository.Target t) {
         long t0 = System.nanoTime();
         Uni<CheckResult> run = "tcp".equals(t.kind()) ? tcp(t, t0) : http(t, URI.create(t.target()), config.maxRedirects(), t0);
         return run.ifNoItem().after(java.time.Duration.ofMillis(t.timeoutMs() + 2000L))
@@ -59,7 +59,7 @@ public class Checker {
         return vertx.executeBlocking(Uni.createFrom().item(() -> policy.resolve(host)), false);
     }
 
-    private Uni<CheckResult> tcp(ServiceRepository.Target t, long t0) {
+    private Uni<CheckResult> tcp(WatchRepository.Target t, long t0) {
         int colon = t.target().lastIndexOf(':');
         String host = t.target().substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(t.target().substring(colon + 1));
@@ -73,7 +73,7 @@ public class Checker {
                 }));
     }
 
-    private Uni<CheckResult> http(ServiceRepository.Target t, URI url, int redirectsLeft, long t0) {
+    private Uni<CheckResult> http(WatchRepository.Target t, URI url, int redirectsLeft, long t0) {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
             return Uni.createFrom().item(CheckResult.down(null, null, "Only http and https URLs are checked"));
         }
@@ -99,7 +99,7 @@ public class Checker {
                 });
     }
 
-    static CheckResult evaluate(ServiceRepository.Target t, HttpResponse<Buffer> r, long ms) {
+    static CheckResult evaluate(WatchRepository.Target t, HttpResponse<Buffer> r, long ms) {
         int code = r.statusCode();
         if (!expected(t.expectedStatuses(), code)) {
             return CheckResult.down((int) ms, code, "Unexpected status " + code + " (expected " + statuses(t) + ")");
@@ -116,7 +116,7 @@ public class Checker {
         return new CheckResult("UP", (int) ms, code, null);
     }
 
-    static String statuses(ServiceRepository.Target t) {
+    static String statuses(WatchRepository.Target t) {
         return t.expectedStatuses() == null ? "200-299" : t.expectedStatuses();
     }
 
@@ -137,7 +137,7 @@ public class Checker {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private static String describe(Throwable e, ServiceRepository.Target t) {
+    private static String describe(Throwable e, WatchRepository.Target t) {
         if (e instanceof io.triggerdeploy.common.AddressPolicy.Refused p) {
             return "Refused: " + p.getMessage();
         }

@@ -18,16 +18,16 @@ import java.util.List;
 public class DeploymentChecksResource {
 
     private final DeploymentService deployments;
-    private final ServiceRepository checks;
+    private final WatchRepository checks;
 
-    public DeploymentChecksResource(DeploymentService deployments, ServiceRepository checks) {
+    public DeploymentChecksResource(DeploymentService deployments, WatchRepository checks) {
         this.deployments = deployments;
         this.checks = checks;
     }
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    public Uni<List<ServiceView.Check>> serviceChecks(@PathParam("id") long id) {
+    public Uni<List<WatchView.Check>> serviceChecks(@PathParam("id") long id) {
         return deployments.get(id).chain(d -> checks.checksOfDeployment(id));
     }
 }

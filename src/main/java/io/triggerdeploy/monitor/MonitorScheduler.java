@@ -31,7 +31,7 @@ public class MonitorScheduler implements BootstrapStep {
 
     private static final Logger LOG = Logger.getLogger(MonitorScheduler.class);
 
-    private final ServiceRepository repository;
+    private final WatchRepository repository;
     private final Checker checker;
     private final MonitorConfig config;
     private final Notifier notifier;
@@ -41,7 +41,7 @@ public class MonitorScheduler implements BootstrapStep {
     private final SshService ssh;
     private final Periodic periodic;
 
-    public MonitorScheduler(ServiceRepository repository, Checker checker, MonitorConfig config, Notifier notifier,
+    public MonitorScheduler(WatchRepository repository, Checker checker, MonitorConfig config, Notifier notifier,
                             NotifyConfig notifyConfig, MonitorMetrics metrics, ServerRepository servers, SshService ssh,
                             Periodic periodic) {
         this.repository = repository;
@@ -82,15 +82,15 @@ public class MonitorScheduler implements BootstrapStep {
     }
 
     /** Checks one service now, stores the result, updates the metric and announces a change. */
-    public Uni<ServiceView.Check> run(ServiceRepository.Target t, String cause, Long deploymentId) {
+    public Uni<WatchView.Check> run(WatchRepository.Target t, String cause, Long deploymentId) {
         return checker.check(t).chain(result -> repository.record(t.id(), result, cause, deploymentId)
                 .invoke(() -> metrics.serviceStatus(t.name(), result.status()))
                 .call(previous -> announce(t, result))
-                .map(previous -> new ServiceView.Check(0, java.time.OffsetDateTime.now(), result.status(), result.responseMs(),
+                .map(previous -> new WatchView.Check(0, java.time.OffsetDateTime.now(), result.status(), result.responseMs(),
                         result.statusCode(), result.error(), cause, deploymentId, t.name())));
     }
 
-    private Uni<Void> announce(ServiceRepository.Target t, CheckResult result) {
+    private Uni<Void> announce(WatchRepository.Target t, CheckResult result) {
         boolean down = "DOWN".equals(result.status());
         return repository.claimAnnouncement(t.id(), down, config.notifyCooldown().toSeconds()).map(claimed -> {
             if (claimed) {
@@ -100,7 +100,7 @@ public class MonitorScheduler implements BootstrapStep {
         });
     }
 
-    private Message serviceMessage(ServiceRepository.Target t, CheckResult r, boolean down) {
+    private Message serviceMessage(WatchRepository.Target t, CheckResult r, boolean down) {
         NotifyEvent event = down ? NotifyEvent.SERVICE_DOWN : NotifyEvent.SERVICE_RECOVERED;
         String subject = "[trigger-deploy] " + t.name() + (down ? " is DOWN" : " recovered (" + r.status() + ")");
         StringBuilder text = new StringBuilder().append("Service: ").append(t.name()).append('\n')
@@ -163,7 +163,7 @@ public class MonitorScheduler implements BootstrapStep {
     }
 
     /** Runs one check now for the API. */
-    public Uni<ServiceView.Check> checkNow(long id) {
+    public Uni<WatchView.Check> checkNow(long id) {
         return repository.target(id).chain(t -> {
             if (t == null) {
                 throw io.triggerdeploy.common.ProblemException.notFound("No service " + id);

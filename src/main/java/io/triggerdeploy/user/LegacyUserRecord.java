@@ -1,5 +1,9 @@
 package io.triggerdeploy.user;
 
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
 import io.triggerdeploy.security.Role;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -9,9 +13,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * superadmin/admin → admin, user/operator → operator, viewer (and anything else) → viewer.
  */
 @RegisterForReflection
-public record LegacyUserRecord(@Schema(maxLength = 64) String username, @Schema(maxLength = 254) String email,
-                               @Schema(maxLength = 1024) String passwordHash, @Schema(maxLength = 64) String role,
-                               Boolean isActive) {
+public record LegacyUserRecord(
+        @NotNull @Pattern(regexp = UserRules.USERNAME_PATTERN, message = "invalid username") @Schema(maxLength = 64) String username,
+        @Size(max = 254, message = LONG) @Schema(maxLength = 254) String email,
+        @Size(max = 1024, message = LONG) @Schema(maxLength = 1024) String passwordHash,
+        @Size(max = 64, message = LONG) @Schema(maxLength = 64) String role,
+        Boolean isActive) {
+
+    /** The reason an import gives for any field over its size. */
+    static final String LONG = "email (254), password_hash (1024) or role (64) is too long";
 
     public Role mappedRole() {
         String r = role == null ? "" : role.trim().toLowerCase(java.util.Locale.ROOT);

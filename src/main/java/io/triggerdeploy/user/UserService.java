@@ -1,5 +1,8 @@
 package io.triggerdeploy.user;
 
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
 import io.triggerdeploy.security.Role;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -26,8 +29,10 @@ import java.util.Set;
 public class UserService {
 
     private final UserRepository users;
+    private final Validator validator;
 
-    public UserService(UserRepository users) {
+    public UserService(UserRepository users, Validator validator) {
+        this.validator = validator;
         this.users = users;
     }
 
@@ -159,19 +164,9 @@ public class UserService {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < records.size(); i++) {
             LegacyUserRecord r = records.get(i);
-            String reason = null;
-            if (r == null || r.username() == null || !r.username().matches(UserRules.USERNAME_PATTERN)) {
-                reason = "invalid username";
-            } else if (r.passwordHash() != null && r.passwordHash().length() > 1024
-                    || r.email() != null && r.email().length() > 254 || r.role() != null && r.role().length() > 64) {
-                reason = "email (254), password_hash (1024) or role (64) is too long";
-            } else if (!PasswordHasher.isSupportedHash(r.passwordHash())) {
-                reason = "unsupported password hash format";
-            } else if (!seen.add(r.username().toLowerCase(Locale.ROOT))) {
-                reason = "duplicate username or email in the import";
-            } else if (blankToNull(r.email()) != null && !r.email().trim().equalsIgnoreCase(r.username())
-                    && !seen.add(r.email().trim().toLowerCase(Locale.ROOT))) {
-                reason = "duplicate username or email in the import";
+            String reason = r == null ? "invalid username" : violation(r);
+            if (reason == null) {
+                reason = namespaceProblem(r, seen);
             }
             if (reason != null) {
                 skipped.add(new ImportResult.Skipped(i, r == null ? null : r.username(), reason));
@@ -181,6 +176,29 @@ public class UserService {
             }
         }
         return users.importAll(valid, indexes, skipped).map(created -> new ImportResult(created, skipped));
+    }
+
+    /** Why a valid record cannot go in with the others: an unsupported hash, or a name or email taken in the file. */
+    private static String namespaceProblem(LegacyUserRecord r, Set<String> seen) {
+        if (!PasswordHasher.isSupportedHash(r.passwordHash())) {
+            return "unsupported password hash format";
+        }
+        if (!seen.add(r.username().toLowerCase(Locale.ROOT))) {
+            return "duplicate username or email in the import";
+        }
+        if (blankToNull(r.email()) != null && !r.email().trim().equalsIgnoreCase(r.username())
+                && !seen.add(r.email().trim().toLowerCase(Locale.ROOT))) {
+            return "duplicate username or email in the import";
+        }
+        return null;
+    }
+
+    /** The first rule an import record breaks (the username first), or null. */
+    private String violation(LegacyUserRecord r) {
+        return validator.validate(r).stream()
+                .min(java.util.Comparator.comparing((ConstraintViolation<LegacyUserRecord> v) -> !v.getPropertyPath().toString()
+                        .equals("username")).thenComparing(v -> v.getPropertyPath().toString()))
+                .map(ConstraintViolation::getMessage).orElse(null);
     }
 
     static User require(User u, long id) {

@@ -7,14 +7,14 @@ import java.util.List;
 
 /** The dashboard's data: server cards with their last deployment, what runs now, what ran lately. */
 public record Dashboard(List<Card> cards, List<DeploymentView> active, List<DeploymentView> recent,
-                        List<io.triggerdeploy.monitor.ServiceView> services) {
+                        List<io.triggerdeploy.monitor.WatchView> services) {
 
     public long servicesUp() {
         return services.stream().filter(s -> s.active() && "UP".equals(s.status())).count();
     }
 
     /** Active services that are not UP (DOWN, DEGRADED or not checked yet). */
-    public List<io.triggerdeploy.monitor.ServiceView> servicesNotUp() {
+    public List<io.triggerdeploy.monitor.WatchView> servicesNotUp() {
         return services.stream().filter(s -> s.active() && !"UP".equals(s.status())).toList();
     }
 
@@ -23,7 +23,7 @@ public record Dashboard(List<Card> cards, List<DeploymentView> active, List<Depl
     }
 
     public long servicesActive() {
-        return services.stream().filter(io.triggerdeploy.monitor.ServiceView::active).count();
+        return services.stream().filter(io.triggerdeploy.monitor.WatchView::active).count();
     }
 
     /** One server and its newest deployment (null when it never deployed). */

@@ -56,12 +56,12 @@ public class PageResource {
     private final AuditLog audit;
     private final HookService hooks;
     private final AnalyticsService analytics;
-    private final io.triggerdeploy.monitor.ServiceRepository monitored;
+    private final io.triggerdeploy.monitor.WatchRepository monitored;
     private final io.triggerdeploy.notify.ChannelService channels;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
-                        io.triggerdeploy.monitor.ServiceRepository monitored, io.triggerdeploy.notify.ChannelService channels) {
+                        io.triggerdeploy.monitor.WatchRepository monitored, io.triggerdeploy.notify.ChannelService channels) {
         this.monitored = monitored;
         this.channels = channels;
         this.analytics = analytics;

@@ -38,7 +38,7 @@ public final class Templates {
 
     public static native TemplateInstance audit(PageContext ctx, AuditView view);
 
-    public static native TemplateInstance services(PageContext ctx, List<io.triggerdeploy.monitor.ServiceView> services,
+    public static native TemplateInstance services(PageContext ctx, List<io.triggerdeploy.monitor.WatchView> services,
                                                    List<ServerView> servers);
 
     public static native TemplateInstance notifications(PageContext ctx, List<io.triggerdeploy.notify.ChannelView> channels);

@@ -68,6 +68,40 @@ class AnalyticsTest extends ApiTest {
     }
 
     @Test
+    void statsAndAnalyticsAgreeOnTheSameRowsAndACancelBeforeStartIsNotFinished() throws Exception {
+        String admin = adminToken();
+        String alias = unique("agree-");
+        Number serverId = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(201).extract().path("id");
+        String v = "(" + serverId + ", '" + alias + "', '%s', 'agree', 'api', now() - interval '%d minutes', %s, %s, %s)";
+        // two successes, one failure, one cancelled while running, one cancelled before it started, one still queued
+        update("INSERT INTO deployments (server_id, server_alias, status, requested_by, source, queued_at, started_at, "
+                + "finished_at, duration_ms) VALUES " + String.join(",",
+                String.format(v, "SUCCEEDED", 6, "now() - interval '6 minutes'", "now()", "1000"),
+                String.format(v, "SUCCEEDED", 5, "now() - interval '5 minutes'", "now()", "3000"),
+                String.format(v, "FAILED", 4, "now() - interval '4 minutes'", "now()", "5000"),
+                String.format(v, "CANCELLED", 3, "now() - interval '3 minutes'", "now()", "7000"),
+                String.format(v, "CANCELLED", 2, "NULL", "now()", "NULL"),
+                String.format(v, "QUEUED", 1, "NULL", "NULL", "NULL")));
+
+        Map<String, Object> analytics = given().auth().oauth2(admin).get("/api/analytics?days=1").then().statusCode(200)
+                .extract().jsonPath().getMap("per_server.find { it.name == '" + alias + "' }");
+        // each replica recomputes the stats at most every 15 s: wait for a round that includes these rows
+        Map<String, Object> stats = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> given().auth().oauth2(admin).get("/api/deployments/stats").then().statusCode(200).extract().jsonPath()
+                        .<String, Object>getMap("windows.24h.servers.find { it.server == '" + alias + "' }"), m -> m != null);
+        for (Map<String, Object> figures : List.of(analytics, stats)) {
+            assertThat(figures).containsEntry("total", 6).containsEntry("succeeded", 2).containsEntry("finished", 4);
+            assertThat(((Number) figures.get("success_rate")).doubleValue()).isEqualTo(0.5);
+            assertThat(((Number) figures.get("mean_duration_ms")).doubleValue()).isEqualTo(4000.0);
+        }
+        assertThat(((Number) stats.get("p95_duration_ms")).doubleValue())
+                .isEqualTo(((Number) analytics.get("p95_duration_ms")).doubleValue(), within(0.1));
+    }
+
+    @Test
     void nothingInTheWindowIsZerosAndSaysSo() {
         String admin = adminToken();
         String alias = unique("quiet-");

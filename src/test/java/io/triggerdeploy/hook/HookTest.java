@@ -4,6 +4,7 @@ import io.triggerdeploy.common.Signatures;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -102,6 +104,35 @@ class HookTest extends ApiTest {
         given().post("/hooks/nosuchhook123").then().statusCode(404);
         assertThat(queryString("SELECT string_agg(action || ' ' || coalesce(detail, ''), ',') FROM audit_events WHERE target = '"
                 + hook.get("name") + "'")).contains("hook.created").contains("hook.updated");
+    }
+
+    @Test
+    void aGithubDeliveryIsAuditedWithItsDeploymentAndEveryRefusalToo() {
+        Map<String, Object> hook = hook("github", Map.of());
+        String secret = (String) hook.get("secret");
+        String name = (String) hook.get("name");
+        String delivery = UUID.randomUUID().toString();
+        long id = github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(202).extract().jsonPath().getLong("id");
+        github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(409);
+        github(hook, "not-the-secret", "push", UUID.randomUUID().toString(), PUSH_MAIN).then().statusCode(401);
+        github(hook, secret, "ping", UUID.randomUUID().toString(), "{\"zen\":\"hi\"}").then().statusCode(204);
+
+        JsonPath audit = given().auth().oauth2(admin).queryParam("actor", "hook:" + name).queryParam("limit", 50)
+                .get("/api/audit").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> items = audit.getList("items");
+        // the deployment the delivery queued, named by id, with where it came from
+        assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "deployment.triggered")
+                .containsEntry("target", "#" + id + " " + server).containsEntry("via", "hook:" + name).containsEntry("success", true));
+        assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery").containsEntry("success", true)
+                .containsEntry("detail", "queued deployment #" + id + " (delivery " + delivery + ")"));
+        assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery").containsEntry("success", false)
+                .satisfies(x -> assertThat((String) x.get("detail")).startsWith("refused: Delivery " + delivery)));
+        assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery").containsEntry("success", false)
+                .containsEntry("detail", "refused: Missing or wrong signature"));
+        assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery")
+                .containsEntry("detail", "skipped: event 'ping' does not deploy"));
+        // the refused replay left nothing behind: one deployment, one set of keys
+        assertThat(items.stream().filter(e -> "deployment.triggered".equals(e.get("action")))).hasSize(1);
     }
 
     @Test

@@ -80,8 +80,8 @@ class SshServiceTest {
         assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.TIMED_OUT);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
         assertThat(lines).containsExactly("STDOUT started");
-        Thread.sleep(500);
-        assertThat(dir.resolve("finished")).doesNotExist();
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> !Files.exists(dir.resolve("finished")));
     }
 
     @Test

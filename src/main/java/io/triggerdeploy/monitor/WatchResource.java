@@ -26,15 +26,15 @@ import java.util.List;
 /** {@code /api/services}: everyone signed in sees status and uptime; admins define services; operators check now. */
 @Path("/api/services")
 @Produces(MediaType.APPLICATION_JSON)
-public class ServiceResource {
+public class WatchResource {
 
-    private final ServiceService services;
-    private final ServiceRepository repository;
+    private final WatchService services;
+    private final WatchRepository repository;
     private final MonitorScheduler scheduler;
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public ServiceResource(ServiceService services, ServiceRepository repository, MonitorScheduler scheduler, AuditLog audit,
+    public WatchResource(WatchService services, WatchRepository repository, MonitorScheduler scheduler, AuditLog audit,
                            SecurityIdentity identity) {
         this.services = services;
         this.repository = repository;
@@ -45,32 +45,32 @@ public class ServiceResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    public Uni<List<ServiceView>> list() {
+    public Uni<List<WatchView>> list() {
         return services.list();
     }
 
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
-    public Uni<ServiceView> get(@PathParam("id") long id) {
+    public Uni<WatchView> get(@PathParam("id") long id) {
         return services.get(id);
     }
 
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<ServiceView>> create(@NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+    public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         Actor actor = audit.actor(identity);
         return services.create(request)
                 .call(v -> audit.record(actor, "service.created", "service", v.name(), v.kind() + " " + v.target()))
-                .map(v -> RestResponse.ResponseBuilder.<ServiceView>created(URI.create("/api/services/" + v.id())).entity(v).build());
+                .map(v -> RestResponse.ResponseBuilder.<WatchView>created(URI.create("/api/services/" + v.id())).entity(v).build());
     }
 
     @PATCH
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ServiceView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+    public Uni<WatchView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
 
@@ -78,11 +78,11 @@ public class ServiceResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ServiceView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServiceRequest request) {
+    public Uni<WatchView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
 
-    private Uni<ServiceView> update(long id, ServiceRequest request) {
+    private Uni<WatchView> update(long id, WatchRequest request) {
         Actor actor = audit.actor(identity);
         return services.update(id, request).call(v -> audit.record(actor, "service.updated", "service", v.name(),
                 v.kind() + " " + v.target() + (v.active() ? "" : " (inactive)")));
@@ -101,7 +101,7 @@ public class ServiceResource {
     @POST
     @Path("{id}/check")
     @RolesAllowed(Role.OPERATOR_NAME)
-    public Uni<ServiceView.Check> check(@PathParam("id") long id) {
+    public Uni<WatchView.Check> check(@PathParam("id") long id) {
         return scheduler.checkNow(id);
     }
 
@@ -110,7 +110,7 @@ public class ServiceResource {
     @Path("import")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ServiceService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
+    public Uni<WatchService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
         Actor actor = audit.actor(identity);
         return services.importLegacy(body).call(r -> audit.record(actor, "service.imported", "service", null,
                 "created " + r.created().size() + ", skipped " + r.skipped().size()));

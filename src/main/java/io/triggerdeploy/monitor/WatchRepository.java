@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** SQL for services, their checks and the scheduling claims. */
+/** The {@code services} and {@code service_checks} tables: watched services, their checks and the scheduling claims. */
 @ApplicationScoped
-public class ServiceRepository {
+public class WatchRepository {
 
     /** What a check needs of a service. */
     public record Target(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
@@ -35,19 +35,19 @@ public class ServiceRepository {
 
     private final Pool pool;
 
-    public ServiceRepository(Pool pool) {
+    public WatchRepository(Pool pool) {
         this.pool = pool;
     }
 
     /** All services; with {@code historyPerService} 0 (the dashboard's 5 s refresh) the history query is not run. */
-    public Uni<List<ServiceView>> list(int historyPerService) {
-        Uni<Map<Long, List<ServiceView.Check>>> history = historyPerService <= 0 ? Uni.createFrom().item(Map.of())
+    public Uni<List<WatchView>> list(int historyPerService) {
+        Uni<Map<Long, List<WatchView.Check>>> history = historyPerService <= 0 ? Uni.createFrom().item(Map.of())
                 : history(null, historyPerService);
         return pool.query(VIEW + "ORDER BY lower(s.name)").execute().chain(rows -> history
                 .map(h -> map(rows, r -> view(r, h.getOrDefault(r.getLong("id"), List.of())))));
     }
 
-    public Uni<ServiceView> find(long id, int history) {
+    public Uni<WatchView> find(long id, int history) {
         return pool.preparedQuery(VIEW + "WHERE s.id = $1").execute(Tuple.of(id)).chain(rows -> {
             if (rows.size() == 0) {
                 return Uni.createFrom().nullItem();
@@ -56,22 +56,22 @@ public class ServiceRepository {
         });
     }
 
-    private Uni<Map<Long, List<ServiceView.Check>>> history(Long only, int n) {
+    private Uni<Map<Long, List<WatchView.Check>>> history(Long only, int n) {
         return pool.preparedQuery("SELECT c.*, NULL::text AS service_name FROM services s CROSS JOIN LATERAL (SELECT * FROM service_checks c "
                         + "WHERE c.service_id = s.id ORDER BY c.checked_at DESC, c.id DESC LIMIT $2) c WHERE ($1::bigint IS NULL OR s.id = $1) "
                         + "ORDER BY c.service_id, c.checked_at DESC, c.id DESC")
                 .execute(Tuple.of(only, n)).map(rows -> {
-                    Map<Long, List<ServiceView.Check>> out = new HashMap<>();
+                    Map<Long, List<WatchView.Check>> out = new HashMap<>();
                     rows.forEach(r -> out.computeIfAbsent(r.getLong("service_id"), k -> new ArrayList<>()).add(check(r)));
                     return out;
                 });
     }
 
     /** Checks run for a deployment (after it finished), with the service names. */
-    public Uni<List<ServiceView.Check>> checksOfDeployment(long deploymentId) {
+    public Uni<List<WatchView.Check>> checksOfDeployment(long deploymentId) {
         return pool.preparedQuery("SELECT c.*, s.name AS service_name FROM service_checks c JOIN services s ON s.id = c.service_id "
                         + "WHERE c.deployment_id = $1 ORDER BY s.name")
-                .execute(Tuple.of(deploymentId)).map(rows -> map(rows, ServiceRepository::check));
+                .execute(Tuple.of(deploymentId)).map(rows -> map(rows, WatchRepository::check));
     }
 
     /** Claims services due for a check: their next check moves one interval on, so no other replica takes them. */
@@ -132,14 +132,14 @@ public class ServiceRepository {
         return s == null || s.length() <= 500 ? s : s.substring(0, 500);
     }
 
-    static ServiceView.Check check(Row r) {
-        return new ServiceView.Check(r.getLong("id"), r.getOffsetDateTime("checked_at"), r.getString("status"),
+    static WatchView.Check check(Row r) {
+        return new WatchView.Check(r.getLong("id"), r.getOffsetDateTime("checked_at"), r.getString("status"),
                 r.getInteger("response_ms"), r.getInteger("status_code"), r.getString("error"), r.getString("cause"),
                 r.getLong("deployment_id"), r.getString("service_name"));
     }
 
-    private static ServiceView view(Row r, List<ServiceView.Check> history) {
-        return new ServiceView(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
+    private static WatchView view(Row r, List<WatchView.Check> history) {
+        return new WatchView(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
                 r.getString("expected_statuses"), r.getString("body_contains"), r.getInteger("interval_seconds"),
                 r.getInteger("timeout_ms"), r.getInteger("slow_ms"), r.getLong("server_id"), r.getString("server_alias"),
                 r.getString("description"), r.getBoolean("active"), r.getString("last_status"), r.getOffsetDateTime("last_checked_at"),

@@ -12,7 +12,8 @@ import jakarta.validation.constraints.Size;
  * deployments trigger a check. On update, absent fields stay as they are.
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
-public record ServiceRequest(
+@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ServiceRequest") // the API document keeps its schema names
+public record WatchRequest(
         @Size(min = 1, max = 100) String name,
         @Pattern(regexp = "http|tcp", message = "must be http or tcp") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 4) String kind,
         @Size(min = 1, max = 2000) String target,

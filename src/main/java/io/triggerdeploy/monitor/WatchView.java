@@ -12,7 +12,8 @@ import java.util.List;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ServiceView(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
+@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ServiceView") // the API document keeps its schema names
+public record WatchView(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
                           int intervalSeconds, int timeoutMs, Integer slowMs, Long serverId, String server, String description,
                           boolean active, String status, OffsetDateTime lastCheckedAt, Double uptime24h, Double uptime7d,
                           List<Check> history) {

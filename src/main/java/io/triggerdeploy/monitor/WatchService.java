@@ -10,25 +10,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Services: checked definitions, and the import of the old tool's services.json. */
+/**
+ * Watched services ("watches": the HTTP or TCP endpoints monitor checks, named so that the domain noun and the
+ * layer suffix no longer collide): definitions, and the import of the old tool's services.json.
+ */
 @ApplicationScoped
-public class ServiceService {
+public class WatchService {
 
     static final int HISTORY = 50;
 
-    private final ServiceRepository repository;
+    private final WatchRepository repository;
     private final ServerService servers;
 
-    public ServiceService(ServiceRepository repository, ServerService servers) {
+    public WatchService(WatchRepository repository, ServerService servers) {
         this.repository = repository;
         this.servers = servers;
     }
 
-    public Uni<List<ServiceView>> list() {
+    public Uni<List<WatchView>> list() {
         return repository.list(HISTORY);
     }
 
-    public Uni<ServiceView> get(long id) {
+    public Uni<WatchView> get(long id) {
         return repository.find(id, HISTORY).map(v -> {
             if (v == null) {
                 throw ProblemException.notFound("No service " + id);
@@ -37,7 +40,7 @@ public class ServiceService {
         });
     }
 
-    public Uni<ServiceView> create(ServiceRequest req) {
+    public Uni<WatchView> create(WatchRequest req) {
         if (req.name() == null || req.name().isBlank()) {
             throw ProblemException.invalid("name", "is required");
         }
@@ -54,7 +57,7 @@ public class ServiceService {
                 .chain(this::get);
     }
 
-    public Uni<ServiceView> update(long id, ServiceRequest req) {
+    public Uni<WatchView> update(long id, WatchRequest req) {
         return get(id).chain(cur -> {
             if (req.kind() != null && !req.kind().equals(cur.kind())) {
                 throw ProblemException.invalid("kind", "cannot change; create a new service instead");
@@ -74,13 +77,13 @@ public class ServiceService {
         });
     }
 
-    public Uni<ServiceView> delete(long id) {
+    public Uni<WatchView> delete(long id) {
         return get(id).call(v -> repository.delete(id));
     }
 
     /** What an import did. */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record ImportResult(List<ServiceView> created, List<Skipped> skipped) {
+    public record ImportResult(List<WatchView> created, List<Skipped> skipped) {
         /** An entry not imported, and why. */
         @io.quarkus.runtime.annotations.RegisterForReflection
         public record Skipped(int index, String name, String reason) {
@@ -106,7 +109,7 @@ public class ServiceService {
         } else {
             throw ProblemException.badRequest("Expected the services.json array, or an object with local_services and remote_services");
         }
-        List<ServiceView> created = new ArrayList<>();
+        List<WatchView> created = new ArrayList<>();
         List<ImportResult.Skipped> skipped = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int i = 0; i < entries.size(); i++) {
@@ -118,17 +121,17 @@ public class ServiceService {
             Map<String, Object> e = (Map<String, Object>) raw;
             String name = e.get("name") == null ? null : e.get("name").toString();
             String type = e.get("type") == null ? "http" : e.get("type").toString().toLowerCase();
-            ServiceRequest req;
+            WatchRequest req;
             try {
                 Integer timeoutMs = e.get("timeout") instanceof Number n ? (int) Math.min(60000, Math.max(100, n.doubleValue() * 1000)) : null;
                 if (type.equals("docker")) {
                     throw ProblemException.badRequest("Docker container checks are not supported; add an http or tcp check of its port");
                 } else if (type.equals("tcp")) {
-                    req = new ServiceRequest(name, "tcp", e.get("host") + ":" + e.get("port"), null, null, null, timeoutMs, null,
+                    req = new WatchRequest(name, "tcp", e.get("host") + ":" + e.get("port"), null, null, null, timeoutMs, null,
                             null, str(e.get("description")), true);
                 } else {
                     String expected = e.get("expected_status") == null ? null : e.get("expected_status").toString();
-                    req = new ServiceRequest(name, "http", str(e.get("url")), expected, null, null, timeoutMs, null, null,
+                    req = new WatchRequest(name, "http", str(e.get("url")), expected, null, null, timeoutMs, null, null,
                             str(e.get("description")), true);
                 }
                 if (name == null || name.isBlank()) {
@@ -142,7 +145,7 @@ public class ServiceService {
                 skipped.add(new ImportResult.Skipped(index, name, p.getMessage()));
                 continue;
             }
-            ServiceRequest r = req;
+            WatchRequest r = req;
             chain = chain.chain(() -> create(r).invoke(created::add)
                     .onFailure(f -> f instanceof ProblemException || isDuplicate(f)).recoverWithItem(f -> {
                         skipped.add(new ImportResult.Skipped(index, name, isDuplicate(f)
