@@ -91,7 +91,7 @@ class AnalyticsTest extends ApiTest {
         Map<String, Object> stats = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                 .pollInterval(java.time.Duration.ofMillis(500))
                 .until(() -> given().auth().oauth2(admin).get("/api/deployments/stats").then().statusCode(200).extract().jsonPath()
-                        .<String, Object>getMap("windows.24h.servers.find { it.server == '" + alias + "' }"), m -> m != null);
+                        .<String, Object>getMap("windows.'24h'.servers.find { it.server == '" + alias + "' }"), m -> m != null);
         for (Map<String, Object> figures : List.of(analytics, stats)) {
             assertThat(figures).containsEntry("total", 6).containsEntry("succeeded", 2).containsEntry("finished", 4);
             assertThat(((Number) figures.get("success_rate")).doubleValue()).isEqualTo(0.5);
