@@ -4,6 +4,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
+import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,15 +62,13 @@ public class AuditLog {
     }
 
     public Uni<AuditPage> page(String actor, String action, String from, String to, Long cursor, int limit) {
-        if (limit < 1 || limit > 500) {
-            throw ProblemException.invalid("limit", "must be between 1 and 500");
-        }
+        Keyset.limit(limit, 500);
         OffsetDateTime f = time(from, "from");
         OffsetDateTime t = time(to, "to");
         String actionFilter = blank(action) ? null : action.trim();
         String actorFilter = blank(actor) ? null : actor.trim();
         return repository.page(actorFilter, actionFilter, f, t, cursor, limit)
-                .map(items -> new AuditPage(items, items.size() == limit ? items.get(items.size() - 1).id() : null));
+                .map(items -> new AuditPage(items, Keyset.next(items, limit, AuditEvent::id)));
     }
 
     private static OffsetDateTime time(String value, String field) {

@@ -11,7 +11,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
-import io.triggerdeploy.user.UserRepository;
+import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -28,9 +28,9 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
 
     private final SigningKeys keys;
     private final ApiTokenService apiTokens;
-    private final UserRepository users;
+    private final UserService users;
 
-    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserRepository users) {
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users) {
         this.keys = keys;
         this.apiTokens = apiTokens;
         this.users = users;

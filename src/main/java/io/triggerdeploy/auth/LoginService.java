@@ -13,7 +13,7 @@ import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
-import io.triggerdeploy.user.UserRepository;
+import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -31,7 +31,7 @@ public class LoginService {
     private static final Logger LOG = Logger.getLogger(LoginService.class);
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(5);
 
-    private final UserRepository users;
+    private final UserService users;
     private final PasswordHasher hasher;
     private final TokenIssuer issuer;
     private final LoginThrottle throttle;
@@ -41,7 +41,7 @@ public class LoginService {
     private final AuditLog audit;
     private final MeterRegistry meters;
 
-    public LoginService(UserRepository users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
+    public LoginService(UserService users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
                         BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters) {
         this.audit = audit;
         this.meters = meters;

@@ -2,6 +2,7 @@ package io.triggerdeploy.deploy;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
@@ -56,6 +57,21 @@ public class DeploymentService {
         return stats;
     }
 
+    /** The newest deployment of every server that has one. */
+    public Uni<java.util.List<DeploymentView>> latestPerServer() {
+        return repository.latestPerServer();
+    }
+
+    /** Deployments queued or running now, oldest first, at most {@code limit}. */
+    public Uni<java.util.List<DeploymentView>> active(int limit) {
+        return repository.active(limit);
+    }
+
+    /** The newest {@code limit} deployments. */
+    public Uni<java.util.List<DeploymentView>> recent(int limit) {
+        return repository.page(null, null, null, null, null, null, limit);
+    }
+
     /** Deployments running and queued now, on all replicas. */
     public Uni<DeploymentRepository.ActiveCounts> activeCounts() {
         return repository.activeCounts();
@@ -99,9 +115,7 @@ public class DeploymentService {
     }
 
     public Uni<DeploymentPage> page(String serverRef, String status, String user, String from, String to, Long cursor, int limit) {
-        if (limit < 1 || limit > 200) {
-            throw ProblemException.invalid("limit", "must be between 1 and 200");
-        }
+        Keyset.limit(limit, 200);
         String st = null;
         if (status != null && !status.isBlank()) {
             st = status.trim().toUpperCase(Locale.ROOT);
@@ -117,7 +131,7 @@ public class DeploymentService {
         Uni<Long> serverId = serverRef == null || serverRef.isBlank() ? Uni.createFrom().nullItem()
                 : servers.resolve(serverRef.trim()).map(s -> s.id);
         return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, fromTs, toTs, cursor, limit))
-                .map(items -> new DeploymentPage(items, items.size() == limit ? items.get(items.size() - 1).id() : null));
+                .map(items -> new DeploymentPage(items, Keyset.next(items, limit, DeploymentView::id)));
     }
 
     private static OffsetDateTime time(String value, String field) {

@@ -4,7 +4,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.triggerdeploy.security.Role;
-import io.vertx.core.Vertx;
+import io.triggerdeploy.common.Periodic;
+import java.time.Duration;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -34,18 +35,18 @@ public class DeploymentStreamResource {
     private final DeploymentService service;
     private final DeploymentRepository repository;
     private final DeployEvents events;
-    private final Vertx vertx;
+    private final Periodic periodic;
     private final StreamSlots slots;
     private final io.quarkus.security.identity.CurrentIdentityAssociation identities;
 
-    public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Vertx vertx,
+    public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Periodic periodic,
                                     StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities) {
         this.slots = slots;
         this.identities = identities;
         this.service = service;
         this.repository = repository;
         this.events = events;
-        this.vertx = vertx;
+        this.periodic = periodic;
     }
 
     @GET
@@ -122,11 +123,16 @@ public class DeploymentStreamResource {
 
         void start() {
             var changes = events.changesOf(id).subscribe().with(x -> pump());
-            long timer = vertx.setPeriodic(1000, t -> pump());
+            // a safety net for a missed NOTIFY (or none at all while the LISTEN connection reconnects)
+            Periodic.Handle polling = periodic.every("Live log poll of deployment " + id, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                    () -> {
+                        pump();
+                        return Uni.createFrom().voidItem();
+                    });
             emitter.onTermination(() -> {
                 done.set(true);
                 changes.cancel();
-                vertx.cancelTimer(timer);
+                polling.cancel();
             });
             pump();
         }

@@ -1,6 +1,7 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Workers;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClientOptions;
@@ -56,7 +57,7 @@ public class Checker {
 
     /** Resolves a host on a worker and applies the policy to every address. */
     private Uni<InetAddress> resolve(String host) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> policy.resolve(host)), false);
+        return Workers.run(() -> policy.resolve(host));
     }
 
     private Uni<CheckResult> tcp(WatchRepository.Target t, long t0) {

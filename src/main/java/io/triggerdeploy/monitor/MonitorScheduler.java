@@ -5,7 +5,8 @@ import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.common.Workers;
-import io.triggerdeploy.server.ServerRepository;
+import io.triggerdeploy.server.ReachabilityTarget;
+import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.notify.Message;
 import io.triggerdeploy.notify.Notifier;
 import io.triggerdeploy.notify.NotifyConfig;
@@ -37,12 +38,12 @@ public class MonitorScheduler implements BootstrapStep {
     private final Notifier notifier;
     private final NotifyConfig notifyConfig;
     private final MonitorMetrics metrics;
-    private final ServerRepository servers;
+    private final ServerService servers;
     private final SshService ssh;
     private final Periodic periodic;
 
     public MonitorScheduler(WatchRepository repository, Checker checker, MonitorConfig config, Notifier notifier,
-                            NotifyConfig notifyConfig, MonitorMetrics metrics, ServerRepository servers, SshService ssh,
+                            NotifyConfig notifyConfig, MonitorMetrics metrics, ServerService servers, SshService ssh,
                             Periodic periodic) {
         this.repository = repository;
         this.checker = checker;
@@ -146,7 +147,7 @@ public class MonitorScheduler implements BootstrapStep {
                 : Uni.join().all(due.stream().map(this::checkServer).toList()).andCollectFailures().replaceWithVoid());
     }
 
-    private Uni<Void> checkServer(ServerRepository.ReachabilityTarget t) {
+    private Uni<Void> checkServer(ReachabilityTarget t) {
         return Workers.run(() -> {
             try {
                 HostKeys.HostKey key = ssh.scanHostKey(t.host(), t.port());

@@ -31,6 +31,11 @@ public class WatchService {
         return repository.list(HISTORY);
     }
 
+    /** Every watch with its last {@code history} checks (0: status only). */
+    public Uni<List<WatchView>> list(int history) {
+        return repository.list(history);
+    }
+
     public Uni<WatchView> get(long id) {
         return repository.find(id, HISTORY).map(v -> {
             if (v == null) {

@@ -4,7 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.Vertx;
+import io.triggerdeploy.common.Workers;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -18,16 +18,14 @@ import java.util.List;
 @jakarta.inject.Singleton // no client proxy: the policy is immutable and its base class has no no-args constructor
 public class ChannelAddressPolicy extends AddressPolicy {
 
-    private final Vertx vertx;
 
-    public ChannelAddressPolicy(NotifyConfig config, Vertx vertx) {
+    public ChannelAddressPolicy(NotifyConfig config) {
         super(config.allowNetworks().orElse(List.of()), config.denyNetworks(), "trigger.notify");
-        this.vertx = vertx;
     }
 
     /** Resolves on a worker and checks every address; the caller connects to the one returned. */
     public Uni<InetAddress> checked(String host) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> resolve(host)), false);
+        return Workers.run(() -> resolve(host));
     }
 
     /** The host a channel connects to, from its settings. */

@@ -20,10 +20,6 @@ public class ServerRepository implements PanacheRepository<Server> {
         this.pool = pool;
     }
 
-    /** A server due for its reachability check. */
-    public record ReachabilityTarget(long id, String host, int port, String hostKey) {
-    }
-
     /**
      * Claims up to {@code limit} active servers whose reachability check is due and moves their next check on by
      * {@code intervalSeconds} in the same statement, so each is checked once per interval across replicas.

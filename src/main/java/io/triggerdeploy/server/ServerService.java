@@ -30,6 +30,16 @@ public class ServerService {
     private final ServerRepository servers;
     private final Validator validator;
 
+    /** Claims servers due for a reachability check (each once per interval across replicas). */
+    public Uni<List<ReachabilityTarget>> claimReachabilityDue(long intervalSeconds, int limit) {
+        return servers.claimReachabilityDue(intervalSeconds, limit);
+    }
+
+    /** Stores the outcome of a reachability check. */
+    public Uni<Void> recordReachability(long id, String status, String error) {
+        return servers.recordReachability(id, status, error);
+    }
+
     public ServerService(ServerRepository servers, Validator validator) {
         this.servers = servers;
         this.validator = validator;

@@ -28,17 +28,13 @@ public class UserRepository implements PanacheRepository<User> {
         this.pool = pool;
     }
 
-    /** What a login needs of a user. */
-    public record Credentials(long id, String username, Role role, String hash, boolean active, int generation) {
-    }
-
     /** Exact username first, then email; both case-insensitive. */
-    public Uni<Credentials> credentials(String login) {
+    public Uni<UserCredentials> credentials(String login) {
         return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation FROM users "
                         + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
                         + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
                 .execute(Tuple.of(login))
-                .map(rows -> Rows.first(rows, r -> new Credentials(r.getLong("id"), r.getString("username"),
+                .map(rows -> Rows.first(rows, r -> new UserCredentials(r.getLong("id"), r.getString("username"),
                         Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
                         r.getBoolean("active"), r.getInteger("token_generation"))));
     }

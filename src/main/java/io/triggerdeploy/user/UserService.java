@@ -193,6 +193,21 @@ public class UserService {
         return null;
     }
 
+    /** What a login needs of the user named (username first, then email); null when there is none. */
+    public Uni<UserCredentials> credentials(String login) {
+        return users.credentials(login);
+    }
+
+    /** Records a successful login, replacing the hash when it was re-hashed at a higher cost. */
+    public Uni<Void> recordLogin(long id, String newHash) {
+        return users.recordLogin(id, newHash);
+    }
+
+    /** The username and role of an active user still on credentials generation {@code generation}; else null. */
+    public Uni<java.util.Map.Entry<String, io.triggerdeploy.security.Role>> activeIdentity(long id, int generation) {
+        return users.activeIdentity(id, generation);
+    }
+
     /** The first rule an import record breaks (the username first), or null. */
     private String violation(LegacyUserRecord r) {
         return validator.validate(r).stream()

@@ -5,7 +5,6 @@ import io.triggerdeploy.analytics.AnalyticsService;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.deploy.DeploymentRepository;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -50,18 +49,17 @@ public class PageResource {
     private final Pages pages;
     private final ServerService servers;
     private final DeploymentService deployments;
-    private final DeploymentRepository deploymentRows;
     private final UserService users;
     private final ApiTokenService tokens;
     private final AuditLog audit;
     private final HookService hooks;
     private final AnalyticsService analytics;
-    private final io.triggerdeploy.monitor.WatchRepository monitored;
+    private final io.triggerdeploy.monitor.WatchService monitored;
     private final io.triggerdeploy.notify.ChannelService channels;
 
-    public PageResource(Pages pages, ServerService servers, DeploymentService deployments, DeploymentRepository deploymentRows,
+    public PageResource(Pages pages, ServerService servers, DeploymentService deployments,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
-                        io.triggerdeploy.monitor.WatchRepository monitored, io.triggerdeploy.notify.ChannelService channels) {
+                        io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels) {
         this.monitored = monitored;
         this.channels = channels;
         this.analytics = analytics;
@@ -70,7 +68,6 @@ public class PageResource {
         this.pages = pages;
         this.servers = servers;
         this.deployments = deployments;
-        this.deploymentRows = deploymentRows;
         this.users = users;
         this.tokens = tokens;
     }
@@ -91,8 +88,8 @@ public class PageResource {
 
     private Uni<Dashboard> board() {
         return Uni.combine().all()
-                .unis(servers.list(), deploymentRows.latestPerServer(), deploymentRows.active(50),
-                        deploymentRows.page(null, null, null, null, null, null, 10), monitored.list(0))
+                .unis(servers.list(), deployments.latestPerServer(), deployments.active(50), deployments.recent(10),
+                        monitored.list(0))
                 .with((serverList, latest, active, recent, serviceList) -> {
                     Map<Long, DeploymentView> last = latest.stream()
                             .collect(Collectors.toMap(DeploymentView::serverId, Function.identity(), (a, b) -> a));

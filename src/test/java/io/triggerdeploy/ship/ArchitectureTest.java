@@ -64,6 +64,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void aRepositoryIsUsedOnlyByItsOwnFeature() throws IOException {
+        Pattern repository = Pattern.compile("io\\.triggerdeploy\\.([a-z]+)\\.(\\w+Repository)\\b");
+        List<String> offenders = new ArrayList<>();
+        for (Path f : sources()) {
+            String pkg = MAIN.relativize(f.getParent()).toString();
+            Matcher m = repository.matcher(code(f));
+            while (m.find()) {
+                if (!m.group(1).equals(pkg)) {
+                    offenders.add(MAIN.relativize(f) + " uses " + m.group(1) + "." + m.group(2));
+                }
+            }
+        }
+        assertThat(offenders).as("go through the other feature's service instead").isEmpty();
+    }
+
+    @Test
     void noMethodIsLongerThanSixtyLines() throws IOException {
         Pattern start = Pattern.compile("^( {4}| {8})(?! )(?!if |for |while |switch |try|catch|else|do |return |synchronized \\()"
                 + "[\\w<>\\[\\], .?@\"()=]*\\)( throws [\\w., ]+)? \\{$");

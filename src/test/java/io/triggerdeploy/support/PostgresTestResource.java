@@ -15,10 +15,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public Map<String, String> start() {
-        if (System.getenv("POSTGRES_HOST") == null) {
-            // no PostgreSQL given: the datasource stays unset and Quarkus Dev Services starts one (Docker/Podman)
-            return Map.of();
-        }
+        // the PostgreSQL given by POSTGRES_HOST/PORT/USER/PASSWORD (default 127.0.0.1:5432, user postgres)
         database = TestDatabases.create("td_test");
         String hostPort = TestDatabases.host() + ":" + TestDatabases.port() + "/" + database;
         return Map.of(
