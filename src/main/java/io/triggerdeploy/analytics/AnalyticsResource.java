@@ -27,6 +27,8 @@ public class AnalyticsResource {
     }
 
     @GET
+    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment analytics over whole UTC days",
+            description = io.triggerdeploy.deploy.DeploymentFigures.DEFINITION)
     public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days, @QueryParam("server") String server) {
         return analytics.report(days, server);
     }

@@ -21,6 +21,11 @@ public final class DeploymentFigures {
             + "(avg(duration_ms) FILTER (WHERE " + FINISHED + "))::float8 AS mean_ms, "
             + "(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE " + FINISHED + "))::float8 AS p95_ms";
 
+    /** The definition in words, for the API document of every endpoint that reports these figures. */
+    public static final String DEFINITION = "A deployment is finished when it ran (it has a start time) and reached a final "
+            + "status. One cancelled before it started counts in total and under CANCELLED, but not in finished, the "
+            + "success rate (succeeded / finished) or the durations (mean and p95 over finished deployments).";
+
     private DeploymentFigures() {
     }
 

@@ -76,6 +76,8 @@ public class DeploymentResource {
     @GET
     @Path("stats")
     @RolesAllowed(Role.VIEWER_NAME)
+    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment figures for 24 h, 7 d and 30 d",
+            description = DeploymentFigures.DEFINITION + " Recomputed at most every 15 s per replica.")
     public Uni<DeploymentStats> stats() {
         return service.stats();
     }

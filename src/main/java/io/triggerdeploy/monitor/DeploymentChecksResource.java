@@ -27,6 +27,8 @@ public class DeploymentChecksResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "DeploymentResource_serviceChecks",
+            summary = "The service checks run right after this deployment finished")
     public Uni<List<WatchView.Check>> serviceChecks(@PathParam("id") long id) {
         return deployments.get(id).chain(d -> checks.checksOfDeployment(id));
     }

@@ -1,5 +1,7 @@
 package io.triggerdeploy.monitor;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
@@ -45,6 +47,7 @@ public class WatchResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "ServiceResource_list") // the API document keeps its operation ids
     public Uni<List<WatchView>> list() {
         return services.list();
     }
@@ -52,6 +55,7 @@ public class WatchResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "ServiceResource_get") // the API document keeps its operation ids
     public Uni<WatchView> get(@PathParam("id") long id) {
         return services.get(id);
     }
@@ -59,6 +63,7 @@ public class WatchResource {
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "ServiceResource_create") // the API document keeps its operation ids
     public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         Actor actor = audit.actor(identity);
         return services.create(request)
@@ -70,6 +75,7 @@ public class WatchResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "ServiceResource_patch") // the API document keeps its operation ids
     public Uni<WatchView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
@@ -78,6 +84,7 @@ public class WatchResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "ServiceResource_put") // the API document keeps its operation ids
     public Uni<WatchView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
@@ -91,6 +98,7 @@ public class WatchResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "ServiceResource_delete") // the API document keeps its operation ids
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         Actor actor = audit.actor(identity);
         return services.delete(id).call(v -> audit.record(actor, "service.deleted", "service", v.name(), null))
@@ -101,6 +109,7 @@ public class WatchResource {
     @POST
     @Path("{id}/check")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "ServiceResource_check") // the API document keeps its operation ids
     public Uni<WatchView.Check> check(@PathParam("id") long id) {
         return scheduler.checkNow(id);
     }
@@ -110,6 +119,7 @@ public class WatchResource {
     @Path("import")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "ServiceResource_importLegacy") // the API document keeps its operation ids
     public Uni<WatchService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
         Actor actor = audit.actor(identity);
         return services.importLegacy(body).call(r -> audit.record(actor, "service.imported", "service", null,
