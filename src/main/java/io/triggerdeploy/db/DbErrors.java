@@ -29,6 +29,11 @@ public final class DbErrors {
             if (name.endsWith("NoStackTraceTimeoutException") || name.endsWith("ConnectionPoolTooBusyException")) {
                 return true;
             }
+            // every connection of the pool stayed busy for the whole wait: answer 503 (try again), not 500
+            if ("Timeout waiting for connection".equals(c.getMessage())
+                    || c instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(c.getMessage())) {
+                return true;
+            }
             if (c instanceof io.vertx.pgclient.PgException pg) {
                 // admin shutdown, crash shutdown, cannot connect now (server starting or in recovery)
                 String state = pg.getSqlState();

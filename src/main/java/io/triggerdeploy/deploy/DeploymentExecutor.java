@@ -15,16 +15,18 @@ public class DeploymentExecutor {
     final DeploymentRepository repository;
     final SshService ssh;
     final Masker masker;
+    final LiveLines live;
     final DeployConfig config;
     final Periodic periodic;
     final Event<DeploymentLifecycle> lifecycle;
     final String replica;
 
-    public DeploymentExecutor(DeploymentRepository repository, SshService ssh, Masker masker, DeployConfig config,
+    public DeploymentExecutor(DeploymentRepository repository, SshService ssh, Masker masker, LiveLines live, DeployConfig config,
                               Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica) {
         this.repository = repository;
         this.ssh = ssh;
         this.masker = masker;
+        this.live = live;
         this.config = config;
         this.periodic = periodic;
         this.lifecycle = lifecycle;

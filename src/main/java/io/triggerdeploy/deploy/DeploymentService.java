@@ -79,19 +79,33 @@ public class DeploymentService {
 
     /** Queues a deployment and returns at once; the deployment and its audit record commit together. */
     public Uni<DeploymentView> trigger(TriggerCommand command) {
-        return transactions.run(tx -> trigger(tx, command));
+        return target(command).chain(t -> transactions.run(tx -> queue(tx, t, command)));
     }
 
-    /** Queues a deployment inside the caller's transaction (a webhook delivery), with its audit record. */
-    public Uni<DeploymentView> trigger(Tx tx, TriggerCommand c) {
-        return servers.resolve(c.serverRef().trim()).chain(s -> {
+    /** The active server a command names, checked before any transaction opens (it reads through its own session). */
+    public Uni<QueueTarget> target(TriggerCommand c) {
+        return servers.resolve(c.serverRef().trim()).map(s -> {
             if (!s.active) {
                 throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
             }
-            return repository.insert(tx, s.id, s.alias, c.requestedBy(), c.requestedById(), c.source(), c.actor().ip(),
-                    c.note() == null || c.note().isBlank() ? null : c.note().strip());
-        }).call(d -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
-                "via " + c.via(), true));
+            return new QueueTarget(s.id, s.alias);
+        });
+    }
+
+    /**
+     * Queues a deployment inside the caller's transaction (a webhook delivery), with its audit record. Everything here
+     * runs on the transaction's connection: waiting for a second connection while holding one would exhaust the pool
+     * under a burst of triggers.
+     */
+    public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
+        return repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(), c.actor().ip(),
+                        c.note() == null || c.note().isBlank() ? null : c.note().strip())
+                .call(d -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
+                        "via " + c.via(), true));
+    }
+
+    /** The server a deployment will run on, as resolved for one trigger. */
+    public record QueueTarget(long serverId, String alias) {
     }
 
     public Uni<DeploymentView> get(long id) {

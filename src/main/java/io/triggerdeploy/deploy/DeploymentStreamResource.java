@@ -19,34 +19,45 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import io.vertx.core.Vertx;
+
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /api/deployments/{id}/events}: Server-Sent Events, one {@code line} event per log line (its line
  * number is the event id, so {@code Last-Event-ID} resumes without loss) and a final {@code status} event.
- * Any replica serves any deployment: lines come from PostgreSQL, woken by LISTEN/NOTIFY and a 1 s poll.
+ * Any replica serves any deployment: lines come from PostgreSQL, woken by LISTEN/NOTIFY and a 1 s poll, and, on the
+ * replica that runs it, straight from the SSH channel ({@link LiveLines}).
  */
 @Path("/api/deployments/{id}/events")
 public class DeploymentStreamResource {
 
     private static final int BATCH = 500;
+    /** Lines handed over in memory and not yet sent, per client; beyond it the client catches up from the database. */
+    private static final int MAX_HANDED = 10_000;
 
     private final DeploymentService service;
     private final DeploymentRepository repository;
     private final DeployEvents events;
     private final Periodic periodic;
+    private final LiveLines live;
+    private final Vertx vertx;
     private final StreamSlots slots;
     private final io.quarkus.security.identity.CurrentIdentityAssociation identities;
 
     public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Periodic periodic,
-                                    StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities) {
+                                    LiveLines live, Vertx vertx, StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities) {
         this.slots = slots;
         this.identities = identities;
         this.service = service;
         this.repository = repository;
         this.events = events;
         this.periodic = periodic;
+        this.live = live;
+        this.vertx = vertx;
     }
 
     @GET
@@ -104,7 +115,12 @@ public class DeploymentStreamResource {
                 retryAfter == null ? java.util.Map.of() : java.util.Map.of("Retry-After", retryAfter));
     }
 
-    /** One client's stream: sends stored lines after the last one it sent, whenever something may have changed. */
+    /**
+     * One client's stream. Lines reach it two ways: handed over in memory when this replica runs the deployment
+     * ({@link LiveLines}, milliseconds after the SSH channel produced them), and read from PostgreSQL after a NOTIFY,
+     * a 1 s poll or a resume. Everything that touches its state runs on the connection's own Vert.x context, and it
+     * sends only the line after the last one it sent, so the two ways never lose or repeat a line.
+     */
     private final class Connection {
         private final long id;
         private final Sse sse;
@@ -112,7 +128,11 @@ public class DeploymentStreamResource {
         private final AtomicBoolean busy = new AtomicBoolean();
         private final AtomicBoolean again = new AtomicBoolean();
         private final AtomicBoolean done = new AtomicBoolean();
-        private volatile int last;
+        private final ConcurrentLinkedQueue<LogLine> handed = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger handedCount = new AtomicInteger();
+        private final AtomicBoolean drainScheduled = new AtomicBoolean();
+        private io.vertx.core.Context context;
+        private int last;
 
         Connection(long id, int from, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
             this.id = id;
@@ -122,6 +142,9 @@ public class DeploymentStreamResource {
         }
 
         void start() {
+            io.vertx.core.Context current = Vertx.currentContext();
+            context = current != null ? current : vertx.getOrCreateContext();
+            Runnable untap = live.tap(id, this::handOver);
             var changes = events.changesOf(id).subscribe().with(x -> pump());
             // a safety net for a missed NOTIFY (or none at all while the LISTEN connection reconnects)
             Periodic.Handle polling = periodic.every("Live log poll of deployment " + id, Duration.ofSeconds(1), Duration.ofSeconds(1),
@@ -131,14 +154,51 @@ public class DeploymentStreamResource {
                     });
             emitter.onTermination(() -> {
                 done.set(true);
+                untap.run();
                 changes.cancel();
                 polling.cancel();
             });
             pump();
         }
 
-        /** Runs one step at a time; a wake-up during a step schedules one more. */
+        /** On the thread reading the SSH channel: queue the line (bounded) and schedule one drain. */
+        private void handOver(LogLine line) {
+            if (done.get()) {
+                return;
+            }
+            if (handedCount.incrementAndGet() > MAX_HANDED) {
+                handedCount.decrementAndGet(); // a slow client: the stored lines fill the gap later
+                return;
+            }
+            handed.add(line);
+            if (drainScheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> {
+                    drainScheduled.set(false);
+                    drain();
+                });
+            }
+        }
+
+        /** Sends the handed-over lines that follow the last one sent; at a gap it waits for the stored lines. */
+        private void drain() {
+            if (done.get() || busy.get()) {
+                return; // a read from the database is under way; it drains when it ends
+            }
+            for (LogLine l = handed.peek(); l != null && l.lineNo() <= last + 1; l = handed.peek()) {
+                handed.poll();
+                handedCount.decrementAndGet();
+                if (l.lineNo() == last + 1) {
+                    emitLine(l);
+                }
+            }
+        }
+
+        /** Wakes a read from the database, on the connection's context; a wake-up during a read schedules one more. */
         private void pump() {
+            context.runOnContext(v -> pumpNow());
+        }
+
+        private void pumpNow() {
             if (done.get()) {
                 return;
             }
@@ -147,7 +207,7 @@ public class DeploymentStreamResource {
                 return;
             }
             again.set(false);
-            step().subscribe().with(finalView -> {
+            step().emitOn(r -> context.runOnContext(x -> r.run())).subscribe().with(finalView -> {
                 if (finalView != null) {
                     if (!done.getAndSet(true)) {
                         emitter.emit(sse.newEventBuilder().name("status").mediaType(MediaType.APPLICATION_JSON_TYPE)
@@ -157,15 +217,16 @@ public class DeploymentStreamResource {
                     return;
                 }
                 busy.set(false);
+                drain();
                 if (again.get()) {
-                    pump();
+                    pumpNow();
                 }
             }, failure -> busy.set(false)); // a database hiccup: the next tick retries
         }
 
         /** Sends every stored line after {@code last}; answers the deployment once it is final and fully sent. */
         private Uni<DeploymentView> step() {
-            return repository.lines(id, last, BATCH).chain(lines -> {
+            return repository.lines(id, last, BATCH).emitOn(r -> context.runOnContext(x -> r.run())).chain(lines -> {
                 send(lines);
                 if (lines.size() == BATCH) {
                     return step();
@@ -175,25 +236,32 @@ public class DeploymentStreamResource {
                         return Uni.createFrom().nullItem();
                     }
                     // the runner stores its last lines before it records the final status: drain them, then finish
-                    return repository.lines(id, last, Integer.MAX_VALUE).map(rest -> {
-                        send(rest);
-                        return d;
-                    });
+                    return repository.lines(id, last, Integer.MAX_VALUE).emitOn(r -> context.runOnContext(x -> r.run()))
+                            .map(rest -> {
+                                send(rest);
+                                return d;
+                            });
                 });
             });
         }
 
         private void send(List<LogLine> lines) {
             for (LogLine l : lines) {
-                if (done.get()) {
-                    return;
+                if (l.lineNo() > last) {
+                    emitLine(l);
                 }
-                emitter.emit(sse.newEventBuilder().id(String.valueOf(l.lineNo())).name("line")
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(LogEvent.class, new LogEvent(l.lineNo(), l.at(), DeploymentResource.streamName(l.stream()), l.text()))
-                        .build());
-                last = l.lineNo();
             }
+        }
+
+        private void emitLine(LogLine l) {
+            if (done.get()) {
+                return;
+            }
+            emitter.emit(sse.newEventBuilder().id(String.valueOf(l.lineNo())).name("line")
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(LogEvent.class, new LogEvent(l.lineNo(), l.at(), DeploymentResource.streamName(l.stream()), l.text()))
+                    .build());
+            last = l.lineNo();
         }
     }
 

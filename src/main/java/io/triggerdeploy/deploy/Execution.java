@@ -39,7 +39,7 @@ final class Execution {
         this.claim = claim;
         this.cancel = cancel;
         this.shuttingDown = shuttingDown;
-        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, deps.config.logMaxBytes());
+        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, deps.live, deps.config.logMaxBytes());
     }
 
     void run() {

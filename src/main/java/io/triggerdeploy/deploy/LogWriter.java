@@ -21,6 +21,7 @@ final class LogWriter implements LineSink {
     private final long deploymentId;
     private final DeploymentRepository repository;
     private final Masker masker;
+    private final LiveLines live;
     private final long maxBytes;
     private final Object flushLock = new Object();
     private List<LogLine> pending = new ArrayList<>();
@@ -31,10 +32,11 @@ final class LogWriter implements LineSink {
     private boolean pendingTruncated;
     private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
 
-    LogWriter(long deploymentId, DeploymentRepository repository, Masker masker, long maxBytes) {
+    LogWriter(long deploymentId, DeploymentRepository repository, Masker masker, LiveLines live, long maxBytes) {
         this.deploymentId = deploymentId;
         this.repository = repository;
         this.masker = masker;
+        this.live = live;
         this.maxBytes = maxBytes;
     }
 
@@ -68,6 +70,7 @@ final class LogWriter implements LineSink {
 
     private void keep(LogLine line) {
         pending.add(line);
+        live.offer(deploymentId, line);
         tail.addLast(line.text());
         if (tail.size() > DeploymentLifecycle.TAIL_LINES) {
             tail.removeFirst();

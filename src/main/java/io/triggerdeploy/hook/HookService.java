@@ -145,11 +145,11 @@ public class HookService {
         String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
                 "hook", actor.name(), actor);
-        return transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
-                .chain(() -> deployments.trigger(tx, command))
+        return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
+                .chain(() -> deployments.queue(tx, target, command))
                 .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))
                 .call(d -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
-                        "queued deployment #" + d.id() + " (delivery " + keys[0] + ")", true)))
+                        "queued deployment #" + d.id() + " (delivery " + keys[0] + ")", true))))
                 .map(d -> new Outcome(d, null, h.name()));
     }
 

@@ -26,6 +26,13 @@ public interface SshConfig {
     @WithDefault("15s")
     Duration authTimeout();
 
+    /**
+     * How long an authenticated session to a server is kept for the next deployment there (a channel instead of a
+     * new handshake); 0 opens a new session for every deployment.
+     */
+    @WithDefault("60s")
+    Duration sessionIdleTimeout();
+
     /** Longest line kept from remote output; longer lines are split. */
     @WithDefault("16384")
     int maxLineLength();

@@ -50,10 +50,12 @@ public class SshService {
     private static final Pattern KEY_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final SshConfig config;
+    private final SessionPool pool;
     private SshClient client;
 
     public SshService(SshConfig config) {
         this.config = config;
+        this.pool = new SessionPool(config.sessionIdleTimeout());
     }
 
     @PostConstruct
@@ -110,8 +112,22 @@ public class SshService {
         if (cancel.isCancelled()) {
             return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled before it started");
         }
-        try (ClientSession session = open(target, pinned, identities, deadline)) {
-            return run(session, remoteCommand, sink, timeout, deadline, cancel);
+        String key = SessionPool.key(target, identities);
+        try {
+            SessionPool.Lease pooled = pool.take(key);
+            if (pooled != null) {
+                ExecResult r = runOn(pooled, remoteCommand, sink, timeout, deadline, cancel);
+                if (r != null) {
+                    return r;
+                }
+                // the pooled session had gone away before the command started: once more, on a fresh session
+            }
+            SessionPool.Lease fresh = pool.add(key, open(target, pinned, identities, deadline));
+            ExecResult r = runOn(fresh, remoteCommand, sink, timeout, deadline, cancel);
+            if (r == null) {
+                throw new IOException("The SSH session closed before the command started");
+            }
+            return r;
         } catch (IOException e) {
             if (cancel.isCancelled()) {
                 return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled");
@@ -120,6 +136,24 @@ public class SshService {
                 return new ExecResult(ExecResult.Outcome.TIMED_OUT, null, "Timed out after " + timeout.toSeconds() + " s");
             }
             throw classify(e, target.host(), target.port());
+        }
+    }
+
+    /** Runs on a session of the pool; null when the session was found dead before the command could start. */
+    private ExecResult runOn(SessionPool.Lease lease, String remoteCommand, LineSink sink, Duration timeout, long deadline,
+                             Cancellation cancel) throws IOException {
+        boolean broken = true;
+        try {
+            ExecResult r = run(lease.session, remoteCommand, sink, timeout, deadline, cancel);
+            broken = false;
+            return r;
+        } catch (StaleSession e) {
+            return null;
+        } finally {
+            pool.release(lease);
+            if (broken) {
+                pool.drop(lease);
+            }
         }
     }
 
@@ -175,7 +209,14 @@ public class SshService {
              LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
             channel.setOut(out);
             channel.setErr(err);
-            channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
+            try {
+                channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
+            } catch (IOException e) {
+                if (!session.isOpen() || session.isClosing()) {
+                    throw new StaleSession(e); // nothing ran: the session was gone before the channel opened
+                }
+                throw e;
+            }
             cancel.onCancel(() -> channel.close(true));
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), remaining(deadline));
             boolean timedOut = events.contains(ClientChannelEvent.TIMEOUT);
@@ -204,6 +245,13 @@ public class SshService {
         }
         return status == 0 ? new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null)
                 : new ExecResult(ExecResult.Outcome.FAILED, status, "The command exited with status " + status);
+    }
+
+    /** The session closed under a channel that had not opened yet, so the command never started. */
+    private static final class StaleSession extends IOException {
+        StaleSession(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private ClientSession connect(String user, String host, int port, Map<AttributeRepository.AttributeKey<?>, Object> ctx,

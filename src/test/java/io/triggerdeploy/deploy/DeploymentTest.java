@@ -441,6 +441,33 @@ class DeploymentTest extends ApiTest {
         given().get("/api/deployments/" + id + "/events").then().statusCode(401);
     }
 
+    /** Lines handed over in memory and lines read from the database meet without a gap or a repeat. */
+    @Test
+    void aBurstOfLinesReachesEveryStreamExactlyOnceAndResumesExactly() throws Exception {
+        String alias = server("i=0; while [ $i -lt 5000 ]; do echo \"burst $i\"; i=$((i+1)); done", null);
+        long id = trigger(operator, alias);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var fromStart = pool.submit(() -> readEvents(id, viewer, null));
+            var resumed = pool.submit(() -> readEvents(id, viewer, "100"));
+            var a = fromStart.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            var b = resumed.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            long stored = queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + id);
+            assertThat(stored).isGreaterThan(5000);
+            for (var events : java.util.List.of(a, b)) {
+                assertThat(events).last().extracting(Sse::name).isEqualTo("status");
+                assertThat(events.get(events.size() - 1).data()).contains("\"status\":\"SUCCEEDED\"");
+            }
+            var idsA = a.stream().filter(e -> "line".equals(e.name())).map(e -> Long.parseLong(e.id())).toList();
+            var idsB = b.stream().filter(e -> "line".equals(e.name())).map(e -> Long.parseLong(e.id())).toList();
+            assertThat(idsA).isEqualTo(java.util.stream.LongStream.rangeClosed(1, stored).boxed().toList());
+            assertThat(idsB).isEqualTo(java.util.stream.LongStream.rangeClosed(101, stored).boxed().toList());
+            assertThat(a.stream().filter(e -> e.data().contains("burst 4999"))).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @jakarta.inject.Inject
     DeploymentRepository repository;
 

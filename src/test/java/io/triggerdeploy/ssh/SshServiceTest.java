@@ -177,6 +177,45 @@ class SshServiceTest {
         assertThat(HostKeys.parse(scanned.line()).fingerprint()).isEqualTo(scanned.fingerprint());
     }
 
+    @Test
+    void theNextDeploymentReusesTheAuthenticatedSessionWithAChannelOfItsOwn() throws Exception {
+        Files.writeString(dir.resolve("first.sh"), "export LEAK=1\necho first\n");
+        Files.writeString(dir.resolve("second.sh"), "echo \"second ${LEAK:-clean}\"\n");
+        assertThat(run(target(), dir.toString(), "sh first.sh", Duration.ofSeconds(20), new Cancellation()).outcome())
+                .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        assertThat(run(target(), dir.toString(), "sh second.sh", Duration.ofSeconds(20), new Cancellation()).outcome())
+                .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        assertThat(sshd.authentications()).isEqualTo(1);
+        assertThat(lines).containsExactly("STDOUT first", "STDOUT second clean");
+    }
+
+    @Test
+    void aSessionTheServerDroppedIsReplacedAndTheCommandRunsOnce() throws Exception {
+        Files.writeString(dir.resolve("count.sh"), "echo x >> runs\n");
+        assertThat(run(target(), dir.toString(), "sh count.sh", Duration.ofSeconds(20), new Cancellation()).outcome())
+                .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        sshd.dropConnections(); // the pooled session is dead, whether or not the client has noticed yet
+        assertThat(run(target(), dir.toString(), "sh count.sh", Duration.ofSeconds(20), new Cancellation()).outcome())
+                .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        assertThat(Files.readAllLines(dir.resolve("runs"))).hasSize(2);
+        assertThat(sshd.authentications()).isEqualTo(2);
+    }
+
+    @Test
+    void aChangedPinOrUserNeverReusesAPooledSession() throws Exception {
+        assertThat(run(target(), dir.toString(), "echo ok", Duration.ofSeconds(20), new Cancellation()).outcome())
+                .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+        String otherKey = HostKeys.of(TestSshServer.ecKeyPair().getPublic()).line();
+        SshTarget repinned = new SshTarget("127.0.0.1", sshd.port(), "deployer", otherKey, null);
+        assertThatThrownBy(() -> run(repinned, dir.toString(), "touch repinned", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.kind()).isEqualTo(SshFailure.Kind.HOST_KEY_MISMATCH));
+        SshTarget otherUser = new SshTarget("127.0.0.1", sshd.port(), "intruder", sshd.hostKeyLine(), null);
+        assertThatThrownBy(() -> run(otherUser, dir.toString(), "touch other-user", Duration.ofSeconds(20), new Cancellation()))
+                .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.kind()).isEqualTo(SshFailure.Kind.AUTH_FAILED));
+        assertThat(dir.resolve("repinned")).doesNotExist();
+        assertThat(dir.resolve("other-user")).doesNotExist();
+    }
+
     /** Test settings: the default key file and the per-server key folder. */
     record Settings(Path keyFile, Path keyDir) implements SshConfig {
         public Optional<Path> privateKeyFile() { return Optional.of(keyFile); }
@@ -185,5 +224,6 @@ class SshServiceTest {
         public Duration connectTimeout() { return Duration.ofSeconds(5); }
         public Duration authTimeout() { return Duration.ofSeconds(5); }
         public int maxLineLength() { return 16384; }
+        public Duration sessionIdleTimeout() { return Duration.ofSeconds(60); }
     }
 }

@@ -50,6 +50,7 @@ public final class TestSshServer implements AutoCloseable {
     public final String user;
     private final SshServer server;
     private volatile PublicKey authorized;
+    private final java.util.Set<Object> authenticatedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TestSshServer(KeyPair hostKey, String user, PublicKey authorized) throws IOException {
         this.hostKey = hostKey;
@@ -59,7 +60,13 @@ public final class TestSshServer implements AutoCloseable {
         server.setHost("127.0.0.1");
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPublickeyAuthenticator((u, key, session) -> u.equals(this.user) && KeyUtils.compareKeys(key, this.authorized));
+        server.setPublickeyAuthenticator((u, key, session) -> {
+            boolean ok = u.equals(this.user) && KeyUtils.compareKeys(key, this.authorized);
+            if (ok) {
+                authenticatedSessions.add(session); // asked twice per login (key acceptable? then the signature)
+            }
+            return ok;
+        });
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) -> new ShellCommand(command));
@@ -98,6 +105,16 @@ public final class TestSshServer implements AutoCloseable {
             throw new IOException(e);
         }
         return file;
+    }
+
+    /** How many sessions logged in with the client key (a reused session logs in once). */
+    public int authentications() {
+        return authenticatedSessions.size();
+    }
+
+    /** Drops every open connection, as a restarted sshd or a network cut would. */
+    public void dropConnections() {
+        server.getActiveSessions().forEach(s -> s.close(true));
     }
 
     @Override
