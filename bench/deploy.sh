@@ -2,6 +2,7 @@
 # Deployment benchmarks against a real OpenSSH sshd on loopback (needs openssh-server, wrk, python3, perl):
 #  1. overhead: POST -> SUCCEEDED for a one-line script, next to plain `ssh` running the same command;
 #  2. 50 deployments on 50 servers at once: total time, and whether Vert.x reported a blocked event loop;
+#  3a. a deployment printing a steady 10,000 lines/s for 5 s: printed->received delay over SSE, next to the ssh CLI;
 #  3. a deployment printing 100,000 lines: lines/s over SSE and printed->received delay;
 #  4. GET /api/deployments page of 50 with 1,000,000 rows in the table: p50/p99.
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +35,9 @@ printf '#!/bin/sh\necho hello\n' > "$dir/app/deploy.sh"; chmod +x "$dir/app/depl
 printf '#!/bin/sh\nsleep 1\necho done\n' > "$dir/app/sleep.sh"; chmod +x "$dir/app/sleep.sh"
 printf '#!/bin/sh\nexec perl -MTime::HiRes=time -e '"'"'$|=1; for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
 chmod +x "$dir/app/lines.sh"
+# a steady 10,000 time-stamped lines/s for 5 s (paced in steps of 100 lines)
+printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; my $t0 = time; for my $n (1..50000) { printf "%%d %%.6f\\n", $n, time; if ($n %% 100 == 0) { my $w = $t0 + $n / 10000 - time; sleep($w) if $w > 0 } }'"'"'\n' > "$dir/app/steady.sh"
+chmod +x "$dir/app/steady.sh"
 
 db=$(new_db deploy); DBS+=("$db"); port=$(free_port)
 start_app "$db" "$port" "$dir/app.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass TRIGGER_SSH_PRIVATE_KEY_FILE="$dir/id" \
@@ -99,6 +103,24 @@ done
 t2=$(now_ms)
 blocked=$(grep -c "has been blocked" "$dir/app.log" || true)
 echo "50 concurrent triggers accepted in $((t1 - t0)) ms; all 50 SUCCEEDED after $((t2 - t0)) ms; blocked-event-loop warnings: $blocked"
+
+echo "== 3a. one deployment printing a steady 10,000 lines/s for 5 s, followed over SSE"
+mkserver steady ./steady.sh >/dev/null
+id=$(trigger steady)
+python3 "$ROOT/bench/sse_client.py" "$URL/api/deployments/$id/events" "$TOKEN" 50000
+echo "final status: $(status "$id")"
+# the anchor: the same script's lines read straight off the ssh CLI's stdout
+ssh -q -i "$dir/id" -p "$sport" -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dir/known_hosts" \
+  "$(id -un)@127.0.0.1" "cd '$dir/app' && './steady.sh'" | python3 -c '
+import sys, time
+d = []
+for line in sys.stdin:
+    p = line.split()
+    if len(p) == 2:
+        d.append(time.time() - float(p[1]))
+d.sort()
+pct = lambda q: d[min(len(d) - 1, int(q / 100 * len(d)))] * 1000
+print(f"plain ssh, same script: {len(d)} lines; printed->received delay p50 {pct(50):.0f} ms, p99 {pct(99):.0f} ms, max {pct(100):.0f} ms")'
 
 echo "== 3. one deployment printing 100,000 lines, followed over SSE"
 mkserver lines ./lines.sh >/dev/null
