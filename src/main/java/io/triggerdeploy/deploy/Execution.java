@@ -71,6 +71,7 @@ final class Execution {
         } finally {
             flushing.cancel();
             renewing.cancel();
+            deps.live.end(claim.id());
             MDC.remove("deployment_id");
         }
     }
