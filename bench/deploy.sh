@@ -35,8 +35,8 @@ printf '#!/bin/sh\necho hello\n' > "$dir/app/deploy.sh"; chmod +x "$dir/app/depl
 printf '#!/bin/sh\nsleep 1\necho done\n' > "$dir/app/sleep.sh"; chmod +x "$dir/app/sleep.sh"
 printf '#!/bin/sh\nexec perl -MTime::HiRes=time -e '"'"'$|=1; for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
 chmod +x "$dir/app/lines.sh"
-# a steady 10,000 time-stamped lines/s for 5 s (paced in steps of 100 lines)
-printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; my $t0 = time; for my $n (1..50000) { printf "%%d %%.6f\\n", $n, time; if ($n %% 100 == 0) { my $w = $t0 + $n / 10000 - time; sleep($w) if $w > 0 } }'"'"'\n' > "$dir/app/steady.sh"
+# a steady 10,000 time-stamped lines/s for 5 s (paced in steps of 100 lines), after 0.5 s in which the stream connects
+printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; sleep(0.5); my $t0 = time; for my $n (1..50000) { printf "%%d %%.6f\\n", $n, time; if ($n %% 100 == 0) { my $w = $t0 + $n / 10000 - time; sleep($w) if $w > 0 } }'"'"'\n' > "$dir/app/steady.sh"
 chmod +x "$dir/app/steady.sh"
 
 db=$(new_db deploy); DBS+=("$db"); port=$(free_port)

@@ -181,9 +181,10 @@ public class DeploymentStreamResource {
 
         /** Sends the handed-over lines that follow the last one sent; at a gap it waits for the stored lines. */
         private void drain() {
-            if (done.get() || busy.get()) {
-                return; // a read from the database is under way; it drains when it ends
+            if (done.get()) {
+                return;
             }
+            // also while a read from the database is under way: both run on this context and send only line last + 1
             for (LogLine l = handed.peek(); l != null && l.lineNo() <= last + 1; l = handed.peek()) {
                 handed.poll();
                 handedCount.decrementAndGet();
@@ -245,9 +246,10 @@ public class DeploymentStreamResource {
             });
         }
 
+        /** Stored lines come in order from {@code last + 1} as it was when read; those sent meanwhile are skipped. */
         private void send(List<LogLine> lines) {
             for (LogLine l : lines) {
-                if (l.lineNo() > last) {
+                if (l.lineNo() == last + 1) {
                     emitLine(l);
                 }
             }
