@@ -537,7 +537,8 @@ class BrowserTest extends ApiTest {
 
         driver.get(url("/audit?action=hook"));
         WebElement table = visible(By.cssSelector("table.audit"));
-        assertThat(table.getText()).contains("hook.created").contains(name).contains("admin");
+        assertThat(table.getText()).contains("hook.created").contains(name).contains("admin")
+                .contains("hook.delivery").contains("hook:" + name).contains("via hook:" + name);
         shot("audit");
     }
 
