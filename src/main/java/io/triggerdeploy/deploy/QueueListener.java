@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.util.function.LongConsumer;
@@ -24,11 +23,11 @@ public class QueueListener {
     private final Vertx vertx;
     private final DatasourceSettings datasource;
     private final DeployEvents events;
-    private final Instance<Dispatcher> dispatcher;
+    private final Dispatcher dispatcher;
     private final DeployConfig config;
     private PgSubscriber subscriber;
 
-    public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Instance<Dispatcher> dispatcher,
+    public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
                          DeployConfig config) {
         this.vertx = vertx;
         this.datasource = datasource;
@@ -39,9 +38,9 @@ public class QueueListener {
 
     void start() {
         subscriber = PgSubscriber.subscriber(vertx, datasource.dedicated("listen")).reconnectPolicy(retries -> 1000L);
-        subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.get().wake());
+        subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> withId(payload, events::publish));
-        subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> withId(payload, dispatcher.get()::cancelLocal));
+        subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> withId(payload, dispatcher::cancelLocal));
         subscriber.connect().onFailure(e -> LOG.warnf("LISTEN connection failed (%s); polling every %d ms instead",
                 e.getMessage(), config.pollInterval().toMillis()));
     }
