@@ -90,7 +90,14 @@ public class Periodic {
         h.timer = vertx.setTimer(delay, t -> {
             h.round();
             if (!h.cancelled) {
-                h.timer = vertx.setPeriodic(period, p -> h.round());
+                // a cancel that raced with this line still stops the timer at its next tick
+                h.timer = vertx.setPeriodic(period, p -> {
+                    if (h.cancelled) {
+                        vertx.cancelTimer(p);
+                    } else {
+                        h.round();
+                    }
+                });
             }
         });
         return h;
