@@ -24,7 +24,7 @@ start_app() {
   local db="$1" port="$2" log="$3"; shift 3
   env POSTGRES_HOST="$PGHOST" POSTGRES_PORT="$PGPORT" POSTGRES_USER="$PGUSER" POSTGRES_PASSWORD="$PGPASSWORD" \
       POSTGRES_DB="$db" QUARKUS_HTTP_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 "$@" \
-      java $JAVA_OPTS -jar "$JAR" >"$log" 2>&1 &
+      "${JAVA_BIN:-java}" $JAVA_OPTS -jar "$JAR" >"$log" 2>&1 &
   APP_PID=$!
   PIDS+=("$APP_PID")
 }

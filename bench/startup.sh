@@ -8,7 +8,7 @@ DBS=()
 cleanup() { stop_all; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
 trap cleanup EXIT
 
-db=$(new_db single); DBS+=("$db")
+db=$(new_db single); DBS+=("$db"); db_single="$db"
 for phase in "fresh database (migrates)" "up-to-date database (skips Liquibase)"; do
   port=$(free_port); log=$(mktemp)
   t0=$(now_ms); start_app "$db" "$port" "$log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass
@@ -16,6 +16,34 @@ for phase in "fresh database (migrates)" "up-to-date database (skips Liquibase)"
   t1=$(now_ms); sleep 1
   printf 'startup  %-40s ready %6d ms  RSS %4s MB  (%s)\n' "$phase" $((t1 - t0)) "$(rss_mb "$APP_PID")" "$JAVA_OPTS"
   stop_all
+done
+
+# Class-data caches (docker/jvm-cache): the same jar on the up-to-date database, RUNS alternating starts
+# without and with the cache, per JVM (the system java, and JDK 25 when JDK25 points at one). Medians.
+RUNS="${RUNS:-3}"
+JDK25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+jvms=(java); [ -x "$JDK25" ] && jvms+=("$JDK25")
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+for jvm in "${jvms[@]}"; do
+  cache_opt=$(JAVA="$jvm" "$ROOT/docker/jvm-cache" "$ROOT/target/quarkus-app" | sed -n 's/.*start with: //p')
+  [ -n "$cache_opt" ] || { echo "startup  cache for $jvm could not be written"; continue; }
+  version=$("$jvm" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+  for variant in plain cached; do eval "t_$variant=(); r_$variant=()"; done
+  for i in $(seq 1 "$RUNS"); do
+    for variant in plain cached; do
+      opts="$JAVA_OPTS"; [ "$variant" = cached ] && opts="$JAVA_OPTS $cache_opt"
+      port=$(free_port); log=$(mktemp)
+      t0=$(now_ms); JAVA_BIN="$jvm" JAVA_OPTS="$opts" start_app "$db_single" "$port" "$log"
+      wait_ready "$port" 120 || { echo "not ready; log:"; cat "$log"; exit 1; }
+      t1=$(now_ms); sleep 1
+      eval "t_$variant+=($((t1 - t0))); r_$variant+=($(rss_mb "$APP_PID"))"
+      stop_all; rm -f "$log"
+    done
+  done
+  printf 'startup  Java %-3s up-to-date database, no cache    ready %6d ms  RSS %4s MB  (median of %d)\n' \
+    "$version" "$(median "${t_plain[@]}")" "$(median "${r_plain[@]}")" "$RUNS"
+  printf 'startup  Java %-3s up-to-date database, %-10s ready %6d ms  RSS %4s MB  (median of %d; anchor: the Flask tool 2600 ms, 390 MB)\n' \
+    "$version" "$(basename "${cache_opt#*=}")" "$(median "${t_cached[@]}")" "$(median "${r_cached[@]}")" "$RUNS"
 done
 
 for n in $COPIES; do
