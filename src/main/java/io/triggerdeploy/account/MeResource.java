@@ -63,12 +63,12 @@ public class MeResource {
         if (p.userId() == null) {
             return Uni.createFrom().item(new MeView(null, p.username(), null, p.role().id(), true, authType, null));
         }
-        return service.find(p.userId()).map(u -> {
+        return service.live(p.userId()).map(u -> {
             if (u == null) {
                 throw ProblemException.unauthorized("This user no longer exists");
             }
             // the effective role (an API token may carry less than its owner)
-            return new MeView(u.id, u.username, u.email, p.role().id(), u.active, authType, u.lastLoginAt);
+            return new MeView(u.id(), u.username(), u.email(), p.role().id(), u.active(), authType, u.lastLoginAt());
         });
     }
 

@@ -136,7 +136,7 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         // a token of an older credentials generation (password reset or changed, user deactivated, signed out
         // everywhere) is refused like an unknown one
         return users.activeIdentity(uid, generation)
-                .map(u -> u == null ? null : new TriggerPrincipal(uid, u.getKey(), u.getValue(), TriggerPrincipal.AuthType.PASSWORD, null))
+                .map(u -> u == null ? null : new TriggerPrincipal(uid, u.username(), u.role(), TriggerPrincipal.AuthType.PASSWORD, null))
                 .onFailure(DbErrors::isUnavailable).recoverWithItem(e -> {
                     LOG.debugf("Database unreachable; trusting signed token of %s", jwt.getName());
                     return new TriggerPrincipal(uid, jwt.getName(), claimed, TriggerPrincipal.AuthType.PASSWORD, null);

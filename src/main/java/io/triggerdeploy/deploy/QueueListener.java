@@ -2,6 +2,7 @@ package io.triggerdeploy.deploy;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.triggerdeploy.db.DatasourceSettings;
+import io.triggerdeploy.user.UserCache;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,8 +13,9 @@ import java.util.function.LongConsumer;
 
 /**
  * The replica's one LISTEN connection: "the queue changed" wakes the dispatcher, "deployment N has new lines"
- * feeds the live streams, "cancel N" reaches the execution if it runs here. It reconnects by itself; while it is
- * down, the dispatcher polls and the streams poll.
+ * feeds the live streams, "cancel N" reaches the execution if it runs here, "user N changed" (sent by a database
+ * trigger) drops that user from the {@link UserCache}. It reconnects by itself; while it is down, the dispatcher
+ * polls, the streams poll and the user cache holds nothing.
  */
 @ApplicationScoped
 public class QueueListener {
@@ -25,10 +27,12 @@ public class QueueListener {
     private final DeployEvents events;
     private final Dispatcher dispatcher;
     private final DeployConfig config;
+    private final UserCache users;
     private PgSubscriber subscriber;
 
     public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
-                         DeployConfig config) {
+                         DeployConfig config, UserCache users) {
+        this.users = users;
         this.vertx = vertx;
         this.datasource = datasource;
         this.events = events;
@@ -37,13 +41,23 @@ public class QueueListener {
     }
 
     void start() {
-        subscriber = PgSubscriber.subscriber(vertx, datasource.dedicated("listen")).reconnectPolicy(retries -> 1000L);
+        // the policy is asked at each loss of the connection: from then on, notifications may be missed
+        subscriber = PgSubscriber.subscriber(vertx, datasource.dedicated("listen")).reconnectPolicy(retries -> {
+            users.listening(false);
+            return 1000L;
+        });
+        // subscribed (first connect and every reconnect): from now on, every change of a user row is heard
+        subscriber.channel(USERS_CHANNEL).subscribeHandler(v -> users.listening(true))
+                .handler(payload -> withId(payload, users::changed));
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> withId(payload, events::publish));
         subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> withId(payload, dispatcher::cancelLocal));
         subscriber.connect().onFailure(e -> LOG.warnf("LISTEN connection failed (%s); polling every %d ms instead",
                 e.getMessage(), config.pollInterval().toMillis()));
     }
+
+    /** Sent by the trigger {@code users_changed} (changelog 0014) for every UPDATE or DELETE of a user row. */
+    static final String USERS_CHANNEL = "trigger_users";
 
     private static void withId(String payload, LongConsumer action) {
         try {
@@ -54,6 +68,7 @@ public class QueueListener {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        users.listening(false);
         if (subscriber != null) {
             subscriber.close();
         }

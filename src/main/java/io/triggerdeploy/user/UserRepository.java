@@ -49,12 +49,13 @@ public class UserRepository implements PanacheRepository<User> {
                 .execute(Tuple.of(id, newHash)).replaceWithVoid();
     }
 
-    /** The username and role of an active user whose credentials generation is still {@code generation}; else null. */
-    public Uni<Map.Entry<String, Role>> activeIdentity(long id, int generation) {
-        return pool.preparedQuery("SELECT username, role FROM users WHERE id = $1 AND active AND token_generation = $2")
-                .execute(Tuple.of(id, generation))
-                .map(rows -> Rows.first(rows, r -> Map.entry(r.getString("username"),
-                        Role.parse(r.getString("role")).orElse(Role.VIEWER))));
+    /** The user as requests see it (see {@link UserCache}); null when there is none. */
+    Uni<UserCache.LiveUser> liveUser(long id) {
+        return pool.preparedQuery("SELECT username, email, role, active, token_generation, last_login_at FROM users WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> Rows.first(rows, r -> new UserCache.LiveUser(id, r.getString("username"), r.getString("email"),
+                        Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getBoolean("active"),
+                        r.getInteger("token_generation"), r.getOffsetDateTime("last_login_at"))));
     }
 
     public Uni<Boolean> usernameExists(String username) {

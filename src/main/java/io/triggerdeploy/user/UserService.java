@@ -30,10 +30,12 @@ public class UserService {
 
     private final UserRepository users;
     private final Validator validator;
+    private final UserCache cache;
 
-    public UserService(UserRepository users, Validator validator) {
+    public UserService(UserRepository users, Validator validator, UserCache cache) {
         this.validator = validator;
         this.users = users;
+        this.cache = cache;
     }
 
     @WithSession
@@ -91,6 +93,7 @@ public class UserService {
 
     @WithTransaction
     public Uni<UserView> update(long id, UpdateUserRequest req) {
+        cache.changing(id);
         return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
             require(u, id);
             Role newRole = req.role() == null ? u.role : Role.parse(req.role()).orElseThrow();
@@ -121,6 +124,7 @@ public class UserService {
 
     @WithTransaction
     public Uni<Void> setPasswordHash(long id, String passwordHash) {
+        cache.changing(id);
         return users.findById(id).map(u -> {
             require(u, id);
             u.passwordHash = passwordHash;
@@ -133,6 +137,7 @@ public class UserService {
     /** Ends every login token of the user ("sign out everywhere"); browser sessions are the caller's to end. */
     @WithTransaction
     public Uni<Void> bumpTokenGeneration(long id) {
+        cache.changing(id);
         return users.findById(id).map(u -> {
             require(u, id);
             u.tokenGeneration++;
@@ -143,6 +148,7 @@ public class UserService {
 
     @WithTransaction
     public Uni<Void> delete(long id) {
+        cache.changing(id);
         return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
             require(u, id);
             if (u.role == Role.ADMIN && u.active && admins.size() <= 1) {
@@ -200,12 +206,18 @@ public class UserService {
 
     /** Records a successful login, replacing the hash when it was re-hashed at a higher cost. */
     public Uni<Void> recordLogin(long id, String newHash) {
+        cache.changing(id);
         return users.recordLogin(id, newHash);
     }
 
-    /** The username and role of an active user still on credentials generation {@code generation}; else null. */
-    public Uni<java.util.Map.Entry<String, io.triggerdeploy.security.Role>> activeIdentity(long id, int generation) {
-        return users.activeIdentity(id, generation);
+    /** The user as requests see it, as the database has it now (via {@link UserCache}); null when there is none. */
+    public Uni<UserCache.LiveUser> live(long id) {
+        return cache.get(id, users::liveUser);
+    }
+
+    /** The active user still on credentials generation {@code generation}; else null. */
+    public Uni<UserCache.LiveUser> activeIdentity(long id, int generation) {
+        return live(id).map(u -> u != null && u.active() && u.generation() == generation ? u : null);
     }
 
     /** The first rule an import record breaks (the username first), or null. */
