@@ -78,8 +78,24 @@ public class SigningKeys {
     public record Verified(JsonWebToken jwt, boolean local) {
     }
 
+    /** A token verified before, by which key object, valid until {@code expiresAt} (epoch seconds, skew included). */
+    private record Checked(Verified verified, Key key, long expiresAt) {
+    }
+
+    private static final int MAX_CHECKED = 2_000;
+    /**
+     * Tokens already verified, by their exact text: a token is immutable and signed, so while the key that signed
+     * it is still the installed one (the same object: replacing a key forgets its tokens) and it has not expired,
+     * checking the RSA signature and parsing its JSON again would give the same answer. Bounded; emptied when full.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Verifies signature, issuer and expiry; throws {@link ParseException} for anything not valid. */
     public Verified verify(String token) throws ParseException {
+        Checked c = checked.get(token);
+        if (c != null && (c.key == shared || c.key == local) && java.time.Instant.now().getEpochSecond() < c.expiresAt) {
+            return c.verified;
+        }
         String kid = kidOf(token);
         Key s = shared;
         Key l = local;
@@ -87,7 +103,15 @@ public class SigningKeys {
         if (k == null) {
             throw new ParseException("Token signed with an unknown key");
         }
-        return new Verified(k.parser().parse(token), k == l);
+        Verified v = new Verified(k.parser().parse(token), k == l);
+        long exp = v.jwt().getExpirationTime();
+        if (exp > 0) {
+            if (checked.size() >= MAX_CHECKED) {
+                checked.clear();
+            }
+            checked.put(token, new Checked(v, k, exp + clockSkewSeconds));
+        }
+        return v;
     }
 
     public static boolean isLocalKid(String kid) {

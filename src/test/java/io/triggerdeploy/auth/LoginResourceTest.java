@@ -136,6 +136,38 @@ class LoginResourceTest extends ApiTest {
     }
 
     @Test
+    void aTokenAcceptedBeforeIsRefusedOnceItExpires() {
+        String good = adminToken();
+        long adminId = given().auth().oauth2(good).get("/api/me").then().extract().<Number>path("id").longValue();
+        SigningKeys.Key key = keys.shared().orElseThrow();
+        // valid for 1 s more than the 5 s skew: accepted (and remembered as verified), then refused after expiry
+        Instant exp = Instant.now().plusSeconds(1);
+        String shortLived = Jwt.issuer(SigningKeys.ISSUER).upn(ADMIN).groups(Set.of("admin")).claim("role", "admin")
+                .claim("uid", adminId).issuedAt(Instant.now()).expiresAt(exp)
+                .jws().keyId(key.kid()).sign(key.privateKey());
+        given().auth().oauth2(shortLived).get("/api/me").then().statusCode(200);
+        given().auth().oauth2(shortLived).get("/api/me").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(250))
+                .until(() -> Instant.now().isAfter(exp.plusSeconds(6)));
+        given().auth().oauth2(shortLived).get("/api/me").then().statusCode(401);
+    }
+
+    @Test
+    void aTokenOfAReplacedSigningKeyIsRefusedEvenAfterItWasAccepted() throws Exception {
+        SigningKeys ring = new SigningKeys(new com.fasterxml.jackson.databind.ObjectMapper(), 5);
+        KeyPair first = SigningKeys.generate();
+        ring.useShared("k1", first.getPrivate(), first.getPublic());
+        String token = Jwt.issuer(SigningKeys.ISSUER).upn("someone").claim("role", "viewer")
+                .expiresAt(Instant.now().plusSeconds(600)).jws().keyId("k1").sign(first.getPrivate());
+        assertThat(ring.verify(token).jwt().getName()).isEqualTo("someone");
+        assertThat(ring.verify(token).jwt().getName()).isEqualTo("someone");
+        KeyPair second = SigningKeys.generate();
+        ring.useShared("k1", second.getPrivate(), second.getPublic()); // same kid, other key: the old signature fails
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ring.verify(token))
+                .isInstanceOf(io.smallrye.jwt.auth.principal.ParseException.class);
+    }
+
+    @Test
     void repeatedFailuresAreThrottledWithRetryAfter() throws Exception {
         String admin = adminToken();
         String name = unique("brute");
