@@ -79,7 +79,7 @@ public class MeResource {
         TriggerPrincipal p = Callers.databaseUser(identity);
         Actor actor = audit.actor(identity);
         return service.passwordHash(p.userId())
-                .chain(stored -> Workers.run(() -> {
+                .chain(stored -> Workers.cpu(() -> {
                     if (!hasher.check(request.currentPassword(), stored).matches()) {
                         throw new ProblemException(403, "Forbidden", "The current password is not correct");
                     }

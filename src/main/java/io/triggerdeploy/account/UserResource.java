@@ -77,7 +77,7 @@ public class UserResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<UserView>> create(@NotNull(message = "a JSON body is required") @Valid CreateUserRequest request) {
         Actor actor = audit.actor(identity);
-        return Workers.run(() -> hasher.hash(request.password()))
+        return Workers.cpu(() -> hasher.hash(request.password()))
                 .chain(hash -> service.create(request, hash))
                 .call(u -> audit.record(actor, "user.created", "user", u.username(), "role " + u.role()))
                 .map(u -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + u.id())).entity(u).build());
@@ -128,7 +128,7 @@ public class UserResource {
                                                  @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
         // 404 before paying for bcrypt
         Actor actor = audit.actor(identity);
-        return service.get(id).chain(u -> Workers.run(() -> hasher.hash(request.password()))
+        return service.get(id).chain(u -> Workers.cpu(() -> hasher.hash(request.password()))
                         .chain(hash -> service.setPasswordHash(id, hash))
                         // a reset password means the old one may be known: every browser session of that user ends
                         .chain(() -> sessions.deleteForUser(id, null))

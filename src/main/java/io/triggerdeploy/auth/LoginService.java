@@ -121,7 +121,7 @@ public class LoginService {
                     }
                     return findCandidate(req.username());
                 })
-                .chain(c -> Workers.run(() -> {
+                .chain(c -> Workers.cpu(() -> {
                     if (c == null) {
                         hasher.burn(req.password());
                         return new Verdict(null, PasswordHasher.Check.NO, null);
@@ -163,7 +163,7 @@ public class LoginService {
         if (!breakGlass.isConfigured()) {
             return Uni.createFrom().failure(ProblemException.unavailable("The database is unreachable; login is not possible right now"));
         }
-        return Workers.run(() -> {
+        return Workers.cpu(() -> {
             var entry = breakGlass.find(req.username());
             if (entry.isEmpty()) {
                 // a database user: their account cannot be checked right now

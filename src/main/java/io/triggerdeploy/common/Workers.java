@@ -3,6 +3,7 @@ package io.triggerdeploy.common;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 
 import java.util.concurrent.Callable;
 
@@ -13,10 +14,36 @@ import java.util.concurrent.Callable;
  */
 public final class Workers {
 
+    /** Threads of the CPU pool: one per core, so that password hashing never crowds out the event loops. */
+    static final int CPU_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static volatile WorkerExecutor cpu;
+    private static volatile Vertx cpuOwner;
+
     private Workers() {
     }
 
+    /** Blocking work (I/O, name resolution) on the Vert.x worker pool. */
     public static <T> Uni<T> run(Callable<T> work) {
+        return on(work, null);
+    }
+
+    /**
+     * Pure CPU work (bcrypt) on a pool with one thread per core, taken in arrival order: more threads than cores
+     * would only make every check slower and starve the event loops, which serve the same cores.
+     */
+    public static <T> Uni<T> cpu(Callable<T> work) {
+        return on(work, true);
+    }
+
+    private static synchronized WorkerExecutor cpuPool(Vertx vertx) {
+        if (cpu == null || cpuOwner != vertx) {
+            cpu = vertx.createSharedWorkerExecutor("trigger-cpu", CPU_THREADS);
+            cpuOwner = vertx;
+        }
+        return cpu;
+    }
+
+    private static <T> Uni<T> on(Callable<T> work, Boolean cpuBound) {
         return Uni.createFrom().deferred(() -> {
             Context ctx = Vertx.currentContext();
             if (ctx == null) {
@@ -32,6 +59,9 @@ public final class Workers {
                 });
             }
             // completion is delivered back on ctx by Vert.x
+            if (cpuBound != null) {
+                return Uni.createFrom().completionStage(() -> cpuPool(ctx.owner()).executeBlocking(work, false).toCompletionStage());
+            }
             return Uni.createFrom().completionStage(() -> ctx.executeBlocking(work, false).toCompletionStage());
         });
     }
