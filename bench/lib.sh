@@ -4,7 +4,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 export PGHOST="${POSTGRES_HOST:-127.0.0.1}" PGPORT="${POSTGRES_PORT:-5432}" PGUSER="${POSTGRES_USER:-postgres}"
 export PGPASSWORD="${POSTGRES_PASSWORD:-}"
-JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx256m}"
+# the options the JVM image runs with (docker/Dockerfile.jvm), minus its class-data archive
+JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx256m -Xms32m -XX:+UseSerialGC}"
 PIDS=()
 
 ensure_jar() {
