@@ -59,5 +59,14 @@ for n in $COPIES; do
   total_rss=0; for p in "${PIDS[@]}"; do total_rss=$(( total_rss + $(rss_mb "$p") )); done
   printf 'startup  %2d copies on an empty database      all ready %6d ms  ready=%d/%d errors=%d admins=%s password-banners=%s duplicate-changesets=%s total RSS %d MB\n' \
     "$n" $((t1 - t0)) "$ok" "$n" "$errors" "$admins" "$banners" "$dup" "$total_rss"
-  stop_all
+  stop_all; rm -f "${logs[@]}"
+  # the same copies again, now on the migrated database: the empty database's extra cost is the ratio
+  empty_ms=$((t1 - t0)); ports=(); logs=(); t0=$(now_ms)
+  for i in $(seq 1 "$n"); do p=$(free_port); l=$(mktemp); ports+=("$p"); logs+=("$l"); start_app "$db" "$p" "$l"; done
+  ok=0; for p in "${ports[@]}"; do wait_ready "$p" 600 && ok=$((ok + 1)); done
+  t1=$(now_ms)
+  errors=$(cat "${logs[@]}" | grep -c " ERROR " || true)
+  printf 'startup  %2d copies on the migrated database  all ready %6d ms  ready=%d/%d errors=%d  empty/migrated ratio %s\n' \
+    "$n" $((t1 - t0)) "$ok" "$n" "$errors" "$(awk -v a="$empty_ms" -v b=$((t1 - t0)) 'BEGIN {printf "%.2f", a / b}')"
+  stop_all; rm -f "${logs[@]}"
 done
