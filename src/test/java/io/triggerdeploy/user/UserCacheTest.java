@@ -68,6 +68,14 @@ class UserCacheTest extends ApiTest {
         return new UserCache.LiveUser(id, name, null, Role.OPERATOR, true, 0, null);
     }
 
+    /** A read through the cache whose database load counts itself and answers a user named {@code name}. */
+    private static String read(UserCache cache, AtomicInteger loads, String name) {
+        return cache.get(1, id -> {
+            loads.incrementAndGet();
+            return Uni.createFrom().item(user(1, name));
+        }).await().indefinitely().username();
+    }
+
     @Test
     void aReadThatStartedBeforeAChangeNeverStoresWhatItRead() {
         UserCache cache = new UserCache(Duration.ofSeconds(60));
@@ -83,23 +91,14 @@ class UserCacheTest extends ApiTest {
         pending.get().complete(user(1, "before"));
         assertThat(seen.get().username()).isEqualTo("before");
         // the old row was not stored: the next read loads again, and that one is kept
-        assertThat(cache.get(1, id -> {
-            loads.incrementAndGet();
-            return Uni.createFrom().item(user(1, "after"));
-        }).await().indefinitely().username()).isEqualTo("after");
-        assertThat(cache.get(1, id -> {
-            loads.incrementAndGet();
-            return Uni.createFrom().item(user(1, "not loaded"));
-        }).await().indefinitely().username()).isEqualTo("after");
+        assertThat(read(cache, loads, "after")).isEqualTo("after");
+        assertThat(read(cache, loads, "not loaded")).isEqualTo("after");
         assertThat(loads.get()).isEqualTo(2);
 
         // a change of this replica under way: every read goes to the database until its notification arrives
         cache.changing(1);
         for (int i = 0; i < 3; i++) {
-            cache.get(1, id -> {
-                loads.incrementAndGet();
-                return Uni.createFrom().item(user(1, "pending"));
-            }).await().indefinitely();
+            read(cache, loads, "pending");
         }
         assertThat(loads.get()).isEqualTo(5);
 
@@ -107,10 +106,7 @@ class UserCacheTest extends ApiTest {
         cache.changed(1);
         cache.listening(false);
         for (int i = 0; i < 2; i++) {
-            cache.get(1, id -> {
-                loads.incrementAndGet();
-                return Uni.createFrom().item(user(1, "down"));
-            }).await().indefinitely();
+            read(cache, loads, "down");
         }
         assertThat(loads.get()).isEqualTo(7);
     }
