@@ -69,4 +69,17 @@ for n in $COPIES; do
   printf 'startup  %2d copies on the migrated database  all ready %6d ms  ready=%d/%d errors=%d  empty/migrated ratio %s\n' \
     "$n" $((t1 - t0)) "$ok" "$n" "$errors" "$(awk -v a="$empty_ms" -v b=$((t1 - t0)) 'BEGIN {printf "%.2f", a / b}')"
   stop_all; rm -f "${logs[@]}"
+  # and once more on a new empty database with the system JVM's class-data archive (docker/jvm-cache, above)
+  if [ -f "$ROOT/target/quarkus-app/app-cds.jsa" ]; then
+    db=$(new_db "cached$n"); DBS+=("$db"); ports=(); logs=(); t0=$(now_ms)
+    for i in $(seq 1 "$n"); do p=$(free_port); l=$(mktemp); ports+=("$p"); logs+=("$l")
+      JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$ROOT/target/quarkus-app/app-cds.jsa" start_app "$db" "$p" "$l"; done
+    ok=0; for p in "${ports[@]}"; do wait_ready "$p" 600 && ok=$((ok + 1)); done
+    t1=$(now_ms)
+    errors=$(cat "${logs[@]}" | grep -c " ERROR " || true)
+    admins=$(psql -tAc "SELECT count(*) FROM users WHERE role='admin'" "$db")
+    printf 'startup  %2d copies, empty database, app-cds   all ready %6d ms  ready=%d/%d errors=%d admins=%s  (%.2f of the run without it)\n' \
+      "$n" $((t1 - t0)) "$ok" "$n" "$errors" "$admins" "$(awk -v a=$((t1 - t0)) -v b="$empty_ms" 'BEGIN {printf "%.2f", a / b}')"
+    stop_all; rm -f "${logs[@]}"
+  fi
 done
