@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys this replica signs and verifies tokens with.
@@ -88,12 +89,12 @@ public class SigningKeys {
      * it is still the installed one (the same object: replacing a key forgets its tokens) and it has not expired,
      * checking the RSA signature and parsing its JSON again would give the same answer. Bounded; emptied when full.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Checked> checked = new ConcurrentHashMap<>();
 
     /** Verifies signature, issuer and expiry; throws {@link ParseException} for anything not valid. */
     public Verified verify(String token) throws ParseException {
         Checked c = checked.get(token);
-        if (c != null && (c.key == shared || c.key == local) && java.time.Instant.now().getEpochSecond() < c.expiresAt) {
+        if (c != null && (c.key == shared || c.key == local) && System.currentTimeMillis() / 1000 < c.expiresAt) {
             return c.verified;
         }
         String kid = kidOf(token);

@@ -24,7 +24,7 @@ public final class Workers {
 
     /** Blocking work (I/O, name resolution) on the Vert.x worker pool. */
     public static <T> Uni<T> run(Callable<T> work) {
-        return on(work, null);
+        return on(work, false);
     }
 
     /**
@@ -43,7 +43,7 @@ public final class Workers {
         return cpu;
     }
 
-    private static <T> Uni<T> on(Callable<T> work, Boolean cpuBound) {
+    private static <T> Uni<T> on(Callable<T> work, boolean cpuBound) {
         return Uni.createFrom().deferred(() -> {
             Context ctx = Vertx.currentContext();
             if (ctx == null) {
@@ -59,10 +59,8 @@ public final class Workers {
                 });
             }
             // completion is delivered back on ctx by Vert.x
-            if (cpuBound != null) {
-                return Uni.createFrom().completionStage(() -> cpuPool(ctx.owner()).executeBlocking(work, false).toCompletionStage());
-            }
-            return Uni.createFrom().completionStage(() -> ctx.executeBlocking(work, false).toCompletionStage());
+            return Uni.createFrom().completionStage(() -> (cpuBound ? cpuPool(ctx.owner()).executeBlocking(work, false)
+                    : ctx.executeBlocking(work, false)).toCompletionStage());
         });
     }
 }

@@ -104,12 +104,9 @@ public class UserCache {
 
     /** The LISTEN connection subscribed (true) or was lost (false); either way everything cached is dropped. */
     public void listening(boolean subscribed) {
-        epoch.incrementAndGet();
         listening = false;
+        epoch.incrementAndGet(); // reads under way store nothing
         entries.clear();
-        if (subscribed) {
-            epoch.incrementAndGet();
-            listening = true;
-        }
+        listening = subscribed;
     }
 }
