@@ -38,6 +38,9 @@ public class Notifier {
     private final Vertx vertx;
     private final WebClient http;
     private final ChannelAddressPolicy addresses;
+    /** Retry timers not fired yet: cancelled at shutdown, so no retry runs after the container is gone. */
+    private final java.util.Set<Long> retries = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     public Notifier(ChannelService channels, NotifyConfig config, Vertx vertx, ChannelAddressPolicy addresses) {
         this.addresses = addresses;
@@ -52,6 +55,17 @@ public class Notifier {
 
     @PreDestroy
     void close() {
+        closed = true;
+        int dropped = 0;
+        for (Long timer : retries) {
+            if (vertx.cancelTimer(timer)) {
+                dropped++;
+            }
+        }
+        retries.clear();
+        if (dropped > 0) {
+            LOG.infof("Shutting down: %d notification retries not sent", dropped);
+        }
         http.close();
     }
 
@@ -63,6 +77,9 @@ public class Notifier {
     }
 
     private void deliver(ChannelService.Channel channel, Message message, int attempt) {
+        if (closed) {
+            return;
+        }
         send(channel, message).subscribe().with(
                 ok -> channels.recordResult(channel.id(), null).subscribe().with(x -> { }, x -> { }),
                 failure -> {
@@ -71,7 +88,11 @@ public class Notifier {
                         long delay = Duration.ofSeconds(2).toMillis() * (long) Math.pow(4, attempt - 1);
                         LOG.debugf("Notification %s to channel '%s' failed (attempt %d): %s; retrying in %d ms",
                                 message.event().id(), channel.name(), attempt, why, delay);
-                        vertx.setTimer(delay, t -> deliver(channel, message, attempt + 1));
+                        long timer = vertx.setTimer(delay, t -> {
+                            retries.remove(t);
+                            deliver(channel, message, attempt + 1);
+                        });
+                        retries.add(timer);
                     } else {
                         LOG.warnf("Notification %s to channel '%s' (%s) failed after %d attempts: %s",
                                 message.event().id(), channel.name(), channel.kind(), attempt, why);
