@@ -1,6 +1,7 @@
 package io.triggerdeploy.deploy;
 
 import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.ssh.Cancellation;
 import io.triggerdeploy.ssh.SshService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,11 @@ public class DeploymentExecutor {
     final Periodic periodic;
     final Event<DeploymentLifecycle> lifecycle;
     final String replica;
+    final SecretBox secrets;
 
     public DeploymentExecutor(DeploymentRepository repository, SshService ssh, Masker masker, LiveLines live, DeployConfig config,
-                              Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica) {
+                              Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica, SecretBox secrets) {
+        this.secrets = secrets;
         this.repository = repository;
         this.ssh = ssh;
         this.masker = masker;

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The queue in PostgreSQL, in plain SQL: claims with {@code FOR UPDATE SKIP LOCKED}, leases, the reaper,
@@ -33,13 +34,54 @@ public class DeploymentRepository {
     /** Queues a deployment inside {@code tx}; the NOTIFY that wakes the dispatchers is delivered at commit. */
     public Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
                                       String clientIp, String note) {
+        return insert(tx, serverId, alias, requestedBy, requestedById, source, clientIp, note, Run.PLAIN);
+    }
+
+    Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
+                               String clientIp, String note, Run run) {
         SqlClient c = tx.client();
-        return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, "
-                                + "requested_by_id, source, client_ip, note) VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7) RETURNING "
+        TriggerCommand.Origin o = run.origin();
+        return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, requested_by_id, "
+                                + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id) "
+                                + "VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12) RETURNING "
                                 + DeploymentView.COLUMNS)
-                        .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note}))
+                        .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note,
+                                run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id()}))
                         .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
+    }
+
+    /** What an earlier deployment ran with, to run it again: null when there is no such deployment. */
+    Uni<Source> source(long id) {
+        return pool.preparedQuery("SELECT id, server_id, status, ref, parameters::text AS p, secret_parameters "
+                        + "FROM deployments WHERE id = $1")
+                .execute(Tuple.of(id)).map(rows -> Rows.first(rows, Source::of));
+    }
+
+    /** The newest deployment of a server that has started (the one a rollback rolls back); null when none has. */
+    Uni<Long> current(long serverId) {
+        return pool.preparedQuery("SELECT id FROM deployments WHERE server_id = $1 AND started_at IS NOT NULL "
+                        + "ORDER BY id DESC LIMIT 1")
+                .execute(Tuple.of(serverId)).map(rows -> Rows.first(rows, r -> r.getLong(0)));
+    }
+
+    /** The newest SUCCEEDED deployment of a server before {@code beforeId}; null when there is none. */
+    Uni<Source> lastSuccessBefore(long serverId, long beforeId) {
+        return pool.preparedQuery("SELECT id, server_id, status, ref, parameters::text AS p, secret_parameters FROM deployments "
+                        + "WHERE server_id = $1 AND status = 'SUCCEEDED' AND id < $2 ORDER BY id DESC LIMIT 1")
+                .execute(Tuple.of(serverId, beforeId)).map(rows -> Rows.first(rows, Source::of));
+    }
+
+    /** A deployment's version and values, as recorded. */
+    record Source(long id, long serverId, String status, String ref, String shownJson, String sealedJson) {
+        static Source of(Row r) {
+            return new Source(r.getLong("id"), r.getLong("server_id"), r.getString("status"), r.getString("ref"),
+                    r.getString("p"), r.getString("secret_parameters"));
+        }
+
+        Run run(TriggerCommand.Origin origin) {
+            return new Run(ref, shownJson, sealedJson, origin);
+        }
     }
 
     public Uni<DeploymentView> find(long id) {
@@ -67,7 +109,7 @@ public class DeploymentRepository {
                 FROM next, servers s
                 WHERE d.id = next.id AND s.id = d.server_id
                 RETURNING d.*, s.host, s.port, s.ssh_user, s.path, s.command, s.timeout_seconds, s.host_key,
-                          s.private_key_ref
+                          s.private_key_ref, s.secret_variables
                 """;
         return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
     }
@@ -167,11 +209,17 @@ public class DeploymentRepository {
     /** Newest first, keyset-paged by id; every filter optional. */
     public Uni<List<DeploymentView>> page(Long serverId, String status, String user, OffsetDateTime from, OffsetDateTime to,
                                           Long beforeId, int limit) {
+        return page(serverId, status, user, null, from, to, beforeId, limit);
+    }
+
+    /** Newest first, keyset-paged by id; every filter optional, {@code ref} exact. */
+    public Uni<List<DeploymentView>> page(Long serverId, String status, String user, String ref, OffsetDateTime from,
+                                          OffsetDateTime to, Long beforeId, int limit) {
         String sql = "SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE ($1::bigint IS NULL OR server_id = $1) "
                 + "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR lower(requested_by) = lower($3)) "
                 + "AND ($4::timestamptz IS NULL OR queued_at >= $4) AND ($5::timestamptz IS NULL OR queued_at < $5) "
-                + "AND ($6::bigint IS NULL OR id < $6) ORDER BY id DESC LIMIT $7";
-        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{serverId, status, user, from, to, beforeId, limit}))
+                + "AND ($6::bigint IS NULL OR id < $6) AND ($8::text IS NULL OR ref = $8) ORDER BY id DESC LIMIT $7";
+        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{serverId, status, user, from, to, beforeId, limit, ref}))
                 .map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
@@ -184,6 +232,19 @@ public class DeploymentRepository {
                 .chain(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().item(0)
                         : c.preparedQuery("DELETE FROM deployments WHERE finished_at < now() - ($1 * interval '1 day')")
                         .execute(Tuple.of(days)).map(rows -> rows.rowCount())));
+    }
+
+    /** Deployments holding sealed secret parameters, id after {@code afterId}, for a key rotation. */
+    Uni<List<Map.Entry<Long, String>>> sealedAfter(long afterId, int limit) {
+        return pool.preparedQuery("SELECT id, secret_parameters FROM deployments WHERE secret_parameters IS NOT NULL AND id > $1 "
+                        + "ORDER BY id LIMIT $2")
+                .execute(Tuple.of(afterId, limit)).map(rows -> Rows.list(rows, r -> Map.entry(r.getLong(0), r.getString(1))));
+    }
+
+    /** Replaces a deployment's sealed values if they are still {@code expected} (a concurrent rotation wins once). */
+    Uni<Boolean> reseal(long id, String expected, String sealed) {
+        return pool.preparedQuery("UPDATE deployments SET secret_parameters = $3 WHERE id = $1 AND secret_parameters = $2")
+                .execute(Tuple.of(id, expected, sealed)).map(rows -> rows.rowCount() == 1);
     }
 
     static final long RETENTION_LOCK_KEY = 0x7472696767657201L;

@@ -50,6 +50,42 @@ public class DeploymentResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<DeploymentView>> trigger(@NotNull(message = "a JSON body with server is required") @Valid TriggerRequest request,
                                                      @Context HttpServerRequest http) {
+        TriggerCommand c = command(request.note(), http);
+        return service.trigger(new TriggerCommand(request.server(), c.note(), c.requestedBy(), c.requestedById(), c.source(),
+                        c.via(), c.actor(), request.parameters(), null))
+                .map(DeploymentResource::accepted);
+    }
+
+    /** The same server, version and parameters once more; secret values are reused without leaving the server. */
+    @POST
+    @Path("{id}/rerun")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<RestResponse<DeploymentView>> rerun(@PathParam("id") long id, @Context HttpServerRequest http) {
+        return service.rerun(id, command(null, http)).map(DeploymentResource::accepted);
+    }
+
+    /** The same version and the parameters the other server declares, there (e.g. staging to production). */
+    @POST
+    @Path("{id}/promote")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<DeploymentView>> promote(@PathParam("id") long id,
+                                                     @NotNull(message = "a JSON body with server is required") @Valid PromoteRequest request,
+                                                     @Context HttpServerRequest http) {
+        return service.promote(id, request.server(), command(request.note(), http)).map(DeploymentResource::accepted);
+    }
+
+    /** Where the server should go. */
+    public record PromoteRequest(@jakarta.validation.constraints.NotBlank @jakarta.validation.constraints.Size(max = 253) String server,
+                                 @jakarta.validation.constraints.Size(max = 500) String note) {
+    }
+
+    /** Who asks, through what, from where: everything of a trigger but the server and its values. */
+    private TriggerCommand command(String note, HttpServerRequest http) {
+        return command(identity, note, http);
+    }
+
+    static TriggerCommand command(SecurityIdentity identity, String note, HttpServerRequest http) {
         TriggerPrincipal p = Callers.of(identity);
         String source = switch (p.authType()) {
             case API_TOKEN -> "api_token";
@@ -57,19 +93,21 @@ public class DeploymentResource {
             default -> "api";
         };
         String via = p.authType() == TriggerPrincipal.AuthType.SESSION ? "web" : "api";
-        return service.trigger(new TriggerCommand(request.server(), request.note(), p.username(), p.userId(), source, via,
-                        Actor.of(p, http)))
-                .map(d -> RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
-                        .location(URI.create(d.links().get("self"))).entity(d).build());
+        return new TriggerCommand(null, note, p.username(), p.userId(), source, via, Actor.of(p, http));
+    }
+
+    static RestResponse<DeploymentView> accepted(DeploymentView d) {
+        return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
+                .location(URI.create(d.links().get("self"))).entity(d).build();
     }
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<DeploymentPage> list(@QueryParam("server") String server, @QueryParam("status") String status,
-                                    @QueryParam("user") String user, @QueryParam("from") String from,
-                                    @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
+                                    @QueryParam("user") String user, @QueryParam("ref") String ref,
+                                    @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
                                     @QueryParam("limit") @DefaultValue("50") int limit) {
-        return service.page(server, status, user, from, to, cursor, limit);
+        return service.page(server, status, user, ref, from, to, cursor, limit);
     }
 
     /** Counts by status, success rate, mean and p95 duration, overall and per server, for 24 h, 7 d and 30 d. */

@@ -6,12 +6,18 @@ import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
+import io.triggerdeploy.security.SecretBox;
+import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Locale;
 
 /** Triggers, reads and cancels deployments; the running happens in {@link Dispatcher}. */
@@ -24,8 +30,12 @@ public class DeploymentService {
     private final Transactions transactions;
     private final Uni<DeploymentStats> stats;
 
-    public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions) {
+    private final SecretBox secrets;
+
+    public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
+                             SecretBox secrets) {
         this.repository = repository;
+        this.secrets = secrets;
         this.servers = servers;
         this.audit = audit;
         this.transactions = transactions;
@@ -69,7 +79,7 @@ public class DeploymentService {
 
     /** The newest {@code limit} deployments. */
     public Uni<java.util.List<DeploymentView>> recent(int limit) {
-        return repository.page(null, null, null, null, null, null, limit);
+        return repository.page(null, null, null, null, null, null, null, limit);
     }
 
     /** Deployments running and queued now, on all replicas. */
@@ -82,14 +92,35 @@ public class DeploymentService {
         return target(command).chain(t -> transactions.run(tx -> queue(tx, t, command)));
     }
 
-    /** The active server a command names, checked before any transaction opens (it reads through its own session). */
+    /**
+     * The active server a command names, with the command's parameter values checked against the server's
+     * declarations and its secret values sealed; all before any transaction opens (it reads through its own session).
+     */
     public Uni<QueueTarget> target(TriggerCommand c) {
         return servers.resolve(c.serverRef().trim()).map(s -> {
             if (!s.active) {
                 throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
             }
-            return new QueueTarget(s.id, s.alias);
+            Parameters.Resolved values = Parameters.resolve(Parameters.read(s.parameters), c.parameters());
+            return new QueueTarget(s.id, s.alias, run(values, c.origin()));
         });
+    }
+
+    private Run run(Parameters.Resolved values, TriggerCommand.Origin origin) {
+        if (values.isEmpty()) {
+            return new Run(null, null, null, origin);
+        }
+        Map<String, String> sealed = new TreeMap<>();
+        values.secrets().forEach((name, value) -> {
+            secrets.requireEnabled("parameters." + name);
+            sealed.put(name, secrets.seal(sealedName(name), value));
+        });
+        return new Run(values.ref(), Parameters.write(values.shown()), sealed.isEmpty() ? null : Parameters.write(sealed), origin);
+    }
+
+    /** What a secret parameter of a deployment is sealed under. */
+    static String sealedName(String parameter) {
+        return "param:" + parameter;
     }
 
     /**
@@ -99,13 +130,119 @@ public class DeploymentService {
      */
     public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
         return repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(), c.actor().ip(),
-                        c.note() == null || c.note().isBlank() ? null : c.note().strip())
+                        c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run())
                 .call(d -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
-                        "via " + c.via(), true));
+                        describe(c.via(), d), true));
     }
 
-    /** The server a deployment will run on, as resolved for one trigger. */
-    public record QueueTarget(long serverId, String alias) {
+    /** What the audit trail says of a queued deployment: where it came from, its version and its parameter names. */
+    private static String describe(String via, DeploymentView d) {
+        StringBuilder sb = new StringBuilder("via ").append(via);
+        if (d.origin() != null) {
+            sb.append("; ").append(new TriggerCommand.Origin(d.origin(), d.originId()).describe());
+        }
+        if (d.ref() != null) {
+            sb.append("; ref ").append(d.ref());
+        }
+        if (d.parameters() != null) {
+            sb.append("; parameters ").append(String.join(", ", d.parameters().keySet()));
+        }
+        return sb.toString();
+    }
+
+    /** The server a deployment will run on, as resolved for one trigger, and what it runs with. */
+    public record QueueTarget(long serverId, String alias, Run run) {
+    }
+
+    /** The same server, version and values (sealed secrets copied as they are) once more. */
+    public Uni<DeploymentView> rerun(long id, TriggerCommand c) {
+        return source(id).chain(src -> again(src, c, new TriggerCommand.Origin("rerun", id)));
+    }
+
+    /**
+     * Runs the values of the last SUCCEEDED deployment before the server's current one again (or of {@code to}, an
+     * earlier success of the same server); 409 with the reason when there is none.
+     */
+    public Uni<DeploymentView> rollback(String serverRef, Long to, TriggerCommand c) {
+        return servers.resolve(serverRef.trim()).chain(s -> repository.current(s.id).chain(current -> {
+            if (current == null) {
+                throw ProblemException.conflict("Server '" + s.alias + "' has no deployment to roll back from");
+            }
+            Uni<DeploymentRepository.Source> target = to == null ? repository.lastSuccessBefore(s.id, current)
+                    : repository.source(to).map(src -> {
+                        if (src == null || src.serverId() != s.id) {
+                            throw ProblemException.invalid("to", "is not a deployment of server '" + s.alias + "'");
+                        }
+                        if (!"SUCCEEDED".equals(src.status()) || src.id() >= current) {
+                            throw ProblemException.conflict("Deployment #" + to + " is not a successful deployment before "
+                                    + "the current one (#" + current + "); it ended " + src.status());
+                        }
+                        return src;
+                    });
+            return target.chain(src -> {
+                if (src == null) {
+                    throw ProblemException.conflict("Server '" + s.alias + "' has no successful deployment before the "
+                            + "current one (#" + current + ") to roll back to");
+                }
+                return again(src, c, new TriggerCommand.Origin("rollback", src.id()));
+            });
+        }));
+    }
+
+    /**
+     * The same version and values on another server: those the target declares (and REF), checked against its
+     * declarations; secret values are opened here and sealed again for the new deployment, never leaving the process.
+     */
+    public Uni<DeploymentView> promote(long id, String serverRef, TriggerCommand c) {
+        return source(id).chain(src -> servers.resolve(serverRef.trim()).chain(s -> {
+            if (s.id == src.serverId()) {
+                throw ProblemException.invalid("server", "is the server deployment #" + id + " ran on; use rerun to run it again");
+            }
+            Set<String> declared = new HashSet<>();
+            Parameters.read(s.parameters).forEach(p -> declared.add(p.name()));
+            declared.add(Parameters.REF);
+            Map<String, Object> values = new TreeMap<>();
+            Map<String, String> sealed = Parameters.readMap(src.sealedJson());
+            Parameters.readMap(src.shownJson()).forEach((name, value) -> {
+                if (declared.contains(name)) {
+                    values.put(name, sealed.containsKey(name) ? open(name, sealed.get(name)) : value);
+                }
+            });
+            if (src.ref() != null) {
+                values.put(Parameters.REF, src.ref());
+            }
+            return trigger(new TriggerCommand(String.valueOf(s.id), c.note(), c.requestedBy(), c.requestedById(), c.source(),
+                    c.via(), c.actor(), values, new TriggerCommand.Origin("promotion", id)));
+        }));
+    }
+
+    private String open(String name, String sealed) {
+        try {
+            return secrets.open(sealedName(name), sealed);
+        } catch (SecretBox.SecretUnavailable e) {
+            throw ProblemException.conflict("The secret parameter " + name + " of the deployment cannot be opened: "
+                    + e.getMessage());
+        }
+    }
+
+    private Uni<DeploymentRepository.Source> source(long id) {
+        return repository.source(id).map(src -> {
+            if (src == null) {
+                throw ProblemException.notFound("No deployment " + id);
+            }
+            return src;
+        });
+    }
+
+    private Uni<DeploymentView> again(DeploymentRepository.Source src, TriggerCommand c, TriggerCommand.Origin origin) {
+        TriggerCommand command = new TriggerCommand(String.valueOf(src.serverId()), c.note(), c.requestedBy(), c.requestedById(),
+                c.source(), c.via(), c.actor(), Map.of(), origin);
+        return servers.resolve(String.valueOf(src.serverId())).map(s -> {
+            if (!s.active) {
+                throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
+            }
+            return new QueueTarget(s.id, s.alias, src.run(origin));
+        }).chain(t -> transactions.run(tx -> queue(tx, t, command)));
     }
 
     public Uni<DeploymentView> get(long id) {
@@ -129,6 +266,11 @@ public class DeploymentService {
     }
 
     public Uni<DeploymentPage> page(String serverRef, String status, String user, String from, String to, Long cursor, int limit) {
+        return page(serverRef, status, user, null, from, to, cursor, limit);
+    }
+
+    public Uni<DeploymentPage> page(String serverRef, String status, String user, String ref, String from, String to, Long cursor,
+                                    int limit) {
         Keyset.limit(limit, 200);
         String st = null;
         if (status != null && !status.isBlank()) {
@@ -142,9 +284,13 @@ public class DeploymentService {
         OffsetDateTime toTs = time(to, "to");
         String statusFilter = st;
         String userFilter = user == null || user.isBlank() ? null : user.trim();
+        String refFilter = ref == null || ref.isBlank() ? null : ref.trim();
+        if (refFilter != null && refFilter.length() > 255) {
+            throw ProblemException.invalid("ref", "must be at most 255 characters");
+        }
         Uni<Long> serverId = serverRef == null || serverRef.isBlank() ? Uni.createFrom().nullItem()
                 : servers.resolve(serverRef.trim()).map(s -> s.id);
-        return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, fromTs, toTs, cursor, limit))
+        return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, refFilter, fromTs, toTs, cursor, limit))
                 .map(items -> new DeploymentPage(items, Keyset.next(items, limit, DeploymentView::id)));
     }
 

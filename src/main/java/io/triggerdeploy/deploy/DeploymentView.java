@@ -2,21 +2,29 @@ package io.triggerdeploy.deploy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** A deployment as the API shows it, with links to itself, its log and its event stream. */
+/**
+ * A deployment as the API shows it, with links to itself, its log and its event stream. {@code parameters} are the
+ * values its command received (secrets as {@code ***}); {@code origin} says whether it is a {@code rerun},
+ * {@code rollback} or {@code promotion} of deployment {@code origin_id}.
+ */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String status, long serverId, String server, String requestedBy, String source,
                              String note, OffsetDateTime queuedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
-                             int logLines, boolean logTruncated, Map<String, String> links) {
+                             int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
+                             String origin, Long originId, Map<String, String> links) {
 
     static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
-            + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated";
+            + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
+            + "parameters, origin, origin_id";
 
     static DeploymentView of(Row r) {
         long id = r.getLong("id");
@@ -25,7 +33,17 @@ public record DeploymentView(long id, String status, long serverId, String serve
                 r.getOffsetDateTime("queued_at"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"),
                 r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
                 r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),
-                r.getBoolean("log_truncated"), links(id));
+                r.getBoolean("log_truncated"), r.getString("ref"), parameters(r.getValue("parameters")),
+                r.getString("origin"), r.getLong("origin_id"), links(id));
+    }
+
+    private static Map<String, String> parameters(Object value) {
+        if (!(value instanceof JsonObject json) || json.isEmpty()) {
+            return null;
+        }
+        Map<String, String> out = new TreeMap<>();
+        json.forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
+        return out;
     }
 
     static Map<String, String> links(long id) {

@@ -5,6 +5,10 @@ import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.ssh.Cancellation;
 import io.triggerdeploy.ssh.ExecResult;
+import io.triggerdeploy.security.SecretBox;
+import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.ssh.OutputText;
 import io.triggerdeploy.ssh.ShellQuote;
 import io.triggerdeploy.ssh.SshFailure;
 import io.triggerdeploy.ssh.SshTarget;
@@ -12,6 +16,8 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,6 +38,10 @@ final class Execution {
     private final Cancellation cancel;
     private final BooleanSupplier shuttingDown;
     private final LogWriter log;
+    private final Map<String, String> plain = new TreeMap<>();
+    private final Map<String, String> secret = new TreeMap<>();
+    /** Why the secret values cannot be opened here (then nothing runs); null when they can. */
+    private final String secretProblem;
     private volatile boolean lost;
 
     Execution(DeploymentExecutor deps, Claim claim, Cancellation cancel, BooleanSupplier shuttingDown) {
@@ -39,7 +49,33 @@ final class Execution {
         this.claim = claim;
         this.cancel = cancel;
         this.shuttingDown = shuttingDown;
-        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, deps.live, deps.config.logMaxBytes());
+        this.secretProblem = openSecrets();
+        this.log = new LogWriter(claim.id(), deps.repository, deps.masker.with(secret.values()), deps.live,
+                deps.config.logMaxBytes());
+    }
+
+    /** Splits the recorded values into plain and secret ones, opening the sealed ones; the problem, or null. */
+    private String openSecrets() {
+        Map<String, String> sealed = Parameters.readMap(claim.sealedParameters());
+        if (claim.view().parameters() != null) {
+            claim.view().parameters().forEach((name, value) -> {
+                if (!sealed.containsKey(name)) {
+                    plain.put(name, value);
+                }
+            });
+        }
+        try {
+            Parameters.readMap(claim.secretVariables()).forEach((name, value) -> {
+                if (!plain.containsKey(name)) {
+                    secret.put(name, deps.secrets.open(ServerService.variableName(name), value));
+                }
+            });
+            sealed.forEach((name, value) -> secret.put(name, deps.secrets.open(DeploymentService.sealedName(name), value)));
+            return null;
+        } catch (SecretBox.SecretUnavailable e) {
+            secret.clear();
+            return "A secret cannot be opened on this replica: " + e.getMessage() + ". The command was not run.";
+        }
     }
 
     void run() {
@@ -55,9 +91,9 @@ final class Execution {
         try {
             deps.lifecycle.fireAsync(DeploymentLifecycle.started(claim.view()));
             long t0 = System.nanoTime();
-            log.system("Deploying " + claim.alias() + " (" + claim.user() + "@" + claim.host() + ":" + claim.port() + ") in "
-                    + claim.path() + ": " + claim.command() + " — requested by " + claim.requestedBy() + ", run by " + deps.replica);
-            Outcome o = adjusted(runCommand());
+            announce();
+            Outcome o = adjusted(secretProblem != null
+                    ? new Outcome(DeploymentStatus.FAILED, null, secretProblem, null) : runCommand());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (o.error() != null) {
                 log.system("Error: " + o.error());
@@ -76,6 +112,26 @@ final class Execution {
         }
     }
 
+    /** The first lines of the log: where, what, by whom, which version and values (secrets as ***). */
+    private void announce() {
+        DeploymentView v = claim.view();
+        log.system("Deploying " + claim.alias() + " (" + claim.user() + "@" + claim.host() + ":" + claim.port() + ") in "
+                + claim.path() + ": " + claim.command() + " — requested by " + claim.requestedBy() + ", run by " + deps.replica
+                + (v.origin() == null ? "" : " (" + new TriggerCommand.Origin(v.origin(), v.originId()).describe() + ")"));
+        if (v.parameters() != null) {
+            StringBuilder sb = new StringBuilder("Parameters:");
+            v.parameters().forEach((name, value) -> sb.append(' ').append(name).append('=')
+                    .append(plain.containsKey(name) ? shown(value) : "***"));
+            log.system(sb.toString());
+        }
+    }
+
+    /** A value as a log line can show it: control characters visible, at most 200 characters. */
+    private static String shown(String value) {
+        String clean = OutputText.clean(value);
+        return clean.length() > 200 ? clean.substring(0, 200) + "…" : clean;
+    }
+
     private io.smallrye.mutiny.Uni<Void> renew() {
         return deps.repository.renew(claim.id(), deps.replica, deps.config.lease().toSeconds()).map(cancelRequested -> {
             if (cancelRequested == null) {
@@ -91,9 +147,10 @@ final class Execution {
 
     private Outcome runCommand() {
         try {
-            String remote = ShellQuote.remoteCommand(claim.path(), claim.command());
+            byte[] stdin = secret.isEmpty() ? null : ShellQuote.secretAssignments(secret);
+            String remote = ShellQuote.remoteCommand(claim.path(), claim.command(), plain, stdin == null ? 0 : stdin.length);
             ExecResult r = deps.ssh.exec(new SshTarget(claim.host(), claim.port(), claim.user(), claim.hostKey(), claim.keyRef()),
-                    remote, log, Duration.ofSeconds(claim.timeoutSeconds()), cancel);
+                    remote, stdin, log, Duration.ofSeconds(claim.timeoutSeconds()), cancel);
             DeploymentStatus status = switch (r.outcome()) {
                 case SUCCEEDED -> DeploymentStatus.SUCCEEDED;
                 case FAILED -> DeploymentStatus.FAILED;

@@ -20,7 +20,9 @@ final class LogWriter implements LineSink {
 
     private final long deploymentId;
     private final DeploymentRepository repository;
-    private final Masker masker;
+    private final Masker.Mask masker;
+    /** Per stream, the unfinished start of a secret at the end of a cut piece of a long line. */
+    private final String[] held = {"", ""};
     private final LiveLines live;
     private final long maxBytes;
     private final Object flushLock = new Object();
@@ -32,7 +34,7 @@ final class LogWriter implements LineSink {
     private boolean pendingTruncated;
     private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
 
-    LogWriter(long deploymentId, DeploymentRepository repository, Masker masker, LiveLines live, long maxBytes) {
+    LogWriter(long deploymentId, DeploymentRepository repository, Masker.Mask masker, LiveLines live, long maxBytes) {
         this.deploymentId = deploymentId;
         this.repository = repository;
         this.masker = masker;
@@ -42,19 +44,37 @@ final class LogWriter implements LineSink {
 
     @Override
     public void line(Stream stream, String text) {
-        add(stream == Stream.STDERR ? 'e' : 'o', text);
+        line(stream, text, false);
+    }
+
+    @Override
+    public synchronized void line(Stream stream, String text, boolean cut) {
+        int i = stream == Stream.STDERR ? 1 : 0;
+        String masked = masker.mask(held[i] + text);
+        held[i] = "";
+        if (cut) {
+            int k = masker.unfinished(masked);
+            if (k > 0) {
+                held[i] = masked.substring(masked.length() - k);
+                masked = masked.substring(0, masked.length() - k);
+            }
+            if (masked.isEmpty()) {
+                return;
+            }
+        }
+        add(i == 1 ? 'e' : 'o', masked);
     }
 
     void system(String text) {
-        add('s', text);
+        add('s', masker.mask(text));
     }
 
-    private synchronized void add(char stream, String raw) {
+    /** Adds a line already masked. */
+    private synchronized void add(char stream, String text) {
         // our own few status lines are kept even past the cap, so the end of a deployment is always visible
         if (truncated && stream != 's') {
             return;
         }
-        String text = masker.mask(raw);
         long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
         if (stream != 's' && bytes + size > maxBytes) {
             truncated = true;

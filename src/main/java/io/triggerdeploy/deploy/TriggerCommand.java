@@ -2,6 +2,8 @@ package io.triggerdeploy.deploy;
 
 import io.triggerdeploy.audit.Actor;
 
+import java.util.Map;
+
 /**
  * A request to start a deployment, whatever it came through.
  *
@@ -9,7 +11,29 @@ import io.triggerdeploy.audit.Actor;
  * @param source      stored on the deployment: api, api_token, web, trigger, hook
  * @param via         recorded in the audit trail: api, web, legacy, hook:&lt;name&gt;
  * @param actor       who the audit record names, and from which address
+ * @param parameters  the values given for the server's parameters (checked against its declarations); may be empty
+ * @param origin      set when this repeats another deployment (a promotion); null otherwise
  */
 public record TriggerCommand(String serverRef, String note, String requestedBy, Long requestedById, String source,
-                             String via, Actor actor) {
+                             String via, Actor actor, Map<String, ?> parameters, Origin origin) {
+
+    public TriggerCommand(String serverRef, String note, String requestedBy, Long requestedById, String source, String via,
+                          Actor actor) {
+        this(serverRef, note, requestedBy, requestedById, source, via, actor, Map.of(), null);
+    }
+
+    public TriggerCommand {
+        parameters = parameters == null ? Map.of() : parameters;
+    }
+
+    /** Which deployment a new one repeats, and how: {@code rerun}, {@code rollback} or {@code promotion}. */
+    public record Origin(String kind, long id) {
+        public String describe() {
+            return switch (kind) {
+                case "rerun" -> "re-run of #" + id;
+                case "rollback" -> "rollback to #" + id;
+                default -> "promotion of #" + id;
+            };
+        }
+    }
 }

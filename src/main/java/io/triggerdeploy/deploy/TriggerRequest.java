@@ -3,6 +3,18 @@ package io.triggerdeploy.deploy;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
-/** Asks for a deployment of a server given by alias, host or id. */
-public record TriggerRequest(@NotBlank @Size(max = 253) String server, @Size(max = 500) String note) {
+import java.util.Map;
+
+/**
+ * Asks for a deployment of a server given by alias, host or id, with values for the parameters it declares
+ * (and {@code REF}, the version, which every server accepts).
+ */
+public record TriggerRequest(@NotBlank @Size(max = 253) String server, @Size(max = 500) String note,
+                             @Size(max = 60) Map<String, Object> parameters) {
+
+    /** Parameter values may be secrets: never printed. */
+    @Override
+    public String toString() {
+        return "TriggerRequest[server=" + server + ", parameters=" + (parameters == null ? null : parameters.keySet()) + "]";
+    }
 }

@@ -10,6 +10,7 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.deploy.TriggerCommand;
+import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.server.ServerService;
@@ -143,8 +144,9 @@ public class HookService {
                     + " does not match " + h.branch(), h.name()));
         }
         String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
+        String version = version(ref, payload);
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
-                "hook", actor.name(), actor);
+                "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null);
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
                 .chain(() -> deployments.queue(tx, target, command))
                 .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))
@@ -215,6 +217,21 @@ public class HookService {
     private static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v == null || !v.isTextual() ? null : v.asText();
+    }
+
+    /** The version a push deploys: the tag of a tag push, else the pushed commit; null when the payload has neither. */
+    static String version(String ref, JsonNode payload) {
+        if (ref != null && ref.startsWith("refs/tags/") && ref.length() > 10) {
+            return ref.substring(10);
+        }
+        if (payload == null) {
+            return null;
+        }
+        String sha = text(payload, "after");
+        if (sha == null || !sha.matches("[0-9a-f]{7,64}") || sha.matches("0+")) {
+            sha = text(payload, "checkout_sha");
+        }
+        return sha != null && sha.matches("[0-9a-f]{7,64}") && !sha.matches("0+") ? sha : null;
     }
 
     /** "push to refs/heads/main at 1a2b3c4: first line of the message" (GitHub and GitLab payloads). */

@@ -30,6 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The old tool's {@code GET|POST /trigger} with {@code token} and {@code server}: the token is the configured
@@ -48,14 +51,46 @@ public class LegacyTriggerResource {
                                   OffsetDateTime timestamp) {
     }
 
-    /** The old tool's JSON body. */
-    public record TriggerBody(@org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8192) String token,
-                              @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 253) String server) {
+    /**
+     * The old tool's JSON body; upper-case fields ({@code "REF": "v1.4"}) and a {@code parameters} object are values
+     * for the server's parameters.
+     */
+    @RegisterForReflection
+    public static final class TriggerBody {
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 8192)
+        public String token;
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 253)
+        public String server;
+        public Map<String, Object> parameters;
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        final Map<String, Object> extra = new TreeMap<>();
+
+        public TriggerBody() {
+        }
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        public void other(String name, Object value) {
+            if (PARAMETER.matcher(name).matches()) {
+                extra.put(name, value);
+            }
+        }
+
+        public String token() {
+            return token;
+        }
+
+        public String server() {
+            return server;
+        }
+
         @Override
         public String toString() {
             return "TriggerBody[server=" + server + "]";
         }
     }
+
+    /** What makes a query parameter or body field a deployment parameter: the parameter-name form. */
+    static final Pattern PARAMETER = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
     private final DeploymentService service;
     private final ApiTokenService apiTokens;
@@ -76,7 +111,7 @@ public class LegacyTriggerResource {
     public Uni<RestResponse<TriggerResponse>> get(@QueryParam("token") String token, @QueryParam("server") String server,
                                                   @HeaderParam(TOKEN_HEADER) String headerToken,
                                                   @Context HttpServerRequest http) {
-        return trigger(present(headerToken) ? headerToken : token, server, http);
+        return trigger(present(headerToken) ? headerToken : token, server, queryParameters(http), http);
     }
 
     @POST
@@ -88,14 +123,33 @@ public class LegacyTriggerResource {
                                                    @HeaderParam(TOKEN_HEADER) String headerToken,
                                                    @Context HttpServerRequest http) {
         String chosen = present(headerToken) ? headerToken : body != null && present(body.token()) ? body.token() : token;
-        return trigger(chosen, body != null && body.server() != null ? body.server() : server, http);
+        Map<String, Object> values = new TreeMap<>(queryParameters(http));
+        if (body != null) {
+            values.putAll(body.extra);
+            if (body.parameters != null) {
+                values.putAll(body.parameters);
+            }
+        }
+        return trigger(chosen, body != null && body.server() != null ? body.server() : server, values, http);
+    }
+
+    /** Query parameters named like deployment parameters (upper case), first value each. */
+    private static Map<String, Object> queryParameters(HttpServerRequest http) {
+        Map<String, Object> out = new TreeMap<>();
+        for (String name : http.params().names()) {
+            if (PARAMETER.matcher(name).matches()) {
+                out.put(name, http.params().get(name));
+            }
+        }
+        return out;
     }
 
     private static boolean present(String s) {
         return s != null && !s.isBlank();
     }
 
-    private Uni<RestResponse<TriggerResponse>> trigger(String token, String server, HttpServerRequest http) {
+    private Uni<RestResponse<TriggerResponse>> trigger(String token, String server, Map<String, Object> values,
+                                                       HttpServerRequest http) {
         if (token == null || token.isBlank() || token.length() > 8192) {
             throw ProblemException.forbidden("A valid token is required");
         }
@@ -117,7 +171,7 @@ public class LegacyTriggerResource {
             who = Uni.createFrom().failure(ProblemException.forbidden("Invalid token"));
         }
         return who.chain(user -> service.trigger(new TriggerCommand(server, null, user, null, "trigger", "legacy",
-                        new Actor(user, null, ip))))
+                        new Actor(user, null, ip), values, null)))
                 .map(d -> RestResponse.ResponseBuilder.<TriggerResponse>create(RestResponse.Status.OK)
                         .entity(new TriggerResponse("Deployment of " + d.server() + " queued", d.id(), d.server(),
                                 d.links().get("log"), "started", OffsetDateTime.now(ZoneOffset.UTC)))

@@ -59,6 +59,14 @@ public class Server {
     @Column(name = "private_key_ref", length = 128)
     public String privateKeyRef;
 
+    /** The declared parameters, a JSON list of {@link ParameterSpec}. */
+    @Column(nullable = false)
+    public String parameters = "[]";
+
+    /** Secret variables every deployment receives: a JSON object of name to sealed value; null when none. */
+    @Column(name = "secret_variables")
+    public String secretVariables;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;
 

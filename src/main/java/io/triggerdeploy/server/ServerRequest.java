@@ -5,6 +5,9 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * A server as an admin writes it. On create, {@code name}, {@code alias}, {@code host}, {@code user} and
  * {@code path} are required; on update, absent fields stay as they are.
@@ -22,5 +25,15 @@ public record ServerRequest(
         @Min(1) @Max(86400) Integer timeoutSeconds,
         Boolean active,
         @Size(max = 16384) String hostKey,
-        @Size(max = 255) String privateKeyRef) {
+        @Size(max = 255) String privateKeyRef,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The parameters deployments take; "
+                + "absent leaves them as they are, [] removes them") List<ParameterSpec> parameters,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Secret variables (write-only): "
+                + "name to value; a null or empty value removes the variable, absent names stay") Map<String, String> secrets) {
+
+    /** The request without its secret values, for anything that prints it. */
+    @Override
+    public String toString() {
+        return "ServerRequest[alias=" + alias + ", host=" + host + ", secrets=" + (secrets == null ? null : secrets.keySet()) + "]";
+    }
 }

@@ -98,7 +98,9 @@ public class ServerResource {
     }
 
     private static String describe(ServerView v) {
-        return v.user() + "@" + v.host() + ":" + v.port() + " " + v.path() + " " + v.command() + (v.active() ? "" : " (inactive)");
+        return v.user() + "@" + v.host() + ":" + v.port() + " " + v.path() + " " + v.command() + (v.active() ? "" : " (inactive)")
+                + (v.parameters().isEmpty() ? "" : "; parameters " + String.join(", ", v.parameters().stream().map(ParameterSpec::name).toList()))
+                + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()));
     }
 
     @DELETE

@@ -29,6 +29,7 @@ public class ServerService {
 
     private final ServerRepository servers;
     private final Validator validator;
+    private final io.triggerdeploy.security.SecretBox secrets;
 
     /** Claims servers due for a reachability check (each once per interval across replicas). */
     public Uni<List<ReachabilityTarget>> claimReachabilityDue(long intervalSeconds, int limit) {
@@ -40,9 +41,10 @@ public class ServerService {
         return servers.recordReachability(id, status, error);
     }
 
-    public ServerService(ServerRepository servers, Validator validator) {
+    public ServerService(ServerRepository servers, Validator validator, io.triggerdeploy.security.SecretBox secrets) {
         this.servers = servers;
         this.validator = validator;
+        this.secrets = secrets;
     }
 
     @WithSession
@@ -81,6 +83,7 @@ public class ServerService {
         require(req.path(), "path");
         Server s = new Server();
         apply(s, req);
+        applyRun(s, req);
         if (s.command == null) {
             s.command = ServerRules.DEFAULT_COMMAND;
         }
@@ -105,6 +108,7 @@ public class ServerService {
             String oldHost = s.host;
             int oldPort = s.port;
             apply(s, req);
+            applyRun(s, req);
             if ((!s.host.equalsIgnoreCase(oldHost) || s.port != oldPort) && req.hostKey() == null) {
                 s.hostKey = null; // a different machine: its key must be pinned again
             }
@@ -162,7 +166,7 @@ public class ServerService {
                 String alias = r.alias() != null && !r.alias().isBlank() ? r.alias().trim() : slug(r.name());
                 ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
                         r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
-                        r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null);
+                        r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null, null, null);
                 require(req.alias(), "alias");
                 checkConstraints(req);
                 require(req.host(), "ip");
@@ -226,6 +230,72 @@ public class ServerService {
             s.active = req.active();
         }
         applyKeys(s, req);
+    }
+
+    /** The declared parameters and the secret variables (sealed here; their values never come back out). */
+    private void applyRun(Server s, ServerRequest req) {
+        List<ParameterSpec> specs = req.parameters() != null ? Parameters.checkDefinitions(req.parameters())
+                : Parameters.read(s.parameters);
+        Map<String, String> sealed = Parameters.readMap(s.secretVariables);
+        if (req.secrets() != null) {
+            for (Map.Entry<String, String> e : req.secrets().entrySet()) {
+                String field = "secrets." + e.getKey();
+                Parameters.checkName(e.getKey(), field);
+                String value = e.getValue();
+                if (value == null || value.isEmpty()) {
+                    sealed.remove(e.getKey());
+                    continue;
+                }
+                Parameters.checkText(value, field);
+                if (value.length() < Parameters.MIN_SECRET) {
+                    throw ProblemException.invalid(field, "a secret must be at least " + Parameters.MIN_SECRET
+                            + " characters (a shorter one could not be masked in the log)");
+                }
+                secrets.requireEnabled(field);
+                sealed.put(e.getKey(), secrets.seal(variableName(e.getKey()), value));
+            }
+            if (sealed.size() > Parameters.MAX_PARAMETERS) {
+                throw ProblemException.invalid("secrets", "at most " + Parameters.MAX_PARAMETERS + " secret variables");
+            }
+        }
+        for (ParameterSpec p : specs) {
+            if (sealed.containsKey(p.name())) {
+                throw ProblemException.invalid("parameters." + p.name(), "is also the name of a secret variable of this server");
+            }
+        }
+        s.parameters = Parameters.write(specs);
+        s.secretVariables = sealed.isEmpty() ? null : Parameters.write(sealed);
+    }
+
+    /**
+     * Seals every server's secret variables under the current key (after a key rotation); answers how many values
+     * changed. A value no configured key opens is a 409 naming the server and variable, and nothing is changed.
+     */
+    @WithTransaction
+    public Uni<Integer> resealVariables() {
+        return servers.list("secretVariables is not null").map(list -> {
+            int changed = 0;
+            for (Server s : list) {
+                Map<String, String> sealed = Parameters.readMap(s.secretVariables);
+                for (Map.Entry<String, String> e : sealed.entrySet()) {
+                    if (secrets.stale(e.getValue())) {
+                        try {
+                            e.setValue(secrets.reseal(variableName(e.getKey()), e.getValue()));
+                        } catch (io.triggerdeploy.security.SecretBox.SecretUnavailable x) {
+                            throw ProblemException.conflict("Server '" + s.alias + "': " + x.getMessage());
+                        }
+                        changed++;
+                    }
+                }
+                s.secretVariables = Parameters.write(sealed);
+            }
+            return changed;
+        });
+    }
+
+    /** What a server's secret variable is sealed under (bound to its name, so it cannot be moved to another). */
+    public static String variableName(String name) {
+        return "var:" + name;
     }
 
     /** Where and what to run: the path and command, checked so the remote shell never interprets them. */

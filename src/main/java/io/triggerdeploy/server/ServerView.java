@@ -4,6 +4,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.triggerdeploy.ssh.HostKeys;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /** A server as the API shows it, with the pinned key's fingerprint. */
 @RegisterForReflection
@@ -11,7 +12,8 @@ public record ServerView(long id, String name, String alias, String host, int po
                          String command, String environment, String description, int timeoutSeconds, boolean active,
                          String hostKey, String hostKeyFingerprint, String privateKeyRef,
                          OffsetDateTime createdAt, OffsetDateTime updatedAt, String reachability, String reachabilityError,
-                         OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt) {
+                         OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt,
+                         List<ParameterSpec> parameters, List<String> secretNames) {
 
     static ServerView of(Server s) {
         String fp = null;
@@ -24,6 +26,7 @@ public record ServerView(long id, String name, String alias, String host, int po
         }
         return new ServerView(s.id, s.name, s.alias, s.host, s.port, s.user, s.path, s.command, s.environment,
                 s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt,
-                s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt);
+                s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt,
+                Parameters.read(s.parameters), List.copyOf(Parameters.readMap(s.secretVariables).keySet()));
     }
 }

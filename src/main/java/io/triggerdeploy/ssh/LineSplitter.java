@@ -29,12 +29,12 @@ final class LineSplitter extends OutputStream {
     @Override
     public synchronized void write(int b) {
         if (b == '\n') {
-            emit();
+            emit(false);
             return;
         }
         buffer.write(b);
         if (buffer.size() >= maxBytes) {
-            emit();
+            emit(true);
         }
     }
 
@@ -48,18 +48,39 @@ final class LineSplitter extends OutputStream {
     @Override
     public synchronized void close() {
         if (buffer.size() > 0) {
-            emit();
+            emit(false);
         }
     }
 
-    private void emit() {
+    /** A whole line, or (cut) the first part of a long one, ending before a character whose bytes are incomplete. */
+    private void emit(boolean cut) {
         byte[] bytes = buffer.toByteArray();
         buffer.reset();
         int len = bytes.length;
-        if (len > 0 && bytes[len - 1] == '\r') {
+        if (cut) {
+            int keep = incompleteTail(bytes);
+            if (keep > 0 && keep < len) {
+                len -= keep;
+                buffer.write(bytes, len, keep);
+            }
+        } else if (len > 0 && bytes[len - 1] == '\r') {
             len--;
         }
-        sink.line(stream, OutputText.clean(decode(bytes, len)));
+        sink.line(stream, OutputText.clean(decode(bytes, len)), cut);
+    }
+
+    /** How many bytes at the end start a UTF-8 character that is not complete yet (0 when none). */
+    static int incompleteTail(byte[] bytes) {
+        int len = bytes.length;
+        for (int back = 1; back <= Math.min(3, len); back++) {
+            int b = bytes[len - back] & 0xff;
+            if ((b & 0xC0) == 0x80) {
+                continue; // a continuation byte: look further back for the lead
+            }
+            int need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            return need > back ? back : 0;
+        }
+        return 0;
     }
 
     static String decode(byte[] bytes, int len) {

@@ -1,7 +1,9 @@
 package io.triggerdeploy.ssh;
 
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +14,7 @@ public final class ShellQuote {
 
     /** Words of a deploy command: a program and plain arguments, no shell syntax. */
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_./:=@%+,~-]+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
 
     private ShellQuote() {
@@ -65,6 +68,37 @@ public final class ShellQuote {
             words.add(quote(word));
         }
         return "cd " + quote(path) + " && " + String.join(" ", words);
+    }
+
+    /**
+     * {@code cd '<path>' && NAME='value'… '<word>'…}: each value single-quoted, so the remote shell passes it to the
+     * command as it is. With {@code secretBytes > 0} the command first reads exactly that many bytes from its standard
+     * input ({@link #secretAssignments}) and evaluates them, so secret values never appear in the remote command line
+     * (or in {@code ps}); the deploy command runs only when all of them arrived.
+     */
+    public static String remoteCommand(String path, String command, Map<String, String> env, int secretBytes) {
+        String plain = remoteCommand(path, command);
+        String cd = "cd " + quote(path) + " && ";
+        StringBuilder sb = new StringBuilder(cd);
+        if (secretBytes > 0) {
+            sb.append("eval \"$(dd bs=1 count=").append(secretBytes).append(" 2>/dev/null)\" && [ \"$TRIGGER_SECRETS_READ\" = 1 ] && ");
+        }
+        env.forEach((name, value) -> sb.append(checkedName(name)).append('=').append(quote(value)).append(' '));
+        return sb.append(plain.substring(cd.length())).toString();
+    }
+
+    /** The standard input that {@link #remoteCommand} with secrets reads: {@code export NAME='value'…; TRIGGER_SECRETS_READ=1}. */
+    public static byte[] secretAssignments(Map<String, String> secrets) {
+        StringBuilder sb = new StringBuilder("export");
+        secrets.forEach((name, value) -> sb.append(' ').append(checkedName(name)).append('=').append(quote(value)));
+        return sb.append("; TRIGGER_SECRETS_READ=1").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String checkedName(String name) {
+        if (!ENV_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not an environment variable name");
+        }
+        return name;
     }
 
     private static String printable(String s) {

@@ -106,6 +106,12 @@ public class SshService {
      */
     public ExecResult exec(SshTarget target, String remoteCommand, LineSink sink, Duration timeout, Cancellation cancel)
             throws SshFailure {
+        return exec(target, remoteCommand, null, sink, timeout, cancel);
+    }
+
+    /** Like {@link #exec(SshTarget, String, LineSink, Duration, Cancellation)}, sending {@code stdin} (then EOF) to the command. */
+    public ExecResult exec(SshTarget target, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout,
+                           Cancellation cancel) throws SshFailure {
         HostKeys.HostKey pinned = pinnedKey(target);
         List<KeyPair> identities = identities(target.keyRef());
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -116,14 +122,14 @@ public class SshService {
         try {
             SessionPool.Lease pooled = pool.take(key);
             if (pooled != null) {
-                ExecResult r = runOn(pooled, remoteCommand, sink, timeout, deadline, cancel);
+                ExecResult r = runOn(pooled, remoteCommand, stdin, sink, timeout, deadline, cancel);
                 if (r != null) {
                     return r;
                 }
                 // the pooled session had gone away before the command started: once more, on a fresh session
             }
             SessionPool.Lease fresh = pool.add(key, open(target, pinned, identities, deadline));
-            ExecResult r = runOn(fresh, remoteCommand, sink, timeout, deadline, cancel);
+            ExecResult r = runOn(fresh, remoteCommand, stdin, sink, timeout, deadline, cancel);
             if (r == null) {
                 throw new IOException("The SSH session closed before the command started");
             }
@@ -140,11 +146,11 @@ public class SshService {
     }
 
     /** Runs on a session of the pool; null when the session was found dead before the command could start. */
-    private ExecResult runOn(SessionPool.Lease lease, String remoteCommand, LineSink sink, Duration timeout, long deadline,
+    private ExecResult runOn(SessionPool.Lease lease, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout, long deadline,
                              Cancellation cancel) throws IOException {
         boolean broken = true;
         try {
-            ExecResult r = run(lease.session, remoteCommand, sink, timeout, deadline, cancel);
+            ExecResult r = run(lease.session, remoteCommand, stdin, sink, timeout, deadline, cancel);
             broken = false;
             return r;
         } catch (StaleSession e) {
@@ -202,13 +208,16 @@ public class SshService {
     }
 
     /** Runs the command on an authenticated session, streaming its output, until it exits, times out or is cancelled. */
-    private ExecResult run(ClientSession session, String remoteCommand, LineSink sink, Duration timeout, long deadline,
+    private ExecResult run(ClientSession session, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout, long deadline,
                            Cancellation cancel) throws IOException {
         try (ChannelExec channel = session.createExecChannel(remoteCommand);
              LineSplitter out = new LineSplitter(sink, LineSink.Stream.STDOUT, config.maxLineLength());
              LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
             channel.setOut(out);
             channel.setErr(err);
+            if (stdin != null) {
+                channel.setIn(new java.io.ByteArrayInputStream(stdin));
+            }
             try {
                 channel.open().verify(min(config.connectTimeout(), remaining(deadline)));
             } catch (IOException e) {
