@@ -43,7 +43,7 @@ public class DeploymentRepository {
         TriggerCommand.Origin o = run.origin();
         return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, requested_by_id, "
                                 + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id) "
-                                + "VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12) RETURNING "
+                                + "VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12) RETURNING "
                                 + DeploymentView.COLUMNS)
                         .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note,
                                 run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id()}))

@@ -38,7 +38,8 @@ public record DeploymentView(long id, String status, long serverId, String serve
     }
 
     private static Map<String, String> parameters(Object value) {
-        if (!(value instanceof JsonObject json) || json.isEmpty()) {
+        JsonObject json = value instanceof JsonObject j ? j : value instanceof String str && str.startsWith("{") ? new JsonObject(str) : null;
+        if (json == null || json.isEmpty()) {
             return null;
         }
         Map<String, String> out = new TreeMap<>();

@@ -25,10 +25,12 @@ public record ParameterSpec(String name, String label, String type, Boolean requ
 
     public static final List<String> TYPES = List.of("string", "choice", "boolean", "integer", "secret");
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRequired() {
         return Boolean.TRUE.equals(required);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isSecret() {
         return "secret".equals(type);
     }

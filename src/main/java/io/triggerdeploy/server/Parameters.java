@@ -36,7 +36,8 @@ public final class Parameters {
             "SHELLOPTS", "BASHOPTS", "PS1", "PS2", "PS4", "CDPATH", "PWD", "OLDPWD", "TERM", "MAIL", "OPTIND", "OPTARG",
             "HOSTNAME", "GLOBIGNORE", "PROMPT_COMMAND");
     private static final long REGEX_BUDGET_NANOS = 50_000_000L;
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Parameters() {
     }

@@ -44,6 +44,9 @@ class DeploymentTest extends ApiTest {
         try {
             DIR = Files.createTempDirectory("deploys");
             TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Files.writeString(DIR.resolve("secrets.key"), java.util.Base64.getEncoder().encodeToString(key));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,13 +56,15 @@ class DeploymentTest extends ApiTest {
     public static class Deploys implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
-                    "trigger.deploy.legacy-token", LEGACY_TOKEN,
-                    "trigger.deploy.mask", "hunter2-secret",
-                    "trigger.deploy.lease", "6s",
-                    "trigger.deploy.poll-interval", "1s",
-                    "trigger.deploy.log-max-bytes", "200000",
-                    "trigger.deploy.max-streams-per-user", "3");
+            return Map.ofEntries(Map.entry("trigger.ssh.private-key-file", DIR.resolve("client_key").toString()),
+                    Map.entry("trigger.secrets.key-file", DIR.resolve("secrets.key").toString()),
+                    Map.entry("trigger.ssh.max-line-length", "1000"),
+                    Map.entry("trigger.deploy.legacy-token", LEGACY_TOKEN),
+                    Map.entry("trigger.deploy.mask", "hunter2-secret"),
+                    Map.entry("trigger.deploy.lease", "6s"),
+                    Map.entry("trigger.deploy.poll-interval", "1s"),
+                    Map.entry("trigger.deploy.log-max-bytes", "200000"),
+                    Map.entry("trigger.deploy.max-streams-per-user", "3"));
         }
     }
 
@@ -98,6 +103,144 @@ class DeploymentTest extends ApiTest {
         }
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/servers").then().statusCode(201);
         return alias;
+    }
+
+    /** A server with these parameter declarations and secret variables, whose script prints what it received. */
+    String parameterised(String script, java.util.List<Map<String, Object>> parameters, Map<String, String> secrets) throws IOException {
+        String alias = server(script, 30);
+        Map<String, Object> body = new HashMap<>();
+        body.put("parameters", parameters);
+        if (secrets != null) {
+            body.put("secrets", secrets);
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).patch("/api/servers/" + serverId(alias))
+                .then().statusCode(200);
+        return alias;
+    }
+
+    long serverId(String alias) {
+        return given().auth().oauth2(viewer).get("/api/servers/" + alias).then().statusCode(200).extract().<Number>path("id").longValue();
+    }
+
+    Response triggerWith(String server, Map<String, Object> parameters) {
+        return given().auth().oauth2(operator).contentType(ContentType.JSON)
+                .body(Map.of("server", server, "parameters", parameters)).post("/api/deployments");
+    }
+
+    static final String PRINT = "for n in REF TARGET DEBUG COUNT; do eval \"v=\\${$n-unset}\"; printf '%s=[%s]\\n' \"$n\" \"$v\"; done";
+
+    @Test
+    void parametersReachTheScriptExactlyAndHostileValuesAreInert() throws Exception {
+        String alias = parameterised(PRINT + "\n[ -e pwned ] && echo PWNED; exit 0", java.util.List.of(
+                Map.of("name", "TARGET", "type", "string", "required", true),
+                Map.of("name", "DEBUG", "type", "boolean", "default", false),
+                Map.of("name", "COUNT", "type", "integer", "min", 1, "max", 5, "default", 2)), null);
+        String hostile = "it's $(touch pwned) `touch pwned` ; touch pwned\nline2 \"q\" ünïcødé \\ $HOME";
+        Response r = triggerWith(alias, Map.of("TARGET", hostile, "REF", "v1.4.2", "DEBUG", true));
+        r.then().statusCode(202).body("ref", equalTo("v1.4.2")).body("parameters.TARGET", equalTo(hostile))
+                .body("parameters.COUNT", equalTo("2")).body("parameters.DEBUG", equalTo("true"));
+        JsonPath d = awaitFinal(r.<Number>path("id").longValue());
+        assertThat(d.getString("status")).isEqualTo("SUCCEEDED");
+        String log = log(d.getLong("id"));
+        assertThat(log).contains("out | REF=[v1.4.2]").contains("out | TARGET=[it's $(touch pwned) `touch pwned` ; touch pwned")
+                .contains("out | line2 \"q\" ünïcødé \\ $HOME]").contains("out | DEBUG=[true]").contains("out | COUNT=[2]")
+                .doesNotContain("PWNED");
+        assertThat(Files.exists(DIR.resolve(alias).resolve("pwned"))).isFalse();
+
+        // refused, naming the parameter, and nothing queued
+        long before = queryLong("SELECT count(*) FROM deployments");
+        triggerWith(alias, Map.of()).then().statusCode(400).body("detail", containsString("TARGET"));
+        triggerWith(alias, Map.of("TARGET", "x", "NOPE", "1")).then().statusCode(400).body("detail", containsString("NOPE"));
+        triggerWith(alias, Map.of("TARGET", "x", "COUNT", 9)).then().statusCode(400).body("detail", containsString("COUNT"));
+        triggerWith(alias, Map.of("TARGET", "x", "COUNT", "two")).then().statusCode(400).body("detail", containsString("COUNT"));
+        triggerWith(alias, Map.of("TARGET", "x", "DEBUG", "maybe")).then().statusCode(400).body("detail", containsString("DEBUG"));
+        triggerWith(alias, Map.of("TARGET", "nul\u0000byte")).then().statusCode(400).body("detail", containsString("NUL"));
+        triggerWith(alias, Map.of("TARGET", "x", "REF", "$(reboot)")).then().statusCode(400).body("detail", containsString("REF"));
+        assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before);
+
+        // history filters by version
+        given().auth().oauth2(viewer).get("/api/deployments?ref=v1.4.2&server=" + alias).then().statusCode(200)
+                .body("items.size()", equalTo(1)).body("items[0].id", equalTo((int) d.getLong("id")));
+    }
+
+    @Test
+    void badDeclarationsAreRefused() throws Exception {
+        String alias = server("true", null);
+        long id = serverId(alias);
+        for (Object bad : java.util.List.of(
+                java.util.List.of(Map.of("name", "lower")),
+                java.util.List.of(Map.of("name", "PATH")),
+                java.util.List.of(Map.of("name", "A"), Map.of("name", "A")),
+                java.util.List.of(Map.of("name", "A", "type", "choice")),
+                java.util.List.of(Map.of("name", "A", "pattern", "(")),
+                java.util.List.of(Map.of("name", "A", "type", "secret", "default", "abcd")),
+                java.util.List.of(Map.of("name", "A", "type", "integer", "min", 5, "max", 1)))) {
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("parameters", bad))
+                    .patch("/api/servers/" + id).then().statusCode(400).contentType(containsString("problem+json"));
+        }
+        given().auth().oauth2(viewer).get("/api/servers/" + id).then().body("parameters.size()", equalTo(0));
+    }
+
+    @Test
+    void secretsNeverShowAndAreMaskedEvenAcrossACutLine() throws Exception {
+        String token = "s3cr3t-Token-'$(x)`y`-" + "Z".repeat(40);
+        String variable = "db-password-0123456789";
+        // the secret straddles the 1000-byte cut of a long line
+        String alias = parameterised("printf '%s' \"$(printf 'a%.0s' $(seq 1 990))\"; printf '%s\\n' \"$API_TOKEN\"\n"
+                + "echo \"tok=$API_TOKEN pw=$DB_PASSWORD\"; ps -ef 2>/dev/null | grep -c s3cr3t-Token >/dev/null; "
+                + "echo \"args=$(cat /proc/$$/cmdline 2>/dev/null | tr '\\0' ' ')\"",
+                java.util.List.of(Map.of("name", "API_TOKEN", "type", "secret", "required", true)),
+                Map.of("DB_PASSWORD", variable));
+        given().auth().oauth2(viewer).get("/api/servers/" + alias).then().body("secret_names", org.hamcrest.Matchers.hasItem("DB_PASSWORD"))
+                .body(org.hamcrest.Matchers.not(containsString(variable)));
+        Response r = triggerWith(alias, Map.of("API_TOKEN", token));
+        r.then().statusCode(202).body("parameters.API_TOKEN", equalTo("***"));
+        assertThat(r.asString()).doesNotContain("s3cr3t");
+        long id = r.<Number>path("id").longValue();
+        JsonPath d = awaitFinal(id);
+        assertThat(d.getString("status")).isEqualTo("SUCCEEDED");
+        String log = log(id);
+        assertThat(log).contains("out | tok=*** pw=***").contains("***").doesNotContain("s3cr3t").doesNotContain("Token-")
+                .doesNotContain(variable).doesNotContain("ZZZZZZZZ");
+        // the cut piece ends before the secret began; the rest of the line carries it masked whole
+        assertThat(queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + id + " AND text = repeat('a', 990)")).isEqualTo(1);
+        assertThat(queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + id + " AND text = '***'")).isEqualTo(1);
+        assertThat(queryLong("SELECT count(*) FROM audit_events WHERE coalesce(details, '') LIKE '%s3cr3t%'")).isZero();
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE parameters::text LIKE '%s3cr3t%' "
+                + "OR coalesce(secret_parameters, '') LIKE '%s3cr3t%'")).isZero();
+
+        // a re-run reuses the sealed secret
+        Response again = given().auth().oauth2(operator).post("/api/deployments/" + id + "/rerun");
+        again.then().statusCode(202).body("origin", equalTo("rerun")).body("origin_id", equalTo((int) id));
+        JsonPath rerun = awaitFinal(again.<Number>path("id").longValue());
+        assertThat(rerun.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(log(rerun.getLong("id"))).contains("out | tok=*** pw=***").doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void rollbackRunsTheLastSuccessAgainAndPromotionCarriesTheVersion() throws Exception {
+        String alias = parameterised("echo \"ref=$REF\"; [ \"$REF\" != bad ]", java.util.List.of(), null);
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of())
+                .post("/api/servers/" + alias + "/rollback").then().statusCode(409).body("detail", containsString("no deployment"));
+        long first = awaitFinal(triggerWith(alias, Map.of("REF", "v1")).<Number>path("id").longValue()).getLong("id");
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of())
+                .post("/api/servers/" + alias + "/rollback").then().statusCode(409).body("detail", containsString("no successful deployment"));
+        JsonPath bad = awaitFinal(triggerWith(alias, Map.of("REF", "bad")).<Number>path("id").longValue());
+        assertThat(bad.getString("status")).as(log(bad.getLong("id"))).isEqualTo("FAILED");
+        Response rb = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of())
+                .post("/api/servers/" + alias + "/rollback");
+        rb.then().statusCode(202).body("ref", equalTo("v1")).body("origin", equalTo("rollback")).body("origin_id", equalTo((int) first));
+        assertThat(awaitFinal(rb.<Number>path("id").longValue()).getString("status")).isEqualTo("SUCCEEDED");
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("to", bad.getLong("id")))
+                .post("/api/servers/" + alias + "/rollback").then().statusCode(409);
+
+        String production = parameterised("echo \"prod ref=$REF\"", java.util.List.of(), null);
+        Response p = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", production))
+                .post("/api/deployments/" + first + "/promote");
+        p.then().statusCode(202).body("server", equalTo(production)).body("ref", equalTo("v1")).body("origin", equalTo("promotion"));
+        JsonPath promoted = awaitFinal(p.<Number>path("id").longValue());
+        assertThat(log(promoted.getLong("id"))).contains("out | prod ref=v1");
+        given().auth().oauth2(viewer).post("/api/deployments/" + first + "/rerun").then().statusCode(403);
     }
 
     long trigger(String token, String server) {

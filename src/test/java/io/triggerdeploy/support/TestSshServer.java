@@ -125,6 +125,7 @@ public final class TestSshServer implements AutoCloseable {
     /** Runs one exec request through the system shell and relays its streams and exit status. */
     static final class ShellCommand implements Command {
         private final String command;
+        private InputStream in;
         private OutputStream out;
         private OutputStream err;
         private ExitCallback exit;
@@ -136,6 +137,7 @@ public final class TestSshServer implements AutoCloseable {
 
         @Override
         public void setInputStream(InputStream in) {
+            this.in = in;
         }
 
         @Override
@@ -156,7 +158,11 @@ public final class TestSshServer implements AutoCloseable {
         @Override
         public void start(ChannelSession channel, Environment env) throws IOException {
             process = new ProcessBuilder("/bin/sh", "-c", command).start();
-            process.getOutputStream().close();
+            if (in == null) {
+                process.getOutputStream().close();
+            } else {
+                pumpAndClose(in, process.getOutputStream()); // what the client sends, then EOF, like sshd
+            }
             Thread o = pump(process.getInputStream(), out);
             Thread e = pump(process.getErrorStream(), err);
             Thread waiter = new Thread(() -> {
@@ -179,6 +185,23 @@ public final class TestSshServer implements AutoCloseable {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }
+        }
+
+        private static void pumpAndClose(InputStream from, OutputStream to) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try (to) {
+                    int n;
+                    while ((n = from.read(buf)) >= 0) {
+                        to.write(buf, 0, n);
+                        to.flush();
+                    }
+                } catch (IOException ignored) {
+                    // the process or the channel went away
+                }
+            }, "test-sshd-stdin");
+            t.setDaemon(true);
+            t.start();
         }
 
         private static Thread pump(InputStream in, OutputStream to) {
