@@ -68,10 +68,12 @@
     });
   }
 
-  function confirmDialog(text, okLabel) {
+  function confirmDialog(text, okLabel, fields) {
     const dlg = $('#confirm-dialog');
     if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(window.confirm(text));
     $('#confirm-text', dlg).textContent = text;
+    const box = $('#confirm-fields', dlg);
+    if (box) box.replaceChildren(...(fields || []));
     $('#confirm-ok', dlg).textContent = okLabel || 'OK';
     dlg.returnValue = '';
     return new Promise(resolve => {
@@ -235,12 +237,84 @@
 
   /* ---------- buttons ---------- */
 
+  /* One input per declared parameter (and REF, the version, when the server does not declare it). */
+  function parameterFields(server) {
+    const specs = (server && server.parameters) || [];
+    const all = specs.some(p => p.name === 'REF') ? specs
+      : [{ name: 'REF', label: 'Version (branch, tag or commit; optional)', type: 'string' }].concat(specs);
+    return all.map(p => {
+      const label = document.createElement('label');
+      label.className = 'field';
+      const caption = document.createElement('span');
+      caption.textContent = (p.label || p.name) + (p.required ? ' *' : '');
+      let input;
+      if (p.type === 'choice') {
+        input = document.createElement('select');
+        if (!p.required) input.append(new Option('', ''));
+        (p.choices || []).forEach(c => input.append(new Option(c, c, false, p.default === c)));
+      } else {
+        input = document.createElement('input');
+        input.type = p.type === 'secret' ? 'password' : p.type === 'integer' ? 'number' : p.type === 'boolean' ? 'checkbox' : 'text';
+        if (p.type === 'boolean') input.checked = p.default === true;
+        else if (p.default != null) input.value = String(p.default);
+        if (p.type === 'integer') { if (p.min != null) input.min = p.min; if (p.max != null) input.max = p.max; }
+        if (p.type === 'secret') input.autocomplete = 'off';
+      }
+      input.name = p.name;
+      input.dataset.type = p.type || 'string';
+      if (p.required && p.type !== 'boolean') input.required = true;
+      label.append(caption, input);
+      return label;
+    });
+  }
+
+  function parameterValues(fields) {
+    const values = {};
+    fields.forEach(label => {
+      const input = label.querySelector('input, select');
+      if (input.dataset.type === 'boolean') values[input.name] = input.checked;
+      else if (input.value !== '') values[input.name] = input.dataset.type === 'integer' ? Number(input.value) : input.value;
+    });
+    return values;
+  }
+
   async function deploy(button) {
     const name = button.dataset.serverName || button.dataset.server;
-    if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy')) return;
+    let server = null;
+    try { server = await api('GET', '/api/servers/' + encodeURIComponent(button.dataset.server)); } catch (err) { server = null; }
+    const fields = parameterFields(server);
+    if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy', fields)) return;
     button.disabled = true;
     try {
-      const d = await api('POST', '/api/deployments', { server: button.dataset.server });
+      const d = await api('POST', '/api/deployments', { server: button.dataset.server, parameters: parameterValues(fields) });
+      window.location.href = '/deployments/' + d.id;
+    } catch (err) {
+      toast(err.message, true);
+      button.disabled = false;
+    }
+  }
+
+  async function again(button) {
+    const what = button.dataset.action;
+    const id = button.dataset.id;
+    let url = '/api/deployments/' + id + '/rerun';
+    let body;
+    let text = 'Run deployment #' + id + ' again with the same version and parameters?';
+    if (what === 'rollback') {
+      url = '/api/servers/' + encodeURIComponent(button.dataset.server) + '/rollback';
+      body = {};
+      text = 'Roll ' + button.dataset.server + ' back to its last successful deployment before the current one?';
+    } else if (what === 'promote') {
+      const target = window.prompt('Promote deployment #' + id + ' (same version and parameters) to which server? Alias or id:');
+      if (!target) return;
+      url = '/api/deployments/' + id + '/promote';
+      body = { server: target.trim() };
+      text = 'Deploy the version of #' + id + ' on ' + target.trim() + '?';
+    }
+    if (!await confirmDialog(text, button.textContent.trim())) return;
+    button.disabled = true;
+    try {
+      const d = await api('POST', url, body);
       window.location.href = '/deployments/' + d.id;
     } catch (err) {
       toast(err.message, true);
@@ -602,6 +676,7 @@
     }
     switch (t.dataset.action) {
       case 'deploy': deploy(t); break;
+      case 'rerun': case 'rollback': case 'promote': again(t); break;
       case 'cancel': cancel(t); break;
       case 'request': request(t); break;
       case 'scan': scan(t); break;
