@@ -72,7 +72,9 @@ class HookTest extends ApiTest {
         String delivery = UUID.randomUUID().toString();
         Response ok = github(hook, secret, "push", delivery, PUSH_MAIN);
         ok.then().statusCode(202).body("server", equalTo(server)).body("source", equalTo("hook"))
-                .body("note", equalTo("push to refs/heads/main at 0123456: Fix the checkout"));
+                .body("note", equalTo("push to refs/heads/main at 0123456: Fix the checkout"))
+                .body("ref", equalTo("0123456789abcdef0123456789abcdef01234567"))
+                .body("parameters.REF", equalTo("0123456789abcdef0123456789abcdef01234567"));
         assertThat(ok.header("Location")).contains("/api/deployments/");
         assertThat(deploymentsOfServer()).isEqualTo(1);
 
@@ -104,6 +106,17 @@ class HookTest extends ApiTest {
         given().post("/hooks/nosuchhook123").then().statusCode(404);
         assertThat(queryString("SELECT string_agg(action || ' ' || coalesce(detail, ''), ',') FROM audit_events WHERE target = '"
                 + hook.get("name") + "'")).contains("hook.created").contains("hook.updated");
+    }
+
+    @Test
+    void aPushDeploysItsCommitAndATagPushItsTag() {
+        assertThat(HookService.version("refs/tags/v2.0.1", null)).isEqualTo("v2.0.1");
+        // a GitLab push names its commit in checkout_sha; an all-zero "after" is no commit
+        assertThat(HookService.version("refs/heads/main", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("after", "0000000000000000000000000000000000000000").put("checkout_sha", "abcdef0123456")))
+                .isEqualTo("abcdef0123456");
+        assertThat(HookService.version("refs/heads/main", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("after", "not-a-sha"))).isNull();
     }
 
     @Test
