@@ -98,12 +98,16 @@ public class DeploymentService {
      */
     public Uni<QueueTarget> target(TriggerCommand c) {
         return servers.resolve(c.serverRef().trim()).map(s -> {
-            if (!s.active) {
-                throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
-            }
+            requireActive(s);
             Parameters.Resolved values = Parameters.resolve(Parameters.read(s.parameters), c.parameters());
             return new QueueTarget(s.id, s.alias, run(values, c.origin()));
         });
+    }
+
+    private static void requireActive(io.triggerdeploy.server.Server s) {
+        if (!s.active) {
+            throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
+        }
     }
 
     private Run run(Parameters.Resolved values, TriggerCommand.Origin origin) {
@@ -238,9 +242,7 @@ public class DeploymentService {
         TriggerCommand command = new TriggerCommand(String.valueOf(src.serverId()), c.note(), c.requestedBy(), c.requestedById(),
                 c.source(), c.via(), c.actor(), Map.of(), origin);
         return servers.resolve(String.valueOf(src.serverId())).map(s -> {
-            if (!s.active) {
-                throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
-            }
+            requireActive(s);
             return new QueueTarget(s.id, s.alias, src.run(origin));
         }).chain(t -> transactions.run(tx -> queue(tx, t, command)));
     }

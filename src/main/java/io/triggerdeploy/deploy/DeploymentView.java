@@ -38,8 +38,7 @@ public record DeploymentView(long id, String status, long serverId, String serve
     }
 
     private static Map<String, String> parameters(Object value) {
-        JsonObject json = value instanceof JsonObject j ? j : value instanceof String str && str.startsWith("{") ? new JsonObject(str) : null;
-        if (json == null || json.isEmpty()) {
+        if (!(value instanceof JsonObject json) || json.isEmpty()) {
             return null;
         }
         Map<String, String> out = new TreeMap<>();

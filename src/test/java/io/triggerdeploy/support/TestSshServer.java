@@ -161,7 +161,7 @@ public final class TestSshServer implements AutoCloseable {
             if (in == null) {
                 process.getOutputStream().close();
             } else {
-                pumpAndClose(in, process.getOutputStream()); // what the client sends, then EOF, like sshd
+                pump(in, process.getOutputStream(), process.getOutputStream()); // what the client sends, then EOF, like sshd
             }
             Thread o = pump(process.getInputStream(), out);
             Thread e = pump(process.getErrorStream(), err);
@@ -187,27 +187,15 @@ public final class TestSshServer implements AutoCloseable {
             }
         }
 
-        private static void pumpAndClose(InputStream from, OutputStream to) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[8192];
-                try (to) {
-                    int n;
-                    while ((n = from.read(buf)) >= 0) {
-                        to.write(buf, 0, n);
-                        to.flush();
-                    }
-                } catch (IOException ignored) {
-                    // the process or the channel went away
-                }
-            }, "test-sshd-stdin");
-            t.setDaemon(true);
-            t.start();
+        /** Copies {@code in} to {@code to} on a thread of its own; the stream named {@code closing} is closed at the end. */
+        private static Thread pump(InputStream in, OutputStream to) {
+            return pump(in, to, in);
         }
 
-        private static Thread pump(InputStream in, OutputStream to) {
+        private static Thread pump(InputStream in, OutputStream to, java.io.Closeable closing) {
             Thread t = new Thread(() -> {
                 byte[] buf = new byte[8192];
-                try (in) {
+                try (closing) {
                     int n;
                     while ((n = in.read(buf)) >= 0) {
                         to.write(buf, 0, n);
