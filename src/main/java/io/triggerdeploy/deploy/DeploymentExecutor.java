@@ -22,9 +22,12 @@ public class DeploymentExecutor {
     final Event<DeploymentLifecycle> lifecycle;
     final String replica;
     final SecretBox secrets;
+    final ServiceProbe probe;
 
     public DeploymentExecutor(DeploymentRepository repository, SshService ssh, Masker masker, LiveLines live, DeployConfig config,
-                              Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica, SecretBox secrets) {
+                              Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica, SecretBox secrets,
+                              ServiceProbe probe) {
+        this.probe = probe;
         this.secrets = secrets;
         this.repository = repository;
         this.ssh = ssh;

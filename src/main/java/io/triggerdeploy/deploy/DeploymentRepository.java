@@ -106,10 +106,12 @@ public class DeploymentRepository {
                   FOR UPDATE OF d SKIP LOCKED)
                 UPDATE deployments d SET status = 'RUNNING', claimed_by = $1, started_at = now(),
                        lease_until = now() + ($2 * interval '1 second')
-                FROM next, servers s
+                FROM next, servers s LEFT JOIN servers j ON j.id = s.jump_server_id
                 WHERE d.id = next.id AND s.id = d.server_id
                 RETURNING d.*, s.host, s.port, s.ssh_user, s.path, s.command, s.timeout_seconds, s.host_key,
-                          s.private_key_ref, s.secret_variables
+                          s.private_key_ref, s.secret_variables, s.steps AS server_steps, j.host AS jump_host,
+                          j.port AS jump_port, j.ssh_user AS jump_user, j.host_key AS jump_host_key,
+                          j.private_key_ref AS jump_key_ref
                 """;
         return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
     }
@@ -122,13 +124,26 @@ public class DeploymentRepository {
                 .map(rows -> Rows.first(rows, r -> r.getBoolean(0)));
     }
 
+    /** Records the state of each step so far (a JSON list) while this replica holds the claim. */
+    public Uni<Void> recordSteps(long id, String replica, String stepsJson) {
+        return pool.preparedQuery("UPDATE deployments SET steps = $3::text::jsonb WHERE id = $1 AND claimed_by = $2 "
+                        + "AND status = 'RUNNING'")
+                .execute(Tuple.of(id, replica, stepsJson)).replaceWithVoid();
+    }
+
     /** Records the outcome and answers the finished deployment; null when this replica no longer held the claim. */
     public Uni<DeploymentView> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error) {
+        return finish(id, replica, status, exitCode, error, null);
+    }
+
+    /** Like {@link #finish(long, String, DeploymentStatus, Integer, String)}, naming the step that failed. */
+    public Uni<DeploymentView> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error,
+                                      String failedStep) {
         return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = $3, finished_at = now(), "
                                 + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, exit_code = $4, error = $5, "
-                                + "lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' RETURNING "
-                                + DeploymentView.COLUMNS)
-                        .execute(Tuple.of(id, replica, status.name(), exitCode, truncate(error)))
+                                + "failed_step = $6, lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' "
+                                + "RETURNING " + DeploymentView.COLUMNS)
+                        .execute(Tuple.from(new Object[]{id, replica, status.name(), exitCode, truncate(error), failedStep}))
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                 : c.query("NOTIFY " + QUEUE_CHANNEL + "; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
                 .map(rows -> Rows.first(rows, DeploymentView::of));

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /api/deployments/{id}/events}: Server-Sent Events, one {@code line} event per log line (its line
- * number is the event id, so {@code Last-Event-ID} resumes without loss) and a final {@code status} event.
+ * number is the event id, so {@code Last-Event-ID} resumes without loss), a {@code step} event after each step marker
+ * line of a run with steps (same id as its line), and a final {@code status} event.
  * Any replica serves any deployment: lines come from PostgreSQL, woken by LISTEN/NOTIFY and a 1 s poll, and, on the
  * replica that runs it, straight from the SSH channel ({@link LiveLines}).
  */
@@ -264,6 +265,13 @@ public class DeploymentStreamResource {
                     .data(LogEvent.class, new LogEvent(l.lineNo(), l.at(), DeploymentResource.streamName(l.stream()), l.text()))
                     .build());
             last = l.lineNo();
+            DeploymentView.Step step = l.stream() == 's' ? StepLog.parse(l.text()) : null;
+            if (step != null) {
+                emitter.emit(sse.newEventBuilder().id(String.valueOf(l.lineNo())).name("step")
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(StepEvent.class, new StepEvent(l.lineNo(), l.at(), step.name(), step.state(), step.detail()))
+                        .build());
+            }
         }
     }
 

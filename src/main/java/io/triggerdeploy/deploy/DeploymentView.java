@@ -20,11 +20,21 @@ public record DeploymentView(long id, String status, long serverId, String serve
                              String note, OffsetDateTime queuedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
-                             String origin, Long originId, Map<String, String> links) {
+                             String origin, Long originId, java.util.List<Step> steps, String failedStep,
+                             Map<String, String> links) {
+
+    /**
+     * One step of a run with steps: {@code name} precheck, deploy, verify, rollback or on_failure; {@code state}
+     * RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED or SKIPPED; {@code detail} what happened, e.g. the exit code.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(String name, String state, String detail) {
+    }
 
     static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
             + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
-            + "parameters, origin, origin_id";
+            + "parameters, origin, origin_id, steps, failed_step";
 
     static DeploymentView of(Row r) {
         long id = r.getLong("id");
@@ -34,7 +44,19 @@ public record DeploymentView(long id, String status, long serverId, String serve
                 r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
                 r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),
                 r.getBoolean("log_truncated"), r.getString("ref"), parameters(r.getValue("parameters")),
-                r.getString("origin"), r.getLong("origin_id"), links(id));
+                r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), links(id));
+    }
+
+    private static java.util.List<Step> steps(Object value) {
+        if (!(value instanceof io.vertx.core.json.JsonArray json) || json.isEmpty()) {
+            return null;
+        }
+        java.util.List<Step> out = new java.util.ArrayList<>();
+        for (int i = 0; i < json.size(); i++) {
+            JsonObject o = json.getJsonObject(i);
+            out.add(new Step(o.getString("name"), o.getString("state"), o.getString("detail")));
+        }
+        return out;
     }
 
     private static Map<String, String> parameters(Object value) {

@@ -29,8 +29,24 @@ final class Execution {
     private static final Logger LOG = Logger.getLogger(Execution.class);
     private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
 
-    /** How the run ended, before it is recorded. */
-    private record Outcome(DeploymentStatus status, Integer exitCode, String error, String sshFailure) {
+    /** How the run (or one command of it) ended, before it is recorded; {@code failedStep} names the step that failed. */
+    record Outcome(DeploymentStatus status, Integer exitCode, String error, String sshFailure, String failedStep) {
+
+        Outcome(DeploymentStatus status, Integer exitCode, String error, String sshFailure) {
+            this(status, exitCode, error, sshFailure, null);
+        }
+
+        boolean ok() {
+            return status == DeploymentStatus.SUCCEEDED;
+        }
+
+        Outcome at(String step) {
+            return new Outcome(status, exitCode, error, sshFailure, step);
+        }
+
+        Outcome withError(String more) {
+            return new Outcome(status, exitCode, error == null ? more : error + "; " + more, sshFailure, failedStep);
+        }
     }
 
     private final DeploymentExecutor deps;
@@ -40,9 +56,12 @@ final class Execution {
     private final LogWriter log;
     private final Map<String, String> plain = new TreeMap<>();
     private final Map<String, String> secret = new TreeMap<>();
+    /** The server's secret variables, opened (also in {@link #secret} unless a parameter has the name). */
+    private final Map<String, String> variables = new TreeMap<>();
     /** Why the secret values cannot be opened here (then nothing runs); null when they can. */
     private final String secretProblem;
     private volatile boolean lost;
+    private final StepLog steps;
 
     Execution(DeploymentExecutor deps, Claim claim, Cancellation cancel, BooleanSupplier shuttingDown) {
         this.deps = deps;
@@ -50,8 +69,9 @@ final class Execution {
         this.cancel = cancel;
         this.shuttingDown = shuttingDown;
         this.secretProblem = openSecrets();
-        this.log = new LogWriter(claim.id(), deps.repository, deps.masker.with(secret.values()), deps.live,
+        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, secret.values(), deps.live,
                 deps.config.logMaxBytes());
+        this.steps = new StepLog(claim, log, deps);
     }
 
     /** Splits the recorded values into plain and secret ones, opening the sealed ones; the problem, or null. */
@@ -66,14 +86,16 @@ final class Execution {
         }
         try {
             Parameters.readMap(claim.secretVariables()).forEach((name, value) -> {
+                variables.put(name, deps.secrets.open(ServerService.variableName(name), value));
                 if (!plain.containsKey(name)) {
-                    secret.put(name, deps.secrets.open(ServerService.variableName(name), value));
+                    secret.put(name, variables.get(name));
                 }
             });
             sealed.forEach((name, value) -> secret.put(name, deps.secrets.open(DeploymentService.sealedName(name), value)));
             return null;
         } catch (SecretBox.SecretUnavailable e) {
             secret.clear();
+            variables.clear();
             return "A secret cannot be opened on this replica: " + e.getMessage() + ". The command was not run.";
         }
     }
@@ -93,13 +115,14 @@ final class Execution {
             long t0 = System.nanoTime();
             announce();
             Outcome o = adjusted(secretProblem != null
-                    ? new Outcome(DeploymentStatus.FAILED, null, secretProblem, null) : runCommand());
+                    ? new Outcome(DeploymentStatus.FAILED, null, secretProblem, null) : new StepRun(this, claim, steps).run());
+            steps.close(o);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (o.error() != null) {
                 log.system("Error: " + o.error());
             }
             log.system("Finished: " + o.status() + (o.exitCode() == null ? "" : " (exit code " + o.exitCode() + ")")
-                    + " in " + ms / 1000.0 + " s");
+                    + (o.failedStep() == null ? "" : " at step " + o.failedStep()) + " in " + ms / 1000.0 + " s");
             flushing.cancel();
             renewing.cancel();
             log.flush();
@@ -145,12 +168,37 @@ final class Execution {
                 .replaceWithVoid();
     }
 
-    private Outcome runCommand() {
+    /** The values of the deployment: plain ones and opened secret ones. */
+    record Values(Map<String, String> plain, Map<String, String> secret) {
+    }
+
+    Values values() {
+        return new Values(plain, secret);
+    }
+
+    boolean cancelled() {
+        return cancel.isCancelled();
+    }
+
+    LogWriter log() {
+        return log;
+    }
+
+    ServiceProbe probe() {
+        return deps.probe;
+    }
+
+    DeploymentRepository repository() {
+        return deps.repository;
+    }
+
+    /** Runs one command in the server's path with {@code values}, streaming into the log, until {@code deadline}. */
+    Outcome exec(String command, Values values, long deadline) {
         try {
-            byte[] stdin = secret.isEmpty() ? null : ShellQuote.secretAssignments(secret);
-            String remote = ShellQuote.remoteCommand(claim.path(), claim.command(), plain, stdin == null ? 0 : stdin.length);
-            ExecResult r = deps.ssh.exec(new SshTarget(claim.host(), claim.port(), claim.user(), claim.hostKey(), claim.keyRef()),
-                    remote, stdin, log, Duration.ofSeconds(claim.timeoutSeconds()), cancel);
+            byte[] stdin = values.secret().isEmpty() ? null : ShellQuote.secretAssignments(values.secret());
+            String remote = ShellQuote.remoteCommand(claim.path(), command, values.plain(), stdin == null ? 0 : stdin.length);
+            Duration budget = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
+            ExecResult r = deps.ssh.exec(claim.target(), remote, stdin, log, budget, cancel);
             DeploymentStatus status = switch (r.outcome()) {
                 case SUCCEEDED -> DeploymentStatus.SUCCEEDED;
                 case FAILED -> DeploymentStatus.FAILED;
@@ -166,16 +214,32 @@ final class Execution {
         }
     }
 
+    /** Opens the recorded values of an earlier deployment (for a rollback step); they are masked from here on. */
+    Values valuesOf(DeploymentRepository.Source src) {
+        Map<String, String> sealed = Parameters.readMap(src.sealedJson());
+        Map<String, String> p = new TreeMap<>();
+        Map<String, String> sec = new TreeMap<>(variables);
+        Parameters.readMap(src.shownJson()).forEach((name, value) -> {
+            if (!sealed.containsKey(name)) {
+                p.put(name, value);
+                sec.remove(name);
+            }
+        });
+        sealed.forEach((name, value) -> sec.put(name, deps.secrets.open(DeploymentService.sealedName(name), value)));
+        log.alsoMask(sec.values());
+        return new Values(p, sec);
+    }
+
     /** A lost claim or a shutdown that cut the run short is INTERRUPTED, whatever the command said. */
     private Outcome adjusted(Outcome o) {
         if (lost) {
             return new Outcome(DeploymentStatus.INTERRUPTED, o.exitCode(), "This replica lost its claim (lease expired)",
-                    o.sshFailure());
+                    o.sshFailure(), o.failedStep());
         }
         if (shuttingDown.getAsBoolean() && o.status() == DeploymentStatus.CANCELLED) {
             return new Outcome(DeploymentStatus.INTERRUPTED, null, "Replica " + deps.replica
                     + " shut down before the deployment finished (grace period " + deps.config.shutdownGrace().toSeconds() + " s)",
-                    o.sshFailure());
+                    o.sshFailure(), o.failedStep());
         }
         return o;
     }
@@ -183,7 +247,7 @@ final class Execution {
     private void record(Outcome o) {
         try {
             DeploymentView done = VertxContextSupport.subscribeAndAwait(() -> deps.repository.finish(claim.id(), deps.replica,
-                    o.status(), o.exitCode(), o.error()));
+                    o.status(), o.exitCode(), o.error(), o.failedStep()));
             if (done == null) {
                 LOG.warnf("Deployment %d ended %s here, but another replica had already marked it", claim.id(), o.status());
             } else {

@@ -20,7 +20,9 @@ final class LogWriter implements LineSink {
 
     private final long deploymentId;
     private final DeploymentRepository repository;
-    private final Masker.Mask masker;
+    private volatile Masker.Mask masker;
+    private final Masker masks;
+    private final java.util.Set<String> maskedValues = new java.util.LinkedHashSet<>();
     /** Per stream, the unfinished start of a secret at the end of a cut piece of a long line. */
     private final String[] held = {"", ""};
     private final LiveLines live;
@@ -34,10 +36,13 @@ final class LogWriter implements LineSink {
     private boolean pendingTruncated;
     private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
 
-    LogWriter(long deploymentId, DeploymentRepository repository, Masker.Mask masker, LiveLines live, long maxBytes) {
+    LogWriter(long deploymentId, DeploymentRepository repository, Masker masks, java.util.Collection<String> secrets,
+              LiveLines live, long maxBytes) {
         this.deploymentId = deploymentId;
         this.repository = repository;
-        this.masker = masker;
+        this.masks = masks;
+        this.maskedValues.addAll(secrets);
+        this.masker = masks.with(maskedValues);
         this.live = live;
         this.maxBytes = maxBytes;
     }
@@ -65,8 +70,15 @@ final class LogWriter implements LineSink {
         add(i == 1 ? 'e' : 'o', masked);
     }
 
-    void system(String text) {
+    synchronized void system(String text) {
         add('s', masker.mask(text));
+    }
+
+    /** Masks these values too from now on (the secrets of a deployment a rollback step runs again). */
+    synchronized void alsoMask(java.util.Collection<String> values) {
+        if (maskedValues.addAll(values)) {
+            masker = masks.with(maskedValues);
+        }
     }
 
     /** Adds a line already masked. */

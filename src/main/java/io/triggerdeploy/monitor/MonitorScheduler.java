@@ -150,7 +150,7 @@ public class MonitorScheduler implements BootstrapStep {
     private Uni<Void> checkServer(ReachabilityTarget t) {
         return Workers.run(() -> {
             try {
-                HostKeys.HostKey key = ssh.scanHostKey(t.host(), t.port());
+                HostKeys.HostKey key = ssh.scanHostKey(t.host(), t.port(), t.jump());
                 if (t.hostKey() == null) {
                     return new String[]{"UNPINNED", "The SSH port answers; no host key is pinned yet"};
                 }

@@ -87,6 +87,12 @@ public class WatchRepository {
                 .map(rows -> rows.size() == 0 ? null : Target.of(rows.iterator().next()));
     }
 
+    /** The service of that name (case-insensitive; an active one first); null when there is none. */
+    public Uni<Target> targetByName(String name) {
+        return pool.preparedQuery("SELECT * FROM services WHERE lower(name) = lower($1) ORDER BY active DESC, id LIMIT 1")
+                .execute(Tuple.of(name)).map(rows -> rows.size() == 0 ? null : Target.of(rows.iterator().next()));
+    }
+
     public Uni<List<Target>> ofServer(long serverId) {
         return pool.preparedQuery("SELECT * FROM services WHERE active AND server_id = $1 ORDER BY id")
                 .execute(Tuple.of(serverId)).map(rows -> map(rows, Target::of));

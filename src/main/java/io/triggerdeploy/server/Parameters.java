@@ -336,6 +336,15 @@ public final class Parameters {
         }
     }
 
+    /** A stored JSON value of another shape (e.g. a server's steps). */
+    static <T> T readJson(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " does not parse", e);
+        }
+    }
+
     public static String write(Object value) {
         try {
             return JSON.writeValueAsString(value);

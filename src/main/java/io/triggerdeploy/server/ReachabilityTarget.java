@@ -1,5 +1,10 @@
 package io.triggerdeploy.server;
 
-/** A server due for its reachability check: where to connect, and the host key pinned for it (null: none yet). */
-public record ReachabilityTarget(long id, String host, int port, String hostKey) {
+import io.triggerdeploy.ssh.SshTarget;
+
+/**
+ * A server due for its reachability check: where to connect, the host key pinned for it (null: none yet), and the
+ * jump host it is reached through (null: direct).
+ */
+public record ReachabilityTarget(long id, String host, int port, String hostKey, SshTarget jump) {
 }

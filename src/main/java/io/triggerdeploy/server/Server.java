@@ -67,6 +67,14 @@ public class Server {
     @Column(name = "secret_variables")
     public String secretVariables;
 
+    /** Steps around the deploy command, a JSON {@link StepsSpec}; null when there are none. */
+    @Column(name = "steps")
+    public String steps;
+
+    /** The server this one is reached through (one hop); null for a direct connection. */
+    @Column(name = "jump_server_id")
+    public Long jumpServerId;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;
 

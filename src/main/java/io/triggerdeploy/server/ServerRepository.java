@@ -26,12 +26,16 @@ public class ServerRepository implements PanacheRepository<Server> {
      */
     public Uni<List<ReachabilityTarget>> claimReachabilityDue(long intervalSeconds, int limit) {
         return pool.preparedQuery("UPDATE servers s SET next_reachability_check_at = now() + make_interval(secs => $1) "
-                        + "FROM (SELECT id FROM servers WHERE active AND next_reachability_check_at <= now() "
-                        + "ORDER BY next_reachability_check_at LIMIT $2 FOR UPDATE SKIP LOCKED) due WHERE s.id = due.id "
-                        + "RETURNING s.id, s.host, s.port, s.host_key")
+                        + "FROM (SELECT d.id, j.host AS jh, j.port AS jp, j.ssh_user AS ju, j.host_key AS jk, j.private_key_ref AS jr "
+                        + "FROM servers d LEFT JOIN servers j ON j.id = d.jump_server_id "
+                        + "WHERE d.active AND d.next_reachability_check_at <= now() "
+                        + "ORDER BY d.next_reachability_check_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED) due WHERE s.id = due.id "
+                        + "RETURNING s.id, s.host, s.port, s.host_key, due.jh, due.jp, due.ju, due.jk, due.jr")
                 .execute(Tuple.of(intervalSeconds, limit))
                 .map(rows -> Rows.list(rows, r -> new ReachabilityTarget(r.getLong("id"), r.getString("host"),
-                        r.getInteger("port"), r.getString("host_key"))));
+                        r.getInteger("port"), r.getString("host_key"), r.getString("jh") == null ? null
+                        : new io.triggerdeploy.ssh.SshTarget(r.getString("jh"), r.getInteger("jp"), r.getString("ju"),
+                        r.getString("jk"), r.getString("jr")))));
     }
 
     /** Stores the outcome of a reachability check (the entity maps these columns read-only: only this writes them). */
@@ -55,6 +59,11 @@ public class ServerRepository implements PanacheRepository<Server> {
     public Uni<Boolean> hasDeployments(long id) {
         return getSession().chain(s -> s.createNativeQuery("SELECT count(*) FROM deployments WHERE server_id = ?1", Long.class)
                 .setParameter(1, id).getSingleResult()).map(n -> n > 0);
+    }
+
+    /** Aliases of the servers reached through server {@code id}. */
+    public Uni<List<String>> jumpedThrough(long id) {
+        return find("jumpServerId = ?1 order by lower(alias)", id).list().map(l -> l.stream().map(x -> x.alias).toList());
     }
 
     /** Like the old tool: an alias first, then a host, case-insensitive. */

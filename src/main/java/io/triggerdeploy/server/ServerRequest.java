@@ -29,7 +29,12 @@ public record ServerRequest(
         @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The parameters deployments take; "
                 + "absent leaves them as they are, [] removes them") List<ParameterSpec> parameters,
         @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Secret variables (write-only): "
-                + "name to value; a null or empty value removes the variable, absent names stay") Map<String, String> secrets) {
+                + "name to value; a null or empty value removes the variable, absent names stay") Map<String, String> secrets,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Steps around the deploy command; absent "
+                + "leaves them as they are, {} removes them") StepsSpec steps,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Id or alias of the server this one is "
+                + "reached through (it must not have a jump host itself); \"\" removes it, absent leaves it", maxLength = 253)
+        @Size(max = 253) String jumpHost) {
 
     /** The request without its secret values, for anything that prints it. */
     @Override

@@ -100,7 +100,9 @@ public class ServerResource {
     private static String describe(ServerView v) {
         return v.user() + "@" + v.host() + ":" + v.port() + " " + v.path() + " " + v.command() + (v.active() ? "" : " (inactive)")
                 + (v.parameters().isEmpty() ? "" : "; parameters " + String.join(", ", v.parameters().stream().map(ParameterSpec::name).toList()))
-                + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()));
+                + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()))
+                + (v.steps() == null ? "" : "; steps " + v.steps().describe())
+                + (v.jumpHost() == null ? "" : "; through jump host " + v.jumpHost());
     }
 
     @DELETE
@@ -118,7 +120,7 @@ public class ServerResource {
     @Path("{id}/host-key/scan")
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<HostKeyScanView> scan(@PathParam("id") long id) {
-        return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s.host(), s.port()).map(key ->
+        return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s).map(key ->
                 new HostKeyScanView(key.line(), key.fingerprint(), s.hostKeyFingerprint(),
                         key.fingerprint().equals(s.hostKeyFingerprint()))));
     }
@@ -150,7 +152,7 @@ public class ServerResource {
         if (request.fingerprint() == null || request.fingerprint().isBlank()) {
             throw ProblemException.invalid("host_key", "give host_key (a public key line) or fingerprint (from a scan)");
         }
-        return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s.host(), s.port())).chain(key -> {
+        return service.get(String.valueOf(id)).chain(this::scanOnWorker).chain(key -> {
             if (!key.fingerprint().equals(request.fingerprint().trim())) {
                 throw new ProblemException(409, "Conflict", "The host now presents " + key.fingerprint()
                         + ", not the confirmed " + request.fingerprint().trim() + "; nothing was pinned");
@@ -170,13 +172,14 @@ public class ServerResource {
                 "created " + r.created().size() + ", skipped " + r.skipped().size()));
     }
 
-    private Uni<HostKeys.HostKey> scanOnWorker(String host, int port) {
-        return Workers.run(() -> {
+    /** The key the server presents now, reached through its jump host when it has one. */
+    private Uni<HostKeys.HostKey> scanOnWorker(ServerView s) {
+        return service.jumpTarget(s.jumpHostId()).chain(jump -> Workers.run(() -> {
             try {
-                return ssh.scanHostKey(host, port);
+                return ssh.scanHostKey(s.host(), s.port(), jump);
             } catch (SshFailure f) {
                 throw new ProblemException(502, "Bad Gateway", f.getMessage());
             }
-        });
+        }));
     }
 }

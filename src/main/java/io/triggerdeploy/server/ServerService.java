@@ -49,7 +49,29 @@ public class ServerService {
 
     @WithSession
     public Uni<List<ServerView>> list() {
-        return servers.listOrdered().map(l -> l.stream().map(ServerView::of).toList());
+        return servers.listOrdered().map(l -> {
+            Map<Long, String> aliases = new java.util.HashMap<>();
+            l.forEach(s -> aliases.put(s.id, s.alias));
+            return l.stream().map(s -> ServerView.of(s, aliases.get(s.jumpServerId))).toList();
+        });
+    }
+
+    /** The server as the API shows it, with its jump host's alias. */
+    private Uni<ServerView> view(Server s) {
+        if (s.jumpServerId == null) {
+            return Uni.createFrom().item(ServerView.of(s, null));
+        }
+        return servers.findById(s.jumpServerId).map(j -> ServerView.of(s, j == null ? null : j.alias));
+    }
+
+    /** Where and as whom to reach a server's jump host (its pin and client key); null for none. */
+    @WithSession
+    public Uni<io.triggerdeploy.ssh.SshTarget> jumpTarget(Long jumpServerId) {
+        if (jumpServerId == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return servers.findById(jumpServerId).map(j -> j == null ? null
+                : new io.triggerdeploy.ssh.SshTarget(j.host, j.port, j.user, j.hostKey, j.privateKeyRef));
     }
 
     /** By id, alias or host (case-insensitive), like the old tool's lookup. */
@@ -71,7 +93,7 @@ public class ServerService {
 
     @WithSession
     public Uni<ServerView> get(String ref) {
-        return resolve(ref).map(ServerView::of);
+        return resolve(ref).chain(this::view);
     }
 
     @WithTransaction
@@ -94,7 +116,7 @@ public class ServerService {
             if (existing != null) {
                 throw ProblemException.conflict("A server with alias '" + s.alias + "' already exists");
             }
-            return servers.persist(s).map(ServerView::of);
+            return applyJump(s, req.jumpHost()).chain(() -> servers.persist(s)).chain(this::view);
         });
     }
 
@@ -114,11 +136,11 @@ public class ServerService {
             }
             s.updatedAt = now();
             Uni<Server> clash = s.alias.equalsIgnoreCase(oldAlias) ? Uni.createFrom().nullItem() : servers.findByAlias(s.alias);
-            return clash.map(other -> {
+            return clash.chain(other -> {
                 if (other != null && !other.id.equals(s.id)) {
                     throw ProblemException.conflict("A server with alias '" + s.alias + "' already exists");
                 }
-                return ServerView.of(s);
+                return applyJump(s, req.jumpHost()).chain(() -> view(s));
             });
         });
     }
@@ -129,7 +151,13 @@ public class ServerService {
             if (s == null) {
                 throw ProblemException.notFound("No server " + id);
             }
-            return servers.hasDeployments(id).chain(used -> {
+            return servers.jumpedThrough(id).chain(users -> {
+                if (!users.isEmpty()) {
+                    throw ProblemException.conflict("Server '" + s.alias + "' is the jump host of " + String.join(", ", users)
+                            + "; give them another jump host first");
+                }
+                return servers.hasDeployments(id);
+            }).chain(used -> {
                 if (used) {
                     throw ProblemException.conflict("Server '" + s.alias + "' has deployment history; deactivate it instead");
                 }
@@ -146,8 +174,8 @@ public class ServerService {
             }
             s.hostKey = key.line();
             s.updatedAt = now();
-            return ServerView.of(s);
-        });
+            return s;
+        }).chain(this::view);
     }
 
     /** Imports the old tool's servers.json entries; invalid ones and existing aliases are skipped and reported. */
@@ -166,7 +194,8 @@ public class ServerService {
                 String alias = r.alias() != null && !r.alias().isBlank() ? r.alias().trim() : slug(r.name());
                 ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
                         r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
-                        r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null, null, null);
+                        r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null, null, null,
+                        null, null);
                 require(req.alias(), "alias");
                 checkConstraints(req);
                 require(req.host(), "ip");
@@ -194,7 +223,7 @@ public class ServerService {
                     skipped.add(new ServerImportResult.Skipped(entry.getKey(), s.name, "alias '" + s.alias + "' already exists"));
                     return Uni.createFrom().voidItem();
                 }
-                return servers.persist(s).invoke(saved -> created.add(ServerView.of(saved))).replaceWithVoid();
+                return servers.persist(s).invoke(saved -> created.add(ServerView.of(saved, null))).replaceWithVoid();
             });
         }
         return chain.map(v -> new ServerImportResult(created, skipped));
@@ -265,6 +294,44 @@ public class ServerService {
         }
         s.parameters = Parameters.write(specs);
         s.secretVariables = sealed.isEmpty() ? null : Parameters.write(sealed);
+        if (req.steps() != null) {
+            StepsSpec steps = StepsSpec.check(req.steps());
+            s.steps = steps == null ? null : Parameters.write(steps);
+        }
+    }
+
+    /**
+     * Sets the server's jump host ({@code ref}: id or alias; "" removes it; null leaves it). One hop only: the jump host
+     * may not go through one itself, and a server other servers go through may not get one.
+     */
+    private Uni<Void> applyJump(Server s, String ref) {
+        if (ref == null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (ref.isBlank()) {
+            s.jumpServerId = null;
+            return Uni.createFrom().voidItem();
+        }
+        return resolve(ref.trim()).onFailure(ProblemException.class)
+                .transform(e -> ProblemException.invalid("jump_host", "names no registered server"))
+                .chain(j -> {
+                    if (j.id.equals(s.id) || j.alias.equalsIgnoreCase(s.alias)) {
+                        throw ProblemException.invalid("jump_host", "is this server itself");
+                    }
+                    if (j.jumpServerId != null) {
+                        throw ProblemException.invalid("jump_host", "'" + j.alias + "' is reached through a jump host "
+                                + "itself; chains of more than one hop are not supported");
+                    }
+                    Uni<List<String>> users = s.id == null ? Uni.createFrom().item(List.of()) : servers.jumpedThrough(s.id);
+                    return users.map(u -> {
+                        if (!u.isEmpty()) {
+                            throw ProblemException.invalid("jump_host", "this server is the jump host of " + String.join(", ", u)
+                                    + "; chains of more than one hop are not supported");
+                        }
+                        s.jumpServerId = j.id;
+                        return null;
+                    });
+                }).replaceWithVoid();
     }
 
     /**

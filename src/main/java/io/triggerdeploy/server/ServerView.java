@@ -13,9 +13,11 @@ public record ServerView(long id, String name, String alias, String host, int po
                          String hostKey, String hostKeyFingerprint, String privateKeyRef,
                          OffsetDateTime createdAt, OffsetDateTime updatedAt, String reachability, String reachabilityError,
                          OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt,
-                         List<ParameterSpec> parameters, List<String> secretNames) {
+                         List<ParameterSpec> parameters, List<String> secretNames, StepsSpec steps, Long jumpHostId,
+                         String jumpHost) {
 
-    static ServerView of(Server s) {
+    /** {@code jumpAlias}: the alias of the server's jump host (null when it has none). */
+    static ServerView of(Server s, String jumpAlias) {
         String fp = null;
         if (s.hostKey != null) {
             try {
@@ -27,6 +29,7 @@ public record ServerView(long id, String name, String alias, String host, int po
         return new ServerView(s.id, s.name, s.alias, s.host, s.port, s.user, s.path, s.command, s.environment,
                 s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt,
                 s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt,
-                Parameters.read(s.parameters), List.copyOf(Parameters.readMap(s.secretVariables).keySet()));
+                Parameters.read(s.parameters), List.copyOf(Parameters.readMap(s.secretVariables).keySet()),
+                StepsSpec.read(s.steps), s.jumpServerId, s.jumpServerId == null ? null : jumpAlias);
     }
 }

@@ -9,6 +9,8 @@ import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -66,6 +68,7 @@ public class SshService {
         c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        c.setForwardingFilter(new JumpForwarding());
         c.start();
         client = c;
     }
@@ -84,18 +87,39 @@ public class SshService {
 
     /** Connects far enough to learn the host key the server presents, trusting nothing. */
     public HostKeys.HostKey scanHostKey(String host, int port) throws SshFailure {
+        return scanHostKey(host, port, null);
+    }
+
+    /**
+     * Like {@link #scanHostKey(String, int)}, through {@code jump} when it is not null: the jump host is reached with
+     * its pinned key checked and its client key, and only the target's key is learned untrusted.
+     */
+    public HostKeys.HostKey scanHostKey(String host, int port, SshTarget jump) throws SshFailure {
+        long deadline = System.nanoTime() + config.connectTimeout().plus(config.authTimeout()).toNanos();
+        Tunnel tunnel = null;
+        String label = jump == null ? host + ":" + port
+                : new SshTarget(host, port, "scan", null, null, jump).describe();
         AtomicReference<PublicKey> presented = new AtomicReference<>();
         Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
         ctx.put(PRESENTED, presented);
-        try (ClientSession session = connect("scan", host, port, ctx, config.connectTimeout())) {
-            session.auth().verify(config.authTimeout()); // fails: the verifier refuses every key in scan mode
+        try {
+            tunnel = jump == null ? null : tunnel(jump, host, port, deadline);
+            String h = tunnel == null ? host : tunnel.address().getHostName();
+            int p = tunnel == null ? port : tunnel.address().getPort();
+            try (ClientSession session = connect("scan", h, p, ctx, min(config.connectTimeout(), remaining(deadline)))) {
+                session.auth().verify(config.authTimeout()); // fails: the verifier refuses every key in scan mode
+            }
         } catch (IOException e) {
             if (presented.get() == null) {
-                throw classify(e, host, port);
+                throw classify(e, label, tunnel != null);
+            }
+        } finally {
+            if (tunnel != null) {
+                tunnel.close();
             }
         }
         if (presented.get() == null) {
-            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The server at " + host + ":" + port + " presented no host key");
+            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The server at " + label + " presented no host key");
         }
         return HostKeys.of(presented.get());
     }
@@ -112,13 +136,17 @@ public class SshService {
     /** Like {@link #exec(SshTarget, String, LineSink, Duration, Cancellation)}, sending {@code stdin} (then EOF) to the command. */
     public ExecResult exec(SshTarget target, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout,
                            Cancellation cancel) throws SshFailure {
-        HostKeys.HostKey pinned = pinnedKey(target);
+        HostKeys.HostKey pinned = pinnedKey(target, "Server ");
         List<KeyPair> identities = identities(target.keyRef());
+        String key = SessionPool.key(target, identities);
+        if (target.jump() != null) {
+            pinnedKey(target.jump(), "Jump host "); // both pins are checked before anything connects
+            key = key + "|via|" + SessionPool.key(target.jump(), identities(target.jump().keyRef()));
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         if (cancel.isCancelled()) {
             return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled before it started");
         }
-        String key = SessionPool.key(target, identities);
         try {
             SessionPool.Lease pooled = pool.take(key);
             if (pooled != null) {
@@ -141,7 +169,7 @@ public class SshService {
             if (System.nanoTime() >= deadline) {
                 return new ExecResult(ExecResult.Outcome.TIMED_OUT, null, "Timed out after " + timeout.toSeconds() + " s");
             }
-            throw classify(e, target.host(), target.port());
+            throw classify(e, target.describe(), target.jump() != null);
         }
     }
 
@@ -163,30 +191,92 @@ public class SshService {
         }
     }
 
-    private static HostKeys.HostKey pinnedKey(SshTarget target) throws SshFailure {
+    private static HostKeys.HostKey pinnedKey(SshTarget target, String what) throws SshFailure {
         if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "Server " + target.host() + " has no pinned host key; "
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + " has no pinned host key; "
                     + "scan and confirm it before deploying");
         }
         try {
             return HostKeys.parse(target.pinnedHostKey());
         } catch (IllegalArgumentException e) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, "The pinned host key " + e.getMessage());
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + ": the pinned host key " + e.getMessage());
         }
     }
 
     /**
-     * Connects, checks the presented host key against the pin and authenticates with the client key; a session
-     * comes back only when all three succeeded. The caller closes it.
+     * Connects (through the jump host when the target names one), checks the presented host key against the pin and
+     * authenticates with the client key; a session comes back only when all of it succeeded at every hop. The caller
+     * closes it; closing it also closes its tunnel and the jump host's session.
      */
     private ClientSession open(SshTarget target, HostKeys.HostKey pinned, List<KeyPair> identities, long deadline)
             throws IOException, SshFailure {
+        if (target.jump() == null) {
+            return login(target.host(), target.port(), target.user(), target.describe(), pinned, identities, deadline);
+        }
+        Tunnel tunnel = tunnel(target.jump(), target.host(), target.port(), deadline);
+        try {
+            ClientSession session = login(tunnel.address().getHostName(), tunnel.address().getPort(), target.user(),
+                    target.describe(), pinned, identities, deadline);
+            session.addCloseFutureListener(f -> tunnel.close());
+            return session;
+        } catch (IOException | SshFailure | RuntimeException e) {
+            tunnel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An authenticated session on the jump host (its own pin and client key) and a forward from an ephemeral loopback
+     * port through it to {@code host:port}. One hop only: a jump host that names a jump host of its own is refused.
+     */
+    private Tunnel tunnel(SshTarget jump, String host, int port, long deadline) throws IOException, SshFailure {
+        if (jump.jump() != null) {
+            throw new SshFailure(SshFailure.Kind.PROTOCOL, "Jump host " + jump.host() + " itself names a jump host; "
+                    + "chains of more than one hop are not supported");
+        }
+        HostKeys.HostKey pin = pinnedKey(jump, "Jump host ");
+        String label = "jump host " + jump.host() + ":" + jump.port();
+        ClientSession session = login(jump.host(), jump.port(), jump.user(), label, pin, identities(jump.keyRef()), deadline);
+        try {
+            ExplicitPortForwardingTracker forward = session.createLocalPortForwardingTracker(
+                    new SshdSocketAddress(SshdSocketAddress.LOCALHOST_IPV4, 0), new SshdSocketAddress(host, port));
+            return new Tunnel(session, forward);
+        } catch (IOException | RuntimeException e) {
+            session.close(true);
+            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The " + label + " did not open a tunnel to " + host + ":" + port
+                    + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    /** A jump host's session and the loopback forward through it; closing it closes both. */
+    private record Tunnel(ClientSession session, ExplicitPortForwardingTracker forward) {
+        SshdSocketAddress address() {
+            return forward.getBoundAddress();
+        }
+
+        void close() {
+            try {
+                forward.close();
+            } catch (IOException e) {
+                LOG.debugf("Closing a jump host forward: %s", e.getMessage());
+            }
+            session.close(true);
+        }
+    }
+
+    /** Connects to {@code host:port}, checks the host key against {@code pinned} and authenticates; {@code label} names the hop. */
+    private ClientSession login(String host, int port, String user, String label, HostKeys.HostKey pinned,
+                                List<KeyPair> identities, long deadline) throws IOException, SshFailure {
         AtomicReference<PublicKey> presented = new AtomicReference<>();
         Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
         ctx.put(PINNED, pinned.key());
         ctx.put(PRESENTED, presented);
-        ClientSession session = connect(target.user(), target.host(), target.port(), ctx,
-                min(config.connectTimeout(), remaining(deadline)));
+        ClientSession session;
+        try {
+            session = connect(user, host, port, ctx, min(config.connectTimeout(), remaining(deadline)));
+        } catch (IOException e) {
+            throw new HopFailure(label, e); // classified by the caller, after its own deadline and cancel checks
+        }
         try {
             identities.forEach(session::addPublicKeyIdentity);
             session.auth().verify(min(config.authTimeout(), remaining(deadline)));
@@ -195,15 +285,15 @@ public class SshService {
             boolean open = session.isOpen();
             session.close(true);
             if (presented.get() != null && !KeyUtils.compareKeys(presented.get(), pinned.key())) {
-                throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, "Host key mismatch for " + target.host() + ":"
-                        + target.port() + ": pinned " + pinned.fingerprint() + ", server presented "
+                throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, "Host key mismatch for " + label
+                        + ": pinned " + pinned.fingerprint() + ", server presented "
                         + KeyUtils.getFingerPrint(presented.get()) + ". The command was not run.");
             }
             if (open || presented.get() != null) {
-                throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + target.user() + "' on "
-                        + target.host() + " failed: the server did not accept the client key");
+                throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + user + "' on "
+                        + label + " failed: the server did not accept the client key");
             }
-            throw classify(e, target.host(), target.port());
+            throw classify(e, label, label.contains("through jump host"));
         }
     }
 
@@ -315,24 +405,43 @@ public class SshService {
         return keys;
     }
 
-    private static SshFailure classify(IOException e, String host, int port) {
+    /** A connection failure at one hop, carrying how to name it. */
+    private static final class HopFailure extends IOException {
+        final String where;
+
+        HopFailure(String where, IOException cause) {
+            super(cause.getMessage(), cause);
+            this.where = where;
+        }
+    }
+
+    /** {@code where} names the hop ({@code host:port}, with its jump host); {@code tunnelled}: reached through one. */
+    private static SshFailure classify(IOException e, String where, boolean tunnelled) {
+        if (e instanceof HopFailure hop && !hop.where.equals(where)) {
+            return classify(hop, hop.where, hop.where.contains("through jump host"));
+        }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ConnectException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + host + ":" + port + " refused");
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " refused");
             }
             if (c instanceof UnknownHostException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Unknown host " + host);
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Unknown host " + where);
             }
             if (c instanceof NoRouteToHostException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "No route to host " + host);
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "No route to host " + where);
             }
         }
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (msg.toLowerCase().contains("timeout") || msg.toLowerCase().contains("timed out")) {
-            return new SshFailure(SshFailure.Kind.TIMEOUT, "Connecting to " + host + ":" + port + " timed out");
+            return new SshFailure(SshFailure.Kind.TIMEOUT, "Connecting to " + where + " timed out");
         }
-        LOG.debugf(e, "SSH failure for %s:%d", host, port);
-        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + host + ":" + port + " failed: " + msg);
+        LOG.debugf(e, "SSH failure for %s", where);
+        if (tunnelled) {
+            // the tunnel closes at once when the jump host cannot reach the target (or may not forward to it)
+            return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " failed: the jump host "
+                    + "did not connect to it (refused, unreachable, or forwarding not allowed there)");
+        }
+        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + where + " failed: " + msg);
     }
 
     private static Duration remaining(long deadline) {
