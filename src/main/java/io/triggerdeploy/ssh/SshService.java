@@ -218,6 +218,7 @@ public class SshService {
             ClientSession session = login(tunnel.address().getHostName(), tunnel.address().getPort(), target.user(),
                     target.describe(), pinned, identities, deadline);
             session.addCloseFutureListener(f -> tunnel.close());
+            tunnel.stopListening(); // the connection through it stays; no other local process can use the port now
             return session;
         } catch (IOException | SshFailure | RuntimeException e) {
             tunnel.close();
@@ -252,6 +253,14 @@ public class SshService {
     private record Tunnel(ClientSession session, ExplicitPortForwardingTracker forward) {
         SshdSocketAddress address() {
             return forward.getBoundAddress();
+        }
+
+        void stopListening() {
+            try {
+                forward.close();
+            } catch (IOException e) {
+                LOG.debugf("Closing a jump host forward: %s", e.getMessage());
+            }
         }
 
         void close() {

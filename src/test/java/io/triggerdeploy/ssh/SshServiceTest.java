@@ -216,6 +216,95 @@ class SshServiceTest {
         assertThat(dir.resolve("other-user")).doesNotExist();
     }
 
+    /** A second in-process server as the jump host (it forwards to loopback only), with the same client key. */
+    TestSshServer jumpHost() throws Exception {
+        return TestSshServer.start("jumper", userKey.getPublic()).allowForwardingToLoopback();
+    }
+
+    SshTarget through(TestSshServer jump, String jumpPin, String targetPin) {
+        return new SshTarget("127.0.0.1", sshd.port(), "deployer", targetPin, null,
+                new SshTarget("127.0.0.1", jump.port(), "jumper", jumpPin, null));
+    }
+
+    @Test
+    void aJumpHostCarriesTheCommandWithBothPinsChecked() throws Exception {
+        try (TestSshServer jump = jumpHost()) {
+            SshTarget t = through(jump, jump.hostKeyLine(), sshd.hostKeyLine());
+            ExecResult r = run(t, dir.toString(), "echo via-jump", Duration.ofSeconds(20), new Cancellation());
+            assertThat(r.outcome()).isEqualTo(ExecResult.Outcome.SUCCEEDED);
+            assertThat(lines).containsExactly("STDOUT via-jump");
+            assertThat(jump.forwards()).isEqualTo(1);
+            assertThat(jump.authentications()).isEqualTo(1);
+            // the pooled session (and its tunnel) serves the next run without a new hop
+            assertThat(run(t, dir.toString(), "echo again", Duration.ofSeconds(20), new Cancellation()).outcome())
+                    .isEqualTo(ExecResult.Outcome.SUCCEEDED);
+            assertThat(jump.forwards()).isEqualTo(1);
+            assertThat(sshd.authentications()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWrongKeyAtEitherHopRefusesBeforeAnythingRunsAndSaysWhichHop() throws Exception {
+        String stranger = HostKeys.of(TestSshServer.ecKeyPair().getPublic()).line();
+        try (TestSshServer jump = jumpHost()) {
+            assertThatThrownBy(() -> run(through(jump, stranger, sshd.hostKeyLine()), dir.toString(), "touch ran1",
+                    Duration.ofSeconds(20), new Cancellation()))
+                    .isInstanceOfSatisfying(SshFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(SshFailure.Kind.HOST_KEY_MISMATCH);
+                        assertThat(f.getMessage()).startsWith("Host key mismatch for jump host 127.0.0.1:" + jump.port())
+                                .contains(HostKeys.of(jump.hostKey.getPublic()).fingerprint());
+                    });
+            assertThat(jump.forwards()).isZero();
+            assertThatThrownBy(() -> run(through(jump, jump.hostKeyLine(), stranger), dir.toString(), "touch ran2",
+                    Duration.ofSeconds(20), new Cancellation()))
+                    .isInstanceOfSatisfying(SshFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(SshFailure.Kind.HOST_KEY_MISMATCH);
+                        assertThat(f.getMessage()).startsWith("Host key mismatch for 127.0.0.1:" + sshd.port()
+                                + " (through jump host 127.0.0.1:" + jump.port() + ")")
+                                .contains(HostKeys.of(sshd.hostKey.getPublic()).fingerprint());
+                    });
+            assertThatThrownBy(() -> run(through(jump, null, sshd.hostKeyLine()), dir.toString(), "touch ran3",
+                    Duration.ofSeconds(20), new Cancellation()))
+                    .isInstanceOfSatisfying(SshFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(SshFailure.Kind.NO_PINNED_KEY);
+                        assertThat(f.getMessage()).startsWith("Jump host 127.0.0.1 has no pinned host key");
+                    });
+            assertThat(dir.resolve("ran1")).doesNotExist();
+            assertThat(dir.resolve("ran2")).doesNotExist();
+            assertThat(dir.resolve("ran3")).doesNotExist();
+            assertThat(sshd.authentications()).isZero();
+        }
+    }
+
+    @Test
+    void aJumpHostThatMayNotForwardOrAChainIsRefusedClearly() throws Exception {
+        try (TestSshServer closed = TestSshServer.start("jumper", userKey.getPublic())) {
+            assertThatThrownBy(() -> run(through(closed, closed.hostKeyLine(), sshd.hostKeyLine()), dir.toString(), "touch ran",
+                    Duration.ofSeconds(20), new Cancellation()))
+                    .isInstanceOfSatisfying(SshFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(SshFailure.Kind.CONNECT_FAILED);
+                        assertThat(f.getMessage()).contains("through jump host 127.0.0.1:" + closed.port())
+                                .contains("the jump host did not connect to it");
+                    });
+            SshTarget inner = new SshTarget("127.0.0.1", closed.port(), "jumper", closed.hostKeyLine(), null,
+                    new SshTarget("127.0.0.1", sshd.port(), "deployer", sshd.hostKeyLine(), null));
+            SshTarget chain = new SshTarget("127.0.0.1", sshd.port(), "deployer", sshd.hostKeyLine(), null, inner);
+            assertThatThrownBy(() -> run(chain, dir.toString(), "touch ran", Duration.ofSeconds(20), new Cancellation()))
+                    .isInstanceOfSatisfying(SshFailure.class, f -> assertThat(f.getMessage()).contains("more than one hop"));
+            assertThat(dir.resolve("ran")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aScanThroughTheJumpHostLearnsTheTargetsKey() throws Exception {
+        try (TestSshServer jump = jumpHost()) {
+            HostKeys.HostKey k = ssh.scanHostKey("127.0.0.1", sshd.port(), new SshTarget("127.0.0.1", jump.port(), "jumper",
+                    jump.hostKeyLine(), null));
+            assertThat(k.fingerprint()).isEqualTo(HostKeys.of(sshd.hostKey.getPublic()).fingerprint());
+            assertThat(jump.forwards()).isEqualTo(1);
+        }
+    }
+
     /** Test settings: the default key file and the per-server key folder. */
     record Settings(Path keyFile, Path keyDir) implements SshConfig {
         public Optional<Path> privateKeyFile() { return Optional.of(keyFile); }

@@ -50,6 +50,7 @@ public final class TestSshServer implements AutoCloseable {
     public final String user;
     private final SshServer server;
     private volatile PublicKey authorized;
+    private final java.util.concurrent.atomic.AtomicInteger forwards = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Set<Object> authenticatedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TestSshServer(KeyPair hostKey, String user, PublicKey authorized) throws IOException {
@@ -105,6 +106,39 @@ public final class TestSshServer implements AutoCloseable {
             throw new IOException(e);
         }
         return file;
+    }
+
+    /**
+     * Lets clients open direct-tcpip channels (what a jump host does for {@code ssh -J}) to loopback addresses only,
+     * counting them; off by default, like {@code AllowTcpForwarding no}.
+     */
+    public TestSshServer allowForwardingToLoopback() {
+        server.setForwardingFilter(org.apache.sshd.server.forward.ForwardingFilter.asForwardingFilter(
+                org.apache.sshd.server.forward.AgentForwardingFilter.of(false),
+                org.apache.sshd.server.forward.X11ForwardingFilter.of(false),
+                new org.apache.sshd.server.forward.TcpForwardingFilter() {
+                    @Override
+                    public boolean canListen(org.apache.sshd.common.util.net.SshdSocketAddress address,
+                                             org.apache.sshd.common.session.Session session) {
+                        return false;
+                    }
+
+                    @Override
+                    public boolean canConnect(Type type, org.apache.sshd.common.util.net.SshdSocketAddress address,
+                                              org.apache.sshd.common.session.Session session) {
+                        boolean ok = "127.0.0.1".equals(address.getHostName()) || "localhost".equals(address.getHostName());
+                        if (ok) {
+                            forwards.incrementAndGet();
+                        }
+                        return ok;
+                    }
+                }));
+        return this;
+    }
+
+    /** How many direct-tcpip channels this server opened (as a jump host). */
+    public int forwards() {
+        return forwards.get();
     }
 
     /** How many sessions logged in with the client key (a reused session logs in once). */
