@@ -64,7 +64,9 @@ class DeploymentTest extends ApiTest {
                     Map.entry("trigger.deploy.lease", "6s"),
                     Map.entry("trigger.deploy.poll-interval", "1s"),
                     Map.entry("trigger.deploy.log-max-bytes", "200000"),
-                    Map.entry("trigger.deploy.max-streams-per-user", "3"));
+                    Map.entry("trigger.deploy.max-streams-per-user", "3"),
+                    // verify steps check watched services on loopback (StepsTest)
+                    Map.entry("trigger.monitor.allow-networks", "127.0.0.1/32"));
         }
     }
 
@@ -251,9 +253,14 @@ class DeploymentTest extends ApiTest {
     }
 
     JsonPath awaitFinal(long id) {
+        return awaitFinal(viewer, id);
+    }
+
+    /** The deployment once it has a final status (at most 40 s), read with {@code token}. */
+    static JsonPath awaitFinal(String token, long id) {
         JsonPath[] last = new JsonPath[1];
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = given().auth().oauth2(viewer).get("/api/deployments/" + id).then().statusCode(200).extract().jsonPath();
+            last[0] = given().auth().oauth2(token).get("/api/deployments/" + id).then().statusCode(200).extract().jsonPath();
             String s = last[0].getString("status");
             return !s.equals("QUEUED") && !s.equals("RUNNING");
         });
@@ -261,7 +268,11 @@ class DeploymentTest extends ApiTest {
     }
 
     String log(long id) {
-        return given().auth().oauth2(viewer).get("/api/deployments/" + id + "/log").then().statusCode(200)
+        return log(viewer, id);
+    }
+
+    static String log(String token, long id) {
+        return given().auth().oauth2(token).get("/api/deployments/" + id + "/log").then().statusCode(200)
                 .contentType(containsString("text/plain")).extract().asString();
     }
 
@@ -523,7 +534,7 @@ class DeploymentTest extends ApiTest {
     }
 
     /** Reads the event stream until the final status event (bounded by a timeout). */
-    java.util.List<Sse> readEvents(long id, String token, String lastEventId) throws Exception {
+    static java.util.List<Sse> readEvents(long id, String token, String lastEventId) throws Exception {
         var client = java.net.http.HttpClient.newHttpClient();
         var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                         "http://localhost:" + io.restassured.RestAssured.port + "/api/deployments/" + id + "/events"))
