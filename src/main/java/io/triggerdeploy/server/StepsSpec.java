@@ -78,17 +78,30 @@ public record StepsSpec(
                 && "none".equals(failureAction());
     }
 
-    /** A short summary for the audit trail (no commands): which steps there are. */
+    /** A short summary for the audit trail and the servers page (no command text): which steps there are. */
     public String describe() {
         List<String> parts = new ArrayList<>();
         if (!precheckCommands().isEmpty()) {
-            parts.add(precheckCommands().size() + " precheck");
+            parts.add("precheck (" + count(precheckCommands().size()) + ")");
         }
-        if (!verifyCommands().isEmpty() || !verifyServices().isEmpty()) {
-            parts.add("verify (" + verifyCommands().size() + " commands, services " + String.join(", ", verifyServices()) + ")");
+        List<String> verify = new ArrayList<>();
+        if (!verifyCommands().isEmpty()) {
+            verify.add(count(verifyCommands().size()));
         }
-        parts.add("on failure " + failureAction());
+        if (!verifyServices().isEmpty()) {
+            verify.add(String.join(", ", verifyServices()) + " UP within " + verify().within() + " s");
+        }
+        if (!verify.isEmpty()) {
+            parts.add("verify (" + String.join("; ", verify) + ")");
+        }
+        if (!"none".equals(failureAction())) {
+            parts.add(("rollback".equals(failureAction()) ? "rollback" : "a command") + " on failure");
+        }
         return String.join(", ", parts);
+    }
+
+    private static String count(int n) {
+        return n + (n == 1 ? " command" : " commands");
     }
 
     /** Checks and normalises steps as an admin wrote them; null when they are empty. A 400 naming the field otherwise. */

@@ -68,12 +68,28 @@
     });
   }
 
-  function confirmDialog(text, okLabel, fields) {
+  /* A modal question; with fields, a form; with error (an ApiError), the API's answer and the fields it names marked. */
+  function confirmDialog(text, okLabel, fields, error) {
     const dlg = $('#confirm-dialog');
     if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(window.confirm(text));
     $('#confirm-text', dlg).textContent = text;
     const box = $('#confirm-fields', dlg);
     if (box) box.replaceChildren(...(fields || []));
+    const errBox = $('#confirm-error', dlg);
+    $$('.field-error', dlg).forEach(e => e.remove());
+    $$('[aria-invalid]', dlg).forEach(e => e.removeAttribute('aria-invalid'));
+    if (errBox) { errBox.hidden = !error; errBox.textContent = error ? error.message : ''; }
+    ((error && error.violations) || []).forEach(v => {
+      const input = $$('input, select', box).find(i => 'parameters.' + i.name === v.field);
+      if (!input) return;
+      input.setAttribute('aria-invalid', 'true');
+      const small = document.createElement('small');
+      small.className = 'field-error';
+      small.id = 'err-' + input.name;
+      small.textContent = v.message;
+      input.setAttribute('aria-describedby', small.id);
+      input.insertAdjacentElement('afterend', small);
+    });
     $('#confirm-ok', dlg).textContent = okLabel || 'OK';
     dlg.returnValue = '';
     return new Promise(resolve => {
@@ -124,17 +140,46 @@
     return value ? value.replace(':id', encodeURIComponent(form.dataset.id || '')) : value;
   }
 
+  /* Sets body[a][b][c] for a field named "a.b.c". */
+  function setPath(body, name, value) {
+    const parts = name.split('.');
+    let o = body;
+    parts.slice(0, -1).forEach(p => { o = (o[p] = o[p] || {}); });
+    o[parts[parts.length - 1]] = value;
+  }
+
+  function getPath(data, name) {
+    return name.split('.').reduce((o, p) => (o == null ? undefined : o[p]), data);
+  }
+
+  /*
+   * The form as a JSON body. Dotted names nest ("steps.verify.commands"); data-kind="lines" sends the non-empty lines
+   * as a list and data-kind="json" the parsed JSON (both always, so clearing a box clears the value); data-clearable
+   * sends "" for an empty field when editing (it removes the value).
+   */
   function formBody(form) {
     const body = {};
     Array.from(form.elements).forEach(el => {
       if (!el.name || el.disabled) return;
       if (el.closest('.create-only') && form.dataset.mode && form.dataset.mode !== 'create') return;
-      if (el.type === 'checkbox') {
-        body[el.name] = el.checked;
+      const kind = el.dataset.kind;
+      if (kind === 'lines') {
+        setPath(body, el.name, el.value.split('\n').map(v => v.trim()).filter(v => v));
+      } else if (kind === 'json') {
+        try {
+          setPath(body, el.name, el.value.trim() ? JSON.parse(el.value) : JSON.parse(el.dataset.empty || 'null'));
+        } catch (e) {
+          throw { message: 'The ' + (el.dataset.label || el.name) + ' box is not valid JSON: ' + e.message,
+                  violations: [{ field: el.name, message: 'not valid JSON' }] };
+        }
+      } else if (el.type === 'checkbox') {
+        setPath(body, el.name, el.checked);
       } else if (el.type === 'number') {
-        if (el.value !== '') body[el.name] = Number(el.value);
+        if (el.value !== '') setPath(body, el.name, Number(el.value));
       } else if (el.value !== '') {
-        body[el.name] = el.type === 'password' ? el.value : el.value.trim();
+        setPath(body, el.name, el.type === 'password' ? el.value : el.value.trim());
+      } else if (el.hasAttribute('data-clearable') && form.dataset.mode === 'edit') {
+        setPath(body, el.name, '');
       }
     });
     return body;
@@ -142,10 +187,13 @@
 
   function fillForm(form, data) {
     Array.from(form.elements).forEach(el => {
-      if (!el.name || !(el.name in data)) return;
-      const v = data[el.name];
+      if (!el.name) return;
+      const v = getPath(data, el.name);
+      if (v === undefined) return;
       if (el.type === 'checkbox') el.checked = !!v;
-      else el.value = v == null ? '' : v;
+      else if (el.dataset.kind === 'lines') el.value = (v || []).join('\n');
+      else if (el.dataset.kind === 'json') el.value = v == null || (Array.isArray(v) && !v.length) ? '' : JSON.stringify(v, null, 2);
+      else el.value = v == null ? (el.tagName === 'SELECT' ? (el.options[0] ? el.options[0].value : '') : '') : v;
     });
   }
 
@@ -283,14 +331,20 @@
     let server = null;
     try { server = await api('GET', '/api/servers/' + encodeURIComponent(button.dataset.server)); } catch (err) { server = null; }
     const fields = parameterFields(server);
-    if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy', fields)) return;
-    button.disabled = true;
-    try {
-      const d = await api('POST', '/api/deployments', { server: button.dataset.server, parameters: parameterValues(fields) });
-      window.location.href = '/deployments/' + d.id;
-    } catch (err) {
-      toast(err.message, true);
-      button.disabled = false;
+    let error = null;
+    // a refused value (400) opens the form again with the API's message at the field; other errors end in a toast
+    for (;;) {
+      if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy', fields, error)) return;
+      button.disabled = true;
+      try {
+        const d = await api('POST', '/api/deployments', { server: button.dataset.server, parameters: parameterValues(fields) });
+        window.location.href = '/deployments/' + d.id;
+        return;
+      } catch (err) {
+        button.disabled = false;
+        if (err.status !== 400) { toast(err.message, true); return; }
+        error = err;
+      }
     }
   }
 
@@ -305,13 +359,31 @@
       body = {};
       text = 'Roll ' + button.dataset.server + ' back to its last successful deployment before the current one?';
     } else if (what === 'promote') {
-      const target = window.prompt('Promote deployment #' + id + ' (same version and parameters) to which server? Alias or id:');
-      if (!target) return;
+      // a choice of the other servers, not free text
+      let servers = [];
+      try { servers = await api('GET', '/api/servers'); } catch (err) { toast(err.message, true); return; }
+      const label = document.createElement('label');
+      label.className = 'field';
+      const caption = document.createElement('span');
+      caption.textContent = 'Target server';
+      const select = document.createElement('select');
+      select.name = 'server';
+      select.required = true;
+      select.append(new Option('', ''));
+      servers.filter(s => s.active && s.alias !== button.dataset.server)
+        .forEach(s => select.append(new Option(s.name + ' (' + s.alias + (s.environment ? ', ' + s.environment : '') + ')', s.alias)));
+      label.append(caption, select);
+      if (!await confirmDialog('Deploy the version and parameters of #' + id + ' on another server?', 'Promote', [label])) return;
       url = '/api/deployments/' + id + '/promote';
-      body = { server: target.trim() };
-      text = 'Deploy the version of #' + id + ' on ' + target.trim() + '?';
+      body = { server: select.value };
+      return post(button, url, body);
     }
     if (!await confirmDialog(text, button.textContent.trim())) return;
+    return post(button, url, body);
+  }
+
+  /* Queues a deployment (re-run, rollback, promotion) and opens its page. */
+  async function post(button, url, body) {
     button.disabled = true;
     try {
       const d = await api('POST', url, body);
@@ -593,7 +665,26 @@
       if (following) log.scrollTop = log.scrollHeight;
     }
 
+    /** One step's state, as a step event or the deployment's list says. */
+    function showStep(name, state, detail) {
+      const list = $('#steps');
+      let li = $('li[data-step="' + CSS.escape(name) + '"]', list);
+      if (!li) {
+        li = document.createElement('li');
+        li.dataset.step = name;
+        li.innerHTML = '<span class="step-name"></span> <span class="badge"></span> <span class="muted small step-detail"></span>';
+        $('.step-name', li).textContent = name;
+        list.appendChild(li);
+      }
+      const b = $('.badge', li);
+      b.textContent = state;
+      b.className = 'badge badge-' + state.toLowerCase();
+      $('.step-detail', li).textContent = detail || '';
+      list.hidden = false;
+    }
+
     function update(d) {
+      (d.steps || []).forEach(st => showStep(st.name, st.state, st.detail));
       status = d.status;
       section.dataset.status = d.status;
       const badge = $('#status');
@@ -629,6 +720,10 @@
         count = Math.max(count, l.line);
         pending.push(l);
         if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+      });
+      es.addEventListener('step', ev => {
+        const st = JSON.parse(ev.data);
+        showStep(st.step, st.state, st.detail);
       });
       es.addEventListener('status', ev => {
         es.close();

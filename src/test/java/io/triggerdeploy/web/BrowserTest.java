@@ -90,7 +90,7 @@ class BrowserTest extends ApiTest {
 
     @BeforeAll
     static void start() throws IOException {
-        sshd = TestSshServer.start("deployer", CLIENT.getPublic());
+        sshd = TestSshServer.start("deployer", CLIENT.getPublic()).allowForwardingToLoopback(); // also a jump host
         Files.createDirectories(SHOTS);
         profileDir = Files.createTempDirectory("chromium-profile");
         ChromeOptions options = new ChromeOptions();
@@ -461,6 +461,91 @@ class BrowserTest extends ApiTest {
         waitUpTo(10).until(d -> d.findElement(By.id("import-result")).getText().contains("Imported 1: " + legacy));
         assertThat(text(By.id("import-result"))).contains("Skipped #1");
         waitUpTo(15).until(d -> !d.findElements(By.cssSelector("tr[data-server-row='" + legacy + "']")).isEmpty());
+    }
+
+    @Test
+    void parametersStepsAndAJumpHostFromTheServerFormThenADeployWithValues() throws IOException {
+        String alias = server("Checkout", "echo \"deploying $REF to $TARGET\"");
+        Files.writeString(DIR.resolve(alias).resolve("verify.sh"), "echo \"verified $TARGET\"\n");
+        String bastion = unique("bastion-");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", "Bastion " + bastion,
+                        "alias", bastion, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer", "path", "/tmp",
+                        "host_key", sshd.hostKeyLine()))
+                .post("/api/servers").then().statusCode(201);
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/servers"));
+        visible(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
+        driver.findElement(By.cssSelector("#s-run > summary")).click();
+        visible(By.id("s-params")).sendKeys("[{\"name\": \"TARGET\", \"label\": \"Colour\", \"type\": \"choice\", "
+                + "\"choices\": [\"blue\", \"green\"], \"required\": true}]");
+        driver.findElement(By.id("s-precheck")).sendKeys("true; rm -rf /");
+        driver.findElement(By.id("s-verify")).sendKeys("sh verify.sh");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-jump"))).selectByValue(bastion);
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        // a precheck with shell syntax is refused, naming the step; nothing is saved
+        assertThat(visible(By.cssSelector("#server-dialog .form-error")).getText()).contains("steps.precheck[0]");
+        WebElement precheck = driver.findElement(By.id("s-precheck"));
+        precheck.clear();
+        precheck.sendKeys("true");
+        shot("server-steps-form");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText()
+                .contains("via " + bastion));
+        assertThat(text(By.cssSelector("tr[data-server-row='" + alias + "']"))).contains("steps: precheck (1 command), verify (1 command), rollback on failure");
+        shot("servers-with-steps");
+        given().auth().oauth2(adminToken).get("/api/servers/" + alias).then().statusCode(200)
+                .body("parameters[0].name", org.hamcrest.Matchers.equalTo("TARGET"))
+                .body("steps.precheck", org.hamcrest.Matchers.equalTo(List.of("true")))
+                .body("steps.on_failure.action", org.hamcrest.Matchers.equalTo("rollback"))
+                .body("jump_host", org.hamcrest.Matchers.equalTo(bastion));
+
+        // the deploy dialog is a form of the parameters; a value the API refuses is shown at its field
+        int forwards = sshd.forwards();
+        driver.get(url("/"));
+        visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
+        visible(By.cssSelector("#confirm-fields input[name='REF']")).sendKeys("no spaces allowed");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#confirm-fields select[name='TARGET']")))
+                .selectByValue("green");
+        confirm();
+        assertThat(visible(By.id("confirm-error")).getText()).contains("parameters.REF");
+        assertThat(visible(By.id("err-REF")).getText()).isNotEmpty();
+        shot("deploy-dialog-refused");
+        WebElement ref = driver.findElement(By.cssSelector("#confirm-fields input[name='REF']"));
+        ref.clear();
+        ref.sendKeys("v2.1");
+        confirm();
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(10).until(d -> text(By.cssSelector("#steps li[data-step='rollback'] .badge")).equals("SKIPPED"));
+        for (String step : List.of("precheck", "deploy", "verify")) {
+            assertThat(text(By.cssSelector("#steps li[data-step='" + step + "'] .badge"))).as(step).isEqualTo("SUCCEEDED");
+        }
+        assertThat(text(By.cssSelector("#server-fact"))).contains("via " + bastion);
+        assertThat(text(By.id("ref"))).isEqualTo("v2.1");
+        assertThat(text(By.id("parameters"))).contains("TARGET=green");
+        assertThat(text(By.id("log"))).contains("deploying v2.1 to green").contains("verified green").contains("[step] verify: SUCCEEDED");
+        assertThat(sshd.forwards()).as("the run went through the jump host").isGreaterThan(forwards);
+        shot("deployment-steps");
+
+        // promotion: a choice of the other servers; the new deployment runs the same version and values there
+        String id = driver.getCurrentUrl().replaceAll(".*/", "");
+        String production = server("Checkout production", "echo \"production $REF $TARGET\"");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("parameters", List.of(
+                        Map.of("name", "TARGET", "type", "choice", "choices", List.of("blue", "green")))))
+                .patch("/api/servers/" + given().auth().oauth2(adminToken).get("/api/servers/" + production).path("id"))
+                .then().statusCode(200);
+        driver.findElement(By.id("promote")).click();
+        WebElement target = visible(By.cssSelector("#confirm-fields select[name='server']"));
+        assertThat(target.getText()).contains("Checkout production").doesNotContain("Checkout (" + alias);
+        new org.openqa.selenium.support.ui.Select(target).selectByValue(production);
+        shot("promote-dialog");
+        confirm();
+        waitUpTo(15).until(d -> !d.getCurrentUrl().endsWith("/" + id));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("origin"))).isEqualTo("promotion of #" + id);
+        assertThat(text(By.id("log"))).contains("production v2.1 green");
     }
 
     @Test
