@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Deployment benchmarks against a real OpenSSH sshd on loopback (needs openssh-server, wrk, python3, perl):
 #  1. overhead: POST -> SUCCEEDED for a one-line script, next to plain `ssh` running the same command;
+#  1b. the same with 20 parameters and a secret (sent over stdin), alternating with the plain one;
+#  1c. the same through a jump host, alternating with the direct one, next to `ssh -J`;
 #  2. 50 deployments on 50 servers at once: total time, and whether Vert.x reported a blocked event loop;
 #  3a. a deployment printing a steady 10,000 lines/s for 5 s: printed->received delay over SSE, next to the ssh CLI;
 #  3. a deployment printing 100,000 lines: lines/s over SSE and printed->received delay;
@@ -10,7 +12,8 @@ ensure_jar
 for t in /usr/sbin/sshd wrk python3 perl ssh-keygen; do command -v "$t" >/dev/null || { echo "missing: $t"; exit 1; }; done
 N="${N:-20}"
 DBS=(); SSHD_PID=""
-cleanup() { stop_all; [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
+JUMP_PID=""
+cleanup() { stop_all; [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null; [ -n "$JUMP_PID" ] && kill "$JUMP_PID" 2>/dev/null; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
 trap cleanup EXIT
 
 dir=$(mktemp -d); mkdir -p /run/sshd "$dir/app"
@@ -31,6 +34,10 @@ MaxStartups 200:30:300
 MaxSessions 200
 CFG
 /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>"$dir/sshd.log" & SSHD_PID=$!
+# a second sshd as the jump host of 1c (OpenSSH refuses a jump host that is the target itself: "jumphost loop")
+jport=$(free_port)
+sed -e "s/^Port .*/Port $jport/" -e "s|^PidFile .*|PidFile $dir/jump.pid|" "$dir/sshd_config" > "$dir/jump_config"
+/usr/sbin/sshd -D -e -f "$dir/jump_config" 2>"$dir/jump.log" & JUMP_PID=$!
 printf '#!/bin/sh\necho hello\n' > "$dir/app/deploy.sh"; chmod +x "$dir/app/deploy.sh"
 printf '#!/bin/sh\nsleep 1\necho done\n' > "$dir/app/sleep.sh"; chmod +x "$dir/app/sleep.sh"
 printf '#!/bin/sh\nexec perl -MTime::HiRes=time -e '"'"'$|=1; for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
@@ -40,7 +47,9 @@ printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; sleep(0.5); 
 chmod +x "$dir/app/steady.sh"
 
 db=$(new_db deploy); DBS+=("$db"); port=$(free_port)
+head -c 32 /dev/urandom > "$dir/secrets.key"
 start_app "$db" "$port" "$dir/app.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass TRIGGER_SSH_PRIVATE_KEY_FILE="$dir/id" \
+  TRIGGER_SECRETS_KEY_FILE="$dir/secrets.key" \
   TRIGGER_DEPLOY_RUNNERS="${RUNNERS:-4}"
 wait_ready "$port" 120
 URL="http://127.0.0.1:$port"
@@ -56,29 +65,49 @@ trigger() { curl -s -XPOST "$URL/api/deployments" -H "Authorization: Bearer $TOK
   -d "{\"server\":\"$1\"}" | sed -E 's/^\{"id":([0-9]+).*/\1/'; }
 status() { curl -s "$URL/api/deployments/$1" -H "Authorization: Bearer $TOKEN" | sed -E 's/.*"status":"([A-Z_]+)".*/\1/'; }
 
-echo "== 1. overhead of one deployment ($N runs each, one-line script)"
-mkserver one ./deploy.sh >/dev/null
-python3 - "$URL" "$TOKEN" "$N" <<'PY'
+# POST -> SUCCEEDED, polled every 5 ms; the given servers (label=server[=parameters JSON]) alternate, N runs each
+measure() {
+python3 - "$URL" "$TOKEN" "$N" "$@" <<'PY'
 import json, sys, time, urllib.request
 url, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cases = []
+for arg in sys.argv[4:]:
+    label, server, *params = arg.split("=", 2)
+    cases.append((label, server, json.loads(params[0]) if params else None))
 def call(method, path, body=None):
     req = urllib.request.Request(url + path, method=method, data=None if body is None else json.dumps(body).encode(),
                                  headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
-times = []
+times = {label: [] for label, _, _ in cases}
 for _ in range(n):
-    t0 = time.time()
-    d = call("POST", "/api/deployments", {"server": "one"})
-    while d["status"] in ("QUEUED", "RUNNING"):
-        time.sleep(0.005)
-        d = call("GET", "/api/deployments/%d" % d["id"])
-    assert d["status"] == "SUCCEEDED", d
-    times.append(time.time() - t0)
-times.sort()
-print("trigger-deploy POST->SUCCEEDED: median %.0f ms, p90 %.0f ms, min %.0f ms" %
-      (times[len(times)//2]*1000, times[int(len(times)*0.9)]*1000, times[0]*1000))
+    for label, server, params in cases:
+        body = {"server": server}
+        if params:
+            body["parameters"] = params
+        t0 = time.time()
+        d = call("POST", "/api/deployments", body)
+        while d["status"] in ("QUEUED", "RUNNING"):
+            time.sleep(0.005)
+            d = call("GET", "/api/deployments/%d" % d["id"])
+        assert d["status"] == "SUCCEEDED", d
+        times[label].append(time.time() - t0)
+med = {}
+for label, t in times.items():
+    t.sort()
+    med[label] = t[len(t)//2]
+    print("%-40s median %.0f ms, p90 %.0f ms, min %.0f ms" % (label + " POST->SUCCEEDED:", t[len(t)//2]*1000,
+          t[int(len(t)*0.9)]*1000, t[0]*1000))
+if len(cases) > 1:
+    base = cases[0][0]
+    for label, _, _ in cases[1:]:
+        print("%s / %s: %.2f" % (label, base, med[label] / med[base]))
 PY
+}
+
+echo "== 1. overhead of one deployment ($N runs each, one-line script)"
+mkserver one ./deploy.sh >/dev/null
+measure "trigger-deploy=one"
 echo "[127.0.0.1]:$sport $HOSTKEY" > "$dir/known_hosts"
 ssh_times=()
 for i in $(seq 1 "$N"); do
@@ -89,11 +118,45 @@ for i in $(seq 1 "$N"); do
 done
 printf '%s\n' "${ssh_times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "plain ssh same command:        median %d ms, p90 %d ms, min %d ms\n", a[int((NR+1)/2)], a[int(NR*0.9)], a[1]}'
 
+echo "== 1b. a deployment with 20 parameters and a secret vs the plain one ($N alternating runs each)"
+params='['; values='{'
+for i in $(seq -w 1 20); do
+  params+="{\"name\":\"P$i\",\"type\":\"string\",\"pattern\":\"[a-z0-9.-]+\"},"; values+="\"P$i\":\"value-$i.x\","
+done
+params+='{"name":"TOKEN_S","type":"secret"}]'; values+='"TOKEN_S":"s3cr3t-value-for-the-bench"}'
+mkserver withparams ./deploy.sh >/dev/null
+sid=$(curl -s "$URL/api/servers/withparams" -H "Authorization: Bearer $TOKEN" | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
+code=$(curl -s -o "$dir/patch.out" -w '%{http_code}' -XPATCH "$URL/api/servers/$sid" -H "Authorization: Bearer $TOKEN" \
+  -H 'content-type: application/json' -d "{\"parameters\":$params}")
+[ "$code" = 200 ] || { echo "declaring the parameters failed: $code $(cat "$dir/patch.out")"; exit 1; }
+measure "plain=one" "20 parameters + a secret=withparams=$values"
+
+echo "== 1c. through a jump host vs direct ($N alternating runs each; the jump host is a second sshd on loopback)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "$URL/api/servers" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"name\":\"bastion\",\"alias\":\"bastion\",\"host\":\"127.0.0.1\",\"port\":$jport,\"user\":\"$(id -un)\",\"path\":\"/tmp\",\"host_key\":\"$HOSTKEY\"}")
+[ "$code" = 201 ] || { echo "creating the jump host failed: $code"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "$URL/api/servers" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"name\":\"jumped\",\"alias\":\"jumped\",\"host\":\"127.0.0.1\",\"port\":$sport,\"user\":\"$(id -un)\",\"path\":\"$dir/app\",\"command\":\"./deploy.sh\",\"host_key\":\"$HOSTKEY\",\"jump_host\":\"bastion\"}")
+[ "$code" = 201 ] || { echo "creating the jumped server failed: $code"; exit 1; }
+measure "direct=one" "through the jump host=jumped"
+# -J hands -F (not -i or -o) to the ssh that reaches the jump host: both hops read their key and pins from this file
+printf 'Host *\n  IdentityFile %s\n  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n  BatchMode yes\n' "$dir/id" "$dir/known_hosts" > "$dir/ssh_config"
+echo "[127.0.0.1]:$jport $HOSTKEY" >> "$dir/known_hosts"
+ssh_times=()
+for i in $(seq 1 "$N"); do
+  t0=$(date +%s%N)
+  ssh -q -F "$dir/ssh_config" -p "$sport" -J "$(id -un)@127.0.0.1:$jport" "$(id -un)@127.0.0.1" "cd '$dir/app' && './deploy.sh'" >/dev/null
+  ssh_times+=($(( ($(date +%s%N) - t0) / 1000000 )))
+done
+printf '%s\n' "${ssh_times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "ssh -J same command:           median %d ms, p90 %d ms, min %d ms\n", a[int((NR+1)/2)], a[int(NR*0.9)], a[1]}'
+
+[ "${ONLY_OVERHEAD:-0}" = 1 ] && exit 0 # sections 1-1c only
+
 echo "== 2. 50 deployments on 50 servers at once (runners per replica: ${RUNNERS:-4}; each script sleeps 1 s)"
 for i in $(seq 1 50); do mkserver "fan$i" ./sleep.sh >/dev/null; done
 t0=$(now_ms)
 for i in $(seq 1 50); do trigger "fan$i" > "$dir/id$i" & done
-wait_jobs() { for p in $(jobs -p); do [ "$p" = "$APP_PID" ] || [ "$p" = "$SSHD_PID" ] || wait "$p"; done; }
+wait_jobs() { for p in $(jobs -p); do [ "$p" = "$APP_PID" ] || [ "$p" = "$SSHD_PID" ] || [ "$p" = "$JUMP_PID" ] || wait "$p"; done; }
 wait_jobs
 t1=$(now_ms); ids=(); for i in $(seq 1 50); do ids+=($(cat "$dir/id$i")); done
 for id in "${ids[@]}"; do
