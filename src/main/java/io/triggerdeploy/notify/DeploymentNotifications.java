@@ -66,6 +66,12 @@ public class DeploymentNotifications {
         if (d.note() != null) {
             text.append("Note: ").append(d.note()).append('\n');
         }
+        if (d.ref() != null) {
+            text.append("Version: ").append(d.ref()).append('\n');
+        }
+        if (d.failedStep() != null) {
+            text.append("Failed step: ").append(d.failedStep()).append('\n');
+        }
         if (d.durationMs() != null) {
             text.append("Duration: ").append(d.durationMs() / 1000.0).append(" s\n");
         }
@@ -88,6 +94,8 @@ public class DeploymentNotifications {
         payload.put("source", d.source());
         payload.put("exit_code", d.exitCode());
         payload.put("error", d.error());
+        payload.put("ref", d.ref());
+        payload.put("failed_step", d.failedStep());
         payload.put("duration_ms", d.durationMs());
         payload.put("url", link);
         if (!lastLines.isEmpty()) {

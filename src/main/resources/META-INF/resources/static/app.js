@@ -81,14 +81,7 @@
     if (errBox) { errBox.hidden = !error; errBox.textContent = error ? error.message : ''; }
     ((error && error.violations) || []).forEach(v => {
       const input = $$('input, select', box).find(i => 'parameters.' + i.name === v.field);
-      if (!input) return;
-      input.setAttribute('aria-invalid', 'true');
-      const small = document.createElement('small');
-      small.className = 'field-error';
-      small.id = 'err-' + input.name;
-      small.textContent = v.message;
-      input.setAttribute('aria-describedby', small.id);
-      input.insertAdjacentElement('afterend', small);
+      if (input) markInvalid(input, 'err-' + input.name, v.message);
     });
     $('#confirm-ok', dlg).textContent = okLabel || 'OK';
     dlg.returnValue = '';
@@ -123,15 +116,19 @@
     }
     (err.violations || []).forEach(v => {
       const input = form.elements.namedItem(v.field);
-      if (!input || !input.insertAdjacentElement) return;
-      input.setAttribute('aria-invalid', 'true');
-      const small = document.createElement('small');
-      small.className = 'field-error';
-      small.id = 'err-' + v.field;
-      small.textContent = v.message;
-      input.setAttribute('aria-describedby', small.id);
-      input.insertAdjacentElement('afterend', small);
+      if (input && input.insertAdjacentElement) markInvalid(input, 'err-' + v.field, v.message);
     });
+  }
+
+  /* Marks a field the API refused and puts its message right after it. */
+  function markInvalid(input, id, message) {
+    input.setAttribute('aria-invalid', 'true');
+    const small = document.createElement('small');
+    small.className = 'field-error';
+    small.id = id;
+    small.textContent = message;
+    input.setAttribute('aria-describedby', small.id);
+    input.insertAdjacentElement('afterend', small);
   }
 
   function attr(form, name) {

@@ -244,6 +244,29 @@ class StepsTest extends ApiTest {
         assertThat(refused.getString("error")).startsWith("Host key mismatch for jump host 127.0.0.1:" + bastion.port());
     }
 
+    /** The old tool's /trigger passes UPPER-case query parameters and JSON fields (or a parameters object) on. */
+    @Test
+    void theLegacyTriggerPassesParameters() throws Exception {
+        String alias = server(Map.of("deploy.sh", "echo \"ref=$REF colour=$COLOUR\""), Map.of("parameters",
+                List.of(Map.of("name", "COLOUR", "type", "choice", "choices", List.of("blue", "green")))));
+        long viaQuery = given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", alias)
+                .queryParam("REF", "v3.0").queryParam("COLOUR", "green").get("/trigger")
+                .then().statusCode(200).extract().<Number>path("deployment_id").longValue();
+        long viaJson = given().contentType(ContentType.JSON).body(Map.of("token", DeploymentTest.LEGACY_TOKEN, "server", alias,
+                        "parameters", Map.of("REF", "v3.1", "COLOUR", "blue")))
+                .post("/trigger").then().statusCode(200).extract().<Number>path("deployment_id").longValue();
+        assertThat(DeploymentTest.log(viewer, DeploymentTest.awaitFinal(viewer, viaQuery).getLong("id")))
+                .contains("out | ref=v3.0 colour=green");
+        assertThat(DeploymentTest.log(viewer, DeploymentTest.awaitFinal(viewer, viaJson).getLong("id")))
+                .contains("out | ref=v3.1 colour=blue");
+        long before = queryLong("SELECT count(*) FROM deployments");
+        given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", alias).queryParam("COLOUR", "red")
+                .get("/trigger").then().statusCode(400).body("detail", containsString("parameters.COLOUR"));
+        given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", alias).queryParam("UNKNOWN", "x")
+                .get("/trigger").then().statusCode(400).body("detail", containsString("parameters.UNKNOWN"));
+        assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before);
+    }
+
     long serverId(String alias) {
         return given().auth().oauth2(viewer).get("/api/servers/" + alias).then().statusCode(200).extract().<Number>path("id").longValue();
     }

@@ -26,6 +26,7 @@ class OpenSshEndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private Process sshd;
+    private Process jumpSshd;
     private JarProcess app;
     private String db;
 
@@ -34,9 +35,11 @@ class OpenSshEndToEndIT {
         if (app != null) {
             app.close();
         }
-        if (sshd != null) {
-            sshd.destroy();
-            sshd.waitFor(10, TimeUnit.SECONDS);
+        for (Process p : new Process[]{sshd, jumpSshd}) {
+            if (p != null) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
         }
         if (db != null) {
             TestDatabases.drop(db);
@@ -73,11 +76,13 @@ class OpenSshEndToEndIT {
         Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"deploying as $(id -un) in $PWD\"\necho failing-line >&2\nexit 0\n");
         work.resolve("deploy.sh").toFile().setExecutable(true);
 
+        Files.write(dir.resolve("secrets.key"), java.security.SecureRandom.getInstanceStrong().generateSeed(32));
         db = TestDatabases.create("td_it_openssh");
         app = JarProcess.start("openssh", db, Map.of("TRIGGER_ADMIN_PASSWORD", "openssh-admin",
                 "TRIGGER_SSH_PRIVATE_KEY_FILE", dir.resolve("id_ed25519").toString(),
                 "TRIGGER_SSH_KEY_DIRECTORY", keys.toString(),
-                "TRIGGER_SSH_PRIVATE_KEY_PASSPHRASE", "e2e-pem-passphrase"));
+                "TRIGGER_SSH_PRIVATE_KEY_PASSPHRASE", "e2e-pem-passphrase",
+                "TRIGGER_SECRETS_KEY_FILE", dir.resolve("secrets.key").toString()));
         assertThat(app.awaitStatus("/q/health/ready", 200, Duration.ofSeconds(120))).as(app.output()).isTrue();
         String token = JSON.readTree(app.post("/api/login", "{\"username\":\"admin\",\"password\":\"openssh-admin\"}", null).body())
                 .get("token").asText();
@@ -106,10 +111,59 @@ class OpenSshEndToEndIT {
         long pemDeployment = deploy("openssh-pem", token, dir);
         assertThat(app.get("/api/deployments/" + pemDeployment + "/log", token).body()).contains("out | deploying as " + user);
         assertThat(app.output()).doesNotContain("e2e-pem-passphrase");
+
+        parametersSecretsStepsAndAJumpHost(dir, port, token, user);
+    }
+
+    /**
+     * Through a second real sshd as the jump host: typed parameters with a hostile value, a secret that travels on
+     * stdin (never on the command line sshd logs or ps shows) and is masked, a precheck and a verify step.
+     */
+    private void parametersSecretsStepsAndAJumpHost(Path dir, int port, String token, String user) throws Exception {
+        int jumpPort = JarProcess.freePort();
+        Files.writeString(dir.resolve("jump_config"), Files.readString(dir.resolve("sshd_config"))
+                .replace("Port " + port, "Port " + jumpPort).replace(dir.resolve("sshd.pid").toString(), dir.resolve("jump.pid").toString()));
+        jumpSshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("jump_config").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("jump.log").toFile()).start();
+        awaitPort(jumpPort, Duration.ofSeconds(15), dir);
+        String hostKey = Files.readString(dir.resolve("host_key.pub")).trim();
+        var bastion = app.post("/api/servers", JSON.writeValueAsString(Map.of("name", "bastion", "alias", "bastion",
+                "host", "127.0.0.1", "port", jumpPort, "user", user, "path", "/tmp", "host_key", hostKey)), token);
+        assertThat(bastion.statusCode()).as(bastion.body()).isEqualTo(201);
+
+        Path work = Files.createDirectories(dir.resolve("params"));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\nprintf 'TARGET=[%s] REF=[%s] token=[%s]\\n' \"$TARGET\" \"$REF\" \"$API_TOKEN\"\n");
+        Files.writeString(work.resolve("verify.sh"), "[ \"$API_TOKEN\" = 'e2e-secret-value-42' ] && echo verified\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        var created = app.post("/api/servers", JSON.writeValueAsString(Map.of("name", "openssh-params", "alias", "openssh-params",
+                "host", "127.0.0.1", "port", port, "user", user, "path", work.toString(), "host_key", hostKey,
+                "jump_host", "bastion",
+                "parameters", List.of(Map.of("name", "TARGET", "type", "string", "required", true),
+                        Map.of("name", "API_TOKEN", "type", "secret")),
+                "steps", Map.of("precheck", List.of("test -x deploy.sh"), "verify", Map.of("commands", List.of("sh verify.sh"))))), token);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String hostile = "blue'; touch pwned; echo \"$(id)\" `id` \\ ü";
+        long id = deployBody(JSON.writeValueAsString(Map.of("server", "openssh-params", "parameters",
+                Map.of("TARGET", hostile, "REF", "v1.2.3", "API_TOKEN", "e2e-secret-value-42"))), token, dir);
+        String log = app.get("/api/deployments/" + id + "/log", token).body();
+        assertThat(log).contains("out | TARGET=[" + hostile + "] REF=[v1.2.3] token=[***]").contains("out | verified")
+                .contains("[step] verify: SUCCEEDED").doesNotContain("e2e-secret-value-42");
+        assertThat(work.resolve("pwned")).doesNotExist();
+        JsonNode d = JSON.readTree(app.get("/api/deployments/" + id, token).body());
+        assertThat(d.get("parameters").get("API_TOKEN").asText()).isEqualTo("***");
+        assertThat(d.get("steps").toString()).contains("\"precheck\"").contains("\"verify\"");
+        // the jump host forwarded the connection; the target's sshd never saw the secret on a command line
+        assertThat(Files.readString(dir.resolve("jump.log"))).contains("Accepted publickey");
+        assertThat(Files.readString(dir.resolve("sshd.log")) + Files.readString(dir.resolve("jump.log")) + app.output())
+                .doesNotContain("e2e-secret-value-42");
     }
 
     private long deploy(String server, String token, Path dir) throws Exception {
-        var triggered = app.post("/api/deployments", "{\"server\":\"" + server + "\"}", token);
+        return deployBody("{\"server\":\"" + server + "\"}", token, dir);
+    }
+
+    private long deployBody(String body, String token, Path dir) throws Exception {
+        var triggered = app.post("/api/deployments", body, token);
         assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
         long id = JSON.readTree(triggered.body()).get("id").asLong();
         JsonNode d = null;

@@ -202,6 +202,32 @@ class TwoReplicasIT {
         }
     }
 
+    /** Re-runs queued on either replica each run once, on whichever replica claims them, with the same version. */
+    @Test
+    @Order(1)
+    void aReRunQueuedOnOneReplicaRunsOnceOnEither() throws Exception {
+        String alias = server("echo \"$REF\" >> \"$PWD/runs\"; sleep 0.2");
+        var first = a.post("/api/deployments", "{\"server\":\"" + alias + "\",\"parameters\":{\"REF\":\"v7\"}}", token);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        long id = JSON.readTree(first.body()).get("id").asLong();
+        assertThat(awaitStatus(b, id, Duration.ofSeconds(60), "SUCCEEDED", "FAILED").get("status").asText()).isEqualTo("SUCCEEDED");
+        List<Long> reruns = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            var r = (i % 2 == 0 ? a : b).post("/api/deployments/" + id + "/rerun", "", token);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            reruns.add(JSON.readTree(r.body()).get("id").asLong());
+        }
+        for (long r : reruns) {
+            JsonNode d = awaitStatus(a, r, Duration.ofSeconds(60), "SUCCEEDED", "FAILED", "INTERRUPTED");
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+            assertThat(d.get("ref").asText()).isEqualTo("v7");
+            assertThat(d.get("origin").asText()).isEqualTo("rerun");
+            assertThat(d.get("origin_id").asLong()).isEqualTo(id);
+        }
+        assertThat(Files.readAllLines(dir.resolve(alias).resolve("runs"))).as("the first run and each re-run exactly once")
+                .hasSize(7).containsOnly("v7");
+    }
+
     @Test
     @Order(2)
     void aStreamOnOneReplicaFollowsADeploymentRunByTheOther() throws Exception {

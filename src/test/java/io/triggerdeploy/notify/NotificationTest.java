@@ -71,6 +71,7 @@ class NotificationTest extends ApiTest {
         try {
             DIR = Files.createTempDirectory("notify-deploys");
             TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+            Files.write(DIR.resolve("secrets.key"), new java.security.SecureRandom().generateSeed(32));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,6 +82,7 @@ class NotificationTest extends ApiTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
+                    "trigger.secrets.key-file", DIR.resolve("secrets.key").toString(),
                     "trigger.deploy.poll-interval", "1s",
                     "trigger.notify.public-url", "https://deploy.example.test/",
                     "trigger.notify.failed-log-lines", "3",
@@ -284,6 +286,40 @@ class NotificationTest extends ApiTest {
         // the last 3 lines, which end with trigger-deploy's own closing lines
         assertThat(body).contains("Exit code: 7").contains("Last 3 log lines").contains("Finished: FAILED")
                 .contains("https://deploy.example.test/deployments/" + id);
+    }
+
+    /** A secret parameter and a secret variable echoed by a failing script reach messages only as ***. */
+    @Test
+    void secretsNeverReachAMessage() throws Exception {
+        String alias = unique("secret-notify-");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"pw=$DB_PASSWORD token=$API_TOKEN\"\nexit 3\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
+                        "path", work.toString(), "host_key", sshd.hostKeyLine(),
+                        "parameters", List.of(Map.of("name", "API_TOKEN", "type", "secret")),
+                        "secrets", Map.of("DB_PASSWORD", "variable-secret-9f3e")))
+                .post("/api/servers").then().statusCode(201);
+        String path = "/secrets-" + alias;
+        channel(Map.of("name", unique("secrets-"), "kind", "webhook", "events", List.of("deployment.started", "deployment.failed"),
+                "secret", HOOK_SECRET, "settings", Map.of("url", base() + path)));
+        int mailsBefore = smtp.getReceivedMessages().length;
+        channel(Map.of("name", unique("secret-mail-"), "kind", "email", "events", List.of("deployment.failed"),
+                "settings", Map.of("smtp_host", "127.0.0.1", "smtp_port", smtp.getSmtp().getPort(), "smtp_tls", "none",
+                        "from", "deploy@example.test", "to", List.of("secrets@example.test"))));
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("server", alias, "parameters", Map.of("API_TOKEN", "parameter-secret-7c1d")))
+                .post("/api/deployments").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> at(path).size() >= 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length > mailsBefore);
+        StringBuilder everything = new StringBuilder();
+        at(path).forEach(r -> everything.append(new String(r.body(), StandardCharsets.UTF_8)));
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            everything.append(m.getSubject()).append(GreenMailUtil.getBody(m));
+        }
+        assertThat(everything.toString()).contains("pw=*** token=***").doesNotContain("variable-secret-9f3e")
+                .doesNotContain("parameter-secret-7c1d");
     }
 
     @Test
