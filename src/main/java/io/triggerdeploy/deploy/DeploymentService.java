@@ -274,29 +274,44 @@ public class DeploymentService {
     public Uni<DeploymentPage> page(String serverRef, String status, String user, String ref, String from, String to, Long cursor,
                                     int limit) {
         Keyset.limit(limit, 200);
-        String st = null;
-        if (status != null && !status.isBlank()) {
-            st = status.trim().toUpperCase(Locale.ROOT);
-            String s = st;
-            if (Arrays.stream(DeploymentStatus.values()).noneMatch(v -> v.name().equals(s))) {
-                throw ProblemException.invalid("status", "must be one of " + Arrays.toString(DeploymentStatus.values()));
-            }
-        }
+        String st = statusFilter(status);
         OffsetDateTime fromTs = time(from, "from");
         OffsetDateTime toTs = time(to, "to");
         String statusFilter = st;
         String userFilter = user == null || user.isBlank() ? null : user.trim();
-        String refFilter = ref == null || ref.isBlank() ? null : ref.trim();
-        if (refFilter != null && refFilter.length() > 255) {
-            throw ProblemException.invalid("ref", "must be at most 255 characters");
-        }
-        Uni<Long> serverId = serverRef == null || serverRef.isBlank() ? Uni.createFrom().nullItem()
-                : servers.resolve(serverRef.trim()).map(s -> s.id);
+        String refFilter = refFilter(ref);
+        Uni<Long> serverId = serverId(serverRef);
         return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, refFilter, fromTs, toTs, cursor, limit))
                 .map(items -> new DeploymentPage(items, Keyset.next(items, limit, DeploymentView::id)));
     }
 
-    private static OffsetDateTime time(String value, String field) {
+    /** The status a filter names (upper case), null for none; 400 for an unknown one. */
+    static String statusFilter(String status) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        String st = status.trim().toUpperCase(Locale.ROOT);
+        if (Arrays.stream(DeploymentStatus.values()).noneMatch(v -> v.name().equals(st))) {
+            throw ProblemException.invalid("status", "must be one of " + Arrays.toString(DeploymentStatus.values()));
+        }
+        return st;
+    }
+
+    static String refFilter(String ref) {
+        String refFilter = ref == null || ref.isBlank() ? null : ref.trim();
+        if (refFilter != null && refFilter.length() > 255) {
+            throw ProblemException.invalid("ref", "must be at most 255 characters");
+        }
+        return refFilter;
+    }
+
+    /** The id of the server a filter names (id, alias or host), null for none; 404 for an unknown one. */
+    Uni<Long> serverId(String serverRef) {
+        return serverRef == null || serverRef.isBlank() ? Uni.createFrom().nullItem()
+                : servers.resolve(serverRef.trim()).map(s -> s.id);
+    }
+
+    static OffsetDateTime time(String value, String field) {
         if (value == null || value.isBlank()) {
             return null;
         }

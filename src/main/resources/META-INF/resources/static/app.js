@@ -160,7 +160,20 @@
       if (!el.name || el.disabled) return;
       if (el.closest('.create-only') && form.dataset.mode && form.dataset.mode !== 'create') return;
       const kind = el.dataset.kind;
-      if (kind === 'lines') {
+      if (kind === 'kv') {
+        const lines = el.value.split('\n').map(v => v.trim()).filter(v => v);
+        if (!lines.length) return; // nothing to change
+        const map = {};
+        lines.forEach(line => {
+          const at = line.indexOf('=');
+          if (at < 1) {
+            throw { message: 'Write each secret variable as NAME=value (NAME= removes it)',
+                    violations: [{ field: el.name, message: 'not NAME=value' }] };
+          }
+          map[line.substring(0, at).trim()] = line.substring(at + 1);
+        });
+        setPath(body, el.name, map);
+      } else if (kind === 'lines') {
         setPath(body, el.name, el.value.split('\n').map(v => v.trim()).filter(v => v));
       } else if (kind === 'json') {
         try {
@@ -183,8 +196,12 @@
   }
 
   function fillForm(form, data) {
+    $$('[data-hint-for]', form).forEach(h => {
+      const names = data[h.dataset.hintFor.replace('secrets', 'secret_names')] || [];
+      h.textContent = names.length ? 'Set now: ' + names.join(', ') : 'None set';
+    });
     Array.from(form.elements).forEach(el => {
-      if (!el.name) return;
+      if (!el.name || el.dataset.kind === 'kv') return;
       const v = getPath(data, el.name);
       if (v === undefined) return;
       if (el.type === 'checkbox') el.checked = !!v;
@@ -258,6 +275,7 @@
     dlg.dataset.mode = mode;
     if (form) {
       form.reset();
+      $$('[data-hint-for]', form).forEach(h => { h.textContent = ''; });
       syncHookKind();
       form.dataset.mode = mode;
       form.dataset.id = button.dataset.id || '';

@@ -112,9 +112,10 @@ class StepsTest extends ApiTest {
 
     @Test
     void aFailingVerifyRollsBackToTheLastSuccessAndTheStatusTellsTheStory() throws Exception {
-        String alias = server(Map.of("deploy.sh", "echo \"deploying $REF\"; echo \"$REF\" > current",
+        String alias = server(Map.of("deploy.sh", "echo \"deploying $REF with key=$DEPLOY_KEY\"; echo \"$REF\" > current",
                         "verify.sh", "v=$(cat current); echo \"verifying $v\"; [ \"$v\" != broken ]"),
-                Map.of("steps", Map.of("verify", Map.of("commands", List.of("sh verify.sh")), "on_failure", Map.of("action", "rollback"))));
+                Map.of("steps", Map.of("verify", Map.of("commands", List.of("sh verify.sh")), "on_failure", Map.of("action", "rollback")),
+                        "secrets", Map.of("DEPLOY_KEY", "stream-secret-value-1")));
         JsonPath first = DeploymentTest.awaitFinal(viewer, trigger(alias, Map.of("REF", "broken")));
         assertThat(first.getString("status")).isEqualTo("FAILED");
         assertThat(first.getString("error")).contains("no earlier successful deployment to roll back to");
@@ -135,8 +136,12 @@ class StepsTest extends ApiTest {
         assertThat(states(bad)).containsExactly("deploy:SUCCEEDED", "verify:FAILED", "rollback:SUCCEEDED");
         assertThat(Files.readString(dir(alias).resolve("current")).strip()).isEqualTo("v1");
         String log = DeploymentTest.log(viewer, badId);
-        assertThat(log.indexOf("out | deploying broken")).isLessThan(log.indexOf("out | verifying broken"));
-        assertThat(log.indexOf("out | verifying broken")).isLessThan(log.indexOf("out | deploying v1"));
+        assertThat(log.indexOf("out | deploying broken with key=***")).isLessThan(log.indexOf("out | verifying broken"));
+        assertThat(log.indexOf("out | verifying broken")).isLessThan(log.indexOf("out | deploying v1 with key=***"));
+        assertThat(log).doesNotContain("stream-secret-value-1");
+        // the secret variable is masked in the live stream too, also in the rollback step's output
+        assertThat(events).noneMatch(e -> e.data().contains("stream-secret-value-1"));
+        assertThat(events.stream().filter(e -> e.data().contains("with key=***"))).hasSize(2);
         // the live stream announces each step change as a step event, after its marker line
         var steps = events.stream().filter(e -> "step".equals(e.name())).map(e -> JsonPath.from(e.data()))
                 .map(j -> j.getString("step") + ":" + j.getString("state")).toList();

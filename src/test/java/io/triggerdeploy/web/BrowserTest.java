@@ -67,6 +67,7 @@ class BrowserTest extends ApiTest {
         try {
             DIR = Files.createTempDirectory("browser-deploys");
             TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
+            Files.write(DIR.resolve("secrets.key"), new java.security.SecureRandom().generateSeed(32));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -77,6 +78,7 @@ class BrowserTest extends ApiTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
+                    "trigger.secrets.key-file", DIR.resolve("secrets.key").toString(),
                     "trigger.deploy.poll-interval", "1s",
                     "trigger.monitor.allow-networks", "127.0.0.0/8",
                     "trigger.notify.allow-networks", "127.0.0.0/8");
@@ -465,7 +467,7 @@ class BrowserTest extends ApiTest {
 
     @Test
     void parametersStepsAndAJumpHostFromTheServerFormThenADeployWithValues() throws IOException {
-        String alias = server("Checkout", "echo \"deploying $REF to $TARGET\"");
+        String alias = server("Checkout", "echo \"deploying $REF to $TARGET with key=$DEPLOY_KEY\"");
         Files.writeString(DIR.resolve(alias).resolve("verify.sh"), "echo \"verified $TARGET\"\n");
         String bastion = unique("bastion-");
         given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", "Bastion " + bastion,
@@ -479,6 +481,7 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.cssSelector("#s-run > summary")).click();
         visible(By.id("s-params")).sendKeys("[{\"name\": \"TARGET\", \"label\": \"Colour\", \"type\": \"choice\", "
                 + "\"choices\": [\"blue\", \"green\"], \"required\": true}]");
+        driver.findElement(By.id("s-secrets")).sendKeys("DEPLOY_KEY=browser-secret-value-5");
         driver.findElement(By.id("s-precheck")).sendKeys("true; rm -rf /");
         driver.findElement(By.id("s-verify")).sendKeys("sh verify.sh");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
@@ -499,7 +502,14 @@ class BrowserTest extends ApiTest {
                 .body("parameters[0].name", org.hamcrest.Matchers.equalTo("TARGET"))
                 .body("steps.precheck", org.hamcrest.Matchers.equalTo(List.of("true")))
                 .body("steps.on_failure.action", org.hamcrest.Matchers.equalTo("rollback"))
-                .body("jump_host", org.hamcrest.Matchers.equalTo(bastion));
+                .body("jump_host", org.hamcrest.Matchers.equalTo(bastion))
+                .body("secret_names", org.hamcrest.Matchers.equalTo(List.of("DEPLOY_KEY")));
+        // editing again: the secret's name is shown, its value never
+        driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> text(By.cssSelector("[data-hint-for='secrets']")).contains("Set now: DEPLOY_KEY"));
+        assertThat(driver.findElement(By.id("s-secrets")).getAttribute("value")).isEmpty();
+        assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
+        driver.findElement(By.cssSelector("#server-dialog button[data-close]")).click();
 
         // the deploy dialog is a form of the parameters; a value the API refuses is shown at its field
         int forwards = sshd.forwards();
@@ -525,7 +535,7 @@ class BrowserTest extends ApiTest {
         assertThat(text(By.cssSelector("#server-fact"))).contains("via " + bastion);
         assertThat(text(By.id("ref"))).isEqualTo("v2.1");
         assertThat(text(By.id("parameters"))).contains("TARGET=green");
-        assertThat(text(By.id("log"))).contains("deploying v2.1 to green").contains("verified green").contains("[step] verify: SUCCEEDED");
+        assertThat(text(By.id("log"))).contains("deploying v2.1 to green with key=***").doesNotContain("browser-secret-value-5").contains("verified green").contains("[step] verify: SUCCEEDED");
         assertThat(sshd.forwards()).as("the run went through the jump host").isGreaterThan(forwards);
         shot("deployment-steps");
 
@@ -546,6 +556,7 @@ class BrowserTest extends ApiTest {
         waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
         assertThat(text(By.id("origin"))).isEqualTo("promotion of #" + id);
         assertThat(text(By.id("log"))).contains("production v2.1 green");
+        assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
     }
 
     @Test

@@ -1,0 +1,156 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Keyset;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.BootstrapStep;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * "Which deployment printed this?": the query language of {@code GET /api/search/logs} and its pages. A query is up to
+ * five terms that must all occur in one line, case-insensitively: a word or a {@code "quoted phrase"} anywhere in the
+ * line, or {@code word*} at the start of a word. Says once at startup whether the trigram index is there.
+ */
+@ApplicationScoped
+public class LogSearch implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(LogSearch.class);
+    private static final Pattern TOKEN = Pattern.compile("\"([^\"]*)\"|(\\S+)");
+    private static final Pattern CURSOR = Pattern.compile("(\\d{1,18})-(\\d{1,9})");
+    static final int MAX_TERMS = 5;
+    static final int MIN_TERM = 3;
+
+    private final LogSearchRepository repository;
+    private final DeploymentService deployments;
+    private volatile boolean indexed;
+
+    public LogSearch(LogSearchRepository repository, DeploymentService deployments) {
+        this.repository = repository;
+        this.deployments = deployments;
+    }
+
+    @Override
+    public int order() {
+        return 90;
+    }
+
+    @Override
+    public void run() throws Throwable {
+        indexed = VertxContextSupport.subscribeAndAwait(repository::indexed);
+        if (indexed) {
+            LOG.info("Log search: the trigram index (pg_trgm) answers substring and prefix queries");
+        } else {
+            LOG.warn("Log search: pg_trgm is not installed in this database, so every search scans the stored lines "
+                    + "(slow on large histories); a DBA can run CREATE EXTENSION pg_trgm and restart to build the index");
+        }
+    }
+
+    /** One page of hits with {@code around} lines of context each. */
+    public Uni<LogSearchPage> search(String q, String server, String status, String ref, String from, String to, String cursor,
+                                     int limit, int around) {
+        List<LogSearchRepository.Term> terms = terms(q);
+        Keyset.limit(limit, 100);
+        if (around < 0 || around > 5) {
+            throw ProblemException.invalid("context", "must be between 0 and 5");
+        }
+        Long cursorDeployment = null;
+        Integer cursorLine = null;
+        if (cursor != null && !cursor.isBlank()) {
+            Matcher m = CURSOR.matcher(cursor.trim());
+            if (!m.matches()) {
+                throw ProblemException.invalid("cursor", "must be a next_cursor of an earlier page");
+            }
+            cursorDeployment = Long.parseLong(m.group(1));
+            cursorLine = Integer.parseInt(m.group(2));
+        }
+        String st = DeploymentService.statusFilter(status);
+        String version = DeploymentService.refFilter(ref);
+        java.time.OffsetDateTime since = DeploymentService.time(from, "from");
+        java.time.OffsetDateTime until = DeploymentService.time(to, "to");
+        Long cd = cursorDeployment;
+        Integer cl = cursorLine;
+        return deployments.serverId(server)
+                .chain(sid -> repository.search(terms, new LogSearchRepository.Filters(sid, st, version, since, until), cd, cl, limit))
+                .chain(hits -> repository.context(hits, around).map(ctx -> page(hits, ctx, around, limit)));
+    }
+
+    private LogSearchPage page(List<LogSearchRepository.Hit> hits, Map<Long, Map<Integer, String>> ctx, int around, int limit) {
+        List<LogSearchPage.Item> items = new ArrayList<>();
+        for (LogSearchRepository.Hit h : hits) {
+            Map<Integer, String> lines = ctx.getOrDefault(h.deploymentId(), Map.of());
+            List<String> before = new ArrayList<>();
+            List<String> after = new ArrayList<>();
+            for (int i = h.line() - around; i < h.line(); i++) {
+                if (lines.containsKey(i)) {
+                    before.add(lines.get(i));
+                }
+            }
+            for (int i = h.line() + 1; i <= h.line() + around; i++) {
+                if (lines.containsKey(i)) {
+                    after.add(lines.get(i));
+                }
+            }
+            items.add(new LogSearchPage.Item(h.deploymentId(), h.server(), h.status(), h.ref(), h.line(), h.at(),
+                    DeploymentResource.streamName(h.stream()), h.text(), before, after,
+                    "/deployments/" + h.deploymentId() + "#L" + h.line()));
+        }
+        LogSearchRepository.Hit last = hits.size() == limit ? hits.get(hits.size() - 1) : null;
+        return new LogSearchPage(items, last == null ? null : last.deploymentId() + "-" + last.line(), indexed);
+    }
+
+    /** The terms of a query; a 400 naming {@code q} when it cannot be searched. */
+    static List<LogSearchRepository.Term> terms(String q) {
+        if (q == null || q.isBlank()) {
+            throw ProblemException.invalid("q", "is required: words, \"a phrase\" or a prefix*");
+        }
+        if (q.length() > 500 || q.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ProblemException.invalid("q", "must be at most 500 printable characters");
+        }
+        List<LogSearchRepository.Term> terms = new ArrayList<>();
+        boolean longEnough = false;
+        Matcher m = TOKEN.matcher(q);
+        while (m.find()) {
+            String phrase = m.group(1);
+            String word = m.group(2);
+            boolean prefix = phrase == null && word.length() > 1 && word.endsWith("*");
+            String text = phrase != null ? phrase : prefix ? word.substring(0, word.length() - 1) : word;
+            if (text.isBlank()) {
+                continue;
+            }
+            longEnough |= text.length() >= MIN_TERM;
+            terms.add(new LogSearchRepository.Term(prefix, prefix ? "\\m" + regexLiteral(text) : "%" + likeLiteral(text) + "%"));
+        }
+        if (terms.size() > MAX_TERMS) {
+            throw ProblemException.invalid("q", "at most " + MAX_TERMS + " terms");
+        }
+        if (!longEnough) {
+            throw ProblemException.invalid("q", "needs a term of at least " + MIN_TERM + " characters");
+        }
+        return terms;
+    }
+
+    /** The text as a LIKE pattern that matches itself (backslash is PostgreSQL's default LIKE escape). */
+    static String likeLiteral(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The text as a regular expression that matches itself: every character that is not a letter or digit escaped. */
+    static String regexLiteral(String text) {
+        StringBuilder sb = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (!Character.isLetterOrDigit(c)) {
+                sb.append('\\');
+            }
+            sb.appendCodePoint(c);
+        });
+        return sb.toString();
+    }
+}

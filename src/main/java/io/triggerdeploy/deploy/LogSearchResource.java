@@ -1,0 +1,39 @@
+package io.triggerdeploy.deploy;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+/** {@code GET /api/search/logs}: find the lines of any stored deployment log. */
+@Path("/api/search/logs")
+public class LogSearchResource {
+
+    private final LogSearch search;
+
+    public LogSearchResource(LogSearch search) {
+        this.search = search;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Search deployment logs", description = "Lines in which every term occurs, case-insensitively: a word "
+            + "or \"a quoted phrase\" anywhere in the line, word* at the start of a word. Newest deployment first.")
+    public Uni<LogSearchPage> search(@Parameter(description = "the query, e.g. connection refused or \"exit code 137\" or oom*")
+                                     @QueryParam("q") String q,
+                                     @QueryParam("server") String server, @QueryParam("status") String status,
+                                     @QueryParam("ref") String ref, @QueryParam("from") String from, @QueryParam("to") String to,
+                                     @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("50") int limit,
+                                     @Parameter(description = "lines of context before and after each hit, 0-5")
+                                     @QueryParam("context") @DefaultValue("2") int context) {
+        return search.search(q, server, status, ref, from, to, cursor, limit, context);
+    }
+}
