@@ -137,6 +137,56 @@ public class LogSearch implements BootstrapStep {
         return terms;
     }
 
+    /** A piece of a line for display: {@code match} when a term of the query matched it. */
+    public record Segment(String text, boolean match) {
+    }
+
+    /**
+     * The line cut into pieces at the places the query's terms match (case-insensitively; a prefix term at word starts
+     * only), for highlighting. A query that cannot be parsed highlights nothing.
+     */
+    public static List<Segment> highlight(String q, String line) {
+        List<int[]> ranges = new ArrayList<>();
+        try {
+            Matcher m = TOKEN.matcher(q == null ? "" : q);
+            while (m.find()) {
+                String phrase = m.group(1);
+                String word = m.group(2);
+                boolean prefix = phrase == null && word.length() > 1 && word.endsWith("*");
+                String text = phrase != null ? phrase : prefix ? word.substring(0, word.length() - 1) : word;
+                if (text.isBlank()) {
+                    continue;
+                }
+                Pattern p = Pattern.compile((prefix ? "(?<![\\p{L}\\p{N}_])" : "") + Pattern.quote(text),
+                        Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+                Matcher hit = p.matcher(line);
+                while (hit.find()) {
+                    ranges.add(new int[]{hit.start(), hit.end()});
+                }
+            }
+        } catch (RuntimeException e) {
+            ranges.clear();
+        }
+        ranges.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(b[1], a[1]));
+        List<Segment> out = new ArrayList<>();
+        int at = 0;
+        for (int[] r : ranges) {
+            if (r[1] <= at) {
+                continue;
+            }
+            int start = Math.max(r[0], at);
+            if (start > at) {
+                out.add(new Segment(line.substring(at, start), false));
+            }
+            out.add(new Segment(line.substring(start, r[1]), true));
+            at = r[1];
+        }
+        if (at < line.length()) {
+            out.add(new Segment(line.substring(at), false));
+        }
+        return out;
+    }
+
     /** The text as a LIKE pattern that matches itself (backslash is PostgreSQL's default LIKE escape). */
     static String likeLiteral(String text) {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");

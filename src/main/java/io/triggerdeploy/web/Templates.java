@@ -28,6 +28,8 @@ public final class Templates {
 
     public static native TemplateInstance deployments(PageContext ctx, HistoryView history);
 
+    public static native TemplateInstance search(PageContext ctx, LogSearchView view);
+
     public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers);
 
     public static native TemplateInstance users(PageContext ctx, List<UserView> users);

@@ -656,23 +656,93 @@
       follow.hidden = true;
     });
 
+    /* ---- find in this log: matches marked, k of n, next/previous; #L<n> in the address marks that line ---- */
+    const findInput = $('#find');
+    const findCount = $('#find-count');
+    let findTerm = '';
+    let marks = [];
+    let current = -1;
+    const lit = new Set();
+    const hashLine = (/^#L(\d+)$/.exec(window.location.hash) || [])[1];
+    let target = hashLine ? Number(hashLine) : null;
+
+    function paint(row, term) {
+      const text = row.tdText;
+      const lower = text.toLowerCase();
+      let at = lower.indexOf(term);
+      if (at < 0 && !lit.has(row)) return;
+      row.replaceChildren(row.firstChild);
+      lit.delete(row);
+      let from = 0;
+      for (; term && at >= 0; at = lower.indexOf(term, at + term.length)) {
+        if (at > from) row.appendChild(document.createTextNode(text.substring(from, at)));
+        const m = document.createElement('mark');
+        m.className = 'find-hit';
+        m.textContent = text.substring(at, at + term.length);
+        row.appendChild(m);
+        marks.push(m);
+        lit.add(row);
+        from = at + term.length;
+      }
+      row.appendChild(document.createTextNode(text.substring(from)));
+    }
+
+    function showCount() {
+      findCount.textContent = !findTerm ? '' : marks.length ? (current + 1) + ' of ' + marks.length : 'no match';
+    }
+
+    function runFind() {
+      findTerm = findInput.value.toLowerCase();
+      marks = [];
+      current = -1;
+      Array.from(log.children).forEach(row => paint(row, findTerm));
+      if (marks.length) step(1); else showCount();
+    }
+
+    function step(dir) {
+      if (!marks.length) return;
+      if (current >= 0) marks[current].classList.remove('current');
+      current = (current + dir + marks.length) % marks.length;
+      marks[current].classList.add('current');
+      following = false;
+      marks[current].scrollIntoView({ block: 'center' });
+      showCount();
+    }
+
+    let findTimer = null;
+    findInput.addEventListener('input', () => { clearTimeout(findTimer); findTimer = setTimeout(runFind, 150); });
+    findInput.addEventListener('keydown', ev => {
+      if (ev.key === 'Enter') { ev.preventDefault(); if (findInput.value.toLowerCase() !== findTerm) runFind(); else step(ev.shiftKey ? -1 : 1); }
+    });
+    $('#find-next').addEventListener('click', () => step(1));
+    $('#find-prev').addEventListener('click', () => step(-1));
+
     function flush() {
       scheduled = false;
       const frag = document.createDocumentFragment();
+      let targetRow = null;
       pending.forEach(l => {
         const row = document.createElement('span');
         row.className = 'l' + (l.stream === 'err' ? ' e' : l.stream === 'sys' ? ' s' : '');
+        row.id = 'L' + l.line;
         const n = document.createElement('span');
         n.className = 'n';
         n.textContent = l.line;
         row.appendChild(n);
-        row.appendChild(document.createTextNode(l.text + '\n'));
+        row.tdText = l.text + '\n';
+        row.appendChild(document.createTextNode(row.tdText));
+        if (findTerm) paint(row, findTerm);
+        if (target === l.line) { row.classList.add('target'); targetRow = row; target = null; }
         frag.appendChild(row);
       });
       pending = [];
       log.appendChild(frag);
+      if (findTerm) showCount();
+      if (targetRow) { following = false; follow.hidden = false; targetRow.scrollIntoView({ block: 'center' }); }
       while (log.childElementCount > MAX_LINES_SHOWN) {
-        log.removeChild(log.firstChild);
+        const gone = log.firstChild;
+        if (lit.has(gone)) { lit.delete(gone); marks = marks.filter(m => !gone.contains(m)); current = Math.min(current, marks.length - 1); }
+        log.removeChild(gone);
         trimmed = true;
       }
       if (trimmed) state.textContent = count + ' lines (only the last ' + MAX_LINES_SHOWN + ' shown; download for all)';

@@ -506,7 +506,8 @@ class BrowserTest extends ApiTest {
                 .body("secret_names", org.hamcrest.Matchers.equalTo(List.of("DEPLOY_KEY")));
         // editing again: the secret's name is shown, its value never
         driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
-        waitUpTo(10).until(d -> text(By.cssSelector("[data-hint-for='secrets']")).contains("Set now: DEPLOY_KEY"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("[data-hint-for='secrets']")).getAttribute("textContent")
+                .contains("Set now: DEPLOY_KEY"));
         assertThat(driver.findElement(By.id("s-secrets")).getAttribute("value")).isEmpty();
         assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
         driver.findElement(By.cssSelector("#server-dialog button[data-close]")).click();
@@ -557,6 +558,53 @@ class BrowserTest extends ApiTest {
         assertThat(text(By.id("origin"))).isEqualTo("promotion of #" + id);
         assertThat(text(By.id("log"))).contains("production v2.1 green");
         assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
+    }
+
+    @Test
+    void searchEveryLogFromTheHistoryThenFindInOneLog() throws IOException {
+        String alias = server("Searchable", "echo 'starting up'; i=1; while [ $i -le 80 ]; do echo \"work item $i\"; i=$((i+1)); done\n"
+                + "echo 'ERROR: disk quota exceeded on /var'; echo cleanup; echo 'error count: 1'");
+        long id = given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("server", alias))
+                .post("/api/deployments").then().statusCode(202).extract().<Number>path("id").longValue();
+        waitUpTo(30).until(d -> "SUCCEEDED".equals(given().auth().oauth2(adminToken).get("/api/deployments/" + id).path("status")));
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/deployments"));
+        visible(By.id("log-q")).sendKeys("quota exceed* \"/var\"");
+        driver.findElement(By.cssSelector("form.inline-search button[type=submit]")).click();
+        waitUpTo(10).until(ExpectedConditions.urlContains("/search?q="));
+        WebElement hit = visible(By.cssSelector("#hits li"));
+        assertThat(hit.getText()).contains("#" + id).contains(alias).contains("ERROR: disk quota exceeded on /var")
+                .contains("work item 80").contains("cleanup");
+        assertThat(hit.findElements(By.tagName("mark")).stream().map(WebElement::getText).toList())
+                .containsExactly("quota", "exceed", "/var");
+        shot("search-logs");
+        String href = hit.findElement(By.cssSelector(".hit-head a")).getAttribute("href");
+        String line = href.replaceAll(".*#L", "");
+        hit.findElement(By.cssSelector(".hit-head a")).click();
+        // the deployment page opens at that line, marked
+        WebElement target = waitUpTo(15).until(d -> d.findElement(By.cssSelector("#L" + line + ".target")));
+        assertThat(target.getText()).contains("ERROR: disk quota exceeded");
+        WebElement find = visible(By.id("find"));
+        find.sendKeys("error");
+        waitUpTo(5).until(d -> text(By.id("find-count")).equals("1 of 2"));
+        assertThat(driver.findElements(By.cssSelector("#log mark.find-hit")).stream().map(WebElement::getText).toList())
+                .containsExactly("ERROR", "error");
+        driver.findElement(By.id("find-next")).click();
+        assertThat(text(By.id("find-count"))).isEqualTo("2 of 2");
+        assertThat(driver.findElement(By.cssSelector("#log mark.find-hit.current")).getText()).isEqualTo("error");
+        find.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.SHIFT, org.openqa.selenium.Keys.ENTER));
+        assertThat(text(By.id("find-count"))).isEqualTo("1 of 2");
+        shot("find-in-log");
+        find.clear();
+        find.sendKeys("no such text here");
+        waitUpTo(5).until(d -> text(By.id("find-count")).equals("no match"));
+        assertThat(driver.findElements(By.cssSelector("#log mark"))).isEmpty();
+
+        // a query that cannot be searched says why, on the page
+        driver.get(url("/search?q=ab"));
+        assertThat(visible(By.id("search-error")).getText()).contains("at least 3 characters");
+        driver.get(url("/search?q=" + java.net.URLEncoder.encode("\"never printed anywhere\"", java.nio.charset.StandardCharsets.UTF_8)));
+        visible(By.id("no-hits"));
     }
 
     @Test
