@@ -141,6 +141,15 @@ public class Notifier {
         });
     }
 
+    /**
+     * POSTs a JSON body to {@code url} under the channels' address policy (e.g. a Slack response_url); fails on an
+     * address the policy refuses or an answer other than 2xx.
+     */
+    public Uni<Void> postJson(String url, JsonObject body) {
+        return Uni.createFrom().deferred(() -> post(url)).chain(request -> request.putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer(body.encode()))).map(r -> check(r, "The reply URL"));
+    }
+
     /** A POST to the checked address of the URL's host (Host header and TLS name stay the URL's). */
     private Uni<io.vertx.mutiny.ext.web.client.HttpRequest<Buffer>> post(String url) {
         java.net.URI u = java.net.URI.create(url);

@@ -1,0 +1,208 @@
+package io.triggerdeploy.chat;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Signatures;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.TriggerCommand;
+import io.triggerdeploy.notify.NotifyConfig;
+import io.triggerdeploy.security.Role;
+import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.server.ServerView;
+import io.triggerdeploy.user.UserCache;
+import io.triggerdeploy.user.UserService;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a slash command does: {@code help}, {@code link}, {@code list}, {@code status <server>},
+ * {@code deploy <server> [REF=… KEY=value…]} and {@code cancel <id>}, acting as the trigger-deploy user the Slack user
+ * is linked to, with that user's role (deploy and cancel need operator). Each answer is one ephemeral message.
+ */
+@ApplicationScoped
+public class SlackCommands {
+
+    static final long CODE_SECONDS = 600;
+    private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
+    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The slash command as Slack sent it. */
+    record Invocation(String slackUserId, String command, String text, String responseUrl, String clientIp) {
+    }
+
+    private final SlackRepository repository;
+    private final UserService users;
+    private final ServerService servers;
+    private final DeploymentService deployments;
+    private final NotifyConfig notify;
+
+    public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
+                         NotifyConfig notify) {
+        this.repository = repository;
+        this.users = users;
+        this.servers = servers;
+        this.deployments = deployments;
+        this.notify = notify;
+    }
+
+    Uni<String> run(Invocation in) {
+        List<String> words = words(in.text());
+        String verb = words.isEmpty() ? "help" : words.get(0).toLowerCase(Locale.ROOT);
+        if (verb.equals("help")) {
+            return Uni.createFrom().item(help(in.command()));
+        }
+        if (verb.equals("link")) {
+            return linkCode(in);
+        }
+        return repository.userOf(in.slackUserId()).chain(id -> id == null ? Uni.createFrom().nullItem() : users.live(id))
+                .chain(user -> {
+                    if (user == null || !user.active()) {
+                        return Uni.createFrom().item((user == null ? "Your Slack account is not linked to a trigger-deploy user. "
+                                : "The trigger-deploy user linked to your Slack account is deactivated. ")
+                                + "Run `" + in.command() + " link` and enter the code on your account page, or ask an admin.");
+                    }
+                    return act(verb, words, user, in).onFailure(ProblemException.class)
+                            .recoverWithItem(e -> ":warning: " + e.getMessage());
+                });
+    }
+
+    private Uni<String> act(String verb, List<String> words, UserCache.LiveUser user, Invocation in) {
+        return switch (verb) {
+            case "list" -> servers.list().map(this::list);
+            case "status" -> one(words, "status <server>").chain(ref -> status(ref));
+            case "deploy" -> operator(user).chain(() -> deploy(words, user, in));
+            case "cancel" -> operator(user).chain(() -> cancel(words));
+            default -> Uni.createFrom().item("Unknown command `" + verb + "`.\n" + help(in.command()));
+        };
+    }
+
+    static String help(String command) {
+        String c = command == null || command.isBlank() ? "/deploy" : command;
+        return "*trigger-deploy*\n"
+                + "`" + c + " list`: the servers\n"
+                + "`" + c + " status <server>`: its last deployment and what runs or waits\n"
+                + "`" + c + " deploy <server> [REF=v1.2 NAME=value …]`: deploy (operators)\n"
+                + "`" + c + " cancel <id>`: cancel a queued or running deployment (operators)\n"
+                + "`" + c + " link`: a code to link your Slack account on your trigger-deploy account page";
+    }
+
+    private Uni<String> linkCode(Invocation in) {
+        StringBuilder code = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            code.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        String shown = code.substring(0, 5) + "-" + code.substring(5);
+        return repository.saveCode(Signatures.sha256(code.toString()), in.slackUserId(), CODE_SECONDS)
+                .map(v -> "Your link code is *" + shown + "*. Enter it on your trigger-deploy account page (Account → Slack) "
+                        + "within " + CODE_SECONDS / 60 + " minutes. Nobody else needs to see it.");
+    }
+
+    /** The code as a user types it: letters and digits, any case, dashes and spaces ignored. */
+    static String normalise(String code) {
+        return code == null ? "" : code.replaceAll("[\\s-]", "").toUpperCase(Locale.ROOT);
+    }
+
+    private static Uni<Void> operator(UserCache.LiveUser user) {
+        if (!user.role().atLeast(Role.OPERATOR)) {
+            return Uni.createFrom().failure(new ProblemException(403, "Forbidden", "Deploying and cancelling need the operator "
+                    + "role; " + user.username() + " is a " + user.role().id()));
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private String list(List<ServerView> all) {
+        if (all.isEmpty()) {
+            return "No servers are registered.";
+        }
+        StringBuilder sb = new StringBuilder("*Servers*\n");
+        all.forEach(s -> sb.append("• `").append(s.alias()).append("` ").append(s.name())
+                .append(s.environment() == null ? "" : " (" + s.environment() + ")").append(s.active() ? "" : " — inactive").append('\n'));
+        return sb.toString().strip();
+    }
+
+    private Uni<String> status(String ref) {
+        return servers.get(ref).chain(s -> deployments.page(String.valueOf(s.id()), null, null, null, null, null, 3)
+                .map(page -> {
+                    StringBuilder sb = new StringBuilder("*" + s.name() + "* (`" + s.alias() + "`)" + (s.active() ? "" : " — inactive"));
+                    if (page.items().isEmpty()) {
+                        return sb.append("\nNever deployed.").toString();
+                    }
+                    page.items().forEach(d -> sb.append("\n• #").append(d.id()).append(' ').append(d.status())
+                            .append(d.ref() == null ? "" : " " + d.ref()).append(" by ").append(d.requestedBy())
+                            .append(" — ").append(link(d.id())));
+                    return sb.toString();
+                }));
+    }
+
+    private Uni<String> deploy(List<String> words, UserCache.LiveUser user, Invocation in) {
+        if (words.size() < 2) {
+            return Uni.createFrom().item("Usage: `deploy <server> [REF=v1.2 NAME=value …]`");
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String w : words.subList(2, words.size())) {
+            var m = ASSIGNMENT.matcher(w);
+            if (!m.matches()) {
+                return Uni.createFrom().item("`" + w + "` is not NAME=value (names are upper case, like REF=v1.2)");
+            }
+            values.put(m.group(1), m.group(2));
+        }
+        TriggerCommand command = new TriggerCommand(words.get(1), "from Slack", user.username(), user.id(), "slack", "slack",
+                new Actor(user.username(), user.id(), in.clientIp()), values, null);
+        return deployments.trigger(command).call(d -> repository.rememberReply(d.id(), in.responseUrl()))
+                .map(d -> ":rocket: Deployment #" + d.id() + " of `" + d.server() + "` queued"
+                        + (d.ref() == null ? "" : " (" + d.ref() + ")") + ". I will post here when it starts and ends. " + link(d.id()));
+    }
+
+    private Uni<String> cancel(List<String> words) {
+        return one(words, "cancel <id>").chain(id -> {
+            if (!id.matches("#?\\d{1,18}")) {
+                return Uni.createFrom().item("Usage: `cancel <id>` (a deployment number)");
+            }
+            long n = Long.parseLong(id.replace("#", ""));
+            return deployments.cancel(n).map(d -> "Cancel requested for #" + d.id() + " (" + d.status() + "). " + link(d.id()));
+        });
+    }
+
+    private static Uni<String> one(List<String> words, String usage) {
+        if (words.size() != 2) {
+            return Uni.createFrom().failure(ProblemException.badRequest("Usage: `" + usage + "`"));
+        }
+        return Uni.createFrom().item(words.get(1));
+    }
+
+    String link(long id) {
+        return notify.publicUrl().map(u -> "<" + u.replaceAll("/+$", "") + "/deployments/" + id + "|#" + id + ">")
+                .orElse("/deployments/" + id);
+    }
+
+    /** Words split on blanks; a value may be quoted ({@code NOTE="two words"} keeps its space). */
+    static List<String> words(String text) {
+        List<String> out = new java.util.ArrayList<>();
+        var m = Pattern.compile("(\\S*?\"[^\"]*\"\\S*|\\S+)").matcher(text == null ? "" : text.strip());
+        while (m.find()) {
+            out.add(m.group(1).replace("\"", ""));
+        }
+        return out;
+    }
+
+    /** The deployment as a progress line for Slack. */
+    String progress(DeploymentView d, boolean started) {
+        if (started) {
+            return ":arrow_forward: Deployment #" + d.id() + " of `" + d.server() + "` started. " + link(d.id());
+        }
+        String icon = "SUCCEEDED".equals(d.status()) ? ":white_check_mark:" : ":x:";
+        return icon + " Deployment #" + d.id() + " of `" + d.server() + "` " + d.status()
+                + (d.durationMs() == null ? "" : " in " + d.durationMs() / 1000.0 + " s")
+                + (d.failedStep() == null ? "" : " at step " + d.failedStep())
+                + (d.error() == null ? "" : ": " + d.error()) + ". " + link(d.id());
+    }
+}

@@ -1,0 +1,128 @@
+package io.triggerdeploy.chat;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ClientAddress;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Signatures;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code POST /api/chat/slack}: Slack slash commands. Each request must carry Slack's signature of its exact body
+ * ({@code X-Slack-Signature: v0=HMAC-SHA256(signing secret, "v0:" + X-Slack-Request-Timestamp + ":" + body)}),
+ * a timestamp within 5 minutes, and a signature not seen before (replays are refused on every replica). Without a
+ * configured signing secret the endpoint does not exist (404). The answer is one ephemeral message, at once.
+ */
+@Path("/api/chat/slack")
+@PermitAll
+public class SlackResource {
+
+    private final SlackConfig config;
+    private final SlackRepository repository;
+    private final SlackCommands commands;
+    private final AuditLog audit;
+
+    public SlackResource(SlackConfig config, SlackRepository repository, SlackCommands commands, AuditLog audit) {
+        this.config = config;
+        this.repository = repository;
+        this.commands = commands;
+        this.audit = audit;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Slack slash command", description = "Signed by Slack with the app's signing secret; answers an "
+            + "ephemeral message. 404 unless TRIGGER_SLACK_SIGNING_SECRET is set.")
+    public Uni<JsonObject> command(byte[] body, @HeaderParam("X-Slack-Request-Timestamp") String timestamp,
+                                   @HeaderParam("X-Slack-Signature") String signature, @Context HttpServerRequest http) {
+        String secret = config.signingSecret().filter(s -> !s.isBlank())
+                .orElseThrow(() -> ProblemException.notFound("Slack commands are not configured here"));
+        verify(secret, timestamp, signature, body);
+        Map<String, String> form = form(body);
+        String slackUser = form.getOrDefault("user_id", "");
+        if (!slackUser.matches("[A-Z0-9]{1,32}")) {
+            throw ProblemException.invalid("user_id", "is not a Slack user id");
+        }
+        String responseUrl = form.get("response_url");
+        if (responseUrl != null && !responseUrl.matches("https?://[^\\s]{1,1990}")) {
+            throw ProblemException.invalid("response_url", "must be an http(s) URL");
+        }
+        String ip = ClientAddress.of(http);
+        return repository.firstTime(signature.trim()).chain(first -> {
+            if (!first) {
+                throw new ProblemException(401, "Unauthorized", "This request was already received (a replay)");
+            }
+            SlackCommands.Invocation in = new SlackCommands.Invocation(slackUser, form.get("command"), form.getOrDefault("text", ""),
+                    responseUrl, ip);
+            return commands.run(in).call(text -> audit.record(null, new Actor("slack:" + slackUser, null, ip), "slack",
+                    "chat.command", "slack", slackUser, verb(in.text()), true));
+        }).map(text -> new JsonObject().put("response_type", "ephemeral").put("text", text));
+    }
+
+    /** 401 unless the timestamp is recent and the signature is Slack's for this body. */
+    void verify(String secret, String timestamp, String signature, byte[] body) {
+        long ts;
+        try {
+            ts = Long.parseLong(timestamp == null ? "" : timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw new ProblemException(401, "Unauthorized", "X-Slack-Request-Timestamp is missing or not a number");
+        }
+        if (Math.abs(Instant.now().getEpochSecond() - ts) > config.maxClockSkew().toSeconds()) {
+            throw new ProblemException(401, "Unauthorized", "X-Slack-Request-Timestamp is more than "
+                    + config.maxClockSkew().toMinutes() + " minutes from now");
+        }
+        if (signature == null || !signature.trim().startsWith("v0=") || !Signatures.hmacMatches("sha256", secret,
+                signed(ts, body), signature)) {
+            throw new ProblemException(401, "Unauthorized", "X-Slack-Signature does not match the request");
+        }
+    }
+
+    /** What Slack signs: {@code v0:<timestamp>:<body>}. */
+    static byte[] signed(long timestamp, byte[] body) {
+        byte[] prefix = ("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(body, 0, out, prefix.length, body.length);
+        return out;
+    }
+
+    static Map<String, String> form(byte[] body) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                try {
+                    out.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw ProblemException.badRequest("The form body is not URL-encoded");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The audit detail: the command's verb and server, never its values (they may be secrets). */
+    static String verb(String text) {
+        var words = SlackCommands.words(text);
+        return words.isEmpty() ? "help" : words.get(0) + (words.size() > 1 && !words.get(1).contains("=") ? " " + words.get(1) : "");
+    }
+}
