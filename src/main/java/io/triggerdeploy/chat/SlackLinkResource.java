@@ -8,7 +8,6 @@ import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
-import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
@@ -16,9 +15,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -28,10 +25,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which Slack user is which trigger-deploy user. A user links their own Slack account with the one-time code
- * {@code /deploy link} gave them in Slack (so nobody can claim someone else's Slack id); an admin may link any.
+ * A user links their own Slack account with the one-time code {@code /deploy link} gave them in Slack (so nobody can
+ * claim someone else's Slack id), sees it, and removes it. Admins link anyone ({@link SlackAdminResource}).
  */
-@Path("/api")
+@Path("/api/me/slack")
 @Produces(MediaType.APPLICATION_JSON)
 public class SlackLinkResource {
 
@@ -40,19 +37,12 @@ public class SlackLinkResource {
     public record LinkCode(@NotNull String code) {
     }
 
-    /** The trigger-deploy user an admin links a Slack user to. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record LinkTarget(@NotNull String username) {
-    }
-
     private final SlackRepository repository;
-    private final UserService users;
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public SlackLinkResource(SlackRepository repository, UserService users, AuditLog audit, SecurityIdentity identity) {
+    public SlackLinkResource(SlackRepository repository, AuditLog audit, SecurityIdentity identity) {
         this.repository = repository;
-        this.users = users;
         this.audit = audit;
         this.identity = identity;
     }
@@ -62,14 +52,12 @@ public class SlackLinkResource {
     }
 
     @GET
-    @Path("me/slack")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<Map<String, List<String>>> mine() {
         return repository.slackIdsOf(me().userId()).map(ids -> Map.of("slack_user_ids", ids));
     }
 
     @POST
-    @Path("me/slack")
     @RolesAllowed(Role.VIEWER_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, List<String>>> linkMine(@NotNull(message = "a JSON body with code is required") LinkCode body,
@@ -90,51 +78,11 @@ public class SlackLinkResource {
     }
 
     @DELETE
-    @Path("me/slack")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<RestResponse<Void>> unlinkMine(@Context HttpServerRequest http) {
         TriggerPrincipal p = me();
         return repository.unlinkUser(p.userId()).call(n -> n == 0 ? Uni.createFrom().voidItem()
                         : audit.record(Actor.of(p, http), "slack.unlinked", "user", p.username(), n + " Slack account(s)"))
                 .map(n -> RestResponse.noContent());
-    }
-
-    @GET
-    @Path("admin/slack/links")
-    @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<List<SlackRepository.Link>> links() {
-        return repository.links();
-    }
-
-    @PUT
-    @Path("admin/slack/links/{slackUserId}")
-    @RolesAllowed(Role.ADMIN_NAME)
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<SlackRepository.Link> link(@PathParam("slackUserId") String slackUserId,
-                                          @NotNull(message = "a JSON body with username is required") LinkTarget body,
-                                          @Context HttpServerRequest http) {
-        if (slackUserId == null || !slackUserId.matches("[A-Z0-9]{1,32}")) {
-            throw ProblemException.invalid("slack_user_id", "is a Slack user id such as U024BE7LH");
-        }
-        return users.credentials(body.username().trim()).chain(u -> {
-            if (u == null) {
-                throw ProblemException.invalid("username", "names no user");
-            }
-            return repository.link(slackUserId, u.id(), me().username())
-                    .call(() -> audit.record(Actor.of(me(), http), "slack.linked", "user", u.username(), "Slack user " + slackUserId))
-                    .map(v -> new SlackRepository.Link(slackUserId, u.id(), u.username(), me().username()));
-        });
-    }
-
-    @DELETE
-    @Path("admin/slack/links/{slackUserId}")
-    @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId") String slackUserId, @Context HttpServerRequest http) {
-        return repository.unlink(slackUserId).chain(found -> {
-            if (!found) {
-                throw ProblemException.notFound("Slack user " + slackUserId + " is not linked");
-            }
-            return audit.record(Actor.of(me(), http), "slack.unlinked", "slack", slackUserId, null);
-        }).map(v -> RestResponse.noContent());
     }
 }

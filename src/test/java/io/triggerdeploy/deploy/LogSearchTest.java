@@ -122,6 +122,8 @@ class LogSearchTest extends ApiTest {
                     .contentType(containsString("application/problem+json"));
         }
         given().get("/api/search/logs?q=refused").then().statusCode(401);
+        // (this profile sets no Slack signing secret: the Slack endpoint does not exist here)
+        given().contentType("application/x-www-form-urlencoded").body("user_id=U1").post("/api/chat/slack").then().statusCode(404);
         given().auth().oauth2(viewer).get("/api/search/logs?q=refused&server=no-such-server-" + alias).then().statusCode(404);
     }
 }
