@@ -894,6 +894,15 @@
     $$('[data-refresh]').forEach(autoRefresh);
     const d = $('#deployment');
     if (d) deploymentPage(d);
+    const slack = $('#slack-state');
+    if (slack) {
+      api('GET', '/api/me/slack').then(r => {
+        const ids = r.slack_user_ids || [];
+        slack.textContent = ids.length ? 'Linked to Slack user ' + ids.join(', ') + '. Slash commands act as you, with your role.'
+          : 'Not linked: slash commands from your Slack account answer only help.';
+        $('#slack-unlink').hidden = !ids.length;
+      }).catch(err => { slack.textContent = err.message; });
+    }
   });
 })();
 

@@ -608,6 +608,30 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void aUserLinksAndUnlinksTheirSlackAccountWithACode() throws Exception {
+        String op = operator();
+        String slackUser = "U" + Long.toHexString(System.nanoTime()).toUpperCase();
+        // what /deploy link leaves behind in Slack's name: the hash of a code, valid ten minutes
+        update("INSERT INTO slack_link_codes (code_hash, slack_user_id, expires_at) VALUES ('"
+                + io.triggerdeploy.common.Signatures.sha256("KQ7WPX2M9T") + "', '" + slackUser + "', now() + interval '10 minutes')");
+        browserLogin(op, "operator-pass");
+        driver.get(url("/account"));
+        waitUpTo(10).until(d -> text(By.id("slack-state")).startsWith("Not linked"));
+        visible(By.id("slack-code")).sendKeys("WRONG-CODE1");
+        driver.findElement(By.cssSelector("#slack-form button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#slack-form .form-error")).getText()).contains("unknown or expired");
+        WebElement code = driver.findElement(By.id("slack-code"));
+        code.clear();
+        code.sendKeys("kq7wp-x2m9t");
+        driver.findElement(By.cssSelector("#slack-form button[type=submit]")).click();
+        waitUpTo(10).until(d -> text(By.id("slack-state")).contains("Linked to Slack user " + slackUser));
+        shot("account-slack");
+        visible(By.id("slack-unlink")).click();
+        confirm();
+        waitUpTo(10).until(d -> text(By.id("slack-state")).startsWith("Not linked"));
+    }
+
+    @Test
     void accountChangesPasswordAndShowsANewTokenOnce() {
         String op = operator();
         browserLogin(op, "operator-pass");
