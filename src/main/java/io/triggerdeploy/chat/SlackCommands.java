@@ -33,7 +33,6 @@ public class SlackCommands {
     static final long CODE_SECONDS = 600;
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The slash command as Slack sent it. */
     record Invocation(String slackUserId, String command, String text, String responseUrl, String clientIp) {
@@ -44,6 +43,8 @@ public class SlackCommands {
     private final ServerService servers;
     private final DeploymentService deployments;
     private final NotifyConfig notify;
+    /** Created at run time (a native image must not hold a seeded generator from its build). */
+    private final SecureRandom random = new SecureRandom();
 
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
                          NotifyConfig notify) {
@@ -98,7 +99,7 @@ public class SlackCommands {
     private Uni<String> linkCode(Invocation in) {
         StringBuilder code = new StringBuilder();
         for (int i = 0; i < 10; i++) {
-            code.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+            code.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
         String shown = code.substring(0, 5) + "-" + code.substring(5);
         return repository.saveCode(Signatures.sha256(code.toString()), in.slackUserId(), CODE_SECONDS)

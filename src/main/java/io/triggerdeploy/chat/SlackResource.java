@@ -47,6 +47,7 @@ public class SlackResource {
     }
 
     @POST
+    @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself (Slack's signature)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Slack slash command", description = "Signed by Slack with the app's signing secret; answers an "

@@ -51,6 +51,48 @@ public class DeploymentRepository {
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }
 
+    /**
+     * Locks the server's row for the rest of {@code tx} and answers its queue policy: concurrent triggers of one server
+     * take turns here, so "reject" and "replace" see each other's deployments.
+     */
+    Uni<String> lockPolicy(Tx tx, long serverId) {
+        return tx.client().preparedQuery("SELECT queue_policy FROM servers WHERE id = $1 FOR UPDATE").execute(Tuple.of(serverId))
+                .map(rows -> Rows.first(rows, r -> r.getString(0)));
+    }
+
+    /** The oldest deployment of the server that is queued or running; null when there is none. */
+    Uni<DeploymentView> busy(Tx tx, long serverId) {
+        return tx.client().preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE server_id = $1 "
+                        + "AND status IN ('QUEUED', 'RUNNING') ORDER BY id LIMIT 1")
+                .execute(Tuple.of(serverId)).map(rows -> Rows.first(rows, DeploymentView::of));
+    }
+
+    /** Ends the server's other queued deployments SUPERSEDED by {@code newId}; their ids. Streams hear at commit. */
+    Uni<List<Long>> supersede(Tx tx, long serverId, long newId) {
+        SqlClient c = tx.client();
+        return c.preparedQuery("UPDATE deployments SET status = 'SUPERSEDED', finished_at = now(), error = 'Superseded by #' || $2 "
+                        + "WHERE server_id = $1 AND status = 'QUEUED' AND id <> $2 RETURNING id")
+                .execute(Tuple.of(serverId, newId)).map(rows -> Rows.list(rows, r -> r.getLong(0)))
+                .call(ids -> ids.isEmpty() ? Uni.createFrom().voidItem() : c.query(ids.stream()
+                        .map(id -> "NOTIFY " + LOG_CHANNEL + ", '" + id + "'").collect(java.util.stream.Collectors.joining("; ")))
+                        .execute());
+    }
+
+    /** The place of each queued deployment among its server's queued ones (1 = next), by id. */
+    Uni<Map<Long, Integer>> positions(List<Long> queuedIds) {
+        if (queuedIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return pool.preparedQuery("SELECT d.id, (SELECT count(*) FROM deployments q WHERE q.server_id = d.server_id "
+                        + "AND q.status = 'QUEUED' AND (q.queued_at, q.id) < (d.queued_at, d.id)) + 1 FROM deployments d "
+                        + "WHERE d.id = ANY($1) AND d.status = 'QUEUED'")
+                .execute(Tuple.of(queuedIds.toArray(new Long[0]))).map(rows -> {
+                    Map<Long, Integer> out = new java.util.HashMap<>();
+                    rows.forEach(r -> out.put(r.getLong(0), r.getLong(1).intValue()));
+                    return out;
+                });
+    }
+
     /** What an earlier deployment ran with, to run it again: null when there is no such deployment. */
     Uni<Source> source(long id) {
         return pool.preparedQuery("SELECT id, server_id, status, ref, parameters::text AS p, secret_parameters "

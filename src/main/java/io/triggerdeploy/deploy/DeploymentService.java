@@ -74,7 +74,7 @@ public class DeploymentService {
 
     /** Deployments queued or running now, oldest first, at most {@code limit}. */
     public Uni<java.util.List<DeploymentView>> active(int limit) {
-        return repository.active(limit);
+        return repository.active(limit).chain(this::withPositions);
     }
 
     /** The newest {@code limit} deployments. */
@@ -133,10 +133,40 @@ public class DeploymentService {
      * under a burst of triggers.
      */
     public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
-        return repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(), c.actor().ip(),
-                        c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run())
-                .call(d -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
-                        describe(c.via(), d), true));
+        return repository.lockPolicy(tx, t.serverId()).chain(policy -> refuseWhenBusy(tx, t, policy)
+                .chain(() -> repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(),
+                        c.actor().ip(), c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run()))
+                .chain(d -> !"replace".equals(policy) ? Uni.createFrom().item(java.util.List.<Long>of()).map(x -> Map.entry(d, x))
+                        : repository.supersede(tx, t.serverId(), d.id()).map(ids -> Map.entry(d, ids)))
+                .call(e -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment",
+                        "#" + e.getKey().id() + " " + e.getKey().server(), describe(c.via(), e.getKey()) + (e.getValue().isEmpty()
+                                ? "" : "; superseded " + e.getValue().stream().map(id -> "#" + id).collect(java.util.stream.Collectors.joining(", "))),
+                        true))
+                .map(Map.Entry::getKey));
+    }
+
+    /** Queue policy "reject": 409 naming the deployment queued or running. */
+    private Uni<Void> refuseWhenBusy(Tx tx, QueueTarget t, String policy) {
+        if (!"reject".equals(policy)) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.busy(tx, t.serverId()).map(b -> {
+            if (b != null) {
+                throw ProblemException.conflict("Server '" + t.alias() + "' already has deployment #" + b.id() + " " + b.status()
+                        + ", and its queue policy is reject: try again when it has finished");
+            }
+            return null;
+        });
+    }
+
+    /** The deployments with the queue positions of the queued ones. */
+    Uni<java.util.List<DeploymentView>> withPositions(java.util.List<DeploymentView> list) {
+        java.util.List<Long> queued = list.stream().filter(d -> "QUEUED".equals(d.status())).map(DeploymentView::id).toList();
+        if (queued.isEmpty()) {
+            return Uni.createFrom().item(list);
+        }
+        return repository.positions(queued).map(p -> list.stream().map(d -> p.containsKey(d.id()) ? d.withPosition(p.get(d.id())) : d)
+                .toList());
     }
 
     /** What the audit trail says of a queued deployment: where it came from, its version and its parameter names. */
@@ -253,7 +283,7 @@ public class DeploymentService {
                 throw ProblemException.notFound("No deployment " + id);
             }
             return d;
-        });
+        }).chain(d -> withPositions(java.util.List.of(d)).map(l -> l.get(0)));
     }
 
     public Uni<DeploymentView> cancel(long id) {
@@ -282,7 +312,7 @@ public class DeploymentService {
         String refFilter = refFilter(ref);
         Uni<Long> serverId = serverId(serverRef);
         return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, refFilter, fromTs, toTs, cursor, limit))
-                .map(items -> new DeploymentPage(items, Keyset.next(items, limit, DeploymentView::id)));
+                .chain(items -> withPositions(items).map(withPos -> new DeploymentPage(withPos, Keyset.next(items, limit, DeploymentView::id))));
     }
 
     /** The status a filter names (upper case), null for none; 400 for an unknown one. */

@@ -21,7 +21,14 @@ public record DeploymentView(long id, String status, long serverId, String serve
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
                              String origin, Long originId, java.util.List<Step> steps, String failedStep,
-                             Map<String, String> links) {
+                             Integer position, Map<String, String> links) {
+
+    /** The same deployment with its place in its server's queue (1 = next), for a QUEUED one. */
+    public DeploymentView withPosition(Integer p) {
+        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
+                durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
+                steps, failedStep, p, links);
+    }
 
     /**
      * One step of a run with steps: {@code name} precheck, deploy, verify, rollback or on_failure; {@code state}
@@ -44,7 +51,7 @@ public record DeploymentView(long id, String status, long serverId, String serve
                 r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
                 r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),
                 r.getBoolean("log_truncated"), r.getString("ref"), parameters(r.getValue("parameters")),
-                r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), links(id));
+                r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), null, links(id));
     }
 
     private static java.util.List<Step> steps(Object value) {

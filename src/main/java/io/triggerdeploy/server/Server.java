@@ -75,6 +75,10 @@ public class Server {
     @Column(name = "jump_server_id")
     public Long jumpServerId;
 
+    /** What a trigger does while a deployment is queued or running: queue, reject or replace. */
+    @Column(name = "queue_policy", nullable = false, length = 8)
+    public String queuePolicy = "queue";
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;
 

@@ -34,7 +34,11 @@ public record ServerRequest(
                 + "leaves them as they are, {} removes them") StepsSpec steps,
         @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Id or alias of the server this one is "
                 + "reached through (it must not have a jump host itself); \"\" removes it, absent leaves it", maxLength = 253)
-        @Size(max = 253) String jumpHost) {
+        @Size(max = 253) String jumpHost,
+        @Pattern(regexp = "queue|reject|replace", message = "must be queue, reject or replace")
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "While a deployment is queued or running: "
+                + "queue behind it (default), reject the trigger (409), or replace the queued ones (they end SUPERSEDED)",
+                enumeration = {"queue", "reject", "replace"}) String queuePolicy) {
 
     /** The request without its secret values, for anything that prints it. */
     @Override

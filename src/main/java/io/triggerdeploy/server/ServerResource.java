@@ -102,7 +102,8 @@ public class ServerResource {
                 + (v.parameters().isEmpty() ? "" : "; parameters " + String.join(", ", v.parameters().stream().map(ParameterSpec::name).toList()))
                 + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()))
                 + (v.steps() == null ? "" : "; steps " + v.steps().describe())
-                + (v.jumpHost() == null ? "" : "; through jump host " + v.jumpHost());
+                + (v.jumpHost() == null ? "" : "; through jump host " + v.jumpHost())
+                + ("queue".equals(v.queuePolicy()) ? "" : "; queue policy " + v.queuePolicy());
     }
 
     @DELETE

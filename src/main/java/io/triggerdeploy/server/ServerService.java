@@ -195,7 +195,7 @@ public class ServerService {
                 ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
                         r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
                         r.type() == null || r.type().isBlank() ? null : slug(r.type()), r.description(), null, true, null, null, null, null,
-                        null, null);
+                        null, null, null);
                 require(req.alias(), "alias");
                 checkConstraints(req);
                 require(req.host(), "ip");
@@ -257,6 +257,9 @@ public class ServerService {
         }
         if (req.active() != null) {
             s.active = req.active();
+        }
+        if (req.queuePolicy() != null) {
+            s.queuePolicy = req.queuePolicy();
         }
         applyKeys(s, req);
     }

@@ -14,7 +14,7 @@ public record ServerView(long id, String name, String alias, String host, int po
                          OffsetDateTime createdAt, OffsetDateTime updatedAt, String reachability, String reachabilityError,
                          OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt,
                          List<ParameterSpec> parameters, List<String> secretNames, StepsSpec steps, Long jumpHostId,
-                         String jumpHost) {
+                         String jumpHost, String queuePolicy) {
 
     /** {@code jumpAlias}: the alias of the server's jump host (null when it has none). */
     static ServerView of(Server s, String jumpAlias) {
@@ -30,6 +30,6 @@ public record ServerView(long id, String name, String alias, String host, int po
                 s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt,
                 s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt,
                 Parameters.read(s.parameters), List.copyOf(Parameters.readMap(s.secretVariables).keySet()),
-                StepsSpec.read(s.steps), s.jumpServerId, s.jumpServerId == null ? null : jumpAlias);
+                StepsSpec.read(s.steps), s.jumpServerId, s.jumpServerId == null ? null : jumpAlias, s.queuePolicy);
     }
 }

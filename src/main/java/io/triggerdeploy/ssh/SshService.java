@@ -309,7 +309,16 @@ public class SshService {
     /** Runs the command on an authenticated session, streaming its output, until it exits, times out or is cancelled. */
     private ExecResult run(ClientSession session, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout, long deadline,
                            Cancellation cancel) throws IOException {
-        try (ChannelExec channel = session.createExecChannel(remoteCommand);
+        ChannelExec opened;
+        try {
+            opened = session.createExecChannel(remoteCommand);
+        } catch (IllegalStateException | IOException e) {
+            if (!session.isOpen() || session.isClosing()) {
+                throw new StaleSession(e); // the pooled session was closing under us: nothing ran
+            }
+            throw e;
+        }
+        try (ChannelExec channel = opened;
              LineSplitter out = new LineSplitter(sink, LineSink.Stream.STDOUT, config.maxLineLength());
              LineSplitter err = new LineSplitter(sink, LineSink.Stream.STDERR, config.maxLineLength())) {
             channel.setOut(out);
@@ -357,7 +366,7 @@ public class SshService {
 
     /** The session closed under a channel that had not opened yet, so the command never started. */
     private static final class StaleSession extends IOException {
-        StaleSession(IOException cause) {
+        StaleSession(Exception cause) {
             super(cause.getMessage(), cause);
         }
     }

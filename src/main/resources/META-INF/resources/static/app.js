@@ -770,6 +770,11 @@
 
     function update(d) {
       (d.steps || []).forEach(st => showStep(st.name, st.state, st.detail));
+      const pos = $('#position');
+      if (pos) {
+        if (d.position) pos.textContent = '· #' + d.position + ' in line for ' + d.server;
+        else pos.remove();
+      }
       status = d.status;
       section.dataset.status = d.status;
       const badge = $('#status');
