@@ -79,7 +79,7 @@ public class DeploymentService {
 
     /** The newest {@code limit} deployments. */
     public Uni<java.util.List<DeploymentView>> recent(int limit) {
-        return repository.page(null, null, null, null, null, null, null, limit);
+        return repository.page(null, null, null, null, null, null, null, limit).chain(this::withPositions);
     }
 
     /** Deployments running and queued now, on all replicas. */

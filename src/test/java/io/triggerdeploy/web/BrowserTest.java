@@ -632,6 +632,40 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void aQueuePolicyFromTheServerFormAndQueuePositionsOnThePages() throws IOException {
+        String alias = server("Slow queue", "sleep 3; echo done");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/servers"));
+        visible(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-queue"))).selectByValue("replace");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText()
+                .contains("queue policy: replace"));
+        java.util.function.Supplier<Long> trigger = () -> given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                .body(Map.of("server", alias)).post("/api/deployments").then().statusCode(202).extract().<Number>path("id").longValue();
+        long running = trigger.get();
+        waitUpTo(20).until(d -> "RUNNING".equals(given().auth().oauth2(adminToken).get("/api/deployments/" + running).path("status")));
+        long replaced = trigger.get();
+        long queued = trigger.get();
+        driver.get(url("/"));
+        WebElement row = waitUpTo(10).until(d -> d.findElement(By.xpath("//a[text()='#" + queued + "']/ancestor::tr")));
+        assertThat(row.getText()).contains("QUEUED").contains("#1 in line");
+        assertThat(driver.findElements(By.xpath("//a[text()='#" + queued + "']/ancestor::tr")))
+                .as("the running-and-queued list and the recent list").hasSize(2)
+                .allSatisfy(r -> assertThat(r.getText()).contains("#1 in line"));
+        shot("dashboard-queue-position");
+        driver.get(url("/deployments/" + queued));
+        assertThat(visible(By.id("position")).getText()).contains("#1 in line for " + alias);
+        driver.get(url("/deployments/" + replaced));
+        waitUpTo(10).until(d -> text(By.id("status")).equals("SUPERSEDED"));
+        assertThat(text(By.id("error"))).isEqualTo("Superseded by #" + queued);
+        driver.get(url("/deployments/" + queued));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(driver.findElements(By.id("position"))).isEmpty();
+    }
+
+    @Test
     void accountChangesPasswordAndShowsANewTokenOnce() {
         String op = operator();
         browserLogin(op, "operator-pass");
