@@ -3,6 +3,7 @@
 #   - Redocly CLI (recommended rules) on /q/openapi
 #   - promtool check metrics (Debian's prometheus package) on /q/metrics, Prometheus text format 0.0.4
 #   - Lighthouse (accessibility, best practices) on every page, light and dark colour schemes, in Debian's chromium
+#     (LH_PAGES="/search?q=x /account" checks only those)
 # Each needs a tool that CI does not install (npm packages, Debian packages): a missing tool is reported and skipped.
 # npm packages go to ~/.cache/td-checkers (CHECKERS_INSTALL=1 installs them; nothing is downloaded otherwise).
 # Prints one "checkers:" line per checker; exits non-zero if a checker that ran found problems.
@@ -61,7 +62,7 @@ elif [ -x "$TOOLS/node_modules/.bin/lighthouse" ] && [ -x /usr/bin/chromium ]; t
   for scheme in light dark; do
     flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
     [ "$scheme" = dark ] && flags="$flags --force-dark-mode"
-    for page in /login / /deployments /servers /services /analytics /users /hooks /notifications /audit /account /help; do
+    for page in ${LH_PAGES:-/login / /deployments /search?q=refused /servers /services /analytics /users /hooks /notifications /audit /account /help}; do
       headers="{\"Cookie\":\"$cookie\"}"
       [ "$page" = /login ] && headers='{}'
       timeout 180 "$TOOLS/node_modules/.bin/lighthouse" "$URL$page" --quiet --chrome-path=/usr/bin/chromium \
