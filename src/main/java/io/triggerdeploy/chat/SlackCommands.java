@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 public class SlackCommands {
 
     static final long CODE_SECONDS = 600;
+    private static final Pattern WORD = Pattern.compile("(\\S*?\"[^\"]*\"\\S*|\\S+)");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -188,7 +189,7 @@ public class SlackCommands {
     /** Words split on blanks; a value may be quoted ({@code NOTE="two words"} keeps its space). */
     static List<String> words(String text) {
         List<String> out = new java.util.ArrayList<>();
-        var m = Pattern.compile("(\\S*?\"[^\"]*\"\\S*|\\S+)").matcher(text == null ? "" : text.strip());
+        var m = WORD.matcher(text == null ? "" : text.strip());
         while (m.find()) {
             out.add(m.group(1).replace("\"", ""));
         }

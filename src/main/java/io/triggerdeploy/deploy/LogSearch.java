@@ -116,17 +116,10 @@ public class LogSearch implements BootstrapStep {
         }
         List<LogSearchRepository.Term> terms = new ArrayList<>();
         boolean longEnough = false;
-        Matcher m = TOKEN.matcher(q);
-        while (m.find()) {
-            String phrase = m.group(1);
-            String word = m.group(2);
-            boolean prefix = phrase == null && word.length() > 1 && word.endsWith("*");
-            String text = phrase != null ? phrase : prefix ? word.substring(0, word.length() - 1) : word;
-            if (text.isBlank()) {
-                continue;
-            }
-            longEnough |= text.length() >= MIN_TERM;
-            terms.add(new LogSearchRepository.Term(prefix, prefix ? "\\m" + regexLiteral(text) : "%" + likeLiteral(text) + "%"));
+        for (Token t : tokens(q)) {
+            longEnough |= t.text().length() >= MIN_TERM;
+            terms.add(new LogSearchRepository.Term(t.prefix(), t.prefix() ? "\\m" + regexLiteral(t.text())
+                    : "%" + likeLiteral(t.text()) + "%"));
         }
         if (terms.size() > MAX_TERMS) {
             throw ProblemException.invalid("q", "at most " + MAX_TERMS + " terms");
@@ -135,6 +128,26 @@ public class LogSearch implements BootstrapStep {
             throw ProblemException.invalid("q", "needs a term of at least " + MIN_TERM + " characters");
         }
         return terms;
+    }
+
+    /** One term of a query as typed: its text, and whether it is a word prefix ({@code word*}). */
+    private record Token(String text, boolean prefix) {
+    }
+
+    /** The query's terms: {@code "quoted phrases"}, {@code prefix*} and words; blank ones dropped. */
+    private static List<Token> tokens(String q) {
+        List<Token> out = new ArrayList<>();
+        Matcher m = TOKEN.matcher(q);
+        while (m.find()) {
+            String phrase = m.group(1);
+            String word = m.group(2);
+            boolean prefix = phrase == null && word.length() > 1 && word.endsWith("*");
+            String text = phrase != null ? phrase : prefix ? word.substring(0, word.length() - 1) : word;
+            if (!text.isBlank()) {
+                out.add(new Token(text, prefix));
+            }
+        }
+        return out;
     }
 
     /** A piece of a line for display: {@code match} when a term of the query matched it. */
@@ -148,16 +161,8 @@ public class LogSearch implements BootstrapStep {
     public static List<Segment> highlight(String q, String line) {
         List<int[]> ranges = new ArrayList<>();
         try {
-            Matcher m = TOKEN.matcher(q == null ? "" : q);
-            while (m.find()) {
-                String phrase = m.group(1);
-                String word = m.group(2);
-                boolean prefix = phrase == null && word.length() > 1 && word.endsWith("*");
-                String text = phrase != null ? phrase : prefix ? word.substring(0, word.length() - 1) : word;
-                if (text.isBlank()) {
-                    continue;
-                }
-                Pattern p = Pattern.compile((prefix ? "(?<![\\p{L}\\p{N}_])" : "") + Pattern.quote(text),
+            for (Token t : tokens(q == null ? "" : q)) {
+                Pattern p = Pattern.compile((t.prefix() ? "(?<![\\p{L}\\p{N}_])" : "") + Pattern.quote(t.text()),
                         Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
                 Matcher hit = p.matcher(line);
                 while (hit.find()) {

@@ -103,7 +103,7 @@ public class SshService {
         Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
         ctx.put(PRESENTED, presented);
         try {
-            tunnel = jump == null ? null : tunnel(jump, host, port, deadline);
+            tunnel = jump == null ? null : tunnel(jumpHop(jump), host, port, deadline);
             String h = tunnel == null ? host : tunnel.address().getHostName();
             int p = tunnel == null ? port : tunnel.address().getPort();
             try (ClientSession session = connect("scan", h, p, ctx, min(config.connectTimeout(), remaining(deadline)))) {
@@ -136,13 +136,11 @@ public class SshService {
     /** Like {@link #exec(SshTarget, String, LineSink, Duration, Cancellation)}, sending {@code stdin} (then EOF) to the command. */
     public ExecResult exec(SshTarget target, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout,
                            Cancellation cancel) throws SshFailure {
-        HostKeys.HostKey pinned = pinnedKey(target, "Server ");
-        List<KeyPair> identities = identities(target.keyRef());
-        String key = SessionPool.key(target, identities);
-        if (target.jump() != null) {
-            pinnedKey(target.jump(), "Jump host "); // both pins are checked before anything connects
-            key = key + "|via|" + SessionPool.key(target.jump(), identities(target.jump().keyRef()));
-        }
+        Hop hop = new Hop(target, pinnedKey(target, "Server "), identities(target.keyRef()), target.describe(),
+                target.jump() != null);
+        Hop via = target.jump() == null ? null : jumpHop(target.jump()); // both pins checked before anything connects
+        String key = SessionPool.key(target, hop.identities())
+                + (via == null ? "" : "|via|" + SessionPool.key(via.target(), via.identities()));
         long deadline = System.nanoTime() + timeout.toNanos();
         if (cancel.isCancelled()) {
             return new ExecResult(ExecResult.Outcome.CANCELLED, null, "Cancelled before it started");
@@ -156,7 +154,7 @@ public class SshService {
                 }
                 // the pooled session had gone away before the command started: once more, on a fresh session
             }
-            SessionPool.Lease fresh = pool.add(key, open(target, pinned, identities, deadline));
+            SessionPool.Lease fresh = pool.add(key, open(hop, via, deadline));
             ExecResult r = runOn(fresh, remoteCommand, stdin, sink, timeout, deadline, cancel);
             if (r == null) {
                 throw new IOException("The SSH session closed before the command started");
@@ -208,15 +206,13 @@ public class SshService {
      * authenticates with the client key; a session comes back only when all of it succeeded at every hop. The caller
      * closes it; closing it also closes its tunnel and the jump host's session.
      */
-    private ClientSession open(SshTarget target, HostKeys.HostKey pinned, List<KeyPair> identities, long deadline)
-            throws IOException, SshFailure {
-        if (target.jump() == null) {
-            return login(target.host(), target.port(), target.user(), target.describe(), pinned, identities, deadline);
+    private ClientSession open(Hop hop, Hop via, long deadline) throws IOException, SshFailure {
+        if (via == null) {
+            return login(hop.target().host(), hop.target().port(), hop, deadline);
         }
-        Tunnel tunnel = tunnel(target.jump(), target.host(), target.port(), deadline);
+        Tunnel tunnel = tunnel(via, hop.target().host(), hop.target().port(), deadline);
         try {
-            ClientSession session = login(tunnel.address().getHostName(), tunnel.address().getPort(), target.user(),
-                    target.describe(), pinned, identities, deadline);
+            ClientSession session = login(tunnel.address().getHostName(), tunnel.address().getPort(), hop, deadline);
             session.addCloseFutureListener(f -> tunnel.close());
             tunnel.stopListening(); // the connection through it stays; no other local process can use the port now
             return session;
@@ -227,25 +223,33 @@ public class SshService {
     }
 
     /**
-     * An authenticated session on the jump host (its own pin and client key) and a forward from an ephemeral loopback
-     * port through it to {@code host:port}. One hop only: a jump host that names a jump host of its own is refused.
+     * One hop of a connection: where and as whom, its pinned key and client keys (each read once per connection), how
+     * messages name it, and whether it is reached through a tunnel.
      */
-    private Tunnel tunnel(SshTarget jump, String host, int port, long deadline) throws IOException, SshFailure {
+    private record Hop(SshTarget target, HostKeys.HostKey pin, List<KeyPair> identities, String label, boolean tunnelled) {
+    }
+
+    /** The jump host as a hop; one hop only: a jump host that names a jump host of its own is refused. */
+    private Hop jumpHop(SshTarget jump) throws SshFailure {
         if (jump.jump() != null) {
             throw new SshFailure(SshFailure.Kind.PROTOCOL, "Jump host " + jump.host() + " itself names a jump host; "
                     + "chains of more than one hop are not supported");
         }
-        HostKeys.HostKey pin = pinnedKey(jump, "Jump host ");
-        String label = "jump host " + jump.host() + ":" + jump.port();
-        ClientSession session = login(jump.host(), jump.port(), jump.user(), label, pin, identities(jump.keyRef()), deadline);
+        return new Hop(jump, pinnedKey(jump, "Jump host "), identities(jump.keyRef()), "jump host " + jump.host() + ":"
+                + jump.port(), false);
+    }
+
+    /** An authenticated session on the jump host and a forward from an ephemeral loopback port through it to {@code host:port}. */
+    private Tunnel tunnel(Hop jump, String host, int port, long deadline) throws IOException, SshFailure {
+        ClientSession session = login(jump.target().host(), jump.target().port(), jump, deadline);
         try {
             ExplicitPortForwardingTracker forward = session.createLocalPortForwardingTracker(
                     new SshdSocketAddress(SshdSocketAddress.LOCALHOST_IPV4, 0), new SshdSocketAddress(host, port));
             return new Tunnel(session, forward);
         } catch (IOException | RuntimeException e) {
             session.close(true);
-            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The " + label + " did not open a tunnel to " + host + ":" + port
-                    + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new SshFailure(SshFailure.Kind.PROTOCOL, "The " + jump.label() + " did not open a tunnel to " + host + ":"
+                    + port + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
@@ -264,18 +268,16 @@ public class SshService {
         }
 
         void close() {
-            try {
-                forward.close();
-            } catch (IOException e) {
-                LOG.debugf("Closing a jump host forward: %s", e.getMessage());
-            }
+            stopListening();
             session.close(true);
         }
     }
 
-    /** Connects to {@code host:port}, checks the host key against {@code pinned} and authenticates; {@code label} names the hop. */
-    private ClientSession login(String host, int port, String user, String label, HostKeys.HostKey pinned,
-                                List<KeyPair> identities, long deadline) throws IOException, SshFailure {
+    /** Connects to {@code host:port} (the hop itself, or the loopback end of its tunnel), checks its pin and authenticates. */
+    private ClientSession login(String host, int port, Hop hop, long deadline) throws IOException, SshFailure {
+        String user = hop.target().user();
+        String label = hop.label();
+        HostKeys.HostKey pinned = hop.pin();
         AtomicReference<PublicKey> presented = new AtomicReference<>();
         Map<AttributeRepository.AttributeKey<?>, Object> ctx = new HashMap<>();
         ctx.put(PINNED, pinned.key());
@@ -284,10 +286,10 @@ public class SshService {
         try {
             session = connect(user, host, port, ctx, min(config.connectTimeout(), remaining(deadline)));
         } catch (IOException e) {
-            throw new HopFailure(label, e); // classified by the caller, after its own deadline and cancel checks
+            throw new HopFailure(label, hop.tunnelled(), e); // classified by the caller, after its deadline and cancel checks
         }
         try {
-            identities.forEach(session::addPublicKeyIdentity);
+            hop.identities().forEach(session::addPublicKeyIdentity);
             session.auth().verify(min(config.authTimeout(), remaining(deadline)));
             return session;
         } catch (IOException e) {
@@ -302,7 +304,7 @@ public class SshService {
                 throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + user + "' on "
                         + label + " failed: the server did not accept the client key");
             }
-            throw classify(e, label, label.contains("through jump host"));
+            throw classify(e, label, hop.tunnelled());
         }
     }
 
@@ -426,17 +428,19 @@ public class SshService {
     /** A connection failure at one hop, carrying how to name it. */
     private static final class HopFailure extends IOException {
         final String where;
+        final boolean tunnelled;
 
-        HopFailure(String where, IOException cause) {
+        HopFailure(String where, boolean tunnelled, IOException cause) {
             super(cause.getMessage(), cause);
             this.where = where;
+            this.tunnelled = tunnelled;
         }
     }
 
     /** {@code where} names the hop ({@code host:port}, with its jump host); {@code tunnelled}: reached through one. */
     private static SshFailure classify(IOException e, String where, boolean tunnelled) {
         if (e instanceof HopFailure hop && !hop.where.equals(where)) {
-            return classify(hop, hop.where, hop.where.contains("through jump host"));
+            return classify(hop, hop.where, hop.tunnelled);
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ConnectException) {
