@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # History queries with ROWS (1,000,000) deployments and LINES_PER (10) log lines each (10,000,000 lines):
 # pages of 50 (first, deep cursor, filtered), one deployment's log, the statistics endpoint, and log searches (a rare
-# phrase, a very rare one, a word prefix, a term on every line), with the trigram index's size. Needs wrk.
+# phrase, a very rare one, a word prefix, a term on every line, a phrase of common words), with the sizes of the trigram
+# and word indexes. Needs wrk.
 source "$(dirname "$0")/lib.sh"
 ensure_jar
 ROWS="${ROWS:-1000000}"; LINES_PER="${LINES_PER:-10}"; DURATION="${DURATION:-10}"
@@ -28,8 +29,9 @@ for q in "/api/deployments?limit=50" "/api/deployments?limit=50&cursor=$mid" "/a
          "/api/deployments?limit=50&from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z" "/api/deployments/$mid/log" "/api/deployments/stats"; do
   PATH_QUERY="$q" wrk -t1 -c4 -d"${DURATION}s" -s "$ROOT/bench/history.lua" "$URL" | grep '^HISTORY' | sed 's/^HISTORY/scale   /'
 done
-echo "scale    log search over $(psql -tAc 'SELECT count(*) FROM deployment_logs' "$DB") lines; trigram index $(psql -tAc "SELECT coalesce(pg_size_pretty(pg_relation_size('deployment_logs_text_trgm')), 'absent')" "$DB")"
+echo "scale    log search over $(psql -tAc 'SELECT count(*) FROM deployment_logs' "$DB") lines; trigram index $(psql -tAc "SELECT coalesce(pg_size_pretty(pg_relation_size('deployment_logs_text_trgm')), 'absent')" "$DB"), word index $(psql -tAc "SELECT coalesce(pg_size_pretty(pg_relation_size('deployment_logs_words')), 'absent')" "$DB")"
 for q in "/api/search/logs?q=%22connection%20refused%22&limit=50" "/api/search/logs?q=%22deployment%20424242%22&limit=50" \
-         "/api/search/logs?q=refus*%20db-42&limit=50" "/api/search/logs?q=output%20line&limit=50"; do
+         "/api/search/logs?q=refus*%20db-42&limit=50" "/api/search/logs?q=output%20line&limit=50" \
+         "/api/search/logs?q=%22line%203%20of%20deployment%22&limit=50"; do
   PATH_QUERY="$q" wrk -t1 -c4 -d"${DURATION}s" -s "$ROOT/bench/history.lua" "$URL" | grep '^HISTORY' | sed 's/^HISTORY/scale   /'
 done

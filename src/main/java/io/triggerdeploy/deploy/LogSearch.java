@@ -27,6 +27,10 @@ public class LogSearch implements BootstrapStep {
     private static final Pattern CURSOR = Pattern.compile("(\\d{1,18})-(\\d{1,9})");
     static final int MAX_TERMS = 5;
     static final int MIN_TERM = 3;
+    /** The length at which the word index cuts a run of letters and digits (changelog 0020). */
+    static final int WORD_CUT = 100;
+    /** The share of lines from which a word is too common to look lines up by. */
+    static final double COMMON_WORD = 0.01;
 
     private final LogSearchRepository repository;
     private final DeploymentService deployments;
@@ -77,8 +81,8 @@ public class LogSearch implements BootstrapStep {
         java.time.OffsetDateTime until = DeploymentService.time(to, "to");
         Long cd = cursorDeployment;
         Integer cl = cursorLine;
-        return deployments.serverId(server)
-                .chain(sid -> repository.search(terms, new LogSearchRepository.Filters(sid, st, version, since, until), cd, cl, limit))
+        return deployments.serverId(server).chain(sid -> repository.commonWords().chain(common -> repository.search(
+                        narrow(terms, common), new LogSearchRepository.Filters(sid, st, version, since, until), cd, cl, limit)))
                 .chain(hits -> repository.context(hits, around).map(ctx -> page(hits, ctx, around, limit)));
     }
 
@@ -119,7 +123,7 @@ public class LogSearch implements BootstrapStep {
         for (Token t : tokens(q)) {
             longEnough |= t.text().length() >= MIN_TERM;
             terms.add(new LogSearchRepository.Term(t.prefix(), t.prefix() ? "\\m" + regexLiteral(t.text())
-                    : "%" + likeLiteral(t.text()) + "%"));
+                    : "%" + likeLiteral(t.text()) + "%", words(t.text(), t.prefix())));
         }
         if (terms.size() > MAX_TERMS) {
             throw ProblemException.invalid("q", "at most " + MAX_TERMS + " terms");
@@ -128,6 +132,72 @@ public class LogSearch implements BootstrapStep {
             throw ProblemException.invalid("q", "needs a term of at least " + MIN_TERM + " characters");
         }
         return terms;
+    }
+
+    /**
+     * What the word index of changelog 0020 can answer for a term, as a {@code to_tsquery('simple', …)} text, or null
+     * when it can answer nothing. The index holds each line's runs of letters and digits (cut every 100 characters),
+     * lower-cased. A run of ASCII letters/digits inside the term that starts after a separator (or at the term's start,
+     * for a prefix term) must start a run of the line: {@code run:*}; one that also ends before a separator must be a whole
+     * run: {@code run}. Anything uncertain (a run at the edge of a substring, next to a non-ASCII character, longer than
+     * the cut) is left to the exact condition, so the word condition never drops a line the exact one keeps.
+     */
+    static String words(String text, boolean prefix) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            if (!asciiAlnum(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && asciiAlnum(text.charAt(i))) {
+                i++;
+            }
+            boolean startsRun = start == 0 ? prefix : separator(text.charAt(start - 1));
+            boolean endsRun = i < n && separator(text.charAt(i));
+            int length = i - start;
+            if (startsRun && length <= WORD_CUT && (endsRun || length >= MIN_TERM)) {
+                out.add(text.substring(start, i).toLowerCase(java.util.Locale.ROOT) + (endsRun ? "" : ":*"));
+            }
+        }
+        return out.isEmpty() ? null : String.join(" & ", out);
+    }
+
+    private static boolean asciiAlnum(char c) {
+        return c < 0x80 && Character.isLetterOrDigit(c);
+    }
+
+    /** Not a letter or digit in any locale: ASCII punctuation, space or control. */
+    private static boolean separator(char c) {
+        return c < 0x80 && !Character.isLetterOrDigit(c);
+    }
+
+    /**
+     * The terms with word conditions only where the words are rare: a term whose every word is held by at least
+     * {@link #COMMON_WORD} of the lines (by the planner's statistics of the word index) is left to the trigram index and
+     * the planner, which then reads the newest lines first.
+     */
+    static List<LogSearchRepository.Term> narrow(List<LogSearchRepository.Term> terms, Map<String, Double> common) {
+        List<LogSearchRepository.Term> out = new ArrayList<>();
+        for (LogSearchRepository.Term t : terms) {
+            boolean rare = false;
+            for (String w : t.words() == null ? new String[0] : t.words().split(" & ")) {
+                double share = 0;
+                if (w.endsWith(":*")) {
+                    String start = w.substring(0, w.length() - 2);
+                    for (Map.Entry<String, Double> e : common.entrySet()) {
+                        share += e.getKey().startsWith(start) ? e.getValue() : 0;
+                    }
+                } else {
+                    share = common.getOrDefault(w, 0.0);
+                }
+                rare |= share < COMMON_WORD;
+            }
+            out.add(rare ? t : new LogSearchRepository.Term(t.prefix(), t.pattern(), null));
+        }
+        return out;
     }
 
     /** One term of a query as typed: its text, and whether it is a word prefix ({@code word*}). */

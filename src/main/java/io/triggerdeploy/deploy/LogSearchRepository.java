@@ -24,15 +24,25 @@ public class LogSearchRepository {
     record Hit(long deploymentId, int line, OffsetDateTime at, char stream, String text, String server, String status, String ref) {
     }
 
-    /** A term as SQL: the operator and its parameter. */
-    record Term(boolean prefix, String pattern) {
+    /**
+     * A term as SQL: the operator and its parameter, and what the word index can answer for it (a
+     * {@code to_tsquery('simple', …)} text, null for nothing), which narrows the lines before the exact test.
+     */
+    record Term(boolean prefix, String pattern, String words) {
     }
 
     /** The filters besides the terms; null means "any". */
     record Filters(Long serverId, String status, String ref, OffsetDateTime from, OffsetDateTime to) {
     }
 
+    private static final long STATS_TTL_NANOS = 60_000_000_000L;
+
+    /** {@link #commonWords()} as last read. */
+    private record CommonWords(long readAt, Map<String, Double> words) {
+    }
+
     private final Pool pool;
+    private volatile CommonWords commonWords;
 
     public LogSearchRepository(Pool pool) {
         this.pool = pool;
@@ -44,7 +54,37 @@ public class LogSearchRepository {
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    /** Matching lines, newest deployment first and, within it, last line first; below the cursor when one is given. */
+    /**
+     * The words the planner's statistics call common in stored lines, with the share of lines holding each (empty before
+     * the first ANALYZE). Read at most once a minute.
+     */
+    Uni<Map<String, Double>> commonWords() {
+        CommonWords c = commonWords;
+        if (c != null && c.readAt() > System.nanoTime() - STATS_TTL_NANOS) {
+            return Uni.createFrom().item(c.words());
+        }
+        return pool.query("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                        + "WHERE schemaname = current_schema() AND tablename = 'deployment_logs_words'").execute()
+                .map(rows -> {
+                    Map<String, Double> words = new HashMap<>();
+                    rows.forEach(r -> {
+                        String[] elems = r.getArrayOfStrings(0);
+                        Float[] freqs = r.getArrayOfFloats(1);
+                        for (int i = 0; elems != null && freqs != null && i < elems.length && i < freqs.length; i++) {
+                            words.put(elems[i], freqs[i].doubleValue());
+                        }
+                    });
+                    commonWords = new CommonWords(System.nanoTime(), Map.copyOf(words));
+                    return commonWords.words();
+                });
+    }
+
+    /**
+     * Matching lines, newest deployment first and, within it, last line first; below the cursor when one is given. A term
+     * with words is found through the word index, its exact test hidden from the trigram index ({@code text || ''}): a
+     * phrase of common trigrams would otherwise make the planner AND the trigram index's long lists in. JIT and parallel
+     * workers cost more than such a query (they are chosen from the word index's pessimistic cost), so they are off for it.
+     */
     Uni<List<Hit>> search(List<Term> terms, Filters f, Long cursorDeployment, Integer cursorLine, int limit) {
         List<Object> args = new ArrayList<>(java.util.Arrays.asList(f.serverId(), f.status(), f.ref(), f.from(), f.to(),
                 cursorDeployment, cursorLine, limit));
@@ -56,12 +96,18 @@ public class LogSearchRepository {
                 + "AND ($6::bigint IS NULL OR (l.deployment_id, l.line_no) < ($6, $7::int))");
         for (Term t : terms) {
             args.add(t.pattern());
-            sql.append(" AND l.text ").append(t.prefix() ? "~* $" : "ILIKE $").append(args.size());
+            sql.append(t.words() == null ? " AND l.text " : " AND (l.text || '') ").append(t.prefix() ? "~* $" : "ILIKE $")
+                    .append(args.size());
+            if (t.words() != null) {
+                args.add(t.words());
+                sql.append(" AND trigger_log_words(l.text) @@ to_tsquery('simple', $").append(args.size()).append(')');
+            }
         }
         sql.append(" ORDER BY l.deployment_id DESC, l.line_no DESC LIMIT $8");
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(args))
+        return pool.withTransaction(c -> c.query("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0").execute()
+                .chain(() -> c.preparedQuery(sql.toString()).execute(Tuple.from(args)))
                 .map(rows -> Rows.list(rows, r -> new Hit(r.getLong(0), r.getInteger(1), r.getOffsetDateTime(2),
-                        r.getString(3).charAt(0), r.getString(4), r.getString(5), r.getString(6), r.getString(7))));
+                        r.getString(3).charAt(0), r.getString(4), r.getString(5), r.getString(6), r.getString(7)))));
     }
 
     /** The lines around each hit ({@code around} before and after), by deployment and line number. */

@@ -81,6 +81,41 @@ class LogSearchTest extends ApiTest {
     }
 
     @Test
+    void theWordIndexNeverDropsALineTheExactTestKeeps() throws Exception {
+        long serverId = queryLong("SELECT server_id FROM deployments WHERE id = " + first);
+        String k = "k".repeat(250);
+        deployment(serverId, "SUCCEEDED", "v3", List.of("x deployment 4242421 " + alias, "redeployment 424242 " + alias,
+                "key=" + k + " end " + alias, "caf\u00e9424242 " + alias, "na\u00efve_run " + alias, "DEPLOYMENT 424242 " + alias));
+        // a phrase's last word may be the start of a longer word, its first word the end of one
+        assertThat(texts(Map.of("q", "\"deployment 424242\""))).containsExactly("DEPLOYMENT 424242 " + alias,
+                "redeployment 424242 " + alias, "x deployment 4242421 " + alias);
+        assertThat(texts(Map.of("q", "\"deployment 424242 \""))).hasSize(2);
+        // words longer than the index's cut, next to non-ASCII letters, after an underscore
+        assertThat(texts(Map.of("q", "\"=" + "k".repeat(100) + "\""))).hasSize(1);
+        assertThat(texts(Map.of("q", "\"=" + k + " end\""))).hasSize(1);
+        assertThat(texts(Map.of("q", "\u00e9424242"))).hasSize(1);
+        assertThat(texts(Map.of("q", "\"_run \""))).hasSize(1);
+        assertThat(texts(Map.of("q", "424242*"))).hasSize(3);
+    }
+
+    @Test
+    void theWordConditionHoldsOnlyWhatACertainMatchImplies() {
+        assertThat(LogSearch.words("deployment 424242", false)).isEqualTo("424242:*");
+        assertThat(LogSearch.words("refused to db:5432", false)).isEqualTo("to & db & 5432:*");
+        assertThat(LogSearch.words("refused", false)).isNull();
+        assertThat(LogSearch.words("Refus", true)).isEqualTo("refus:*");
+        assertThat(LogSearch.words("db-4", true)).as("a one-letter prefix would read too many words").isEqualTo("db");
+        assertThat(LogSearch.words("\u00e9424242 x", false)).isNull();
+        assertThat(LogSearch.words(" " + "a".repeat(101), false)).isNull();
+        assertThat(LogSearch.words("token=***", false)).isNull();
+        // words most lines hold are left to the trigram index; one rare word is enough
+        Map<String, Double> common = Map.of("deployment", 0.9, "line", 0.6, "lines", 0.1, "of", 0.9, "3", 0.1);
+        assertThat(LogSearch.narrow(LogSearch.terms("\"line 3 of deployment\" \"deployment 424242\" lin* \"of xyz\""), common))
+                .extracting(LogSearchRepository.Term::words)
+                .containsExactly(null, "424242:*", null, "xyz:*");
+    }
+
+    @Test
     void filtersContextAndKeysetPages() {
         JsonPath hit = search(Map.of("q", "\"Connection refused to\"", "context", 2));
         assertThat(hit.getLong("items[0].deployment_id")).isEqualTo(first);
