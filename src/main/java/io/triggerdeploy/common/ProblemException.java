@@ -33,6 +33,18 @@ public class ProblemException extends RuntimeException {
                 java.util.List.of(new Problem.Violation(field, message)));
     }
 
+    private Map<String, String> held;
+
+    /** The same problem saying what holds the request back (kind, reason, until). */
+    public ProblemException held(Map<String, String> what) {
+        this.held = what;
+        return this;
+    }
+
+    public Map<String, String> held() {
+        return held;
+    }
+
     public java.util.List<Problem.Violation> violations() {
         return violations;
     }

@@ -31,7 +31,11 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> problem(ProblemException e, UriInfo uri) {
-        RestResponse.ResponseBuilder<Problem> b = builder(e.status(), body(e.status(), e.title(), e.getMessage(), uri, e.violations()))
+        Problem p = body(e.status(), e.title(), e.getMessage(), uri, e.violations());
+        if (e.held() != null) {
+            p = new Problem(p.type(), p.title(), p.status(), p.detail(), p.instance(), p.violations(), e.held());
+        }
+        RestResponse.ResponseBuilder<Problem> b = builder(e.status(), p)
                 .type(MediaType.valueOf(PROBLEM_JSON));
         e.headers().forEach(b::header);
         return b.build();

@@ -34,30 +34,40 @@ public class DeploymentRepository {
     /** Queues a deployment inside {@code tx}; the NOTIFY that wakes the dispatchers is delivered at commit. */
     public Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
                                       String clientIp, String note) {
-        return insert(tx, serverId, alias, requestedBy, requestedById, source, clientIp, note, Run.PLAIN);
+        return insert(tx, serverId, alias, requestedBy, requestedById, source, clientIp, note, Run.PLAIN, null);
     }
 
     Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
-                               String clientIp, String note, Run run) {
+                               String clientIp, String note, Run run, Admission a) {
         SqlClient c = tx.client();
         TriggerCommand.Origin o = run.origin();
         return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, requested_by_id, "
-                                + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id) "
-                                + "VALUES ($1, $2, 'QUEUED', $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12) RETURNING "
-                                + DeploymentView.COLUMNS)
+                                + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id, environment, "
+                                + "approvals_required, approval_expires_at, not_before, break_glass_reason) "
+                                + "VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12, $14, $15, $16, $17, $18) "
+                                + "RETURNING " + DeploymentView.COLUMNS)
                         .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note,
-                                run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id()}))
+                                run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id(),
+                                a == null ? "QUEUED" : a.status(), a == null ? null : a.environment(),
+                                a == null || a.approvalsRequired() == null ? null : a.approvalsRequired().shortValue(),
+                                a == null ? null : a.approvalExpiresAt(), a == null ? null : a.notBefore(),
+                                a == null ? null : a.breakGlass()}))
                         .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }
 
     /**
-     * Locks the server's row for the rest of {@code tx} and answers its queue policy: concurrent triggers of one server
-     * take turns here, so "reject" and "replace" see each other's deployments.
+     * Locks the server's row for the rest of {@code tx} and answers its queue policy and environment: concurrent
+     * triggers of one server take turns here, so "reject" and "replace" see each other's deployments.
      */
-    Uni<String> lockPolicy(Tx tx, long serverId) {
-        return tx.client().preparedQuery("SELECT queue_policy FROM servers WHERE id = $1 FOR UPDATE").execute(Tuple.of(serverId))
-                .map(rows -> Rows.first(rows, r -> r.getString(0)));
+    Uni<Admission.Gate> lockGate(Tx tx, long serverId) {
+        return tx.client().preparedQuery("SELECT s.alias AS server_alias, s.queue_policy AS server_queue_policy, "
+                        + "s.environment AS server_environment, " + io.triggerdeploy.environment.Environment.columns("e", "env_")
+                        + " FROM servers s LEFT JOIN environments e ON lower(e.name) = lower(s.environment) WHERE s.id = $1 FOR UPDATE OF s")
+                .execute(Tuple.of(serverId))
+                .map(rows -> Rows.first(rows, r -> new Admission.Gate(r.getString("server_alias"), r.getString("server_queue_policy"),
+                        r.getString("server_environment"),
+                        r.getValue("env_id") == null ? null : io.triggerdeploy.environment.Environment.of(r, "env_"))));
     }
 
     /** The oldest deployment of the server that is queued or running; null when there is none. */
@@ -139,7 +149,7 @@ public class DeploymentRepository {
         String sql = """
                 WITH next AS (
                   SELECT d.id FROM deployments d
-                  WHERE d.status = 'QUEUED'
+                  WHERE d.status = 'QUEUED' AND (d.not_before IS NULL OR d.not_before <= now())
                     AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.server_id = d.server_id AND r.status = 'RUNNING')
                     AND NOT EXISTS (SELECT 1 FROM deployments q WHERE q.server_id = d.server_id AND q.status = 'QUEUED'
                                     AND (q.queued_at, q.id) < (d.queued_at, d.id))
@@ -202,13 +212,16 @@ public class DeploymentRepository {
                 .map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
-    /** A queued deployment is cancelled at once; a running one is flagged and its runner told through NOTIFY. */
+    /**
+     * A queued deployment (or one awaiting approval) is cancelled at once; a running one is flagged and its runner told
+     * through NOTIFY.
+     */
     public Uni<DeploymentView> requestCancel(long id) {
-        return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = CASE WHEN status = 'QUEUED' "
-                                + "THEN 'CANCELLED' ELSE status END, "
-                                + "finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END, "
-                                + "error = CASE WHEN status = 'QUEUED' THEN 'Cancelled before it started' ELSE error END, "
-                                + "cancel_requested = TRUE WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING "
+        return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = CASE WHEN status = 'RUNNING' "
+                                + "THEN status ELSE 'CANCELLED' END, "
+                                + "finished_at = CASE WHEN status = 'RUNNING' THEN finished_at ELSE now() END, "
+                                + "error = CASE WHEN status = 'RUNNING' THEN error ELSE 'Cancelled before it started' END, "
+                                + "cancel_requested = TRUE WHERE id = $1 AND status IN ('QUEUED', 'RUNNING', 'AWAITING_APPROVAL') RETURNING "
                                 + DeploymentView.COLUMNS)
                         .execute(Tuple.of(id))
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()

@@ -38,7 +38,11 @@ public class DeploymentResource {
 
     private final AuditLog audit;
 
-    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit) {
+    private final Approvals approvals;
+
+    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit,
+                              Approvals approvals) {
+        this.approvals = approvals;
         this.service = service;
         this.audit = audit;
         this.repository = repository;
@@ -52,7 +56,7 @@ public class DeploymentResource {
                                                      @Context HttpServerRequest http) {
         TriggerCommand c = command(request.note(), http);
         return service.trigger(new TriggerCommand(request.server(), c.note(), c.requestedBy(), c.requestedById(), c.source(),
-                        c.via(), c.actor(), request.parameters(), null))
+                        c.via(), c.actor(), request.parameters(), null, request.breakGlass()))
                 .map(DeploymentResource::accepted);
     }
 
@@ -125,6 +129,26 @@ public class DeploymentResource {
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<DeploymentView> get(@PathParam("id") long id) {
         return service.get(id);
+    }
+
+    /** One approval of a deployment that waits for approvals (never by its requester); it queues with the last one needed. */
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<DeploymentView> approve(@PathParam("id") long id, @Valid Decision body) {
+        return approvals.approve(id, Callers.of(identity), body == null ? null : body.comment(), audit.actor(identity));
+    }
+
+    /** Rejects a deployment that waits for approvals, with a comment: it ends REJECTED and never runs. */
+    @POST
+    @Path("{id}/reject")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<DeploymentView> reject(@PathParam("id") long id, @Valid Decision body) {
+        return approvals.reject(id, Callers.of(identity), body == null ? null : body.comment(), audit.actor(identity));
+    }
+
+    /** A decision's comment (required to reject). */
+    public record Decision(@jakarta.validation.constraints.Size(max = 500) String comment) {
     }
 
     @POST

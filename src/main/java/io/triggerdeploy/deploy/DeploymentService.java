@@ -32,9 +32,12 @@ public class DeploymentService {
 
     private final SecretBox secrets;
 
+    private final Approvals approvals;
+
     public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
-                             SecretBox secrets) {
+                             SecretBox secrets, Approvals approvals) {
         this.repository = repository;
+        this.approvals = approvals;
         this.secrets = secrets;
         this.servers = servers;
         this.audit = audit;
@@ -89,7 +92,7 @@ public class DeploymentService {
 
     /** Queues a deployment and returns at once; the deployment and its audit record commit together. */
     public Uni<DeploymentView> trigger(TriggerCommand command) {
-        return target(command).chain(t -> transactions.run(tx -> queue(tx, t, command)));
+        return target(command).chain(t -> transactions.run(tx -> queue(tx, t, command))).call(approvals::announce);
     }
 
     /**
@@ -133,16 +136,21 @@ public class DeploymentService {
      * under a burst of triggers.
      */
     public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
-        return repository.lockPolicy(tx, t.serverId()).chain(policy -> refuseWhenBusy(tx, t, policy)
-                .chain(() -> repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(),
-                        c.actor().ip(), c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run()))
-                .chain(d -> !"replace".equals(policy) ? Uni.createFrom().item(java.util.List.<Long>of()).map(x -> Map.entry(d, x))
-                        : repository.supersede(tx, t.serverId(), d.id()).map(ids -> Map.entry(d, ids)))
-                .call(e -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment",
-                        "#" + e.getKey().id() + " " + e.getKey().server(), describe(c.via(), e.getKey()) + (e.getValue().isEmpty()
-                                ? "" : "; superseded " + e.getValue().stream().map(id -> "#" + id).collect(java.util.stream.Collectors.joining(", "))),
-                        true))
-                .map(Map.Entry::getKey));
+        return repository.lockGate(tx, t.serverId()).chain(gate -> {
+            Admission a = Admission.decide(gate, c.breakGlass(), java.time.Instant.now());
+            boolean queued = "QUEUED".equals(a.status());
+            return refuseWhenBusy(tx, t, a.queuePolicy())
+                    .chain(() -> repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(),
+                            c.actor().ip(), c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run(), a))
+                    .chain(d -> !queued || !"replace".equals(a.queuePolicy()) ? Uni.createFrom().item(Map.entry(d, java.util.List.<Long>of()))
+                            : repository.supersede(tx, t.serverId(), d.id()).map(ids -> Map.entry(d, ids)))
+                    .call(e -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment",
+                            "#" + e.getKey().id() + " " + e.getKey().server(), describe(c.via(), e.getKey()) + a.describe()
+                                    + (e.getValue().isEmpty() ? "" : "; superseded "
+                                    + e.getValue().stream().map(id -> "#" + id).collect(java.util.stream.Collectors.joining(", "))),
+                            true))
+                    .map(Map.Entry::getKey);
+        });
     }
 
     /** Queue policy "reject": 409 naming the deployment queued or running. */
@@ -270,11 +278,11 @@ public class DeploymentService {
 
     private Uni<DeploymentView> again(DeploymentRepository.Source src, TriggerCommand c, TriggerCommand.Origin origin) {
         TriggerCommand command = new TriggerCommand(String.valueOf(src.serverId()), c.note(), c.requestedBy(), c.requestedById(),
-                c.source(), c.via(), c.actor(), Map.of(), origin);
+                c.source(), c.via(), c.actor(), Map.of(), origin, c.breakGlass());
         return servers.resolve(String.valueOf(src.serverId())).map(s -> {
             requireActive(s);
             return new QueueTarget(s.id, s.alias, src.run(origin));
-        }).chain(t -> transactions.run(tx -> queue(tx, t, command)));
+        }).chain(t -> transactions.run(tx -> queue(tx, t, command))).call(approvals::announce);
     }
 
     public Uni<DeploymentView> get(long id) {
@@ -283,7 +291,7 @@ public class DeploymentService {
                 throw ProblemException.notFound("No deployment " + id);
             }
             return d;
-        }).chain(d -> withPositions(java.util.List.of(d)).map(l -> l.get(0)));
+        }).chain(d -> withPositions(java.util.List.of(d))).chain(approvals::withDecisions).map(l -> l.get(0));
     }
 
     public Uni<DeploymentView> cancel(long id) {

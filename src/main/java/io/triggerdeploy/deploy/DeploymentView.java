@@ -21,13 +21,41 @@ public record DeploymentView(long id, String status, long serverId, String serve
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
                              String origin, Long originId, java.util.List<Step> steps, String failedStep,
-                             Integer position, Map<String, String> links) {
+                             Integer position, String environment, Approval approval, OffsetDateTime notBefore,
+                             String breakGlass, Map<String, String> links) {
 
     /** The same deployment with its place in its server's queue (1 = next), for a QUEUED one. */
     public DeploymentView withPosition(Integer p) {
         return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
                 durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
-                steps, failedStep, p, links);
+                steps, failedStep, p, environment, approval, notBefore, breakGlass, links);
+    }
+
+    /** The same deployment with the approvals and rejections it received. */
+    public DeploymentView withDecisions(java.util.List<Decision> decisions) {
+        if (approval == null) {
+            return this;
+        }
+        int given = (int) decisions.stream().filter(d -> "approve".equals(d.decision())).count();
+        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
+                durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
+                steps, failedStep, position, environment, new Approval(approval.required(), given, approval.expiresAt(), decisions),
+                notBefore, breakGlass, links);
+    }
+
+    /**
+     * What a deployment of an environment that requires approvals needs: {@code required} approvals of other people
+     * before {@code expires_at}; {@code given} and {@code decisions} are filled where a single deployment is shown.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Approval(int required, Integer given, OffsetDateTime expiresAt, java.util.List<Decision> decisions) {
+    }
+
+    /** One person's approval or rejection, with their comment. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Decision(String username, String decision, String comment, OffsetDateTime at) {
     }
 
     /**
@@ -41,7 +69,8 @@ public record DeploymentView(long id, String status, long serverId, String serve
 
     static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
             + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
-            + "parameters, origin, origin_id, steps, failed_step";
+            + "parameters, origin, origin_id, steps, failed_step, environment, approvals_required, approval_expires_at, "
+            + "not_before, break_glass_reason";
 
     static DeploymentView of(Row r) {
         long id = r.getLong("id");
@@ -51,7 +80,10 @@ public record DeploymentView(long id, String status, long serverId, String serve
                 r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
                 r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),
                 r.getBoolean("log_truncated"), r.getString("ref"), parameters(r.getValue("parameters")),
-                r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), null, links(id));
+                r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), null,
+                r.getString("environment"), r.getValue("approvals_required") == null ? null
+                        : new Approval(r.getInteger("approvals_required"), null, r.getOffsetDateTime("approval_expires_at"), null),
+                r.getOffsetDateTime("not_before"), r.getString("break_glass_reason"), links(id));
     }
 
     private static java.util.List<Step> steps(Object value) {

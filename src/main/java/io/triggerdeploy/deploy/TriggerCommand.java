@@ -13,13 +13,19 @@ import java.util.Map;
  * @param actor       who the audit record names, and from which address
  * @param parameters  the values given for the server's parameters (checked against its declarations); may be empty
  * @param origin      set when this repeats another deployment (a promotion); null otherwise
+ * @param breakGlass  the reason for bypassing the environment's approvals, freezes and hours; null for none
  */
 public record TriggerCommand(String serverRef, String note, String requestedBy, Long requestedById, String source,
-                             String via, Actor actor, Map<String, ?> parameters, Origin origin) {
+                             String via, Actor actor, Map<String, ?> parameters, Origin origin, String breakGlass) {
+
+    public TriggerCommand(String serverRef, String note, String requestedBy, Long requestedById, String source, String via,
+                          Actor actor, Map<String, ?> parameters, Origin origin) {
+        this(serverRef, note, requestedBy, requestedById, source, via, actor, parameters, origin, null);
+    }
 
     public TriggerCommand(String serverRef, String note, String requestedBy, Long requestedById, String source, String via,
                           Actor actor) {
-        this(serverRef, note, requestedBy, requestedById, source, via, actor, Map.of(), null);
+        this(serverRef, note, requestedBy, requestedById, source, via, actor, Map.of(), null, null);
     }
 
     public TriggerCommand {

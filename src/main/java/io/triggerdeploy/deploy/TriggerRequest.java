@@ -10,7 +10,10 @@ import java.util.Map;
  * (and {@code REF}, the version, which every server accepts).
  */
 public record TriggerRequest(@NotBlank @Size(max = 253) String server, @Size(max = 500) String note,
-                             @Size(max = 60) Map<String, Object> parameters) {
+                             @Size(max = 60) Map<String, Object> parameters,
+                             @Size(max = 500) @org.eclipse.microprofile.openapi.annotations.media.Schema(description =
+                                     "Emergency bypass of the environment's approvals, freezes and deploy hours, where the "
+                                     + "environment allows it: the reason (audited and notified)") String breakGlass) {
 
     /** Parameter values may be secrets: never printed. */
     @Override

@@ -48,6 +48,46 @@ public class DeploymentNotifications {
         }
     }
 
+    /** Approvals asked for, given, refused or timed out, and emergency bypasses. */
+    void on(@ObservesAsync io.triggerdeploy.deploy.ApprovalNotice n) {
+        NotifyEvent event = switch (n.kind()) {
+            case "awaiting_approval" -> NotifyEvent.DEPLOYMENT_AWAITING_APPROVAL;
+            case "approved" -> NotifyEvent.DEPLOYMENT_APPROVED;
+            case "rejected" -> NotifyEvent.DEPLOYMENT_REJECTED;
+            case "expired" -> NotifyEvent.DEPLOYMENT_EXPIRED;
+            default -> NotifyEvent.DEPLOYMENT_BREAK_GLASS;
+        };
+        try {
+            Message m = message(event, n.deployment(), List.of());
+            String what = switch (event) {
+                case DEPLOYMENT_AWAITING_APPROVAL -> "awaits " + (n.deployment().approval() == null ? "approval"
+                        : n.deployment().approval().required() + (n.deployment().approval().required() == 1 ? " approval" : " approvals"))
+                        + " (requested by " + n.by() + ")";
+                case DEPLOYMENT_APPROVED -> "approved by " + n.by();
+                case DEPLOYMENT_REJECTED -> "rejected by " + n.by();
+                case DEPLOYMENT_EXPIRED -> "expired waiting for approval";
+                default -> "BREAK GLASS by " + n.by();
+            };
+            String subject = "[trigger-deploy] " + n.deployment().server() + ": deployment #" + n.deployment().id() + " " + what;
+            StringBuilder text = new StringBuilder(what.substring(0, 1).toUpperCase(java.util.Locale.ROOT)).append(what.substring(1));
+            if (n.comment() != null && event != NotifyEvent.DEPLOYMENT_AWAITING_APPROVAL) {
+                text.append(event == NotifyEvent.DEPLOYMENT_BREAK_GLASS ? "\nReason: " : "\nComment: ").append(n.comment());
+            }
+            if (n.deployment().environment() != null) {
+                text.append("\nEnvironment: ").append(n.deployment().environment());
+            }
+            text.append('\n').append(m.text());
+            Map<String, Object> payload = new LinkedHashMap<>(m.payload());
+            payload.put("environment", n.deployment().environment());
+            payload.put("by", n.by());
+            payload.put(event == NotifyEvent.DEPLOYMENT_BREAK_GLASS ? "reason" : "comment", n.comment());
+            notifier.publish(new Message(event, subject, text.toString(), payload));
+        } catch (RuntimeException failure) {
+            LOG.warnf("Could not prepare the %s notification of deployment %d: %s", event.id(), n.deployment().id(),
+                    failure.getMessage());
+        }
+    }
+
     private static List<String> last(List<String> lines, int n) {
         return lines.size() <= n ? lines : lines.subList(lines.size() - n, lines.size());
     }

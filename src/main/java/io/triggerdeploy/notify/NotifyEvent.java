@@ -8,6 +8,11 @@ public enum NotifyEvent {
     DEPLOYMENT_STARTED("deployment.started"),
     DEPLOYMENT_SUCCEEDED("deployment.succeeded"),
     DEPLOYMENT_FAILED("deployment.failed"),
+    DEPLOYMENT_AWAITING_APPROVAL("deployment.awaiting_approval"),
+    DEPLOYMENT_APPROVED("deployment.approved"),
+    DEPLOYMENT_REJECTED("deployment.rejected"),
+    DEPLOYMENT_EXPIRED("deployment.expired"),
+    DEPLOYMENT_BREAK_GLASS("deployment.break_glass"),
     SERVICE_DOWN("service.down"),
     SERVICE_RECOVERED("service.recovered");
 

@@ -40,7 +40,11 @@ public class ServerResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity) {
+    private final io.triggerdeploy.environment.EnvironmentService environments;
+
+    public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity,
+                          io.triggerdeploy.environment.EnvironmentService environments) {
+        this.environments = environments;
         this.service = service;
         this.ssh = ssh;
         this.audit = audit;
@@ -70,6 +74,7 @@ public class ServerResource {
         Actor actor = audit.actor(identity);
         return service.create(request)
                 .call(v -> audit.record(actor, "server.created", "server", v.alias(), describe(v)))
+                .call(v -> environments.ensureNamedByServers(actor))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
     }
 
@@ -94,7 +99,8 @@ public class ServerResource {
         return service.get(String.valueOf(id)).chain(before -> service.update(id, request)
                 .call(v -> audit.record(actor, "server.updated", "server", v.alias(), describe(v)
                         + (Objects.equals(before.hostKeyFingerprint(), v.hostKeyFingerprint()) ? ""
-                        : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint())))));
+                        : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint()))))
+                .call(v -> environments.ensureNamedByServers(actor)));
     }
 
     private static String describe(ServerView v) {
@@ -170,7 +176,8 @@ public class ServerResource {
     public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
         Actor actor = audit.actor(identity);
         return service.importLegacy(records).call(r -> audit.record(actor, "server.imported", "server", null,
-                "created " + r.created().size() + ", skipped " + r.skipped().size()));
+                "created " + r.created().size() + ", skipped " + r.skipped().size()))
+                .call(r -> environments.ensureNamedByServers(actor));
     }
 
     /** The key the server presents now, reached through its jump host when it has one. */

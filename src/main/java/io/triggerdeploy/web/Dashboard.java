@@ -5,9 +5,9 @@ import io.triggerdeploy.server.ServerView;
 
 import java.util.List;
 
-/** The dashboard's data: server cards with their last deployment, what runs now, what ran lately. */
+/** The dashboard's data: server cards with their last deployment, what runs now, what ran lately, what waits for my approval. */
 public record Dashboard(List<Card> cards, List<DeploymentView> active, List<DeploymentView> recent,
-                        List<io.triggerdeploy.monitor.WatchView> services) {
+                        List<io.triggerdeploy.monitor.WatchView> services, List<DeploymentView> awaitingMe) {
 
     public long servicesUp() {
         return services.stream().filter(s -> s.active() && "UP".equals(s.status())).count();

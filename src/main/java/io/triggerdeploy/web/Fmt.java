@@ -86,7 +86,7 @@ public final class Fmt {
     }
 
     static boolean isFinal(String status) {
-        return status != null && !status.equals("QUEUED") && !status.equals("RUNNING");
+        return status != null && !status.equals("QUEUED") && !status.equals("RUNNING") && !status.equals("AWAITING_APPROVAL");
     }
 
     static String orDash(Object value) {

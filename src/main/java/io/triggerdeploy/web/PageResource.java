@@ -56,10 +56,15 @@ public class PageResource {
     private final AnalyticsService analytics;
     private final io.triggerdeploy.monitor.WatchService monitored;
     private final io.triggerdeploy.notify.ChannelService channels;
+    private final io.triggerdeploy.deploy.Approvals approvals;
+    private final io.triggerdeploy.environment.EnvironmentService environments;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
-                        io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels) {
+                        io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels,
+                        io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments) {
+        this.approvals = approvals;
+        this.environments = environments;
         this.monitored = monitored;
         this.channels = channels;
         this.analytics = analytics;
@@ -75,7 +80,7 @@ public class PageResource {
     @GET
     @Operation(hidden = true)
     public Uni<Response> dashboard(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board().map(b -> Templates.dashboard(ctx, b)));
+        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board(ctx).map(b -> Templates.dashboard(ctx, b)));
     }
 
     /** The dashboard's live part, fetched by the page every few seconds. */
@@ -83,22 +88,39 @@ public class PageResource {
     @Path("partials/dashboard")
     @Operation(hidden = true)
     public Uni<Response> dashboardPartial(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board().map(b -> Templates.dashboard$board(ctx, b)));
+        return pages.render(http, Role.VIEWER, "dashboard", ctx -> board(ctx).map(b -> Templates.dashboard$board(ctx, b)));
     }
 
-    private Uni<Dashboard> board() {
+    private Uni<Dashboard> board(PageContext ctx) {
         return Uni.combine().all()
                 .unis(servers.list(), deployments.latestPerServer(), deployments.active(50), deployments.recent(10),
-                        monitored.list(0))
-                .with((serverList, latest, active, recent, serviceList) -> {
+                        monitored.list(0), approvals.waitingFor(ctx.principal(), 20))
+                .with((serverList, latest, active, recent, serviceList, awaiting) -> {
                     Map<Long, DeploymentView> last = latest.stream()
                             .collect(Collectors.toMap(DeploymentView::serverId, Function.identity(), (a, b) -> a));
                     List<Dashboard.Card> cards = serverList.stream()
                             .filter(ServerView::active)
                             .map(s -> new Dashboard.Card(s, last.get(s.id())))
                             .toList();
-                    return new Dashboard(cards, active, recent, serviceList);
+                    return new Dashboard(cards, active, recent, serviceList, awaiting);
                 });
+    }
+
+    @GET
+    @Path("environments")
+    @Operation(hidden = true)
+    public Uni<Response> environmentsPage(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "environments", ctx -> environments.list().map(l -> Templates.environments(ctx, l)));
+    }
+
+    @GET
+    @Path("approvals")
+    @Operation(hidden = true)
+    public Uni<Response> approvalsPage(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "approvals", ctx -> approvals.waitingFor(ctx.principal(), 100)
+                .chain(mine -> deployments.page(null, "AWAITING_APPROVAL", null, null, null, null, null, 100)
+                        .chain(all -> approvals.withDecisions(all.items()))
+                        .map(all -> Templates.approvals(ctx, mine, all))));
     }
 
     @GET

@@ -32,6 +32,10 @@ public final class Templates {
 
     public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers);
 
+    public static native TemplateInstance environments(PageContext ctx, List<io.triggerdeploy.environment.Environment> environments);
+
+    public static native TemplateInstance approvals(PageContext ctx, List<DeploymentView> mine, List<DeploymentView> all);
+
     public static native TemplateInstance users(PageContext ctx, List<UserView> users);
 
     public static native TemplateInstance account(PageContext ctx, UserView me, List<ApiTokenView> tokens);

@@ -80,7 +80,7 @@
     $$('[aria-invalid]', dlg).forEach(e => e.removeAttribute('aria-invalid'));
     if (errBox) { errBox.hidden = !error; errBox.textContent = error ? error.message : ''; }
     ((error && error.violations) || []).forEach(v => {
-      const input = $$('input, select', box).find(i => 'parameters.' + i.name === v.field);
+      const input = $$('input, select', box).find(i => 'parameters.' + i.name === v.field || (i.dataset.own && i.name === v.field));
       if (input) markInvalid(input, 'err-' + input.name, v.message);
     });
     $('#confirm-ok', dlg).textContent = okLabel || 'OK';
@@ -341,23 +341,48 @@
     return values;
   }
 
+  /* A reason box for an emergency bypass, where the server's environment allows breaking glass. */
+  async function breakGlassField(server) {
+    if (!server || !server.environment) return null;
+    let env = null;
+    try { env = await api('GET', '/api/environments/' + encodeURIComponent(server.environment)); } catch (err) { return null; }
+    if (!env.break_glass) return null;
+    const label = document.createElement('label');
+    label.className = 'field break-glass';
+    const caption = document.createElement('span');
+    caption.textContent = 'Break glass (emergency only): reason to bypass approvals and freezes; audited and notified';
+    const input = document.createElement('input');
+    input.name = 'break_glass';
+    input.dataset.own = 'true';
+    input.maxLength = 500;
+    input.placeholder = 'leave empty for a normal deployment';
+    label.append(caption, input);
+    return label;
+  }
+
   async function deploy(button) {
     const name = button.dataset.serverName || button.dataset.server;
     let server = null;
     try { server = await api('GET', '/api/servers/' + encodeURIComponent(button.dataset.server)); } catch (err) { server = null; }
     const fields = parameterFields(server);
+    const glass = await breakGlassField(server);
     let error = null;
-    // a refused value (400) opens the form again with the API's message at the field; other errors end in a toast
+    let text = 'Deploy ' + name + ' now? Its deploy command runs over SSH.';
+    if (server && server.environment) text += ' Environment: ' + server.environment + '.';
+    // a refused value (400), or a freeze where glass may be broken (409), opens the form again with the API's message
     for (;;) {
-      if (!await confirmDialog('Deploy ' + name + ' now? Its deploy command runs over SSH.', 'Deploy', fields, error)) return;
+      if (!await confirmDialog(text, 'Deploy', glass ? fields.concat([glass]) : fields, error)) return;
       button.disabled = true;
       try {
-        const d = await api('POST', '/api/deployments', { server: button.dataset.server, parameters: parameterValues(fields) });
+        const body = { server: button.dataset.server, parameters: parameterValues(fields) };
+        const reason = glass ? glass.querySelector('input').value.trim() : '';
+        if (reason) body.break_glass = reason;
+        const d = await api('POST', '/api/deployments', body);
         window.location.href = '/deployments/' + d.id;
         return;
       } catch (err) {
         button.disabled = false;
-        if (err.status !== 400) { toast(err.message, true); return; }
+        if (err.status !== 400 && !(glass && err.status === 409)) { toast(err.message, true); return; }
         error = err;
       }
     }
@@ -619,7 +644,7 @@
     let pending = [];
     let scheduled = false;
     let trimmed = false;
-    const isFinal = s => s !== 'QUEUED' && s !== 'RUNNING';
+    const isFinal = s => s !== 'QUEUED' && s !== 'RUNNING' && s !== 'AWAITING_APPROVAL';
     let checksLoaded = false;
 
     /** The checks of the server's services run right after the end; they may take a few seconds to arrive. */

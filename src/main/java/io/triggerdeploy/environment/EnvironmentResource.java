@@ -1,0 +1,79 @@
+package io.triggerdeploy.environment;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Environments and their deployment policies: everyone signed in reads them, admins change them. */
+@Path("/api/environments")
+@Produces(MediaType.APPLICATION_JSON)
+public class EnvironmentResource {
+
+    private final EnvironmentService service;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public EnvironmentResource(EnvironmentService service, AuditLog audit, SecurityIdentity identity) {
+        this.service = service;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<List<Environment>> list() {
+        return service.list();
+    }
+
+    @GET
+    @Path("{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<Environment> get(@PathParam("name") String name) {
+        return service.get(name);
+    }
+
+    @POST
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Environment>> create(@NotNull(message = "a JSON body with name is required") @Valid EnvironmentRequest request) {
+        return service.create(request, audit.actor(identity)).map(e -> RestResponse.ResponseBuilder.<Environment>created(
+                URI.create("/api/environments/" + URLEncoder.encode(e.name(), StandardCharsets.UTF_8))).entity(e).build());
+    }
+
+    /** Replaces the environment's policy (fields left out take their defaults). */
+    @PUT
+    @Path("{name}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Environment> update(@PathParam("name") String name,
+                                   @NotNull(message = "a JSON body is required") @Valid EnvironmentRequest request) {
+        return service.update(name, request, audit.actor(identity));
+    }
+
+    /** Deletes an environment no server is in (409 naming them otherwise). */
+    @DELETE
+    @Path("{name}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
+        return service.delete(name, audit.actor(identity)).map(v -> RestResponse.noContent());
+    }
+}
