@@ -69,7 +69,7 @@ record Admission(String status, String environment, Integer approvalsRequired, O
         if (b.reason() != null) {
             out.put("reason", b.reason());
         }
-        out.put("until", b.until().atZone(env.zone()).toOffsetDateTime().toString());
+        out.put("until", b.until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(env.zone()).toOffsetDateTime().toString());
         return out;
     }
 

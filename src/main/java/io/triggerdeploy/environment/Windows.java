@@ -63,7 +63,7 @@ public record Windows(
     public record Block(String kind, String reason, Instant until) {
         public String describe(ZoneId zone) {
             return kind + (reason == null || reason.isBlank() ? "" : " (" + reason + ")") + " until "
-                    + until.atZone(zone).toOffsetDateTime();
+                    + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(zone).toOffsetDateTime();
         }
     }
 

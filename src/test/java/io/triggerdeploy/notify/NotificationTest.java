@@ -288,6 +288,55 @@ class NotificationTest extends ApiTest {
                 .contains("https://deploy.example.test/deployments/" + id);
     }
 
+    /** Approvals asked for, given and refused, and a broken glass, reach the channels that subscribed to them. */
+    @Test
+    void approvalsAndBreakGlassAreAnnounced() throws Exception {
+        String env = unique("gated-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", env, "required_approvals", 1, "break_glass", true))
+                .post("/api/environments").then().statusCode(201);
+        String alias = unique("gate-");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho ok\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
+                        "path", work.toString(), "host_key", sshd.hostKeyLine(), "environment", env))
+                .post("/api/servers").then().statusCode(201);
+        String path = "/" + unique("gates");
+        channel(Map.of("name", unique("gate-"), "kind", "webhook", "events", List.of("deployment.awaiting_approval",
+                        "deployment.approved", "deployment.rejected", "deployment.break_glass"),
+                "secret", HOOK_SECRET, "settings", Map.of("url", base() + path)));
+        String approverName = unique("appr");
+        createUser(admin, approverName, "approver-pass", "operator");
+        String approver = login(approverName, "approver-pass");
+        java.util.function.Function<Map<String, Object>, Long> trigger = body -> given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(body).post("/api/deployments").then().statusCode(202).extract().<Number>path("id").longValue();
+
+        long approved = trigger.apply(Map.of("server", alias));
+        given().auth().oauth2(approver).contentType(ContentType.JSON).body(Map.of("comment", "ship it"))
+                .post("/api/deployments/" + approved + "/approve").then().statusCode(200);
+        long rejected = trigger.apply(Map.of("server", alias));
+        given().auth().oauth2(approver).contentType(ContentType.JSON).body(Map.of("comment", "not today"))
+                .post("/api/deployments/" + rejected + "/reject").then().statusCode(200);
+        long glass = trigger.apply(Map.of("server", alias, "break_glass", "outage"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> at(path).size() >= 5);
+        Map<String, List<Long>> byEvent = new java.util.TreeMap<>();
+        at(path).forEach(r -> byEvent.computeIfAbsent(r.json().getString("event"), k -> new java.util.ArrayList<>())
+                .add(r.json().getJsonObject("data").getLong("deployment_id")));
+        assertThat(byEvent.get("deployment.awaiting_approval")).containsExactlyInAnyOrder(approved, rejected);
+        assertThat(byEvent.get("deployment.approved")).containsExactly(approved);
+        assertThat(byEvent.get("deployment.rejected")).containsExactly(rejected);
+        assertThat(byEvent.get("deployment.break_glass")).containsExactly(glass);
+        Received refusal = at(path).stream().filter(r -> "deployment.rejected".equals(r.json().getString("event"))).findFirst().orElseThrow();
+        JsonObject data = refusal.json().getJsonObject("data");
+        assertThat(data.getString("by")).isEqualTo(approverName);
+        assertThat(data.getString("comment")).isEqualTo("not today");
+        assertThat(data.getString("environment")).isEqualTo(env);
+        assertThat(data.getString("url")).isEqualTo("https://deploy.example.test/deployments/" + rejected);
+        assertThat(refusal.json().getString("text")).contains("Rejected by " + approverName).contains("Comment: not today");
+    }
+
     /** A secret parameter and a secret variable echoed by a failing script reach messages only as ***. */
     @Test
     void secretsNeverReachAMessage() throws Exception {

@@ -665,6 +665,133 @@ class BrowserTest extends ApiTest {
         assertThat(driver.findElements(By.id("position"))).isEmpty();
     }
 
+    /** A pinned server in the given environment. */
+    String serverIn(String environment, String name, String script) throws IOException {
+        String alias = unique("env-");
+        Path work = Files.createDirectories(DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\n" + script + "\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                .body(Map.of("name", name, "alias", alias, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
+                        "path", work.toString(), "host_key", sshd.hostKeyLine(), "environment", environment))
+                .post("/api/servers").then().statusCode(201);
+        return alias;
+    }
+
+    @Test
+    void anAdminSetsAnApprovalPolicyAndAnotherOperatorApprovesOrRejectsFromThePages() throws IOException {
+        String env = unique("prod-");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/environments"));
+        visible(By.cssSelector("button[data-open='env-dialog'][data-mode='create']")).click();
+        visible(By.id("e-name")).sendKeys(env);
+        WebElement approvals = driver.findElement(By.id("e-approvals"));
+        approvals.clear();
+        approvals.sendKeys("1");
+        driver.findElement(By.id("e-weekly")).sendKeys("[{\"days\": [\"Funday\"], \"from\": \"15:00\", \"to\": \"23:00\"}]");
+        driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
+        // a refused value is shown in the form; nothing is saved
+        assertThat(visible(By.cssSelector("#env-dialog .form-error")).getText()).contains("weekly_freezes[0].days");
+        driver.findElement(By.id("e-weekly")).clear();
+        driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
+        WebElement row = visible(By.cssSelector("tr[data-env-row='" + env + "']"));
+        assertThat(row.getText()).contains("1 of other people").contains("any time").contains("open");
+
+        String alias = serverIn(env, "Payments", "echo approved-run");
+        String requester = operator();
+        String requesterToken = login(requester, "operator-pass");
+        java.util.function.Supplier<Long> trigger = () -> given().auth().oauth2(requesterToken).contentType(ContentType.JSON)
+                .body(Map.of("server", alias, "note", "release 42")).post("/api/deployments").then().statusCode(202)
+                .extract().<Number>path("id").longValue();
+        long first = trigger.get();
+        long second = trigger.get();
+        driver.get(url("/environments"));
+        assertThat(visible(By.cssSelector("tr[data-env-row='" + env + "']")).getText()).contains(alias);
+        shot("environments");
+
+        // the requester sees it waiting, without buttons to approve it themselves
+        driver.manage().deleteAllCookies();
+        browserLogin(requester, "operator-pass");
+        driver.get(url("/deployments/" + first));
+        assertThat(visible(By.id("status")).getText()).isEqualTo("AWAITING_APPROVAL");
+        assertThat(text(By.id("approvals"))).contains("0 of 1");
+        assertThat(driver.findElements(By.id("approve"))).isEmpty();
+
+        // another operator: the dashboard says it waits for them; approve one with a comment, reject the other
+        String approver = operator();
+        driver.manage().deleteAllCookies();
+        browserLogin(approver, "operator-pass");
+        driver.get(url("/"));
+        assertThat(visible(By.id("awaiting-me")).getText()).contains("#" + first).contains("requested by " + requester);
+        driver.get(url("/approvals"));
+        WebElement mine = visible(By.cssSelector("tr[data-approval-row='" + first + "']"));
+        assertThat(mine.getText()).contains(alias).contains(requester).contains("release 42").contains("0 of 1");
+        shot("approvals");
+        mine.findElement(By.cssSelector("button[data-mode='approve']")).click();
+        assertThat(visible(By.id("decision-title")).getText()).isEqualTo("Approve deployment");
+        driver.findElement(By.id("decision-comment")).sendKeys("diff reviewed");
+        driver.findElement(By.cssSelector("#decision-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr[data-approval-row='" + first + "'] button")).isEmpty());
+
+        visible(By.cssSelector("tr[data-approval-row='" + second + "'] button[data-mode='reject']")).click();
+        driver.findElement(By.cssSelector("#decision-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#decision-dialog .form-error")).getText()).contains("comment");
+        driver.findElement(By.id("decision-comment")).sendKeys("wait for the freeze to end");
+        driver.findElement(By.cssSelector("#decision-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr[data-approval-row='" + second + "']")).isEmpty());
+        assertThat(visible(By.id("nothing-for-me")).getText()).contains("Nothing waits");
+
+        driver.get(url("/deployments/" + first));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("approvals"))).contains("1 of 1").contains("approved " + approver).contains("diff reviewed");
+        assertThat(text(By.id("log"))).contains("approved-run");
+        shot("deployment-approved");
+        driver.get(url("/deployments/" + second));
+        waitUpTo(10).until(d -> text(By.id("status")).equals("REJECTED"));
+        assertThat(text(By.id("error"))).contains("wait for the freeze to end");
+        assertThat(text(By.id("log-state"))).contains("lines");
+
+        // a viewer sees what waits, and no buttons
+        String viewer = unique("vi");
+        createUser(adminToken, viewer, "viewer-pass-1", "viewer");
+        trigger.get();
+        driver.manage().deleteAllCookies();
+        browserLogin(viewer, "viewer-pass-1");
+        driver.get(url("/approvals"));
+        assertThat(visible(By.id("nothing-for-me")).getText()).contains("Viewers cannot approve");
+        assertThat(driver.findElement(By.id("all-h")).isDisplayed()).isTrue();
+        assertThat(driver.findElements(By.cssSelector("table.approvals button"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("table.approvals tr[data-approval-row]"))).isNotEmpty();
+    }
+
+    @Test
+    void aFrozenEnvironmentRefusesTheDeployDialogUntilGlassIsBrokenWithAReason() throws IOException {
+        String env = unique("frozen-");
+        java.time.Instant now = java.time.Instant.now();
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", env, "break_glass", true,
+                        "freeze_windows", List.of(Map.of("start", now.minusSeconds(60).toString(), "end", now.plusSeconds(7200).toString(),
+                                "reason", "Launch day"))))
+                .post("/api/environments").then().statusCode(201);
+        String alias = serverIn(env, "Checkout", "echo emergency-fix");
+        String op = operator();
+        browserLogin(op, "operator-pass");
+        driver.get(url("/environments"));
+        assertThat(visible(By.cssSelector("tr[data-env-row='" + env + "']")).getText()).contains("held").contains("Launch day");
+        driver.get(url("/"));
+        visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
+        WebElement reason = visible(By.cssSelector("#confirm-fields input[name='break_glass']"));
+        confirm();
+        assertThat(visible(By.id("confirm-error")).getText()).contains("Launch day").contains("break glass");
+        shot("deploy-frozen");
+        reason = visible(By.cssSelector("#confirm-fields input[name='break_glass']"));
+        reason.sendKeys("payment outage, fix #991");
+        confirm();
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        assertThat(visible(By.id("break-glass")).getText()).contains("payment outage, fix #991");
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        shot("deployment-break-glass");
+    }
+
     @Test
     void accountChangesPasswordAndShowsANewTokenOnce() {
         String op = operator();
