@@ -51,6 +51,8 @@ public class Periodic {
                 return;
             }
             Context ctx = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            // a fresh duplicated context per round is isolated, which is what Hibernate Reactive sessions ask for
+            io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(ctx, true);
             ctx.runOnContext(v -> {
                 Uni<?> u;
                 try {

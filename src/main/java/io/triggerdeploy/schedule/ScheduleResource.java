@@ -1,0 +1,77 @@
+package io.triggerdeploy.schedule;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.security.Callers;
+import io.triggerdeploy.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** Scheduled deployments: everyone signed in reads them; operators, who may deploy, add, change and remove them. */
+@Path("/api/schedules")
+@Produces(MediaType.APPLICATION_JSON)
+public class ScheduleResource {
+
+    private final ScheduleService service;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public ScheduleResource(ScheduleService service, AuditLog audit, SecurityIdentity identity) {
+        this.service = service;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<List<ScheduleView>> list(@QueryParam("server") String server) {
+        return service.list(server);
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public Uni<ScheduleView> get(@PathParam("id") long id) {
+        return service.get(id);
+    }
+
+    @POST
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ScheduleView>> create(@NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
+        return service.create(request, Callers.databaseUser(identity), audit.actor(identity)).map(s -> RestResponse.ResponseBuilder
+                .<ScheduleView>created(URI.create("/api/schedules/" + s.id())).entity(s).build());
+    }
+
+    /** Changes a schedule; fields left out keep their values. */
+    @PUT
+    @Path("{id}")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ScheduleView> update(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
+        return service.update(id, request, audit.actor(identity));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        return service.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
+    }
+}

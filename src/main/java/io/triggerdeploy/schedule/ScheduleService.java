@@ -1,0 +1,258 @@
+package io.triggerdeploy.schedule;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.BootstrapStep;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.deploy.Approvals;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.TriggerCommand;
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.ServerService;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scheduled deployments. Every replica ticks; a due run is created by whichever replica claims its schedule row with
+ * the due time it saw, in the transaction that moves the schedule on, so it happens once with no leader of our own. A
+ * run goes through the same policy as a manual trigger (approvals, freezes, deploy hours, queue policy) and is recorded
+ * {@code via schedule}; one refused (a freeze, say) is skipped and its outcome kept. Runs missed while no replica was
+ * running are not replayed, unless the schedule says {@code catch_up: last} (then one run).
+ */
+@ApplicationScoped
+public class ScheduleService implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(ScheduleService.class);
+    private static final int BATCH = 100;
+    private static final int MAX_ROUNDS = 50;
+
+    private final ScheduleRepository repository;
+    private final ServerService servers;
+    private final DeploymentService deployments;
+    private final Approvals approvals;
+    private final Transactions transactions;
+    private final AuditLog audit;
+    private final Periodic periodic;
+    private final ScheduleConfig config;
+
+    public ScheduleService(ScheduleRepository repository, ServerService servers, DeploymentService deployments, Approvals approvals,
+                           Transactions transactions, AuditLog audit, Periodic periodic, ScheduleConfig config) {
+        this.repository = repository;
+        this.servers = servers;
+        this.deployments = deployments;
+        this.approvals = approvals;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.periodic = periodic;
+        this.config = config;
+    }
+
+    @Override
+    public int order() {
+        return 96;
+    }
+
+    @Override
+    public void run() {
+        periodic.every("Schedules", config.tick(), config.tick(), this::tick);
+    }
+
+    public Uni<List<ScheduleView>> list(String serverRef) {
+        if (serverRef == null || serverRef.isBlank()) {
+            return repository.list(null);
+        }
+        return servers.resolve(serverRef.trim()).chain(s -> repository.list(s.id));
+    }
+
+    public Uni<ScheduleView> get(long id) {
+        return repository.find(id).map(s -> {
+            if (s == null) {
+                throw ProblemException.notFound("No schedule " + id);
+            }
+            return s;
+        });
+    }
+
+    public Uni<ScheduleView> create(ScheduleRequest r, TriggerPrincipal p, Actor actor) {
+        if (r.server() == null || r.server().isBlank()) {
+            throw ProblemException.invalid("server", "is required");
+        }
+        return values(r, null).chain(v -> transactions.run(tx -> repository.insert(tx, v, p.username(), p.userId())
+                .call(id -> audit.record(tx, actor, "api", "schedule.created", "schedule", "#" + id, describe(v), true))))
+                .chain(this::get);
+    }
+
+    public Uni<ScheduleView> update(long id, ScheduleRequest r, Actor actor) {
+        return repository.stored(id).chain(old -> {
+            if (old == null) {
+                throw ProblemException.notFound("No schedule " + id);
+            }
+            return values(r, old);
+        }).chain(v -> transactions.run(tx -> repository.update(tx, id, v)
+                .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(v), true))))
+                .chain(x -> get(id));
+    }
+
+    public Uni<Void> delete(long id, Actor actor) {
+        return transactions.run(tx -> repository.delete(tx, id).call(deleted -> {
+            if (!deleted) {
+                throw ProblemException.notFound("No schedule " + id);
+            }
+            return audit.record(tx, actor, "api", "schedule.deleted", "schedule", "#" + id, null, true);
+        })).replaceWithVoid();
+    }
+
+    /** A request (over the stored schedule when changing one) checked in one place: 400 naming the field otherwise. */
+    private Uni<ScheduleRepository.Values> values(ScheduleRequest r, ScheduleRepository.Stored old) {
+        String serverRef = r.server() != null && !r.server().isBlank() ? r.server().trim() : old == null ? null : String.valueOf(old.serverId());
+        return servers.resolve(serverRef).map(server -> {
+            boolean cronGiven = r.cron() != null && !r.cron().isBlank();
+            String cron = cronGiven ? r.cron().trim() : r.runAt() != null ? null : old == null ? null : old.cron();
+            OffsetDateTime runAt = r.runAt() != null ? r.runAt() : cronGiven ? null : old == null ? null : old.runAt();
+            if ((cron == null) == (runAt == null)) {
+                throw ProblemException.invalid(cron == null ? "cron" : "run_at", "give either cron (repeating) or run_at (once), not both");
+            }
+            String zoneId = r.timeZone() != null && !r.timeZone().isBlank() ? r.timeZone().trim() : old == null ? "UTC" : old.timeZone();
+            ZoneId zone = zone(zoneId);
+            Map<String, Object> given = r.parameters() != null ? r.parameters()
+                    : old == null || old.parametersJson() == null ? Map.of() : new java.util.TreeMap<>(Parameters.readMap(old.parametersJson()));
+            Parameters.Resolved resolved = Parameters.resolve(Parameters.read(server.parameters), given);
+            if (!resolved.secrets().isEmpty()) {
+                throw ProblemException.invalid("parameters." + resolved.secrets().keySet().iterator().next(),
+                        "is a secret: scheduled runs cannot hold secret values");
+            }
+            boolean enabled = r.enabled() != null ? r.enabled() : old == null || old.enabled();
+            OffsetDateTime next = null;
+            if (cron != null) {
+                ZonedDateTime n = Cron.parse(cron, "cron").next(ZonedDateTime.now(zone), zone);
+                if (n == null) {
+                    throw ProblemException.invalid("cron", "never fires in the next five years");
+                }
+                next = n.toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+            } else if (!runAt.toInstant().isAfter(Instant.now())) {
+                if (r.runAt() != null) {
+                    throw ProblemException.invalid("run_at", "must be in the future");
+                }
+                enabled = false; // a one-off run that already happened stays done
+            } else {
+                next = runAt;
+            }
+            String description = r.description() != null ? (r.description().isBlank() ? null : r.description().strip())
+                    : old == null ? null : old.description();
+            if (description != null && description.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw ProblemException.invalid("description", "must be printable");
+            }
+            String catchUp = r.catchUp() != null ? r.catchUp() : old == null ? "none" : old.catchUp();
+            return new ScheduleRepository.Values(server.id, description, cron, runAt, zoneId,
+                    given.isEmpty() ? null : Parameters.write(stringValues(given)), enabled, catchUp, enabled ? next : null);
+        });
+    }
+
+    private static Map<String, String> stringValues(Map<String, Object> given) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        given.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    static ZoneId zone(String id) {
+        try {
+            return ZoneId.of(id);
+        } catch (DateTimeException e) {
+            throw ProblemException.invalid("time_zone", "must be a time zone such as UTC or Europe/Berlin");
+        }
+    }
+
+    private static String describe(ScheduleRepository.Values v) {
+        return (v.cron() != null ? "cron " + v.cron() + " (" + v.timeZone() + ")" : "once at " + v.runAt())
+                + (v.enabled() ? "" : ", disabled") + ", catch up " + v.catchUp()
+                + (v.parametersJson() == null ? "" : ", parameters " + String.join(", ", Parameters.readMap(v.parametersJson()).keySet()));
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Creates the runs that are due (each replica; the claim settles who creates each). */
+    public Uni<Void> tick() {
+        return round(0);
+    }
+
+    private Uni<Void> round(int n) {
+        return repository.due(BATCH).chain(due -> {
+            if (due.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            // replicas that found the same rows start at different ends, so they mostly claim different schedules
+            List<ScheduleRepository.Due> order = new ArrayList<>(due);
+            Collections.shuffle(order);
+            return Multi.createFrom().iterable(order).onItem().transformToUniAndConcatenate(d -> fire(d)
+                            .onFailure().recoverWithItem(e -> {
+                                LOG.warnf("Schedule %d could not run: %s", d.schedule().id(), e.getMessage());
+                                return null;
+                            }))
+                    .collect().last()
+                    .chain(x -> due.size() == BATCH && n < MAX_ROUNDS ? round(n + 1) : Uni.createFrom().voidItem());
+        });
+    }
+
+    /** One due run: a deployment through the usual policy, or the reason there is none; the schedule moves on. */
+    Uni<Void> fire(ScheduleRepository.Due due) {
+        ScheduleRepository.Stored s = due.schedule();
+        Instant now = Instant.now();
+        ZoneId zone = ZoneId.of(s.timeZone());
+        OffsetDateTime next = s.cron() == null ? null : nextAfter(s.cron(), now, zone);
+        boolean missed = due.dueAt().toInstant().isBefore(now.minus(config.grace()));
+        if (missed && !"last".equals(s.catchUp())) {
+            return transactions.run(tx -> repository.claim(tx, s.id(), due.dueAt()).chain(claimed -> !claimed ? Uni.createFrom().voidItem()
+                    : repository.advance(tx, s.id(), next, "missed the run due " + due.dueAt() + " (no replica was running)", null)));
+        }
+        TriggerCommand command = new TriggerCommand(String.valueOf(s.serverId()), "scheduled" + (s.description() == null ? ""
+                : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt() + ")", s.createdBy(), s.createdById(),
+                "schedule", "schedule", new Actor(s.createdBy(), s.createdById(), null),
+                s.parametersJson() == null ? Map.of() : Parameters.readMap(s.parametersJson()), null);
+        return deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e -> e)
+                .chain(target -> transactions.run(tx -> repository.claim(tx, s.id(), due.dueAt()).chain(claimed -> {
+                    if (!claimed) {
+                        return Uni.createFrom().<DeploymentView>nullItem();
+                    }
+                    if (target instanceof Throwable refused) {
+                        return repository.advance(tx, s.id(), next, "not run: " + refused.getMessage(), null)
+                                .replaceWith((DeploymentView) null);
+                    }
+                    return deployments.queue(tx, (DeploymentService.QueueTarget) target, command)
+                            .call(d -> repository.advance(tx, s.id(), next, outcome(d, missed), d.id()))
+                            .onFailure(ProblemException.class).recoverWithUni(e -> repository.advance(tx, s.id(), next,
+                                    "skipped: " + e.getMessage(), null).replaceWith((DeploymentView) null));
+                })))
+                .call(d -> d == null ? Uni.createFrom().voidItem() : approvals.announce(d))
+                .replaceWithVoid();
+    }
+
+    private static String outcome(DeploymentView d, boolean caughtUp) {
+        String what = switch (d.status()) {
+            case "AWAITING_APPROVAL" -> "awaiting approval as #" + d.id();
+            default -> "queued #" + d.id() + (d.notBefore() == null ? "" : " (held until " + d.notBefore() + ")");
+        };
+        return caughtUp ? what + ", catching up a missed run" : what;
+    }
+
+    static OffsetDateTime nextAfter(String cron, Instant now, ZoneId zone) {
+        ZonedDateTime n = Cron.parse(cron, "cron").next(now.atZone(zone), zone);
+        return n == null ? null : n.toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+    }
+}

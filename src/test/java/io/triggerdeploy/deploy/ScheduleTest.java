@@ -1,0 +1,239 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.triggerdeploy.schedule.ScheduleService;
+import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestSshServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/** Scheduled deployments on PostgreSQL and the in-process SSH server: once per due run, policy, missed runs, bad input. */
+@QuarkusTest
+@TestProfile(DeploymentTest.Deploys.class)
+class ScheduleTest extends ApiTest {
+
+    static TestSshServer sshd;
+    String admin;
+    String operator;
+    String viewer;
+
+    @Inject
+    ScheduleService schedules;
+
+    @BeforeAll
+    static void startSshd() throws IOException {
+        sshd = TestSshServer.start("deployer", DeploymentTest.CLIENT.getPublic());
+    }
+
+    @AfterAll
+    static void stopSshd() throws IOException {
+        sshd.close();
+    }
+
+    @BeforeEach
+    void tokens() {
+        RoleTokens t = roleTokens();
+        admin = t.admin();
+        operator = t.operator();
+        viewer = t.viewer();
+    }
+
+    String server(String environment) throws IOException {
+        String alias = unique("sch");
+        Path work = Files.createDirectories(DeploymentTest.DIR.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"ran $REF\" >> runs\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        Map<String, Object> body = new HashMap<>(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", sshd.port(),
+                "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine(),
+                "parameters", List.of(Map.of("name", "TOKEN", "type", "secret"))));
+        if (environment != null) {
+            body.put("environment", environment);
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/servers").then().statusCode(201);
+        return alias;
+    }
+
+    long schedule(Map<String, Object> body) {
+        return given().auth().oauth2(operator).contentType(ContentType.JSON).body(body).post("/api/schedules")
+                .then().log().ifValidationFails().statusCode(201).extract().<Number>path("id").longValue();
+    }
+
+    JsonPath get(long id) {
+        return given().auth().oauth2(viewer).get("/api/schedules/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Makes a schedule due now (or {@code ago} seconds ago), as if its time had come. */
+    static void due(long id, int ago) throws Exception {
+        update("UPDATE schedules SET next_run_at = date_trunc('second', now()) - interval '" + ago + " seconds' WHERE id = " + id);
+    }
+
+    static long runs(long scheduleId) throws Exception {
+        return queryLong("SELECT count(*) FROM deployments WHERE source = 'schedule' AND note LIKE '%(schedule #" + scheduleId + ",%'");
+    }
+
+    @Test
+    void aDueRunDeploysOnceThroughTheUsualPathAndTheScheduleMovesOn() throws Exception {
+        String alias = server(null);
+        long id = schedule(Map.of("server", alias, "cron", "0 4 * * *", "time_zone", "Europe/Berlin", "description", "nightly",
+                "parameters", Map.of("REF", "main")));
+        JsonPath s = get(id);
+        OffsetDateTime next = OffsetDateTime.parse(s.getString("next_run_at"));
+        assertThat(next).isAfter(OffsetDateTime.now());
+        assertThat(next.atZoneSameInstant(java.time.ZoneId.of("Europe/Berlin")).getHour()).isEqualTo(4);
+        assertThat(s.getMap("parameters")).containsEntry("REF", "main");
+
+        due(id, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs(id) == 1);
+        long deployment = queryLong("SELECT max(id) FROM deployments WHERE note LIKE '%(schedule #" + id + ",%'");
+        JsonPath d = given().auth().oauth2(viewer).get("/api/deployments/" + deployment).then().statusCode(200).extract().jsonPath();
+        assertThat(d.getString("source")).isEqualTo("schedule");
+        assertThat(d.getString("ref")).isEqualTo("main");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(viewer)
+                .get("/api/deployments/" + deployment).path("status")));
+        JsonPath after = get(id);
+        assertThat(after.getString("last_outcome")).isEqualTo("queued #" + deployment);
+        assertThat(OffsetDateTime.parse(after.getString("next_run_at"))).isAfter(OffsetDateTime.now());
+        assertThat(queryString("SELECT via FROM audit_events WHERE target = '#" + deployment + " " + alias + "' AND action = 'deployment.triggered'"))
+                .isEqualTo("schedule");
+        Thread.sleep(3000); // a few more ticks: still one run
+        assertThat(runs(id)).isEqualTo(1);
+    }
+
+    @Test
+    void manyTicksAtOnceCreateEachDueRunExactlyOnce() throws Exception {
+        String alias = server(null);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(schedule(Map.of("server", alias, "cron", "*/5 * * * *")));
+        }
+        update("UPDATE schedules SET next_run_at = date_trunc('second', now()) WHERE id = ANY(ARRAY" + ids + "::bigint[])");
+        // the periodic tick and four more at the same moment, as if five replicas found the same rows
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> ticks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ticks.add(pool.submit(() -> {
+                    try {
+                        VertxContextSupport.subscribeAndAwait(() -> schedules.tick());
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (Future<?> f : ticks) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> queryLong("SELECT count(*) FROM schedules WHERE id = ANY(ARRAY" + ids
+                + "::bigint[]) AND next_run_at > now()") == ids.size());
+        for (long id : ids) {
+            assertThat(runs(id)).as("runs of schedule %d", id).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRunInAFreezeIsSkippedAndApprovalsApply() throws Exception {
+        String frozen = unique("sfrz-");
+        Instant now = Instant.now();
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", frozen, "freeze_windows", List.of(Map.of(
+                "start", now.minusSeconds(60).toString(), "end", now.plusSeconds(3600).toString(), "reason", "audit week"))))
+                .post("/api/environments").then().statusCode(201);
+        long skipped = schedule(Map.of("server", server(frozen), "cron", "0 * * * *"));
+        due(skipped, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(skipped).getString("last_outcome") != null);
+        assertThat(get(skipped).getString("last_outcome")).startsWith("skipped: ").contains("audit week");
+        assertThat(runs(skipped)).isZero();
+        assertThat(get(skipped).getBoolean("enabled")).isTrue();
+
+        String gated = unique("sgate-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", gated, "required_approvals", 1))
+                .post("/api/environments").then().statusCode(201);
+        long waiting = schedule(Map.of("server", server(gated), "cron", "0 * * * *"));
+        due(waiting, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs(waiting) == 1);
+        assertThat(get(waiting).getString("last_outcome")).startsWith("awaiting approval as #");
+        assertThat(queryString("SELECT status FROM deployments WHERE note LIKE '%(schedule #" + waiting + ",%'")).isEqualTo("AWAITING_APPROVAL");
+    }
+
+    @Test
+    void missedRunsAreNotReplayedUnlessTheScheduleCatchesUpOnceAndAOneOffRunsOnce() throws Exception {
+        String alias = server(null);
+        long plain = schedule(Map.of("server", alias, "cron", "*/10 * * * *"));
+        long catchUp = schedule(Map.of("server", alias, "cron", "*/10 * * * *", "catch_up", "last"));
+        due(plain, 3600);
+        due(catchUp, 3600);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(plain).getString("last_outcome") != null
+                && get(catchUp).getString("last_outcome") != null);
+        assertThat(get(plain).getString("last_outcome")).startsWith("missed the run due");
+        assertThat(runs(plain)).isZero();
+        assertThat(get(catchUp).getString("last_outcome")).contains("catching up a missed run");
+        assertThat(runs(catchUp)).isEqualTo(1);
+
+        long once = schedule(Map.of("server", alias, "run_at", Instant.now().plusSeconds(2).toString()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs(once) == 1);
+        JsonPath done = get(once);
+        assertThat(done.getBoolean("enabled")).isFalse();
+        assertThat(done.getString("next_run_at")).isNull();
+    }
+
+    @Test
+    void badSchedulesAreRefusedNamingTheFieldAndChangeNothing() throws Exception {
+        String alias = server(null);
+        long before = queryLong("SELECT count(*) FROM schedules");
+        Map<String, Map<String, Object>> bad = Map.of(
+                "cron", Map.of("server", alias, "cron", "61 * * * *"),
+                "run_at", Map.of("server", alias, "cron", "* * * * *", "run_at", "2030-01-01T00:00:00Z"),
+                "time_zone", Map.of("server", alias, "cron", "0 * * * *", "time_zone", "Atlantis/Main"),
+                "parameters.TOKEN", Map.of("server", alias, "cron", "0 * * * *", "parameters", Map.of("TOKEN", "hunter2")),
+                "parameters.NOPE", Map.of("server", alias, "cron", "0 * * * *", "parameters", Map.of("NOPE", "x")),
+                "catch_up", Map.of("server", alias, "cron", "0 * * * *", "catch_up", "all"));
+        bad.forEach((field, body) -> given().auth().oauth2(operator).contentType(ContentType.JSON).body(body).post("/api/schedules")
+                .then().statusCode(400).contentType(containsString("application/problem+json")).body("violations[0].field", equalTo(field)));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", alias, "run_at", "2020-01-01T00:00:00Z"))
+                .post("/api/schedules").then().statusCode(400).body("violations[0].field", equalTo("run_at"));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", "no-such-server", "cron", "0 * * * *"))
+                .post("/api/schedules").then().statusCode(404);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body(Map.of("server", alias, "cron", "0 * * * *"))
+                .post("/api/schedules").then().statusCode(403);
+        assertThat(queryLong("SELECT count(*) FROM schedules")).isEqualTo(before);
+
+        // changing: switched off, it has no next run; deleting it removes it
+        long id = schedule(Map.of("server", alias, "cron", "0 * * * *"));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("enabled", false)).put("/api/schedules/" + id)
+                .then().statusCode(200).body("enabled", equalTo(false)).body("next_run_at", org.hamcrest.Matchers.nullValue())
+                .body("cron", equalTo("0 * * * *"));
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("enabled", true, "cron", "30 6 * * MON"))
+                .put("/api/schedules/" + id).then().statusCode(200).body("next_run_at", org.hamcrest.Matchers.notNullValue());
+        given().auth().oauth2(operator).delete("/api/schedules/" + id).then().statusCode(204);
+        given().auth().oauth2(viewer).get("/api/schedules/" + id).then().statusCode(404);
+    }
+}
