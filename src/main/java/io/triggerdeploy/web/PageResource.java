@@ -58,11 +58,14 @@ public class PageResource {
     private final io.triggerdeploy.notify.ChannelService channels;
     private final io.triggerdeploy.deploy.Approvals approvals;
     private final io.triggerdeploy.environment.EnvironmentService environments;
+    private final io.triggerdeploy.schedule.ScheduleService schedules;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
                         io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels,
-                        io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments) {
+                        io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments,
+                        io.triggerdeploy.schedule.ScheduleService schedules) {
+        this.schedules = schedules;
         this.approvals = approvals;
         this.environments = environments;
         this.monitored = monitored;
@@ -111,6 +114,14 @@ public class PageResource {
     @Operation(hidden = true)
     public Uni<Response> environmentsPage(@Context HttpServerRequest http) {
         return pages.render(http, Role.VIEWER, "environments", ctx -> environments.list().map(l -> Templates.environments(ctx, l)));
+    }
+
+    @GET
+    @Path("schedules")
+    @Operation(hidden = true)
+    public Uni<Response> schedulesPage(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null)
+                .chain(list -> servers.list().map(s -> Templates.schedules(ctx, list, s))));
     }
 
     @GET

@@ -34,6 +34,9 @@ public final class Templates {
 
     public static native TemplateInstance environments(PageContext ctx, List<io.triggerdeploy.environment.Environment> environments);
 
+    public static native TemplateInstance schedules(PageContext ctx, List<io.triggerdeploy.schedule.ScheduleView> schedules,
+                                                    List<ServerView> servers);
+
     public static native TemplateInstance approvals(PageContext ctx, List<DeploymentView> mine, List<DeploymentView> all);
 
     public static native TemplateInstance users(PageContext ctx, List<UserView> users);

@@ -793,6 +793,46 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void anOperatorSchedulesADeploymentThatRunsAndPausesIt() throws Exception {
+        String alias = server("Nightly", "echo \"nightly $REF\"");
+        String op = operator();
+        browserLogin(op, "operator-pass");
+        driver.get(url("/schedules"));
+        visible(By.cssSelector("button[data-open='schedule-dialog']")).click();
+        new org.openqa.selenium.support.ui.Select(visible(By.id("c-server"))).selectByValue(alias);
+        driver.findElement(By.id("c-description")).sendKeys("nightly main");
+        driver.findElement(By.id("c-cron")).sendKeys("0 25 * * *");
+        WebElement zone = driver.findElement(By.id("c-zone"));
+        zone.clear();
+        zone.sendKeys("Europe/Berlin");
+        driver.findElement(By.id("c-parameters")).sendKeys("{\"REF\": \"main\"}");
+        driver.findElement(By.cssSelector("#schedule-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#schedule-dialog .form-error")).getText()).contains("hour 25 is outside 0-23");
+        WebElement cron = driver.findElement(By.id("c-cron"));
+        cron.clear();
+        cron.sendKeys("0 3 * * MON-FRI");
+        driver.findElement(By.cssSelector("#schedule-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("table.schedules")).getText().contains(alias));
+        long id = queryLong("SELECT max(c.id) FROM schedules c JOIN servers s ON s.id = c.server_id WHERE s.alias = '" + alias + "'");
+        WebElement row = visible(By.cssSelector("tr[data-schedule-row='" + id + "']"));
+        assertThat(row.getText()).contains("0 3 * * MON-FRI").contains("Europe/Berlin").contains("REF=main").contains("never ran");
+        shot("schedules");
+
+        // its time comes: it deploys, and the page links the run
+        update("UPDATE schedules SET next_run_at = now() WHERE id = " + id);
+        waitUpTo(20).until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("queued #");
+        });
+        driver.findElement(By.cssSelector("tr[data-schedule-row='" + id + "'] a")).click();
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("log"))).contains("nightly main");
+        driver.get(url("/schedules"));
+        visible(By.cssSelector("tr[data-schedule-row='" + id + "'] button[data-field='enabled']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("off"));
+    }
+
+    @Test
     void accountChangesPasswordAndShowsANewTokenOnce() {
         String op = operator();
         browserLogin(op, "operator-pass");
