@@ -42,6 +42,8 @@ public class ScheduleService implements BootstrapStep {
     private static final Logger LOG = Logger.getLogger(ScheduleService.class);
     private static final int BATCH = 100;
     private static final int MAX_ROUNDS = 50;
+    /** Due runs one replica creates at the same time (each holds a connection for its transaction). */
+    private static final int PARALLEL = 6;
 
     private final ScheduleRepository repository;
     private final ServerService servers;
@@ -200,45 +202,67 @@ public class ScheduleService implements BootstrapStep {
             // replicas that found the same rows start at different ends, so they mostly claim different schedules
             List<ScheduleRepository.Due> order = new ArrayList<>(due);
             Collections.shuffle(order);
-            return Multi.createFrom().iterable(order).onItem().transformToUniAndConcatenate(d -> fire(d)
-                            .onFailure().recoverWithItem(e -> {
-                                LOG.warnf("Schedule %d could not run: %s", d.schedule().id(), e.getMessage());
-                                return null;
-                            }))
+            // targets first, one after another (they read the server through this context's session), then the
+            // transactions side by side (plain SQL, a connection each)
+            Map<String, Object> targets = new java.util.HashMap<>();
+            return Multi.createFrom().iterable(order).onItem().transformToUniAndConcatenate(d -> prepare(d, targets))
+                    .onItem().transformToUni(p -> commit(p).onFailure().recoverWithItem(e -> {
+                        LOG.warnf("Schedule %d could not run: %s", p.due().schedule().id(), e.getMessage());
+                        return null;
+                    })).merge(PARALLEL)
                     .collect().last()
                     .chain(x -> due.size() == BATCH && n < MAX_ROUNDS ? round(n + 1) : Uni.createFrom().voidItem());
         });
     }
 
-    /** One due run: a deployment through the usual policy, or the reason there is none; the schedule moves on. */
-    Uni<Void> fire(ScheduleRepository.Due due) {
+    /** A due run made ready: its command and resolved target (or why there is none), and the schedule's next time. */
+    private record Prepared(ScheduleRepository.Due due, TriggerCommand command, Object target, OffsetDateTime next, boolean missed) {
+    }
+
+    /**
+     * {@code targets}: the resolved targets of this round by server and values (a thousand schedules of a hundred servers
+     * read a hundred servers), or the refusal.
+     */
+    private Uni<Prepared> prepare(ScheduleRepository.Due due, Map<String, Object> targets) {
         ScheduleRepository.Stored s = due.schedule();
         Instant now = Instant.now();
-        ZoneId zone = ZoneId.of(s.timeZone());
-        OffsetDateTime next = s.cron() == null ? null : nextAfter(s.cron(), now, zone);
+        OffsetDateTime next = s.cron() == null ? null : nextAfter(s.cron(), now, ZoneId.of(s.timeZone()));
         boolean missed = due.dueAt().toInstant().isBefore(now.minus(config.grace()));
         if (missed && !"last".equals(s.catchUp())) {
-            return transactions.run(tx -> repository.claim(tx, s.id(), due.dueAt()).chain(claimed -> !claimed ? Uni.createFrom().voidItem()
-                    : repository.advance(tx, s.id(), next, "missed the run due " + due.dueAt() + " (no replica was running)", null)));
+            return Uni.createFrom().item(new Prepared(due, null, null, next, true));
         }
         TriggerCommand command = new TriggerCommand(String.valueOf(s.serverId()), "scheduled" + (s.description() == null ? ""
                 : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt() + ")", s.createdBy(), s.createdById(),
                 "schedule", "schedule", new Actor(s.createdBy(), s.createdById(), null),
                 s.parametersJson() == null ? Map.of() : Parameters.readMap(s.parametersJson()), null);
-        return deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e -> e)
-                .chain(target -> transactions.run(tx -> repository.claim(tx, s.id(), due.dueAt()).chain(claimed -> {
+        String key = s.serverId() + " " + s.parametersJson();
+        Uni<Object> target = targets.containsKey(key) ? Uni.createFrom().item(targets.get(key))
+                : deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e -> e)
+                .invoke(t -> targets.put(key, t));
+        return target.map(t -> new Prepared(due, command, t, next, missed));
+    }
+
+    /** One due run: a deployment through the usual policy, or the reason there is none; the schedule moves on. */
+    private Uni<Void> commit(Prepared p) {
+        ScheduleRepository.Stored s = p.due().schedule();
+        OffsetDateTime next = p.next();
+        return transactions.run(tx -> repository.claim(tx, s.id(), p.due().dueAt()).chain(claimed -> {
                     if (!claimed) {
                         return Uni.createFrom().<DeploymentView>nullItem();
                     }
-                    if (target instanceof Throwable refused) {
+                    if (p.command() == null) {
+                        return repository.advance(tx, s.id(), next, "missed the run due " + p.due().dueAt()
+                                + " (no replica was running)", null).replaceWith((DeploymentView) null);
+                    }
+                    if (p.target() instanceof Throwable refused) {
                         return repository.advance(tx, s.id(), next, "not run: " + refused.getMessage(), null)
                                 .replaceWith((DeploymentView) null);
                     }
-                    return deployments.queue(tx, (DeploymentService.QueueTarget) target, command)
-                            .call(d -> repository.advance(tx, s.id(), next, outcome(d, missed), d.id()))
+                    return deployments.queue(tx, (DeploymentService.QueueTarget) p.target(), p.command())
+                            .call(d -> repository.advance(tx, s.id(), next, outcome(d, p.missed()), d.id()))
                             .onFailure(ProblemException.class).recoverWithUni(e -> repository.advance(tx, s.id(), next,
                                     "skipped: " + e.getMessage(), null).replaceWith((DeploymentView) null));
-                })))
+                }))
                 .call(d -> d == null ? Uni.createFrom().voidItem() : approvals.announce(d))
                 .replaceWithVoid();
     }

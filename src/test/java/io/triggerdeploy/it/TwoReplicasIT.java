@@ -203,6 +203,70 @@ class TwoReplicasIT {
     }
 
     /** Re-runs queued on either replica each run once, on whichever replica claims them, with the same version. */
+    /** Four approvers at once, two through each replica, on a deployment that needs two: queued once, run once. */
+    @Test
+    @Order(1)
+    void concurrentApprovalsOnTwoReplicasQueueTheDeploymentOnceAndAScheduleFiresOnce() throws Exception {
+        var env = a.post("/api/environments", "{\"name\":\"two-prod\",\"required_approvals\":2}", token);
+        assertThat(env.statusCode()).as(env.body()).isEqualTo(201);
+        String alias = "p" + Long.toHexString(System.nanoTime());
+        Path work = Files.createDirectories(dir.resolve(alias));
+        Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho ran >> \"$PWD/runs\"\n");
+        work.resolve("deploy.sh").toFile().setExecutable(true);
+        var created = a.post("/api/servers", JSON.writeValueAsString(Map.of("name", alias, "alias", alias, "host", "127.0.0.1",
+                "port", sshd.port(), "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine(),
+                "environment", "two-prod")), token);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        List<String> approvers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String name = "appr" + i + Long.toHexString(System.nanoTime());
+            var u = a.post("/api/users", "{\"username\":\"" + name + "\",\"password\":\"approver-pass\",\"role\":\"operator\"}", token);
+            assertThat(u.statusCode()).as(u.body()).isEqualTo(201);
+            var login = (i % 2 == 0 ? a : b).post("/api/login", "{\"username\":\"" + name + "\",\"password\":\"approver-pass\"}", null);
+            approvers.add(JSON.readTree(login.body()).get("token").asText());
+        }
+        long id = trigger(a, alias);
+        assertThat(get(b, id).get("status").asText()).isEqualTo("AWAITING_APPROVAL");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                JarProcess via = i % 2 == 0 ? a : b;
+                String approver = approvers.get(i);
+                codes.add(pool.submit(() -> {
+                    go.await();
+                    return via.post("/api/deployments/" + id + "/approve", "{}", approver).statusCode();
+                }));
+            }
+            go.countDown();
+            List<Integer> got = new ArrayList<>();
+            for (var f : codes) {
+                got.add(f.get());
+            }
+            assertThat(got).as("two approvals count, the others find it queued").containsExactlyInAnyOrder(200, 200, 409, 409);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(awaitStatus(b, id, Duration.ofSeconds(60), "SUCCEEDED", "FAILED").get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Files.readAllLines(work.resolve("runs"))).containsExactly("ran");
+
+        // a schedule due now, both replicas ticking: one deployment
+        String plain = server("echo tick >> \"$PWD/runs\"");
+        var sched = b.post("/api/schedules", "{\"server\":\"" + plain + "\",\"cron\":\"*/30 * * * *\"}", token);
+        assertThat(sched.statusCode()).as(sched.body()).isEqualTo(201);
+        long sid = JSON.readTree(sched.body()).get("id").asLong();
+        try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE schedules SET next_run_at = now() WHERE id = " + sid);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && !Files.exists(dir.resolve(plain).resolve("runs"))) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(5000); // several more ticks on both replicas
+        assertThat(Files.readAllLines(dir.resolve(plain).resolve("runs"))).containsExactly("tick");
+    }
+
     @Test
     @Order(1)
     void aReRunQueuedOnOneReplicaRunsOnceOnEither() throws Exception {
