@@ -32,7 +32,10 @@ public class RollbackResource {
     }
 
     /** Which earlier success to go back to (default: the last one before the current deployment). */
-    public record RollbackRequest(Long to, @Size(max = 500) String note) {
+    public record RollbackRequest(Long to, @Size(max = 500) String note,
+                                  @Size(max = 500) @org.eclipse.microprofile.openapi.annotations.media.Schema(description =
+                                          "Emergency bypass of the environment's approvals, freezes and deploy hours, where "
+                                          + "it allows it: the reason") String breakGlass) {
     }
 
     @POST
@@ -41,6 +44,7 @@ public class RollbackResource {
                                                       @Context HttpServerRequest http) {
         Long to = request == null ? null : request.to();
         String note = request == null ? null : request.note();
-        return service.rollback(server, to, DeploymentResource.command(identity, note, http)).map(DeploymentResource::accepted);
+        return service.rollback(server, to, DeploymentResource.command(identity, note, http)
+                .withBreakGlass(request == null ? null : request.breakGlass())).map(DeploymentResource::accepted);
     }
 }

@@ -32,6 +32,11 @@ public record TriggerCommand(String serverRef, String note, String requestedBy, 
         parameters = parameters == null ? Map.of() : parameters;
     }
 
+    /** The same request with an emergency bypass reason (null: none). */
+    public TriggerCommand withBreakGlass(String reason) {
+        return new TriggerCommand(serverRef, note, requestedBy, requestedById, source, via, actor, parameters, origin, reason);
+    }
+
     /** Which deployment a new one repeats, and how: {@code rerun}, {@code rollback} or {@code promotion}. */
     public record Origin(String kind, long id) {
         public String describe() {

@@ -284,6 +284,15 @@ class EnvironmentPolicyTest extends ApiTest {
         JsonPath audit = given().auth().oauth2(admin).get("/api/audit?action=deployment.triggered&limit=50").then().statusCode(200)
                 .extract().jsonPath();
         assertThat(audit.getList("items.detail", String.class)).anyMatch(x -> x.contains("BREAK GLASS: hotfix for the outage"));
+
+        // a rollback is a trigger too: held by the freeze, unless glass is broken for it
+        awaitStatus(accepted(trigger(operator, urgent, "second hotfix")), "SUCCEEDED");
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of()).post("/api/servers/" + urgent + "/rollback")
+                .then().statusCode(409).body("held.kind", equalTo("freeze"));
+        long rollback = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("break_glass", "second hotfix broke checkout"))
+                .post("/api/servers/" + urgent + "/rollback").then().statusCode(202).body("origin", equalTo("rollback"))
+                .body("break_glass", equalTo("second hotfix broke checkout")).extract().<Number>path("id").longValue();
+        awaitStatus(rollback, "SUCCEEDED");
     }
 
     @Test
