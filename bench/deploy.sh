@@ -52,6 +52,8 @@ start_app "$db" "$port" "$dir/app.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass T
   TRIGGER_SECRETS_KEY_FILE="$dir/secrets.key" \
   TRIGGER_DEPLOY_RUNNERS="${RUNNERS:-4}"
 wait_ready "$port" 120
+# NO_WORD_INDEX=1 drops log search's word index (changelog 0020), to measure what it costs the log writes
+[ "${NO_WORD_INDEX:-0}" = 1 ] && psql -q "$db" -c 'DROP INDEX deployment_logs_words' && echo "(word index dropped)"
 URL="http://127.0.0.1:$port"
 TOKEN=$(curl -s -XPOST "$URL/api/login" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"bench-admin-pass"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
@@ -105,6 +107,7 @@ if len(cases) > 1:
 PY
 }
 
+if [ "${ONLY_LINES:-0}" != 1 ]; then # ONLY_LINES=1: sections 3a and 3 only
 echo "== 1. overhead of one deployment ($N runs each, one-line script)"
 mkserver one ./deploy.sh >/dev/null
 measure "trigger-deploy=one"
@@ -166,6 +169,7 @@ done
 t2=$(now_ms)
 blocked=$(grep -c "has been blocked" "$dir/app.log" || true)
 echo "50 concurrent triggers accepted in $((t1 - t0)) ms; all 50 SUCCEEDED after $((t2 - t0)) ms; blocked-event-loop warnings: $blocked"
+fi
 
 echo "== 3a. one deployment printing a steady 10,000 lines/s for 5 s, followed over SSE"
 mkserver steady ./steady.sh >/dev/null
@@ -194,6 +198,7 @@ mkserver lines ./lines.sh >/dev/null
 id=$(trigger lines)
 python3 "$ROOT/bench/sse_client.py" "$URL/api/deployments/$id/events" "$TOKEN" 100000
 echo "final status: $(status "$id")"
+[ "${ONLY_LINES:-0}" = 1 ] && exit 0
 
 echo "== 4. history with 1,000,000 rows"
 psql -q "$db" -c "INSERT INTO deployments (server_id, server_alias, status, requested_by, source, queued_at, started_at, finished_at, duration_ms, exit_code)

@@ -5,10 +5,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.triggerdeploy.support.ApiTest;
-import io.triggerdeploy.support.TestSshServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,30 +38,14 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @TestProfile(DeploymentTest.Deploys.class)
-class EnvironmentPolicyTest extends ApiTest {
+class EnvironmentPolicyTest extends DeployApiTest {
 
-    static TestSshServer sshd;
-    String admin;
-    String operator;
-    String viewer;
     String approver;
 
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = TestSshServer.start("deployer", DeploymentTest.CLIENT.getPublic());
-    }
 
-    @AfterAll
-    static void stopSshd() throws IOException {
-        sshd.close();
-    }
 
     @BeforeEach
-    void tokens() {
-        RoleTokens t = roleTokens();
-        admin = t.admin();
-        operator = t.operator();
-        viewer = t.viewer();
+    void approver() {
         String name = unique("ap");
         createUser(admin, name, "approver-pass", "operator");
         approver = login(name, "approver-pass");

@@ -5,11 +5,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.triggerdeploy.support.ApiTest;
-import io.triggerdeploy.support.TestSshServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,30 +28,11 @@ import static org.hamcrest.Matchers.containsString;
 /** Queue policies per server: queue (positions), reject (409, also under concurrent triggers) and replace (SUPERSEDED). */
 @QuarkusTest
 @TestProfile(DeploymentTest.Deploys.class)
-class QueuePolicyTest extends ApiTest {
+class QueuePolicyTest extends DeployApiTest {
 
-    static TestSshServer sshd;
-    String admin;
-    String operator;
-    String viewer;
 
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = TestSshServer.start("deployer", DeploymentTest.CLIENT.getPublic());
-    }
 
-    @AfterAll
-    static void stopSshd() throws IOException {
-        sshd.close();
-    }
 
-    @BeforeEach
-    void tokens() {
-        RoleTokens t = roleTokens();
-        admin = t.admin();
-        operator = t.operator();
-        viewer = t.viewer();
-    }
 
     String server(String policy, String script) throws IOException {
         String alias = unique("q" + policy);

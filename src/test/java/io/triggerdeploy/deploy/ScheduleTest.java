@@ -6,12 +6,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.schedule.ScheduleService;
-import io.triggerdeploy.support.ApiTest;
-import io.triggerdeploy.support.TestSshServer;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -37,33 +32,14 @@ import static org.hamcrest.Matchers.equalTo;
 /** Scheduled deployments on PostgreSQL and the in-process SSH server: once per due run, policy, missed runs, bad input. */
 @QuarkusTest
 @TestProfile(DeploymentTest.Deploys.class)
-class ScheduleTest extends ApiTest {
+class ScheduleTest extends DeployApiTest {
 
-    static TestSshServer sshd;
-    String admin;
-    String operator;
-    String viewer;
 
     @Inject
     ScheduleService schedules;
 
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = TestSshServer.start("deployer", DeploymentTest.CLIENT.getPublic());
-    }
 
-    @AfterAll
-    static void stopSshd() throws IOException {
-        sshd.close();
-    }
 
-    @BeforeEach
-    void tokens() {
-        RoleTokens t = roleTokens();
-        admin = t.admin();
-        operator = t.operator();
-        viewer = t.viewer();
-    }
 
     String server(String environment) throws IOException {
         String alias = unique("sch");
