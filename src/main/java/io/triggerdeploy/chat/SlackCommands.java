@@ -1,5 +1,8 @@
 package io.triggerdeploy.chat;
 
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.ProblemException;
@@ -44,11 +47,13 @@ public class SlackCommands {
     private final ServerService servers;
     private final DeploymentService deployments;
     private final NotifyConfig notify;
+    private final AccessService access;
     /** Created at run time (a native image must not hold a seeded generator from its build). */
     private final SecureRandom random = new SecureRandom();
 
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
-                         NotifyConfig notify) {
+                         NotifyConfig notify, AccessService access) {
+        this.access = access;
         this.repository = repository;
         this.users = users;
         this.servers = servers;
@@ -79,10 +84,11 @@ public class SlackCommands {
 
     private Uni<String> act(String verb, List<String> words, UserCache.LiveUser user, Invocation in) {
         return switch (verb) {
-            case "list" -> servers.list().map(this::list);
-            case "status" -> one(words, "status <server>").chain(ref -> status(ref));
+            case "list" -> access.of(user.id(), user.role()).chain(a -> servers.list()
+                    .map(l -> list(l.stream().filter(s -> a.sees(s.id())).toList())));
+            case "status" -> one(words, "status <server>").chain(ref -> access.of(user.id(), user.role()).chain(a -> status(ref, a)));
             case "deploy" -> operator(user).chain(() -> deploy(words, user, in));
-            case "cancel" -> operator(user).chain(() -> cancel(words));
+            case "cancel" -> operator(user).chain(() -> access.of(user.id(), user.role()).chain(a -> cancel(words, a)));
             default -> Uni.createFrom().item("Unknown command `" + verb + "`.\n" + help(in.command()));
         };
     }
@@ -131,8 +137,9 @@ public class SlackCommands {
         return sb.toString().strip();
     }
 
-    private Uni<String> status(String ref) {
-        return servers.get(ref).chain(s -> deployments.page(String.valueOf(s.id()), null, null, null, null, null, 3)
+    private Uni<String> status(String ref, Access a) {
+        return servers.get(ref).invoke(s -> AccessService.requireVisible(a, s.id(), "server '" + ref + "' (looked up by id, alias and host)"))
+                .chain(s -> deployments.page(String.valueOf(s.id()), null, null, null, null, null, 3, a)
                 .map(page -> {
                     StringBuilder sb = new StringBuilder("*" + s.name() + "* (`" + s.alias() + "`)" + (s.active() ? "" : " — inactive"));
                     if (page.items().isEmpty()) {
@@ -158,19 +165,19 @@ public class SlackCommands {
             values.put(m.group(1), m.group(2));
         }
         TriggerCommand command = new TriggerCommand(words.get(1), "from Slack", user.username(), user.id(), "slack", "slack",
-                new Actor(user.username(), user.id(), in.clientIp()), values, null);
+                new Actor(user.username(), user.id(), in.clientIp()), values, null, Acting.user(user.id(), user.username()));
         return deployments.trigger(command).call(d -> repository.rememberReply(d.id(), in.responseUrl()))
                 .map(d -> ":rocket: Deployment #" + d.id() + " of `" + d.server() + "` queued"
                         + (d.ref() == null ? "" : " (" + d.ref() + ")") + ". I will post here when it starts and ends. " + link(d.id()));
     }
 
-    private Uni<String> cancel(List<String> words) {
+    private Uni<String> cancel(List<String> words, Access a) {
         return one(words, "cancel <id>").chain(id -> {
             if (!id.matches("#?\\d{1,18}")) {
                 return Uni.createFrom().item("Usage: `cancel <id>` (a deployment number)");
             }
             long n = Long.parseLong(id.replace("#", ""));
-            return deployments.cancel(n).map(d -> "Cancel requested for #" + d.id() + " (" + d.status() + "). " + link(d.id()));
+            return deployments.cancel(n, a).map(d -> "Cancel requested for #" + d.id() + " (" + d.status() + "). " + link(d.id()));
         });
     }
 

@@ -1,5 +1,8 @@
 package io.triggerdeploy.deploy;
 
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.access.Permission;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
@@ -36,9 +39,11 @@ public class Approvals implements BootstrapStep {
     private final AuditLog audit;
     private final Event<ApprovalNotice> notices;
     private final Periodic periodic;
+    private final AccessService access;
 
     public Approvals(ApprovalRepository repository, DeploymentRepository deployments, Transactions transactions, AuditLog audit,
-                     Event<ApprovalNotice> notices, Periodic periodic) {
+                     Event<ApprovalNotice> notices, Periodic periodic, AccessService access) {
+        this.access = access;
         this.repository = repository;
         this.deployments = deployments;
         this.transactions = transactions;
@@ -95,12 +100,12 @@ public class Approvals implements BootstrapStep {
         }
         return transactions.run(tx -> repository.lock(tx, id).chain(pending -> {
             DeploymentView d = check(pending, id, p);
-            return repository.decide(tx, id, p.userId(), p.username(), decision, comment).chain(recorded -> {
+            return access.require(tx.client(), Acting.of(p), Permission.APPROVE, d.serverId(), d.server()).chain(() -> repository.decide(tx, id, p.userId(), p.username(), decision, comment).chain(recorded -> {
                 if (!recorded) {
                     throw ProblemException.conflict("You already decided on deployment #" + id);
                 }
                 return "reject".equals(decision) ? rejected(tx, d, p, comment, actor) : approved(tx, d, p, comment, actor);
-            });
+            }));
         })).chain(o -> {
             if (o.notice() != null) {
                 notices.fireAsync(o.notice());
@@ -176,7 +181,9 @@ public class Approvals implements BootstrapStep {
         if (!mayDecide(p)) {
             return Uni.createFrom().item(List.of());
         }
-        return repository.waitingFor(p.userId(), p.username(), limit).chain(this::withDecisions);
+        return access.of(p).chain(a -> repository.waitingFor(p.userId(), p.username(), limit)
+                .map(l -> l.stream().filter(d -> a.may(Permission.APPROVE, d.serverId())).toList()))
+                .chain(this::withDecisions);
     }
 
     /** The deployments with the approvals and rejections each received (for those that need approvals). */

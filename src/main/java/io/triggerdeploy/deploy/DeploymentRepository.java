@@ -270,26 +270,23 @@ public class DeploymentRepository {
     }
 
     /** Deployments queued or running now, oldest first. */
-    public Uni<List<DeploymentView>> active(int limit) {
+    public Uni<List<DeploymentView>> active(int limit, Long[] hidden) {
         return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments "
-                        + "WHERE status IN ('QUEUED', 'RUNNING') ORDER BY id LIMIT $1")
-                .execute(Tuple.of(limit)).map(rows -> Rows.list(rows, DeploymentView::of));
-    }
-
-    /** Newest first, keyset-paged by id; every filter optional. */
-    public Uni<List<DeploymentView>> page(Long serverId, String status, String user, OffsetDateTime from, OffsetDateTime to,
-                                          Long beforeId, int limit) {
-        return page(serverId, status, user, null, from, to, beforeId, limit);
+                        + "WHERE status IN ('QUEUED', 'RUNNING') AND ($2::bigint[] = '{}' OR NOT (server_id = ANY($2))) ORDER BY id LIMIT $1")
+                .execute(Tuple.of(limit, hidden)).map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
     /** Newest first, keyset-paged by id; every filter optional, {@code ref} exact. */
     public Uni<List<DeploymentView>> page(Long serverId, String status, String user, String ref, OffsetDateTime from,
-                                          OffsetDateTime to, Long beforeId, int limit) {
+                                          OffsetDateTime to, Long beforeId, int limit, Long[] hidden) {
         String sql = "SELECT " + DeploymentView.COLUMNS + " FROM deployments WHERE ($1::bigint IS NULL OR server_id = $1) "
                 + "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR lower(requested_by) = lower($3)) "
                 + "AND ($4::timestamptz IS NULL OR queued_at >= $4) AND ($5::timestamptz IS NULL OR queued_at < $5) "
-                + "AND ($6::bigint IS NULL OR id < $6) AND ($8::text IS NULL OR ref = $8) ORDER BY id DESC LIMIT $7";
-        return pool.preparedQuery(sql).execute(Tuple.from(new Object[]{serverId, status, user, from, to, beforeId, limit, ref}))
+                + "AND ($6::bigint IS NULL OR id < $6) AND ($8::text IS NULL OR ref = $8) "
+                + (hidden.length == 0 ? "" : "AND NOT (server_id = ANY($9)) ") + "ORDER BY id DESC LIMIT $7";
+        Object[] args = hidden.length == 0 ? new Object[]{serverId, status, user, from, to, beforeId, limit, ref}
+                : new Object[]{serverId, status, user, from, to, beforeId, limit, ref, hidden};
+        return pool.preparedQuery(sql).execute(Tuple.from(args))
                 .map(rows -> Rows.list(rows, DeploymentView::of));
     }
 

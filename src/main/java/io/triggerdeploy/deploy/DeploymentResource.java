@@ -22,6 +22,9 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
+import java.util.Map;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 
@@ -39,9 +42,11 @@ public class DeploymentResource {
     private final AuditLog audit;
 
     private final Approvals approvals;
+    private final AccessService access;
 
     public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit,
-                              Approvals approvals) {
+                              Approvals approvals, AccessService access) {
+        this.access = access;
         this.approvals = approvals;
         this.service = service;
         this.audit = audit;
@@ -56,7 +61,7 @@ public class DeploymentResource {
                                                      @Context HttpServerRequest http) {
         TriggerCommand c = command(request.note(), http);
         return service.trigger(new TriggerCommand(request.server(), c.note(), c.requestedBy(), c.requestedById(), c.source(),
-                        c.via(), c.actor(), request.parameters(), null, request.breakGlass()))
+                        c.via(), c.actor(), request.parameters(), null, request.breakGlass(), c.acting()))
                 .map(DeploymentResource::accepted);
     }
 
@@ -97,7 +102,8 @@ public class DeploymentResource {
             default -> "api";
         };
         String via = p.authType() == TriggerPrincipal.AuthType.SESSION ? "web" : "api";
-        return new TriggerCommand(null, note, p.username(), p.userId(), source, via, Actor.of(p, http));
+        return new TriggerCommand(null, note, p.username(), p.userId(), source, via, Actor.of(p, http), Map.of(), null,
+                Acting.of(p));
     }
 
     static RestResponse<DeploymentView> accepted(DeploymentView d) {
@@ -111,7 +117,7 @@ public class DeploymentResource {
                                     @QueryParam("user") String user, @QueryParam("ref") String ref,
                                     @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
                                     @QueryParam("limit") @DefaultValue("50") int limit) {
-        return service.page(server, status, user, ref, from, to, cursor, limit);
+        return access.of(identity).chain(a -> service.page(server, status, user, ref, from, to, cursor, limit, a));
     }
 
     /** Counts by status, success rate, mean and p95 duration, overall and per server, for 24 h, 7 d and 30 d. */
@@ -128,7 +134,7 @@ public class DeploymentResource {
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<DeploymentView> get(@PathParam("id") long id) {
-        return service.get(id);
+        return access.of(identity).chain(a -> service.get(id, a));
     }
 
     /** One approval of a deployment that waits for approvals (never by its requester); it queues with the last one needed. */
@@ -156,7 +162,7 @@ public class DeploymentResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     public Uni<DeploymentView> cancel(@PathParam("id") long id) {
         Actor actor = audit.actor(identity);
-        return service.cancel(id).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
+        return access.of(identity).chain(a -> service.cancel(id, a)).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
                 "status " + d.status()));
     }
 
@@ -166,7 +172,7 @@ public class DeploymentResource {
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
     public Uni<String> log(@PathParam("id") long id) {
-        return service.get(id).chain(d -> appendFrom(id, 0, new StringBuilder()));
+        return access.of(identity).chain(a -> service.get(id, a)).chain(d -> appendFrom(id, 0, new StringBuilder()));
     }
 
     private Uni<String> appendFrom(long id, int after, StringBuilder sb) {

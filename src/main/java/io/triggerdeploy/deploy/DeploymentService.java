@@ -1,5 +1,8 @@
 package io.triggerdeploy.deploy;
 
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Permission;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Keyset;
@@ -33,10 +36,12 @@ public class DeploymentService {
     private final SecretBox secrets;
 
     private final Approvals approvals;
+    private final AccessService access;
 
     public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
-                             SecretBox secrets, Approvals approvals) {
+                             SecretBox secrets, Approvals approvals, AccessService access) {
         this.repository = repository;
+        this.access = access;
         this.approvals = approvals;
         this.secrets = secrets;
         this.servers = servers;
@@ -71,18 +76,18 @@ public class DeploymentService {
     }
 
     /** The newest deployment of every server that has one. */
-    public Uni<java.util.List<DeploymentView>> latestPerServer() {
-        return repository.latestPerServer();
+    public Uni<java.util.List<DeploymentView>> latestPerServer(Access access) {
+        return repository.latestPerServer().map(l -> l.stream().filter(d -> access.sees(d.serverId())).toList());
     }
 
     /** Deployments queued or running now, oldest first, at most {@code limit}. */
-    public Uni<java.util.List<DeploymentView>> active(int limit) {
-        return repository.active(limit).chain(this::withPositions);
+    public Uni<java.util.List<DeploymentView>> active(int limit, Access access) {
+        return repository.active(limit, access.hidden()).chain(this::withPositions);
     }
 
     /** The newest {@code limit} deployments. */
-    public Uni<java.util.List<DeploymentView>> recent(int limit) {
-        return repository.page(null, null, null, null, null, null, null, limit).chain(this::withPositions);
+    public Uni<java.util.List<DeploymentView>> recent(int limit, Access access) {
+        return repository.page(null, null, null, null, null, null, null, limit, access.hidden()).chain(this::withPositions);
     }
 
     /** Deployments running and queued now, on all replicas. */
@@ -136,7 +141,8 @@ public class DeploymentService {
      * under a burst of triggers.
      */
     public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
-        return repository.lockGate(tx, t.serverId()).chain(gate -> {
+        return access.require(tx.client(), c.acting(), Permission.DEPLOY, t.serverId(), t.alias())
+                .chain(() -> repository.lockGate(tx, t.serverId())).chain(gate -> {
             Admission a = Admission.decide(gate, c.breakGlass(), java.time.Instant.now());
             boolean queued = "QUEUED".equals(a.status());
             return refuseWhenBusy(tx, t, a.queuePolicy())
@@ -236,7 +242,9 @@ public class DeploymentService {
      * declarations; secret values are opened here and sealed again for the new deployment, never leaving the process.
      */
     public Uni<DeploymentView> promote(long id, String serverRef, TriggerCommand c) {
-        return source(id).chain(src -> servers.resolve(serverRef.trim()).chain(s -> {
+        return source(id).call(src -> access.of(c.acting(), src.serverId()).invoke(a ->
+                        AccessService.requireVisible(a, src.serverId(), "deployment " + id)))
+                .chain(src -> servers.resolve(serverRef.trim()).chain(s -> {
             if (s.id == src.serverId()) {
                 throw ProblemException.invalid("server", "is the server deployment #" + id + " ran on; use rerun to run it again");
             }
@@ -254,7 +262,7 @@ public class DeploymentService {
                 values.put(Parameters.REF, src.ref());
             }
             return trigger(new TriggerCommand(String.valueOf(s.id), c.note(), c.requestedBy(), c.requestedById(), c.source(),
-                    c.via(), c.actor(), values, new TriggerCommand.Origin("promotion", id)));
+                    c.via(), c.actor(), values, new TriggerCommand.Origin("promotion", id), c.acting()));
         }));
     }
 
@@ -278,39 +286,44 @@ public class DeploymentService {
 
     private Uni<DeploymentView> again(DeploymentRepository.Source src, TriggerCommand c, TriggerCommand.Origin origin) {
         TriggerCommand command = new TriggerCommand(String.valueOf(src.serverId()), c.note(), c.requestedBy(), c.requestedById(),
-                c.source(), c.via(), c.actor(), Map.of(), origin, c.breakGlass());
+                c.source(), c.via(), c.actor(), Map.of(), origin, c.breakGlass(), c.acting());
         return servers.resolve(String.valueOf(src.serverId())).map(s -> {
             requireActive(s);
             return new QueueTarget(s.id, s.alias, src.run(origin));
         }).chain(t -> transactions.run(tx -> queue(tx, t, command))).call(approvals::announce);
     }
 
-    public Uni<DeploymentView> get(long id) {
+    /** A deployment the caller may see (404 as if it did not exist otherwise). */
+    public Uni<DeploymentView> get(long id, Access access) {
         return repository.find(id).map(d -> {
-            if (d == null) {
+            if (d == null || !access.sees(d.serverId())) {
                 throw ProblemException.notFound("No deployment " + id);
             }
             return d;
         }).chain(d -> withPositions(java.util.List.of(d))).chain(approvals::withDecisions).map(l -> l.get(0));
     }
 
-    public Uni<DeploymentView> cancel(long id) {
-        return repository.requestCancel(id).chain(d -> {
+    /** Cancels a deployment on a server where the caller may deploy. */
+    public Uni<DeploymentView> cancel(long id, Access access) {
+        return get(id, access).invoke(d -> AccessService.check(access, Permission.DEPLOY, d.serverId(), d.server()))
+                .chain(x -> repository.requestCancel(id)).chain(d -> {
             if (d != null) {
                 return Uni.createFrom().item(d);
             }
-            return get(id).map(existing -> {
+            return get(id, access).map(existing -> {
                 throw ProblemException.conflict("Deployment " + id + " has already finished (" + existing.status() + ")");
             });
         });
     }
 
-    public Uni<DeploymentPage> page(String serverRef, String status, String user, String from, String to, Long cursor, int limit) {
-        return page(serverRef, status, user, null, from, to, cursor, limit);
+    public Uni<DeploymentPage> page(String serverRef, String status, String user, String from, String to, Long cursor, int limit,
+                                    Access access) {
+        return page(serverRef, status, user, null, from, to, cursor, limit, access);
     }
 
+    /** A page of the history the caller may see (a filter naming a server hidden from them is a 404). */
     public Uni<DeploymentPage> page(String serverRef, String status, String user, String ref, String from, String to, Long cursor,
-                                    int limit) {
+                                    int limit, Access access) {
         Keyset.limit(limit, 200);
         String st = statusFilter(status);
         OffsetDateTime fromTs = time(from, "from");
@@ -318,8 +331,13 @@ public class DeploymentService {
         String statusFilter = st;
         String userFilter = user == null || user.isBlank() ? null : user.trim();
         String refFilter = refFilter(ref);
-        Uni<Long> serverId = serverId(serverRef);
-        return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, refFilter, fromTs, toTs, cursor, limit))
+        Uni<Long> serverId = serverId(serverRef).invoke(sid -> {
+            if (sid != null) {
+                AccessService.requireVisible(access, sid, "server '" + serverRef.trim() + "' (looked up by id, alias and host)");
+            }
+        });
+        return serverId.chain(sid -> repository.page(sid, statusFilter, userFilter, refFilter, fromTs, toTs, cursor, limit,
+                        access.hidden()))
                 .chain(items -> withPositions(items).map(withPos -> new DeploymentPage(withPos, Keyset.next(items, limit, DeploymentView::id))));
     }
 

@@ -48,9 +48,12 @@ public class DeploymentStreamResource {
     private final Vertx vertx;
     private final StreamSlots slots;
     private final io.quarkus.security.identity.CurrentIdentityAssociation identities;
+    private final io.triggerdeploy.access.AccessService access;
 
     public DeploymentStreamResource(DeploymentService service, DeploymentRepository repository, DeployEvents events, Periodic periodic,
-                                    LiveLines live, Vertx vertx, StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities) {
+                                    LiveLines live, Vertx vertx, StreamSlots slots, io.quarkus.security.identity.CurrentIdentityAssociation identities,
+                                    io.triggerdeploy.access.AccessService access) {
+        this.access = access;
         this.slots = slots;
         this.identities = identities;
         this.service = service;
@@ -88,7 +91,12 @@ public class DeploymentStreamResource {
         } catch (NumberFormatException e) {
             return Uni.createFrom().nullItem(); // the method's own parameter conversion answers this one
         }
-        return repository.find(id).chain(d -> {
+        // a deployment of a server hidden from the caller is answered as if it did not exist
+        return repository.find(id).chain(found -> found == null ? Uni.createFrom().<DeploymentView>nullItem()
+                : identities.getDeferredIdentity().chain(identity -> identity == null || identity.isAnonymous()
+                        || !(identity.getPrincipal() instanceof io.triggerdeploy.security.TriggerPrincipal)
+                        ? Uni.createFrom().item(found)
+                        : access.of(identity).map(a -> a.sees(found.serverId()) ? found : null))).chain(d -> {
             if (d == null) {
                 return Uni.createFrom().item(problem(404, "Not Found", "No deployment " + id, ctx, null));
             }

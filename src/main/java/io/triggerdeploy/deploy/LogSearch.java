@@ -59,7 +59,7 @@ public class LogSearch implements BootstrapStep {
 
     /** One page of hits with {@code around} lines of context each. */
     public Uni<LogSearchPage> search(String q, String server, String status, String ref, String from, String to, String cursor,
-                                     int limit, int around) {
+                                     int limit, int around, io.triggerdeploy.access.Access access) {
         List<LogSearchRepository.Term> terms = terms(q);
         Keyset.limit(limit, 100);
         if (around < 0 || around > 5) {
@@ -81,8 +81,14 @@ public class LogSearch implements BootstrapStep {
         java.time.OffsetDateTime until = DeploymentService.time(to, "to");
         Long cd = cursorDeployment;
         Integer cl = cursorLine;
-        return deployments.serverId(server).chain(sid -> repository.commonWords().chain(common -> repository.search(
-                        narrow(terms, common), new LogSearchRepository.Filters(sid, st, version, since, until), cd, cl, limit)))
+        return deployments.serverId(server).invoke(sid -> {
+            if (sid != null) {
+                io.triggerdeploy.access.AccessService.requireVisible(access, sid, "server '" + server.trim()
+                        + "' (looked up by id, alias and host)");
+            }
+        }).chain(sid -> repository.commonWords().chain(common -> repository.search(
+                        narrow(terms, common), new LogSearchRepository.Filters(sid, st, version, since, until,
+                        access.hidden()), cd, cl, limit)))
                 .chain(hits -> repository.context(hits, around).map(ctx -> page(hits, ctx, around, limit)));
     }
 

@@ -32,7 +32,7 @@ public class LogSearchRepository {
     }
 
     /** The filters besides the terms; null means "any". */
-    record Filters(Long serverId, String status, String ref, OffsetDateTime from, OffsetDateTime to) {
+    record Filters(Long serverId, String status, String ref, OffsetDateTime from, OffsetDateTime to, Long[] hidden) {
     }
 
     private static final long STATS_TTL_NANOS = 60_000_000_000L;
@@ -94,6 +94,10 @@ public class LogSearchRepository {
                 + "AND ($3::text IS NULL OR d.ref = $3) AND ($4::timestamptz IS NULL OR l.logged_at >= $4) "
                 + "AND ($5::timestamptz IS NULL OR l.logged_at < $5) "
                 + "AND ($6::bigint IS NULL OR (l.deployment_id, l.line_no) < ($6, $7::int))");
+        if (f.hidden().length > 0) {
+            args.add(f.hidden());
+            sql.append(" AND NOT (d.server_id = ANY($").append(args.size()).append("))");
+        }
         for (Term t : terms) {
             args.add(t.pattern());
             sql.append(t.words() == null ? " AND l.text " : " AND (l.text || '') ").append(t.prefix() ? "~* $" : "ILIKE $")

@@ -18,8 +18,14 @@ public class LogSearchResource {
 
     private final LogSearch search;
 
-    public LogSearchResource(LogSearch search) {
+    private final io.triggerdeploy.access.AccessService access;
+    private final io.quarkus.security.identity.SecurityIdentity identity;
+
+    public LogSearchResource(LogSearch search, io.triggerdeploy.access.AccessService access,
+                             io.quarkus.security.identity.SecurityIdentity identity) {
         this.search = search;
+        this.access = access;
+        this.identity = identity;
     }
 
     @GET
@@ -34,6 +40,6 @@ public class LogSearchResource {
                                      @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("50") int limit,
                                      @Parameter(description = "lines of context before and after each hit, 0-5")
                                      @QueryParam("context") @DefaultValue("2") int context) {
-        return search.search(q, server, status, ref, from, to, cursor, limit, context);
+        return access.of(identity).chain(a -> search.search(q, server, status, ref, from, to, cursor, limit, context, a));
     }
 }

@@ -32,7 +32,11 @@ public class EnvironmentResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public EnvironmentResource(EnvironmentService service, AuditLog audit, SecurityIdentity identity) {
+    private final io.triggerdeploy.access.AccessService access;
+
+    public EnvironmentResource(EnvironmentService service, AuditLog audit, SecurityIdentity identity,
+                               io.triggerdeploy.access.AccessService access) {
+        this.access = access;
         this.service = service;
         this.audit = audit;
         this.identity = identity;
@@ -41,14 +45,18 @@ public class EnvironmentResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<List<Environment>> list() {
-        return service.list();
+        return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(e -> a.seesEnvironment(e.id())).toList()));
     }
 
     @GET
     @Path("{name}")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<Environment> get(@PathParam("name") String name) {
-        return service.get(name);
+        return access.of(identity).chain(a -> service.get(name).invoke(e -> {
+            if (!a.seesEnvironment(e.id())) {
+                throw io.triggerdeploy.common.ProblemException.notFound("No environment '" + name + "'");
+            }
+        }));
     }
 
     @POST
@@ -59,14 +67,22 @@ public class EnvironmentResource {
                 URI.create("/api/environments/" + URLEncoder.encode(e.name(), StandardCharsets.UTF_8))).entity(e).build());
     }
 
-    /** Replaces the environment's policy (fields left out take their defaults). */
+    /** Replaces the environment's policy (fields left out take their defaults): admins, and holders of its manage grant. */
     @PUT
     @Path("{name}")
-    @RolesAllowed(Role.ADMIN_NAME)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Environment> update(@PathParam("name") String name,
                                    @NotNull(message = "a JSON body is required") @Valid EnvironmentRequest request) {
-        return service.update(name, request, audit.actor(identity));
+        return access.of(identity).chain(a -> service.get(name).invoke(e -> {
+            if (!a.seesEnvironment(e.id())) {
+                throw io.triggerdeploy.common.ProblemException.notFound("No environment '" + name + "'");
+            }
+            if (!a.managesEnvironment(e.id())) {
+                throw io.triggerdeploy.common.ProblemException.forbidden("Changing environment '" + e.name()
+                        + "' needs the admin role or a manage grant on it");
+            }
+        })).chain(e -> service.update(name, request, audit.actor(identity)));
     }
 
     /** Deletes an environment no server is in (409 naming them otherwise). */

@@ -25,12 +25,12 @@ public class HookRepository {
 
     /** A hook with what verifying a delivery needs (its secret never leaves the service). */
     record StoredHook(String id, String name, long serverId, String kind, String secret, String secretSha256,
-                      String headerName, String algorithm, String branch, boolean active) {
+                      String headerName, String algorithm, String branch, boolean active, String createdBy) {
 
         static StoredHook of(Row r) {
             return new StoredHook(r.getString("id"), r.getString("name"), r.getLong("server_id"), r.getString("kind"),
                     r.getString("secret"), r.getString("secret_sha256"), r.getString("header_name"), r.getString("algorithm"),
-                    r.getString("branch"), r.getBoolean("active"));
+                    r.getString("branch"), r.getBoolean("active"), r.getString("created_by"));
         }
     }
 

@@ -146,7 +146,8 @@ public class HookService {
         String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
         String version = version(ref, payload);
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
-                "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null);
+                "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null,
+                io.triggerdeploy.access.Acting.named(h.createdBy()));
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
                 .chain(() -> deployments.queue(tx, target, command))
                 .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))

@@ -1,5 +1,6 @@
 package io.triggerdeploy.legacy;
 
+import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.common.ClientAddress;
 
 import io.triggerdeploy.deploy.DeploymentService;
@@ -157,21 +158,21 @@ public class LegacyTriggerResource {
             throw ProblemException.invalid("server", "is required (alias, host or id); there is no default server");
         }
         String ip = ClientAddress.of(http);
-        Uni<String> who;
+        Uni<Acting> who;
         if (config.legacyToken().isPresent() && constantTimeEquals(config.legacyToken().get(), token)) {
-            who = Uni.createFrom().item("deploy-token");
+            who = Uni.createFrom().item(new Acting(null, "deploy-token", Role.OPERATOR));
         } else if (ApiTokenService.looksLikeApiToken(token)) {
             who = apiTokens.authenticate(token).map(p -> {
                 if (p == null || !p.role().atLeast(Role.OPERATOR)) {
                     throw ProblemException.forbidden("Invalid token");
                 }
-                return p.username();
+                return Acting.of(p);
             });
         } else {
             who = Uni.createFrom().failure(ProblemException.forbidden("Invalid token"));
         }
-        return who.chain(user -> service.trigger(new TriggerCommand(server, null, user, null, "trigger", "legacy",
-                        new Actor(user, null, ip), values, null)))
+        return who.chain(acting -> service.trigger(new TriggerCommand(server, null, acting.username(), acting.userId(), "trigger",
+                        "legacy", new Actor(acting.username(), acting.userId(), ip), values, null, acting)))
                 .map(d -> RestResponse.ResponseBuilder.<TriggerResponse>create(RestResponse.Status.OK)
                         .entity(new TriggerResponse("Deployment of " + d.server() + " queued", d.id(), d.server(),
                                 d.links().get("log"), "started", OffsetDateTime.now(ZoneOffset.UTC)))

@@ -20,7 +20,13 @@ public class DeploymentChecksResource {
     private final DeploymentService deployments;
     private final WatchRepository checks;
 
-    public DeploymentChecksResource(DeploymentService deployments, WatchRepository checks) {
+    private final io.triggerdeploy.access.AccessService access;
+    private final io.quarkus.security.identity.SecurityIdentity identity;
+
+    public DeploymentChecksResource(DeploymentService deployments, WatchRepository checks,
+                                    io.triggerdeploy.access.AccessService access, io.quarkus.security.identity.SecurityIdentity identity) {
+        this.access = access;
+        this.identity = identity;
         this.deployments = deployments;
         this.checks = checks;
     }
@@ -30,6 +36,6 @@ public class DeploymentChecksResource {
     @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "DeploymentResource_serviceChecks",
             summary = "The service checks run right after this deployment finished")
     public Uni<List<WatchView.Check>> serviceChecks(@PathParam("id") long id) {
-        return deployments.get(id).chain(d -> checks.checksOfDeployment(id));
+        return access.of(identity).chain(a -> deployments.get(id, a)).chain(d -> checks.checksOfDeployment(id));
     }
 }

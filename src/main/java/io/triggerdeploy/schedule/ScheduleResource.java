@@ -32,7 +32,11 @@ public class ScheduleResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public ScheduleResource(ScheduleService service, AuditLog audit, SecurityIdentity identity) {
+    private final io.triggerdeploy.access.AccessService access;
+
+    public ScheduleResource(ScheduleService service, AuditLog audit, SecurityIdentity identity,
+                            io.triggerdeploy.access.AccessService access) {
+        this.access = access;
         this.service = service;
         this.audit = audit;
         this.identity = identity;
@@ -41,14 +45,14 @@ public class ScheduleResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<List<ScheduleView>> list(@QueryParam("server") String server) {
-        return service.list(server);
+        return access.of(identity).chain(a -> service.list(server, a));
     }
 
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<ScheduleView> get(@PathParam("id") long id) {
-        return service.get(id);
+        return access.of(identity).chain(a -> service.get(id, a));
     }
 
     @POST
@@ -65,13 +69,13 @@ public class ScheduleResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ScheduleView> update(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
-        return service.update(id, request, audit.actor(identity));
+        return service.update(id, request, Callers.databaseUser(identity), audit.actor(identity));
     }
 
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        return service.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
+        return service.delete(id, Callers.databaseUser(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }
 }

@@ -1,5 +1,9 @@
 package io.triggerdeploy.schedule;
 
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.access.Permission;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
@@ -54,8 +58,12 @@ public class ScheduleService implements BootstrapStep {
     private final Periodic periodic;
     private final ScheduleConfig config;
 
+    private final AccessService access;
+
     public ScheduleService(ScheduleRepository repository, ServerService servers, DeploymentService deployments, Approvals approvals,
-                           Transactions transactions, AuditLog audit, Periodic periodic, ScheduleConfig config) {
+                           Transactions transactions, AuditLog audit, Periodic periodic, ScheduleConfig config,
+                           AccessService access) {
+        this.access = access;
         this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
@@ -76,49 +84,64 @@ public class ScheduleService implements BootstrapStep {
         periodic.every("Schedules", config.tick(), config.tick(), this::tick);
     }
 
-    public Uni<List<ScheduleView>> list(String serverRef) {
+    /** The schedules of servers the caller may see. */
+    public Uni<List<ScheduleView>> list(String serverRef, Access a) {
         if (serverRef == null || serverRef.isBlank()) {
-            return repository.list(null);
+            return repository.list(null).map(l -> l.stream().filter(s -> a.sees(s.serverId())).toList());
         }
-        return servers.resolve(serverRef.trim()).chain(s -> repository.list(s.id));
+        return servers.resolve(serverRef.trim()).invoke(s -> AccessService.requireVisible(a, s.id,
+                "server '" + serverRef.trim() + "' (looked up by id, alias and host)")).chain(s -> repository.list(s.id));
     }
 
-    public Uni<ScheduleView> get(long id) {
+    public Uni<ScheduleView> get(long id, Access a) {
         return repository.find(id).map(s -> {
-            if (s == null) {
+            if (s == null || !a.sees(s.serverId())) {
                 throw ProblemException.notFound("No schedule " + id);
             }
             return s;
         });
     }
 
+    /** A schedule runs as its creator: they must be allowed to deploy on its server (and are checked again at each run). */
     public Uni<ScheduleView> create(ScheduleRequest r, TriggerPrincipal p, Actor actor) {
         if (r.server() == null || r.server().isBlank()) {
             throw ProblemException.invalid("server", "is required");
         }
-        return values(r, null).chain(v -> transactions.run(tx -> repository.insert(tx, v, p.username(), p.userId())
+        return values(r, null).chain(v -> transactions.run(tx -> mayDeploy(tx, p, v.serverId())
+                .chain(() -> repository.insert(tx, v, p.username(), p.userId()))
                 .call(id -> audit.record(tx, actor, "api", "schedule.created", "schedule", "#" + id, describe(v), true))))
-                .chain(this::get);
+                .chain(id -> get(id, Access.everything()));
     }
 
-    public Uni<ScheduleView> update(long id, ScheduleRequest r, Actor actor) {
+    /** Changing a schedule needs deploy on its server (and on the new one when it moves). */
+    public Uni<ScheduleView> update(long id, ScheduleRequest r, TriggerPrincipal p, Actor actor) {
         return repository.stored(id).chain(old -> {
             if (old == null) {
                 throw ProblemException.notFound("No schedule " + id);
             }
-            return values(r, old);
-        }).chain(v -> transactions.run(tx -> repository.update(tx, id, v)
-                .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(v), true))))
-                .chain(x -> get(id));
+            return values(r, old).map(v -> Map.entry(old.serverId(), v));
+        }).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey()).chain(() -> mayDeploy(tx, p, e.getValue().serverId()))
+                .chain(() -> repository.update(tx, id, e.getValue()))
+                .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(e.getValue()), true))))
+                .chain(x -> get(id, Access.everything()));
     }
 
-    public Uni<Void> delete(long id, Actor actor) {
-        return transactions.run(tx -> repository.delete(tx, id).call(deleted -> {
-            if (!deleted) {
+    public Uni<Void> delete(long id, TriggerPrincipal p, Actor actor) {
+        return repository.stored(id).chain(old -> {
+            if (old == null) {
                 throw ProblemException.notFound("No schedule " + id);
             }
-            return audit.record(tx, actor, "api", "schedule.deleted", "schedule", "#" + id, null, true);
-        })).replaceWithVoid();
+            return transactions.run(tx -> mayDeploy(tx, p, old.serverId()).chain(() -> repository.delete(tx, id)).call(deleted -> {
+                if (!deleted) {
+                    throw ProblemException.notFound("No schedule " + id);
+                }
+                return audit.record(tx, actor, "api", "schedule.deleted", "schedule", "#" + id, null, true);
+            }));
+        }).replaceWithVoid();
+    }
+
+    private Uni<Void> mayDeploy(io.triggerdeploy.db.Tx tx, TriggerPrincipal p, long serverId) {
+        return access.require(tx.client(), Acting.of(p), Permission.DEPLOY, serverId);
     }
 
     /** A request (over the stored schedule when changing one) checked in one place: 400 naming the field otherwise. */
@@ -234,7 +257,8 @@ public class ScheduleService implements BootstrapStep {
         TriggerCommand command = new TriggerCommand(String.valueOf(s.serverId()), "scheduled" + (s.description() == null ? ""
                 : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt() + ")", s.createdBy(), s.createdById(),
                 "schedule", "schedule", new Actor(s.createdBy(), s.createdById(), null),
-                s.parametersJson() == null ? Map.of() : Parameters.readMap(s.parametersJson()), null);
+                s.parametersJson() == null ? Map.of() : Parameters.readMap(s.parametersJson()), null,
+                s.createdById() == null ? Acting.named(s.createdBy()) : Acting.user(s.createdById(), s.createdBy()));
         String key = s.serverId() + " " + s.parametersJson();
         Uni<Object> target = targets.containsKey(key) ? Uni.createFrom().item(targets.get(key))
                 : deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e -> e)

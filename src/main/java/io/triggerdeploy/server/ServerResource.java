@@ -1,5 +1,6 @@
 package io.triggerdeploy.server;
 
+import io.triggerdeploy.access.AccessService;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
@@ -41,9 +42,11 @@ public class ServerResource {
     private final SecurityIdentity identity;
 
     private final io.triggerdeploy.environment.EnvironmentService environments;
+    private final AccessService access;
 
     public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity,
-                          io.triggerdeploy.environment.EnvironmentService environments) {
+                          io.triggerdeploy.environment.EnvironmentService environments, AccessService access) {
+        this.access = access;
         this.environments = environments;
         this.service = service;
         this.ssh = ssh;
@@ -54,7 +57,7 @@ public class ServerResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<List<ServerView>> list() {
-        return service.list();
+        return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(s -> a.sees(s.id())).toList()));
     }
 
     /** By id, alias or host (one path template with the writes, which take the id). */
@@ -64,7 +67,8 @@ public class ServerResource {
     public Uni<ServerView> get(@PathParam("id")
                                @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "The server's id, alias or host")
                                String ref) {
-        return service.get(ref);
+        return access.of(identity).chain(a -> service.get(ref).invoke(s ->
+                AccessService.requireVisible(a, s.id(), "server '" + ref + "' (looked up by id, alias and host)")));
     }
 
     @POST

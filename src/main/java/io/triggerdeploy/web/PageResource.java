@@ -96,7 +96,8 @@ public class PageResource {
 
     private Uni<Dashboard> board(PageContext ctx) {
         return Uni.combine().all()
-                .unis(servers.list(), deployments.latestPerServer(), deployments.active(50), deployments.recent(10),
+                .unis(servers.list().map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()),
+                        deployments.latestPerServer(ctx.access()), deployments.active(50, ctx.access()), deployments.recent(10, ctx.access()),
                         monitored.list(0), approvals.waitingFor(ctx.principal(), 20))
                 .with((serverList, latest, active, recent, serviceList, awaiting) -> {
                     Map<Long, DeploymentView> last = latest.stream()
@@ -113,15 +114,17 @@ public class PageResource {
     @Path("environments")
     @Operation(hidden = true)
     public Uni<Response> environmentsPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "environments", ctx -> environments.list().map(l -> Templates.environments(ctx, l)));
+        return pages.render(http, Role.VIEWER, "environments",  ctx -> environments.list().map(l -> Templates.environments(ctx,
+                l.stream().filter(e -> ctx.access().seesEnvironment(e.id())).toList())));
     }
 
     @GET
     @Path("schedules")
     @Operation(hidden = true)
     public Uni<Response> schedulesPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null)
-                .chain(list -> servers.list().map(s -> Templates.schedules(ctx, list, s))));
+        return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null, ctx.access())
+                .chain(list -> servers.list().map(s -> Templates.schedules(ctx, list,
+                        s.stream().filter(v -> ctx.sees(v.id())).toList()))));
     }
 
     @GET
@@ -129,7 +132,7 @@ public class PageResource {
     @Operation(hidden = true)
     public Uni<Response> approvalsPage(@Context HttpServerRequest http) {
         return pages.render(http, Role.VIEWER, "approvals", ctx -> approvals.waitingFor(ctx.principal(), 100)
-                .chain(mine -> deployments.page(null, "AWAITING_APPROVAL", null, null, null, null, null, 100)
+                .chain(mine -> deployments.page(null, "AWAITING_APPROVAL", null, null, null, null, null, 100, ctx.access())
                         .chain(all -> approvals.withDecisions(all.items()))
                         .map(all -> Templates.approvals(ctx, mine, all))));
     }
@@ -142,7 +145,7 @@ public class PageResource {
             if (!id.matches("\\d{1,18}")) {
                 throw ProblemException.notFound("There is no deployment '" + id + "'.");
             }
-            return deployments.get(Long.parseLong(id)).chain(d -> servers.get(String.valueOf(d.serverId()))
+            return deployments.get(Long.parseLong(id), ctx.access()).chain(d -> servers.get(String.valueOf(d.serverId()))
                     .onFailure(ProblemException.class).recoverWithNull()
                     .map(s -> Templates.deployment(ctx, d, s)));
         });
@@ -156,8 +159,9 @@ public class PageResource {
                                  @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
                                  @Context HttpServerRequest http) {
         HistoryView.Filters filters = new HistoryView.Filters(server, status, user, from, to);
-        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list().chain(serverList ->
-                deployments.page(server, status, user, dayStart(from), dayEnd(to), cursor, HISTORY_PAGE).map(page -> {
+        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list()
+                .map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()).chain(serverList ->
+                deployments.page(server, status, user, dayStart(from), dayEnd(to), cursor, HISTORY_PAGE, ctx.access()).map(page -> {
                     String next = page.nextCursor() == null ? null : query(filters, page.nextCursor());
                     List<String> statuses = Arrays.stream(DeploymentStatus.values()).map(Enum::name).toList();
                     return Templates.deployments(ctx, new HistoryView(page.items(), next, filters, serverList, statuses));

@@ -35,9 +35,11 @@ public class Pages {
     static final String HTML = "text/html;charset=UTF-8";
 
     private final CurrentIdentityAssociation identities;
+    private final io.triggerdeploy.access.AccessService access;
 
-    public Pages(CurrentIdentityAssociation identities) {
+    public Pages(CurrentIdentityAssociation identities, io.triggerdeploy.access.AccessService access) {
         this.identities = identities;
+        this.access = access;
     }
 
     public Uni<Response> render(HttpServerRequest request, Role minimum, String nav,
@@ -53,7 +55,7 @@ public class Pages {
                         return error(ctx, 403, "Forbidden", "This page needs the " + minimum.id() + " role; you are "
                                 + ctx.role().id() + ".");
                     }
-                    return Uni.createFrom().deferred(() -> body.apply(ctx))
+                    return access.of(ctx.principal()).chain(a -> body.apply(ctx.withAccess(a)))
                             .chain(t -> t.createUni())
                             .map(html -> Response.ok(html, HTML).header("Cache-Control", "no-store").build())
                             .onFailure().recoverWithUni(e -> failure(ctx, e));

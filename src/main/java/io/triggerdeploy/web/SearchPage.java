@@ -44,11 +44,11 @@ public class SearchPage {
     @Operation(hidden = true)
     public Uni<Response> page(@QueryParam("q") String q, @QueryParam("server") String server, @QueryParam("cursor") String cursor,
                               @Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list().chain(list -> {
+        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list().map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()).chain(list -> {
             if (q == null || q.isBlank()) {
                 return Uni.createFrom().item(Templates.search(ctx, new LogSearchView(q, server, list, List.of(), null, null, true)));
             }
-            return Uni.createFrom().deferred(() -> search.search(q, server, null, null, null, null, cursor, PAGE, 2))
+            return Uni.createFrom().deferred(() -> search.search(q, server, null, null, null, null, cursor, PAGE, 2, ctx.access()))
                     .map(page -> {
                         List<LogSearchView.Hit> hits = page.items().stream()
                                 .map(i -> new LogSearchView.Hit(i, LogSearch.highlight(q, i.text()))).toList();

@@ -26,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestProfile(DeploymentRepositoryTest.QuietEngine.class)
 class DeploymentRepositoryTest extends ApiTest {
 
+    static final Long[] NONE = new Long[0];
+
     /** No runner threads, and the reaper's next round an hour away. */
     public static class QuietEngine implements QuarkusTestProfile {
         @Override
@@ -110,15 +112,15 @@ class DeploymentRepositoryTest extends ApiTest {
             String note = "p" + i;
             asserter.execute(() -> queue(b, note));
         }
-        asserter.assertThat(() -> repository.page(b, null, null, null, null, null, 2), first -> {
+        asserter.assertThat(() -> repository.page(b, null, null, null, null, null, null, 2, NONE), first -> {
             assertThat(first).extracting(DeploymentView::note).containsExactly("p4", "p3");
             asserter.putData("cursor", first.get(1).id());
         });
-        asserter.assertThat(() -> repository.page(b, null, null, null, null, (Long) asserter.getData("cursor"), 2),
+        asserter.assertThat(() -> repository.page(b, null, null, null, null, null, (Long) asserter.getData("cursor"), 2, NONE),
                 second -> assertThat(second).extracting(DeploymentView::note).containsExactly("p2", "p1"));
-        asserter.assertThat(() -> repository.page(b, "QUEUED", "TEST", null, null, null, 10),
+        asserter.assertThat(() -> repository.page(b, "QUEUED", "TEST", null, null, null, null, 10, NONE),
                 all -> assertThat(all).hasSize(5)); // status and user filters (the user case-insensitively)
-        asserter.assertThat(() -> repository.page(b, "FAILED", null, null, null, null, 10), none -> assertThat(none).isEmpty());
+        asserter.assertThat(() -> repository.page(b, "FAILED", null, null, null, null, null, 10, NONE), none -> assertThat(none).isEmpty());
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.triggerdeploy.access;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.security.Callers;
+import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The one place that says what a caller may do where: lists filter by {@link Access#sees}, single reads answer 404 for a
+ * hidden server's records, actions answer 403 naming the permission they need.
+ */
+@ApplicationScoped
+public class AccessService {
+
+    private final AccessRepository repository;
+
+    public AccessService(AccessRepository repository) {
+        this.repository = repository;
+    }
+
+    /** The caller's access over every server (admins: no query). */
+    public Uni<Access> of(SecurityIdentity identity) {
+        return of(Callers.of(identity));
+    }
+
+    public Uni<Access> of(TriggerPrincipal p) {
+        return of(p.userId(), p.role());
+    }
+
+    /** A user's access over every server with the given role (a Slack command's linked user). */
+    public Uni<Access> of(Long userId, Role role) {
+        if (role == Role.ADMIN) {
+            return Uni.createFrom().item(Access.everything());
+        }
+        return repository.load(repository.pool(), userId, role, null);
+    }
+
+    /**
+     * The access of whoever a trigger acts as, on one server, read on {@code c} (the trigger's transaction). A user
+     * looked up now must exist and be active; their role is today's.
+     */
+    public Uni<Access> of(SqlClient c, Acting acting, long serverId) {
+        Uni<Acting> now = !acting.needsLookup() ? Uni.createFrom().item(acting)
+                : repository.user(c, acting.userId(), acting.username()).map(u -> {
+                    if (u == null || !u.active()) {
+                        throw ProblemException.forbidden("This trigger acts as user '" + (u == null ? acting.username() : u.username())
+                                + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was queued");
+                    }
+                    return new Acting(u.id(), u.username(), u.role());
+                });
+        return now.chain(a -> a.role() == Role.ADMIN ? Uni.createFrom().item(Access.everything())
+                : repository.load(c, a.userId(), a.role(), serverId));
+    }
+
+    /** The same, read through the pool. */
+    public Uni<Access> of(Acting acting, long serverId) {
+        return of(repository.pool(), acting, serverId);
+    }
+
+    /**
+     * Fails unless {@code acting} holds {@code p} on the server: 404 when the server is hidden from them (its existence is
+     * not theirs to learn), 403 naming the permission otherwise.
+     */
+    public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId, String alias) {
+        return of(c, acting, serverId).map(a -> {
+            check(a, p, serverId, alias);
+            return null;
+        });
+    }
+
+    /** The same, naming the server by its alias as stored. */
+    public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId) {
+        return repository.server(c, String.valueOf(serverId)).chain(s -> require(c, acting, p, serverId,
+                s == null ? "#" + serverId : s.alias()));
+    }
+
+    /** The same check on an access already read. */
+    public static void check(Access a, Permission p, long serverId, String alias) {
+        if (!a.sees(serverId)) {
+            throw ProblemException.notFound("No server '" + alias + "' (looked up by id, alias and host)");
+        }
+        if (!a.may(p, serverId)) {
+            throw ProblemException.forbidden(refusal(a, p, alias));
+        }
+    }
+
+    /** Why {@code p} is refused on a server. */
+    public static String refusal(Access a, Permission p, String alias) {
+        if (!a.role().atLeast(Role.OPERATOR) && p != Permission.VIEW) {
+            return "A viewer may not " + p.id() + " on server '" + alias + "'";
+        }
+        return "You may not " + p.id() + " on server '" + alias + "': its environment or the server grants " + p.id()
+                + " to named teams and users only";
+    }
+
+    /** 404 for a record of a server hidden from the caller (as if it did not exist). */
+    public static void requireVisible(Access a, long serverId, String what) {
+        if (!a.sees(serverId)) {
+            throw ProblemException.notFound("No " + what);
+        }
+    }
+}
