@@ -107,11 +107,11 @@ if len(cases) > 1:
 PY
 }
 
+echo "[127.0.0.1]:$sport $HOSTKEY" > "$dir/known_hosts"
 if [ "${ONLY_LINES:-0}" != 1 ]; then # ONLY_LINES=1: sections 3a and 3 only
 echo "== 1. overhead of one deployment ($N runs each, one-line script)"
 mkserver one ./deploy.sh >/dev/null
 measure "trigger-deploy=one"
-echo "[127.0.0.1]:$sport $HOSTKEY" > "$dir/known_hosts"
 ssh_times=()
 for i in $(seq 1 "$N"); do
   t0=$(date +%s%N)
