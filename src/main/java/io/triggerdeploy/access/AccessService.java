@@ -97,6 +97,18 @@ public class AccessService {
                 + " to named teams and users only";
     }
 
+    /** The grants the caller may manage (admins: all), for the permission editor. */
+    public Uni<java.util.List<GrantView>> grants(Access a) {
+        if (!a.isAdmin() && a.managedEnvironmentIds().isEmpty()) {
+            return Uni.createFrom().item(java.util.List.of());
+        }
+        return repository.grants(a.isAdmin() ? null : a.managedEnvironmentIds().toArray(new Long[0]), null, null);
+    }
+
+    public Uni<java.util.List<TeamView>> teams() {
+        return repository.teams();
+    }
+
     /** 404 for a record of a server hidden from the caller (as if it did not exist). */
     public static void requireVisible(Access a, long serverId, String what) {
         if (!a.sees(serverId)) {

@@ -72,8 +72,8 @@ public class GrantResource {
     public Uni<RestResponse<GrantView>> create(@NotNull(message = "a JSON body is required") @Valid GrantRequest request) {
         TriggerPrincipal p = Callers.of(identity);
         Actor actor = audit.actor(identity);
-        if (blank(request.environment()) == blank(request.server())) {
-            throw ProblemException.invalid("environment", "give exactly one of environment and server");
+        if (blank(request.environment()) && blank(request.server())) {
+            throw ProblemException.invalid("environment", "give an environment, or a server (with or without its environment)");
         }
         if (blank(request.team()) == blank(request.user())) {
             throw ProblemException.invalid("team", "give exactly one of team and user");
@@ -81,9 +81,16 @@ public class GrantResource {
         String permission = request.permission().trim();
         return access.of(p).chain(a -> transactions.run(tx -> {
             SqlClient c = tx.client();
-            Uni<Scope> scope = !blank(request.environment())
+            // a server (optionally with the environment it must be in) or a whole environment
+            Uni<Scope> scope = blank(request.server())
                     ? environmentId(c, request.environment().trim()).map(id -> new Scope(id, null, id, "environment " + request.environment().trim()))
-                    : serverRef(c, request.server().trim()).map(s -> new Scope(null, s.id(), s.environmentId(), "server " + s.alias()));
+                    : serverRef(c, request.server().trim()).chain(s -> (blank(request.environment()) ? Uni.createFrom().<Long>nullItem()
+                            : environmentId(c, request.environment().trim())).map(env -> {
+                        if (env != null && !env.equals(s.environmentId())) {
+                            throw ProblemException.invalid("server", "'" + s.alias() + "' is not in environment " + request.environment().trim());
+                        }
+                        return new Scope(null, s.id(), s.environmentId(), "server " + s.alias());
+                    }));
             Uni<Long[]> subject = !blank(request.team())
                     ? repository.teamId(c, request.team().trim()).map(id -> new Long[]{require(id, "team", request.team()), null})
                     : repository.userId(c, request.user().trim()).map(id -> new Long[]{null, require(id, "user", request.user())});

@@ -113,6 +113,21 @@ public class TeamResource {
                 .chain(() -> repository.team(tx.client(), id)))));
     }
 
+    /** The same with the user in the body ({@code user}: id or username), for forms. */
+    @POST
+    @Path("{team}/members")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<TeamView> addMemberByBody(@PathParam("team") String team,
+                                         @NotNull(message = "a JSON body with user is required") @Valid Member body) {
+        return addMember(team, body.user());
+    }
+
+    /** A user to add, by id or username. */
+    public record Member(@jakarta.validation.constraints.NotBlank(message = "is required")
+                         @jakarta.validation.constraints.Size(max = 64) String user) {
+    }
+
     @DELETE
     @Path("{team}/members/{user}")
     @RolesAllowed(Role.ADMIN_NAME)

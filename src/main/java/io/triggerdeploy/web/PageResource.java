@@ -50,6 +50,7 @@ public class PageResource {
     private final ServerService servers;
     private final DeploymentService deployments;
     private final UserService users;
+    private final io.triggerdeploy.access.AccessService access;
     private final ApiTokenService tokens;
     private final AuditLog audit;
     private final HookService hooks;
@@ -64,7 +65,8 @@ public class PageResource {
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
                         io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels,
                         io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments,
-                        io.triggerdeploy.schedule.ScheduleService schedules) {
+                        io.triggerdeploy.schedule.ScheduleService schedules, io.triggerdeploy.access.AccessService access) {
+        this.access = access;
         this.schedules = schedules;
         this.approvals = approvals;
         this.environments = environments;
@@ -114,8 +116,18 @@ public class PageResource {
     @Path("environments")
     @Operation(hidden = true)
     public Uni<Response> environmentsPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "environments",  ctx -> environments.list().map(l -> Templates.environments(ctx,
-                l.stream().filter(e -> ctx.access().seesEnvironment(e.id())).toList())));
+        return pages.render(http, Role.VIEWER, "environments",  ctx -> environments.list().chain(l -> access.grants(ctx.access())
+                .chain(grants -> (ctx.isAdmin() || !grants.isEmpty() ? access.teams() : Uni.createFrom().item(List.<io.triggerdeploy.access.TeamView>of()))
+                        .map(teams -> Templates.environments(ctx, l.stream().filter(e -> ctx.access().seesEnvironment(e.id())).toList(),
+                                grants.stream().collect(Collectors.groupingBy(g -> g.scopeEnvironmentId() == null ? -1L : g.scopeEnvironmentId())),
+                                teams)))));
+    }
+
+    @GET
+    @Path("teams")
+    @Operation(hidden = true)
+    public Uni<Response> teamsPage(@Context HttpServerRequest http) {
+        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().map(t -> Templates.teams(ctx, t)));
     }
 
     @GET

@@ -32,7 +32,11 @@ public final class Templates {
 
     public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers);
 
-    public static native TemplateInstance environments(PageContext ctx, List<io.triggerdeploy.environment.Environment> environments);
+    public static native TemplateInstance environments(PageContext ctx, List<io.triggerdeploy.environment.Environment> environments,
+                                                       java.util.Map<Long, List<io.triggerdeploy.access.GrantView>> grants,
+                                                       List<io.triggerdeploy.access.TeamView> teams);
+
+    public static native TemplateInstance teams(PageContext ctx, List<io.triggerdeploy.access.TeamView> teams);
 
     public static native TemplateInstance schedules(PageContext ctx, List<io.triggerdeploy.schedule.ScheduleView> schedules,
                                                     List<ServerView> servers);

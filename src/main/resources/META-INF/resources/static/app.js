@@ -284,6 +284,7 @@
     const title = $('[data-title-' + mode + ']', dlg);
     if (title) title.textContent = title.getAttribute('data-title-' + mode);
     $$('[data-fill]', dlg).forEach(el => { el.textContent = button.dataset[el.dataset.fill] || ''; });
+    $$('[data-fill-value]', dlg).forEach(el => { el.value = button.dataset[el.dataset.fillValue] || ''; });
     $$('.import-result', dlg).forEach(r => { r.textContent = ''; });
     dlg.showModal();
     const load = form && attr(form, 'load');

@@ -196,7 +196,9 @@ class PermissionsTest extends DeployApiTest {
         // bad grants: 400 naming the field, duplicates 409; nothing written
         int before = given().auth().oauth2(admin).get("/api/grants").then().extract().jsonPath().getList("id").size();
         grant(admin, Map.of("environment", prod, "server", openServer, "team", "x", "permission", "view")).then().statusCode(400)
-                .body("violations[0].field", equalTo("environment"));
+                .body("violations[0].field", equalTo("team"));
+        grant(admin, Map.of("environment", prod, "server", openServer, "user", names.get("outsider"), "permission", "view")).then()
+                .statusCode(400).body("violations[0].field", equalTo("server"));
         grant(admin, Map.of("environment", prod, "permission", "view")).then().statusCode(400).body("violations[0].field", equalTo("team"));
         grant(admin, Map.of("environment", prod, "user", names.get("outsider"), "permission", "root")).then().statusCode(400)
                 .body("violations[0].field", equalTo("permission"));

@@ -765,6 +765,68 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void anAdminMakesATeamGrantsItAnEnvironmentAndOnlyItsMembersSeeAndDeploy() throws IOException {
+        String env = unique("restricted-");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", env)).post("/api/environments")
+                .then().statusCode(201);
+        String alias = serverIn(env, "Ledger", "echo granted-run");
+        String member = operator();
+        String outsider = operator();
+        String team = unique("payments-");
+
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/teams"));
+        visible(By.cssSelector("button[data-open='team-dialog'][data-mode='create']")).click();
+        visible(By.id("t-name")).sendKeys(team);
+        driver.findElement(By.id("t-description")).sendKeys("Payments on-call");
+        driver.findElement(By.cssSelector("#team-dialog button[type=submit]")).click();
+        visible(By.cssSelector("tr[data-team-row='" + team + "'] button[data-open='member-dialog']")).click();
+        visible(By.id("m-user")).sendKeys("nobody-here");
+        driver.findElement(By.cssSelector("#member-dialog button[type=submit]")).click();
+        // an unknown user is refused in the form
+        assertThat(visible(By.cssSelector("#member-dialog .form-error")).getText()).contains("nobody-here");
+        driver.findElement(By.id("m-user")).clear();
+        driver.findElement(By.id("m-user")).sendKeys(member);
+        driver.findElement(By.cssSelector("#member-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-team-row='" + team + "']")).getText().contains(member));
+        shot("teams");
+
+        driver.get(url("/environments"));
+        visible(By.cssSelector("tr[data-env-row='" + env + "'] button[data-open='grant-dialog']")).click();
+        new org.openqa.selenium.support.ui.Select(visible(By.id("g-team"))).selectByVisibleText(team);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("g-permission"))).selectByValue("deploy");
+        driver.findElement(By.cssSelector("#grant-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("td[data-grants='" + env + "']")).getText().contains(team));
+        assertThat(text(By.cssSelector("td[data-grants='" + env + "']"))).contains("deploy");
+        shot("environments-grants");
+
+        // the member sees the server and deploys it from the dashboard
+        driver.manage().deleteAllCookies();
+        browserLogin(member, "operator-pass");
+        driver.get(url("/"));
+        visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
+        confirm();
+        waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("log"))).contains("granted-run");
+        String deployment = driver.getCurrentUrl().replaceAll(".*/deployments/", "");
+
+        // another operator sees neither the server, nor its deployment, nor a way to it
+        driver.manage().deleteAllCookies();
+        browserLogin(outsider, "operator-pass");
+        driver.get(url("/"));
+        visible(By.id("nav"));
+        assertThat(driver.findElements(By.cssSelector("[data-server='" + alias + "']"))).isEmpty();
+        driver.get(url("/deployments"));
+        assertThat(driver.getPageSource()).doesNotContain(alias);
+        driver.get(url("/deployments/" + deployment));
+        assertThat(driver.getPageSource()).contains("No deployment " + deployment);
+        driver.get(url("/environments"));
+        assertThat(driver.findElements(By.cssSelector("tr[data-env-row='" + env + "']"))).isEmpty();
+        shot("environments-outsider");
+    }
+
+    @Test
     void aFrozenEnvironmentRefusesTheDeployDialogUntilGlassIsBrokenWithAReason() throws IOException {
         String env = unique("frozen-");
         java.time.Instant now = java.time.Instant.now();
