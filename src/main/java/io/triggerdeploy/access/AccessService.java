@@ -67,6 +67,11 @@ public class AccessService {
      */
     public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId, String alias) {
         return of(c, acting, serverId).map(a -> {
+            if (acting.needsLookup() && !a.may(p, serverId)) {
+                // a webhook or schedule bound to this server: say whose permission is missing
+                throw ProblemException.forbidden("This trigger acts as user '" + acting.username() + "', who may not " + p.id()
+                        + " on server '" + alias + "' now; nothing was queued");
+            }
             check(a, p, serverId, alias);
             return null;
         });

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Teams and grants over every endpoint: the permission matrix (team × environment × action), on PostgreSQL and the
@@ -195,8 +197,8 @@ class PermissionsTest extends DeployApiTest {
         given().auth().oauth2(manager).get("/api/grants?server=" + pinnedServer).then().statusCode(200).body("size()", equalTo(0));
         // bad grants: 400 naming the field, duplicates 409; nothing written
         int before = given().auth().oauth2(admin).get("/api/grants").then().extract().jsonPath().getList("id").size();
-        grant(admin, Map.of("environment", prod, "server", openServer, "team", "x", "permission", "view")).then().statusCode(400)
-                .body("violations[0].field", equalTo("team"));
+        grant(admin, Map.of("team", "x", "permission", "view")).then().statusCode(400)
+                .body("violations[0].field", equalTo("environment"));
         grant(admin, Map.of("environment", prod, "server", openServer, "user", names.get("outsider"), "permission", "view")).then()
                 .statusCode(400).body("violations[0].field", equalTo("server"));
         grant(admin, Map.of("environment", prod, "permission", "view")).then().statusCode(400).body("violations[0].field", equalTo("team"));
@@ -269,7 +271,7 @@ class PermissionsTest extends DeployApiTest {
     }
 
     @Test
-    void schedulesNeedDeployOnTheirServer() {
+    void schedulesNeedDeployOnTheirServerAndRunAsTheirCreator() throws Exception {
         Map<String, Object> body = Map.of("server", prodServer, "cron", "0 3 * * *");
         given().auth().oauth2(tokens.get("looker")).contentType(ContentType.JSON).body(body).post("/api/schedules").then().statusCode(403);
         given().auth().oauth2(tokens.get("outsider")).contentType(ContentType.JSON).body(body).post("/api/schedules").then().statusCode(404);
@@ -280,6 +282,19 @@ class PermissionsTest extends DeployApiTest {
         assertThat(given().auth().oauth2(tokens.get("outsider")).get("/api/schedules").then().statusCode(200).extract().jsonPath()
                 .getList("id", Long.class)).doesNotContain(id);
         given().auth().oauth2(tokens.get("looker")).delete("/api/schedules/" + id).then().statusCode(403);
-        given().auth().oauth2(tokens.get("deployer")).delete("/api/schedules/" + id).then().statusCode(204);
+
+        // it runs as its creator, checked at each run: while they may deploy it deploys, once they may not it is skipped
+        ScheduleTest.due(id, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScheduleTest.runs(id) == 1);
+        String deployersTeam = given().auth().oauth2(admin).get("/api/grants?environment=" + prod).then().extract().jsonPath()
+                .getString("find { it.permission == 'deploy' }.team");
+        given().auth().oauth2(admin).delete("/api/teams/" + deployersTeam + "/members/" + names.get("deployer")).then().statusCode(200);
+        ScheduleTest.due(id, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(admin).get("/api/schedules/" + id).then().extract()
+                .jsonPath().getString("last_outcome").startsWith("skipped"));
+        assertThat(given().auth().oauth2(admin).get("/api/schedules/" + id).then().extract().jsonPath().getString("last_outcome"))
+                .contains(names.get("deployer")).contains("may not deploy");
+        assertThat(ScheduleTest.runs(id)).isEqualTo(1);
+        given().auth().oauth2(admin).delete("/api/schedules/" + id).then().statusCode(204);
     }
 }
