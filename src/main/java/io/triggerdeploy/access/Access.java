@@ -103,11 +103,19 @@ public final class Access {
 
     /** The servers hidden from the caller, for list queries ({@code NOT (server_id = ANY(…))}); empty when none. */
     public Long[] hidden() {
-        if (seesEverything()) {
-            return new Long[0];
+        Long[] h = hidden;
+        if (h == null) {
+            if (seesEverything()) {
+                h = new Long[0];
+            } else {
+                Set<Long> s = new HashSet<>(restricted);
+                s.removeAll(view);
+                h = s.toArray(new Long[0]);
+            }
+            hidden = h; // the same array for every request that shares this access; callers only read it
         }
-        Set<Long> h = new HashSet<>(restricted);
-        h.removeAll(view);
-        return h.toArray(new Long[0]);
+        return h;
     }
+
+    private volatile Long[] hidden;
 }

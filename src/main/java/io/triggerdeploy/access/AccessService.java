@@ -17,10 +17,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class AccessService {
 
     private final AccessRepository repository;
+    private final AccessCache cache;
 
-    public AccessService(AccessRepository repository) {
+    public AccessService(AccessRepository repository, AccessCache cache) {
         this.repository = repository;
+        this.cache = cache;
     }
+
+    /** This replica changed something access depends on and committed it: the next request reads afresh. */
+    public void changed() {
+        cache.changed();
+    }
+
 
     /** The caller's access over every server (admins: no query). */
     public Uni<Access> of(SecurityIdentity identity) {
@@ -36,7 +44,7 @@ public class AccessService {
         if (role == Role.ADMIN) {
             return Uni.createFrom().item(Access.everything());
         }
-        return repository.load(repository.pool(), userId, role, null);
+        return cache.get(userId, role, () -> repository.load(repository.pool(), userId, role, null));
     }
 
     /**

@@ -106,7 +106,7 @@ public class GrantResource {
                                     permission + " on " + sc.describe() + " to " + to, true).chain(() -> repository.grant(c, id));
                         });
             }));
-        })).map(g -> RestResponse.ResponseBuilder.<GrantView>created(URI.create("/api/grants/" + g.id())).entity(g).build());
+        })).invoke(x -> access.changed()).map(g -> RestResponse.ResponseBuilder.<GrantView>created(URI.create("/api/grants/" + g.id())).entity(g).build());
     }
 
     @DELETE
@@ -122,7 +122,7 @@ public class GrantResource {
             return repository.deleteGrant(tx, id).call(() -> audit.record(tx, actor, null, "grant.deleted", "grant", "#" + id,
                     g.permission() + " on " + (g.environment() != null ? "environment " + g.environment() : "server " + g.server())
                             + " to " + (g.team() != null ? "team " + g.team() : "user " + g.user()), true));
-        }))).map(x -> RestResponse.noContent());
+        }))).invoke(x -> access.changed()).map(x -> RestResponse.noContent());
     }
 
     private record Scope(Long environmentId, Long serverId, Long scopeEnvironmentId, String describe) {

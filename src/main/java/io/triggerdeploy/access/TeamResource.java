@@ -33,8 +33,11 @@ public class TeamResource {
     private final Transactions transactions;
     private final AuditLog audit;
     private final SecurityIdentity identity;
+    private final AccessCache cache;
 
-    public TeamResource(AccessRepository repository, Transactions transactions, AuditLog audit, SecurityIdentity identity) {
+    public TeamResource(AccessRepository repository, Transactions transactions, AuditLog audit, SecurityIdentity identity,
+                        AccessCache cache) {
+        this.cache = cache;
         this.repository = repository;
         this.transactions = transactions;
         this.audit = audit;
@@ -61,7 +64,7 @@ public class TeamResource {
         Actor actor = audit.actor(identity);
         String name = request.name().strip();
         String description = description(request.description());
-        return transactions.run(tx -> repository.insertTeam(tx, name, description).chain(id -> {
+        return changing(tx -> repository.insertTeam(tx, name, description).chain(id -> {
             if (id == null) {
                 throw ProblemException.conflict("A team named '" + name + "' already exists");
             }
@@ -79,7 +82,7 @@ public class TeamResource {
         Actor actor = audit.actor(identity);
         String name = request.name().strip();
         String description = description(request.description());
-        return teamId(team).chain(id -> transactions.run(tx -> repository.nameTaken(tx.client(), name, id).chain(taken -> {
+        return teamId(team).chain(id -> changing(tx -> repository.nameTaken(tx.client(), name, id).chain(taken -> {
             if (taken) {
                 throw ProblemException.conflict("A team named '" + name + "' already exists");
             }
@@ -95,7 +98,7 @@ public class TeamResource {
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("team") String team) {
         Actor actor = audit.actor(identity);
-        return teamId(team).chain(id -> transactions.run(tx -> repository.team(tx.client(), id).chain(t -> t == null
+        return teamId(team).chain(id -> changing(tx -> repository.team(tx.client(), id).chain(t -> t == null
                 ? Uni.createFrom().failure(ProblemException.notFound("No team '" + team + "'")) : repository.deleteTeam(tx, id).call(() -> audit.record(tx, actor, null, "team.deleted", "team", t.name(),
                         t.members().size() + " members, " + t.grants() + " grants removed", true)))))
                 .map(x -> RestResponse.noContent());
@@ -107,7 +110,7 @@ public class TeamResource {
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<TeamView> addMember(@PathParam("team") String team, @PathParam("user") String user) {
         Actor actor = audit.actor(identity);
-        return teamId(team).chain(id -> userId(user).chain(uid -> transactions.run(tx -> repository.addMember(tx, id, uid)
+        return teamId(team).chain(id -> userId(user).chain(uid -> changing(tx -> repository.addMember(tx, id, uid)
                 .call(added -> !added ? Uni.createFrom().voidItem() : repository.team(tx.client(), id).chain(t ->
                         audit.record(tx, actor, null, "team.member_added", "team", t.name(), "user " + user, true)))
                 .chain(() -> repository.team(tx.client(), id)))));
@@ -133,7 +136,7 @@ public class TeamResource {
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<TeamView> removeMember(@PathParam("team") String team, @PathParam("user") String user) {
         Actor actor = audit.actor(identity);
-        return teamId(team).chain(id -> userId(user).chain(uid -> transactions.run(tx -> repository.removeMember(tx, id, uid)
+        return teamId(team).chain(id -> userId(user).chain(uid -> changing(tx -> repository.removeMember(tx, id, uid)
                 .call(removed -> {
                     if (!removed) {
                         throw ProblemException.notFound("User '" + user + "' is not a member of the team");
@@ -142,6 +145,11 @@ public class TeamResource {
                             audit.record(tx, actor, null, "team.member_removed", "team", t.name(), "user " + user, true));
                 })
                 .chain(() -> repository.team(tx.client(), id)))));
+    }
+
+    /** A transaction that changes teams or members; once it committed, this replica's cached permissions are forgotten. */
+    private <T> Uni<T> changing(java.util.function.Function<io.triggerdeploy.db.Tx, Uni<T>> work) {
+        return transactions.run(work).invoke(x -> cache.changed());
     }
 
     private Uni<Long> teamId(String ref) {

@@ -272,7 +272,7 @@ public class DeploymentRepository {
     /** Deployments queued or running now, oldest first. */
     public Uni<List<DeploymentView>> active(int limit, Long[] hidden) {
         return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments "
-                        + "WHERE status IN ('QUEUED', 'RUNNING') AND ($2::bigint[] = '{}' OR NOT (server_id = ANY($2))) ORDER BY id LIMIT $1")
+                        + "WHERE status IN ('QUEUED', 'RUNNING') AND server_id NOT IN (SELECT unnest($2::bigint[])) ORDER BY id LIMIT $1")
                 .execute(Tuple.of(limit, hidden)).map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
@@ -283,7 +283,9 @@ public class DeploymentRepository {
                 + "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR lower(requested_by) = lower($3)) "
                 + "AND ($4::timestamptz IS NULL OR queued_at >= $4) AND ($5::timestamptz IS NULL OR queued_at < $5) "
                 + "AND ($6::bigint IS NULL OR id < $6) AND ($8::text IS NULL OR ref = $8) "
-                + (hidden.length == 0 ? "" : "AND NOT (server_id = ANY($9)) ") + "ORDER BY id DESC LIMIT $7";
+                // the servers hidden from the caller, as a hashed subplan: a prepared statement's generic plan would
+                // otherwise compare each row with every element of the array
+                + (hidden.length == 0 ? "" : "AND server_id NOT IN (SELECT unnest($9::bigint[])) ") + "ORDER BY id DESC LIMIT $7";
         Object[] args = hidden.length == 0 ? new Object[]{serverId, status, user, from, to, beforeId, limit, ref}
                 : new Object[]{serverId, status, user, from, to, beforeId, limit, ref, hidden};
         return pool.preparedQuery(sql).execute(Tuple.from(args))

@@ -96,7 +96,7 @@ public class LogSearchRepository {
                 + "AND ($6::bigint IS NULL OR (l.deployment_id, l.line_no) < ($6, $7::int))");
         if (f.hidden().length > 0) {
             args.add(f.hidden());
-            sql.append(" AND NOT (d.server_id = ANY($").append(args.size()).append("))");
+            sql.append(" AND d.server_id NOT IN (SELECT unnest($").append(args.size()).append("::bigint[]))");
         }
         for (Term t : terms) {
             args.add(t.pattern());

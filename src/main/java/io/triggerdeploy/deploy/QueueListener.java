@@ -28,11 +28,13 @@ public class QueueListener {
     private final Dispatcher dispatcher;
     private final DeployConfig config;
     private final UserCache users;
+    private final io.triggerdeploy.access.AccessCache access;
     private PgSubscriber subscriber;
 
     public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
-                         DeployConfig config, UserCache users) {
+                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access) {
         this.users = users;
+        this.access = access;
         this.vertx = vertx;
         this.datasource = datasource;
         this.events = events;
@@ -44,11 +46,13 @@ public class QueueListener {
         // the policy is asked at each loss of the connection: from then on, notifications may be missed
         subscriber = PgSubscriber.subscriber(vertx, datasource.dedicated("listen")).reconnectPolicy(retries -> {
             users.listening(false);
+            access.listening(false);
             return 1000L;
         });
         // subscribed (first connect and every reconnect): from now on, every change of a user row is heard
         subscriber.channel(USERS_CHANNEL).subscribeHandler(v -> users.listening(true))
                 .handler(payload -> withId(payload, users::changed));
+        subscriber.channel(ACCESS_CHANNEL).subscribeHandler(v -> access.listening(true)).handler(payload -> access.changed());
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> withId(payload, events::publish));
         subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> withId(payload, dispatcher::cancelLocal));
@@ -58,6 +62,9 @@ public class QueueListener {
 
     /** Sent by the trigger {@code users_changed} (changelog 0014) for every UPDATE or DELETE of a user row. */
     static final String USERS_CHANNEL = "trigger_users";
+
+    /** Sent by the statement triggers of changelog 0024 when grants, teams, members, environments or servers change. */
+    static final String ACCESS_CHANNEL = "trigger_access";
 
     private static void withId(String payload, LongConsumer action) {
         try {
@@ -69,6 +76,7 @@ public class QueueListener {
 
     void stop(@Observes ShutdownEvent event) {
         users.listening(false);
+        access.listening(false);
         if (subscriber != null) {
             subscriber.close();
         }

@@ -76,7 +76,7 @@ public class ServerResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
         Actor actor = audit.actor(identity);
-        return service.create(request)
+        return service.create(request).invoke(x -> access.changed())
                 .call(v -> audit.record(actor, "server.created", "server", v.alias(), describe(v)))
                 .call(v -> environments.ensureNamedByServers(actor))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
@@ -100,7 +100,7 @@ public class ServerResource {
 
     private Uni<ServerView> update(long id, ServerRequest request) {
         Actor actor = audit.actor(identity);
-        return service.get(String.valueOf(id)).chain(before -> service.update(id, request)
+        return service.get(String.valueOf(id)).chain(before -> service.update(id, request).invoke(x -> access.changed())
                 .call(v -> audit.record(actor, "server.updated", "server", v.alias(), describe(v)
                         + (Objects.equals(before.hostKeyFingerprint(), v.hostKeyFingerprint()) ? ""
                         : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint()))))
@@ -121,7 +121,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         Actor actor = audit.actor(identity);
-        return service.get(String.valueOf(id)).chain(s -> service.delete(id)
+        return service.get(String.valueOf(id)).chain(s -> service.delete(id).invoke(x -> access.changed())
                         .call(() -> audit.record(actor, "server.deleted", "server", s.alias(), null)))
                 .map(v -> RestResponse.noContent());
     }
@@ -179,7 +179,7 @@ public class ServerResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
         Actor actor = audit.actor(identity);
-        return service.importLegacy(records).call(r -> audit.record(actor, "server.imported", "server", null,
+        return service.importLegacy(records).invoke(x -> access.changed()).call(r -> audit.record(actor, "server.imported", "server", null,
                 "created " + r.created().size() + ", skipped " + r.skipped().size()))
                 .call(r -> environments.ensureNamedByServers(actor));
     }
