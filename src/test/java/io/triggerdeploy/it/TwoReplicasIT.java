@@ -115,6 +115,52 @@ class TwoReplicasIT {
     }
 
     /**
+     * Each replica keeps each caller's permissions; a grant or membership changed through one replica takes effect on
+     * the other at once (the database announces it), in both directions.
+     */
+    @Test
+    @Order(1)
+    void aPermissionChangedOnOneReplicaHoldsOnTheOtherAtOnce() throws Exception {
+        String alias = "r" + Long.toHexString(System.nanoTime());
+        var env = a.post("/api/servers", JSON.writeValueAsString(Map.of("name", alias, "alias", alias, "host", "127.0.0.1",
+                "port", sshd.port(), "user", "deployer", "path", dir.toString(), "host_key", sshd.hostKeyLine(),
+                "environment", "two-restricted")), token);
+        assertThat(env.statusCode()).as(env.body()).isEqualTo(201);
+        String user = "member" + Long.toHexString(System.nanoTime());
+        assertThat(a.post("/api/users", "{\"username\":\"" + user + "\",\"password\":\"member-pass\",\"role\":\"operator\"}", token)
+                .statusCode()).isEqualTo(201);
+        String member = JSON.readTree(b.post("/api/login", "{\"username\":\"" + user + "\",\"password\":\"member-pass\"}", null)
+                .body()).get("token").asText();
+        // open: both replicas show the server (and keep that answer)
+        assertThat(b.get("/api/servers/" + alias, member).statusCode()).isEqualTo(200);
+        assertThat(a.get("/api/servers/" + alias, member).statusCode()).isEqualTo(200);
+        var team = a.post("/api/teams", "{\"name\":\"two-team-" + user + "\"}", token);
+        assertThat(team.statusCode()).as(team.body()).isEqualTo(201);
+        long teamId = JSON.readTree(team.body()).get("id").asLong();
+        var grant = a.post("/api/grants", "{\"environment\":\"two-restricted\",\"team\":\"" + teamId + "\",\"permission\":\"view\"}", token);
+        assertThat(grant.statusCode()).as(env.body() + grant.body()).isEqualTo(201);
+        // restricted through replica a: replica b hides it from a non-member without waiting for any expiry
+        assertThat(awaitCode(b, "/api/servers/" + alias, member, 404)).isTrue();
+        assertThat(a.put("/api/teams/" + teamId + "/members/" + user, "{}", token).statusCode()).isEqualTo(200);
+        assertThat(awaitCode(b, "/api/servers/" + alias, member, 200)).isTrue();
+        assertThat(b.delete("/api/teams/" + teamId + "/members/" + user, token).statusCode()).isEqualTo(200);
+        assertThat(awaitCode(a, "/api/servers/" + alias, member, 404)).isTrue();
+        assertThat(a.get("/api/servers/" + alias, member).statusCode()).isEqualTo(404);
+    }
+
+    /** The status a GET answers within 2 s (well under the 10 s the cache keeps an answer without notifications). */
+    static boolean awaitCode(JarProcess via, String path, String bearer, int code) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (via.get(path, bearer).statusCode() == code) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /**
      * Both replicas tick every 200 ms, yet a service with a 10 s interval is checked once per interval; and each
      * finished deployment is announced once, by the replica that ran it.
      */
