@@ -153,24 +153,22 @@ public class TeamResource {
     }
 
     private Uni<Long> teamId(String ref) {
-        if (ref == null || ref.isBlank() || ref.length() > 64) {
-            return Uni.createFrom().failure(ProblemException.notFound("No team with that id or name"));
-        }
-        return repository.teamId(repository.pool(), ref.trim()).map(id -> {
-            if (id == null) {
-                throw ProblemException.notFound("No team '" + ref.trim() + "'");
-            }
-            return id;
-        });
+        return idOf(ref, "team", "id or name", repository::teamId);
     }
 
     private Uni<Long> userId(String ref) {
+        return idOf(ref, "user", "id or username", repository::userId);
+    }
+
+    /** The id a path's reference names (404 naming it otherwise). */
+    private Uni<Long> idOf(String ref, String what, String by,
+                           java.util.function.BiFunction<io.vertx.mutiny.sqlclient.SqlClient, String, Uni<Long>> find) {
         if (ref == null || ref.isBlank() || ref.length() > 64) {
-            return Uni.createFrom().failure(ProblemException.notFound("No user with that id or username"));
+            return Uni.createFrom().failure(ProblemException.notFound("No " + what + " with that " + by));
         }
-        return repository.userId(repository.pool(), ref.trim()).map(id -> {
+        return find.apply(repository.pool(), ref.trim()).map(id -> {
             if (id == null) {
-                throw ProblemException.notFound("No user '" + ref.trim() + "'");
+                throw ProblemException.notFound("No " + what + " '" + ref.trim() + "'");
             }
             return id;
         });
