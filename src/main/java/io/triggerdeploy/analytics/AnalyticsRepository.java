@@ -33,9 +33,10 @@ public class AnalyticsRepository {
     }
 
     /** The report of the days from {@code from} to now, for one server (by alias) or, with {@code alias} null, for all. */
-    Uni<AnalyticsReport> report(int days, OffsetDateTime from, OffsetDateTime to, String alias) {
-        String window = " FROM deployments WHERE queued_at >= $1 AND ($2::text IS NULL OR server_alias = $2) ";
-        Tuple since = Tuple.of(from, alias);
+    Uni<AnalyticsReport> report(int days, OffsetDateTime from, OffsetDateTime to, String alias, Long[] hidden) {
+        String window = " FROM deployments WHERE queued_at >= $1 AND ($2::text IS NULL OR server_alias = $2) "
+                + "AND server_id NOT IN (SELECT unnest($3::bigint[])) ";
+        Tuple since = Tuple.of(from, alias, hidden);
 
         Uni<AnalyticsReport.Totals> totals = pool.preparedQuery("SELECT " + GROUP_FIGURES
                         + ", count(*) FILTER (WHERE status IN ('FAILED','TIMED_OUT','INTERRUPTED')) AS failed" + window)

@@ -22,14 +22,20 @@ public class AnalyticsResource {
 
     private final AnalyticsService analytics;
 
-    public AnalyticsResource(AnalyticsService analytics) {
+    private final io.triggerdeploy.access.AccessService access;
+    private final io.quarkus.security.identity.SecurityIdentity identity;
+
+    public AnalyticsResource(AnalyticsService analytics, io.triggerdeploy.access.AccessService access,
+                             io.quarkus.security.identity.SecurityIdentity identity) {
         this.analytics = analytics;
+        this.access = access;
+        this.identity = identity;
     }
 
     @GET
     @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment analytics over whole UTC days",
             description = io.triggerdeploy.deploy.DeploymentFigures.DEFINITION)
     public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days, @QueryParam("server") String server) {
-        return analytics.report(days, server);
+        return access.of(identity).chain(a -> analytics.report(days, server, a));
     }
 }

@@ -18,18 +18,19 @@ public class AnalyticsService {
         this.repository = repository;
     }
 
-    public Uni<AnalyticsReport> report(int days) {
-        return report(days, null);
+    /** The report over the servers the caller may see. */
+    public Uni<AnalyticsReport> report(int days, io.triggerdeploy.access.Access access) {
+        return report(days, null, access);
     }
 
-    /** The report for one server (by alias) or, with {@code server} null, for all. */
-    public Uni<AnalyticsReport> report(int days, String server) {
+    /** The report for one server (by alias) or, with {@code server} null, for all the caller may see. */
+    public Uni<AnalyticsReport> report(int days, String server, io.triggerdeploy.access.Access access) {
         if (days < 1 || days > 366) {
             throw ProblemException.invalid("days", "must be between 1 and 366");
         }
         OffsetDateTime to = OffsetDateTime.now(ZoneOffset.UTC);
         OffsetDateTime from = to.truncatedTo(ChronoUnit.DAYS).minusDays(days - 1L);
         String alias = server == null || server.isBlank() ? null : server.trim();
-        return repository.report(days, from, to, alias);
+        return repository.report(days, from, to, alias, access.hidden());
     }
 }

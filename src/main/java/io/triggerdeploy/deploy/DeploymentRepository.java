@@ -320,17 +320,25 @@ public class DeploymentRepository {
 
     /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
     public Uni<DeploymentStats.Window> stats(long windowSeconds) {
-        String totals = "SELECT status, count(*) FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') GROUP BY status";
+        return stats(windowSeconds, new Long[0]);
+    }
+
+    /** The same over the servers not in {@code hidden}. */
+    public Uni<DeploymentStats.Window> stats(long windowSeconds, Long[] hidden) {
+        String visible = hidden.length == 0 ? "" : "AND server_id NOT IN (SELECT unnest($2::bigint[])) ";
+        Tuple args = hidden.length == 0 ? Tuple.of(windowSeconds) : Tuple.of(windowSeconds, hidden);
+        String totals = "SELECT status, count(*) FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') " + visible
+                + "GROUP BY status";
         String perServer = "SELECT server_alias, " + DeploymentFigures.GROUP + " "
-                + "FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') "
+                + "FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') " + visible
                 + "GROUP BY ROLLUP (server_alias) ORDER BY server_alias NULLS FIRST";
-        return pool.preparedQuery(totals).execute(Tuple.of(windowSeconds)).chain(statusRows -> {
+        return pool.preparedQuery(totals).execute(args).chain(statusRows -> {
             java.util.Map<String, Long> byStatus = new java.util.LinkedHashMap<>();
             for (DeploymentStatus st : DeploymentStatus.values()) {
                 byStatus.put(st.name(), 0L);
             }
             statusRows.forEach(r -> byStatus.put(r.getString(0), r.getLong(1)));
-            return pool.preparedQuery(perServer).execute(Tuple.of(windowSeconds)).map(rows -> {
+            return pool.preparedQuery(perServer).execute(args).map(rows -> {
                 List<DeploymentStats.PerServer> servers = new ArrayList<>();
                 DeploymentStats.PerServer all = null;
                 for (Row r : rows) {

@@ -127,7 +127,7 @@ public class DeploymentResource {
     @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment figures for 24 h, 7 d and 30 d",
             description = DeploymentFigures.DEFINITION + " Recomputed at most every 15 s per replica.")
     public Uni<DeploymentStats> stats() {
-        return service.stats();
+        return access.of(identity).chain(a -> service.stats(a));
     }
 
     @GET

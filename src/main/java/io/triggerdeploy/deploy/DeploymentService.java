@@ -75,6 +75,22 @@ public class DeploymentService {
         return stats;
     }
 
+    /**
+     * The same over the servers the caller may see: the shared figures when nothing is hidden from them, otherwise
+     * computed for them (not shared, so a restricted caller's request reads the window's rows).
+     */
+    public Uni<DeploymentStats> stats(Access access) {
+        Long[] hidden = access.hidden();
+        if (hidden.length == 0) {
+            return stats;
+        }
+        java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
+        return repository.stats(86_400L, hidden).invoke(w -> windows.put("24h", w))
+                .chain(() -> repository.stats(7 * 86_400L, hidden)).invoke(w -> windows.put("7d", w))
+                .chain(() -> repository.stats(30 * 86_400L, hidden)).invoke(w -> windows.put("30d", w))
+                .map(x -> new DeploymentStats(windows));
+    }
+
     /** The newest deployment of every server that has one. */
     public Uni<java.util.List<DeploymentView>> latestPerServer(Access access) {
         return repository.latestPerServer().map(l -> l.stream().filter(d -> access.sees(d.serverId())).toList());

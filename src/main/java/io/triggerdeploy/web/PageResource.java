@@ -274,7 +274,7 @@ public class PageResource {
             if (!days.matches("\\d{1,3}")) {
                 throw ProblemException.invalid("days", "must be a number of days between 1 and 366");
             }
-            return analytics.report(Integer.parseInt(days)).map(r -> Templates.analytics(ctx, r));
+            return analytics.report(Integer.parseInt(days), ctx.access()).map(r -> Templates.analytics(ctx, r));
         });
     }
 

@@ -129,6 +129,15 @@ class PermissionsTest extends DeployApiTest {
             assertThat(status(given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of())
                     .post("/api/deployments/" + seen + "/rerun"))).as("rerun: " + who).isEqualTo(deploy.get(who));
         });
+        // figures and analytics count only what the caller may see
+        assertThat(given().auth().oauth2(tokens.get("outsider")).get("/api/deployments/stats").then().statusCode(200).extract()
+                .asString()).doesNotContain(prodServer).contains(openServer);
+        assertThat(given().auth().oauth2(tokens.get("deployer")).get("/api/deployments/stats").then().statusCode(200).extract()
+                .asString()).contains(prodServer);
+        assertThat(given().auth().oauth2(tokens.get("outsider")).get("/api/analytics?days=1").then().statusCode(200).extract()
+                .asString()).doesNotContain(prodServer).contains(openServer);
+        assertThat(given().auth().oauth2(admin).get("/api/analytics?days=1").then().statusCode(200).extract()
+                .asString()).contains(prodServer);
         // refused triggers queued nothing
         assertThat(given().auth().oauth2(admin).get("/api/deployments?limit=200&server=" + prodServer).then().extract().jsonPath()
                 .getList("items.requested_by", String.class)).containsOnly("admin", names.get("deployer"), names.get("manager"));
