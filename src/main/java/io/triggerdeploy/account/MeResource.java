@@ -43,7 +43,11 @@ public class MeResource {
 
     private final AuditLog audit;
 
-    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit) {
+    private final io.triggerdeploy.auth.TotpService totp;
+
+    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit,
+                      io.triggerdeploy.auth.TotpService totp) {
+        this.totp = totp;
         this.identity = identity;
         this.audit = audit;
         this.sessions = sessions;
@@ -105,5 +109,61 @@ public class MeResource {
                 .chain(() -> sessions.deleteForUser(p.userId(), null))
                 .call(() -> audit.record(actor, "user.signed_out_everywhere", "user", p.username(), null))
                 .map(v -> RestResponse.noContent());
+    }
+
+    /** Whether two-factor sign-in is on for the caller, and how many recovery codes are left. */
+    @GET
+    @Path("totp")
+    public Uni<io.triggerdeploy.auth.TotpService.Status> totpStatus() {
+        return totp.status(Callers.databaseUser(identity).userId());
+    }
+
+    /**
+     * Starts two-factor enrolment: a new secret, answered this once as {@code secret} (base32) and {@code otpauth_uri};
+     * it takes effect when {@code POST /api/me/totp/confirm} gets a valid code for it.
+     */
+    @POST
+    @Path("totp")
+    public Uni<io.triggerdeploy.auth.TotpService.Enrolment> totpEnrol() {
+        TriggerPrincipal p = Callers.databaseUser(identity);
+        Actor actor = audit.actor(identity);
+        return totp.enrol(p.userId(), p.username())
+                .call(() -> audit.record(actor, "user.totp_enrolment_started", "user", p.username(), null));
+    }
+
+    /** A 6-digit code (or a recovery code). */
+    public record TotpCode(@jakarta.validation.constraints.NotBlank(message = "is required")
+                           @jakarta.validation.constraints.Size(max = 64) String code) {
+    }
+
+    /** Turns two-factor sign-in on with a first valid code; answers ten one-time recovery codes, shown this once. */
+    @POST
+    @Path("totp/confirm")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RecoveryCodes> totpConfirm(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body) {
+        TriggerPrincipal p = Callers.databaseUser(identity);
+        Actor actor = audit.actor(identity);
+        return totp.confirm(p.userId(), body.code())
+                .call(() -> audit.record(actor, "user.totp_enabled", "user", p.username(), null))
+                .map(RecoveryCodes::new);
+    }
+
+    /** The recovery codes, each usable once instead of a code. */
+    public record RecoveryCodes(@com.fasterxml.jackson.annotation.JsonProperty("recovery_codes") java.util.List<String> recoveryCodes) {
+    }
+
+    /** Turns two-factor sign-in off, proven with a current code (or a recovery code). */
+    @POST
+    @Path("totp/disable")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body) {
+        TriggerPrincipal p = Callers.databaseUser(identity);
+        Actor actor = audit.actor(identity);
+        return totp.check(p.userId(), body.code()).chain(ok -> {
+            if (!ok) {
+                throw new ProblemException(403, "Forbidden", "The code is not right, or was used already");
+            }
+            return totp.clear(p.userId());
+        }).call(() -> audit.record(actor, "user.totp_disabled", "user", p.username(), null)).map(x -> RestResponse.noContent());
     }
 }

@@ -52,8 +52,11 @@ public class UserResource {
 
     private final io.triggerdeploy.auth.ApiTokenService apiTokens;
 
+    private final io.triggerdeploy.auth.TotpService totp;
+
     public UserResource(UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit, SecurityIdentity identity,
-                        io.triggerdeploy.auth.ApiTokenService apiTokens) {
+                        io.triggerdeploy.auth.ApiTokenService apiTokens, io.triggerdeploy.auth.TotpService totp) {
+        this.totp = totp;
         this.apiTokens = apiTokens;
         this.service = service;
         this.audit = audit;
@@ -108,6 +111,16 @@ public class UserResource {
                         ? sessions.deleteForUser(id, null).chain(() -> apiTokens.revokeAllOf(id))
                         .call(n -> audit.record(actor, "user.tokens_revoked", "user", u.username(), n + " API tokens, on deactivation"))
                         : Uni.createFrom().voidItem()));
+    }
+
+    /** Removes the user's second factor (a lost phone): they sign in with the password alone until they enrol again. */
+    @DELETE
+    @Path("{id}/totp")
+    public Uni<RestResponse<Void>> resetTotp(@PathParam("id") long id) {
+        Actor actor = audit.actor(identity);
+        return service.get(id).chain(u -> totp.clear(id).call(had -> audit.record(actor, "user.totp_reset", "user", u.username(),
+                had ? "second factor removed by an admin" : "had no second factor")))
+                .map(v -> RestResponse.noContent());
     }
 
     /** Ends every browser session and login token of the user at once. */

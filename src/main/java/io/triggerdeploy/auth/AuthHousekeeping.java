@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 
-/** Every 10 minutes: removes expired browser sessions and stale login-throttle counters (auth's own tables only). */
+/** Every 10 minutes: removes expired browser sessions, stale login-throttle counters and two-factor login challenges. */
 @ApplicationScoped
 public class AuthHousekeeping implements BootstrapStep {
 
@@ -18,7 +18,10 @@ public class AuthHousekeeping implements BootstrapStep {
     private final LoginThrottle throttle;
     private final Periodic periodic;
 
-    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic) {
+    private final TotpRepository totp;
+
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic, TotpRepository totp) {
+        this.totp = totp;
         this.sessions = sessions;
         this.throttle = throttle;
         this.periodic = periodic;
@@ -39,6 +42,6 @@ public class AuthHousekeeping implements BootstrapStep {
             if (s + t > 0) {
                 LOG.debugf("Removed %d expired sessions and %d stale login counters", s, t);
             }
-        })).replaceWithVoid();
+        })).chain(totp::purgeChallenges).replaceWithVoid();
     }
 }

@@ -10,10 +10,15 @@ import jakarta.validation.constraints.Size;
  */
 public record LoginRequest(@NotBlank @Size(max = 254) String username,
                            @NotBlank @Size(max = 1024) String password,
-                           Boolean rememberMe) {
+                           Boolean rememberMe,
+                           @Size(max = 64) String totp) {
 
     public LoginRequest(String username, String password) {
-        this(username, password, null);
+        this(username, password, null, null);
+    }
+
+    public LoginRequest(String username, String password, Boolean rememberMe) {
+        this(username, password, rememberMe, null);
     }
 
     @Override

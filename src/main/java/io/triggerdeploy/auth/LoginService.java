@@ -41,8 +41,12 @@ public class LoginService {
     private final AuditLog audit;
     private final MeterRegistry meters;
 
+    private final TotpService totp;
+
     public LoginService(UserService users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
-                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters) {
+                        BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters,
+                        TotpService totp) {
+        this.totp = totp;
         this.audit = audit;
         this.meters = meters;
         this.users = users;
@@ -54,7 +58,7 @@ public class LoginService {
     }
 
     /** What the login needs of a user row. */
-    record Candidate(long id, String username, Role role, String hash, boolean active, int generation) {
+    record Candidate(long id, String username, Role role, String hash, boolean active, int generation, boolean totpEnabled) {
     }
 
     /** Who a successful password check proved the caller to be; {@code id} is null for break-glass users. */
@@ -84,7 +88,7 @@ public class LoginService {
                         a.breakGlass() ? "login.break_glass" : "login.success", "user", a.username(), null))
                 .onFailure(ProblemException.class).call(e -> {
                     int status = ((ProblemException) e).status();
-                    if (status != 401 && status != 429) {
+                    if (status != 401 && status != 429 || e instanceof TotpRequired) {
                         return Uni.createFrom().voidItem();
                     }
                     loginFailure(status == 429 ? "throttled" : "invalid_credentials");
@@ -136,7 +140,7 @@ public class LoginService {
                                 .chain(() -> Uni.createFrom().failure(invalidCredentials()));
                     }
                     Candidate c = v.candidate();
-                    return recordLogin(c.id(), v.rehash())
+                    return secondFactor(c, req.totp(), userKey, addressKey).chain(() -> recordLogin(c.id(), v.rehash()))
                             .chain(() -> throttle.clear(userKey))
                             .map(x -> {
                                 if (v.rehash() != null) {
@@ -150,9 +154,91 @@ public class LoginService {
     private record Verdict(Candidate candidate, PasswordHasher.Check check, String rehash) {
     }
 
+    /**
+     * For a user with two-factor sign-in on: without a code, 401 with {@code totp_required} (not a failed login: the
+     * password was right); with a wrong or used code, a failed login (throttled like a wrong password).
+     */
+    private Uni<Void> secondFactor(Candidate c, String code, String userKey, String addressKey) {
+        if (!c.totpEnabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (code == null || code.isBlank()) {
+            return Uni.createFrom().failure(new TotpRequired(c.id()));
+        }
+        return totp.check(c.id(), code).chain(ok -> ok ? Uni.createFrom().voidItem()
+                : throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(
+                        ProblemException.unauthorized("Invalid or already used two-factor code"))));
+    }
+
+    /** Checks a second-factor code for a user whose password a web login challenge vouches for. */
+    public Uni<Authenticated> completeChallenge(String challenge, String code, String clientAddress) {
+        return totp.takeChallenge(challenge).chain(userId -> {
+            if (userId == null) {
+                return Uni.createFrom().failure(ProblemException.unauthorized("The sign-in took too long; enter your password again"));
+            }
+            String addressKey = LoginThrottle.addressKey(clientAddress);
+            return users.live(userId).chain(u -> {
+                if (u == null || !u.active()) {
+                    return Uni.createFrom().failure(invalidCredentials());
+                }
+                String userKey = LoginThrottle.userKey(u.username());
+                return throttle.blockedFor(userKey, addressKey).chain(blocked -> {
+                    if (blocked.isPresent()) {
+                        return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests", "Too many failed logins; try again later"));
+                    }
+                    return totp.check(userId, code).chain(ok -> {
+                        if (!ok) {
+                            return throttle.recordFailure(userKey, addressKey).chain(() -> totp.challenge(userId))
+                                    .chain(again -> Uni.createFrom().failure(new SecondFactorRetry(again)));
+                        }
+                        return throttle.clear(userKey).chain(() -> recordLogin(userId, null))
+                                .call(() -> audit.record(new Actor(u.username(), userId, clientAddress), "login.success", "user",
+                                        u.username(), "with a second factor"))
+                                .map(x -> new Authenticated(userId, u.username(), u.role(), u.generation()));
+                    });
+                });
+            });
+        });
+    }
+
+    /** The password was right; the second factor's code is needed (401 with {@code totp_required}). */
+    public static final class TotpRequired extends ProblemException {
+        private final long userId;
+
+        TotpRequired(long userId) {
+            super(401, "Unauthorized", "Enter the 6-digit code from your authenticator app (or a recovery code) as totp",
+                    java.util.Map.of("WWW-Authenticate", "Bearer"));
+            this.userId = userId;
+            markTotpRequired();
+        }
+
+        public long userId() {
+            return userId;
+        }
+    }
+
+    /** A wrong code on the web: the login may try again with this new challenge. */
+    public static final class SecondFactorRetry extends RuntimeException {
+        private final String challenge;
+
+        public SecondFactorRetry(String challenge) {
+            super("Invalid or already used code", null, false, false);
+            this.challenge = challenge;
+        }
+
+        public String challenge() {
+            return challenge;
+        }
+    }
+
+    /** A one-time challenge standing for a right password, for the web login's code step. */
+    public Uni<String> challenge(long userId) {
+        return totp.challenge(userId);
+    }
+
     private Uni<Candidate> findCandidate(String login) {
         return users.credentials(login.trim()).map(c -> c == null ? null
-                : new Candidate(c.id(), c.username(), c.role(), c.hash(), c.active(), c.generation()));
+                : new Candidate(c.id(), c.username(), c.role(), c.hash(), c.active(), c.generation(), c.totpEnabled()));
     }
 
     private Uni<Void> recordLogin(long id, String newHash) {

@@ -12,10 +12,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @RegisterForReflection
 public record Problem(String type, String title, int status, String detail, String instance, List<Violation> violations,
-                      java.util.Map<String, String> held) {
+                      java.util.Map<String, String> held,
+                      @com.fasterxml.jackson.annotation.JsonProperty("totp_required") Boolean totpRequired) {
 
     public Problem(String type, String title, int status, String detail, String instance, List<Violation> violations) {
-        this(type, title, status, detail, instance, violations, null);
+        this(type, title, status, detail, instance, violations, null, null);
     }
 
     /** One rejected input field. */

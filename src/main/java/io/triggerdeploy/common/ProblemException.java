@@ -45,6 +45,17 @@ public class ProblemException extends RuntimeException {
         return held;
     }
 
+    private boolean totpRequired;
+
+    /** Marks a 401 as "the password was right, the second factor's code is needed" ({@code totp_required: true}). */
+    protected void markTotpRequired() {
+        this.totpRequired = true;
+    }
+
+    public boolean totpRequired() {
+        return totpRequired;
+    }
+
     public java.util.List<Problem.Violation> violations() {
         return violations;
     }

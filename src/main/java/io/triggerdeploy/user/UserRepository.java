@@ -30,13 +30,13 @@ public class UserRepository implements PanacheRepository<User> {
 
     /** Exact username first, then email; both case-insensitive. */
     public Uni<UserCredentials> credentials(String login) {
-        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation FROM users "
+        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation, totp_enabled FROM users "
                         + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
                         + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
                 .execute(Tuple.of(login))
                 .map(rows -> Rows.first(rows, r -> new UserCredentials(r.getLong("id"), r.getString("username"),
                         Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
-                        r.getBoolean("active"), r.getInteger("token_generation"))));
+                        r.getBoolean("active"), r.getInteger("token_generation"), r.getBoolean("totp_enabled"))));
     }
 
     /** Records a successful login, replacing the hash when it was re-hashed at a higher cost. */

@@ -76,11 +76,15 @@ public class SessionPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(hidden = true)
     public Uni<Response> login(@FormParam("username") String username, @FormParam("password") String password,
-                               @FormParam("next") String next, @Context HttpServerRequest http) {
+                               @FormParam("next") String next, @FormParam("challenge") String challenge,
+                               @FormParam("code") String code, @Context HttpServerRequest http) {
         String target = Pages.safeNext(next);
         String user = username == null ? "" : username.strip();
         if (!sameOrigin(http)) {
             return page(403, user, target, "This form was sent from another site; open the login page and try again.");
+        }
+        if (challenge != null && !challenge.isBlank()) {
+            return secondStep(user, target, challenge.strip(), code, http);
         }
         if (user.isEmpty() || password == null || password.isEmpty()) {
             return page(400, user, target, "Enter your username or email and your password.");
@@ -90,6 +94,8 @@ public class SessionPages {
         }
         String address = ClientAddress.orUnknown(http);
         return logins.verify(new LoginRequest(user, password), address)
+                .onFailure(LoginService.TotpRequired.class).recoverWithUni(e -> logins.challenge(((LoginService.TotpRequired) e).userId())
+                        .chain(ch -> Uni.createFrom().failure(new LoginService.SecondFactorRetry(ch))))
                 .chain(a -> {
                     if (a.breakGlass()) {
                         throw ProblemException.unavailable("The database is unreachable, so the web pages cannot work. "
@@ -100,6 +106,34 @@ public class SessionPages {
                 .map(created -> Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
                         .header("Cache-Control", "no-store").build())
                 .onFailure().recoverWithUni(e -> {
+                    if (e instanceof LoginService.SecondFactorRetry r) {
+                        return page(200, user, target, null, r.challenge());
+                    }
+                    if (e instanceof ProblemException p) {
+                        return page(p.status(), user, target, p.getMessage());
+                    }
+                    if (DbErrors.isUnavailable(e)) {
+                        return page(503, user, target, "The database is unreachable right now; try again in a moment.");
+                    }
+                    LOG.error("Web login failed", e);
+                    return page(500, user, target, "Login failed because of an internal error; try again.");
+                });
+    }
+
+    /** The code step: the challenge stands for the password just checked (five minutes, used once). */
+    private Uni<Response> secondStep(String user, String target, String challenge, String code, HttpServerRequest http) {
+        String address = ClientAddress.orUnknown(http);
+        if (code == null || code.isBlank() || code.length() > 64) {
+            return page(400, user, target, "Enter the code from your authenticator app.", challenge);
+        }
+        return logins.completeChallenge(challenge, code.strip(), address)
+                .chain(a -> sessions.create(a.id(), address, http.getHeader("User-Agent")))
+                .map(created -> Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
+                        .header("Cache-Control", "no-store").build())
+                .onFailure().recoverWithUni(e -> {
+                    if (e instanceof LoginService.SecondFactorRetry r) {
+                        return page(401, user, target, "That code is not right, or was used already; try the next one.", r.challenge());
+                    }
                     if (e instanceof ProblemException p) {
                         return page(p.status(), user, target, p.getMessage());
                     }
@@ -137,7 +171,12 @@ public class SessionPages {
     }
 
     private Uni<Response> page(int status, String username, String next, String error) {
-        return Templates.login(username, next, error).createUni()
+        return page(status, username, next, error, null);
+    }
+
+    /** The login page; with a challenge, its second step asks for the two-factor code. */
+    private Uni<Response> page(int status, String username, String next, String error, String challenge) {
+        return Templates.login(username, next, error, challenge).createUni()
                 .map(html -> Response.status(status).type(Pages.HTML).entity(html).header("Cache-Control", "no-store").build());
     }
 

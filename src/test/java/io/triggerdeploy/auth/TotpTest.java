@@ -1,0 +1,160 @@
+package io.triggerdeploy.auth;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.triggerdeploy.support.ApiTest;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Two-factor sign-in for local users on PostgreSQL: enrolment, codes made by Debian's oathtool from the enrolled secret,
+ * replay refusal, recovery codes, the web login's code step, removal by the user and by an admin.
+ */
+@QuarkusTest
+@TestProfile(TotpTest.WithSecretsKey.class)
+class TotpTest extends ApiTest {
+
+    /** TOTP secrets are sealed with the secrets key. */
+    public static class WithSecretsKey implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                Path key = Files.createTempFile("totp-secrets", ".key");
+                byte[] raw = new byte[32];
+                new SecureRandom().nextBytes(raw);
+                Files.writeString(key, Base64.getEncoder().encodeToString(raw));
+                return Map.of("trigger.secrets.key-file", key.toString());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The code oathtool makes from the secret, {@code offsetSeconds} from now. */
+    static String oathtool(String secret, int offsetSeconds) throws Exception {
+        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "-N", "now + " + offsetSeconds + " seconds", secret)
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).matches("\\d{6}");
+        return out;
+    }
+
+    static Response login(String username, String password, String totp) {
+        Map<String, Object> body = new HashMap<>(Map.of("username", username, "password", password));
+        if (totp != null) {
+            body.put("totp", totp);
+        }
+        return given().contentType(ContentType.JSON).body(body).post("/api/login");
+    }
+
+    @Test
+    void enrolConfirmWithOathtoolThenEveryLoginNeedsAFreshCode() throws Exception {
+        String admin = adminToken();
+        String name = unique("otp");
+        long id = createUser(admin, name, "otp-user-pass", "operator");
+        String token = ApiTest.login(name, "otp-user-pass");
+        given().auth().oauth2(token).get("/api/me/totp").then().statusCode(200).body("enabled", equalTo(false));
+
+        // enrolment: the secret is answered once, and nothing changes until a valid code confirms it
+        JsonPath enrolment = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().jsonPath();
+        String secret = enrolment.getString("secret");
+        assertThat(secret).matches("[A-Z2-7]{32}");
+        assertThat(enrolment.getString("otpauth_uri")).startsWith("otpauth://totp/trigger-deploy:" + name + "?secret=" + secret)
+                .contains("issuer=trigger-deploy");
+        login(name, "otp-user-pass", null).then().statusCode(200);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 300)))
+                .post("/api/me/totp/confirm").then().statusCode(400).body("violations[0].field", equalTo("code"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of()).post("/api/me/totp/confirm").then().statusCode(400);
+        List<String> recovery = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 0)))
+                .post("/api/me/totp/confirm").then().statusCode(200).extract().jsonPath().getList("recovery_codes", String.class);
+        assertThat(recovery).hasSize(10).doesNotHaveDuplicates().allMatch(c -> c.matches("[a-z2-9]{5}-[a-z2-9]{5}"));
+        given().auth().oauth2(token).get("/api/me/totp").then().statusCode(200).body("enabled", equalTo(true))
+                .body("recovery_codes_left", equalTo(10));
+        given().auth().oauth2(token).post("/api/me/totp").then().statusCode(409);
+
+        // the password alone: 401 saying a code is needed (not a failed login)
+        login(name, "otp-user-pass", null).then().statusCode(401).contentType(containsString("application/problem+json"))
+                .body("totp_required", equalTo(true));
+        // a wrong password with a code is still a wrong password
+        login(name, "wrong-password", oathtool(secret, 30)).then().statusCode(401).body("totp_required", org.hamcrest.Matchers.nullValue());
+        // the next step's code signs in once; the same code again, or the one used to confirm, is refused
+        String next = oathtool(secret, 30);
+        login(name, "otp-user-pass", next).then().statusCode(200).body("token", org.hamcrest.Matchers.notNullValue());
+        login(name, "otp-user-pass", next).then().statusCode(401).body("totp_required", org.hamcrest.Matchers.nullValue());
+        login(name, "otp-user-pass", oathtool(secret, 0)).then().statusCode(401);
+        login(name, "otp-user-pass", "12345").then().statusCode(401);
+        // a recovery code works once, in any case and with or without its dash
+        login(name, "otp-user-pass", recovery.get(0).toUpperCase().replace("-", "")).then().statusCode(200);
+        login(name, "otp-user-pass", recovery.get(0)).then().statusCode(401);
+        given().auth().oauth2(token).get("/api/me/totp").then().body("recovery_codes_left", equalTo(9));
+
+        // the web login asks for the code after the password; a wrong code gives a new chance, a right one a session
+        Response first = given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParams(Map.of("username", name, "password", "otp-user-pass", "next", "/")).post("/login");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.asString()).contains("name=\"code\"").doesNotContain("otp-user-pass");
+        assertThat(first.getCookie("td_session")).isNull();
+        String challenge = first.htmlPath().getString("**.find { it.@name == 'challenge' }.@value");
+        Response wrong = given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParams(Map.of("username", name, "challenge", challenge, "code", "000000", "next", "/")).post("/login");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.asString()).contains("not right");
+        String again = wrong.htmlPath().getString("**.find { it.@name == 'challenge' }.@value");
+        assertThat(again).isNotEqualTo(challenge);
+        // the first challenge is used up
+        assertThat(given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParams(Map.of("username", name, "challenge", challenge, "code", recovery.get(1), "next", "/")).post("/login")
+                .statusCode()).isEqualTo(401);
+        Response ok = given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParams(Map.of("username", name, "challenge", again, "code", recovery.get(2), "next", "/deployments")).post("/login");
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(ok.getHeader("Location")).endsWith("/deployments");
+        assertThat(ok.getCookie("td_session")).isNotBlank();
+
+        // an admin removes the second factor (audited); the password alone signs in again
+        given().auth().oauth2(token).delete("/api/users/" + id + "/totp").then().statusCode(403);
+        given().auth().oauth2(admin).delete("/api/users/" + id + "/totp").then().statusCode(204);
+        assertThat(queryLong("SELECT count(*) FROM audit_events WHERE action = 'user.totp_reset' AND target = '" + name + "'")).isEqualTo(1);
+        login(name, "otp-user-pass", null).then().statusCode(200);
+        given().auth().oauth2(token).get("/api/me/totp").then().body("enabled", equalTo(false));
+    }
+
+    @Test
+    void theUserTurnsItOffWithACode() throws Exception {
+        String name = unique("otp");
+        createUser(adminToken(), name, "otp-user-pass", "viewer");
+        String token = ApiTest.login(name, "otp-user-pass");
+        String secret = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 0)))
+                .post("/api/me/totp/confirm").then().statusCode(200);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", "000000")).post("/api/me/totp/disable")
+                .then().statusCode(403);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 30)))
+                .post("/api/me/totp/disable").then().statusCode(204);
+        login(name, "otp-user-pass", null).then().statusCode(200);
+        // enrolling again makes a new secret
+        String second = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
+        assertThat(second).isNotEqualTo(secret);
+    }
+}
