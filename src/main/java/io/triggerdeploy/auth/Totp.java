@@ -113,6 +113,30 @@ public final class Totp {
                 + "&algorithm=SHA1&digits=" + DIGITS + "&period=" + STEP_SECONDS;
     }
 
+    /** A QR code of {@code text} as an SVG image in a data: URI (error correction M, a four-module quiet zone). */
+    public static String qrDataUri(String text) {
+        try {
+            com.google.zxing.common.BitMatrix m = new com.google.zxing.qrcode.QRCodeWriter().encode(text,
+                    com.google.zxing.BarcodeFormat.QR_CODE, 0, 0, java.util.Map.of(
+                            com.google.zxing.EncodeHintType.ERROR_CORRECTION, com.google.zxing.qrcode.decoder.ErrorCorrectionLevel.M,
+                            com.google.zxing.EncodeHintType.MARGIN, 4));
+            StringBuilder path = new StringBuilder();
+            for (int y = 0; y < m.getHeight(); y++) {
+                for (int x = 0; x < m.getWidth(); x++) {
+                    if (m.get(x, y)) {
+                        path.append('M').append(x).append(' ').append(y).append("h1v1h-1z");
+                    }
+                }
+            }
+            String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + m.getWidth() + " " + m.getHeight()
+                    + "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+                    + "<path fill=\"#000\" d=\"" + path + "\"/></svg>";
+            return "data:image/svg+xml;base64," + java.util.Base64.getEncoder().encodeToString(svg.getBytes(StandardCharsets.UTF_8));
+        } catch (com.google.zxing.WriterException e) {
+            throw new IllegalStateException("QR code could not be made", e);
+        }
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -36,8 +36,8 @@ public class TotpService {
         this.transactions = transactions;
     }
 
-    /** What enrolment shows once: the secret in base32 and the URI an authenticator app reads. */
-    public record Enrolment(String secret, String otpauthUri) {
+    /** What enrolment shows once: the secret in base32, the URI an authenticator app reads, and that URI as a QR code. */
+    public record Enrolment(String secret, String otpauthUri, String qrDataUri) {
     }
 
     private static String sealedName(long userId) {
@@ -54,7 +54,8 @@ public class TotpService {
             if (!ok) {
                 throw ProblemException.conflict("Two-factor sign-in is already on; turn it off first (DELETE /api/me/totp with a code)");
             }
-            return new Enrolment(Totp.base32(secret), Totp.uri(ISSUER, username, secret));
+            String uri = Totp.uri(ISSUER, username, secret);
+            return new Enrolment(Totp.base32(secret), uri, Totp.qrDataUri(uri));
         });
     }
 

@@ -236,6 +236,13 @@
         $('#new-hook-secret').textContent = result.secret;
         $('#new-hook').hidden = false;
         refreshSection('.hooks-list');
+      } else if (then === 'show-recovery') {
+        form.reset();
+        $('#totp-enrol').hidden = true;
+        const list = $('#totp-recovery-codes');
+        list.replaceChildren(...(result.recovery_codes || []).map(c => { const li = document.createElement('li'); li.textContent = c; return li; }));
+        $('#totp-recovery').hidden = false;
+        totpState();
       } else if (then === 'show-token') {
         form.reset();
         $('#new-token-value').textContent = result.token;
@@ -918,6 +925,17 @@
     });
   }
 
+  /** The account page's two-factor state: on (with the codes left) or off, and the matching control. */
+  function totpState() {
+    api('GET', '/api/me/totp').then(s => {
+      $('#totp-state').textContent = s.enabled
+        ? 'On: signing in asks for a code from your authenticator app (' + s.recovery_codes_left + ' recovery codes left).'
+        : 'Off: your password alone signs you in.';
+      $('#totp-start').hidden = s.enabled || !$('#totp-enrol').hidden;
+      $('#totp-disable').hidden = !s.enabled;
+    }).catch(err => { $('#totp-state').textContent = err.message; });
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
     syncHookKind();
     syncChannelKind();
@@ -925,6 +943,21 @@
     $$('[data-refresh]').forEach(autoRefresh);
     const d = $('#deployment');
     if (d) deploymentPage(d);
+    if ($('#totp-state')) {
+      totpState();
+      $('#totp-start').addEventListener('click', async () => {
+        try {
+          const e = await api('POST', '/api/me/totp');
+          $('#totp-qr').src = e.qr_data_uri;
+          $('#totp-secret').textContent = e.secret;
+          $('#totp-enrol').hidden = false;
+          $('#totp-start').hidden = true;
+          $('#totp-code').focus();
+        } catch (err) {
+          toast(err.message);
+        }
+      });
+    }
     const slack = $('#slack-state');
     if (slack) {
       api('GET', '/api/me/slack').then(r => {

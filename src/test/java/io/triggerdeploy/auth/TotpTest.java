@@ -18,7 +18,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,15 +48,35 @@ class TotpTest extends ApiTest {
         }
     }
 
-    /** The code oathtool makes from the secret, {@code offsetSeconds} from now. */
     static String oathtool(String secret, int offsetSeconds) throws Exception {
-        Process p = new ProcessBuilder("oathtool", "--totp", "-b", "-N", "now + " + offsetSeconds + " seconds", secret)
-                .redirectErrorStream(true).start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).matches("\\d{6}");
-        return out;
+        return io.triggerdeploy.support.Oathtool.code(secret, offsetSeconds);
+    }
+
+    /** Reads the QR code back (zxing's decoder over the SVG's modules drawn as pixels): what an app would scan. */
+    static String decodeQr(String dataUri) throws Exception {
+        assertThat(dataUri).startsWith("data:image/svg+xml;base64,");
+        String svg = new String(Base64.getDecoder().decode(dataUri.substring(dataUri.indexOf(',') + 1)), StandardCharsets.UTF_8);
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("viewBox=\"0 0 (\\d+) (\\d+)\"").matcher(svg);
+        assertThat(size.find()).isTrue();
+        int w = Integer.parseInt(size.group(1));
+        int scale = 4;
+        int[] pixels = new int[w * scale * w * scale];
+        java.util.Arrays.fill(pixels, 0xFFFFFFFF);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("M(\\d+) (\\d+)h1v1h-1z").matcher(svg);
+        while (m.find()) {
+            int x = Integer.parseInt(m.group(1));
+            int y = Integer.parseInt(m.group(2));
+            for (int dy = 0; dy < scale; dy++) {
+                for (int dx = 0; dx < scale; dx++) {
+                    pixels[(y * scale + dy) * w * scale + x * scale + dx] = 0xFF000000;
+                }
+            }
+        }
+        var source = new com.google.zxing.RGBLuminanceSource(w * scale, w * scale, pixels);
+        // a rendered image, not a photo: the whole picture is the code and its quiet zone
+        return new com.google.zxing.qrcode.QRCodeReader().decode(new com.google.zxing.BinaryBitmap(
+                new com.google.zxing.common.GlobalHistogramBinarizer(source)),
+                Map.of(com.google.zxing.DecodeHintType.PURE_BARCODE, Boolean.TRUE)).getText();
     }
 
     static Response login(String username, String password, String totp) {
@@ -82,6 +101,7 @@ class TotpTest extends ApiTest {
         assertThat(secret).matches("[A-Z2-7]{32}");
         assertThat(enrolment.getString("otpauth_uri")).startsWith("otpauth://totp/trigger-deploy:" + name + "?secret=" + secret)
                 .contains("issuer=trigger-deploy");
+        assertThat(decodeQr(enrolment.getString("qr_data_uri"))).isEqualTo(enrolment.getString("otpauth_uri"));
         login(name, "otp-user-pass", null).then().statusCode(200);
         given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 300)))
                 .post("/api/me/totp/confirm").then().statusCode(400).body("violations[0].field", equalTo("code"));

@@ -931,6 +931,38 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void twoFactorSignInFromTheAccountPageThenTheLoginAsksForTheCode() throws Exception {
+        String op = operator();
+        browserLogin(op, "operator-pass");
+        driver.get(url("/account"));
+        waitUpTo(10).until(d -> d.findElement(By.id("totp-state")).getText().startsWith("Off"));
+        visible(By.id("totp-start")).click();
+        String secret = visible(By.id("totp-secret")).getText();
+        assertThat(secret).matches("[A-Z2-7]{32}");
+        assertThat(visible(By.id("totp-qr")).getAttribute("src")).startsWith("data:image/svg+xml;base64,");
+        visible(By.id("totp-code")).sendKeys("000000");
+        driver.findElement(By.cssSelector("#totp-confirm button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#totp-confirm .form-error")).getText()).contains("code");
+        shot("account-totp-enrol");
+        driver.findElement(By.id("totp-code")).clear();
+        driver.findElement(By.id("totp-code")).sendKeys(io.triggerdeploy.support.Oathtool.code(secret, 0));
+        driver.findElement(By.cssSelector("#totp-confirm button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("#totp-recovery-codes li")).size() == 10);
+        waitUpTo(10).until(d -> d.findElement(By.id("totp-state")).getText().startsWith("On"));
+        shot("account-totp-on");
+
+        // the login now asks for the code after the password
+        driver.manage().deleteAllCookies();
+        driver.get(url("/login"));
+        fillLogin(op, "operator-pass");
+        visible(By.id("code")).sendKeys(io.triggerdeploy.support.Oathtool.code(secret, 30));
+        shot("login-code");
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        waitUpTo(15).until(d -> !d.getCurrentUrl().contains("/login"));
+        assertThat(visible(By.cssSelector("nav .who")).getText()).contains(op);
+    }
+
+    @Test
     void adminPagesForHooksAnalyticsAndAudit() throws IOException {
         String alias = server("Hooked app", "echo from hook");
         browserLogin(ADMIN, ADMIN_PASSWORD);
