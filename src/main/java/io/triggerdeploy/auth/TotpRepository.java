@@ -79,6 +79,21 @@ public class TotpRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /** Every stored secret, by user id. */
+    Uni<java.util.Map<Long, String>> sealedSecrets() {
+        return pool.query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id").execute().map(rows -> {
+            java.util.Map<Long, String> out = new java.util.LinkedHashMap<>();
+            rows.forEach(r -> out.put(r.getLong(0), r.getString(1)));
+            return out;
+        });
+    }
+
+    /** Replaces a sealed secret if it is still the one read. */
+    Uni<Boolean> reseal(long userId, String before, String after) {
+        return pool.preparedQuery("UPDATE users SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2")
+                .execute(Tuple.of(userId, before, after)).map(rows -> rows.rowCount() == 1);
+    }
+
     Uni<Void> saveChallenge(String tokenHash, long userId, int seconds) {
         return pool.preparedQuery("INSERT INTO login_challenges (token_hash, user_id, expires_at) "
                         + "VALUES ($1, $2, now() + make_interval(secs => $3))").execute(Tuple.of(tokenHash, userId, seconds))

@@ -120,6 +120,26 @@ public class TotpService {
         return transactions.run(tx -> repository.clear(tx, userId));
     }
 
+    /** Seals every two-factor secret under the current key (after a key rotation); how many moved. */
+    public Uni<Integer> resealAll() {
+        return repository.sealedSecrets().chain(all -> {
+            Uni<Integer> chain = Uni.createFrom().item(0);
+            for (var e : all.entrySet()) {
+                if (!secrets.stale(e.getValue())) {
+                    continue;
+                }
+                String after;
+                try {
+                    after = secrets.reseal(sealedName(e.getKey()), e.getValue());
+                } catch (SecretBox.SecretUnavailable x) {
+                    throw ProblemException.conflict("The two-factor secret of user #" + e.getKey() + ": " + x.getMessage());
+                }
+                chain = chain.chain(n -> repository.reseal(e.getKey(), e.getValue(), after).map(ok -> ok ? n + 1 : n));
+            }
+            return chain;
+        });
+    }
+
     /** A one-time challenge for a web login whose password was right and that still needs the code. */
     Uni<String> challenge(long userId) {
         byte[] b = new byte[32];

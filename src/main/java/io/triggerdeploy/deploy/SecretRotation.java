@@ -33,8 +33,11 @@ public class SecretRotation {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
+    private final io.triggerdeploy.auth.TotpService totp;
+
     public SecretRotation(SecretBox box, ServerService servers, DeploymentRepository deployments, AuditLog audit,
-                          SecurityIdentity identity) {
+                          SecurityIdentity identity, io.triggerdeploy.auth.TotpService totp) {
+        this.totp = totp;
         this.box = box;
         this.servers = servers;
         this.deployments = deployments;
@@ -43,7 +46,7 @@ public class SecretRotation {
     }
 
     /** How many sealed values moved to the current key. */
-    public record Result(String keyId, int serverVariables, int deploymentParameters) {
+    public record Result(String keyId, int serverVariables, int deploymentParameters, int twoFactorSecrets) {
     }
 
     @POST
@@ -52,10 +55,11 @@ public class SecretRotation {
         box.requireEnabled("key_file");
         var actor = audit.actor(identity);
         return servers.resealVariables()
-                .chain(vars -> deploymentsFrom(0L, 0).map(params -> new Result(box.currentKeyId(), vars, params)))
+                .chain(vars -> deploymentsFrom(0L, 0).chain(params -> totp.resealAll()
+                        .map(secrets -> new Result(box.currentKeyId(), vars, params, secrets))))
                 .call(r -> audit.record(actor, "secrets.reencrypted", "secrets", r.keyId(),
                         r.serverVariables() + " server variable(s) and " + r.deploymentParameters()
-                                + " deployment parameter(s) re-sealed"));
+                                + " deployment parameter(s) and " + r.twoFactorSecrets() + " two-factor secret(s) re-sealed"));
     }
 
     private Uni<Integer> deploymentsFrom(long afterId, int done) {

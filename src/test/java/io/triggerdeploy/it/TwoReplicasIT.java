@@ -49,8 +49,12 @@ class TwoReplicasIT {
         KeyPair client = TestSshServer.ecKeyPair();
         Path key = TestSshServer.writePrivateKey(dir, "client_key", client);
         sshd = TestSshServer.start("deployer", client.getPublic());
+        Path secretsKey = dir.resolve("secrets.key");
+        byte[] raw = new byte[32];
+        new java.security.SecureRandom().nextBytes(raw);
+        Files.writeString(secretsKey, java.util.Base64.getEncoder().encodeToString(raw));
         Map<String, String> env = Map.of("TRIGGER_ADMIN_PASSWORD", "two-replicas-admin",
-                "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(),
+                "TRIGGER_SSH_PRIVATE_KEY_FILE", key.toString(), "TRIGGER_SECRETS_KEY_FILE", secretsKey.toString(),
                 "TRIGGER_DEPLOY_LEASE", "6s", "TRIGGER_DEPLOY_POLL_INTERVAL", "1s", "TRIGGER_DEPLOY_SHUTDOWN_GRACE", "3s",
                 "TRIGGER_MONITOR_ALLOW_NETWORKS", "127.0.0.0/8", "TRIGGER_NOTIFY_ALLOW_NETWORKS", "127.0.0.0/8",
                 "TRIGGER_MONITOR_TICK", "200ms");
@@ -146,6 +150,28 @@ class TwoReplicasIT {
         assertThat(b.delete("/api/teams/" + teamId + "/members/" + user, token).statusCode()).isEqualTo(200);
         assertThat(awaitCode(a, "/api/servers/" + alias, member, 404)).isTrue();
         assertThat(a.get("/api/servers/" + alias, member).statusCode()).isEqualTo(404);
+    }
+
+    /** A two-factor code accepted by one replica is refused by the other (the last used step is in the database). */
+    @Test
+    @Order(1)
+    void aTwoFactorCodeUsedOnOneReplicaIsRefusedOnTheOther() throws Exception {
+        String user = "otp" + Long.toHexString(System.nanoTime());
+        assertThat(a.post("/api/users", "{\"username\":\"" + user + "\",\"password\":\"otp-user-pass\",\"role\":\"viewer\"}", token)
+                .statusCode()).isEqualTo(201);
+        String login = "{\"username\":\"" + user + "\",\"password\":\"otp-user-pass\"";
+        String session = JSON.readTree(a.post("/api/login", login + "}", null).body()).get("token").asText();
+        var enrolled = a.post("/api/me/totp", "{}", session);
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+        String secret = JSON.readTree(enrolled.body()).get("secret").asText();
+        var confirmed = b.post("/api/me/totp/confirm", "{\"code\":\"" + io.triggerdeploy.support.Oathtool.code(secret, 0) + "\"}", session);
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        String next = io.triggerdeploy.support.Oathtool.code(secret, 30);
+        var first = a.post("/api/login", login + ",\"totp\":\"" + next + "\"}", null);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        var replay = b.post("/api/login", login + ",\"totp\":\"" + next + "\"}", null);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(401);
+        assertThat(replay.body()).doesNotContain("totp_required");
     }
 
     /** The status a GET answers within 2 s (well under the 10 s the cache keeps an answer without notifications). */
