@@ -37,6 +37,10 @@ public class User {
     @Column(nullable = false)
     public boolean active = true;
 
+    /** Whether two-factor sign-in is on; written only by the TOTP service's own SQL, never through this entity. */
+    @Column(name = "totp_enabled", insertable = false, updatable = false)
+    public boolean totpEnabled;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;
 

@@ -149,7 +149,7 @@ public class UserRepository implements PanacheRepository<User> {
                                     var row = it.next();
                                     created.add(new UserView(row.getLong(0), r.username(), UserService.blankToNull(r.email()),
                                             r.mappedRole().id(), r.isActive() == null || r.isActive(),
-                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null));
+                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null, false));
                                 } else {
                                     skipped.add(new ImportResult.Skipped(indexes.get(i), r.username(),
                                             "a user with this username or email already exists"));

@@ -152,7 +152,8 @@ class TotpTest extends ApiTest {
         assertThat(ok.getHeader("Location")).endsWith("/deployments");
         assertThat(ok.getCookie("td_session")).isNotBlank();
 
-        // an admin removes the second factor (audited); the password alone signs in again
+        // an admin sees it on and removes it (audited); the password alone signs in again
+        given().auth().oauth2(admin).get("/api/users/" + id).then().statusCode(200).body("totp_enabled", equalTo(true));
         given().auth().oauth2(token).delete("/api/users/" + id + "/totp").then().statusCode(403);
         given().auth().oauth2(admin).delete("/api/users/" + id + "/totp").then().statusCode(204);
         assertThat(queryLong("SELECT count(*) FROM audit_events WHERE action = 'user.totp_reset' AND target = '" + name + "'")).isEqualTo(1);
