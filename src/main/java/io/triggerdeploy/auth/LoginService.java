@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,11 +43,13 @@ public class LoginService {
     private final MeterRegistry meters;
 
     private final TotpService totp;
+    private final io.triggerdeploy.security.AuthConfig config;
 
     public LoginService(UserService users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
                         BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters,
-                        TotpService totp) {
+                        TotpService totp, io.triggerdeploy.security.AuthConfig config) {
         this.totp = totp;
+        this.config = config;
         this.audit = audit;
         this.meters = meters;
         this.users = users;
@@ -62,7 +65,12 @@ public class LoginService {
     }
 
     /** Who a successful password check proved the caller to be; {@code id} is null for break-glass users. */
-    public record Authenticated(Long id, String username, Role role, int generation) {
+    public record Authenticated(Long id, String username, Role role, int generation, List<String> recoveryCodes) {
+
+        public Authenticated(Long id, String username, Role role, int generation) {
+            this(id, username, role, generation, null);
+        }
+
         public boolean breakGlass() {
             return id == null;
         }
@@ -75,8 +83,9 @@ public class LoginService {
                 return LoginResponse.of(issuer.forBreakGlass(a.username(), a.role()),
                         new LoginResponse.LoginUser(null, a.username(), a.role().id(), true));
             }
-            return LoginResponse.of(issuer.forUser(a.id(), a.username(), a.role(), a.generation()),
+            LoginResponse r = LoginResponse.of(issuer.forUser(a.id(), a.username(), a.role(), a.generation()),
                     new LoginResponse.LoginUser(a.id(), a.username(), a.role().id(), null));
+            return a.recoveryCodes() == null ? r : r.withRecoveryCodes(a.recoveryCodes());
         });
     }
 
@@ -88,7 +97,7 @@ public class LoginService {
                         a.breakGlass() ? "login.break_glass" : "login.success", "user", a.username(), null))
                 .onFailure(ProblemException.class).call(e -> {
                     int status = ((ProblemException) e).status();
-                    if (status != 401 && status != 429 || e instanceof TotpRequired) {
+                    if (status != 401 && status != 429 || e instanceof TotpRequired || e instanceof TotpEnrolmentRequired) {
                         return Uni.createFrom().voidItem();
                     }
                     loginFailure(status == 429 ? "throttled" : "invalid_credentials");
@@ -140,13 +149,13 @@ public class LoginService {
                                 .chain(() -> Uni.createFrom().failure(invalidCredentials()));
                     }
                     Candidate c = v.candidate();
-                    return secondFactor(c, req.totp(), userKey, addressKey).chain(() -> recordLogin(c.id(), v.rehash()))
-                            .chain(() -> throttle.clear(userKey))
-                            .map(x -> {
+                    return secondFactor(c, req.totp(), userKey, addressKey).call(codes -> recordLogin(c.id(), v.rehash()))
+                            .call(codes -> throttle.clear(userKey))
+                            .map(codes -> {
                                 if (v.rehash() != null) {
                                     LOG.infof("Password hash of user %s upgraded to bcrypt", c.username());
                                 }
-                                return new Authenticated(c.id(), c.username(), c.role(), c.generation());
+                                return new Authenticated(c.id(), c.username(), c.role(), c.generation(), codes);
                             });
                 });
     }
@@ -158,16 +167,61 @@ public class LoginService {
      * For a user with two-factor sign-in on: without a code, 401 with {@code totp_required} (not a failed login: the
      * password was right); with a wrong or used code, a failed login (throttled like a wrong password).
      */
-    private Uni<Void> secondFactor(Candidate c, String code, String userKey, String addressKey) {
+    private Uni<List<String>> secondFactor(Candidate c, String code, String userKey, String addressKey) {
         if (!c.totpEnabled()) {
-            return Uni.createFrom().voidItem();
+            return required(c.role()) ? enrolAtSignIn(c.id(), c.username(), code, userKey, addressKey) : Uni.createFrom().nullItem();
         }
         if (code == null || code.isBlank()) {
             return Uni.createFrom().failure(new TotpRequired(c.id()));
         }
-        return totp.check(c.id(), code).chain(ok -> ok ? Uni.createFrom().voidItem()
+        return totp.check(c.id(), code).chain(ok -> ok ? Uni.createFrom().<List<String>>nullItem()
                 : throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(
                         ProblemException.unauthorized("Invalid or already used two-factor code"))));
+    }
+
+    /** Whether the policy ({@code trigger.auth.totp-required}) makes this role use two-factor sign-in. */
+    boolean required(Role role) {
+        String policy = config.totpRequired();
+        return "all".equals(policy) || "admins".equals(policy) && role == Role.ADMIN;
+    }
+
+    /**
+     * Someone the policy covers who has no second factor yet: without a code, a new secret to set up (401 with
+     * {@code totp_enrolment}); with a code of that secret, it is turned on and the recovery codes come with the login.
+     */
+    private Uni<List<String>> enrolAtSignIn(long userId, String username, String code, String userKey, String addressKey) {
+        if (code == null || code.isBlank()) {
+            return totp.enrol(userId, username).chain(e -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, e)));
+        }
+        return totp.confirm(userId, code).onFailure(ProblemException.class).recoverWithUni(e -> {
+            if (((ProblemException) e).status() == 409) { // no pending secret: start one
+                return totp.enrol(userId, username).chain(en -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, en)));
+            }
+            return throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(
+                    ProblemException.unauthorized("The code is not the current code of the new two-factor secret")));
+        });
+    }
+
+    /** The policy requires two-factor sign-in and this user has none: here is a new secret to set up. */
+    public static final class TotpEnrolmentRequired extends ProblemException {
+        private final long userId;
+        private final TotpService.Enrolment enrolment;
+
+        TotpEnrolmentRequired(long userId, TotpService.Enrolment e) {
+            super(401, "Unauthorized", "Two-factor sign-in is required: add totp_enrolment.secret (or scan its QR code) to an "
+                    + "authenticator app and sign in again with its code as totp", java.util.Map.of("WWW-Authenticate", "Bearer"));
+            this.userId = userId;
+            this.enrolment = e;
+            attachTotpEnrolment(java.util.Map.of("secret", e.secret(), "otpauth_uri", e.otpauthUri(), "qr_data_uri", e.qrDataUri()));
+        }
+
+        public long userId() {
+            return userId;
+        }
+
+        public TotpService.Enrolment enrolment() {
+            return enrolment;
+        }
     }
 
     /** Checks a second-factor code for a user whose password a web login challenge vouches for. */
@@ -186,15 +240,24 @@ public class LoginService {
                     if (blocked.isPresent()) {
                         return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests", "Too many failed logins; try again later"));
                     }
-                    return totp.check(userId, code).chain(ok -> {
-                        if (!ok) {
-                            return throttle.recordFailure(userKey, addressKey).chain(() -> totp.challenge(userId))
-                                    .chain(again -> Uni.createFrom().failure(new SecondFactorRetry(again)));
-                        }
-                        return throttle.clear(userKey).chain(() -> recordLogin(userId, null))
-                                .call(() -> audit.record(new Actor(u.username(), userId, clientAddress), "login.success", "user",
-                                        u.username(), "with a second factor"))
-                                .map(x -> new Authenticated(userId, u.username(), u.role(), u.generation()));
+                    return totp.status(userId).chain(st -> {
+                        boolean enrolling = !st.enabled() && required(u.role());
+                        Uni<List<String>> proof = enrolling
+                                ? totp.confirm(userId, code).onFailure(ProblemException.class).recoverWithNull()
+                                : totp.check(userId, code).map(ok -> ok ? List.<String>of() : null);
+                        return proof.chain(codes -> {
+                            if (codes == null) {
+                                return throttle.recordFailure(userKey, addressKey).chain(() -> totp.challenge(userId))
+                                        .chain(again -> enrolling ? totp.pending(userId, u.username()).map(e -> new SecondFactorRetry(again, e))
+                                                : Uni.createFrom().item(new SecondFactorRetry(again, null)))
+                                        .chain(retry -> Uni.createFrom().failure(retry));
+                            }
+                            return throttle.clear(userKey).chain(() -> recordLogin(userId, null))
+                                    .call(() -> audit.record(new Actor(u.username(), userId, clientAddress), "login.success", "user",
+                                            u.username(), enrolling ? "setting up a second factor" : "with a second factor"))
+                                    .map(x -> new Authenticated(userId, u.username(), u.role(), u.generation(),
+                                            enrolling ? codes : null));
+                        });
                     });
                 });
             });
@@ -220,14 +283,21 @@ public class LoginService {
     /** A wrong code on the web: the login may try again with this new challenge. */
     public static final class SecondFactorRetry extends RuntimeException {
         private final String challenge;
+        private final TotpService.Enrolment enrolment;
 
-        public SecondFactorRetry(String challenge) {
+        public SecondFactorRetry(String challenge, TotpService.Enrolment enrolment) {
             super("Invalid or already used code", null, false, false);
             this.challenge = challenge;
+            this.enrolment = enrolment;
         }
 
         public String challenge() {
             return challenge;
+        }
+
+        /** The secret being set up, when the login is setting one up (shown again). */
+        public TotpService.Enrolment enrolment() {
+            return enrolment;
         }
     }
 

@@ -59,6 +59,18 @@ public class TotpService {
         });
     }
 
+    /** The secret being set up (not yet on), to show again; null when there is none. */
+    public Uni<Enrolment> pending(long userId, String username) {
+        return repository.state(userId).map(st -> {
+            if (st == null || st.sealedSecret() == null || st.enabled()) {
+                return null;
+            }
+            byte[] secret = open(userId, st.sealedSecret());
+            String uri = Totp.uri(ISSUER, username, secret);
+            return new Enrolment(Totp.base32(secret), uri, Totp.qrDataUri(uri));
+        });
+    }
+
     /** Turns the pending secret on with a first valid code; answers the ten recovery codes (shown this once). */
     public Uni<List<String>> confirm(long userId, String code) {
         return repository.state(userId).chain(st -> {

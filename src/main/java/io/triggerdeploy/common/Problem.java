@@ -13,10 +13,11 @@ import java.util.List;
 @RegisterForReflection
 public record Problem(String type, String title, int status, String detail, String instance, List<Violation> violations,
                       java.util.Map<String, String> held,
-                      @com.fasterxml.jackson.annotation.JsonProperty("totp_required") Boolean totpRequired) {
+                      @com.fasterxml.jackson.annotation.JsonProperty("totp_required") Boolean totpRequired,
+                      @com.fasterxml.jackson.annotation.JsonProperty("totp_enrolment") java.util.Map<String, String> totpEnrolment) {
 
     public Problem(String type, String title, int status, String detail, String instance, List<Violation> violations) {
-        this(type, title, status, detail, instance, violations, null, null);
+        this(type, title, status, detail, instance, violations, null, null, null);
     }
 
     /** One rejected input field. */

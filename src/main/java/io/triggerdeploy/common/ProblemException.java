@@ -56,6 +56,17 @@ public class ProblemException extends RuntimeException {
         return totpRequired;
     }
 
+    private Map<String, String> totpEnrolment;
+
+    /** A new two-factor secret the caller must set up to sign in (the policy requires it): secret, URI, QR code. */
+    protected void attachTotpEnrolment(Map<String, String> enrolment) {
+        this.totpEnrolment = enrolment;
+    }
+
+    public Map<String, String> totpEnrolment() {
+        return totpEnrolment;
+    }
+
     public java.util.List<Problem.Violation> violations() {
         return violations;
     }

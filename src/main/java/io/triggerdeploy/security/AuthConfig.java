@@ -22,6 +22,14 @@ public interface AuthConfig {
     @WithDefault("8h")
     Duration tokenLifetime();
 
+    /**
+     * Who must use two-factor sign-in: {@code none}, {@code admins} or {@code all} (local users). Someone it covers who
+     * has not set it up is shown a new secret at sign-in and signs in with its first code. Env: TRIGGER_AUTH_TOTP_REQUIRED.
+     */
+    @WithDefault("none")
+    @jakarta.validation.constraints.Pattern(regexp = "none|admins|all")
+    String totpRequired();
+
     /** Break-glass users ({@code username:bcrypt-hash:role} per line), usable only while the database is unreachable. */
     Optional<Path> fallbackFile();
 

@@ -95,7 +95,12 @@ public class SessionPages {
         String address = ClientAddress.orUnknown(http);
         return logins.verify(new LoginRequest(user, password), address)
                 .onFailure(LoginService.TotpRequired.class).recoverWithUni(e -> logins.challenge(((LoginService.TotpRequired) e).userId())
-                        .chain(ch -> Uni.createFrom().failure(new LoginService.SecondFactorRetry(ch))))
+                        .chain(ch -> Uni.createFrom().failure(new LoginService.SecondFactorRetry(ch, null))))
+                .onFailure(LoginService.TotpEnrolmentRequired.class).recoverWithUni(e -> {
+                    LoginService.TotpEnrolmentRequired r = (LoginService.TotpEnrolmentRequired) e;
+                    return logins.challenge(r.userId()).chain(ch -> Uni.createFrom().failure(
+                            new LoginService.SecondFactorRetry(ch, r.enrolment())));
+                })
                 .chain(a -> {
                     if (a.breakGlass()) {
                         throw ProblemException.unavailable("The database is unreachable, so the web pages cannot work. "
@@ -107,7 +112,7 @@ public class SessionPages {
                         .header("Cache-Control", "no-store").build())
                 .onFailure().recoverWithUni(e -> {
                     if (e instanceof LoginService.SecondFactorRetry r) {
-                        return page(200, user, target, null, r.challenge());
+                        return page(200, user, target, null, r.challenge(), r.enrolment(), null);
                     }
                     if (e instanceof ProblemException p) {
                         return page(p.status(), user, target, p.getMessage());
@@ -127,12 +132,16 @@ public class SessionPages {
             return page(400, user, target, "Enter the code from your authenticator app.", challenge);
         }
         return logins.completeChallenge(challenge, code.strip(), address)
-                .chain(a -> sessions.create(a.id(), address, http.getHeader("User-Agent")))
-                .map(created -> Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
-                        .header("Cache-Control", "no-store").build())
+                .chain(a -> sessions.create(a.id(), address, http.getHeader("User-Agent")).chain(created -> a.recoveryCodes() == null
+                        ? Uni.createFrom().item(Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
+                                .header("Cache-Control", "no-store").build())
+                        // a second factor set up by this login: its recovery codes, shown this once, then on to the page
+                        : page(200, user, target, null, null, null, a.recoveryCodes())
+                                .map(r -> Response.fromResponse(r).cookie(sessionCookie(created.cookieValue(), http)).build())))
                 .onFailure().recoverWithUni(e -> {
                     if (e instanceof LoginService.SecondFactorRetry r) {
-                        return page(401, user, target, "That code is not right, or was used already; try the next one.", r.challenge());
+                        return page(401, user, target, "That code is not right, or was used already; try the next one.", r.challenge(),
+                                r.enrolment(), null);
                     }
                     if (e instanceof ProblemException p) {
                         return page(p.status(), user, target, p.getMessage());
@@ -176,7 +185,12 @@ public class SessionPages {
 
     /** The login page; with a challenge, its second step asks for the two-factor code. */
     private Uni<Response> page(int status, String username, String next, String error, String challenge) {
-        return Templates.login(username, next, error, challenge).createUni()
+        return page(status, username, next, error, challenge, null, null);
+    }
+
+    private Uni<Response> page(int status, String username, String next, String error, String challenge,
+                               io.triggerdeploy.auth.TotpService.Enrolment enrolment, java.util.List<String> recoveryCodes) {
+        return Templates.login(username, next, error, challenge, enrolment, recoveryCodes).createUni()
                 .map(html -> Response.status(status).type(Pages.HTML).entity(html).header("Cache-Control", "no-store").build());
     }
 

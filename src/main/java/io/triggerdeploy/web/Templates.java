@@ -16,7 +16,8 @@ public final class Templates {
     private Templates() {
     }
 
-    public static native TemplateInstance login(String username, String next, String error, String challenge);
+    public static native TemplateInstance login(String username, String next, String error, String challenge,
+                                                io.triggerdeploy.auth.TotpService.Enrolment enrolment, List<String> recoveryCodes);
 
     public static native TemplateInstance error(PageContext ctx, int status, String title, String detail);
 
