@@ -114,15 +114,20 @@ public class SessionPages {
                     if (e instanceof LoginService.SecondFactorRetry r) {
                         return page(200, user, target, null, r.challenge(), r.enrolment(), null);
                     }
-                    if (e instanceof ProblemException p) {
-                        return page(p.status(), user, target, p.getMessage());
-                    }
-                    if (DbErrors.isUnavailable(e)) {
-                        return page(503, user, target, "The database is unreachable right now; try again in a moment.");
-                    }
-                    LOG.error("Web login failed", e);
-                    return page(500, user, target, "Login failed because of an internal error; try again.");
+                    return failed(user, target, e);
                 });
+    }
+
+    /** The login page again with what went wrong: the problem's own words, the database, or an internal error. */
+    private Uni<Response> failed(String user, String target, Throwable e) {
+        if (e instanceof ProblemException p) {
+            return page(p.status(), user, target, p.getMessage());
+        }
+        if (DbErrors.isUnavailable(e)) {
+            return page(503, user, target, "The database is unreachable right now; try again in a moment.");
+        }
+        LOG.error("Web login failed", e);
+        return page(500, user, target, "Login failed because of an internal error; try again.");
     }
 
     /** The code step: the challenge stands for the password just checked (five minutes, used once). */
@@ -143,14 +148,7 @@ public class SessionPages {
                         return page(401, user, target, "That code is not right, or was used already; try the next one.", r.challenge(),
                                 r.enrolment(), null);
                     }
-                    if (e instanceof ProblemException p) {
-                        return page(p.status(), user, target, p.getMessage());
-                    }
-                    if (DbErrors.isUnavailable(e)) {
-                        return page(503, user, target, "The database is unreachable right now; try again in a moment.");
-                    }
-                    LOG.error("Web login failed", e);
-                    return page(500, user, target, "Login failed because of an internal error; try again.");
+                    return failed(user, target, e);
                 });
     }
 

@@ -44,11 +44,7 @@ class TotpRequiredTest extends ApiTest {
     }
 
     static Response login(String user, String password, String totp) {
-        Map<String, Object> body = new HashMap<>(Map.of("username", user, "password", password));
-        if (totp != null) {
-            body.put("totp", totp);
-        }
-        return given().contentType(ContentType.JSON).body(body).post("/api/login");
+        return TotpTest.login(user, password, totp);
     }
 
     @Test
