@@ -12,7 +12,12 @@ def snapshot():
     q = ("SELECT (SELECT md5(coalesce(string_agg(u::text, ',' ORDER BY id), '')) FROM users u) || "
          "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM servers s) || "
          "(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM api_tokens t) || "
-         "(SELECT md5(coalesce(string_agg(d.id || d.status, ',' ORDER BY id), '')) FROM deployments d)")
+         "(SELECT md5(coalesce(string_agg(d.id || d.status, ',' ORDER BY id), '')) FROM deployments d) || "
+         "(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM teams t) || "
+         "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY team_id, user_id), '')) FROM team_members m) || "
+         "(SELECT md5(coalesce(string_agg(g::text, ',' ORDER BY id), '')) FROM grants g) || "
+         "(SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY id), '')) FROM environments e) || "
+         "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s)")
     return subprocess.check_output(["psql", "-tAc", q, db]).strip()
 
 def send(method, path, body, token, raw=None):
@@ -46,7 +51,7 @@ def variants(fields):
 RAW = [b"{", b"\xff\xfe\xfd", DEEP.encode(), b'{"a":' + b"1" * 100000 + b"}", b"null", b"\x00" * 10]
 
 ENDPOINTS = [
-    ("POST", "/api/login", ["username", "password"]),
+    ("POST", "/api/login", ["username", "password", "totp"]),
     ("POST", "/api/users", ["username", "email", "password", "role", "active"]),
     ("PATCH", "/api/users/{id}", ["role", "email", "active"]),
     ("PUT", "/api/users/{id}", ["role", "email", "active"]),
@@ -60,10 +65,23 @@ ENDPOINTS = [
     ("POST", "/api/servers/import", ["name", "ip", "user", "alias", "path"]),
     ("POST", "/api/deployments", ["server", "note"]),
     ("POST", "/trigger", ["token", "server"]),
+    ("POST", "/api/environments", ["name", "required_approvals", "time_zone", "freeze_windows", "deploy_hours"]),
+    ("PUT", "/api/environments/{id}", ["required_approvals", "approval_timeout_minutes", "weekly_freezes", "queue_policy"]),
+    ("POST", "/api/schedules", ["server", "cron", "run_at", "time_zone", "parameters", "catch_up"]),
+    ("POST", "/api/teams", ["name", "description"]),
+    ("PUT", "/api/teams/{id}", ["name", "description"]),
+    ("POST", "/api/teams/{id}/members", ["user"]),
+    ("POST", "/api/grants", ["environment", "server", "team", "user", "permission"]),
+    ("POST", "/api/me/totp/confirm", ["code"]),
+    ("POST", "/api/me/totp/disable", ["code"]),
 ]
 PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
-             ("POST", "/api/deployments/{id}/cancel"), ("DELETE", "/api/tokens/{id}"), ("POST", "/api/servers/{id}/host-key/scan")]
+             ("POST", "/api/deployments/{id}/cancel"), ("DELETE", "/api/tokens/{id}"), ("POST", "/api/servers/{id}/host-key/scan"),
+             ("GET", "/api/teams/{id}"), ("DELETE", "/api/teams/{id}"), ("PUT", "/api/teams/{id}/members/{id}"),
+             ("DELETE", "/api/teams/{id}/members/{id}"), ("DELETE", "/api/grants/{id}"), ("DELETE", "/api/users/{id}/totp"),
+             ("GET", "/api/environments/{id}"), ("GET", "/api/schedules/{id}"), ("DELETE", "/api/schedules/{id}"),
+             ("POST", "/api/deployments/{id}/approve"), ("POST", "/api/deployments/{id}/reject")]
 
 failures, counts = [], {}
 before = snapshot()
