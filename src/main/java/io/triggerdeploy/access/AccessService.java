@@ -29,7 +29,6 @@ public class AccessService {
         cache.changed();
     }
 
-
     /** The caller's access over every server (admins: no query). */
     public Uni<Access> of(SecurityIdentity identity) {
         return of(Callers.of(identity));
@@ -85,10 +84,13 @@ public class AccessService {
         });
     }
 
-    /** The same, naming the server by its alias as stored. */
+    /** The same for a caller who knows only the server's id: its alias is read for the refusal only. */
     public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId) {
-        return repository.server(c, String.valueOf(serverId)).chain(s -> require(c, acting, p, serverId,
-                s == null ? "#" + serverId : s.alias()));
+        return of(c, acting, serverId).chain(a -> a.may(p, serverId) ? Uni.createFrom().voidItem()
+                : repository.server(c, String.valueOf(serverId)).map(s -> {
+                    check(a, p, serverId, s == null ? "#" + serverId : s.alias());
+                    return null;
+                }));
     }
 
     /** The same check on an access already read. */

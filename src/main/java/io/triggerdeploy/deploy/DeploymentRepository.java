@@ -319,11 +319,6 @@ public class DeploymentRepository {
     static final long RETENTION_LOCK_KEY = 0x7472696767657201L;
 
     /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
-    public Uni<DeploymentStats.Window> stats(long windowSeconds) {
-        return stats(windowSeconds, new Long[0]);
-    }
-
-    /** The same over the servers not in {@code hidden}. */
     public Uni<DeploymentStats.Window> stats(long windowSeconds, Long[] hidden) {
         String visible = hidden.length == 0 ? "" : "AND server_id NOT IN (SELECT unnest($2::bigint[])) ";
         Tuple args = hidden.length == 0 ? Tuple.of(windowSeconds) : Tuple.of(windowSeconds, hidden);

@@ -49,13 +49,7 @@ public class DeploymentService {
         this.transactions = transactions;
         // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
         // replica computes them at most every 15 s and shares the result; a failure is not kept.
-        this.stats = Uni.createFrom().deferred(() -> {
-            java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
-            return repository.stats(86_400L).invoke(w -> windows.put("24h", w))
-                    .chain(() -> repository.stats(7 * 86_400L)).invoke(w -> windows.put("7d", w))
-                    .chain(() -> repository.stats(30 * 86_400L)).invoke(w -> windows.put("30d", w))
-                    .map(x -> new DeploymentStats(windows));
-        }).memoize().until(new java.util.function.BooleanSupplier() {
+        this.stats = Uni.createFrom().deferred(() -> windows(new Long[0])).memoize().until(new java.util.function.BooleanSupplier() {
             private long computedAt = System.nanoTime();
 
             @Override
@@ -81,9 +75,11 @@ public class DeploymentService {
      */
     public Uni<DeploymentStats> stats(Access access) {
         Long[] hidden = access.hidden();
-        if (hidden.length == 0) {
-            return stats;
-        }
+        return hidden.length == 0 ? stats : windows(hidden);
+    }
+
+    /** The figures of the last 24 h, 7 d and 30 d over the servers not in {@code hidden}, computed now. */
+    private Uni<DeploymentStats> windows(Long[] hidden) {
         java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
         return repository.stats(86_400L, hidden).invoke(w -> windows.put("24h", w))
                 .chain(() -> repository.stats(7 * 86_400L, hidden)).invoke(w -> windows.put("7d", w))

@@ -120,7 +120,8 @@ public class ScheduleService implements BootstrapStep {
                 throw ProblemException.notFound("No schedule " + id);
             }
             return values(r, old).map(v -> Map.entry(old.serverId(), v));
-        }).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey()).chain(() -> mayDeploy(tx, p, e.getValue().serverId()))
+        }).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey())
+                .chain(() -> e.getValue().serverId() == e.getKey() ? Uni.createFrom().voidItem() : mayDeploy(tx, p, e.getValue().serverId()))
                 .chain(() -> repository.update(tx, id, e.getValue()))
                 .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(e.getValue()), true))))
                 .chain(x -> get(id, Access.everything()));
