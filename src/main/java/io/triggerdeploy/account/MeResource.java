@@ -84,6 +84,9 @@ public class MeResource {
         Actor actor = audit.actor(identity);
         return service.passwordHash(p.userId())
                 .chain(stored -> Workers.cpu(() -> {
+                    if ("!".equals(stored)) {
+                        throw ProblemException.conflict("You sign in through your identity provider (OIDC or LDAP); change your password there");
+                    }
                     if (!hasher.check(request.currentPassword(), stored).matches()) {
                         throw new ProblemException(403, "Forbidden", "The current password is not correct");
                     }

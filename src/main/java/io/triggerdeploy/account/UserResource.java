@@ -17,6 +17,7 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.auth.WebSessions;
+import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -141,7 +142,12 @@ public class UserResource {
                                                  @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
         // 404 before paying for bcrypt
         Actor actor = audit.actor(identity);
-        return service.get(id).chain(u -> Workers.cpu(() -> hasher.hash(request.password()))
+        return service.get(id).invoke(u -> {
+                    if (!u.local()) {
+                        throw ProblemException.conflict(u.username() + " signs in through " + u.source().toUpperCase(java.util.Locale.ROOT)
+                                + "; their password is kept there");
+                    }
+                }).chain(u -> Workers.cpu(() -> hasher.hash(request.password()))
                         .chain(hash -> service.setPasswordHash(id, hash))
                         // a reset password means the old one may be known: every browser session of that user ends
                         .chain(() -> sessions.deleteForUser(id, null))

@@ -12,6 +12,9 @@ import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.DatabaseState;
 import io.triggerdeploy.db.DatabaseUnavailableException;
 import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.federation.ExternalIdentity;
+import io.triggerdeploy.federation.ExternalUsers;
+import io.triggerdeploy.federation.LdapDirectory;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,10 +47,15 @@ public class LoginService {
 
     private final TotpService totp;
     private final io.triggerdeploy.security.AuthConfig config;
+    private final LdapDirectory ldap;
+    private final ExternalUsers external;
 
     public LoginService(UserService users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
                         BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters,
-                        TotpService totp, io.triggerdeploy.security.AuthConfig config) {
+                        TotpService totp, io.triggerdeploy.security.AuthConfig config, LdapDirectory ldap,
+                        ExternalUsers external) {
+        this.ldap = ldap;
+        this.external = external;
         this.totp = totp;
         this.config = config;
         this.audit = audit;
@@ -61,7 +69,8 @@ public class LoginService {
     }
 
     /** What the login needs of a user row. */
-    record Candidate(long id, String username, Role role, String hash, boolean active, int generation, boolean totpEnabled) {
+    record Candidate(long id, String username, Role role, String hash, boolean active, int generation, boolean totpEnabled,
+                     ExternalIdentity.Source source) {
     }
 
     /** Who a successful password check proved the caller to be; {@code id} is null for break-glass users. */
@@ -97,12 +106,12 @@ public class LoginService {
                         a.breakGlass() ? "login.break_glass" : "login.success", "user", a.username(), null))
                 .onFailure(ProblemException.class).call(e -> {
                     int status = ((ProblemException) e).status();
-                    if (status != 401 && status != 429 || e instanceof TotpRequired || e instanceof TotpEnrolmentRequired) {
+                    if (status != 401 && status != 403 && status != 429 || e instanceof TotpRequired || e instanceof TotpEnrolmentRequired) {
                         return Uni.createFrom().voidItem();
                     }
-                    loginFailure(status == 429 ? "throttled" : "invalid_credentials");
+                    loginFailure(status == 429 ? "throttled" : status == 403 ? "refused" : "invalid_credentials");
                     return audit.record(new Actor(attempted, null, clientAddress), "login.failure", "user", attempted,
-                            status == 429 ? "throttled" : "invalid credentials", false);
+                            status == 429 ? "throttled" : status == 403 ? e.getMessage() : "invalid credentials", false);
                 });
     }
 
@@ -134,8 +143,19 @@ public class LoginService {
                     }
                     return findCandidate(req.username());
                 })
+                .chain(c -> {
+                    if (ldap.configured() && (c == null || c.source() == ExternalIdentity.Source.LDAP)) {
+                        return directoryLogin(req, clientAddress, userKey, addressKey);
+                    }
+                    return passwordLogin(req, c, userKey, addressKey);
+                });
+    }
+
+    private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, String userKey, String addressKey) {
+        return Uni.createFrom().item(candidate)
                 .chain(c -> Workers.cpu(() -> {
-                    if (c == null) {
+                    if (c == null || c.source() != ExternalIdentity.Source.LOCAL) {
+                        // unknown, or a user of an identity provider (no password here): the same work, the same answer
                         hasher.burn(req.password());
                         return new Verdict(null, PasswordHasher.Check.NO, null);
                     }
@@ -161,6 +181,22 @@ public class LoginService {
     }
 
     private record Verdict(Candidate candidate, PasswordHasher.Check check, String rehash) {
+    }
+
+    /**
+     * A directory user (or a name no local user has, with LDAP configured): the directory checks the password, the
+     * user is made or refreshed with the group mapping applied. A wrong password counts as a failed login; an
+     * unreachable directory is a 503 and counts as nothing.
+     */
+    private Uni<Authenticated> directoryLogin(LoginRequest req, String clientAddress, String userKey, String addressKey) {
+        return ldap.authenticate(req.username(), req.password()).chain(who -> {
+            if (who == null) {
+                return throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(invalidCredentials()));
+            }
+            return external.signIn(who, ldap.defaultRole(), clientAddress)
+                    .call(u -> throttle.clear(userKey))
+                    .map(u -> new Authenticated(u.id(), u.username(), u.role(), u.generation()));
+        });
     }
 
     /**
@@ -308,7 +344,8 @@ public class LoginService {
 
     private Uni<Candidate> findCandidate(String login) {
         return users.credentials(login.trim()).map(c -> c == null ? null
-                : new Candidate(c.id(), c.username(), c.role(), c.hash(), c.active(), c.generation(), c.totpEnabled()));
+                : new Candidate(c.id(), c.username(), c.role(), c.hash(), c.active(), c.generation(), c.totpEnabled(),
+                        ExternalIdentity.Source.of(c.source())));
     }
 
     private Uni<Void> recordLogin(long id, String newHash) {

@@ -53,4 +53,12 @@ public class User {
 
     @Column(name = "last_login_at")
     public OffsetDateTime lastLoginAt;
+
+    /** local, oidc or ldap; written only by the sign-in through a provider (see 0026-federated-sign-in.xml). */
+    @Column(insertable = false, updatable = false)
+    public String source;
+
+    /** The provider's groups at the last sign-in; null for local users. */
+    @Column(name = "external_groups", insertable = false, updatable = false, columnDefinition = "text[]")
+    public String[] externalGroups;
 }

@@ -30,13 +30,13 @@ public class UserRepository implements PanacheRepository<User> {
 
     /** Exact username first, then email; both case-insensitive. */
     public Uni<UserCredentials> credentials(String login) {
-        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation, totp_enabled FROM users "
+        return pool.preparedQuery("SELECT id, username, role, password_hash, active, token_generation, totp_enabled, source FROM users "
                         + "WHERE lower(username) = lower($1) OR lower(email) = lower($1) "
                         + "ORDER BY (lower(username) = lower($1)) DESC LIMIT 1")
                 .execute(Tuple.of(login))
                 .map(rows -> Rows.first(rows, r -> new UserCredentials(r.getLong("id"), r.getString("username"),
                         Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getString("password_hash"),
-                        r.getBoolean("active"), r.getInteger("token_generation"), r.getBoolean("totp_enabled"))));
+                        r.getBoolean("active"), r.getInteger("token_generation"), r.getBoolean("totp_enabled"), r.getString("source"))));
     }
 
     /** Records a successful login, replacing the hash when it was re-hashed at a higher cost. */
@@ -114,7 +114,7 @@ public class UserRepository implements PanacheRepository<User> {
     }
 
     /** Advisory lock key of the user namespace ("users" in ASCII). */
-    static final long NAMESPACE_LOCK = 0x7573657273L;
+    public static final long NAMESPACE_LOCK = 0x7573657273L;
 
     public Uni<List<User>> listOrdered() {
         return find("order by id").list();
@@ -149,7 +149,7 @@ public class UserRepository implements PanacheRepository<User> {
                                     var row = it.next();
                                     created.add(new UserView(row.getLong(0), r.username(), UserService.blankToNull(r.email()),
                                             r.mappedRole().id(), r.isActive() == null || r.isActive(),
-                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null, false));
+                                            row.getOffsetDateTime(1), row.getOffsetDateTime(2), null, false, "local", null));
                                 } else {
                                     skipped.add(new ImportResult.Skipped(indexes.get(i), r.username(),
                                             "a user with this username or email already exists"));
