@@ -19,8 +19,11 @@ public class AuthHousekeeping implements BootstrapStep {
     private final Periodic periodic;
 
     private final TotpRepository totp;
+    private final io.triggerdeploy.federation.OidcSignIn oidc;
 
-    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic, TotpRepository totp) {
+    public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic, TotpRepository totp,
+                            io.triggerdeploy.federation.OidcSignIn oidc) {
+        this.oidc = oidc;
         this.totp = totp;
         this.sessions = sessions;
         this.throttle = throttle;
@@ -42,6 +45,6 @@ public class AuthHousekeeping implements BootstrapStep {
             if (s + t > 0) {
                 LOG.debugf("Removed %d expired sessions and %d stale login counters", s, t);
             }
-        })).chain(totp::purgeChallenges).replaceWithVoid();
+        })).chain(totp::purgeChallenges).chain(oidc::purgeExpired).replaceWithVoid();
     }
 }

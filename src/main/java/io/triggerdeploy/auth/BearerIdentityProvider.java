@@ -10,6 +10,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +31,10 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
     private final ApiTokenService apiTokens;
     private final UserService users;
 
-    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users) {
+    private final OidcSignIn oidc;
+
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc) {
+        this.oidc = oidc;
         this.keys = keys;
         this.apiTokens = apiTokens;
         this.users = users;
@@ -61,11 +65,12 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
                 return new Inspected(i.principal(), i.expiresAt());
             });
         }
+        boolean provider = oidc.isProviderToken(token);
         return fromJwt(token).map(p -> {
             if (p == null) {
                 throw new AuthenticationFailedException("invalid token");
             }
-            return new Inspected(p, expiryOf(token));
+            return new Inspected(p, provider ? null : expiryOf(token));
         });
     }
 
@@ -103,7 +108,25 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         return claim == null ? null : claim.toString();
     }
 
+    /**
+     * An access token of the OIDC provider (when {@code trigger.auth.oidc.bearer} is on): checked against the provider's
+     * keys and audience, its user signed in (made or refreshed with the group mapping) at its first use, and then taken
+     * as the user is now (deactivated: refused).
+     */
+    private Uni<TriggerPrincipal> fromProvider(String token) {
+        return oidc.bearer(token, null)
+                .chain(uid -> users.live(uid).map(u -> u == null || !u.active() ? null
+                        : new TriggerPrincipal(uid, u.username(), u.role(), TriggerPrincipal.AuthType.PASSWORD, null)))
+                .onFailure(e -> !(e instanceof AuthenticationFailedException)).transform(e -> {
+                    LOG.debugf("Provider's bearer token refused: %s", e.getMessage());
+                    return new AuthenticationFailedException("invalid token");
+                });
+    }
+
     private Uni<TriggerPrincipal> fromJwt(String token) {
+        if (oidc.isProviderToken(token)) {
+            return fromProvider(token);
+        }
         JsonWebToken jwt;
         boolean local;
         try {

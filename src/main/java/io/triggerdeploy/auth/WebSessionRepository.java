@@ -21,11 +21,16 @@ public class WebSessionRepository {
     record Row(long userId, String username, Role role, String csrfToken, boolean stale) {
     }
 
-    Uni<Void> insert(String idHash, long userId, String csrf, String clientIp, String userAgent, long idleSeconds) {
-        return pool.preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at) "
-                        + "VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))")
-                .execute(Tuple.from(new Object[]{idHash, userId, csrf, clientIp, userAgent, idleSeconds}))
+    Uni<Void> insert(String idHash, long userId, String csrf, String clientIp, String userAgent, long idleSeconds, String idToken) {
+        return pool.preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at, id_token) "
+                        + "VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)")
+                .execute(Tuple.from(new Object[]{idHash, userId, csrf, clientIp, userAgent, idleSeconds, idToken}))
                 .replaceWithVoid();
+    }
+
+    Uni<String> idToken(String idHash) {
+        return pool.preparedQuery("SELECT id_token FROM web_sessions WHERE id_hash = $1").execute(Tuple.of(idHash))
+                .map(rows -> Rows.first(rows, r -> r.getString(0)));
     }
 
     /** The session if it is within its idle and maximum lifetime and its user is active; else null. */

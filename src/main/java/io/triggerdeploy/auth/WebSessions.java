@@ -44,11 +44,24 @@ public class WebSessions {
     }
 
     public Uni<Created> create(long userId, String clientIp, String userAgent) {
+        return create(userId, clientIp, userAgent, null);
+    }
+
+    /** A session made by an OIDC sign-in keeps the provider's ID token, for ending the provider's session at logout. */
+    public Uni<Created> create(long userId, String clientIp, String userAgent, String idToken) {
         String secret = random(32);
         String csrf = random(24);
         String ua = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 300));
-        return repository.insert(hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds())
+        return repository.insert(hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds(), idToken)
                 .replaceWith(new Created(secret, csrf));
+    }
+
+    /** The ID token kept with a session (null: none, or a local sign-in). */
+    public Uni<String> idToken(String cookieValue) {
+        if (cookieValue == null || cookieValue.length() < 20 || cookieValue.length() > 100) {
+            return Uni.createFrom().nullItem();
+        }
+        return repository.idToken(hash(cookieValue));
     }
 
     /**

@@ -106,28 +106,33 @@ public class ExternalUsers {
                 .map(x -> new SignedIn(user.id(), username, role, user.generation()))));
     }
 
-    /** Team memberships: the mapped teams the user's groups name are joined, the other mapped teams are left. */
+    /**
+     * Team memberships: the user joins the teams their groups are mapped to, and leaves those the mapping gave them
+     * before and no longer gives; memberships an admin made are left alone.
+     */
     private Uni<Void> teams(Tx tx, SignedIn user, ExternalIdentity who, List<FederationRepository.Mapping> mappings,
                             String clientAddress, String via) {
-        Set<Long> wanted = new LinkedHashSet<>();
+        java.util.Map<Long, String> wanted = new java.util.LinkedHashMap<>();
         mappings.forEach(m -> {
             if (m.teamId() != null) {
-                wanted.add(m.teamId());
+                wanted.put(m.teamId(), m.teamName());
             }
         });
         Actor actor = new Actor(user.username(), user.id(), clientAddress);
-        return repository.managedTeams(tx, who.source()).chain(managed -> repository.teamsOf(tx, user.id()).chain(current -> {
+        return repository.memberships(tx, user.id()).chain(current -> {
+            Set<Long> member = new LinkedHashSet<>();
+            current.forEach(m -> member.add(m.teamId()));
             List<Uni<Void>> changes = new ArrayList<>();
-            for (Long team : wanted) {
-                if (!current.contains(team)) {
-                    changes.add(repository.addMember(tx, team, user.id()).chain(() -> audit.record(tx, actor, via,
-                            "team.member_added", "team", managed.get(team), user.username() + " by group mapping", true)));
+            wanted.forEach((team, name) -> {
+                if (!member.contains(team)) {
+                    changes.add(repository.addMappedMember(tx, team, user.id()).chain(() -> audit.record(tx, actor, via,
+                            "team.member_added", "team", name, user.username() + " by group mapping", true)));
                 }
-            }
-            for (Long team : current) {
-                if (managed.containsKey(team) && !wanted.contains(team)) {
-                    changes.add(repository.removeMember(tx, team, user.id()).chain(() -> audit.record(tx, actor, via,
-                            "team.member_removed", "team", managed.get(team), user.username() + " by group mapping (no longer in its groups)", true)));
+            });
+            for (FederationRepository.Membership m : current) {
+                if (m.mapped() && !wanted.containsKey(m.teamId())) {
+                    changes.add(repository.removeMappedMember(tx, m.teamId(), user.id()).chain(() -> audit.record(tx, actor, via,
+                            "team.member_removed", "team", m.team(), user.username() + " by group mapping (no longer in its groups)", true)));
                 }
             }
             Uni<Void> all = Uni.createFrom().voidItem();
@@ -135,7 +140,7 @@ public class ExternalUsers {
                 all = all.chain(() -> c);
             }
             return all;
-        }));
+        });
     }
 
     /** The email if no one else uses it (as username or email); else none. */

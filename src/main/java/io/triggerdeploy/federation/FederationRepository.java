@@ -11,7 +11,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -87,33 +86,28 @@ public class FederationRepository {
                 .execute(Tuple.of(source.id(), lower)).map(FederationRepository::mappings);
     }
 
-    /** The teams whose membership the mapping decides for users of this provider: id → name. */
-    Uni<Map<Long, String>> managedTeams(Tx tx, ExternalIdentity.Source source) {
-        return tx.client().preparedQuery("SELECT DISTINCT t.id, t.name FROM group_mappings m JOIN teams t ON t.id = m.team_id "
-                        + "WHERE m.provider IN ('any', $1)")
-                .execute(Tuple.of(source.id())).map(rows -> {
-                    Map<Long, String> teams = new LinkedHashMap<>();
-                    rows.forEach(r -> teams.put(r.getLong(0), r.getString(1)));
-                    return teams;
-                });
+    /** A team membership and whether the group mapping made it. */
+    record Membership(long teamId, String team, boolean mapped) {
     }
 
-    Uni<List<Long>> teamsOf(Tx tx, long userId) {
-        return tx.client().preparedQuery("SELECT team_id FROM team_members WHERE user_id = $1").execute(Tuple.of(userId))
+    Uni<List<Membership>> memberships(Tx tx, long userId) {
+        return tx.client().preparedQuery("SELECT m.team_id, t.name, m.mapped FROM team_members m JOIN teams t ON t.id = m.team_id "
+                        + "WHERE m.user_id = $1").execute(Tuple.of(userId))
                 .map(rows -> {
-                    List<Long> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getLong(0)));
-                    return ids;
+                    List<Membership> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Membership(r.getLong(0), r.getString(1), r.getBoolean(2))));
+                    return out;
                 });
     }
 
-    Uni<Void> addMember(Tx tx, long teamId, long userId) {
-        return tx.client().preparedQuery("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+    /** Adds a membership made by the mapping (one an admin made already stays theirs). */
+    Uni<Void> addMappedMember(Tx tx, long teamId, long userId) {
+        return tx.client().preparedQuery("INSERT INTO team_members (team_id, user_id, mapped) VALUES ($1, $2, TRUE) ON CONFLICT DO NOTHING")
                 .execute(Tuple.of(teamId, userId)).replaceWithVoid();
     }
 
-    Uni<Void> removeMember(Tx tx, long teamId, long userId) {
-        return tx.client().preparedQuery("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+    Uni<Void> removeMappedMember(Tx tx, long teamId, long userId) {
+        return tx.client().preparedQuery("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2 AND mapped")
                 .execute(Tuple.of(teamId, userId)).replaceWithVoid();
     }
 

@@ -89,6 +89,11 @@ public final class Fmt {
         return status != null && !status.equals("QUEUED") && !status.equals("RUNNING") && !status.equals("AWAITING_APPROVAL");
     }
 
+    /** A query parameter's value. */
+    static String url(String value) {
+        return value == null ? "" : java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static String orDash(Object value) {
         return value == null || value.toString().isBlank() ? "—" : value.toString();
     }

@@ -106,7 +106,8 @@ public class Pages {
     /** Only same-site paths: never another host, never a protocol-relative URL. */
     static String safeNext(String next) {
         if (next == null || next.isEmpty() || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")
-                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || next.startsWith("/login") || next.startsWith("/logout")) {
+                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || next.startsWith("/login") || next.startsWith("/logout")
+                || next.startsWith("/oidc/")) {
             return "/";
         }
         return next;

@@ -11,6 +11,7 @@ import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.auth.WebSessions;
+import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.DbErrors;
 import io.vertx.core.http.Cookie;
@@ -49,9 +50,11 @@ public class SessionPages {
     private final CurrentIdentityAssociation identities;
 
     private final AuditLog audit;
+    private final OidcSignIn oidc;
 
     public SessionPages(LoginService logins, WebSessions sessions, AuthConfig config, CurrentIdentityAssociation identities,
-                        AuditLog audit) {
+                        AuditLog audit, OidcSignIn oidc) {
+        this.oidc = oidc;
         this.audit = audit;
         this.logins = logins;
         this.sessions = sessions;
@@ -170,11 +173,79 @@ public class SessionPages {
                 return Uni.createFrom().item(Response.status(403).type(Pages.HTML)
                         .entity("Logout refused: the form is stale. Go back, reload the page and log out again.").build());
             }
-            return sessions.delete(cookie.getValue())
+            return sessions.idToken(cookie.getValue()).chain(idToken -> sessions.delete(cookie.getValue())
                     .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
-                            live.username(), null))
-                    .replaceWith(bye);
+                            live.username(), idToken == null ? null : "and at the identity provider"))
+                    // signed in through the provider: its session ends too (RP-initiated logout), then back to the login page
+                    .chain(() -> idToken == null || !oidc.configured() ? Uni.createFrom().item(bye)
+                            : oidc.providerLogout(idToken, baseUrl(http) + "/login").map(url -> url.isEmpty() ? bye
+                            : Response.seeOther(URI.create(url.get())).cookie(Pages.clearedCookie()).build())));
         }).onFailure(AuthenticationFailedException.class).recoverWithItem(bye);
+    }
+
+    /** Starts an OIDC sign-in: the browser keeps the state in a cookie and goes to the provider. */
+    @GET
+    @Path("oidc/login")
+    @Operation(hidden = true)
+    public Uni<Response> oidcStart(@QueryParam("next") String next, @Context HttpServerRequest http) {
+        String target = Pages.safeNext(next);
+        if (!oidc.configured()) {
+            return page(404, "", target, "Single sign-on is not set up here; sign in with your username and password.");
+        }
+        return oidc.start(target, baseUrl(http) + CALLBACK)
+                .map(start -> Response.seeOther(URI.create(start.url())).cookie(stateCookie(start.state(), http, false))
+                        .header("Cache-Control", "no-store").build())
+                .onFailure().recoverWithUni(e -> failed("", target, e));
+    }
+
+    /**
+     * The provider sends the browser back here: with the state this browser holds and a code, the user is signed in and
+     * goes where they were going; anything else shows the login page with what went wrong.
+     */
+    @GET
+    @Path("oidc/callback")
+    @Operation(hidden = true)
+    public Uni<Response> oidcCallback(@QueryParam("code") String code, @QueryParam("state") String state,
+                                      @QueryParam("error") String error, @QueryParam("error_description") String description,
+                                      @Context HttpServerRequest http) {
+        if (!oidc.configured()) {
+            return page(404, "", "/", "Single sign-on is not set up here; sign in with your username and password.");
+        }
+        Cookie held = http.getCookie(OidcSignIn.STATE_COOKIE);
+        if (error != null) {
+            String said = description == null || description.isBlank() ? error : description;
+            return page(401, "", "/", "The identity provider did not sign you in: " + cut(said, 200))
+                    .map(r -> Response.fromResponse(r).cookie(stateCookie("", http, true)).build());
+        }
+        String address = ClientAddress.orUnknown(http);
+        return oidc.finish(code, state, held == null ? null : held.getValue(), baseUrl(http) + CALLBACK, address)
+                .chain(done -> sessions.create(done.user().id(), address, http.getHeader("User-Agent"), done.idToken())
+                        .call(() -> audit.record(new Actor(done.user().username(), done.user().id(), address), "login.success",
+                                "user", done.user().username(), "through OIDC"))
+                        .map(created -> Response.seeOther(URI.create(Pages.safeNext(done.next())))
+                                .cookie(sessionCookie(created.cookieValue(), http), stateCookie("", http, true))
+                                .header("Cache-Control", "no-store").build()))
+                .onFailure().recoverWithUni(e -> failed("", "/", e).map(r -> Response.fromResponse(r).cookie(stateCookie("", http, true)).build()));
+    }
+
+    static final String CALLBACK = "/oidc/callback";
+
+    /** The service's own URL: the configured public URL, else this request's scheme and host. */
+    private String baseUrl(HttpServerRequest http) {
+        return oidc.publicUrl().orElseGet(() -> http.scheme() + "://" + (http.authority() == null ? http.getHeader("Host") : http.authority().toString()));
+    }
+
+    /** The state of a sign-in in flight, for this browser only; Lax so that the provider's redirect back carries it. */
+    private NewCookie stateCookie(String value, HttpServerRequest http, boolean clear) {
+        boolean secure = config.session().secureCookie().orElseGet(() -> "https".equals(http.scheme()));
+        NewCookie.Builder b = new NewCookie.Builder(OidcSignIn.STATE_COOKIE).value(value).path("/oidc/").httpOnly(true).secure(secure)
+                .sameSite(NewCookie.SameSite.LAX);
+        return (clear ? b.maxAge(0) : b.maxAge(600)).build();
+    }
+
+    private static String cut(String s, int max) {
+        String clean = s.replaceAll("[\\p{Cntrl}]", " ");
+        return clean.length() <= max ? clean : clean.substring(0, max) + "…";
     }
 
     private Uni<Response> page(int status, String username, String next, String error) {
@@ -188,7 +259,8 @@ public class SessionPages {
 
     private Uni<Response> page(int status, String username, String next, String error, String challenge,
                                io.triggerdeploy.auth.TotpService.Enrolment enrolment, java.util.List<String> recoveryCodes) {
-        return Templates.login(username, next, error, challenge, enrolment, recoveryCodes).createUni()
+        return Templates.login(username, next, error, challenge, enrolment, recoveryCodes,
+                        oidc.configured() ? oidc.displayName() : null).createUni()
                 .map(html -> Response.status(status).type(Pages.HTML).entity(html).header("Cache-Control", "no-store").build());
     }
 

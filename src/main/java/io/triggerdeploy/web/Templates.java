@@ -17,7 +17,8 @@ public final class Templates {
     }
 
     public static native TemplateInstance login(String username, String next, String error, String challenge,
-                                                io.triggerdeploy.auth.TotpService.Enrolment enrolment, List<String> recoveryCodes);
+                                                io.triggerdeploy.auth.TotpService.Enrolment enrolment, List<String> recoveryCodes,
+                                                String sso);
 
     public static native TemplateInstance error(PageContext ctx, int status, String title, String detail);
 
