@@ -62,7 +62,7 @@ public class ExternalUsers {
         return transactions.run(tx -> repository.lockNamespace(tx)
                 .chain(() -> repository.mappingsFor(tx, who.source(), groups))
                 .chain(mappings -> {
-                    Role role = mappings.stream().map(FederationRepository.Mapping::role).filter(r -> r != null)
+                    Role role = mappings.stream().flatMap(m -> m.grantedRole().stream())
                             .max(Comparator.comparingInt(Role::ordinal)).orElse(defaultRole.orElse(null));
                     if (role == null) {
                         return Uni.createFrom().failure(ProblemException.forbidden("None of your groups (" + describe(groups)

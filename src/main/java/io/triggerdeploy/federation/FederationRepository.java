@@ -36,8 +36,13 @@ public class FederationRepository {
     }
 
     /** One row of the mapping table, with its team's name. */
-    public record Mapping(long id, String provider, String group, Role role, Long teamId, String teamName,
+    public record Mapping(long id, String provider, String group, String role, Long teamId, String teamName,
                           String createdBy, java.time.OffsetDateTime createdAt) {
+
+        /** The role this mapping gives, if any. */
+        public java.util.Optional<Role> grantedRole() {
+            return Role.parse(role);
+        }
     }
 
     Uni<Void> lockNamespace(Tx tx) {
@@ -59,8 +64,8 @@ public class FederationRepository {
     }
 
     Uni<ExternalUser> insert(Tx tx, ExternalIdentity who, String email, Role role) {
-        return tx.client().preparedQuery("INSERT INTO users (username, email, password_hash, role, active, source, external_id, external_groups) "
-                        + "VALUES ($1, $2, '!', $3, TRUE, $4, $5, $6) RETURNING id, token_generation")
+        return tx.client().preparedQuery("INSERT INTO users (username, email, password_hash, role, active, source, external_id, external_groups, "
+                        + "last_login_at) VALUES ($1, $2, '!', $3, TRUE, $4, $5, $6, now()) RETURNING id, token_generation")
                 .execute(Tuple.from(new Object[]{who.username(), email, role.id(), who.source().id(), who.subject(),
                         who.groups().toArray(new String[0])}))
                 .map(rows -> Rows.first(rows, r -> new ExternalUser(r.getLong("id"), who.username(), email, role, true,
@@ -154,7 +159,7 @@ public class FederationRepository {
     private static List<Mapping> mappings(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         List<Mapping> out = new ArrayList<>();
         rows.forEach(r -> out.add(new Mapping(r.getLong("id"), r.getString("provider"), r.getString("idp_group"),
-                r.getString("role") == null ? null : Role.parse(r.getString("role")).orElse(null), r.getLong("team_id"),
+                r.getString("role"), r.getLong("team_id"),
                 r.getString("team_name"), r.getString("created_by"), r.getOffsetDateTime("created_at"))));
         return out;
     }

@@ -92,7 +92,7 @@ public class GroupMappingResource {
                 throw ProblemException.notFound("No group mapping " + id);
             }
             return audit.record(tx, actor, null, "group_mapping.deleted", "group", m.provider() + ":" + m.group(),
-                    (m.role() == null ? "" : "role " + m.role().id()) + (m.teamName() == null ? "" : " team " + m.teamName()), true);
+                    (m.role() == null ? "" : "role " + m.role()) + (m.teamName() == null ? "" : " team " + m.teamName()), true);
         })).map(x -> RestResponse.noContent());
     }
 }

@@ -61,11 +61,20 @@ public class PageResource {
     private final io.triggerdeploy.environment.EnvironmentService environments;
     private final io.triggerdeploy.schedule.ScheduleService schedules;
 
+    private final io.triggerdeploy.federation.FederationRepository federation;
+    private final io.triggerdeploy.federation.OidcSignIn oidc;
+    private final io.triggerdeploy.federation.LdapDirectory ldap;
+
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
                         io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels,
                         io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments,
-                        io.triggerdeploy.schedule.ScheduleService schedules, io.triggerdeploy.access.AccessService access) {
+                        io.triggerdeploy.schedule.ScheduleService schedules, io.triggerdeploy.access.AccessService access,
+                        io.triggerdeploy.federation.FederationRepository federation, io.triggerdeploy.federation.OidcSignIn oidc,
+                        io.triggerdeploy.federation.LdapDirectory ldap) {
+        this.federation = federation;
+        this.oidc = oidc;
+        this.ldap = ldap;
         this.access = access;
         this.schedules = schedules;
         this.approvals = approvals;
@@ -127,7 +136,8 @@ public class PageResource {
     @Path("teams")
     @Operation(hidden = true)
     public Uni<Response> teamsPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().map(t -> Templates.teams(ctx, t)));
+        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> federation.mappings()
+                .map(m -> Templates.teams(ctx, t, m, oidc.configured() || ldap.configured()))));
     }
 
     @GET
@@ -263,7 +273,7 @@ public class PageResource {
     }
 
     /** The kinds of audit records, for the filter (a prefix finds all of its kind). */
-    static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "server",
+    static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "group_mapping", "server",
             "server.host_key_pinned", "deployment", "hook", "channel", "service");
 
     @GET

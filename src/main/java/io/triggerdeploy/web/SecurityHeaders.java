@@ -20,6 +20,26 @@ public class SecurityHeaders {
     static final String SWAGGER_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    private final String pagesCsp;
+
+    /** Signing out of an OIDC session sends the logout form on to the provider: the policy lets forms go there too. */
+    public SecurityHeaders(io.triggerdeploy.federation.OidcConfig oidc) {
+        String provider = oidc.issuer().map(SecurityHeaders::origin).orElse(null);
+        this.pagesCsp = provider == null ? PAGES_CSP : PAGES_CSP.replace("form-action 'self'", "form-action 'self' " + provider);
+    }
+
+    static String origin(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url.strip());
+            if (u.getScheme() == null || u.getHost() == null || !u.getScheme().matches("https?")) {
+                return null;
+            }
+            return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     void register(@Observes Router router) {
         router.route().order(-100).handler(rc -> {
             HttpServerRequest request = rc.request();
@@ -30,7 +50,7 @@ public class SecurityHeaders {
                 h.set("X-Frame-Options", "DENY");
                 h.set("X-Content-Type-Options", "nosniff");
                 h.set("Referrer-Policy", "same-origin");
-                h.set("Content-Security-Policy", path != null && path.startsWith("/q/swagger-ui") ? SWAGGER_CSP : PAGES_CSP);
+                h.set("Content-Security-Policy", path != null && path.startsWith("/q/swagger-ui") ? SWAGGER_CSP : pagesCsp);
                 if (https) {
                     h.set("Strict-Transport-Security", "max-age=31536000");
                 }

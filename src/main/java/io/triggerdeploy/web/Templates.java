@@ -38,7 +38,8 @@ public final class Templates {
                                                        java.util.Map<Long, List<io.triggerdeploy.access.GrantView>> grants,
                                                        List<io.triggerdeploy.access.TeamView> teams);
 
-    public static native TemplateInstance teams(PageContext ctx, List<io.triggerdeploy.access.TeamView> teams);
+    public static native TemplateInstance teams(PageContext ctx, List<io.triggerdeploy.access.TeamView> teams,
+                                                List<io.triggerdeploy.federation.FederationRepository.Mapping> mappings, boolean sso);
 
     public static native TemplateInstance schedules(PageContext ctx, List<io.triggerdeploy.schedule.ScheduleView> schedules,
                                                     List<ServerView> servers);

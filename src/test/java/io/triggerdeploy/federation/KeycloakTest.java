@@ -342,8 +342,86 @@ class KeycloakTest extends ApiTest {
         given().auth().oauth2(token).get("/api/me").then().statusCode(401);
     }
 
+    /** Headless Chromium signs in through Keycloak's own login page; the pages show the mapping and where users come from. */
     @Test
     @Order(6)
+    void aBrowserSignsInThroughKeycloaksOwnLoginPage() throws Exception {
+        String admin = adminToken();
+        String team = unique("kc-browser-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", team)).post("/api/teams").then().statusCode(201);
+        mapping(admin, "td-admins", "admin", null);
+        mapping(admin, "deployers", "operator", team);
+        java.nio.file.Path shots = java.nio.file.Path.of("target", "screenshots");
+        java.nio.file.Files.createDirectories(shots);
+        java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("chromium-kc");
+        org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-extensions", "--user-data-dir=" + profile, "--window-size=1280,900");
+        org.openqa.selenium.WebDriver driver = new org.openqa.selenium.chrome.ChromeDriver(
+                new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                        .usingAnyFreePort().build(), options);
+        try {
+            var wait = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(30));
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+            driver.get(app() + "/login?next=/teams");
+            shot(driver, shots, "login-sso");
+            driver.findElement(org.openqa.selenium.By.id("login-sso")).click();
+            // Keycloak's own page
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.id("kc-login")));
+            assertThat(driver.getCurrentUrl()).startsWith(KeycloakTestResource.keycloak().issuer());
+            driver.findElement(org.openqa.selenium.By.id("username")).sendKeys("alice");
+            driver.findElement(org.openqa.selenium.By.id("password")).sendKeys("alice-pw-1");
+            shot(driver, shots, "keycloak-login");
+            driver.findElement(org.openqa.selenium.By.id("kc-login")).click();
+            // back here, signed in, on the page asked for: the mapping table lists the groups
+            wait.until(d -> d.getCurrentUrl().equals(app() + "/teams"));
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+                    org.openqa.selenium.By.cssSelector("tr[data-mapping-row='deployers']")));
+            assertThat(driver.findElement(org.openqa.selenium.By.cssSelector("tr[data-mapping-row='deployers']")).getText())
+                    .contains("oidc").contains("operator").contains(team);
+            assertThat(driver.getPageSource()).contains("alice");
+            // an admin maps another group from the page
+            driver.findElement(org.openqa.selenium.By.cssSelector("button[data-open='mapping-dialog']")).click();
+            driver.findElement(org.openqa.selenium.By.id("g-group")).sendKeys("watchers");
+            new org.openqa.selenium.support.ui.Select(driver.findElement(org.openqa.selenium.By.id("g-provider"))).selectByValue("oidc");
+            new org.openqa.selenium.support.ui.Select(driver.findElement(org.openqa.selenium.By.id("g-role"))).selectByValue("viewer");
+            shot(driver, shots, "group-mapping-dialog");
+            driver.findElement(org.openqa.selenium.By.cssSelector("#mapping-form button[type='submit']")).click();
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+                    org.openqa.selenium.By.cssSelector("tr[data-mapping-row='watchers']")));
+            assertThat(queryString("SELECT provider || ' ' || role || ' ' || coalesce(team_id::text, '-') FROM group_mappings "
+                    + "WHERE idp_group = 'watchers'")).isEqualTo("oidc viewer -");
+            shot(driver, shots, "teams-group-mappings");
+            driver.get(app() + "/users");
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+                    org.openqa.selenium.By.cssSelector("tr[data-user-row='alice']")));
+            String row = driver.findElement(org.openqa.selenium.By.cssSelector("tr[data-user-row='alice']")).getText();
+            assertThat(row).contains("oidc").contains("admin").doesNotContain("Reset password");
+            shot(driver, shots, "users-oidc");
+            // signing out goes through Keycloak's logout and back to the login page
+            driver.findElement(org.openqa.selenium.By.cssSelector("form[action='/logout'] button")).click();
+            try {
+                wait.until(d -> d.getCurrentUrl().startsWith(app() + "/login"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                shot(driver, shots, "logout-stuck");
+                throw new AssertionError("after logout at " + driver.getCurrentUrl(), e);
+            }
+            driver.get(app() + "/oidc/login?next=/");
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.id("kc-login")));
+        } finally {
+            driver.quit();
+        }
+    }
+
+    static void shot(org.openqa.selenium.WebDriver driver, java.nio.file.Path dir, String name) throws IOException {
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        java.nio.file.Files.write(dir.resolve(name + ".png"), png);
+    }
+
+    @Test
+    @Order(7)
     void keycloakDownLeavesLocalUsersSigningIn() throws Exception {
         String admin = adminToken();
         mapping(admin, "watchers", "viewer", null);
