@@ -22,6 +22,12 @@ public interface LdapConfig {
     @WithDefault("false")
     boolean startTls();
 
+    /**
+     * PEM certificates (an internal CA) that the directory's certificate must chain to, for {@code ldaps://} and
+     * StartTLS; unset: the JVM's trusted CAs. The host name is checked against the certificate either way.
+     */
+    Optional<Path> caFile();
+
     /** The service's own DN for searching; unset: anonymous search. */
     Optional<String> bindDn();
 

@@ -22,6 +22,7 @@ import javax.naming.ldap.LdapContext;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.StartTlsRequest;
 import javax.naming.ldap.StartTlsResponse;
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,9 +43,24 @@ public class LdapDirectory {
     private static final Logger LOG = Logger.getLogger(LdapDirectory.class);
 
     private final LdapConfig config;
+    private volatile SSLSocketFactory tls;
 
     public LdapDirectory(LdapConfig config) {
         this.config = config;
+        if (config.url().isPresent() && config.url().get().toLowerCase(java.util.Locale.ROOT).startsWith("ldap:")
+                && !config.startTls() && !loopback(config.url().get())) {
+            LOG.warnf("trigger.auth.ldap.url is plain ldap:// to another host without StartTLS: passwords cross the network "
+                    + "in clear text; use ldaps:// or trigger.auth.ldap.start-tls=true");
+        }
+    }
+
+    private static boolean loopback(String url) {
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     public boolean configured() {
@@ -178,8 +194,32 @@ public class LdapDirectory {
         return groups;
     }
 
+    /** The factory for TLS towards the directory: from the CA file when one is set, else the JVM's. */
+    private SSLSocketFactory tls() {
+        SSLSocketFactory f = tls;
+        if (f != null) {
+            return f;
+        }
+        if (config.caFile().isEmpty()) {
+            f = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        } else {
+            try {
+                f = LdapTls.trusting(config.caFile().get());
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                LOG.errorf("Cannot use trigger.auth.ldap.ca-file: %s", e.getMessage());
+                throw unavailable();
+            }
+        }
+        tls = f;
+        return f;
+    }
+
     private LdapContext connect(String dn, String password) throws NamingException {
         Hashtable<String, Object> env = new Hashtable<>();
+        if (config.url().orElseThrow().toLowerCase(java.util.Locale.ROOT).startsWith("ldaps:") && config.caFile().isPresent()) {
+            LdapTls.use(tls());
+            env.put("java.naming.ldap.factory.socket", LdapTls.class.getName());
+        }
         env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.ldap.LdapCtxFactory");
         env.put(Context.PROVIDER_URL, config.url().orElseThrow());
         env.put("com.sun.jndi.ldap.connect.timeout", String.valueOf(config.connectTimeout().toMillis()));
@@ -200,7 +240,7 @@ public class LdapDirectory {
         LdapContext ctx = new InitialLdapContext(env, null);
         try {
             StartTlsResponse tls = (StartTlsResponse) ctx.extendedOperation(new StartTlsRequest());
-            tls.negotiate();
+            tls.negotiate(tls());
         } catch (IOException e) {
             close(ctx);
             CommunicationException ce = new CommunicationException("StartTLS failed: " + e.getMessage());

@@ -26,11 +26,13 @@ public final class TestSlapd implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final int tlsPort;
     private Process process;
 
-    private TestSlapd(Path dir, int port) {
+    private TestSlapd(Path dir, int port, int tlsPort) {
         this.dir = dir;
         this.port = port;
+        this.tlsPort = tlsPort;
     }
 
     public static boolean available() {
@@ -39,16 +41,28 @@ public final class TestSlapd implements AutoCloseable {
 
     /** Starts a new directory with the test entries. */
     public static TestSlapd start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * With {@code tls}, a test CA (made with openssl) signs a certificate for 127.0.0.1, and slapd offers StartTLS on its
+     * port and LDAPS on {@link #tlsUrl()}; {@link #caFile()} is the CA to trust.
+     */
+    public static TestSlapd start(boolean tls) throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("slapd and ldapadd are needed: apt-get install slapd ldap-utils (.ci/run does it)");
         }
         Path dir = Files.createTempDirectory("td-slapd");
         Files.createDirectories(dir.resolve("db"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        int port = freePort();
+        int tlsPort = tls ? freePort() : 0;
+        String tlsConf = "";
+        if (tls) {
+            makeCertificates(dir, "ca", true);
+            tlsConf = String.join("\n", "TLSCACertificateFile " + dir.resolve("ca.pem"),
+                    "TLSCertificateFile " + dir.resolve("server.pem"), "TLSCertificateKeyFile " + dir.resolve("server.key"), "");
         }
-        String conf = String.join("\n",
+        String conf = tlsConf + String.join("\n",
                 "include /etc/ldap/schema/core.schema",
                 "include /etc/ldap/schema/cosine.schema",
                 "include /etc/ldap/schema/inetorgperson.schema",
@@ -71,11 +85,55 @@ public final class TestSlapd implements AutoCloseable {
         try (InputStream ldif = TestSlapd.class.getResourceAsStream("/ldap/directory.ldif")) {
             Files.write(dir.resolve("directory.ldif"), ldif.readAllBytes());
         }
-        TestSlapd slapd = new TestSlapd(dir, port);
+        TestSlapd slapd = new TestSlapd(dir, port, tlsPort);
         slapd.startProcess();
         slapd.run(List.of("/usr/bin/ldapadd", "-x", "-H", slapd.url(), "-D", ROOT_DN, "-w", ROOT_PASSWORD,
                 "-f", dir.resolve("directory.ldif").toString()));
         return slapd;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A CA (prefix.pem) and, with {@code server}, a certificate it signs for 127.0.0.1 (server.pem, server.key). */
+    private static void makeCertificates(Path dir, String prefix, boolean server) throws IOException, InterruptedException {
+        exec(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", prefix + ".key", "-out", prefix + ".pem",
+                "-days", "2", "-subj", "/CN=trigger-deploy test " + prefix));
+        if (server) {
+            Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+            exec(dir, List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+                    "-subj", "/CN=127.0.0.1"));
+            exec(dir, List.of("openssl", "x509", "-req", "-in", "server.csr", "-CA", prefix + ".pem", "-CAkey", prefix + ".key",
+                    "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"));
+        }
+    }
+
+    private static void exec(Path dir, List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(command + " failed: " + out);
+        }
+    }
+
+    /** The test CA that signed the directory's certificate. */
+    public Path caFile() {
+        return dir.resolve("ca.pem");
+    }
+
+    /** Another CA, which signed nothing the directory presents. */
+    public Path otherCaFile() throws IOException, InterruptedException {
+        if (!Files.exists(dir.resolve("other.pem"))) {
+            makeCertificates(dir, "other", false);
+        }
+        return dir.resolve("other.pem");
+    }
+
+    public String tlsUrl() {
+        return "ldaps://127.0.0.1:" + tlsPort + "/";
     }
 
     public String url() {
@@ -103,7 +161,7 @@ public final class TestSlapd implements AutoCloseable {
     public synchronized void startProcess() throws IOException, InterruptedException {
         // -d 0: stay in the foreground (so the process is ours to stop) without debug output
         process = new ProcessBuilder("/usr/sbin/slapd", "-d", "0", "-f", dir.resolve("slapd.conf").toString(),
-                "-h", "ldap://127.0.0.1:" + port + "/")
+                "-h", "ldap://127.0.0.1:" + port + "/" + (tlsPort > 0 ? " ldaps://127.0.0.1:" + tlsPort + "/" : ""))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("slapd.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
