@@ -16,6 +16,7 @@ def snapshot():
          "(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM teams t) || "
          "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY team_id, user_id), '')) FROM team_members m) || "
          "(SELECT md5(coalesce(string_agg(g::text, ',' ORDER BY id), '')) FROM grants g) || "
+         "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY id), '')) FROM group_mappings m) || "
          "(SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY id), '')) FROM environments e) || "
          "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s)")
     return subprocess.check_output(["psql", "-tAc", q, db]).strip()
@@ -72,6 +73,7 @@ ENDPOINTS = [
     ("PUT", "/api/teams/{id}", ["name", "description"]),
     ("POST", "/api/teams/{id}/members", ["user"]),
     ("POST", "/api/grants", ["environment", "server", "team", "user", "permission"]),
+    ("POST", "/api/group-mappings", ["provider", "group", "role", "team"]),
     ("POST", "/api/me/totp/confirm", ["code"]),
     ("POST", "/api/me/totp/disable", ["code"]),
 ]
@@ -79,7 +81,7 @@ PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", 
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
              ("POST", "/api/deployments/{id}/cancel"), ("DELETE", "/api/tokens/{id}"), ("POST", "/api/servers/{id}/host-key/scan"),
              ("GET", "/api/teams/{id}"), ("DELETE", "/api/teams/{id}"), ("PUT", "/api/teams/{id}/members/{id}"),
-             ("DELETE", "/api/teams/{id}/members/{id}"), ("DELETE", "/api/grants/{id}"), ("DELETE", "/api/users/{id}/totp"),
+             ("DELETE", "/api/teams/{id}/members/{id}"), ("DELETE", "/api/grants/{id}"), ("DELETE", "/api/group-mappings/{id}"), ("DELETE", "/api/users/{id}/totp"),
              ("GET", "/api/environments/{id}"), ("GET", "/api/schedules/{id}"), ("DELETE", "/api/schedules/{id}"),
              ("POST", "/api/deployments/{id}/approve"), ("POST", "/api/deployments/{id}/reject")]
 

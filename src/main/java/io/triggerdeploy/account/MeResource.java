@@ -130,7 +130,11 @@ public class MeResource {
     public Uni<io.triggerdeploy.auth.TotpService.Enrolment> totpEnrol() {
         TriggerPrincipal p = Callers.databaseUser(identity);
         Actor actor = audit.actor(identity);
-        return totp.enrol(p.userId(), p.username())
+        return service.get(p.userId()).invoke(u -> {
+                    if ("oidc".equals(u.source())) {
+                        throw ProblemException.conflict("You sign in through single sign-on; your identity provider asks for your second factor");
+                    }
+                }).chain(u -> totp.enrol(p.userId(), p.username()))
                 .call(() -> audit.record(actor, "user.totp_enrolment_started", "user", p.username(), null));
     }
 

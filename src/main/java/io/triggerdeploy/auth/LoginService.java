@@ -193,7 +193,12 @@ public class LoginService {
             if (who == null) {
                 return throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(invalidCredentials()));
             }
+            // a directory user who turned on two-factor sign-in here is asked for the code like a local user
             return external.signIn(who, ldap.defaultRole(), clientAddress)
+                    .chain(u -> totp.status(u.id()).chain(st -> !st.enabled() ? Uni.createFrom().<List<String>>nullItem()
+                                    : secondFactor(new Candidate(u.id(), u.username(), u.role(), "!", true, u.generation(), true,
+                                    ExternalIdentity.Source.LDAP), req.totp(), userKey, addressKey))
+                            .replaceWith(u))
                     .call(u -> throttle.clear(userKey))
                     .map(u -> new Authenticated(u.id(), u.username(), u.role(), u.generation()));
         });

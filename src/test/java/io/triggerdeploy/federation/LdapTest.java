@@ -35,6 +35,20 @@ class LdapTest extends ApiTest {
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(SlapdTestResource.class));
         }
+
+        /** A secrets key, so that directory users can turn on two-factor sign-in. */
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                java.nio.file.Path key = java.nio.file.Files.createTempFile("ldap-secrets", ".key");
+                byte[] raw = new byte[32];
+                new java.security.SecureRandom().nextBytes(raw);
+                java.nio.file.Files.writeString(key, java.util.Base64.getEncoder().encodeToString(raw));
+                return Map.of("trigger.secrets.key-file", key.toString());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     static Response signIn(String user, String password) {
@@ -175,6 +189,28 @@ class LdapTest extends ApiTest {
                 .then().statusCode(200);
         signIn("lars", "lars-pw-1").then().statusCode(403).body("detail", org.hamcrest.Matchers.containsString("deactivated"));
         given().auth().oauth2(token).get("/api/me").then().statusCode(401);
+    }
+
+    @Test
+    void aDirectoryUserWithTwoFactorSignInIsAskedForTheCode() throws Exception {
+        String admin = adminToken();
+        mapping(admin, "ldap", "viewers", "viewer", null);
+        String token = signIn("lars", "lars-pw-1").then().statusCode(200).extract().path("token");
+        String secret = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", io.triggerdeploy.support.Oathtool.code(secret, 0)))
+                .post("/api/me/totp/confirm").then().statusCode(200);
+        try {
+            // the directory's password alone is not enough any more
+            signIn("lars", "lars-pw-1").then().statusCode(401).body("totp_required", equalTo(true));
+            given().contentType(ContentType.JSON).body(Map.of("username", "lars", "password", "lars-pw-1",
+                    "totp", io.triggerdeploy.support.Oathtool.code(secret, 30))).post("/api/login").then().statusCode(200);
+            // the directory still checks the password first
+            given().contentType(ContentType.JSON).body(Map.of("username", "lars", "password", "wrong-pw",
+                    "totp", io.triggerdeploy.support.Oathtool.code(secret, 60))).post("/api/login").then().statusCode(401);
+        } finally {
+            update("UPDATE users SET totp_secret = NULL, totp_enabled = FALSE, totp_last_step = NULL WHERE username = 'lars'");
+            update("DELETE FROM login_throttle WHERE throttle_key = 'u:lars'");
+        }
     }
 
     @Test
