@@ -110,7 +110,7 @@ public class ExternalUsers {
      * Team memberships: the user joins the teams their groups are mapped to, and leaves those the mapping gave them
      * before and no longer gives; memberships an admin made are left alone.
      */
-    private Uni<Void> teams(Tx tx, SignedIn user, ExternalIdentity who, List<FederationRepository.Mapping> mappings,
+    private Uni<Void> teams(Tx tx, SignedIn user, ExternalIdentity who, List<GroupMapping> mappings,
                             String clientAddress, String via) {
         java.util.Map<Long, String> wanted = new java.util.LinkedHashMap<>();
         mappings.forEach(m -> {

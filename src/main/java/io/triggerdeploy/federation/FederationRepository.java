@@ -4,7 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Role;
-import io.triggerdeploy.user.UserRepository;
+import io.triggerdeploy.user.UserService;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -35,18 +35,8 @@ public class FederationRepository {
     record ExternalUser(long id, String username, String email, Role role, boolean active, int generation) {
     }
 
-    /** One row of the mapping table, with its team's name. */
-    public record Mapping(long id, String provider, String group, String role, Long teamId, String teamName,
-                          String createdBy, java.time.OffsetDateTime createdAt) {
-
-        /** The role this mapping gives, if any. */
-        public java.util.Optional<Role> grantedRole() {
-            return Role.parse(role);
-        }
-    }
-
     Uni<Void> lockNamespace(Tx tx) {
-        return tx.client().query("SELECT pg_advisory_xact_lock(" + UserRepository.NAMESPACE_LOCK + ")").execute().replaceWithVoid();
+        return tx.client().query("SELECT pg_advisory_xact_lock(" + UserService.NAMESPACE_LOCK + ")").execute().replaceWithVoid();
     }
 
     Uni<ExternalUser> findExternal(Tx tx, ExternalIdentity.Source source, String subject) {
@@ -85,7 +75,7 @@ public class FederationRepository {
     }
 
     /** The mappings of this provider (and of any provider) whose group is one of {@code groups}, case-insensitively. */
-    Uni<List<Mapping>> mappingsFor(Tx tx, ExternalIdentity.Source source, List<String> groups) {
+    Uni<List<GroupMapping>> mappingsFor(Tx tx, ExternalIdentity.Source source, List<String> groups) {
         String[] lower = groups.stream().map(g -> g.toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
         return tx.client().preparedQuery(MAPPINGS + " WHERE m.provider IN ('any', $1) AND lower(m.idp_group) = ANY($2::text[]) ORDER BY m.id")
                 .execute(Tuple.of(source.id(), lower)).map(FederationRepository::mappings);
@@ -121,11 +111,11 @@ public class FederationRepository {
     private static final String MAPPINGS = "SELECT m.id, m.provider, m.idp_group, m.role, m.team_id, t.name AS team_name, "
             + "m.created_by, m.created_at FROM group_mappings m LEFT JOIN teams t ON t.id = m.team_id";
 
-    public Uni<List<Mapping>> mappings() {
+    public Uni<List<GroupMapping>> mappings() {
         return pool.query(MAPPINGS + " ORDER BY lower(m.idp_group), m.provider, m.id").execute().map(FederationRepository::mappings);
     }
 
-    Uni<Mapping> mapping(io.vertx.mutiny.sqlclient.SqlClient client, long id) {
+    Uni<GroupMapping> mapping(io.vertx.mutiny.sqlclient.SqlClient client, long id) {
         return client.preparedQuery(MAPPINGS + " WHERE m.id = $1").execute(Tuple.of(id))
                 .map(rows -> mappings(rows).stream().findFirst().orElse(null));
     }
@@ -138,7 +128,7 @@ public class FederationRepository {
                 .map(rows -> Rows.first(rows, r -> r.getLong(0)));
     }
 
-    Uni<Mapping> deleteMapping(Tx tx, long id) {
+    Uni<GroupMapping> deleteMapping(Tx tx, long id) {
         return mapping(tx.client(), id).call(m -> m == null ? Uni.createFrom().voidItem()
                 : tx.client().preparedQuery("DELETE FROM group_mappings WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid());
     }
@@ -156,9 +146,9 @@ public class FederationRepository {
                 .map(rows -> Rows.first(rows, r -> Map.entry(r.getLong(0), r.getString(1))));
     }
 
-    private static List<Mapping> mappings(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        List<Mapping> out = new ArrayList<>();
-        rows.forEach(r -> out.add(new Mapping(r.getLong("id"), r.getString("provider"), r.getString("idp_group"),
+    private static List<GroupMapping> mappings(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<GroupMapping> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new GroupMapping(r.getLong("id"), r.getString("provider"), r.getString("idp_group"),
                 r.getString("role"), r.getLong("team_id"),
                 r.getString("team_name"), r.getString("created_by"), r.getOffsetDateTime("created_at"))));
         return out;

@@ -45,13 +45,13 @@ public class GroupMappingResource {
     }
 
     @GET
-    public Uni<List<FederationRepository.Mapping>> list() {
+    public Uni<List<GroupMapping>> list() {
         return repository.mappings();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<FederationRepository.Mapping>> create(
+    public Uni<RestResponse<GroupMapping>> create(
             @NotNull(message = "a JSON body with group and role or team is required") @Valid GroupMappingRequest request) {
         if ((request.role() == null || request.role().isBlank()) && (request.team() == null || request.team().isBlank())) {
             throw ProblemException.invalid("role", "give a role, a team or both");
@@ -78,7 +78,7 @@ public class GroupMappingResource {
                                         + (t == null ? "" : "team " + t.getValue()), true)
                                 .chain(() -> repository.mapping(tx.client(), id));
                     }));
-        }).map(m -> RestResponse.ResponseBuilder.<FederationRepository.Mapping>created(URI.create("/api/group-mappings/" + m.id()))
+        }).map(m -> RestResponse.ResponseBuilder.<GroupMapping>created(URI.create("/api/group-mappings/" + m.id()))
                         .entity(m).build());
     }
 

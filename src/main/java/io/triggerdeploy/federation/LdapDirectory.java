@@ -25,7 +25,6 @@ import javax.naming.ldap.StartTlsResponse;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
@@ -121,19 +120,7 @@ public class LdapDirectory {
             Attributes attrs = entry.getAttributes();
             String name = text(attrs.get(config.usernameAttribute()));
             String email = text(attrs.get(config.emailAttribute()));
-            List<String> groups = new ArrayList<>();
-            if (config.memberOfAttribute().isPresent()) {
-                Attribute memberOf = attrs.get(config.memberOfAttribute().get());
-                if (memberOf != null) {
-                    NamingEnumeration<?> values = memberOf.getAll();
-                    while (values.hasMore()) {
-                        String group = firstRdn(String.valueOf(values.next()));
-                        if (group != null) {
-                            groups.add(group);
-                        }
-                    }
-                }
-            }
+            List<String> groups = new ArrayList<>(memberOf(attrs));
             if (config.groupBaseDn().isPresent()) {
                 groups.addAll(groupsOf(service, dn));
             }
@@ -155,6 +142,22 @@ public class LdapDirectory {
         } finally {
             close(service);
         }
+    }
+
+    /** The groups named by the user entry's member-of attribute (their first RDN's value), when one is configured. */
+    private List<String> memberOf(Attributes attrs) throws NamingException {
+        List<String> groups = new ArrayList<>();
+        Attribute memberOf = config.memberOfAttribute().map(attrs::get).orElse(null);
+        if (memberOf != null) {
+            NamingEnumeration<?> values = memberOf.getAll();
+            while (values.hasMore()) {
+                String group = firstRdn(String.valueOf(values.next()));
+                if (group != null) {
+                    groups.add(group);
+                }
+            }
+        }
+        return groups;
     }
 
     /** Whether the directory accepts this DN and password (a new connection, closed at once). */
@@ -262,15 +265,9 @@ public class LdapDirectory {
     }
 
     private String servicePassword() {
-        if (config.bindPasswordFile().isPresent()) {
-            try {
-                return Files.readString(config.bindPasswordFile().get(), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                LOG.errorf("Cannot read trigger.auth.ldap.bind-password-file: %s", e.getMessage());
-                throw unavailable();
-            }
-        }
-        return config.bindPassword().orElse("");
+        String password = SecretSetting.read(config.bindPasswordFile(), config.bindPassword(), "trigger.auth.ldap.bind-password-file",
+                unavailable());
+        return password == null ? "" : password;
     }
 
     /** RFC 4515: the characters that mean something in a filter, and NUL, as {@code \hh}. */

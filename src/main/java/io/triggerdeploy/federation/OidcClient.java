@@ -22,10 +22,8 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
 import org.jose4j.lang.JoseException;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -319,15 +317,7 @@ public class OidcClient {
     }
 
     private String clientSecret() {
-        if (config.clientSecretFile().isPresent()) {
-            try {
-                return Files.readString(config.clientSecretFile().get(), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                LOG.errorf("Cannot read trigger.auth.oidc.client-secret-file: %s", e.getMessage());
-                throw unavailable();
-            }
-        }
-        return config.clientSecret().orElse(null);
+        return SecretSetting.read(config.clientSecretFile(), config.clientSecret(), "trigger.auth.oidc.client-secret-file", unavailable());
     }
 
     private String issuer() {

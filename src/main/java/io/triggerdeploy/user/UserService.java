@@ -28,6 +28,10 @@ import java.util.Set;
 @ApplicationScoped
 public class UserService {
 
+    /** Advisory lock key of the user namespace, for features that make users in their own transaction. */
+    public static final long NAMESPACE_LOCK = UserRepository.NAMESPACE_LOCK;
+
+
     private final UserRepository users;
     private final Validator validator;
     private final UserCache cache;

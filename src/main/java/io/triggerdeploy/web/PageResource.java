@@ -61,20 +61,15 @@ public class PageResource {
     private final io.triggerdeploy.environment.EnvironmentService environments;
     private final io.triggerdeploy.schedule.ScheduleService schedules;
 
-    private final io.triggerdeploy.federation.FederationRepository federation;
-    private final io.triggerdeploy.federation.OidcSignIn oidc;
-    private final io.triggerdeploy.federation.LdapDirectory ldap;
+    private final io.triggerdeploy.federation.GroupMappings mappings;
 
     public PageResource(Pages pages, ServerService servers, DeploymentService deployments,
                         UserService users, ApiTokenService tokens, AuditLog audit, HookService hooks, AnalyticsService analytics,
                         io.triggerdeploy.monitor.WatchService monitored, io.triggerdeploy.notify.ChannelService channels,
                         io.triggerdeploy.deploy.Approvals approvals, io.triggerdeploy.environment.EnvironmentService environments,
                         io.triggerdeploy.schedule.ScheduleService schedules, io.triggerdeploy.access.AccessService access,
-                        io.triggerdeploy.federation.FederationRepository federation, io.triggerdeploy.federation.OidcSignIn oidc,
-                        io.triggerdeploy.federation.LdapDirectory ldap) {
-        this.federation = federation;
-        this.oidc = oidc;
-        this.ldap = ldap;
+                        io.triggerdeploy.federation.GroupMappings mappings) {
+        this.mappings = mappings;
         this.access = access;
         this.schedules = schedules;
         this.approvals = approvals;
@@ -136,8 +131,8 @@ public class PageResource {
     @Path("teams")
     @Operation(hidden = true)
     public Uni<Response> teamsPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> federation.mappings()
-                .map(m -> Templates.teams(ctx, t, m, oidc.configured() || ldap.configured()))));
+        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> mappings.list()
+                .map(m -> Templates.teams(ctx, t, m, mappings.providerConfigured()))));
     }
 
     @GET

@@ -39,7 +39,7 @@ public final class Templates {
                                                        List<io.triggerdeploy.access.TeamView> teams);
 
     public static native TemplateInstance teams(PageContext ctx, List<io.triggerdeploy.access.TeamView> teams,
-                                                List<io.triggerdeploy.federation.FederationRepository.Mapping> mappings, boolean sso);
+                                                List<io.triggerdeploy.federation.GroupMapping> mappings, boolean sso);
 
     public static native TemplateInstance schedules(PageContext ctx, List<io.triggerdeploy.schedule.ScheduleView> schedules,
                                                     List<ServerView> servers);

@@ -143,15 +143,13 @@ class KeycloakTest extends ApiTest {
     }
 
     static long mapping(String admin, String group, String role, String team) {
-        Map<String, Object> body = new HashMap<>(Map.of("provider", "oidc", "group", group));
-        if (role != null) {
-            body.put("role", role);
-        }
-        if (team != null) {
-            body.put("team", team);
-        }
-        return given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/group-mappings")
-                .then().statusCode(201).extract().jsonPath().getLong("id");
+        return LdapTest.mapping(admin, "oidc", group, role, team);
+    }
+
+    /** The service's button and Keycloak's form: Keycloak's redirect back to the service (not followed yet). */
+    static HttpResponse<String> providerAnswer(Agent agent, String user, String password) throws Exception {
+        HttpResponse<String> start = agent.get(app() + "/oidc/login?next=/");
+        return keycloakForm(agent, agent.get(location(start)), user, password);
     }
 
     static String passwordGrant(String client, String secret, String user, String password) throws Exception {
@@ -233,8 +231,7 @@ class KeycloakTest extends ApiTest {
         mapping(admin, "watchers", "viewer", null);
         // a tampered state
         Agent agent = new Agent();
-        HttpResponse<String> start = agent.get(app() + "/oidc/login?next=/");
-        HttpResponse<String> back = keycloakForm(agent, agent.get(location(start)), "walt", "walt-pw-1");
+        HttpResponse<String> back = providerAnswer(agent, "walt", "walt-pw-1");
         String callback = location(back);
         String state = callback.replaceAll(".*[?&]state=([^&]+).*", "$1");
         String flipped = (state.charAt(0) == 'A' ? 'B' : 'A') + state.substring(1);
@@ -246,8 +243,7 @@ class KeycloakTest extends ApiTest {
         // the right answer, but in another browser (no state cookie): refused (login CSRF)
         Agent other = new Agent();
         Agent victim = new Agent();
-        HttpResponse<String> s2 = other.get(app() + "/oidc/login?next=/");
-        HttpResponse<String> b2 = keycloakForm(other, other.get(location(s2)), "walt", "walt-pw-1");
+        HttpResponse<String> b2 = providerAnswer(other, "walt", "walt-pw-1");
         assertThat(victim.get(location(b2)).statusCode()).isEqualTo(400);
         assertThat(victim.cookie(app(), "td_session")).isNull();
         // the browser that started it finishes it once; the same answer again is refused
@@ -427,8 +423,7 @@ class KeycloakTest extends ApiTest {
         mapping(admin, "watchers", "viewer", null);
         // Keycloak goes away between its answer and the code exchange
         Agent walt = new Agent();
-        HttpResponse<String> start = walt.get(app() + "/oidc/login?next=/");
-        HttpResponse<String> back = keycloakForm(walt, walt.get(location(start)), "walt", "walt-pw-1");
+        HttpResponse<String> back = providerAnswer(walt, "walt", "walt-pw-1");
         KeycloakTestResource.keycloak().stopProcess();
         long began = System.nanoTime();
         HttpResponse<String> callback = walt.get(location(back));
