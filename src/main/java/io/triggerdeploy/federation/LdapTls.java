@@ -19,7 +19,10 @@ import java.security.cert.CertificateFactory;
  * TLS towards the directory when {@code trigger.auth.ldap.ca-file} names the CA to trust: JNDI takes an {@code ldaps://}
  * socket factory by class name (it calls {@link #getDefault()}), so the factory built from the file is held here;
  * StartTLS is given it directly. Host names are checked by JNDI (LDAPS endpoint identification, StartTLS's own check).
+ * JNDI finds the LDAP provider and this factory by name: both are registered for reflection (a native image keeps them).
  */
+@io.quarkus.runtime.annotations.RegisterForReflection(methods = true,
+        classNames = {"com.sun.jndi.ldap.LdapCtxFactory", "io.triggerdeploy.federation.LdapTls"})
 public final class LdapTls extends SSLSocketFactory {
 
     private static volatile SSLSocketFactory configured;
