@@ -622,6 +622,51 @@ class DeploymentTest extends ApiTest {
         }
     }
 
+    /**
+     * A reader that stops reading while 90,000 lines pour out (some 9 MB of events, far more than the socket buffers
+     * hold): the stream waits for the socket instead of piling the log up in memory, and when the reader goes on it gets
+     * every line once, in order, then the status.
+     */
+    @Test
+    void aStalledReaderGetsEveryLineOnceWhenItReadsAgain() throws Exception {
+        String alias = server("yes x | head -n 90000", null);
+        long id = trigger(operator, alias);
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + io.restassured.RestAssured.port + "/api/deployments/" + id + "/events"))
+                .header("Authorization", "Bearer " + viewer).timeout(Duration.ofSeconds(120)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        // the reader stalls until the deployment is over (far more than the socket buffers hold), then reads it all
+        awaitFinal(id);
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        String lastEvent = null;
+        int slowLines = 0;
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String event = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            for (String line = reader.readLine(); line != null && System.nanoTime() < deadline; line = reader.readLine()) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                    lastEvent = event;
+                } else if (line.startsWith("id: ") && !line.isEmpty()) {
+                    ids.add(Long.parseLong(line.substring(4)));
+                } else if (line.startsWith("data: ") && "line".equals(event) && line.contains("\"text\":\"x\"")) {
+                    slowLines++;
+                }
+                if ("status".equals(event) && line.startsWith("data: ")) {
+                    break;
+                }
+            }
+        }
+        long stored = queryLong("SELECT count(*) FROM deployment_logs WHERE deployment_id = " + id);
+        assertThat(stored).isGreaterThan(90_000);
+        assertThat(ids).isEqualTo(java.util.stream.LongStream.rangeClosed(1, stored).boxed().toList());
+        assertThat(slowLines).isEqualTo(90_000);
+        assertThat(lastEvent).isEqualTo("status");
+    }
+
     @jakarta.inject.Inject
     DeploymentRepository repository;
 
