@@ -23,9 +23,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /api/deployments/{id}/events}: Server-Sent Events, one {@code line} event per log line (its line
@@ -47,8 +45,8 @@ public class DeploymentStream {
     private static final Logger LOG = Logger.getLogger(DeploymentStream.class);
     static final String PATH = "/api/deployments/:id/events";
     private static final int BATCH = 500;
-    /** Lines handed over in memory and not yet sent, per client; beyond it the client catches up from the database. */
-    private static final int MAX_HANDED = 10_000;
+    /** Lines taken from memory in one go; then the connection's context may do other work before the next batch. */
+    private static final int MEMORY_BATCH = 2000;
 
     private final DeploymentRepository repository;
     private final DeployEvents events;
@@ -175,8 +173,6 @@ public class DeploymentStream {
         private final AtomicBoolean busy = new AtomicBoolean();
         private final AtomicBoolean again = new AtomicBoolean();
         private final AtomicBoolean done = new AtomicBoolean();
-        private final ConcurrentLinkedQueue<LogLine> handed = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger handedCount = new AtomicInteger();
         private final AtomicBoolean drainScheduled = new AtomicBoolean();
         private Runnable stop = () -> { };
         private int last;
@@ -189,7 +185,7 @@ public class DeploymentStream {
         }
 
         void start() {
-            Runnable untap = live.tap(id, this::handOver);
+            Runnable untap = live.tap(id, this::wake);
             var changes = events.changesOf(id).subscribe().with(x -> pump());
             // a safety net for a missed NOTIFY (or none at all while the LISTEN connection reconnects)
             Periodic.Handle polling = periodic.every("Live log poll of deployment " + id, Duration.ofSeconds(1), Duration.ofSeconds(1),
@@ -202,7 +198,10 @@ public class DeploymentStream {
                 changes.cancel();
                 polling.cancel();
             };
-            response.drainHandler(v -> pump());
+            response.drainHandler(v -> {
+                pump();
+                wake();
+            });
             // a comment first: the client has the response headers before the first line exists
             out.append(": deployment ").append(id).append("\n\n");
             flush();
@@ -215,17 +214,9 @@ public class DeploymentStream {
             }
         }
 
-        /** On the thread reading the SSH channel: queue the line (bounded) and schedule one drain. */
-        private void handOver(LogLine line) {
-            if (done.get()) {
-                return;
-            }
-            if (handedCount.incrementAndGet() > MAX_HANDED) {
-                handedCount.decrementAndGet(); // a slow client: the stored lines fill the gap later
-                return;
-            }
-            handed.add(line);
-            if (drainScheduled.compareAndSet(false, true)) {
+        /** On the thread reading the SSH channel: lines arrived; schedule one drain. */
+        private void wake() {
+            if (!done.get() && drainScheduled.compareAndSet(false, true)) {
                 context.runOnContext(v -> {
                     drainScheduled.set(false);
                     drain();
@@ -233,20 +224,25 @@ public class DeploymentStream {
             }
         }
 
-        /** Sends the handed-over lines that follow the last one sent; at a gap it waits for the stored lines. */
+        /**
+         * Sends the lines this replica holds in memory after the last one sent, a batch at a time; when the line after
+         * the last one sent is no longer (or not yet) in memory, the stored lines fill the gap.
+         */
         private void drain() {
             if (done.get() || response.writeQueueFull()) {
-                return; // a slow reader: the lines wait here (bounded) or in the database
+                return; // a slow reader: the drain handler pumps again when the socket has taken what it has
             }
             // also while a read from the database is under way: both run on this context and send only line last + 1
-            for (LogLine l = handed.peek(); l != null && l.lineNo() <= last + 1; l = handed.peek()) {
-                handed.poll();
-                handedCount.decrementAndGet();
+            List<LogLine> batch = live.after(id, last, MEMORY_BATCH);
+            for (LogLine l : batch) {
                 if (l.lineNo() == last + 1) {
                     emitLine(l);
                 }
             }
             flush();
+            if (batch.size() == MEMORY_BATCH) {
+                wake(); // more is waiting: go on after whatever else this context has to do
+            }
         }
 
         /** Wakes a read from the database, on the connection's context; a wake-up during a read schedules one more. */
