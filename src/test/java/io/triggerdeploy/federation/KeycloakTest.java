@@ -171,7 +171,7 @@ class KeycloakTest extends ApiTest {
     void groupsDecideTheRoleAndTeamsAndLocalNamesAreNotTakenOver() throws Exception {
         String admin = adminToken();
         String team = unique("kc-deployers-");
-        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", team)).post("/api/teams").then().statusCode(201);
+        LdapTest.team(admin, team);
         mapping(admin, "td-admins", "admin", null);
         mapping(admin, "deployers", "operator", team);
         mapping(admin, "watchers", "viewer", null);
@@ -344,7 +344,7 @@ class KeycloakTest extends ApiTest {
     void aBrowserSignsInThroughKeycloaksOwnLoginPage() throws Exception {
         String admin = adminToken();
         String team = unique("kc-browser-");
-        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", team)).post("/api/teams").then().statusCode(201);
+        LdapTest.team(admin, team);
         mapping(admin, "td-admins", "admin", null);
         mapping(admin, "deployers", "operator", team);
         java.nio.file.Path shots = java.nio.file.Path.of("target", "screenshots");
