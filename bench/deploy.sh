@@ -181,23 +181,38 @@ for run in first second; do # the first run also warms the JIT up for the stream
   echo "final status: $s"
 done
 # the anchor: the same script's lines read straight off the ssh CLI's stdout
-ssh -q -i "$dir/id" -p "$sport" -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dir/known_hosts" \
-  "$(id -un)@127.0.0.1" "cd '$dir/app' && './steady.sh'" | python3 -c '
+plain_ssh() { # script
+  ssh -q -i "$dir/id" -p "$sport" -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    "$(id -un)@127.0.0.1" "cd '$dir/app' && './$1'" | python3 -c '
 import sys, time
-d = []
+d, first, last = [], None, None
 for line in sys.stdin:
     p = line.split()
     if len(p) == 2:
-        d.append(time.time() - float(p[1]))
+        now = time.time()
+        d.append(now - float(p[1]))
+        first = first or now
+        last = now
 d.sort()
 pct = lambda q: d[min(len(d) - 1, int(q / 100 * len(d)))] * 1000
-print(f"plain ssh, same script: {len(d)} lines; printed->received delay p50 {pct(50):.0f} ms, p99 {pct(99):.0f} ms, max {pct(100):.0f} ms")'
+print(f"plain ssh, same script: {len(d)} lines, {len(d) / max(last - first, 1e-9):.0f} lines/s; "
+      f"printed->received delay p50 {pct(50):.0f} ms, p99 {pct(99):.0f} ms, max {pct(100):.0f} ms")'
+}
+plain_ssh steady.sh
 
 echo "== 3. one deployment printing 100,000 lines, followed over SSE"
 mkserver lines ./lines.sh >/dev/null
-id=$(trigger lines)
-python3 "$ROOT/bench/sse_client.py" "$URL/api/deployments/$id/events" "$TOKEN" 100000
-echo "final status: $(status "$id")"
+for run in ${BURSTS:-1}; do # BURSTS="1 2 3" repeats the burst (the first one also warms the JIT up)
+  # CPU=1: CPU seconds per process (and per Java thread) while the burst runs (bench/cpu_by_process.py)
+  [ "${CPU:-0}" = 1 ] && { JAVA_THREADS=1 python3 "$ROOT/bench/cpu_by_process.py" > "$dir/cpu.txt" & CPU_PID=$!; }
+  id=$(trigger lines)
+  printf 'burst %s: ' "$run"
+  python3 "$ROOT/bench/sse_client.py" "$URL/api/deployments/$id/events" "$TOKEN" 100000
+  [ "${CPU:-0}" = 1 ] && { kill "$CPU_PID"; wait "$CPU_PID"; cat "$dir/cpu.txt"; }
+  for _ in $(seq 1 100); do s=$(status "$id"); [ "$s" != QUEUED ] && [ "$s" != RUNNING ] && break; sleep 0.1; done
+  echo "final status: $s"
+done
+plain_ssh lines.sh
 [ "${ONLY_LINES:-0}" = 1 ] && exit 0
 
 echo "== 4. history with 1,000,000 rows"

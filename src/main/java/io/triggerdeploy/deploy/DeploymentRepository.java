@@ -234,13 +234,24 @@ public class DeploymentRepository {
         if (lines.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> batch = new ArrayList<>(lines.size());
-        for (LogLine l : lines) {
-            batch.add(Tuple.of(id, l.lineNo(), l.at(), String.valueOf(l.stream()), l.text()));
+        // one statement over arrays, not one execution per line: PostgreSQL plans and runs it once for the whole batch
+        int n = lines.size();
+        Integer[] numbers = new Integer[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        String[] streams = new String[n];
+        String[] texts = new String[n];
+        for (int i = 0; i < n; i++) {
+            LogLine l = lines.get(i);
+            numbers[i] = l.lineNo();
+            times[i] = l.at();
+            streams[i] = String.valueOf(l.stream());
+            texts[i] = l.text();
         }
-        int last = lines.get(lines.size() - 1).lineNo();
+        Tuple batch = Tuple.tuple().addLong(id).addArrayOfInteger(numbers).addArrayOfOffsetDateTime(times)
+                .addArrayOfString(streams).addArrayOfString(texts);
+        int last = lines.get(n - 1).lineNo();
         return pool.withTransaction(c -> c.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, logged_at, stream, text) "
-                                + "VALUES ($1, $2, $3, $4, $5)").executeBatch(batch)
+                                + "SELECT $1, * FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])").execute(batch)
                         .chain(() -> c.preparedQuery("UPDATE deployments SET log_lines = $2, log_bytes = log_bytes + $3, "
                                 + "log_truncated = log_truncated OR $4 WHERE id = $1").execute(Tuple.of(id, last, addedBytes, truncated)))
                         .chain(() -> c.query("NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))

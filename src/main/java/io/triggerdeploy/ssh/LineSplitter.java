@@ -1,12 +1,8 @@
 package io.triggerdeploy.ssh;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Turns a byte stream into lines: split on LF (a trailing CR is dropped), decoded as UTF-8 with invalid
@@ -18,7 +14,9 @@ final class LineSplitter extends OutputStream {
     private final LineSink sink;
     private final LineSink.Stream stream;
     private final int maxBytes;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    /** The bytes of the line so far ({@code count} of them); reused from line to line. */
+    private byte[] buffer = new byte[256];
+    private int count;
 
     LineSplitter(LineSink sink, LineSink.Stream stream, int maxBytes) {
         this.sink = sink;
@@ -28,50 +26,75 @@ final class LineSplitter extends OutputStream {
 
     @Override
     public synchronized void write(int b) {
-        if (b == '\n') {
-            emit(false);
-            return;
-        }
-        buffer.write(b);
-        if (buffer.size() >= maxBytes) {
-            emit(true);
-        }
+        write(new byte[] {(byte) b}, 0, 1);
     }
 
+    /** Takes a piece of output as it came off the channel: whole runs between line feeds are copied at once. */
     @Override
     public synchronized void write(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
+        int end = off + len;
+        int from = off;
+        while (from < end) {
+            int lf = from;
+            while (lf < end && b[lf] != '\n') {
+                lf++;
+            }
+            append(b, from, lf);
+            if (lf == end) {
+                return;
+            }
+            emit(false);
+            from = lf + 1;
         }
     }
 
     @Override
     public synchronized void close() {
-        if (buffer.size() > 0) {
+        if (count > 0) {
             emit(false);
+        }
+    }
+
+    /** Adds bytes of the current line; a line that reaches the limit is handed on in pieces of at most the limit. */
+    private void append(byte[] b, int from, int to) {
+        while (from < to) {
+            int n = Math.min(to - from, Math.max(1, maxBytes - count));
+            if (count + n > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(count + n, Math.min(buffer.length * 2, maxBytes + 4)));
+            }
+            System.arraycopy(b, from, buffer, count, n);
+            count += n;
+            from += n;
+            if (count >= maxBytes) {
+                emit(true);
+            }
         }
     }
 
     /** A whole line, or (cut) the first part of a long one, ending before a character whose bytes are incomplete. */
     private void emit(boolean cut) {
-        byte[] bytes = buffer.toByteArray();
-        buffer.reset();
-        int len = bytes.length;
+        int len = count;
+        int keep = 0;
         if (cut) {
-            int keep = incompleteTail(bytes);
+            keep = incompleteTail(buffer, len);
             if (keep > 0 && keep < len) {
                 len -= keep;
-                buffer.write(bytes, len, keep);
+            } else {
+                keep = 0;
             }
-        } else if (len > 0 && bytes[len - 1] == '\r') {
+        } else if (len > 0 && buffer[len - 1] == '\r') {
             len--;
         }
-        sink.line(stream, OutputText.clean(decode(bytes, len)), cut);
+        String text = decode(buffer, len);
+        if (keep > 0) {
+            System.arraycopy(buffer, len, buffer, 0, keep); // the start of the character goes on with the next piece
+        }
+        count = keep;
+        sink.line(stream, OutputText.clean(text), cut);
     }
 
     /** How many bytes at the end start a UTF-8 character that is not complete yet (0 when none). */
-    static int incompleteTail(byte[] bytes) {
-        int len = bytes.length;
+    static int incompleteTail(byte[] bytes, int len) {
         for (int back = 1; back <= Math.min(3, len); back++) {
             int b = bytes[len - back] & 0xff;
             if ((b & 0xC0) == 0x80) {
@@ -83,14 +106,8 @@ final class LineSplitter extends OutputStream {
         return 0;
     }
 
+    /** UTF-8, every malformed sequence replaced by U+FFFD (what the String constructor does for UTF-8). */
     static String decode(byte[] bytes, int len) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try {
-            return decoder.decode(ByteBuffer.wrap(bytes, 0, len)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
-        }
+        return new String(bytes, 0, len, StandardCharsets.UTF_8);
     }
 }
