@@ -40,7 +40,9 @@ sed -e "s/^Port .*/Port $jport/" -e "s|^PidFile .*|PidFile $dir/jump.pid|" "$dir
 /usr/sbin/sshd -D -e -f "$dir/jump_config" 2>"$dir/jump.log" & JUMP_PID=$!
 printf '#!/bin/sh\necho hello\n' > "$dir/app/deploy.sh"; chmod +x "$dir/app/deploy.sh"
 printf '#!/bin/sh\nsleep 1\necho done\n' > "$dir/app/sleep.sh"; chmod +x "$dir/app/sleep.sh"
-printf '#!/bin/sh\nexec perl -MTime::HiRes=time -e '"'"'$|=1; for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
+# 100,000 time-stamped lines as fast as perl prints them, after 0.5 s in which the stream connects (as in 3a: a stream
+# that connects after the burst began reads the lines it missed from PostgreSQL, so the figure would time the race)
+printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; sleep(0.5); for (1..100000) { printf "%%d %%.6f\\n", $_, time }'"'"'\n' > "$dir/app/lines.sh"
 chmod +x "$dir/app/lines.sh"
 # a steady 10,000 time-stamped lines/s for 5 s (paced in steps of 100 lines), after 0.5 s in which the stream connects
 printf '#!/bin/sh\nexec perl -MTime::HiRes=time,sleep -e '"'"'$|=1; sleep(0.5); my $t0 = time; for my $n (1..50000) { printf "%%d %%.6f\\n", $n, time; if ($n %% 100 == 0) { my $w = $t0 + $n / 10000 - time; sleep($w) if $w > 0 } }'"'"'\n' > "$dir/app/steady.sh"
