@@ -1,5 +1,6 @@
 package io.triggerdeploy.common;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -12,8 +13,10 @@ import java.util.Map;
 
 /**
  * Adds the problem+json error responses every endpoint can give to the generated OpenAPI document, and the
- * Problem schema they refer to, so clients see the error contract without per-method annotations.
+ * Problem schema they refer to, so clients see the error contract without per-method annotations. Runs when the
+ * jar is built: it depends on nothing at run time, and a run-time filter makes the document be built at every start.
  */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ProblemResponsesFilter implements OASFilter {
 
     private static final String REF = "#/components/schemas/Problem";

@@ -370,10 +370,66 @@ public class DeploymentStream {
      */
     static void lineEvent(StringBuilder out, LogLine l) {
         out.append("id: ").append(l.lineNo()).append("\nevent: line\ndata: {\"line\":").append(l.lineNo()).append(",\"at\":\"");
-        DateTimeFormatter.ISO_OFFSET_DATE_TIME.formatTo(l.at(), out);
+        appendIsoUtc(out, l);
         out.append("\",\"stream\":\"").append(DeploymentResource.streamName(l.stream())).append("\",\"text\":\"");
         JsonStringEncoder.getInstance().quoteAsString(l.text(), out);
         out.append("\"}\n\n");
+    }
+
+    /** 1000-01-01 and 9999-12-31 as days since the epoch: within them ISO 8601 years have exactly four digits. */
+    private static final long FIRST_DAY = -354_285, LAST_DAY = 2_932_896;
+
+    /**
+     * The line's time as {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes it in UTC ({@code 2026-12-05T03:19:05.1234Z}:
+     * seconds always, the fraction without trailing zeros, none when zero), without the formatter's dozen objects per
+     * line (a BigDecimal and Strings for every field).
+     */
+    static void appendIsoUtc(StringBuilder out, LogLine l) {
+        long micros = l.atMicros();
+        long secs = Math.floorDiv(micros, 1_000_000L);
+        int fraction = (int) Math.floorMod(micros, 1_000_000L);
+        long days = Math.floorDiv(secs, 86_400L);
+        if (days < FIRST_DAY || days > LAST_DAY) {
+            DateTimeFormatter.ISO_OFFSET_DATE_TIME.formatTo(l.at(), out);
+            return;
+        }
+        int second = (int) Math.floorMod(secs, 86_400L);
+        // days to the proleptic Gregorian calendar (the civil-from-days algorithm: eras of 400 years from 0000-03-01)
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        int dayOfEra = (int) (z - era * 146_097);
+        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int mp = (5 * dayOfYear + 2) / 153;
+        int day = dayOfYear - (153 * mp + 2) / 5 + 1;
+        int month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        out.append(year).append('-');
+        twoDigits(out, month).append('-');
+        twoDigits(out, day).append('T');
+        twoDigits(out, second / 3600).append(':');
+        twoDigits(out, second / 60 % 60).append(':');
+        twoDigits(out, second % 60);
+        if (fraction != 0) {
+            out.append('.');
+            int digits = 6;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            for (int pow = 1, i = 1; i < digits; i++) {
+                pow *= 10;
+                if (fraction < pow) {
+                    out.append('0');
+                }
+            }
+            out.append(fraction);
+        }
+        out.append('Z');
+    }
+
+    private static StringBuilder twoDigits(StringBuilder out, int value) {
+        return out.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 
     private static int parse(String value) {

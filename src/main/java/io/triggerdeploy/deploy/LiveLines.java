@@ -25,7 +25,7 @@ public class LiveLines {
 
     static final int RECENT = 2000;
     static final int FOLLOWED = 100_000;
-    /** What a followed window may hold, estimated (a line costs about 100 bytes of objects plus its text). */
+    /** What a followed window may hold, estimated (a line costs about 80 bytes of objects plus its text). */
     static final long FOLLOWED_BYTES = 16L << 20;
 
     /** One deployment's latest lines (consecutive line numbers) and the streams following it here. */
@@ -35,6 +35,8 @@ public class LiveLines {
         int head;
         long bytes;
         final Set<Runnable> followers = new LinkedHashSet<>();
+        /** The followers as an array, made again when they change (not for every line of a burst). */
+        Runnable[] wake = new Runnable[0];
         boolean running;
 
         void add(LogLine line) {
@@ -75,7 +77,7 @@ public class LiveLines {
         }
 
         private static long cost(LogLine line) {
-            return 100L + line.text().length();
+            return 80L + line.text().length();
         }
     }
 
@@ -89,11 +91,13 @@ public class LiveLines {
         Feed f = feeds.computeIfAbsent(id, k -> new Feed());
         synchronized (f) {
             f.followers.add(wake);
+            f.wake = f.followers.toArray(new Runnable[0]);
         }
         wake.run();
         return () -> {
             synchronized (f) {
                 f.followers.remove(wake);
+                f.wake = f.followers.toArray(new Runnable[0]);
                 if (f.followers.isEmpty() && !f.running) {
                     feeds.remove(id, f);
                 }
@@ -119,7 +123,7 @@ public class LiveLines {
         synchronized (f) {
             f.running = true;
             f.add(line);
-            wake = f.followers.toArray(new Runnable[0]);
+            wake = f.wake;
         }
         for (Runnable w : wake) {
             w.run();

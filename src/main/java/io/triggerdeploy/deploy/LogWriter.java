@@ -5,8 +5,7 @@ import io.triggerdeploy.ssh.LineSink;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -150,7 +149,7 @@ final class LogWriter implements LineSink {
                 VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, List.of(l), size, batchTruncated));
             } catch (Throwable e) {
                 lost++;
-                LogLine note = new LogLine(l.lineNo(), l.at(), 's', "[line " + l.lineNo() + " could not be stored]");
+                LogLine note = new LogLine(l.lineNo(), l.atMicros(), 's', "[line " + l.lineNo() + " could not be stored]");
                 try {
                     VertxContextSupport.subscribeAndAwait(() -> repository.appendLogs(deploymentId, List.of(note),
                             note.text().length() + 1L, batchTruncated));
@@ -164,7 +163,7 @@ final class LogWriter implements LineSink {
         }
     }
 
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
+    private static long now() {
+        return LogLine.micros(Instant.now());
     }
 }

@@ -37,8 +37,17 @@ public class PasswordHasher {
     /** A hasher with an explicit cost (tests, and tools that hash outside the application). */
     public PasswordHasher(int cost) {
         this.cost = cost;
-        // checked for unknown users so that they cost the same time as a wrong password
-        this.dummyHash = BcryptUtil.bcryptHash("not-a-real-password-" + System.nanoTime(), cost);
+        this.dummyHash = dummyHash(cost);
+    }
+
+    /**
+     * The hash checked for unknown users, so that they cost the same time as a wrong password. A check's time
+     * depends only on the cost in the hash, not on its salt or digest, so a cheap cost-4 hash with the cost field
+     * set to ours takes a full-cost check to compare (and matches no password of ours): no full-cost hash at start.
+     */
+    static String dummyHash(int cost) {
+        String cheap = BcryptUtil.bcryptHash("not-a-real-password-" + System.nanoTime(), 4);
+        return cheap.substring(0, 4) + String.format(Locale.ROOT, "%02d", cost) + cheap.substring(6);
     }
 
     public String hash(String password) {

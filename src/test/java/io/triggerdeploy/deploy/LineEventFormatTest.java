@@ -37,12 +37,33 @@ class LineEventFormatTest {
                     LogLine line = new LogLine(n, at, stream, text);
                     StringBuilder out = new StringBuilder();
                     DeploymentStream.lineEvent(out, line);
-                    String json = mapper.writeValueAsString(new LogEvent(n, at, DeploymentResource.streamName(stream), text));
+                    // the line keeps microseconds in UTC, as PostgreSQL stores it
+                    assertThat(line.at().toInstant()).isEqualTo(at.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                    String json = mapper.writeValueAsString(new LogEvent(n, line.at(), DeploymentResource.streamName(stream), text));
                     assertThat(out.toString()).isEqualTo("id: " + n + "\nevent: line\ndata: " + json + "\n\n");
                     assertThat(mapper.readTree(json).get("text").asText()).isEqualTo(text);
                     n++;
                 }
             }
+        }
+    }
+
+    @Test
+    void timesAreWrittenAsTheMapperWritesThemOnAnyDay() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<Long> micros = new java.util.ArrayList<>(java.util.List.of(0L, -1L, 1L, 100L, 100_000L, 999_999L,
+                951_782_400_000_000L /* 2000-02-29 */, 4_107_542_399_999_990L /* 2100-02-28T23:59:59.99999 */,
+                -30_610_224_000_000_000L /* 1000-01-01 */, -30_610_224_000_000_001L, 253_402_300_799_999_999L /* 9999-12-31 */,
+                253_402_300_800_000_000L /* 10000-01-01: the formatter's own way */, -62_167_219_200_000_000L /* 0000-01-01 */));
+        for (int i = 0; i < 20_000; i++) {
+            micros.add(random.nextLong(-40_000_000_000_000_000L, 260_000_000_000_000_000L));
+            micros.add(1_764_900_000_000_000L + random.nextLong(0, 10_000_000_000_000L)); // around now, second to second
+        }
+        for (long m : micros) {
+            LogLine line = new LogLine(7, m, 'o', "x");
+            StringBuilder out = new StringBuilder();
+            DeploymentStream.appendIsoUtc(out, line);
+            assertThat("\"" + out + "\"").as("micros %d", m).isEqualTo(mapper.writeValueAsString(line.at()));
         }
     }
 }

@@ -53,4 +53,19 @@ class PasswordHasherTest {
         assertThat(PasswordHasher.isSupportedHash(SCRYPT)).isTrue();
         assertThat(PasswordHasher.isSupportedHash("md5$abc")).isFalse();
     }
+
+    @Test
+    void unknownUsersAreCheckedAgainstAHashOfTheConfiguredCost() throws Exception {
+        for (int cost : new int[]{4, 10, 12, 14}) {
+            String dummy = PasswordHasher.dummyHash(cost);
+            // what BcryptUtil.matches decodes: the cost it will spend is the iteration count of this password
+            var decoded = (org.wildfly.security.password.interfaces.BCryptPassword)
+                    org.wildfly.security.password.util.ModularCrypt.decode(dummy);
+            assertThat(decoded.getIterationCount()).as(dummy).isEqualTo(cost);
+            assertThat(PasswordHasher.bcryptCost(dummy)).isEqualTo(cost);
+        }
+        String dummy = PasswordHasher.dummyHash(6);
+        assertThat(BcryptUtil.matches("not-a-real-password-", dummy)).isFalse();
+        assertThat(new PasswordHasher(6).burn("anything")).isFalse();
+    }
 }
