@@ -56,6 +56,11 @@ start_app "$db" "$port" "$dir/app.log" TRIGGER_ADMIN_PASSWORD=bench-admin-pass T
 wait_ready "$port" 120
 # NO_WORD_INDEX=1 drops log search's word index (changelog 0020), to measure what it costs the log writes
 [ "${NO_WORD_INDEX:-0}" = 1 ] && psql -q "$db" -c 'DROP INDEX deployment_logs_words' && echo "(word index dropped)"
+# BARE_LOG_TABLE=1 (an experiment, not a configuration): also the trigram index and the foreign key, leaving the
+# primary key alone, to see what the burst's figures would be if storing a line cost PostgreSQL almost nothing
+[ "${BARE_LOG_TABLE:-0}" = 1 ] && psql -q "$db" -c 'DROP INDEX IF EXISTS deployment_logs_words' \
+  -c 'DROP INDEX deployment_logs_text_trgm' -c 'ALTER TABLE deployment_logs DROP CONSTRAINT deployment_logs_deployment_id_fkey' \
+  && echo "(log table bare: primary key only)"
 URL="http://127.0.0.1:$port"
 TOKEN=$(curl -s -XPOST "$URL/api/login" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"bench-admin-pass"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')

@@ -3,7 +3,7 @@
 # (default "1 4 16") copies starting at once on an empty database: time until all ready, ERROR lines seen.
 source "$(dirname "$0")/lib.sh"
 ensure_jar
-COPIES="${COPIES:-1 4 16}"
+COPIES="${COPIES-1 4 16}" # COPIES="" skips the copies
 DBS=()
 cleanup() { stop_all; for d in "${DBS[@]:-}"; do drop_db "$d"; done; }
 trap cleanup EXIT
