@@ -22,6 +22,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
@@ -376,9 +377,6 @@ public class DeploymentStream {
         out.append("\"}\n\n");
     }
 
-    /** 1000-01-01 and 9999-12-31 as days since the epoch: within them ISO 8601 years have exactly four digits. */
-    private static final long FIRST_DAY = -354_285, LAST_DAY = 2_932_896;
-
     /**
      * The line's time as {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes it in UTC ({@code 2026-12-05T03:19:05.1234Z}:
      * seconds always, the fraction without trailing zeros, none when zero), without the formatter's dozen objects per
@@ -387,43 +385,25 @@ public class DeploymentStream {
     static void appendIsoUtc(StringBuilder out, LogLine l) {
         long micros = l.atMicros();
         long secs = Math.floorDiv(micros, 1_000_000L);
-        int fraction = (int) Math.floorMod(micros, 1_000_000L);
-        long days = Math.floorDiv(secs, 86_400L);
-        if (days < FIRST_DAY || days > LAST_DAY) {
-            DateTimeFormatter.ISO_OFFSET_DATE_TIME.formatTo(l.at(), out);
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(secs, 86_400L));
+        if (date.getYear() < 1000 || date.getYear() > 9999) {
+            DateTimeFormatter.ISO_OFFSET_DATE_TIME.formatTo(l.at(), out); // years that are not four plain digits
             return;
         }
         int second = (int) Math.floorMod(secs, 86_400L);
-        // days to the proleptic Gregorian calendar (the civil-from-days algorithm: eras of 400 years from 0000-03-01)
-        long z = days + 719_468;
-        long era = Math.floorDiv(z, 146_097);
-        int dayOfEra = (int) (z - era * 146_097);
-        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
-        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-        int mp = (5 * dayOfYear + 2) / 153;
-        int day = dayOfYear - (153 * mp + 2) / 5 + 1;
-        int month = mp < 10 ? mp + 3 : mp - 9;
-        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-        out.append(year).append('-');
-        twoDigits(out, month).append('-');
-        twoDigits(out, day).append('T');
+        out.append(date.getYear()).append('-');
+        twoDigits(out, date.getMonthValue()).append('-');
+        twoDigits(out, date.getDayOfMonth()).append('T');
         twoDigits(out, second / 3600).append(':');
         twoDigits(out, second / 60 % 60).append(':');
         twoDigits(out, second % 60);
+        int fraction = (int) Math.floorMod(micros, 1_000_000L);
         if (fraction != 0) {
             out.append('.');
-            int digits = 6;
-            while (fraction % 10 == 0) {
-                fraction /= 10;
-                digits--;
+            for (int unit = 100_000; fraction != 0; unit /= 10) { // leading zeros kept, trailing ones never written
+                out.append((char) ('0' + fraction / unit));
+                fraction %= unit;
             }
-            for (int pow = 1, i = 1; i < digits; i++) {
-                pow *= 10;
-                if (fraction < pow) {
-                    out.append('0');
-                }
-            }
-            out.append(fraction);
         }
         out.append('Z');
     }

@@ -3,10 +3,9 @@ package io.triggerdeploy.deploy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,9 +33,8 @@ public class LiveLines {
         final List<LogLine> lines = new ArrayList<>();
         int head;
         long bytes;
-        final Set<Runnable> followers = new LinkedHashSet<>();
-        /** The followers as an array, made again when they change (not for every line of a burst). */
-        Runnable[] wake = new Runnable[0];
+        /** Copied when a stream comes or goes, so a burst's lines wake them without a copy per line. */
+        Runnable[] followers = new Runnable[0];
         boolean running;
 
         void add(LogLine line) {
@@ -45,7 +43,7 @@ public class LiveLines {
             }
             lines.add(line);
             bytes += cost(line);
-            int keep = followers.isEmpty() ? RECENT : FOLLOWED;
+            int keep = followers.length == 0 ? RECENT : FOLLOWED;
             while (lines.size() - head > keep || bytes > FOLLOWED_BYTES && lines.size() - head > RECENT) {
                 bytes -= cost(lines.get(head));
                 lines.set(head++, null);
@@ -90,15 +88,15 @@ public class LiveLines {
     Runnable tap(long id, Runnable wake) {
         Feed f = feeds.computeIfAbsent(id, k -> new Feed());
         synchronized (f) {
-            f.followers.add(wake);
-            f.wake = f.followers.toArray(new Runnable[0]);
+            Runnable[] more = Arrays.copyOf(f.followers, f.followers.length + 1);
+            more[more.length - 1] = wake;
+            f.followers = more;
         }
         wake.run();
         return () -> {
             synchronized (f) {
-                f.followers.remove(wake);
-                f.wake = f.followers.toArray(new Runnable[0]);
-                if (f.followers.isEmpty() && !f.running) {
+                f.followers = Arrays.stream(f.followers).filter(w -> w != wake).toArray(Runnable[]::new);
+                if (f.followers.length == 0 && !f.running) {
                     feeds.remove(id, f);
                 }
             }
@@ -123,7 +121,7 @@ public class LiveLines {
         synchronized (f) {
             f.running = true;
             f.add(line);
-            wake = f.wake;
+            wake = f.followers;
         }
         for (Runnable w : wake) {
             w.run();
@@ -139,7 +137,7 @@ public class LiveLines {
         synchronized (f) {
             f.running = false;
             f.clear();
-            if (f.followers.isEmpty()) {
+            if (f.followers.length == 0) {
                 feeds.remove(id, f);
             }
         }
