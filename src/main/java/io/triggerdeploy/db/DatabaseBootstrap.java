@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -39,8 +40,15 @@ public class DatabaseBootstrap {
     private final DatasourceSettings datasource;
     private volatile Thread thread;
 
+    @Inject
     public DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, DatabaseProbeRepository probe,
                              DbConfig config, @Any Instance<BootstrapStep> steps, DatasourceSettings datasource) {
+        this(state, migrator, dataSource, probe, config, steps.stream().toList(), datasource);
+    }
+
+    /** The same startup path over parts of one's choosing (a test runs it over many databases in one JVM). */
+    DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, DatabaseProbeRepository probe,
+                      DbConfig config, List<BootstrapStep> steps, DatasourceSettings datasource) {
         this.datasource = datasource;
         this.state = state;
         this.migrator = migrator;
