@@ -120,6 +120,46 @@ class MigrationCrashTest {
                 .isEmpty();
     }
 
+    @Test
+    void aDatabaseTheReleasedChangesetsMigratedStartsAndOnlyAForeignChecksumIsRefused() throws Exception {
+        // the checksums the release before the rewrite recorded (read off a database it migrated)
+        List<String[]> released = new ArrayList<>();
+        try (var in = getClass().getResourceAsStream("/db/released-checksums.tsv")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    released.add(line.split("\t"));
+                }
+            }
+        }
+        assertThat(released).hasSize(29);
+        String db = TestDatabases.create("td_released");
+        try {
+            assertThat(start(db).problems()).isEmpty();
+            String before = String.join(",", MigrationCrash.changelog(db).ids());
+            try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement()) {
+                for (String[] r : released) {
+                    assertThat(st.executeUpdate("UPDATE databasechangelog SET md5sum = '" + r[1] + "' WHERE id = '" + r[0] + "'"))
+                            .as("changeset %s is in the changelog", r[0]).isEqualTo(1);
+                }
+                st.execute("DELETE FROM trigger_schema_state"); // what a database of that release holds: another fingerprint
+            }
+            Outcome upgraded = start(db);
+            assertThat(upgraded.problems()).as("start over the released checksums").isEmpty();
+            assertThat(String.join(",", MigrationCrash.changelog(db).ids())).as("nothing ran twice").isEqualTo(before);
+
+            // a checksum neither released nor current is still refused: the validation is on, the list is exact
+            try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement()) {
+                st.execute("UPDATE databasechangelog SET md5sum = '9:00000000000000000000000000000000' WHERE id = '0002-users'");
+                st.execute("DELETE FROM trigger_schema_state");
+            }
+            Outcome foreign = start(db);
+            assertThat(foreign.ready()).isFalse();
+            assertThat(foreign.problems().toString()).contains("0002-users").contains("check sum");
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
     record Outcome(boolean ready, List<String> problems) {
     }
 
