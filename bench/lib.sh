@@ -1,7 +1,8 @@
 # Shared helpers for the bench scripts (sourced). Loopback only; every wait is bounded.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+# BENCH_JAR runs another build (say, the last release's) through the same script
+JAR="${BENCH_JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}"
 export PGHOST="${POSTGRES_HOST:-127.0.0.1}" PGPORT="${POSTGRES_PORT:-5432}" PGUSER="${POSTGRES_USER:-postgres}"
 export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 # the options the JVM image runs with (docker/Dockerfile.jvm), minus its class-data archive
