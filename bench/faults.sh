@@ -41,7 +41,7 @@ for n in ${POINTS:-0 5 10 15 20 25}; do
   p2=$(free_port); t0=$(now_ms)
   start_app "$db" "$p2" /tmp/fault-a2.log TRIGGER_ADMIN_PASSWORD=bench-admin-pass
   ok=1
-  if wait_ready "$p2" 120; then r="ready in $(( $(now_ms) - t0 )) ms"; else r="NOT READY"; ok=0; fi
+  if wait_ready "$p2" 120 "$APP_PID"; then r="ready in $(( $(now_ms) - t0 )) ms"; else r="NOT READY"; ok=0; fi
   rows=$(psql -tAc "SELECT count(*) || ' rows / ' || count(DISTINCT id) || ' distinct' FROM databasechangelog" "$db" 2>/dev/null || echo "no changelog")
   [ "$rows" = "$total rows / $total distinct" ] || ok=0
   admins=$(psql -tAc "SELECT count(*) FROM users WHERE role = 'admin'" "$db" 2>/dev/null || echo 0)

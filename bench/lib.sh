@@ -32,10 +32,12 @@ start_app() {
 }
 
 # wait_ready PORT TIMEOUT_S: returns 0 once /q/health/ready answers 200
+# wait_ready PORT SECONDS [PID]: with PID, gives up as soon as that process has exited
 wait_ready() {
-  local port="$1" deadline=$(( $(date +%s) + $2 ))
+  local port="$1" deadline=$(( $(date +%s) + $2 )) pid="${3:-}"
   while [ "$(date +%s)" -lt "$deadline" ]; do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" = 200 ]; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
     sleep 0.05
   done
   return 1

@@ -27,13 +27,30 @@ public class ApprovalRepository {
         this.pool = pool;
     }
 
-    /** A deployment as locked for a decision, with who asked for it. */
-    record Pending(DeploymentView deployment, Long requestedById) {
+    /**
+     * A deployment as locked for a decision, with who asked for it and who else counts as asking (those who changed the
+     * schedule that made it).
+     */
+    record Pending(DeploymentView deployment, Long requestedById, List<Long> coRequesterIds) {
     }
 
     Uni<Pending> lock(Tx tx, long id) {
-        return tx.client().preparedQuery("SELECT " + DeploymentView.COLUMNS + ", requested_by_id FROM deployments WHERE id = $1 FOR UPDATE")
-                .execute(Tuple.of(id)).map(rows -> Rows.first(rows, r -> new Pending(DeploymentView.of(r), r.getLong("requested_by_id"))));
+        return tx.client().preparedQuery("SELECT " + DeploymentView.COLUMNS + ", requested_by_id, co_requester_ids FROM deployments "
+                        + "WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(id)).map(rows -> Rows.first(rows, r -> {
+                    Long[] co = r.getArrayOfLongs("co_requester_ids");
+                    return new Pending(DeploymentView.of(r), r.getLong("requested_by_id"), co == null ? List.of() : List.of(co));
+                }));
+    }
+
+    /** These users count as requesters of the deployment too (none of them may approve it). */
+    Uni<Void> addRequesters(Tx tx, long id, List<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.client().preparedQuery("UPDATE deployments SET co_requester_ids = "
+                        + "ARRAY(SELECT DISTINCT u FROM unnest(coalesce(co_requester_ids, '{}') || $2::bigint[]) u) WHERE id = $1")
+                .execute(Tuple.of(id, userIds.toArray(new Long[0]))).replaceWithVoid();
     }
 
     /** Records a decision; false when this person already decided on this deployment. */
@@ -97,6 +114,7 @@ public class ApprovalRepository {
         return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments d WHERE status = 'AWAITING_APPROVAL' "
                         + "AND approval_expires_at > now() AND requested_by_id IS DISTINCT FROM $1 "
                         + "AND NOT (requested_by_id IS NULL AND lower(requested_by) = lower($2)) "
+                        + "AND NOT ($1 = ANY(coalesce(co_requester_ids, '{}'))) "
                         + "AND NOT EXISTS (SELECT 1 FROM deployment_approvals a WHERE a.deployment_id = d.id AND a.user_id = $1) "
                         + "ORDER BY id LIMIT $3")
                 .execute(Tuple.of(userId, username, limit)).map(rows -> Rows.list(rows, DeploymentView::of));

@@ -86,6 +86,11 @@ public class Approvals implements BootstrapStep {
         return p.userId() != null && p.role().atLeast(Role.OPERATOR);
     }
 
+    /** These users count as requesters of deployment {@code id} too: none of them may approve or reject it. */
+    public Uni<Void> countAsRequesters(Tx tx, long id, List<Long> userIds) {
+        return repository.addRequesters(tx, id, userIds);
+    }
+
     public Uni<DeploymentView> approve(long id, TriggerPrincipal p, String comment, Actor actor) {
         return decide(id, p, "approve", clean(comment, false), actor);
     }
@@ -131,6 +136,10 @@ public class Approvals implements BootstrapStep {
                 : d.requestedBy() != null && d.requestedBy().equalsIgnoreCase(p.username());
         if (own) {
             throw ProblemException.forbidden("You requested deployment #" + id + "; someone else must approve or reject it");
+        }
+        if (pending.coRequesterIds().contains(p.userId())) {
+            throw ProblemException.forbidden("You changed the schedule that made deployment #" + id
+                    + ", so you count as its requester; someone else must approve or reject it");
         }
         return d;
     }

@@ -22,7 +22,18 @@ public class ScheduleRepository {
 
     /** A stored schedule as written (for a change). */
     record Stored(long id, long serverId, String cron, OffsetDateTime runAt, String timeZone, String parametersJson, boolean enabled,
-                  String catchUp, String description, String createdBy, Long createdById) {
+                  String catchUp, String description, String createdBy, Long createdById, String updatedBy, Long updatedById,
+                  List<Long> editorIds) {
+
+        /** Who, besides the creator, chose what the next run deploys: the last editor and every editor since the last run. */
+        List<Long> coRequesters() {
+            java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>(editorIds);
+            if (updatedById != null) {
+                ids.add(updatedById);
+            }
+            ids.remove(createdById);
+            return List.copyOf(ids);
+        }
     }
 
     /** What one saved schedule holds. */
@@ -43,14 +54,18 @@ public class ScheduleRepository {
 
     Uni<Stored> stored(long id) {
         return pool.preparedQuery("SELECT id, server_id, cron, run_at, time_zone, parameters::text AS p, enabled, catch_up, description, "
-                        + "created_by, created_by_id FROM schedules WHERE id = $1")
+                        + "created_by, created_by_id, " + EDITORS + " FROM schedules WHERE id = $1")
                 .execute(Tuple.of(id)).map(rows -> Rows.first(rows, ScheduleRepository::stored));
     }
 
+    private static final String EDITORS = "updated_by, updated_by_id, editor_ids";
+
     private static Stored stored(io.vertx.mutiny.sqlclient.Row r) {
+        Long[] editors = r.getArrayOfLongs("editor_ids");
         return new Stored(r.getLong("id"), r.getLong("server_id"), r.getString("cron"), r.getOffsetDateTime("run_at"),
                 r.getString("time_zone"), r.getString("p"), r.getBoolean("enabled"), r.getString("catch_up"),
-                r.getString("description"), r.getString("created_by"), r.getLong("created_by_id"));
+                r.getString("description"), r.getString("created_by"), r.getLong("created_by_id"), r.getString("updated_by"),
+                r.getLong("updated_by_id"), editors == null ? List.of() : List.of(editors));
     }
 
     Uni<Long> insert(Tx tx, Values v, String createdBy, Long createdById) {
@@ -62,11 +77,14 @@ public class ScheduleRepository {
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    Uni<Boolean> update(Tx tx, long id, Values v) {
+    /** Saves a change and who made it: the last editor, and one more of the editors since the last run. */
+    Uni<Boolean> update(Tx tx, long id, Values v, String by, Long byId) {
         return tx.client().preparedQuery("UPDATE schedules SET server_id = $2, description = $3, cron = $4, run_at = $5, time_zone = $6, "
-                        + "parameters = $7::text::jsonb, enabled = $8, catch_up = $9, next_run_at = $10, updated_at = now() WHERE id = $1")
+                        + "parameters = $7::text::jsonb, enabled = $8, catch_up = $9, next_run_at = $10, updated_at = now(), "
+                        + "updated_by = $11, updated_by_id = $12, editor_ids = CASE WHEN $12::bigint IS NULL OR $12::bigint = ANY(editor_ids) "
+                        + "THEN editor_ids ELSE array_append(editor_ids, $12::bigint) END WHERE id = $1")
                 .execute(Tuple.from(new Object[]{id, v.serverId(), v.description(), v.cron(), v.runAt(), v.timeZone(), v.parametersJson(),
-                        v.enabled(), v.catchUp(), v.nextRunAt()}))
+                        v.enabled(), v.catchUp(), v.nextRunAt(), by, byId}))
                 .map(rows -> rows.rowCount() > 0);
     }
 
@@ -81,7 +99,7 @@ public class ScheduleRepository {
     /** Enabled schedules whose next run is due now, the longest due first. */
     Uni<List<Due>> due(int limit) {
         return pool.preparedQuery("SELECT id, server_id, cron, run_at, time_zone, parameters::text AS p, enabled, catch_up, description, "
-                        + "created_by, created_by_id, next_run_at FROM schedules WHERE enabled AND next_run_at <= now() "
+                        + "created_by, created_by_id, " + EDITORS + ", next_run_at FROM schedules WHERE enabled AND next_run_at <= now() "
                         + "ORDER BY next_run_at LIMIT $1")
                 .execute(Tuple.of(limit)).map(rows -> Rows.list(rows, r -> new Due(stored(r), r.getOffsetDateTime("next_run_at"))));
     }
@@ -95,10 +113,14 @@ public class ScheduleRepository {
                 .execute(Tuple.of(id, dueAt)).map(rows -> rows.rowCount() > 0);
     }
 
-    /** Records what a due run did and when the schedule runs next (null: no more runs, it is switched off). */
+    /**
+     * Records what a due run did and when the schedule runs next (null: no more runs, it is switched off). A run that made
+     * a deployment starts a new list of editors since the last run.
+     */
     Uni<Void> advance(Tx tx, long id, OffsetDateTime next, String outcome, Long deploymentId) {
         return tx.client().preparedQuery("UPDATE schedules SET next_run_at = $2::timestamptz, enabled = $2::timestamptz IS NOT NULL, last_run_at = now(), "
-                        + "last_outcome = $3, last_deployment_id = coalesce($4, last_deployment_id) WHERE id = $1")
+                        + "last_outcome = $3, last_deployment_id = coalesce($4, last_deployment_id), "
+                        + "editor_ids = CASE WHEN $4::bigint IS NULL THEN editor_ids ELSE '{}' END WHERE id = $1")
                 .execute(Tuple.of(id, next, outcome, deploymentId)).replaceWithVoid();
     }
 }

@@ -122,7 +122,7 @@ public class ScheduleService implements BootstrapStep {
             return values(r, old).map(v -> Map.entry(old.serverId(), v));
         }).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey())
                 .chain(() -> e.getValue().serverId() == e.getKey() ? Uni.createFrom().voidItem() : mayDeploy(tx, p, e.getValue().serverId()))
-                .chain(() -> repository.update(tx, id, e.getValue()))
+                .chain(() -> repository.update(tx, id, e.getValue(), p.username(), p.userId()))
                 .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(e.getValue()), true))))
                 .chain(x -> get(id, Access.everything()));
     }
@@ -256,7 +256,8 @@ public class ScheduleService implements BootstrapStep {
             return Uni.createFrom().item(new Prepared(due, null, null, next, true));
         }
         TriggerCommand command = new TriggerCommand(String.valueOf(s.serverId()), "scheduled" + (s.description() == null ? ""
-                : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt() + ")", s.createdBy(), s.createdById(),
+                : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt()
+                + (s.updatedBy() == null ? "" : ", last changed by " + s.updatedBy()) + ")", s.createdBy(), s.createdById(),
                 "schedule", "schedule", new Actor(s.createdBy(), s.createdById(), null),
                 s.parametersJson() == null ? Map.of() : Parameters.readMap(s.parametersJson()), null,
                 s.createdById() == null ? Acting.named(s.createdBy()) : Acting.user(s.createdById(), s.createdBy()));
@@ -284,6 +285,7 @@ public class ScheduleService implements BootstrapStep {
                                 .replaceWith((DeploymentView) null);
                     }
                     return deployments.queue(tx, (DeploymentService.QueueTarget) p.target(), p.command())
+                            .call(d -> approvals.countAsRequesters(tx, d.id(), s.coRequesters()))
                             .call(d -> repository.advance(tx, s.id(), next, outcome(d, p.missed()), d.id()))
                             .onFailure(ProblemException.class).recoverWithUni(e -> repository.advance(tx, s.id(), next,
                                     "skipped: " + e.getMessage(), null).replaceWith((DeploymentView) null));

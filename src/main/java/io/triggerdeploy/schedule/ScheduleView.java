@@ -10,18 +10,19 @@ import java.util.Map;
 
 /**
  * A scheduled deployment of a server: {@code cron} in {@code time_zone}, or once at {@code run_at}; {@code next_run_at}
- * is when it runs next (null when disabled or done), {@code last_outcome} what its last due run did.
+ * is when it runs next (null when disabled or done), {@code last_outcome} what its last due run did, {@code updated_by}
+ * who changed it last (they, and everyone who changed it since its last run, may not approve the run it makes).
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScheduleView(long id, long serverId, String server, String description, String cron, OffsetDateTime runAt,
                            String timeZone, Map<String, String> parameters, boolean enabled, String catchUp,
                            OffsetDateTime nextRunAt, OffsetDateTime lastRunAt, String lastOutcome, Long lastDeploymentId,
-                           String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+                           String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt, String updatedBy) {
 
     static final String COLUMNS = "c.id, c.server_id, s.alias, c.description, c.cron, c.run_at, c.time_zone, c.parameters::text AS p, "
             + "c.enabled, c.catch_up, c.next_run_at, c.last_run_at, c.last_outcome, c.last_deployment_id, c.created_by, "
-            + "c.created_at, c.updated_at";
+            + "c.created_at, c.updated_at, c.updated_by";
 
     static ScheduleView of(Row r) {
         String p = r.getString("p");
@@ -30,6 +31,6 @@ public record ScheduleView(long id, long serverId, String server, String descrip
                 p == null ? null : Parameters.readMap(p), r.getBoolean("enabled"), r.getString("catch_up"),
                 r.getOffsetDateTime("next_run_at"), r.getOffsetDateTime("last_run_at"), r.getString("last_outcome"),
                 r.getLong("last_deployment_id"), r.getString("created_by"), r.getOffsetDateTime("created_at"),
-                r.getOffsetDateTime("updated_at"));
+                r.getOffsetDateTime("updated_at"), r.getString("updated_by"));
     }
 }

@@ -161,6 +161,40 @@ class ScheduleTest extends DeployApiTest {
     }
 
     @Test
+    void whoeverChangedAScheduleCountsAsARequesterOfItsRunsAndCannotApproveThem() throws Exception {
+        String gated = unique("sedit-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", gated, "required_approvals", 1))
+                .post("/api/environments").then().statusCode(201);
+        long id = schedule(Map.of("server", server(gated), "cron", "0 * * * *"));
+        String editorName = unique("editor");
+        createUser(admin, editorName, "editor-pass-1", "operator");
+        String editor = login(editorName, "editor-pass-1");
+        // the creator's schedule, changed by another operator: what runs is now the editor's choice
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("parameters", Map.of("REF", "v-editor")))
+                .put("/api/schedules/" + id).then().statusCode(200).body("updated_by", equalTo(editorName))
+                .body("created_by", org.hamcrest.Matchers.not(equalTo(editorName)));
+        due(id, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs(id) == 1);
+        long run = queryLong("SELECT id FROM deployments WHERE note LIKE '%(schedule #" + id + ",%'");
+        assertThat(queryString("SELECT note FROM deployments WHERE id = " + run)).contains("last changed by " + editorName);
+        assertThat(waitingFor(editor)).doesNotContain(run);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("comment", "looks fine"))
+                .post("/api/deployments/" + run + "/approve").then().statusCode(403)
+                .body("detail", containsString("You changed the schedule"));
+        assertThat(queryString("SELECT status FROM deployments WHERE id = " + run)).isEqualTo("AWAITING_APPROVAL");
+        assertThat(waitingFor(admin)).contains(run);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("comment", "second pair of eyes"))
+                .post("/api/deployments/" + run + "/approve").then().statusCode(200);
+
+        // the next run still deploys what the editor chose: they stay a requester though they changed nothing since
+        due(id, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs(id) == 2);
+        long next = queryLong("SELECT max(id) FROM deployments WHERE note LIKE '%(schedule #" + id + ",%'");
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("comment", "mine"))
+                .post("/api/deployments/" + next + "/approve").then().statusCode(403);
+    }
+
+    @Test
     void missedRunsAreNotReplayedUnlessTheScheduleCatchesUpOnceAndAOneOffRunsOnce() throws Exception {
         String alias = server(null);
         long plain = schedule(Map.of("server", alias, "cron", "*/10 * * * *"));
