@@ -9,6 +9,9 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ClientAddress;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.auth.SessionIdentityProvider;
 import io.triggerdeploy.auth.WebSessions;
@@ -45,9 +48,12 @@ public class MeResource {
 
     private final io.triggerdeploy.auth.TotpService totp;
 
+    private final io.triggerdeploy.auth.TotpChanges totpChanges;
+
     public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit,
-                      io.triggerdeploy.auth.TotpService totp) {
+                      io.triggerdeploy.auth.TotpService totp, io.triggerdeploy.auth.TotpChanges totpChanges) {
         this.totp = totp;
+        this.totpChanges = totpChanges;
         this.identity = identity;
         this.audit = audit;
         this.sessions = sessions;
@@ -80,7 +86,7 @@ public class MeResource {
     @Path("password")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
-        TriggerPrincipal p = Callers.databaseUser(identity);
+        TriggerPrincipal p = Callers.signedIn(identity);
         Actor actor = audit.actor(identity);
         return service.passwordHash(p.userId())
                 .chain(stored -> Workers.cpu(() -> {
@@ -106,7 +112,7 @@ public class MeResource {
     @POST
     @Path("sign-out-everywhere")
     public Uni<RestResponse<Void>> signOutEverywhere() {
-        TriggerPrincipal p = Callers.databaseUser(identity);
+        TriggerPrincipal p = Callers.signedIn(identity);
         Actor actor = audit.actor(identity);
         return service.bumpTokenGeneration(p.userId())
                 .chain(() -> sessions.deleteForUser(p.userId(), null))
@@ -128,7 +134,7 @@ public class MeResource {
     @POST
     @Path("totp")
     public Uni<io.triggerdeploy.auth.TotpService.Enrolment> totpEnrol() {
-        TriggerPrincipal p = Callers.databaseUser(identity);
+        TriggerPrincipal p = Callers.signedIn(identity);
         Actor actor = audit.actor(identity);
         return service.get(p.userId()).invoke(u -> {
                     if ("oidc".equals(u.source())) {
@@ -138,19 +144,21 @@ public class MeResource {
                 .call(() -> audit.record(actor, "user.totp_enrolment_started", "user", p.username(), null));
     }
 
-    /** A 6-digit code (or a recovery code). */
+    /** A 6-digit code (or a recovery code), and for turning it off the password. */
     public record TotpCode(@jakarta.validation.constraints.NotBlank(message = "is required")
-                           @jakarta.validation.constraints.Size(max = 64) String code) {
+                           @jakarta.validation.constraints.Size(max = 64) String code,
+                           @jakarta.validation.constraints.Size(max = 1024) String password) {
     }
 
     /** Turns two-factor sign-in on with a first valid code; answers ten one-time recovery codes, shown this once. */
     @POST
     @Path("totp/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RecoveryCodes> totpConfirm(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body) {
-        TriggerPrincipal p = Callers.databaseUser(identity);
+    public Uni<RecoveryCodes> totpConfirm(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body,
+                                          @Context HttpServerRequest http) {
+        TriggerPrincipal p = Callers.signedIn(identity);
         Actor actor = audit.actor(identity);
-        return totp.confirm(p.userId(), body.code())
+        return totpChanges.confirm(p, ClientAddress.orUnknown(http), body.code())
                 .call(() -> audit.record(actor, "user.totp_enabled", "user", p.username(), null))
                 .map(RecoveryCodes::new);
     }
@@ -159,18 +167,18 @@ public class MeResource {
     public record RecoveryCodes(@com.fasterxml.jackson.annotation.JsonProperty("recovery_codes") java.util.List<String> recoveryCodes) {
     }
 
-    /** Turns two-factor sign-in off, proven with a current code (or a recovery code). */
+    /**
+     * Turns two-factor sign-in off, proven with the password and a current code (or a recovery code); wrong ones count
+     * as failed logins.
+     */
     @POST
     @Path("totp/disable")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body) {
-        TriggerPrincipal p = Callers.databaseUser(identity);
+    public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code and password is required") @Valid TotpCode body,
+                                              @Context HttpServerRequest http) {
+        TriggerPrincipal p = Callers.signedIn(identity);
         Actor actor = audit.actor(identity);
-        return totp.check(p.userId(), body.code()).chain(ok -> {
-            if (!ok) {
-                throw new ProblemException(403, "Forbidden", "The code is not right, or was used already");
-            }
-            return totp.clear(p.userId());
-        }).call(() -> audit.record(actor, "user.totp_disabled", "user", p.username(), null)).map(x -> RestResponse.noContent());
+        return totpChanges.disable(p, ClientAddress.orUnknown(http), body.code(), body.password())
+                .call(() -> audit.record(actor, "user.totp_disabled", "user", p.username(), null)).map(x -> RestResponse.noContent());
     }
 }

@@ -137,21 +137,35 @@ public class LoginService {
                 .ifNoItem().after(DB_TIMEOUT).failWith(() -> new DatabaseUnavailableException("login throttle query timed out"))
                 .chain(blocked -> {
                     if (blocked.isPresent()) {
-                        long secs = Math.max(1, (blocked.get().toMillis() + 999) / 1000);
-                        return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests",
-                                "Too many failed logins; try again in " + secs + " s", Map.of("Retry-After", String.valueOf(secs))));
+                        return Uni.createFrom().failure(tooManyFailures(blocked.get()));
                     }
                     return findCandidate(req.username());
                 })
                 .chain(c -> {
+                    // the typed name (folded) until the account is known; then the account too, which every name and
+                    // spelling it answers to (username, email, any casing) counts against
+                    LoginThrottle.Keys keys = c == null ? LoginThrottle.Keys.of(addressKey, userKey)
+                            : LoginThrottle.Keys.of(addressKey, userKey, LoginThrottle.accountKey(c.id()));
+                    Uni<Void> open = c == null ? Uni.createFrom().voidItem()
+                            : throttle.blockedFor(LoginThrottle.accountKey(c.id()), addressKey).invoke(blocked -> {
+                                if (blocked.isPresent()) {
+                                    throw tooManyFailures(blocked.get());
+                                }
+                            }).replaceWithVoid();
                     if (ldap.configured() && (c == null || c.source() == ExternalIdentity.Source.LDAP)) {
-                        return directoryLogin(req, clientAddress, userKey, addressKey);
+                        return open.chain(() -> directoryLogin(req, clientAddress, keys));
                     }
-                    return passwordLogin(req, c, userKey, addressKey);
+                    return open.chain(() -> passwordLogin(req, c, keys));
                 });
     }
 
-    private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, String userKey, String addressKey) {
+    private static ProblemException tooManyFailures(java.time.Duration wait) {
+        long secs = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new ProblemException(429, "Too Many Requests", "Too many failed logins; try again in " + secs + " s",
+                Map.of("Retry-After", String.valueOf(secs)));
+    }
+
+    private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, LoginThrottle.Keys keys) {
         return Uni.createFrom().item(candidate)
                 .chain(c -> Workers.cpu(() -> {
                     if (c == null || c.source() != ExternalIdentity.Source.LOCAL) {
@@ -165,12 +179,12 @@ public class LoginService {
                 }))
                 .chain(v -> {
                     if (v.candidate() == null || !v.check().matches() || !v.candidate().active()) {
-                        return throttle.recordFailure(userKey, addressKey)
+                        return throttle.recordFailure(keys)
                                 .chain(() -> Uni.createFrom().failure(invalidCredentials()));
                     }
                     Candidate c = v.candidate();
-                    return secondFactor(c, req.totp(), userKey, addressKey).call(codes -> recordLogin(c.id(), v.rehash()))
-                            .call(codes -> throttle.clear(userKey))
+                    return secondFactor(c, req.totp(), keys).call(codes -> recordLogin(c.id(), v.rehash()))
+                            .call(codes -> throttle.clear(keys))
                             .map(codes -> {
                                 if (v.rehash() != null) {
                                     LOG.infof("Password hash of user %s upgraded to bcrypt", c.username());
@@ -188,18 +202,18 @@ public class LoginService {
      * user is made or refreshed with the group mapping applied. A wrong password counts as a failed login; an
      * unreachable directory is a 503 and counts as nothing.
      */
-    private Uni<Authenticated> directoryLogin(LoginRequest req, String clientAddress, String userKey, String addressKey) {
+    private Uni<Authenticated> directoryLogin(LoginRequest req, String clientAddress, LoginThrottle.Keys keys) {
         return ldap.authenticate(req.username(), req.password()).chain(who -> {
             if (who == null) {
-                return throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(invalidCredentials()));
+                return throttle.recordFailure(keys).chain(() -> Uni.createFrom().failure(invalidCredentials()));
             }
             // a directory user who turned on two-factor sign-in here is asked for the code like a local user
             return external.signIn(who, ldap.defaultRole(), clientAddress)
                     .chain(u -> totp.status(u.id()).chain(st -> !st.enabled() ? Uni.createFrom().<List<String>>nullItem()
                                     : secondFactor(new Candidate(u.id(), u.username(), u.role(), "!", true, u.generation(), true,
-                                    ExternalIdentity.Source.LDAP), req.totp(), userKey, addressKey))
+                                    ExternalIdentity.Source.LDAP), req.totp(), keys))
                             .replaceWith(u))
-                    .call(u -> throttle.clear(userKey))
+                    .call(u -> throttle.clear(keys))
                     .map(u -> new Authenticated(u.id(), u.username(), u.role(), u.generation()));
         });
     }
@@ -208,15 +222,15 @@ public class LoginService {
      * For a user with two-factor sign-in on: without a code, 401 with {@code totp_required} (not a failed login: the
      * password was right); with a wrong or used code, a failed login (throttled like a wrong password).
      */
-    private Uni<List<String>> secondFactor(Candidate c, String code, String userKey, String addressKey) {
+    private Uni<List<String>> secondFactor(Candidate c, String code, LoginThrottle.Keys keys) {
         if (!c.totpEnabled()) {
-            return required(c.role()) ? enrolAtSignIn(c.id(), c.username(), code, userKey, addressKey) : Uni.createFrom().nullItem();
+            return required(c.role()) ? enrolAtSignIn(c.id(), c.username(), code, keys) : Uni.createFrom().nullItem();
         }
         if (code == null || code.isBlank()) {
             return Uni.createFrom().failure(new TotpRequired(c.id()));
         }
         return totp.check(c.id(), code).chain(ok -> ok ? Uni.createFrom().<List<String>>nullItem()
-                : throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(
+                : throttle.recordFailure(keys).chain(() -> Uni.createFrom().failure(
                         ProblemException.unauthorized("Invalid or already used two-factor code"))));
     }
 
@@ -230,7 +244,7 @@ public class LoginService {
      * Someone the policy covers who has no second factor yet: without a code, a new secret to set up (401 with
      * {@code totp_enrolment}); with a code of that secret, it is turned on and the recovery codes come with the login.
      */
-    private Uni<List<String>> enrolAtSignIn(long userId, String username, String code, String userKey, String addressKey) {
+    private Uni<List<String>> enrolAtSignIn(long userId, String username, String code, LoginThrottle.Keys keys) {
         if (code == null || code.isBlank()) {
             return totp.enrol(userId, username).chain(e -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, e)));
         }
@@ -238,7 +252,7 @@ public class LoginService {
             if (((ProblemException) e).status() == 409) { // no pending secret: start one
                 return totp.enrol(userId, username).chain(en -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, en)));
             }
-            return throttle.recordFailure(userKey, addressKey).chain(() -> Uni.createFrom().failure(
+            return throttle.recordFailure(keys).chain(() -> Uni.createFrom().failure(
                     ProblemException.unauthorized("The code is not the current code of the new two-factor secret")));
         });
     }
@@ -276,8 +290,8 @@ public class LoginService {
                 if (u == null || !u.active()) {
                     return Uni.createFrom().failure(invalidCredentials());
                 }
-                String userKey = LoginThrottle.userKey(u.username());
-                return throttle.blockedFor(userKey, addressKey).chain(blocked -> {
+                LoginThrottle.Keys keys = LoginThrottle.Keys.of(addressKey, LoginThrottle.userKey(u.username()), LoginThrottle.accountKey(userId));
+                return throttle.blockedFor(LoginThrottle.accountKey(userId), addressKey).chain(blocked -> {
                     if (blocked.isPresent()) {
                         return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests", "Too many failed logins; try again later"));
                     }
@@ -288,12 +302,12 @@ public class LoginService {
                                 : totp.check(userId, code).map(ok -> ok ? List.<String>of() : null);
                         return proof.chain(codes -> {
                             if (codes == null) {
-                                return throttle.recordFailure(userKey, addressKey).chain(() -> totp.challenge(userId))
+                                return throttle.recordFailure(keys).chain(() -> totp.challenge(userId))
                                         .chain(again -> enrolling ? totp.pending(userId, u.username()).map(e -> new SecondFactorRetry(again, e))
                                                 : Uni.createFrom().item(new SecondFactorRetry(again, null)))
                                         .chain(retry -> Uni.createFrom().failure(retry));
                             }
-                            return throttle.clear(userKey).chain(() -> recordLogin(userId, null))
+                            return throttle.clear(keys).chain(() -> recordLogin(userId, null))
                                     .call(() -> audit.record(new Actor(u.username(), userId, clientAddress), "login.success", "user",
                                             u.username(), enrolling ? "setting up a second factor" : "with a second factor"))
                                     .map(x -> new Authenticated(userId, u.username(), u.role(), u.generation(),

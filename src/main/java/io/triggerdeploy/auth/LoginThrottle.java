@@ -5,6 +5,7 @@ import io.triggerdeploy.security.AuthConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -26,12 +27,46 @@ public class LoginThrottle {
         this.limits = config.rateLimit();
     }
 
+    /**
+     * The key of a typed login before it is resolved to an account: NFKC-normalised and lower-cased, so full-width or
+     * mixed-case forms that a directory (or our case-insensitive lookup) folds to the same entry share one allowance.
+     */
     static String userKey(String login) {
-        return "u:" + login.trim().toLowerCase(Locale.ROOT);
+        return "u:" + Normalizer.normalize(login.trim(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    /** The key of a known account: every name it answers to (username, email, any casing) counts against it. */
+    static String accountKey(long userId) {
+        return "id:" + userId;
     }
 
     static String addressKey(String address) {
         return "a:" + address;
+    }
+
+    /** The keys one attempt counts against: its client address and one or more for who it claims to be. */
+    public record Keys(String address, List<String> users) {
+        static Keys of(String address, String... users) {
+            return new Keys(address, List.of(users));
+        }
+    }
+
+    /** A failed attempt, counted against every key it carries. */
+    public Uni<Void> recordFailure(Keys keys) {
+        Uni<Void> u = bump(keys.address(), limits.maxFailuresPerAddress());
+        for (String user : keys.users()) {
+            u = u.chain(() -> bump(user, limits.maxFailuresPerUser()));
+        }
+        return u;
+    }
+
+    /** A successful attempt: the user keys start again (the address keeps its count). */
+    public Uni<Void> clear(Keys keys) {
+        Uni<Void> u = Uni.createFrom().voidItem();
+        for (String user : keys.users()) {
+            u = u.chain(() -> clear(user));
+        }
+        return u;
     }
 
     /** How long the caller must wait, if any of the keys is blocked. */

@@ -66,7 +66,7 @@ public class SlackLinkResource {
         if (!code.matches("[A-Z0-9]{10}")) {
             throw ProblemException.invalid("code", "is the 10-character code /deploy link showed you, e.g. ABCDE-FGH23");
         }
-        TriggerPrincipal p = me();
+        TriggerPrincipal p = io.triggerdeploy.security.Callers.signedIn(identity); // a Slack link acts with the owner's full role
         return repository.redeem(Signatures.sha256(code)).chain(slackId -> {
             if (slackId == null) {
                 throw ProblemException.invalid("code", "is unknown or expired; run /deploy link again");

@@ -17,7 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -260,15 +260,21 @@ public class DeploymentService {
             if (s.id == src.serverId()) {
                 throw ProblemException.invalid("server", "is the server deployment #" + id + " ran on; use rerun to run it again");
             }
-            Set<String> declared = new HashSet<>();
-            Parameters.read(s.parameters).forEach(p -> declared.add(p.name()));
-            declared.add(Parameters.REF);
+            Map<String, String> declared = new HashMap<>();
+            Parameters.read(s.parameters).forEach(p -> declared.put(p.name(), p.type()));
+            declared.put(Parameters.REF, "string");
             Map<String, Object> values = new TreeMap<>();
             Map<String, String> sealed = Parameters.readMap(src.sealedJson());
             Parameters.readMap(src.shownJson()).forEach((name, value) -> {
-                if (declared.contains(name)) {
-                    values.put(name, sealed.containsKey(name) ? open(name, sealed.get(name)) : value);
+                if (!declared.containsKey(name)) {
+                    return;
                 }
+                if (sealed.containsKey(name) && !"secret".equals(declared.get(name))) {
+                    // a sealed value goes only where it stays sealed: never into a parameter shown, logged and stored in clear
+                    throw ProblemException.conflict("Parameter " + name + " is secret in deployment #" + id + " but '"
+                            + serverRef.trim() + "' declares it " + declared.get(name) + "; declare it secret there to promote it");
+                }
+                values.put(name, sealed.containsKey(name) ? open(name, sealed.get(name)) : value);
             });
             if (src.ref() != null) {
                 values.put(Parameters.REF, src.ref());

@@ -183,9 +183,35 @@ class LoginResourceTest extends ApiTest {
         // the lock lives in PostgreSQL, where every replica sees it
         assertThat(queryLong("SELECT count(*) FROM login_throttle WHERE throttle_key = 'u:" + name.toLowerCase()
                 + "' AND blocked_until > now()")).isEqualTo(1);
-        update("UPDATE login_throttle SET blocked_until = now() - interval '1 second', failures = 0 WHERE throttle_key = 'u:"
-                + name.toLowerCase() + "'");
+        update("UPDATE login_throttle SET blocked_until = now() - interval '1 second', failures = 0 WHERE throttle_key IN ('u:"
+                + name.toLowerCase() + "', (SELECT 'id:' || id FROM users WHERE username = '" + name + "'))");
         login(name, "real-pass-99");
+    }
+
+    @Test
+    void everyNameAnAccountAnswersToSharesOneAllowance() throws Exception {
+        String admin = adminToken();
+        String name = unique("alias");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("username", name, "email", name + "@example.org", "password", "alias-pass-1", "role", "viewer"))
+                .post("/api/users").then().statusCode(201);
+        // username, email and their re-cased forms are one account: five failures among them, not five each
+        attempt(name, "guess-1").then().statusCode(401);
+        attempt(name.toUpperCase(), "guess-2").then().statusCode(401);
+        attempt(name + "@example.org", "guess-3").then().statusCode(401);
+        attempt(name.toUpperCase() + "@EXAMPLE.ORG", "guess-4").then().statusCode(401);
+        attempt(name + "@Example.Org", "guess-5").then().statusCode(401);
+        attempt(name, "alias-pass-1").then().statusCode(429);
+        attempt(name + "@example.org", "alias-pass-1").then().statusCode(429);
+
+        // before a name resolves, its full-width form counts against the same (NFKC-folded) name
+        String other = unique("wide");
+        StringBuilder wide = new StringBuilder();
+        other.chars().forEach(ch -> wide.appendCodePoint(ch >= '!' && ch <= '~' ? ch - '!' + 0xFF01 : ch));
+        for (int i = 0; i < 5; i++) {
+            attempt(wide.toString(), "guess-" + i).then().statusCode(401);
+        }
+        attempt(other, "anything").then().statusCode(429);
     }
 
     private static Response attempt(String username, String password) {

@@ -23,6 +23,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 /**
  * Two-factor sign-in for local users on PostgreSQL: enrolment, codes made by Debian's oathtool from the enrolled secret,
@@ -169,13 +170,62 @@ class TotpTest extends ApiTest {
         String secret = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
         given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 0)))
                 .post("/api/me/totp/confirm").then().statusCode(200);
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", "000000")).post("/api/me/totp/disable")
-                .then().statusCode(403);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", "000000", "password", "otp-user-pass"))
+                .post("/api/me/totp/disable").then().statusCode(403);
+        // the password too: a stolen token or session alone cannot turn it off
         given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 30)))
+                .post("/api/me/totp/disable").then().statusCode(400).body("violations[0].field", equalTo("password"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 30), "password", "otp-user-pass"))
                 .post("/api/me/totp/disable").then().statusCode(204);
         login(name, "otp-user-pass", null).then().statusCode(200);
         // enrolling again makes a new secret
         String second = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
         assertThat(second).isNotEqualTo(secret);
+    }
+
+    @Test
+    void wrongCodesWhileChangingTheSecondFactorCountAsFailedLoginsAndApiTokensCannotChangeIt() throws Exception {
+        String name = unique("otpbf");
+        createUser(adminToken(), name, "otp-brute-pass", "operator");
+        String token = ApiTest.login(name, "otp-brute-pass");
+        // a token its owner capped at viewer: it may read, never change how its owner signs in
+        String capped = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "ci", "role", "viewer",
+                "expires_in_days", 1)).post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().auth().oauth2(capped).get("/api/me/totp").then().statusCode(200);
+        given().auth().oauth2(capped).post("/api/me/totp").then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("API token"));
+        given().auth().oauth2(capped).contentType(ContentType.JSON).body(Map.of("code", "123456")).post("/api/me/totp/confirm")
+                .then().statusCode(403);
+        given().auth().oauth2(capped).contentType(ContentType.JSON).body(Map.of("code", "123456", "password", "otp-brute-pass"))
+                .post("/api/me/totp/disable").then().statusCode(403);
+        given().auth().oauth2(capped).post("/api/me/sign-out-everywhere").then().statusCode(403);
+        given().auth().oauth2(capped).contentType(ContentType.JSON).body(Map.of("current_password", "otp-brute-pass",
+                "new_password", "otp-brute-pass-2")).put("/api/me/password").then().statusCode(403);
+        given().auth().oauth2(capped).contentType(ContentType.JSON).body(Map.of("code", "ABCDE-FGH23")).post("/api/me/slack")
+                .then().statusCode(403);
+        assertThat(queryLong("SELECT count(*) FROM users WHERE username = '" + name + "' AND totp_secret IS NOT NULL")).isZero();
+
+        String secret = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 0)))
+                .post("/api/me/totp/confirm").then().statusCode(200);
+        // guessing the code to turn it off: each wrong guess is a failed login of the account, then 429 (5 per window)
+        int refused = 0;
+        int limited = 0;
+        for (int i = 0; i < 8; i++) {
+            int status = given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body(Map.of("code", String.format("%06d", i), "password", "otp-brute-pass")).post("/api/me/totp/disable").statusCode();
+            if (status == 403) {
+                refused++;
+            } else if (status == 429) {
+                limited++;
+            }
+        }
+        assertThat(refused).as("wrong codes answered 403 before the limit").isEqualTo(5);
+        assertThat(limited).isEqualTo(3);
+        // the same counter as a login: the right code is refused too while blocked, and so is a password login
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", oathtool(secret, 30), "password", "otp-brute-pass"))
+                .post("/api/me/totp/disable").then().statusCode(429).header("Retry-After", notNullValue());
+        login(name, "otp-brute-pass", oathtool(secret, 30)).then().statusCode(429);
+        given().auth().oauth2(token).get("/api/me/totp").then().body("enabled", equalTo(true));
     }
 }

@@ -245,6 +245,27 @@ class DeploymentTest extends ApiTest {
         given().auth().oauth2(viewer).post("/api/deployments/" + first + "/rerun").then().statusCode(403);
     }
 
+    @Test
+    void aPromotionKeepsASecretSealedOrIsRefused() throws Exception {
+        String staging = parameterised("echo \"tok=$API_TOKEN\"",
+                java.util.List.of(Map.of("name", "API_TOKEN", "type", "secret", "required", true)), null);
+        long src = awaitFinal(triggerWith(staging, Map.of("API_TOKEN", "promo-s3cr3t-value")).<Number>path("id").longValue()).getLong("id");
+        // the target declares the same name as a plain string: the opened value would be stored, shown and logged in clear
+        String plain = parameterised("echo \"tok=$API_TOKEN\"", java.util.List.of(Map.of("name", "API_TOKEN", "type", "string")), null);
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", plain))
+                .post("/api/deployments/" + src + "/promote").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("API_TOKEN"));
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE server_alias = '" + plain + "'")).isZero();
+        // declared secret there too: promoted, sealed again, masked
+        String sealed = parameterised("echo \"tok=$API_TOKEN\"", java.util.List.of(Map.of("name", "API_TOKEN", "type", "secret")), null);
+        Response p = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", sealed))
+                .post("/api/deployments/" + src + "/promote");
+        p.then().statusCode(202).body("parameters.API_TOKEN", equalTo("***"));
+        long promoted = awaitFinal(p.<Number>path("id").longValue()).getLong("id");
+        assertThat(log(promoted)).contains("out | tok=***").doesNotContain("promo-s3cr3t-value");
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE parameters::text LIKE '%promo-s3cr3t%'")).isZero();
+    }
+
     long trigger(String token, String server) {
         Response r = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("server", server))
                 .post("/api/deployments");
