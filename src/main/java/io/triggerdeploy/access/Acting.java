@@ -34,6 +34,19 @@ public record Acting(Long userId, String username, Role role) {
         return new Acting(null, null, Role.OPERATOR);
     }
 
+    /** The old tool's shared DEPLOY_TOKEN: an operator with no user (and so no grants). */
+    public static Acting deployToken() {
+        return new Acting(null, DEPLOY_TOKEN, Role.OPERATOR);
+    }
+
+    /** The name the shared DEPLOY_TOKEN triggers under. */
+    public static final String DEPLOY_TOKEN = "deploy-token";
+
+    /** Whether this is the shared DEPLOY_TOKEN, which whoever holds it uses without saying who they are. */
+    public boolean isDeployToken() {
+        return userId == null && role == Role.OPERATOR && DEPLOY_TOKEN.equals(username);
+    }
+
     boolean needsLookup() {
         return role == null;
     }

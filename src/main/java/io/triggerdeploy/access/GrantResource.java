@@ -57,8 +57,8 @@ public class GrantResource {
         TriggerPrincipal p = Callers.of(identity);
         SqlClient c = repository.pool();
         Uni<Long> envId = blank(environment) ? Uni.createFrom().nullItem() : environmentId(c, environment.trim());
-        Uni<Long> serverId = blank(server) ? Uni.createFrom().nullItem() : serverRef(c, server.trim()).map(AccessRepository.ServerRef::id);
-        return access.of(p).chain(a -> envId.chain(e -> serverId.chain(s -> repository.grants(
+        return access.of(p).chain(a -> envId.chain(e -> (blank(server) ? Uni.createFrom().<Long>nullItem()
+                : serverRef(c, server.trim(), a).map(AccessRepository.ServerRef::id)).chain(s -> repository.grants(
                 a.isAdmin() ? null : managed(a), e, s))));
     }
 
@@ -84,7 +84,7 @@ public class GrantResource {
             // a server (optionally with the environment it must be in) or a whole environment
             Uni<Scope> scope = blank(request.server())
                     ? environmentId(c, request.environment().trim()).map(id -> new Scope(id, null, id, "environment " + request.environment().trim()))
-                    : serverRef(c, request.server().trim()).chain(s -> (blank(request.environment()) ? Uni.createFrom().<Long>nullItem()
+                    : serverRef(c, request.server().trim(), a).chain(s -> (blank(request.environment()) ? Uni.createFrom().<Long>nullItem()
                             : environmentId(c, request.environment().trim())).map(env -> {
                         if (env != null && !env.equals(s.environmentId())) {
                             throw ProblemException.invalid("server", "'" + s.alias() + "' is not in environment " + request.environment().trim());
@@ -141,12 +141,13 @@ public class GrantResource {
         return repository.environmentId(c, name).map(id -> require(id, "environment", name));
     }
 
-    private Uni<AccessRepository.ServerRef> serverRef(SqlClient c, String ref) {
+    /** The server a grant names, if the caller may see it: a hidden server answers like an unknown one. */
+    private Uni<AccessRepository.ServerRef> serverRef(SqlClient c, String ref, Access a) {
         if (ref.length() > 253 || ref.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
             throw ProblemException.invalid("server", "no such server");
         }
         return repository.server(c, ref).map(s -> {
-            if (s == null) {
+            if (s == null || !a.sees(s.id())) {
                 throw ProblemException.invalid("server", "no server '" + ref + "'");
             }
             return s;

@@ -104,6 +104,14 @@ public class Approvals implements BootstrapStep {
             throw ProblemException.forbidden("Only operators and admins signed in as themselves may approve or reject deployments");
         }
         return transactions.run(tx -> repository.lock(tx, id).chain(pending -> {
+            if (pending == null) {
+                throw ProblemException.notFound("No deployment " + id);
+            }
+            long serverId = pending.deployment().serverId();
+            // whether the caller may see it comes before anything that tells its state
+            return access.of(tx.client(), Acting.of(p), serverId).invoke(a -> AccessService.requireVisible(a, serverId, "deployment " + id))
+                    .replaceWith(pending);
+        }).chain(pending -> {
             DeploymentView d = check(pending, id, p);
             return access.require(tx.client(), Acting.of(p), Permission.APPROVE, d.serverId(), d.server()).chain(() -> repository.decide(tx, id, p.userId(), p.username(), decision, comment).chain(recorded -> {
                 if (!recorded) {

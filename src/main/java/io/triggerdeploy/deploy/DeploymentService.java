@@ -117,7 +117,7 @@ public class DeploymentService {
      * declarations and its secret values sealed; all before any transaction opens (it reads through its own session).
      */
     public Uni<QueueTarget> target(TriggerCommand c) {
-        return servers.resolve(c.serverRef().trim()).map(s -> {
+        return servers.resolve(c.serverRef().trim(), c.acting()).map(s -> {
             requireActive(s);
             Parameters.Resolved values = Parameters.resolve(Parameters.read(s.parameters), c.parameters());
             return new QueueTarget(s.id, s.alias, run(values, c.origin()));
@@ -156,6 +156,12 @@ public class DeploymentService {
         return access.require(tx.client(), c.acting(), Permission.DEPLOY, t.serverId(), t.alias())
                 .chain(() -> repository.lockGate(tx, t.serverId())).chain(gate -> {
             Admission a = Admission.decide(gate, c.breakGlass(), java.time.Instant.now());
+            if ("AWAITING_APPROVAL".equals(a.status()) && c.acting().isDeployToken()) {
+                // the token says nobody: its holder could approve their own deployment with their account
+                throw ProblemException.forbidden("Environment '" + a.environment() + "' needs approval, and the shared "
+                        + "DEPLOY_TOKEN does not say who asks (its holder could approve their own deployment): "
+                        + "trigger with an API token of your own");
+            }
             boolean queued = "QUEUED".equals(a.status());
             return refuseWhenBusy(tx, t, a.queuePolicy())
                     .chain(() -> repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(),
@@ -216,7 +222,7 @@ public class DeploymentService {
 
     /** The same server, version and values (sealed secrets copied as they are) once more. */
     public Uni<DeploymentView> rerun(long id, TriggerCommand c) {
-        return source(id).chain(src -> again(src, c, new TriggerCommand.Origin("rerun", id)));
+        return visibleSource(id, c).chain(src -> again(src, c, new TriggerCommand.Origin("rerun", id)));
     }
 
     /**
@@ -224,7 +230,7 @@ public class DeploymentService {
      * earlier success of the same server); 409 with the reason when there is none.
      */
     public Uni<DeploymentView> rollback(String serverRef, Long to, TriggerCommand c) {
-        return servers.resolve(serverRef.trim()).chain(s -> repository.current(s.id).chain(current -> {
+        return servers.resolve(serverRef.trim(), c.acting()).chain(s -> repository.current(s.id).chain(current -> {
             if (current == null) {
                 throw ProblemException.conflict("Server '" + s.alias + "' has no deployment to roll back from");
             }
@@ -254,9 +260,8 @@ public class DeploymentService {
      * declarations; secret values are opened here and sealed again for the new deployment, never leaving the process.
      */
     public Uni<DeploymentView> promote(long id, String serverRef, TriggerCommand c) {
-        return source(id).call(src -> access.of(c.acting(), src.serverId()).invoke(a ->
-                        AccessService.requireVisible(a, src.serverId(), "deployment " + id)))
-                .chain(src -> servers.resolve(serverRef.trim()).chain(s -> {
+        return visibleSource(id, c)
+                .chain(src -> servers.resolve(serverRef.trim(), c.acting()).chain(s -> {
             if (s.id == src.serverId()) {
                 throw ProblemException.invalid("server", "is the server deployment #" + id + " ran on; use rerun to run it again");
             }
@@ -291,6 +296,12 @@ public class DeploymentService {
             throw ProblemException.conflict("The secret parameter " + name + " of the deployment cannot be opened: "
                     + e.getMessage());
         }
+    }
+
+    /** A deployment to repeat, if the caller may see its server (404 as if it did not exist otherwise). */
+    private Uni<DeploymentRepository.Source> visibleSource(long id, TriggerCommand c) {
+        return source(id).call(src -> access.of(c.acting(), src.serverId()).invoke(a ->
+                AccessService.requireVisible(a, src.serverId(), "deployment " + id)));
     }
 
     private Uni<DeploymentRepository.Source> source(long id) {

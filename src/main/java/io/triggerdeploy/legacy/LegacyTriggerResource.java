@@ -160,7 +160,7 @@ public class LegacyTriggerResource {
         String ip = ClientAddress.of(http);
         Uni<Acting> who;
         if (config.legacyToken().isPresent() && constantTimeEquals(config.legacyToken().get(), token)) {
-            who = Uni.createFrom().item(new Acting(null, "deploy-token", Role.OPERATOR));
+            who = Uni.createFrom().item(Acting.deployToken());
         } else if (ApiTokenService.looksLikeApiToken(token)) {
             who = apiTokens.authenticate(token).map(p -> {
                 if (p == null || !p.role().atLeast(Role.OPERATOR)) {

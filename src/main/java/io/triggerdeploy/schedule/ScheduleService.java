@@ -107,7 +107,7 @@ public class ScheduleService implements BootstrapStep {
         if (r.server() == null || r.server().isBlank()) {
             throw ProblemException.invalid("server", "is required");
         }
-        return values(r, null).chain(v -> transactions.run(tx -> mayDeploy(tx, p, v.serverId())
+        return values(r, null, p).chain(v -> transactions.run(tx -> mayDeploy(tx, p, v.serverId())
                 .chain(() -> repository.insert(tx, v, p.username(), p.userId()))
                 .call(id -> audit.record(tx, actor, "api", "schedule.created", "schedule", "#" + id, describe(v), true))))
                 .chain(id -> get(id, Access.everything()));
@@ -115,12 +115,7 @@ public class ScheduleService implements BootstrapStep {
 
     /** Changing a schedule needs deploy on its server (and on the new one when it moves). */
     public Uni<ScheduleView> update(long id, ScheduleRequest r, TriggerPrincipal p, Actor actor) {
-        return repository.stored(id).chain(old -> {
-            if (old == null) {
-                throw ProblemException.notFound("No schedule " + id);
-            }
-            return values(r, old).map(v -> Map.entry(old.serverId(), v));
-        }).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey())
+        return visibleStored(id, p).chain(old -> values(r, old, p).map(v -> Map.entry(old.serverId(), v))).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey())
                 .chain(() -> e.getValue().serverId() == e.getKey() ? Uni.createFrom().voidItem() : mayDeploy(tx, p, e.getValue().serverId()))
                 .chain(() -> repository.update(tx, id, e.getValue(), p.username(), p.userId()))
                 .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(e.getValue()), true))))
@@ -128,10 +123,7 @@ public class ScheduleService implements BootstrapStep {
     }
 
     public Uni<Void> delete(long id, TriggerPrincipal p, Actor actor) {
-        return repository.stored(id).chain(old -> {
-            if (old == null) {
-                throw ProblemException.notFound("No schedule " + id);
-            }
+        return visibleStored(id, p).chain(old -> {
             return transactions.run(tx -> mayDeploy(tx, p, old.serverId()).chain(() -> repository.delete(tx, id)).call(deleted -> {
                 if (!deleted) {
                     throw ProblemException.notFound("No schedule " + id);
@@ -141,14 +133,25 @@ public class ScheduleService implements BootstrapStep {
         }).replaceWithVoid();
     }
 
+    /** A stored schedule, if the caller may see its server (404 as if it did not exist otherwise). */
+    private Uni<ScheduleRepository.Stored> visibleStored(long id, TriggerPrincipal p) {
+        return repository.stored(id).call(old -> old == null ? Uni.createFrom().voidItem()
+                : access.of(Acting.of(p), old.serverId()).invoke(a -> AccessService.requireVisible(a, old.serverId(), "schedule " + id)))
+                .invoke(old -> {
+                    if (old == null) {
+                        throw ProblemException.notFound("No schedule " + id);
+                    }
+                });
+    }
+
     private Uni<Void> mayDeploy(io.triggerdeploy.db.Tx tx, TriggerPrincipal p, long serverId) {
         return access.require(tx.client(), Acting.of(p), Permission.DEPLOY, serverId);
     }
 
     /** A request (over the stored schedule when changing one) checked in one place: 400 naming the field otherwise. */
-    private Uni<ScheduleRepository.Values> values(ScheduleRequest r, ScheduleRepository.Stored old) {
+    private Uni<ScheduleRepository.Values> values(ScheduleRequest r, ScheduleRepository.Stored old, TriggerPrincipal p) {
         String serverRef = r.server() != null && !r.server().isBlank() ? r.server().trim() : old == null ? null : String.valueOf(old.serverId());
-        return servers.resolve(serverRef).map(server -> {
+        return servers.resolve(serverRef, Acting.of(p)).map(server -> {
             boolean cronGiven = r.cron() != null && !r.cron().isBlank();
             String cron = cronGiven ? r.cron().trim() : r.runAt() != null ? null : old == null ? null : old.cron();
             OffsetDateTime runAt = r.runAt() != null ? r.runAt() : cronGiven ? null : old == null ? null : old.runAt();
@@ -263,7 +266,11 @@ public class ScheduleService implements BootstrapStep {
                 s.createdById() == null ? Acting.named(s.createdBy()) : Acting.user(s.createdById(), s.createdBy()));
         String key = s.serverId() + " " + s.parametersJson();
         Uni<Object> target = targets.containsKey(key) ? Uni.createFrom().item(targets.get(key))
-                : deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e -> e)
+                : deployments.target(command).map(t -> (Object) t).onFailure(ProblemException.class).recoverWithItem(e ->
+                        ((ProblemException) e).status() == 404
+                                // the schedule's server exists (a foreign key): its creator no longer sees it
+                                ? ProblemException.forbidden("the schedule's creator '" + s.createdBy() + "' may not deploy on its server "
+                                + "any more (they cannot see it)") : e)
                 .invoke(t -> targets.put(key, t));
         return target.map(t -> new Prepared(due, command, t, next, missed));
     }
@@ -281,7 +288,8 @@ public class ScheduleService implements BootstrapStep {
                                 + " (no replica was running)", null).replaceWith((DeploymentView) null);
                     }
                     if (p.target() instanceof Throwable refused) {
-                        return repository.advance(tx, s.id(), next, "not run: " + refused.getMessage(), null)
+                        boolean denied = refused instanceof ProblemException pe && pe.status() == 403;
+                        return repository.advance(tx, s.id(), next, (denied ? "skipped: " : "not run: ") + refused.getMessage(), null)
                                 .replaceWith((DeploymentView) null);
                     }
                     return deployments.queue(tx, (DeploymentService.QueueTarget) p.target(), p.command())

@@ -41,10 +41,31 @@ public class ServerService {
         return servers.recordReachability(id, status, error);
     }
 
-    public ServerService(ServerRepository servers, Validator validator, io.triggerdeploy.security.SecretBox secrets) {
+    private final io.triggerdeploy.access.AccessService access;
+
+    public ServerService(ServerRepository servers, Validator validator, io.triggerdeploy.security.SecretBox secrets,
+                         io.triggerdeploy.access.AccessService access) {
         this.servers = servers;
         this.validator = validator;
         this.secrets = secrets;
+        this.access = access;
+    }
+
+    /**
+     * The server a caller names for an action, if they may see it. Visibility is the first thing checked after the
+     * lookup, so a hidden server answers exactly like an unknown one (the same 404, repeating what was typed) before
+     * anything that could name it, its parameters or its deployments.
+     */
+    public Uni<Server> resolve(String ref, io.triggerdeploy.access.Acting acting) {
+        return resolve(ref).call(s -> access.of(acting, s.id).invoke(a -> {
+            if (!a.sees(s.id)) {
+                throw unknown(ref);
+            }
+        }));
+    }
+
+    private static ProblemException unknown(String ref) {
+        return ProblemException.notFound("No server '" + ref + "' (looked up by id, alias and host)");
     }
 
     @WithSession
@@ -85,7 +106,7 @@ public class ServerService {
                 : servers.findByAliasOrHost(ref);
         return found.map(s -> {
             if (s == null) {
-                throw ProblemException.notFound("No server '" + ref + "' (looked up by id, alias and host)");
+                throw unknown(ref);
             }
             return s;
         });

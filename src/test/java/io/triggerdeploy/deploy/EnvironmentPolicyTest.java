@@ -266,8 +266,19 @@ class EnvironmentPolicyTest extends DeployApiTest {
         awaitStatus(first, "SUCCEEDED");
         given().auth().oauth2(operator).post("/api/deployments/" + first + "/rerun").then().statusCode(202)
                 .body("status", equalTo("AWAITING_APPROVAL"));
-        given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", alias).get("/trigger").then().statusCode(200);
+        // the shared token says nobody: its holder could approve their own deployment, so it is refused where approvals apply
+        given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", alias).get("/trigger").then().statusCode(403)
+                .contentType("application/problem+json").body("detail", containsString("DEPLOY_TOKEN"));
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE server_alias = '" + alias + "' AND status = 'AWAITING_APPROVAL'"))
+                .isEqualTo(1);
+        // an operator's own API token through the old route names them, and waits for someone else
+        String own = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("name", unique("legacy"), "expires_in_days", 1))
+                .post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().queryParam("token", own).queryParam("server", alias).get("/trigger").then().statusCode(200);
         assertThat(queryLong("SELECT count(*) FROM deployments WHERE server_alias = '" + alias + "' AND status = 'AWAITING_APPROVAL'"))
                 .isEqualTo(2);
+        // the shared token still deploys where no approval is needed
+        String open = server(environment(Map.of()), "echo ran >> runs");
+        given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", open).get("/trigger").then().statusCode(200);
     }
 }

@@ -143,6 +143,74 @@ class PermissionsTest extends DeployApiTest {
                 .getList("items.requested_by", String.class)).containsOnly("admin", names.get("deployer"), names.get("manager"));
     }
 
+    /** What a caller gets for one action, with what they typed taken out: equal for a hidden and an unknown target. */
+    static String answer(Response r, String typed) {
+        String detail = r.then().extract().path("detail");
+        return r.statusCode() + " " + (detail == null ? "" : detail.replace(typed, "<typed>"));
+    }
+
+    @Test
+    void aHiddenServerOrDeploymentAnswersLikeAnUnknownOneWhateverTheAction() throws Exception {
+        String outsider = tokens.get("outsider");
+        long serverId = given().auth().oauth2(admin).get("/api/servers/" + prodServer).then().statusCode(200)
+                .extract().<Number>path("id").longValue();
+        String hidden = String.valueOf(serverId);
+        String unknown = "987654321";
+        long done = accepted(trigger(admin, prodServer, null));
+        awaitStatus(done, "SUCCEEDED");
+        String doneId = String.valueOf(done);
+        String noDeployment = "987654321";
+        // what could fail after the lookup fails the same way for both: parameters, an inactive server
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("active", false)).patch("/api/servers/" + serverId)
+                .then().statusCode(200);
+        Map<String, java.util.function.Function<String, Response>> serverActions = new java.util.LinkedHashMap<>();
+        serverActions.put("trigger", ref -> given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("server", ref, "parameters", Map.of("NOT_DECLARED", "x"))).post("/api/deployments"));
+        serverActions.put("rollback", ref -> given().auth().oauth2(outsider).contentType(ContentType.JSON).body(Map.of("to", done))
+                .post("/api/servers/" + ref + "/rollback"));
+        long visible = accepted(trigger(outsider, openServer, null));
+        serverActions.put("promote to", ref -> given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("server", ref)).post("/api/deployments/" + visible + "/promote"));
+        serverActions.put("schedule", ref -> given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("server", ref, "cron", "0 * * * *", "parameters", Map.of("NOT_DECLARED", "x"))).post("/api/schedules"));
+        serverActions.put("grant", ref -> grant(outsider, Map.of("server", ref, "user", names.get("outsider"), "permission", "view")));
+        serverActions.put("grants of", ref -> given().auth().oauth2(outsider).queryParam("server", ref).get("/api/grants"));
+        serverActions.put("legacy trigger", ref -> given().queryParam("token", DeploymentTest.LEGACY_TOKEN).queryParam("server", ref)
+                .get("/trigger"));
+        for (var e : serverActions.entrySet()) {
+            String forUnknown = answer(e.getValue().apply(unknown), unknown);
+            for (String ref : List.of(hidden, prodServer)) {
+                Response r = e.getValue().apply(ref);
+                assertThat(answer(r, ref)).as("%s on a hidden server (%s)", e.getKey(), ref).isEqualTo(forUnknown);
+                assertThat(r.asString()).as(e.getKey()).doesNotContain(ref.equals(hidden) ? prodServer : hidden + "'");
+            }
+        }
+        Map<String, java.util.function.Function<String, Response>> deploymentActions = new java.util.LinkedHashMap<>();
+        deploymentActions.put("rerun", id -> given().auth().oauth2(outsider).post("/api/deployments/" + id + "/rerun"));
+        deploymentActions.put("promote", id -> given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("server", openServer)).post("/api/deployments/" + id + "/promote"));
+        deploymentActions.put("approve", id -> given().auth().oauth2(outsider).contentType(ContentType.JSON).body(Map.of())
+                .post("/api/deployments/" + id + "/approve"));
+        deploymentActions.put("reject", id -> given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("comment", "no")).post("/api/deployments/" + id + "/reject"));
+        for (var e : deploymentActions.entrySet()) {
+            Response r = e.getValue().apply(doneId);
+            assertThat(answer(r, doneId)).as("%s of a hidden deployment", e.getKey())
+                    .isEqualTo(answer(e.getValue().apply(noDeployment), noDeployment));
+            assertThat(r.asString()).as(e.getKey()).doesNotContain(prodServer).doesNotContain("SUCCEEDED");
+        }
+        // a schedule on a hidden server: changing or deleting it answers like a schedule that does not exist
+        long schedule = given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("server", openServer, "cron", "0 * * * *"))
+                .post("/api/schedules").then().statusCode(201).extract().<Number>path("id").longValue();
+        update("UPDATE schedules SET server_id = " + serverId + " WHERE id = " + schedule);
+        Response change = given().auth().oauth2(outsider).contentType(ContentType.JSON).body(Map.of("cron", "5 * * * *"))
+                .put("/api/schedules/" + schedule);
+        assertThat(answer(change, String.valueOf(schedule))).isEqualTo(answer(given().auth().oauth2(outsider).contentType(ContentType.JSON)
+                .body(Map.of("cron", "5 * * * *")).put("/api/schedules/987654321"), "987654321"));
+        given().auth().oauth2(outsider).delete("/api/schedules/" + schedule).then().statusCode(404);
+        assertThat(queryString("SELECT cron FROM schedules WHERE id = " + schedule)).isEqualTo("0 * * * *");
+    }
+
     @Test
     void approvalsNeedTheApprovePermissionAndTheApprovalListFollowsIt() {
         given().auth().oauth2(tokens.get("manager")).contentType(ContentType.JSON).body(Map.of("required_approvals", 1))
@@ -203,7 +271,8 @@ class PermissionsTest extends DeployApiTest {
         grant(deployer, Map.of("environment", prod, "user", names.get("deployer"), "permission", "manage")).then().statusCode(403);
         given().auth().oauth2(deployer).contentType(ContentType.JSON).body(Map.of("required_approvals", 2))
                 .put("/api/environments/" + prod).then().statusCode(403);
-        given().auth().oauth2(manager).get("/api/grants?server=" + pinnedServer).then().statusCode(200).body("size()", equalTo(0));
+        // a server hidden from them answers like one that does not exist
+        given().auth().oauth2(manager).get("/api/grants?server=" + pinnedServer).then().statusCode(400).body("violations[0].field", equalTo("server"));
         // bad grants: 400 naming the field, duplicates 409; nothing written
         int before = given().auth().oauth2(admin).get("/api/grants").then().extract().jsonPath().getList("id").size();
         grant(admin, Map.of("team", "x", "permission", "view")).then().statusCode(400)
