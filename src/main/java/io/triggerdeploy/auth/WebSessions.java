@@ -127,6 +127,23 @@ public class WebSessions {
         }
     }
 
+    /**
+     * Whether a request that comes with the session cookie is proven to come from this site's own pages: it carries the
+     * session's CSRF token, or the browser says so ({@code Sec-Fetch-Site: same-origin}, or {@code none} for an address
+     * typed by the user), or, from a browser that sends no fetch metadata, an {@code Origin} of this host. A request
+     * that proves none of these (a cross-site image, link or form; a client sending only the cookie) is not.
+     */
+    public static boolean provenSameSite(io.vertx.core.http.HttpServerRequest http, Live live) {
+        if (csrfMatches(live, http.getHeader(CSRF_HEADER))) {
+            return true;
+        }
+        String site = http.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            return "same-origin".equalsIgnoreCase(site) || "none".equalsIgnoreCase(site);
+        }
+        return http.getHeader("Origin") != null && sameOrigin(http);
+    }
+
     /** Tells the browser to forget the session cookie. */
     public static jakarta.ws.rs.core.NewCookie clearedCookie() {
         return new jakarta.ws.rs.core.NewCookie.Builder(COOKIE).value("").path("/").maxAge(0).httpOnly(true)

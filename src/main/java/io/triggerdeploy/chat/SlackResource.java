@@ -67,7 +67,7 @@ public class SlackResource {
             throw ProblemException.invalid("response_url", "must be an http(s) URL");
         }
         String ip = ClientAddress.of(http);
-        return repository.firstTime(signature.trim()).chain(first -> {
+        return repository.firstTime(replayKey(signature)).chain(first -> {
             if (!first) {
                 throw new ProblemException(401, "Unauthorized", "This request was already received (a replay)");
             }
@@ -76,6 +76,15 @@ public class SlackResource {
             return commands.run(in).call(text -> audit.record(null, new Actor("slack:" + slackUser, null, ip), "slack",
                     "chat.command", "slack", slackUser, verb(in.text()), true));
         }).map(text -> new JsonObject().put("response_type", "ephemeral").put("text", text));
+    }
+
+    /**
+     * What a replay is recognised by: the MAC itself, whatever way its hex is written (any case, any spaces around it),
+     * so a re-cased copy of a request is the same request. Only called once the signature verified.
+     */
+    static String replayKey(String signature) {
+        String hex = signature.trim().substring(3).trim();
+        return "v0=" + java.util.HexFormat.of().formatHex(java.util.HexFormat.of().parseHex(hex));
     }
 
     /** 401 unless the timestamp is recent and the signature is Slack's for this body. */

@@ -14,6 +14,7 @@ import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.ProblemMapper;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -276,14 +277,32 @@ public class LegacyAuthResource {
         return r.build();
     }
 
+    /**
+     * Ends the browser session the request comes with, if it proves it comes from this site (the CSRF token, or the
+     * browser's same-origin metadata): another site's link, image or form must not sign people out.
+     */
     private Uni<Response> logout(HttpServerRequest http) {
         Cookie cookie = http.getCookie(WebSessions.COOKIE);
-        Uni<Void> ended = cookie == null || cookie.getValue().isEmpty() ? Uni.createFrom().voidItem()
-                : sessions.find(cookie.getValue()).chain(live -> live == null ? Uni.createFrom().voidItem()
-                : sessions.delete(cookie.getValue())
-                .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
-                        live.username(), "via legacy logout route")));
-        return ended.map(x -> {
+        Uni<Boolean> ended = cookie == null || cookie.getValue().isEmpty() ? Uni.createFrom().item(true)
+                : sessions.find(cookie.getValue()).chain(live -> {
+                    if (live == null) {
+                        return Uni.createFrom().item(true);
+                    }
+                    if (!WebSessions.provenSameSite(http, live)) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return sessions.delete(cookie.getValue())
+                            .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
+                                    live.username(), "via legacy logout route")).replaceWith(true);
+                });
+        return ended.map(ok -> {
+            if (!ok) {
+                String why = "Logout refused: the request did not come from this site's pages (send the session's "
+                        + WebSessions.CSRF_HEADER + " header, or use the Log out button)";
+                return wantsJson(http)
+                        ? ProblemMapper.response(403, "Forbidden", why, http.path(), java.util.Map.of()).toResponse()
+                        : Response.status(403).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).entity(why).build();
+            }
             if (wantsJson(http)) {
                 return Response.ok(new LoggedOut(true, "Logged out", "/login")).cookie(WebSessions.clearedCookie()).build();
             }

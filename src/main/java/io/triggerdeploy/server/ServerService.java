@@ -300,10 +300,7 @@ public class ServerService {
                     continue;
                 }
                 Parameters.checkText(value, field);
-                if (value.length() < Parameters.MIN_SECRET) {
-                    throw ProblemException.invalid(field, "a secret must be at least " + Parameters.MIN_SECRET
-                            + " characters (a shorter one could not be masked in the log)");
-                }
+                Parameters.checkSecretLength(value, field);
                 secrets.requireEnabled(field);
                 sealed.put(e.getKey(), secrets.seal(variableName(e.getKey()), value));
             }

@@ -103,13 +103,24 @@ public class Pages {
         return WebSessions.clearedCookie();
     }
 
-    /** Only same-site paths: never another host, never a protocol-relative URL. */
+    /** A path and query as RFC 3986 writes them: ASCII only, '%' only as an escape, nothing a Location could choke on. */
+    private static final java.util.regex.Pattern URI_PATH = java.util.regex.Pattern.compile(
+            "/(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}){0,2047}");
+
+    /**
+     * Only same-site paths that are URI-safe: never another host, never a protocol-relative URL, never a character that
+     * is not allowed in a URI (a space, U+3000, a raw non-ASCII letter); anything else goes to {@code /}.
+     */
     static String safeNext(String next) {
-        if (next == null || next.isEmpty() || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")
-                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || next.startsWith("/login") || next.startsWith("/logout")
-                || next.startsWith("/oidc/")) {
+        if (next == null || next.isEmpty() || !URI_PATH.matcher(next).matches() || next.startsWith("//")
+                || next.startsWith("/login") || next.startsWith("/logout") || next.startsWith("/oidc/")) {
             return "/";
         }
-        return next;
+        try {
+            java.net.URI u = new java.net.URI(next);
+            return u.getScheme() == null && u.getRawAuthority() == null ? next : "/";
+        } catch (java.net.URISyntaxException e) {
+            return "/";
+        }
     }
 }

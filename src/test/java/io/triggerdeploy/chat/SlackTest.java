@@ -161,6 +161,12 @@ class SlackTest extends ApiTest {
         String fresh = sign(now, body);
         post(body, now, fresh).then().statusCode(200);
         post(body, now, fresh).then().statusCode(401).body("detail", containsString("replay"));
+        // the same signature written another way (the hex re-cased, spaces around it) is the same request
+        String recased = "v0=" + fresh.substring(3).toUpperCase(java.util.Locale.ROOT);
+        assertThat(recased).isNotEqualTo(fresh);
+        post(body, now, recased).then().statusCode(401).body("detail", containsString("replay"));
+        post(body, now, " " + fresh.substring(0, 10) + fresh.substring(10).toUpperCase(java.util.Locale.ROOT) + " ").then().statusCode(401)
+                .body("detail", containsString("replay"));
     }
 
     @Test

@@ -172,6 +172,11 @@ class DeploymentTest extends ApiTest {
         for (Object bad : java.util.List.of(
                 java.util.List.of(Map.of("name", "lower")),
                 java.util.List.of(Map.of("name", "PATH")),
+                java.util.List.of(Map.of("name", "NODE_OPTIONS")),
+                java.util.List.of(Map.of("name", "PERL5OPT")),
+                java.util.List.of(Map.of("name", "GIT_SSH_COMMAND")),
+                java.util.List.of(Map.of("name", "PYTHONSTARTUP")),
+                java.util.List.of(Map.of("name", "GIT_CONFIG_COUNT")),
                 java.util.List.of(Map.of("name", "A"), Map.of("name", "A")),
                 java.util.List.of(Map.of("name", "A", "type", "choice")),
                 java.util.List.of(Map.of("name", "A", "pattern", "(")),
@@ -243,6 +248,25 @@ class DeploymentTest extends ApiTest {
         JsonPath promoted = awaitFinal(p.<Number>path("id").longValue());
         assertThat(log(promoted.getLong("id"))).contains("out | prod ref=v1");
         given().auth().oauth2(viewer).post("/api/deployments/" + first + "/rerun").then().statusCode(403);
+    }
+
+    @Test
+    void aSecretTheLogCouldNotMaskLineByLineIsRefused() throws Exception {
+        String alias = parameterised("echo \"tok=$API_TOKEN\"", java.util.List.of(Map.of("name", "API_TOKEN", "type", "secret")), null);
+        for (String bad : java.util.List.of("abc", "ab\ncd", "long-enough-line\nxy", "line-one\r\nok\r\n")) {
+            given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", alias, "parameters", Map.of("API_TOKEN", bad)))
+                    .post("/api/deployments").then().statusCode(400).contentType(containsString("problem+json"))
+                    .body("violations[0].field", equalTo("parameters.API_TOKEN"));
+        }
+        assertThat(queryLong("SELECT count(*) FROM deployments WHERE server_alias = '" + alias + "'")).isZero();
+        long id = serverId(alias);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("secrets", Map.of("DB_PASSWORD", "first-line\nab")))
+                .patch("/api/servers/" + id).then().statusCode(400).body("violations[0].field", equalTo("secrets.DB_PASSWORD"));
+        given().auth().oauth2(viewer).get("/api/servers/" + alias).then().body("secret_names", org.hamcrest.Matchers.not(
+                org.hamcrest.Matchers.hasItem("DB_PASSWORD")));
+        // every line long enough (blank lines mask nothing and are fine): accepted, and masked line by line
+        long ok = awaitFinal(triggerWith(alias, Map.of("API_TOKEN", "line-one\n\nline-two")).<Number>path("id").longValue()).getLong("id");
+        assertThat(log(ok)).doesNotContain("line-one").doesNotContain("line-two");
     }
 
     @Test

@@ -209,7 +209,7 @@ class LdapTest extends ApiTest {
                     "totp", io.triggerdeploy.support.Oathtool.code(secret, 60))).post("/api/login").then().statusCode(401);
         } finally {
             update("UPDATE users SET totp_secret = NULL, totp_enabled = FALSE, totp_last_step = NULL WHERE username = 'lars'");
-            update("DELETE FROM login_throttle WHERE throttle_key = 'u:lars'");
+            update("DELETE FROM login_throttle WHERE throttle_key IN ('u:lars', (SELECT 'id:' || id FROM users WHERE username = 'lars'))");
         }
     }
 
@@ -217,7 +217,7 @@ class LdapTest extends ApiTest {
     void theDirectoryDownAnswers503ForItsUsersAndLocalUsersStillSignIn() throws Exception {
         String admin = adminToken();
         mapping(admin, "ldap", "viewers", "viewer", null);
-        update("DELETE FROM login_throttle WHERE throttle_key = 'u:lars'");
+        update("DELETE FROM login_throttle WHERE throttle_key IN ('u:lars', (SELECT 'id:' || id FROM users WHERE username = 'lars'))");
         TestSlapd slapd = SlapdTestResource.slapd();
         slapd.stopProcess();
         long started = System.nanoTime();

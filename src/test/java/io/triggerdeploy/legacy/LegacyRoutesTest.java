@@ -107,8 +107,9 @@ class LegacyRoutesTest extends ApiTest {
             r.then().statusCode(429);
             assertThat(r.header("Retry-After")).isNotBlank();
         }
-        update("UPDATE login_throttle SET blocked_until = now() - interval '1 second', failures = 0 WHERE throttle_key = 'u:"
-                + name.toLowerCase() + "'");
+        // the typed name and the account it resolved to are both counted
+        update("UPDATE login_throttle SET blocked_until = now() - interval '1 second', failures = 0 WHERE throttle_key IN ('u:"
+                + name.toLowerCase() + "', (SELECT 'id:' || id FROM users WHERE username = '" + name + "'))");
         given().contentType(ContentType.JSON).body(Map.of("username", name, "password", "real-pass-99")).post("/api/auth/login")
                 .then().statusCode(200).body("success", equalTo(true));
     }
@@ -167,17 +168,27 @@ class LegacyRoutesTest extends ApiTest {
     void logoutRoutesEndTheBrowserSessionAndAnswerEachCallerInItsWay() {
         String[][] routes = {{"GET", "/auth/logout"}, {"POST", "/auth/logout"}, {"POST", "/api/logout"}};
         for (String[] route : routes) {
-            // a JSON caller gets JSON
+            // a JSON caller of this site's pages gets JSON
             String session = browserSession();
-            given().cookie("td_session", session).accept(ContentType.JSON).request(route[0], route[1]).then().statusCode(200)
-                    .body("success", equalTo(true)).body("redirect", equalTo("/login"));
+            given().cookie("td_session", session).header("Sec-Fetch-Site", "same-origin").accept(ContentType.JSON)
+                    .request(route[0], route[1]).then().statusCode(200).body("success", equalTo(true)).body("redirect", equalTo("/login"));
             given().cookie("td_session", session).get("/auth/status").then().statusCode(401);
 
-            // a browser is sent to the login page
+            // a browser is sent to the login page (an older browser says where it comes from with Origin)
             String other = browserSession();
-            given().cookie("td_session", other).accept("text/html").redirects().follow(false).request(route[0], route[1])
+            given().cookie("td_session", other).header("Origin", "http://localhost:" + io.restassured.RestAssured.port)
+                    .accept("text/html").redirects().follow(false).request(route[0], route[1])
                     .then().statusCode(303).header("Location", endsWith("/login"));
             given().cookie("td_session", other).get("/auth/status").then().statusCode(401);
+
+            // another site's image, link or form (or a request that proves nothing) does not sign anyone out
+            String target = browserSession();
+            given().cookie("td_session", target).header("Sec-Fetch-Site", "cross-site").accept("text/html").redirects().follow(false)
+                    .request(route[0], route[1]).then().statusCode(403);
+            given().cookie("td_session", target).header("Origin", "http://attacker.invalid").accept(ContentType.JSON)
+                    .request(route[0], route[1]).then().statusCode(403).contentType("application/problem+json");
+            given().cookie("td_session", target).accept(ContentType.JSON).request(route[0], route[1]).then().statusCode(403);
+            given().cookie("td_session", target).get("/auth/status").then().statusCode(200);
         }
         // nobody signed in: still a clean answer
         given().accept(ContentType.JSON).post("/api/logout").then().statusCode(200).body("success", equalTo(true));

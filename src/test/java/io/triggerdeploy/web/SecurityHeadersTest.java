@@ -48,4 +48,21 @@ class SecurityHeadersTest extends ApiTest {
             }
         }
     }
+
+    @Test
+    void aNextThatIsNotAUriSafePathGoesHomeInsteadOfFailing() {
+        for (String bad : new String[]{"/deployments x", "/deployments\u3000x", "/d\u00e9ploiements", "//evil.invalid/x", "/%zz",
+                "https://evil.invalid/", "/logout"}) {
+            given().queryParam("next", bad).get("/login").then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("name=\"next\" value=\"/\""));
+            io.restassured.response.Response r = given().contentType("application/x-www-form-urlencoded; charset=UTF-8").redirects().follow(false)
+                    .formParam("username", ADMIN).formParam("password", ADMIN_PASSWORD).formParam("next", bad).post("/login");
+            assertThat(r.statusCode()).as("password login with next %s", bad).isEqualTo(303);
+            assertThat(java.net.URI.create(r.header("Location")).getRawPath()).as(bad).isEqualTo("/");
+        }
+        io.restassured.response.Response kept = given().contentType(io.restassured.http.ContentType.URLENC).redirects().follow(false)
+                .formParam("username", ADMIN).formParam("password", ADMIN_PASSWORD).formParam("next", "/deployments?status=FAILED&x=%20")
+                .post("/login");
+        assertThat(kept.header("Location")).endsWith("/deployments?status=FAILED&x=%20");
+    }
 }
