@@ -54,4 +54,21 @@ public interface DeployConfig {
     @WithDefault("1000")
     @jakarta.validation.constraints.Min(1)
     int maxStreams();
+
+    /**
+     * Log searches one user may run at once on this replica; more get 429. A search holds a pooled connection while it
+     * runs, so one viewer must not take the pool everyone shares.
+     */
+    @WithDefault("2")
+    @jakarta.validation.constraints.Min(1)
+    int maxSearchesPerUser();
+
+    /** Log searches this replica runs at once, whoever asks (well below the pool's 20 connections); more get 429. */
+    @WithDefault("4")
+    @jakarta.validation.constraints.Min(1)
+    int maxSearches();
+
+    /** How long one log search may run in the database before it is cancelled (422: narrow it). */
+    @WithDefault("10s")
+    Duration searchTimeout();
 }

@@ -36,9 +36,14 @@ public class LogSearch implements BootstrapStep {
     private final DeploymentService deployments;
     private volatile boolean indexed;
 
-    public LogSearch(LogSearchRepository repository, DeploymentService deployments) {
+    private final io.triggerdeploy.common.Slots slots;
+    private final long timeoutMillis;
+
+    public LogSearch(LogSearchRepository repository, DeploymentService deployments, DeployConfig config) {
         this.repository = repository;
         this.deployments = deployments;
+        this.slots = new io.triggerdeploy.common.Slots(config.maxSearchesPerUser(), config.maxSearches());
+        this.timeoutMillis = config.searchTimeout().toMillis();
     }
 
     @Override
@@ -57,9 +62,40 @@ public class LogSearch implements BootstrapStep {
         }
     }
 
-    /** One page of hits with {@code around} lines of context each. */
-    public Uni<LogSearchPage> search(String q, String server, String status, String ref, String from, String to, String cursor,
-                                     int limit, int around, io.triggerdeploy.access.Access access) {
+    /**
+     * One page of hits with {@code around} lines of context each, for {@code user}: a search holds a pooled connection
+     * while it runs, so each user runs a few at once and the replica a few in all (429 beyond, with Retry-After), and
+     * one that runs longer than {@code trigger.deploy.search-timeout} is cancelled in the database (422: narrow it).
+     */
+    public Uni<LogSearchPage> search(String user, String q, String server, String status, String ref, String from, String to,
+                                     String cursor, int limit, int around, io.triggerdeploy.access.Access access) {
+        // the request is checked before it takes a slot: a bad one is a 400 whatever else runs
+        Uni<LogSearchPage> run = run(q, server, status, ref, from, to, cursor, limit, around, access);
+        io.triggerdeploy.common.Slots.Taken slot = slots.take(user);
+        if (slot.release() == null) {
+            throw new ProblemException(429, "Too Many Requests", slot.refused() == io.triggerdeploy.common.Slots.Cap.USER
+                    ? "You are running as many log searches as one person may at once; try again when one has finished"
+                    : "This replica is running as many log searches as it may at once; try again in a moment",
+                    Map.of("Retry-After", "2"));
+        }
+        return run.onFailure(LogSearch::cancelled).transform(e -> new ProblemException(422, "Unprocessable Content",
+                        "The search ran longer than " + (timeoutMillis / 1000.0) + " s and was stopped; narrow it with a server, "
+                                + "a status, a time range or a rarer word"))
+                .onTermination().invoke(slot.release());
+    }
+
+    /** The database cancelled the statement (statement_timeout). */
+    private static boolean cancelled(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof io.vertx.pgclient.PgException pg && "57014".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Uni<LogSearchPage> run(String q, String server, String status, String ref, String from, String to, String cursor,
+                                      int limit, int around, io.triggerdeploy.access.Access access) {
         List<LogSearchRepository.Term> terms = terms(q);
         Keyset.limit(limit, 100);
         if (around < 0 || around > 5) {
@@ -88,7 +124,7 @@ public class LogSearch implements BootstrapStep {
             }
         }).chain(sid -> repository.commonWords().chain(common -> repository.search(
                         narrow(terms, common), new LogSearchRepository.Filters(sid, st, version, since, until,
-                        access.hidden()), cd, cl, limit)))
+                        access.hidden()), cd, cl, limit, timeoutMillis)))
                 .chain(hits -> repository.context(hits, around).map(ctx -> page(hits, ctx, around, limit)));
     }
 

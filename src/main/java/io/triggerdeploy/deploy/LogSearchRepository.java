@@ -85,7 +85,7 @@ public class LogSearchRepository {
      * phrase of common trigrams would otherwise make the planner AND the trigram index's long lists in. JIT and parallel
      * workers cost more than such a query (they are chosen from the word index's pessimistic cost), so they are off for it.
      */
-    Uni<List<Hit>> search(List<Term> terms, Filters f, Long cursorDeployment, Integer cursorLine, int limit) {
+    Uni<List<Hit>> search(List<Term> terms, Filters f, Long cursorDeployment, Integer cursorLine, int limit, long timeoutMillis) {
         List<Object> args = new ArrayList<>(java.util.Arrays.asList(f.serverId(), f.status(), f.ref(), f.from(), f.to(),
                 cursorDeployment, cursorLine, limit));
         StringBuilder sql = new StringBuilder("SELECT l.deployment_id, l.line_no, l.logged_at, l.stream, l.text, d.server_alias, "
@@ -108,7 +108,8 @@ public class LogSearchRepository {
             }
         }
         sql.append(" ORDER BY l.deployment_id DESC, l.line_no DESC LIMIT $8");
-        return pool.withTransaction(c -> c.query("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0").execute()
+        return pool.withTransaction(c -> c.query("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+                        + "SET LOCAL statement_timeout = " + Math.max(1, timeoutMillis)).execute()
                 .chain(() -> c.preparedQuery(sql.toString()).execute(Tuple.from(args)))
                 .map(rows -> Rows.list(rows, r -> new Hit(r.getLong(0), r.getInteger(1), r.getOffsetDateTime(2),
                         r.getString(3).charAt(0), r.getString(4), r.getString(5), r.getString(6), r.getString(7)))));

@@ -40,6 +40,7 @@ public class LogSearchResource {
                                      @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("50") int limit,
                                      @Parameter(description = "lines of context before and after each hit, 0-5")
                                      @QueryParam("context") @DefaultValue("2") int context) {
-        return access.of(identity).chain(a -> search.search(q, server, status, ref, from, to, cursor, limit, context, a));
+        return access.of(identity).chain(a -> search.search(identity.getPrincipal().getName(), q, server, status, ref, from, to,
+                cursor, limit, context, a));
     }
 }

@@ -48,7 +48,7 @@ public class SearchPage {
             if (q == null || q.isBlank()) {
                 return Uni.createFrom().item(Templates.search(ctx, new LogSearchView(q, server, list, List.of(), null, null, true)));
             }
-            return Uni.createFrom().deferred(() -> search.search(q, server, null, null, null, null, cursor, PAGE, 2, ctx.access()))
+            return Uni.createFrom().deferred(() -> search.search(ctx.username(), q, server, null, null, null, null, cursor, PAGE, 2, ctx.access()))
                     .map(page -> {
                         List<LogSearchView.Hit> hits = page.items().stream()
                                 .map(i -> new LogSearchView.Hit(i, LogSearch.highlight(q, i.text()))).toList();
@@ -56,7 +56,8 @@ public class SearchPage {
                                 + (server == null || server.isBlank() ? "" : "&server=" + enc(server)) + "&cursor=" + enc(page.nextCursor());
                         return Templates.search(ctx, new LogSearchView(q, server, list, hits, next, null, page.indexed()));
                     })
-                    .onFailure(e -> e instanceof ProblemException p && p.status() == 400)
+                    // a query that cannot be run, ran too long, or came while too many ran: said on the page
+                    .onFailure(e -> e instanceof ProblemException p && (p.status() == 400 || p.status() == 422 || p.status() == 429))
                     .recoverWithItem(e -> refused(ctx, q, server, list, e));
         }));
     }

@@ -65,6 +65,8 @@ class DeploymentTest extends ApiTest {
                     Map.entry("trigger.deploy.poll-interval", "1s"),
                     Map.entry("trigger.deploy.log-max-bytes", "200000"),
                     Map.entry("trigger.deploy.max-streams-per-user", "3"),
+                    // a log search that waits this long is stopped (LogSearchTest holds a lock to make one wait)
+                    Map.entry("trigger.deploy.search-timeout", "5s"),
                     // verify steps check watched services on loopback (StepsTest)
                     Map.entry("trigger.monitor.allow-networks", "127.0.0.1/32"));
         }

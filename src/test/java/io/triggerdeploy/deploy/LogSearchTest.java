@@ -161,4 +161,46 @@ class LogSearchTest extends ApiTest {
         given().contentType("application/x-www-form-urlencoded").body("user_id=U1").post("/api/chat/slack").then().statusCode(404);
         given().auth().oauth2(viewer).get("/api/search/logs?q=refused&server=no-such-server-" + alias).then().statusCode(404);
     }
+
+    @Test
+    void searchesAreCappedPerUserAndInAllAndOneThatRunsTooLongIsStopped() throws Exception {
+        String[] users = new String[3];
+        for (int i = 0; i < 3; i++) {
+            String name = unique("searcher");
+            createUser(admin, name, "searcher-pass-1", "viewer");
+            users[i] = login(name, "searcher-pass-1");
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        // a lock on the log table makes every search wait in the database, as a slow one over millions of lines would
+        try (java.sql.Connection lock = io.triggerdeploy.support.TestDatabases.connect(io.triggerdeploy.support.PostgresTestResource.database())) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE deployment_logs IN ACCESS EXCLUSIVE MODE");
+            List<java.util.concurrent.Future<io.restassured.response.Response>> running = new java.util.ArrayList<>();
+            for (String token : List.of(users[0], users[0], users[1], users[1])) {
+                running.add(pool.submit(() -> given().auth().oauth2(token).queryParam("q", "refused").get("/api/search/logs")));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(4)).pollInterval(java.time.Duration.ofMillis(20))
+                    .until(() -> queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            + "AND query LIKE 'SELECT l.deployment_id%'") == 4);
+            // a third of one user's: refused at once, without a connection
+            given().auth().oauth2(users[0]).queryParam("q", "refused").get("/api/search/logs").then().statusCode(429)
+                    .contentType("application/problem+json").header("Retry-After", org.hamcrest.Matchers.notNullValue())
+                    .body("detail", org.hamcrest.Matchers.containsString("one person"));
+            // anyone's, once the replica runs its four: refused too, while the pool stays free for everything else
+            given().auth().oauth2(users[2]).queryParam("q", "refused").get("/api/search/logs").then().statusCode(429)
+                    .body("detail", org.hamcrest.Matchers.containsString("replica"));
+            given().auth().oauth2(users[2]).get("/api/deployments?limit=1").then().statusCode(200);
+            // the waiting ones are stopped by the statement timeout: 422 saying how to narrow them
+            for (var f : running) {
+                io.restassured.response.Response r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                r.then().statusCode(422).contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("narrow"));
+            }
+            lock.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+        // the slots came back
+        given().auth().oauth2(users[0]).queryParam("q", "refused").queryParam("server", alias).get("/api/search/logs").then()
+                .statusCode(200).body("items.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
 }
