@@ -59,8 +59,13 @@ public class DeploymentStream {
     private final AccessService access;
     private final ObjectMapper json;
 
+    private final io.triggerdeploy.user.UserService users;
+    /** The streams open on this replica, so that those whose reader may no longer read them can be ended. */
+    private final java.util.Set<Connection> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public DeploymentStream(DeploymentRepository repository, DeployEvents events, Periodic periodic, LiveLines live,
-                            StreamSlots slots, AccessService access, ObjectMapper json) {
+                            StreamSlots slots, AccessService access, ObjectMapper json, io.triggerdeploy.user.UserService users) {
+        this.users = users;
         this.repository = repository;
         this.events = events;
         this.periodic = periodic;
@@ -88,9 +93,9 @@ public class DeploymentStream {
         Context context = Vertx.currentContext();
         QuarkusHttpUser.getSecurityIdentity(rc, null)
                 .chain(identity -> admit(rc, id, identity))
-                .subscribe().with(release -> {
-                    if (release != null) {
-                        context.runOnContext(v -> open(rc, id, from, release, context));
+                .subscribe().with(admitted -> {
+                    if (admitted != null) {
+                        context.runOnContext(v -> open(rc, id, from, admitted, context));
                     }
                 }, failure -> {
                     if (failure instanceof AuthenticationFailedException) {
@@ -106,7 +111,7 @@ public class DeploymentStream {
      * What the caller may do, answered before any stream header: 401, 403, 404 for an unknown or hidden deployment, 429
      * without a free stream slot; else the slot (its release).
      */
-    private Uni<Runnable> admit(RoutingContext rc, long id, SecurityIdentity identity) {
+    private Uni<Admitted> admit(RoutingContext rc, long id, SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
             unauthorized(rc);
             return Uni.createFrom().nullItem();
@@ -125,12 +130,75 @@ public class DeploymentStream {
             if (release == null) {
                 problem(rc, 429, "Too Many Requests", "Too many live log streams are open (per user or on this replica); close "
                         + "one, or follow the log with GET /api/deployments/" + id + "/log", Map.of("Retry-After", "5"));
+                return null;
             }
-            return release;
+            return new Reader(identity.getPrincipal() instanceof TriggerPrincipal p ? p : null, d.serverId(), release);
+        }).chain(reader -> {
+            if (reader == null) {
+                return Uni.createFrom().<Admitted>nullItem();
+            }
+            TriggerPrincipal p = reader.principal();
+            // the credentials generation the stream was opened under: signing out everywhere moves it on
+            return p == null || p.userId() == null ? Uni.createFrom().item(new Admitted(reader, null))
+                    : users.live(p.userId()).map(u -> new Admitted(reader, u == null ? null : u.generation()))
+                    .onFailure().invoke(reader.release());
         });
     }
 
-    private void open(RoutingContext rc, long id, int from, Runnable release, Context context) {
+    /** Who reads a stream and of which server: what is checked again when who may read what changes. */
+    private record Reader(TriggerPrincipal principal, long serverId, Runnable release) {
+    }
+
+    private record Admitted(Reader reader, Integer generation) {
+    }
+
+    /**
+     * A user row changed (deactivated, signed out everywhere, role changed; notified by PostgreSQL to every replica):
+     * that user's streams end unless the user may still read them as they are now. The client's EventSource then
+     * reconnects and is answered 401 or 404 like any new request.
+     */
+    void userChanged(long userId) {
+        for (Connection c : connections) {
+            TriggerPrincipal p = c.reader.principal();
+            if (p == null || p.userId() == null || p.userId() != userId) {
+                continue;
+            }
+            users.live(userId).chain(u -> {
+                if (u == null || !u.active()) {
+                    return Uni.createFrom().item(false);
+                }
+                boolean sameCredentials = p.authType() == TriggerPrincipal.AuthType.API_TOKEN || c.generation == null
+                        || c.generation == u.generation();
+                if (!sameCredentials) {
+                    return Uni.createFrom().item(false);
+                }
+                io.triggerdeploy.security.Role role = p.role().atLeast(u.role()) ? u.role() : p.role();
+                return access.of(userId, role).map(a -> a.sees(c.reader.serverId()));
+            }).subscribe().with(mayRead -> {
+                if (!mayRead) {
+                    c.end();
+                }
+            }, failure -> LOG.debugf("Re-checking live stream readers of user %d: %s", userId, failure.getMessage()));
+        }
+    }
+
+    /** Grants, teams, members, environments or servers changed: every stream whose reader no longer sees its server ends. */
+    void accessChanged() {
+        for (Connection c : connections) {
+            TriggerPrincipal p = c.reader.principal();
+            if (p == null || p.userId() == null) {
+                continue;
+            }
+            access.of(p).subscribe().with(a -> {
+                if (!a.sees(c.reader.serverId())) {
+                    c.end();
+                }
+            }, failure -> LOG.debugf("Re-checking live stream readers: %s", failure.getMessage()));
+        }
+    }
+
+    private void open(RoutingContext rc, long id, int from, Admitted admitted, Context context) {
+        Runnable release = admitted.reader().release();
         HttpServerResponse response = rc.response();
         if (response.closed() || response.ended()) {
             release.run();
@@ -138,9 +206,11 @@ public class DeploymentStream {
         }
         response.setChunked(true).putHeader("Content-Type", "text/event-stream;charset=UTF-8")
                 .putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
-        Connection connection = new Connection(id, from, response, context);
+        Connection connection = new Connection(id, from, response, context, admitted.reader(), admitted.generation());
+        connections.add(connection);
         // the response ended or the connection closed: the slot is free and the stream stops
         rc.addEndHandler(v -> {
+            connections.remove(connection);
             connection.close();
             release.run();
         });
@@ -179,12 +249,25 @@ public class DeploymentStream {
         private final AtomicBoolean drainScheduled = new AtomicBoolean();
         private Runnable stop = () -> { };
         private int last;
+        final Reader reader;
+        final Integer generation;
 
-        Connection(long id, int from, HttpServerResponse response, Context context) {
+        Connection(long id, int from, HttpServerResponse response, Context context, Reader reader, Integer generation) {
             this.id = id;
             this.last = from;
             this.response = response;
             this.context = context;
+            this.reader = reader;
+            this.generation = generation;
+        }
+
+        /** Ends the stream from this side (its reader may no longer read it). */
+        void end() {
+            context.runOnContext(v -> {
+                if (!response.ended() && !response.closed()) {
+                    response.end();
+                }
+            });
         }
 
         void start() {

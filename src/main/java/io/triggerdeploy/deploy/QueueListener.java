@@ -32,7 +32,8 @@ public class QueueListener {
     private PgSubscriber subscriber;
 
     public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
-                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access) {
+                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access, DeploymentStream streams) {
+        this.streams = streams;
         this.users = users;
         this.access = access;
         this.vertx = vertx;
@@ -41,6 +42,8 @@ public class QueueListener {
         this.dispatcher = dispatcher;
         this.config = config;
     }
+
+    private final DeploymentStream streams;
 
     void start() {
         // the policy is asked at each loss of the connection: from then on, notifications may be missed
@@ -51,8 +54,14 @@ public class QueueListener {
         });
         // subscribed (first connect and every reconnect): from now on, every change of a user row is heard
         subscriber.channel(USERS_CHANNEL).subscribeHandler(v -> users.listening(true))
-                .handler(payload -> withId(payload, users::changed));
-        subscriber.channel(ACCESS_CHANNEL).subscribeHandler(v -> access.listening(true)).handler(payload -> access.changed());
+                .handler(payload -> withId(payload, id -> {
+                    users.changed(id);
+                    streams.userChanged(id);
+                }));
+        subscriber.channel(ACCESS_CHANNEL).subscribeHandler(v -> access.listening(true)).handler(payload -> {
+            access.changed();
+            streams.accessChanged();
+        });
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> withId(payload, events::publish));
         subscriber.channel(DeploymentRepository.CANCEL_CHANNEL).handler(payload -> withId(payload, dispatcher::cancelLocal));

@@ -576,6 +576,63 @@ class DeploymentTest extends ApiTest {
         }
     }
 
+    /** Opens the live stream of a deployment for {@code token}; the future completes when the service ends the stream. */
+    static java.util.concurrent.CompletableFuture<Integer> follow(long id, String token) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + io.restassured.RestAssured.port + "/api/deployments/" + id + "/events"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(90)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (var lines = response.body()) {
+                return (int) lines.count();
+            }
+        });
+    }
+
+    @Test
+    void aLiveStreamEndsWhenItsReaderIsDeactivatedSignedOutEverywhereOrLosesSightOfTheServer() throws Exception {
+        String env = unique("streamenv");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", env)).post("/api/environments").then().statusCode(201);
+        String alias = server("echo started; sleep 40; echo done", null);
+        long serverId = serverId(alias);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("environment", env)).patch("/api/servers/" + serverId)
+                .then().statusCode(200);
+        String[] names = new String[4];
+        String[] tokens = new String[4];
+        long[] ids = new long[4];
+        for (int i = 0; i < 4; i++) {
+            names[i] = unique("reader");
+            ids[i] = createUser(admin, names[i], "reader-pass-1", "viewer");
+            tokens[i] = login(names[i], "reader-pass-1");
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("environment", env, "user", names[i], "permission", "view"))
+                    .post("/api/grants").then().statusCode(201);
+        }
+        long id = trigger(admin, alias);
+        java.util.List<java.util.concurrent.CompletableFuture<Integer>> streams = new java.util.ArrayList<>();
+        for (String token : tokens) {
+            streams.add(follow(id, token));
+        }
+        // deactivated, signed out everywhere, its grant taken (others still hold theirs): each of those three streams ends
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("active", false)).patch("/api/users/" + ids[0])
+                .then().statusCode(200);
+        given().auth().oauth2(tokens[1]).post("/api/me/sign-out-everywhere").then().statusCode(204);
+        long grant = given().auth().oauth2(admin).queryParam("environment", env).get("/api/grants").then().statusCode(200).extract()
+                .jsonPath().<Number>getList("findAll { it.user == '" + names[2] + "' }.id").get(0).longValue();
+        given().auth().oauth2(admin).delete("/api/grants/" + grant).then().statusCode(204);
+        for (int i = 0; i < 3; i++) {
+            streams.get(i).get(15, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // the fourth reader may still read: their stream goes on until the deployment ends
+        assertThat(streams.get(3)).isNotDone();
+        assertThat(given().auth().oauth2(admin).get("/api/deployments/" + id).then().extract().<String>path("status")).isEqualTo("RUNNING");
+        given().auth().oauth2(admin).post("/api/deployments/" + id + "/cancel").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        streams.get(3).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // and the readers who lost it are refused when their EventSource comes back
+        given().auth().oauth2(tokens[2]).accept("text/event-stream").get("/api/deployments/" + id + "/events").then().statusCode(404);
+        given().auth().oauth2(tokens[0]).accept("text/event-stream").get("/api/deployments/" + id + "/events").then().statusCode(401);
+    }
+
     /** One parsed Server-Sent Event. */
     record Sse(String id, String name, String data) {
     }
