@@ -144,20 +144,49 @@ public class LdapDirectory {
         }
     }
 
-    /** The groups named by the user entry's member-of attribute (their first RDN's value), when one is configured. */
+    /** The groups named by the user entry's member-of attribute, when one is configured (see {@link #memberOfName}). */
     private List<String> memberOf(Attributes attrs) throws NamingException {
         List<String> groups = new ArrayList<>();
         Attribute memberOf = config.memberOfAttribute().map(attrs::get).orElse(null);
         if (memberOf != null) {
             NamingEnumeration<?> values = memberOf.getAll();
             while (values.hasMore()) {
-                String group = firstRdn(String.valueOf(values.next()));
+                String group = memberOfName(String.valueOf(values.next()), config.groupBaseDn());
                 if (group != null) {
                     groups.add(group);
                 }
             }
         }
         return groups;
+    }
+
+    /**
+     * The name a member-of DN maps by. With a group base DN, only groups under it count, by their first RDN's value
+     * ({@code cn=ops,ou=groups,...} is {@code ops}; a {@code cn=ops} anywhere else in the directory is no group of
+     * ours). Without one, the whole DN (normalised: attribute types lower-case, no spaces), so a group of the same
+     * name elsewhere never maps like it. Null for what is not a DN.
+     */
+    static String memberOfName(String dn, java.util.Optional<String> groupBase) {
+        try {
+            LdapName name = new LdapName(dn);
+            if (name.isEmpty()) {
+                return null;
+            }
+            if (groupBase.isPresent()) {
+                LdapName base = new LdapName(groupBase.get());
+                return name.size() > base.size() && name.startsWith(base)
+                        ? String.valueOf(name.getRdn(name.size() - 1).getValue()) : null;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = name.size() - 1; i >= 0; i--) {
+                javax.naming.ldap.Rdn rdn = name.getRdn(i);
+                sb.append(sb.isEmpty() ? "" : ",").append(rdn.getType().toLowerCase(java.util.Locale.ROOT)).append('=')
+                        .append(javax.naming.ldap.Rdn.escapeValue(rdn.getValue()));
+            }
+            return sb.toString();
+        } catch (javax.naming.InvalidNameException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Whether the directory accepts this DN and password (a new connection, closed at once). */
@@ -291,15 +320,6 @@ public class LdapDirectory {
             }
         }
         return out.toString();
-    }
-
-    private static String firstRdn(String dn) {
-        try {
-            LdapName name = new LdapName(dn);
-            return name.isEmpty() ? null : String.valueOf(name.getRdn(name.size() - 1).getValue());
-        } catch (javax.naming.InvalidNameException e) {
-            return null;
-        }
     }
 
     private static String text(Attribute a) throws NamingException {

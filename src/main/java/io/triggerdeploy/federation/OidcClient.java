@@ -277,6 +277,18 @@ public class OidcClient {
         });
     }
 
+    /**
+     * The names a group of the provider maps by: its full path ({@code /parent/child} maps only as that path, so a
+     * {@code child} elsewhere in the provider never maps like it), and for a top-level group ({@code /ops}) or a plain
+     * name also the bare name ({@code ops}).
+     */
+    static List<String> groupNames(String group) {
+        if (group.startsWith("/") && group.length() > 1 && group.indexOf('/', 1) < 0) {
+            return List.of(group, group.substring(1));
+        }
+        return List.of(group);
+    }
+
     private ExternalIdentity identity(JwtClaims claims) {
         try {
             String username = text(claims.getClaimValue(config.usernameClaim()));
@@ -286,14 +298,11 @@ public class OidcClient {
             if (raw instanceof List<?> list) {
                 for (Object g : list) {
                     if (g != null) {
-                        String name = g.toString();
-                        // a group path (/parent/child): the mapping names the group itself
-                        int slash = name.lastIndexOf('/');
-                        groups.add(slash >= 0 && slash < name.length() - 1 ? name.substring(slash + 1) : name);
+                        groups.addAll(groupNames(g.toString()));
                     }
                 }
             } else if (raw instanceof String s) {
-                groups.add(s);
+                groups.addAll(groupNames(s));
             }
             return new ExternalIdentity(ExternalIdentity.Source.OIDC, claims.getSubject(), username, email, groups);
         } catch (MalformedClaimException e) {

@@ -23,6 +23,7 @@ public class SlapdTestResource implements QuarkusTestResourceLifecycleManager {
                     "trigger.auth.ldap.bind-password-file", slapd.readerPasswordFile().toString(),
                     "trigger.auth.ldap.user-base-dn", TestSlapd.SUFFIX,
                     "trigger.auth.ldap.member-of-attribute", "memberOf",
+                    "trigger.auth.ldap.group-base-dn", "ou=groups," + TestSlapd.SUFFIX,
                     "trigger.auth.ldap.connect-timeout", "2s",
                     "trigger.auth.ldap.read-timeout", "3s");
         } catch (Exception e) {
