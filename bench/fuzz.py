@@ -75,7 +75,11 @@ ENDPOINTS = [
     ("POST", "/api/grants", ["environment", "server", "team", "user", "permission"]),
     ("POST", "/api/group-mappings", ["provider", "group", "role", "team"]),
     ("POST", "/api/me/totp/confirm", ["code"]),
-    ("POST", "/api/me/totp/disable", ["code"]),
+    ("POST", "/api/me/totp/disable", ["code", "password"]),
+    ("PUT", "/api/schedules/{id}", ["server", "cron", "run_at", "parameters", "enabled"]),
+    ("POST", "/api/deployments/{id}/promote", ["server"]),
+    ("POST", "/api/servers/{id}/rollback", ["to"]),
+    ("POST", "/api/me/slack", ["code"]),
 ]
 PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
@@ -83,7 +87,9 @@ PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", 
              ("GET", "/api/teams/{id}"), ("DELETE", "/api/teams/{id}"), ("PUT", "/api/teams/{id}/members/{id}"),
              ("DELETE", "/api/teams/{id}/members/{id}"), ("DELETE", "/api/grants/{id}"), ("DELETE", "/api/group-mappings/{id}"), ("DELETE", "/api/users/{id}/totp"),
              ("GET", "/api/environments/{id}"), ("GET", "/api/schedules/{id}"), ("DELETE", "/api/schedules/{id}"),
-             ("POST", "/api/deployments/{id}/approve"), ("POST", "/api/deployments/{id}/reject")]
+             ("POST", "/api/deployments/{id}/approve"), ("POST", "/api/deployments/{id}/reject"),
+             ("POST", "/api/deployments/{id}/rerun"), ("POST", "/api/me/totp"),
+             ("GET", "/api/search/logs?q={id}"), ("GET", "/login?next={id}"), ("GET", "/auth/logout"), ("POST", "/api/logout")]
 
 failures, counts = [], {}
 before = snapshot()
