@@ -33,7 +33,7 @@ public interface OidcConfig {
     @WithDefault("preferred_username")
     String usernameClaim();
 
-    /** The claim holding the user's groups (a list of names; a path like {@code /team/sub} keeps its last part). */
+    /** The claim holding the user's groups (a list of names; a path like {@code /team/sub} maps whole, a top-level {@code /ops} also as {@code ops}). */
     @WithDefault("groups")
     String groupsClaim();
 
