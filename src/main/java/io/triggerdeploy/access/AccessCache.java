@@ -3,7 +3,6 @@ package io.triggerdeploy.access;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +38,12 @@ public class AccessCache {
     private volatile boolean listening;
     private final long ttlNanos;
 
-    public AccessCache(@ConfigProperty(name = "trigger.auth.access-cache-ttl", defaultValue = "10s") Duration ttl) {
+    @jakarta.inject.Inject
+    public AccessCache(io.triggerdeploy.security.AuthConfig config) {
+        this(config.accessCacheTtl());
+    }
+
+    AccessCache(Duration ttl) {
         this.ttlNanos = ttl.toNanos();
     }
 

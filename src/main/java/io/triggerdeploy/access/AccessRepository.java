@@ -62,8 +62,17 @@ public class AccessRepository {
         return pool;
     }
 
+    /** The transaction's connection, or the pool when there is no transaction (a read on its own). */
+    private SqlClient on(Tx tx) {
+        return tx == null ? pool : tx.client();
+    }
+
     /** The access of {@code userId} (null: no user) with {@code role}, over all servers or only {@code serverId}. */
-    Uni<Access> load(SqlClient c, Long userId, Role role, Long serverId) {
+    Uni<Access> load(Tx tx, Long userId, Role role, Long serverId) {
+        return load(on(tx), userId, role, serverId);
+    }
+
+    private Uni<Access> load(SqlClient c, Long userId, Role role, Long serverId) {
         return c.preparedQuery(ACCESS).execute(Tuple.of(userId, serverId)).map(rows -> {
             Row r = rows.iterator().next();
             return new Access(role, set(r, "restricted"), set(r, "view"), set(r, "deploy"), set(r, "approve"), set(r, "manage"),
@@ -77,8 +86,8 @@ public class AccessRepository {
     }
 
     /** A user as they are now: id, name, role, active; by id or (when the id is null) by name. */
-    Uni<UserNow> user(SqlClient c, Long id, String username) {
-        return c.preparedQuery("SELECT id, username, role, active FROM users WHERE CASE WHEN $1::bigint IS NULL "
+    Uni<UserNow> user(Tx tx, Long id, String username) {
+        return on(tx).preparedQuery("SELECT id, username, role, active FROM users WHERE CASE WHEN $1::bigint IS NULL "
                         + "THEN lower(username) = lower($2::text) ELSE id = $1 END")
                 .execute(Tuple.of(id, username)).map(rows -> Rows.first(rows, r -> new UserNow(r.getLong("id"),
                         r.getString("username"), Role.parse(r.getString("role")).orElse(Role.VIEWER), r.getBoolean("active"))));
@@ -99,7 +108,8 @@ public class AccessRepository {
                 .map(rows -> Rows.list(rows, AccessRepository::team));
     }
 
-    Uni<TeamView> team(SqlClient c, long id) {
+    Uni<TeamView> team(Tx tx, long id) {
+        SqlClient c = on(tx);
         return c.preparedQuery("SELECT t.id, t.name, t.description, t.created_at, "
                         + "coalesce(json_agg(json_build_object('id', u.id, 'username', u.username) ORDER BY lower(u.username)) "
                         + "FILTER (WHERE u.id IS NOT NULL), '[]')::text AS members, "
@@ -121,14 +131,16 @@ public class AccessRepository {
     }
 
     /** The team's id by id or name; null when there is none. */
-    Uni<Long> teamId(SqlClient c, String ref) {
+    Uni<Long> teamId(Tx tx, String ref) {
+        SqlClient c = on(tx);
         Long id = ref.matches("\\d{1,18}") ? Long.parseLong(ref) : null;
         return c.preparedQuery("SELECT id FROM teams WHERE id = $1 OR lower(name) = lower($2) ORDER BY id = $1 DESC LIMIT 1")
                 .execute(Tuple.of(id, ref)).map(rows -> Rows.first(rows, r -> r.getLong(0)));
     }
 
     /** The user's id by id or username; null when there is none. */
-    Uni<Long> userId(SqlClient c, String ref) {
+    Uni<Long> userId(Tx tx, String ref) {
+        SqlClient c = on(tx);
         Long id = ref.matches("\\d{1,18}") ? Long.parseLong(ref) : null;
         return c.preparedQuery("SELECT id FROM users WHERE id = $1 OR lower(username) = lower($2) ORDER BY id = $1 DESC LIMIT 1")
                 .execute(Tuple.of(id, ref)).map(rows -> Rows.first(rows, r -> r.getLong(0)));
@@ -146,7 +158,8 @@ public class AccessRepository {
                 .execute(Tuple.of(id, name, description)).map(rows -> rows.rowCount() == 1);
     }
 
-    Uni<Boolean> nameTaken(SqlClient c, String name, long exceptId) {
+    Uni<Boolean> nameTaken(Tx tx, String name, long exceptId) {
+        SqlClient c = on(tx);
         return c.preparedQuery("SELECT 1 FROM teams WHERE lower(name) = lower($1) AND id <> $2").execute(Tuple.of(name, exceptId))
                 .map(rows -> rows.size() > 0);
     }
@@ -184,7 +197,8 @@ public class AccessRepository {
                 .execute(Tuple.of(withinEnvironments, environmentId, serverId)).map(rows -> Rows.list(rows, AccessRepository::grant));
     }
 
-    Uni<GrantView> grant(SqlClient c, long id) {
+    Uni<GrantView> grant(Tx tx, long id) {
+        SqlClient c = on(tx);
         return c.preparedQuery("SELECT " + GRANT_COLUMNS + GRANT_FROM + " WHERE g.id = $1").execute(Tuple.of(id))
                 .map(rows -> Rows.first(rows, AccessRepository::grant));
     }
@@ -208,13 +222,15 @@ public class AccessRepository {
     }
 
     /** An environment's id by name; null when there is none. */
-    Uni<Long> environmentId(SqlClient c, String name) {
+    Uni<Long> environmentId(Tx tx, String name) {
+        SqlClient c = on(tx);
         return c.preparedQuery("SELECT id FROM environments WHERE lower(name) = lower($1)").execute(Tuple.of(name))
                 .map(rows -> Rows.first(rows, r -> r.getLong(0)));
     }
 
     /** A server by id, alias or host: its id, alias and its environment's id (null: none); null when there is none. */
-    Uni<ServerRef> server(SqlClient c, String ref) {
+    Uni<ServerRef> server(Tx tx, String ref) {
+        SqlClient c = on(tx);
         Long id = ref.matches("\\d{1,18}") ? Long.parseLong(ref) : null;
         return c.preparedQuery("SELECT s.id, s.alias, e.id AS env FROM servers s LEFT JOIN environments e "
                         + "ON lower(e.name) = lower(s.environment) WHERE s.id = $1 OR lower(s.alias) = lower($2) OR lower(s.host) = lower($2) "

@@ -2,11 +2,11 @@ package io.triggerdeploy.access;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -43,16 +43,16 @@ public class AccessService {
         if (role == Role.ADMIN) {
             return Uni.createFrom().item(Access.everything());
         }
-        return cache.get(userId, role, () -> repository.load(repository.pool(), userId, role, null));
+        return cache.get(userId, role, () -> repository.load((Tx) null, userId, role, null));
     }
 
     /**
-     * The access of whoever a trigger acts as, on one server, read on {@code c} (the trigger's transaction). A user
-     * looked up now must exist and be active; their role is today's.
+     * The access of whoever a trigger acts as, on one server, read in {@code tx} (the trigger's transaction; null: on its
+     * own). A user looked up now must exist and be active; their role is today's.
      */
-    public Uni<Access> of(SqlClient c, Acting acting, long serverId) {
+    public Uni<Access> of(Tx tx, Acting acting, long serverId) {
         Uni<Acting> now = !acting.needsLookup() ? Uni.createFrom().item(acting)
-                : repository.user(c, acting.userId(), acting.username()).map(u -> {
+                : repository.user(tx, acting.userId(), acting.username()).map(u -> {
                     if (u == null || !u.active()) {
                         throw ProblemException.forbidden("This trigger acts as user '" + (u == null ? acting.username() : u.username())
                                 + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was queued");
@@ -60,20 +60,20 @@ public class AccessService {
                     return new Acting(u.id(), u.username(), u.role());
                 });
         return now.chain(a -> a.role() == Role.ADMIN ? Uni.createFrom().item(Access.everything())
-                : repository.load(c, a.userId(), a.role(), serverId));
+                : repository.load(tx, a.userId(), a.role(), serverId));
     }
 
     /** The same, read through the pool. */
     public Uni<Access> of(Acting acting, long serverId) {
-        return of(repository.pool(), acting, serverId);
+        return of((Tx) null, acting, serverId);
     }
 
     /**
      * Fails unless {@code acting} holds {@code p} on the server: 404 when the server is hidden from them (its existence is
      * not theirs to learn), 403 naming the permission otherwise.
      */
-    public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId, String alias) {
-        return of(c, acting, serverId).map(a -> {
+    public Uni<Void> require(Tx tx, Acting acting, Permission p, long serverId, String alias) {
+        return of(tx, acting, serverId).map(a -> {
             if (acting.needsLookup() && !a.may(p, serverId)) {
                 // a webhook or schedule bound to this server: say whose permission is missing
                 throw ProblemException.forbidden("This trigger acts as user '" + acting.username() + "', who may not " + p.id()
@@ -85,9 +85,9 @@ public class AccessService {
     }
 
     /** The same for a caller who knows only the server's id: its alias is read for the refusal only. */
-    public Uni<Void> require(SqlClient c, Acting acting, Permission p, long serverId) {
-        return of(c, acting, serverId).chain(a -> a.may(p, serverId) ? Uni.createFrom().voidItem()
-                : repository.server(c, String.valueOf(serverId)).map(s -> {
+    public Uni<Void> require(Tx tx, Acting acting, Permission p, long serverId) {
+        return of(tx, acting, serverId).chain(a -> a.may(p, serverId) ? Uni.createFrom().voidItem()
+                : repository.server(tx, String.valueOf(serverId)).map(s -> {
                     check(a, p, serverId, s == null ? "#" + serverId : s.alias());
                     return null;
                 }));

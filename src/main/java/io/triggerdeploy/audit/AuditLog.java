@@ -13,6 +13,9 @@ import org.jboss.logging.Logger;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
+import static io.triggerdeploy.common.Text.blank;
+import static io.triggerdeploy.common.Text.cut;
+
 /**
  * Writes and reads the audit trail. Recording never fails the action it describes: a failed insert is logged
  * (without the details) and the action's answer goes out. Callers pass only names, ids and short descriptions.
@@ -80,13 +83,5 @@ public class AuditLog {
         } catch (DateTimeParseException e) {
             throw ProblemException.invalid(field, "must be an ISO-8601 time with offset, e.g. 2026-11-27T10:00:00Z");
         }
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

@@ -18,13 +18,17 @@ import java.util.function.Supplier;
 /**
  * The one way periodic work runs: a Vert.x timer starts each round on a fresh duplicated context (so reactive
  * clients and Hibernate Reactive work), a round still running when the next is due is skipped rather than
- * stacked, a failed round is logged at DEBUG and the next one runs as planned, and every timer stops at shutdown.
+ * stacked, a failed round is logged (a WARN at the first failure and at most one per {@link #WARN_EVERY} per job while it
+ * goes on failing, with how many rounds failed meanwhile; INFO when it works again) and the next one runs as planned,
+ * and every timer stops at shutdown.
  * Blocking work inside a round leaves the event loop through {@link Workers#run}.
  */
 @ApplicationScoped
 public class Periodic {
 
     private static final Logger LOG = Logger.getLogger(Periodic.class);
+    /** A job that keeps failing says so at most this often (a database away for an hour is 6 lines per job, not 1,800). */
+    static final Duration WARN_EVERY = Duration.ofMinutes(10);
 
     private final Vertx vertx;
     private final Set<Handle> handles = ConcurrentHashMap.newKeySet();
@@ -40,6 +44,9 @@ public class Periodic {
         private final AtomicBoolean busy = new AtomicBoolean();
         private volatile long timer = -1;
         private volatile boolean cancelled;
+        /** Rounds failed in a row, and when the last WARN about them was written (rounds never overlap). */
+        private int failures;
+        private long lastWarn;
 
         private Handle(String name, Supplier<Uni<?>> work) {
             this.name = name;
@@ -60,11 +67,32 @@ public class Periodic {
                 } catch (RuntimeException e) {
                     u = Uni.createFrom().failure(e);
                 }
-                u.subscribe().with(x -> busy.set(false), e -> {
+                u.subscribe().with(x -> {
+                    succeeded();
                     busy.set(false);
-                    LOG.debugf("%s skipped a round: %s", name, e.getMessage());
+                }, e -> {
+                    failed(e);
+                    busy.set(false);
                 });
             });
+        }
+
+        private void failed(Throwable e) {
+            failures++;
+            long now = System.nanoTime();
+            if (failures == 1 || now - lastWarn >= WARN_EVERY.toNanos()) {
+                lastWarn = now;
+                LOG.warnf("%s failed%s: %s", name, failures == 1 ? "" : " (" + failures + " rounds in a row)", summary(e));
+            } else {
+                LOG.debugf("%s failed again (%d rounds in a row): %s", name, failures, summary(e));
+            }
+        }
+
+        private void succeeded() {
+            if (failures > 0) {
+                LOG.infof("%s works again after %d failed round(s)", name, failures);
+                failures = 0;
+            }
         }
 
         public void cancel() {
@@ -103,6 +131,12 @@ public class Periodic {
             }
         });
         return h;
+    }
+
+    /** One line of what went wrong: the message, or the kind of failure when it has none. */
+    private static String summary(Throwable e) {
+        String m = e.getMessage();
+        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("\\s+", " ").trim();
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -109,11 +109,11 @@ public class Approvals implements BootstrapStep {
             }
             long serverId = pending.deployment().serverId();
             // whether the caller may see it comes before anything that tells its state
-            return access.of(tx.client(), Acting.of(p), serverId).invoke(a -> AccessService.requireVisible(a, serverId, "deployment " + id))
+            return access.of(tx, Acting.of(p), serverId).invoke(a -> AccessService.requireVisible(a, serverId, "deployment " + id))
                     .replaceWith(pending);
         }).chain(pending -> {
             DeploymentView d = check(pending, id, p);
-            return access.require(tx.client(), Acting.of(p), Permission.APPROVE, d.serverId(), d.server()).chain(() -> repository.decide(tx, id, p.userId(), p.username(), decision, comment).chain(recorded -> {
+            return access.require(tx, Acting.of(p), Permission.APPROVE, d.serverId(), d.server()).chain(() -> repository.decide(tx, id, p.userId(), p.username(), decision, comment).chain(recorded -> {
                 if (!recorded) {
                     throw ProblemException.conflict("You already decided on deployment #" + id);
                 }

@@ -153,7 +153,7 @@ public class DeploymentService {
      * under a burst of triggers.
      */
     public Uni<DeploymentView> queue(Tx tx, QueueTarget t, TriggerCommand c) {
-        return access.require(tx.client(), c.acting(), Permission.DEPLOY, t.serverId(), t.alias())
+        return access.require(tx, c.acting(), Permission.DEPLOY, t.serverId(), t.alias())
                 .chain(() -> repository.lockGate(tx, t.serverId())).chain(gate -> {
             Admission a = Admission.decide(gate, c.breakGlass(), java.time.Instant.now());
             if ("AWAITING_APPROVAL".equals(a.status()) && c.acting().isDeployToken()) {

@@ -115,8 +115,8 @@ public class FederationRepository {
         return pool.query(MAPPINGS + " ORDER BY lower(m.idp_group), m.provider, m.id").execute().map(FederationRepository::mappings);
     }
 
-    Uni<GroupMapping> mapping(io.vertx.mutiny.sqlclient.SqlClient client, long id) {
-        return client.preparedQuery(MAPPINGS + " WHERE m.id = $1").execute(Tuple.of(id))
+    Uni<GroupMapping> mapping(Tx tx, long id) {
+        return tx.client().preparedQuery(MAPPINGS + " WHERE m.id = $1").execute(Tuple.of(id))
                 .map(rows -> mappings(rows).stream().findFirst().orElse(null));
     }
 
@@ -129,7 +129,7 @@ public class FederationRepository {
     }
 
     Uni<GroupMapping> deleteMapping(Tx tx, long id) {
-        return mapping(tx.client(), id).call(m -> m == null ? Uni.createFrom().voidItem()
+        return mapping(tx, id).call(m -> m == null ? Uni.createFrom().voidItem()
                 : tx.client().preparedQuery("DELETE FROM group_mappings WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid());
     }
 

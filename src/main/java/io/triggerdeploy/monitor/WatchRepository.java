@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import static io.triggerdeploy.common.Text.cut;
+
 /** The {@code services} and {@code service_checks} tables: watched services, their checks and the scheduling claims. */
 @ApplicationScoped
 public class WatchRepository {
@@ -112,7 +114,7 @@ public class WatchRepository {
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem() : c.preparedQuery(
                                         "INSERT INTO service_checks (service_id, status, response_ms, status_code, error, cause, deployment_id) "
                                         + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                                .execute(Tuple.from(new Object[]{serviceId, r.status(), r.responseMs(), r.statusCode(), cut(r.error()), cause, deploymentId}))
+                                .execute(Tuple.from(new Object[]{serviceId, r.status(), r.responseMs(), r.statusCode(), cut(r.error(), 500), cause, deploymentId}))
                                 .replaceWithVoid()))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("last_status"));
     }
@@ -132,10 +134,6 @@ public class WatchRepository {
     public Uni<Integer> purgeChecksOlderThan(int days) {
         return pool.preparedQuery("DELETE FROM service_checks WHERE checked_at < now() - make_interval(days => $1)")
                 .execute(Tuple.of(days)).map(r -> r.rowCount());
-    }
-
-    private static String cut(String s) {
-        return s == null || s.length() <= 500 ? s : s.substring(0, 500);
     }
 
     static WatchView.Check check(Row r) {

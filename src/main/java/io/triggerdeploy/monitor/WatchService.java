@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.triggerdeploy.common.Text.blankToNull;
+
 /**
  * Watched services ("watches": the HTTP or TCP endpoints monitor checks, named so that the domain noun and the
  * layer suffix no longer collide): definitions, and the import of the old tool's services.json.
@@ -202,9 +204,5 @@ public class WatchService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("target", "must be an http or https URL");
         }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
     }
 }

@@ -145,7 +145,7 @@ public class ScheduleService implements BootstrapStep {
     }
 
     private Uni<Void> mayDeploy(io.triggerdeploy.db.Tx tx, TriggerPrincipal p, long serverId) {
-        return access.require(tx.client(), Acting.of(p), Permission.DEPLOY, serverId);
+        return access.require(tx, Acting.of(p), Permission.DEPLOY, serverId);
     }
 
     /** A request (over the stored schedule when changing one) checked in one place: 400 naming the field otherwise. */

@@ -23,6 +23,17 @@ public interface AuthConfig {
     Duration tokenLifetime();
 
     /**
+     * How long a replica may reuse the user row that authenticates a request; every change reaches all replicas by
+     * NOTIFY at once, so this is a backstop. 0: read it on every request.
+     */
+    @WithDefault("10s")
+    Duration userCacheTtl();
+
+    /** How long a replica may reuse a caller's permissions (teams and grants); a NOTIFY backstop like the user cache. */
+    @WithDefault("10s")
+    Duration accessCacheTtl();
+
+    /**
      * Who must use two-factor sign-in: {@code none}, {@code admins} or {@code all} (local users). Someone it covers who
      * has not set it up is shown a new secret at sign-in and signs in with its first code. Env: TRIGGER_AUTH_TOTP_REQUIRED.
      */

@@ -3,7 +3,6 @@ package io.triggerdeploy.user;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -56,7 +55,12 @@ public class UserCache {
     private volatile boolean listening;
     private final long ttlNanos;
 
-    public UserCache(@ConfigProperty(name = "trigger.auth.user-cache-ttl", defaultValue = "10s") Duration ttl) {
+    @jakarta.inject.Inject
+    public UserCache(io.triggerdeploy.security.AuthConfig config) {
+        this(config.userCacheTtl());
+    }
+
+    UserCache(Duration ttl) {
         this.ttlNanos = ttl.toNanos();
     }
 

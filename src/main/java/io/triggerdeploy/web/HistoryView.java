@@ -5,6 +5,8 @@ import io.triggerdeploy.server.ServerView;
 
 import java.util.List;
 
+import static io.triggerdeploy.common.Text.blank;
+
 /** One page of the history with the filters that produced it and the link to the next page. */
 public record HistoryView(List<DeploymentView> items, String nextPageQuery, Filters filters, List<ServerView> servers,
                           List<String> statuses) {
@@ -13,10 +15,6 @@ public record HistoryView(List<DeploymentView> items, String nextPageQuery, Filt
     public record Filters(String server, String status, String user, String from, String to) {
         public boolean any() {
             return !blank(server) || !blank(status) || !blank(user) || !blank(from) || !blank(to);
-        }
-
-        private static boolean blank(String s) {
-            return s == null || s.isBlank();
         }
     }
 }

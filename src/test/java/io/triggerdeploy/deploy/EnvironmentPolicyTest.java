@@ -112,8 +112,9 @@ class EnvironmentPolicyTest extends DeployApiTest {
                 .body("approval.given", equalTo(1));
         decide(approver, id, "approve", null).then().statusCode(409).body("detail", containsString("already decided"));
         assertThat(waitingFor(approver)).doesNotContain(id);
-        Thread.sleep(1500); // longer than the dispatchers' poll: nothing may run with one approval of two
-        assertThat(runs(alias)).doesNotExist();
+        // for longer than the dispatchers' poll, nothing runs with one approval of two
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !Files.exists(runs(alias)) && "AWAITING_APPROVAL".equals(get(id).getString("status")));
 
         decide(admin, id, "approve", null).then().statusCode(200).body("status", equalTo("QUEUED"));
         awaitStatus(id, "SUCCEEDED");
@@ -145,8 +146,8 @@ class EnvironmentPolicyTest extends DeployApiTest {
         long cancelled = accepted(trigger(operator, alias, null));
         given().auth().oauth2(operator).post("/api/deployments/" + cancelled + "/cancel").then().statusCode(200)
                 .body("status", equalTo("CANCELLED"));
-        Thread.sleep(1500);
-        assertThat(runs(alias)).doesNotExist();
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !Files.exists(runs(alias)));
     }
 
     @Test
@@ -232,8 +233,10 @@ class EnvironmentPolicyTest extends DeployApiTest {
         JsonPath d = get(id);
         assertThat(d.getString("status")).isEqualTo("QUEUED");
         assertThat(OffsetDateTime.parse(d.getString("not_before")).toInstant()).isEqualTo(end.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-        Thread.sleep(2000);
-        assertThat(get(id).getString("status")).isEqualTo("QUEUED");
+        // held while the freeze lasts (watched until shortly before it ends), then it runs
+        long watch = Math.max(200, Duration.between(Instant.now(), end).toMillis() - 1000);
+        await().during(Duration.ofMillis(watch)).atMost(Duration.ofMillis(watch + 2000)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "QUEUED".equals(get(id).getString("status")));
         awaitStatus(id, "SUCCEEDED");
         assertThat(OffsetDateTime.parse(get(id).getString("started_at")).toInstant()).isAfterOrEqualTo(end.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 

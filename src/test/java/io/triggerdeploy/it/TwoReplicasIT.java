@@ -335,7 +335,16 @@ class TwoReplicasIT {
         while (System.nanoTime() < deadline && !Files.exists(dir.resolve(plain).resolve("runs"))) {
             Thread.sleep(200);
         }
-        Thread.sleep(5000); // several more ticks on both replicas
+        // the due run was claimed once: the schedule moved on (no replica can claim that time again) and made one deployment
+        String moved = "SELECT count(*) FROM schedules WHERE id = " + sid + " AND next_run_at > now() AND last_deployment_id IS NOT NULL";
+        String finished = "SELECT count(*) FROM deployments WHERE source = 'schedule' AND note LIKE '%(schedule #" + sid + ",%' "
+                + "AND status = 'SUCCEEDED'";
+        while (System.nanoTime() < deadline && (count(moved) == 0 || count(finished) == 0)) {
+            Thread.sleep(200);
+        }
+        assertThat(count(moved)).as("the schedule moved on").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM deployments WHERE source = 'schedule' AND note LIKE '%(schedule #" + sid + ",%'"))
+                .as("deployments the due run made").isEqualTo(1);
         assertThat(Files.readAllLines(dir.resolve(plain).resolve("runs"))).containsExactly("tick");
     }
 
@@ -470,5 +479,12 @@ class TwoReplicasIT {
             assertThat(rs.getString(2)).contains("shut down");
         }
         assertThat(alive.output()).doesNotContain(" ERROR ");
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = TestDatabases.connect(db); Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }
