@@ -36,7 +36,6 @@ public class DeploymentResource {
     static final int LOG_PAGE = 5000;
 
     private final DeploymentService service;
-    private final DeploymentRepository repository;
     private final SecurityIdentity identity;
 
     private final AuditLog audit;
@@ -44,13 +43,12 @@ public class DeploymentResource {
     private final Approvals approvals;
     private final AccessService access;
 
-    public DeploymentResource(DeploymentService service, DeploymentRepository repository, SecurityIdentity identity, AuditLog audit,
+    public DeploymentResource(DeploymentService service, SecurityIdentity identity, AuditLog audit,
                               Approvals approvals, AccessService access) {
         this.access = access;
         this.approvals = approvals;
         this.service = service;
         this.audit = audit;
-        this.repository = repository;
         this.identity = identity;
     }
 
@@ -176,7 +174,7 @@ public class DeploymentResource {
     }
 
     private Uni<String> appendFrom(long id, int after, StringBuilder sb) {
-        return repository.lines(id, after, LOG_PAGE).chain(lines -> {
+        return service.lines(id, after, LOG_PAGE).chain(lines -> {
             for (LogLine l : lines) {
                 sb.append(l.at()).append(' ').append(streamName(l.stream())).append(" | ").append(l.text()).append('\n');
             }

@@ -322,6 +322,11 @@ public class DeploymentService {
         }).chain(t -> transactions.run(tx -> queue(tx, t, command))).call(approvals::announce);
     }
 
+    /** Stored log lines of a deployment after {@code afterLine}, at most {@code limit} (the caller checked it may see it). */
+    public Uni<java.util.List<LogLine>> lines(long id, int afterLine, int limit) {
+        return repository.lines(id, afterLine, limit);
+    }
+
     /** A deployment the caller may see (404 as if it did not exist otherwise). */
     public Uni<DeploymentView> get(long id, Access access) {
         return repository.find(id).map(d -> {

@@ -18,12 +18,12 @@ import java.util.List;
 public class DeploymentChecksResource {
 
     private final DeploymentService deployments;
-    private final WatchRepository checks;
+    private final WatchService checks;
 
     private final io.triggerdeploy.access.AccessService access;
     private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public DeploymentChecksResource(DeploymentService deployments, WatchRepository checks,
+    public DeploymentChecksResource(DeploymentService deployments, WatchService checks,
                                     io.triggerdeploy.access.AccessService access, io.quarkus.security.identity.SecurityIdentity identity) {
         this.access = access;
         this.identity = identity;

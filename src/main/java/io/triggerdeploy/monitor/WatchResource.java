@@ -31,15 +31,13 @@ import java.util.List;
 public class WatchResource {
 
     private final WatchService services;
-    private final WatchRepository repository;
     private final MonitorScheduler scheduler;
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    public WatchResource(WatchService services, WatchRepository repository, MonitorScheduler scheduler, AuditLog audit,
+    public WatchResource(WatchService services, MonitorScheduler scheduler, AuditLog audit,
                            SecurityIdentity identity) {
         this.services = services;
-        this.repository = repository;
         this.scheduler = scheduler;
         this.audit = audit;
         this.identity = identity;

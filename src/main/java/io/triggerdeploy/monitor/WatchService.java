@@ -205,4 +205,9 @@ public class WatchService {
             throw ProblemException.invalid("target", "must be an http or https URL");
         }
     }
+
+    /** The checks run right after a deployment finished (the services linked to its server), oldest first. */
+    public Uni<List<WatchView.Check>> checksOfDeployment(long deploymentId) {
+        return repository.checksOfDeployment(deploymentId);
+    }
 }

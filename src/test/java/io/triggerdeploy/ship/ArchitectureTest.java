@@ -91,7 +91,7 @@ class ArchitectureTest {
      * only shrinks. Teams, grants and group mappings have moved; a new resource or page may not join it.
      */
     private static final List<String> HTTP_WITH_REPOSITORY = List.of("SlackAdminResource.java", "SlackLinkResource.java",
-            "SlackResource.java", "DeploymentResource.java", "SecretRotation.java", "DeploymentChecksResource.java", "WatchResource.java");
+            "SlackResource.java", "SecretRotation.java");
 
     @Test
     void everyOwnSettingIsReadThroughAConfigMapping() throws IOException {
