@@ -59,13 +59,11 @@ public class DeploymentStream {
     private final AccessService access;
     private final ObjectMapper json;
 
-    private final io.triggerdeploy.user.UserService users;
-    /** The streams open on this replica, so that those whose reader may no longer read them can be ended. */
-    private final java.util.Set<Connection> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final StreamReaders readers;
 
     public DeploymentStream(DeploymentRepository repository, DeployEvents events, Periodic periodic, LiveLines live,
-                            StreamSlots slots, AccessService access, ObjectMapper json, io.triggerdeploy.user.UserService users) {
-        this.users = users;
+                            StreamSlots slots, AccessService access, ObjectMapper json, StreamReaders readers) {
+        this.readers = readers;
         this.repository = repository;
         this.events = events;
         this.periodic = periodic;
@@ -132,73 +130,20 @@ public class DeploymentStream {
                         + "one, or follow the log with GET /api/deployments/" + id + "/log", Map.of("Retry-After", "5"));
                 return null;
             }
-            return new Reader(identity.getPrincipal() instanceof TriggerPrincipal p ? p : null, d.serverId(), release);
-        }).chain(reader -> {
-            if (reader == null) {
-                return Uni.createFrom().<Admitted>nullItem();
-            }
-            TriggerPrincipal p = reader.principal();
-            // the credentials generation the stream was opened under: signing out everywhere moves it on
-            return p == null || p.userId() == null ? Uni.createFrom().item(new Admitted(reader, null))
-                    : users.live(p.userId()).map(u -> new Admitted(reader, u == null ? null : u.generation()))
-                    .onFailure().invoke(reader.release());
-        });
+            return new Admitted(identity.getPrincipal() instanceof TriggerPrincipal p ? p : null, d.serverId(), null, release);
+        }).chain(admitted -> admitted == null ? Uni.createFrom().<Admitted>nullItem()
+                : readers.generation(admitted.principal()).map(admitted::at).onFailure().invoke(admitted.release()));
     }
 
-    /** Who reads a stream and of which server: what is checked again when who may read what changes. */
-    private record Reader(TriggerPrincipal principal, long serverId, Runnable release) {
-    }
-
-    private record Admitted(Reader reader, Integer generation) {
-    }
-
-    /**
-     * A user row changed (deactivated, signed out everywhere, role changed; notified by PostgreSQL to every replica):
-     * that user's streams end unless the user may still read them as they are now. The client's EventSource then
-     * reconnects and is answered 401 or 404 like any new request.
-     */
-    void userChanged(long userId) {
-        for (Connection c : connections) {
-            TriggerPrincipal p = c.reader.principal();
-            if (p == null || p.userId() == null || p.userId() != userId) {
-                continue;
-            }
-            users.live(userId).chain(u -> {
-                if (u == null || !u.active()) {
-                    return Uni.createFrom().item(false);
-                }
-                boolean sameCredentials = p.authType() == TriggerPrincipal.AuthType.API_TOKEN || c.generation == null
-                        || c.generation == u.generation();
-                if (!sameCredentials) {
-                    return Uni.createFrom().item(false);
-                }
-                io.triggerdeploy.security.Role role = p.role().atLeast(u.role()) ? u.role() : p.role();
-                return access.of(userId, role).map(a -> a.sees(c.reader.serverId()));
-            }).subscribe().with(mayRead -> {
-                if (!mayRead) {
-                    c.end();
-                }
-            }, failure -> LOG.debugf("Re-checking live stream readers of user %d: %s", userId, failure.getMessage()));
-        }
-    }
-
-    /** Grants, teams, members, environments or servers changed: every stream whose reader no longer sees its server ends. */
-    void accessChanged() {
-        for (Connection c : connections) {
-            TriggerPrincipal p = c.reader.principal();
-            if (p == null || p.userId() == null) {
-                continue;
-            }
-            access.of(p).subscribe().with(a -> {
-                if (!a.sees(c.reader.serverId())) {
-                    c.end();
-                }
-            }, failure -> LOG.debugf("Re-checking live stream readers: %s", failure.getMessage()));
+    /** Who may read the stream, of which server, under which credentials generation, and its stream slot. */
+    private record Admitted(TriggerPrincipal principal, long serverId, Integer generation, Runnable release) {
+        Admitted at(Integer generation) {
+            return new Admitted(principal, serverId, generation, release);
         }
     }
 
     private void open(RoutingContext rc, long id, int from, Admitted admitted, Context context) {
-        Runnable release = admitted.reader().release();
+        Runnable release = admitted.release();
         HttpServerResponse response = rc.response();
         if (response.closed() || response.ended()) {
             release.run();
@@ -206,11 +151,12 @@ public class DeploymentStream {
         }
         response.setChunked(true).putHeader("Content-Type", "text/event-stream;charset=UTF-8")
                 .putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
-        Connection connection = new Connection(id, from, response, context, admitted.reader(), admitted.generation());
-        connections.add(connection);
+        Connection connection = new Connection(id, from, response, context);
+        Runnable untrack = readers.add(new StreamReaders.Reader(admitted.principal(), admitted.serverId(), admitted.generation(),
+                connection::end));
         // the response ended or the connection closed: the slot is free and the stream stops
         rc.addEndHandler(v -> {
-            connections.remove(connection);
+            untrack.run();
             connection.close();
             release.run();
         });
@@ -249,16 +195,12 @@ public class DeploymentStream {
         private final AtomicBoolean drainScheduled = new AtomicBoolean();
         private Runnable stop = () -> { };
         private int last;
-        final Reader reader;
-        final Integer generation;
 
-        Connection(long id, int from, HttpServerResponse response, Context context, Reader reader, Integer generation) {
+        Connection(long id, int from, HttpServerResponse response, Context context) {
             this.id = id;
             this.last = from;
             this.response = response;
             this.context = context;
-            this.reader = reader;
-            this.generation = generation;
         }
 
         /** Ends the stream from this side (its reader may no longer read it). */

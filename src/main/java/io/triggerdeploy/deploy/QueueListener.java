@@ -32,8 +32,8 @@ public class QueueListener {
     private PgSubscriber subscriber;
 
     public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
-                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access, DeploymentStream streams) {
-        this.streams = streams;
+                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access, StreamReaders readers) {
+        this.readers = readers;
         this.users = users;
         this.access = access;
         this.vertx = vertx;
@@ -43,7 +43,7 @@ public class QueueListener {
         this.config = config;
     }
 
-    private final DeploymentStream streams;
+    private final StreamReaders readers;
 
     void start() {
         // the policy is asked at each loss of the connection: from then on, notifications may be missed
@@ -56,11 +56,11 @@ public class QueueListener {
         subscriber.channel(USERS_CHANNEL).subscribeHandler(v -> users.listening(true))
                 .handler(payload -> withId(payload, id -> {
                     users.changed(id);
-                    streams.userChanged(id);
+                    readers.userChanged(id);
                 }));
         subscriber.channel(ACCESS_CHANNEL).subscribeHandler(v -> access.listening(true)).handler(payload -> {
             access.changed();
-            streams.accessChanged();
+            readers.accessChanged();
         });
         subscriber.channel(DeploymentRepository.QUEUE_CHANNEL).handler(payload -> dispatcher.wake());
         subscriber.channel(DeploymentRepository.LOG_CHANNEL).handler(payload -> withId(payload, events::publish));
