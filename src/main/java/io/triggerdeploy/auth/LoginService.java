@@ -22,7 +22,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Password login. Unknown users, wrong passwords and inactive users get the same answer after the same
@@ -137,7 +136,7 @@ public class LoginService {
                 .ifNoItem().after(DB_TIMEOUT).failWith(() -> new DatabaseUnavailableException("login throttle query timed out"))
                 .chain(blocked -> {
                     if (blocked.isPresent()) {
-                        return Uni.createFrom().failure(tooManyFailures(blocked.get()));
+                        return Uni.createFrom().failure(LoginThrottle.tooManyFailures(blocked.get()));
                     }
                     return findCandidate(req.username());
                 })
@@ -149,7 +148,7 @@ public class LoginService {
                     Uni<Void> open = c == null ? Uni.createFrom().voidItem()
                             : throttle.blockedFor(LoginThrottle.accountKey(c.id()), addressKey).invoke(blocked -> {
                                 if (blocked.isPresent()) {
-                                    throw tooManyFailures(blocked.get());
+                                    throw LoginThrottle.tooManyFailures(blocked.get());
                                 }
                             }).replaceWithVoid();
                     if (ldap.configured() && (c == null || c.source() == ExternalIdentity.Source.LDAP)) {
@@ -157,12 +156,6 @@ public class LoginService {
                     }
                     return open.chain(() -> passwordLogin(req, c, keys));
                 });
-    }
-
-    private static ProblemException tooManyFailures(java.time.Duration wait) {
-        long secs = Math.max(1, (wait.toMillis() + 999) / 1000);
-        return new ProblemException(429, "Too Many Requests", "Too many failed logins; try again in " + secs + " s",
-                Map.of("Retry-After", String.valueOf(secs)));
     }
 
     private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, LoginThrottle.Keys keys) {

@@ -51,6 +51,13 @@ public class LoginThrottle {
         }
     }
 
+    /** The answer while a key is blocked: 429 with how long to wait, in words and in Retry-After. */
+    static io.triggerdeploy.common.ProblemException tooManyFailures(Duration wait) {
+        long secs = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new io.triggerdeploy.common.ProblemException(429, "Too Many Requests",
+                "Too many failed sign-in attempts; try again in " + secs + " s", java.util.Map.of("Retry-After", String.valueOf(secs)));
+    }
+
     /** A failed attempt, counted against every key it carries. */
     public Uni<Void> recordFailure(Keys keys) {
         Uni<Void> u = bump(keys.address(), limits.maxFailuresPerAddress());
@@ -79,10 +86,6 @@ public class LoginThrottle {
                     Duration d = Duration.between(OffsetDateTime.now(), until);
                     return Optional.of(d.isNegative() ? Duration.ofSeconds(1) : d);
                 });
-    }
-
-    public Uni<Void> recordFailure(String userKey, String addressKey) {
-        return bump(userKey, limits.maxFailuresPerUser()).chain(() -> bump(addressKey, limits.maxFailuresPerAddress()));
     }
 
     public Uni<Void> clear(String key) {

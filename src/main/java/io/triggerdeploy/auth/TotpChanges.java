@@ -9,7 +9,6 @@ import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A signed-in user turning their second factor on or off. Each is proven like a login and counted like one: a wrong
@@ -73,9 +72,7 @@ public class TotpChanges {
     private Uni<Void> notBlocked(String account, String address) {
         return throttle.blockedFor(account, address).invoke(blocked -> {
             if (blocked.isPresent()) {
-                long secs = Math.max(1, (blocked.get().toMillis() + 999) / 1000);
-                throw new ProblemException(429, "Too Many Requests", "Too many wrong passwords or codes; try again in " + secs + " s",
-                        Map.of("Retry-After", String.valueOf(secs)));
+                throw LoginThrottle.tooManyFailures(blocked.get());
             }
         }).replaceWithVoid();
     }
