@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.auth.SessionIdentityProvider;
+import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.security.TriggerPrincipal;
@@ -40,25 +41,16 @@ public class MeResource {
 
     private final SecurityIdentity identity;
     private final UserService service;
-    private final PasswordHasher hasher;
-
-    private final WebSessions sessions;
-
+    private final MyAccount account;
     private final AuditLog audit;
+    private final TotpService totp;
 
-    private final io.triggerdeploy.auth.TotpService totp;
-
-    private final io.triggerdeploy.auth.TotpChanges totpChanges;
-
-    public MeResource(SecurityIdentity identity, UserService service, PasswordHasher hasher, WebSessions sessions, AuditLog audit,
-                      io.triggerdeploy.auth.TotpService totp, io.triggerdeploy.auth.TotpChanges totpChanges) {
-        this.totp = totp;
-        this.totpChanges = totpChanges;
+    public MeResource(SecurityIdentity identity, UserService service, MyAccount account, AuditLog audit, TotpService totp) {
         this.identity = identity;
-        this.audit = audit;
-        this.sessions = sessions;
         this.service = service;
-        this.hasher = hasher;
+        this.account = account;
+        this.audit = audit;
+        this.totp = totp;
     }
 
     private String currentSession() {
@@ -87,21 +79,7 @@ public class MeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
         TriggerPrincipal p = Callers.signedIn(identity);
-        Actor actor = audit.actor(identity);
-        return service.passwordHash(p.userId())
-                .chain(stored -> Workers.cpu(() -> {
-                    if ("!".equals(stored)) {
-                        throw ProblemException.conflict("You sign in through your identity provider (OIDC or LDAP); change your password there");
-                    }
-                    if (!hasher.check(request.currentPassword(), stored).matches()) {
-                        throw new ProblemException(403, "Forbidden", "The current password is not correct");
-                    }
-                    return hasher.hash(request.newPassword());
-                }))
-                .chain(hash -> service.setPasswordHash(p.userId(), hash))
-                // other browser sessions end; the one that made the change stays
-                .chain(() -> sessions.deleteForUser(p.userId(), currentSession()))
-                .call(() -> audit.record(actor, "user.password_changed", "user", p.username(), null))
+        return account.changePassword(p, audit.actor(identity), request.currentPassword(), request.newPassword(), currentSession())
                 .map(v -> RestResponse.noContent());
     }
 
@@ -112,18 +90,13 @@ public class MeResource {
     @POST
     @Path("sign-out-everywhere")
     public Uni<RestResponse<Void>> signOutEverywhere() {
-        TriggerPrincipal p = Callers.signedIn(identity);
-        Actor actor = audit.actor(identity);
-        return service.bumpTokenGeneration(p.userId())
-                .chain(() -> sessions.deleteForUser(p.userId(), null))
-                .call(() -> audit.record(actor, "user.signed_out_everywhere", "user", p.username(), null))
-                .map(v -> RestResponse.noContent());
+        return account.signOutEverywhere(Callers.signedIn(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }
 
     /** Whether two-factor sign-in is on for the caller, and how many recovery codes are left. */
     @GET
     @Path("totp")
-    public Uni<io.triggerdeploy.auth.TotpService.Status> totpStatus() {
+    public Uni<TotpService.Status> totpStatus() {
         return totp.status(Callers.databaseUser(identity).userId());
     }
 
@@ -133,15 +106,8 @@ public class MeResource {
      */
     @POST
     @Path("totp")
-    public Uni<io.triggerdeploy.auth.TotpService.Enrolment> totpEnrol() {
-        TriggerPrincipal p = Callers.signedIn(identity);
-        Actor actor = audit.actor(identity);
-        return service.get(p.userId()).invoke(u -> {
-                    if ("oidc".equals(u.source())) {
-                        throw ProblemException.conflict("You sign in through single sign-on; your identity provider asks for your second factor");
-                    }
-                }).chain(u -> totp.enrol(p.userId(), p.username()))
-                .call(() -> audit.record(actor, "user.totp_enrolment_started", "user", p.username(), null));
+    public Uni<TotpService.Enrolment> totpEnrol() {
+        return account.enrolTotp(Callers.signedIn(identity), audit.actor(identity));
     }
 
     /** A 6-digit code (or a recovery code), and for turning it off the password. */
@@ -156,10 +122,7 @@ public class MeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RecoveryCodes> totpConfirm(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body,
                                           @Context HttpServerRequest http) {
-        TriggerPrincipal p = Callers.signedIn(identity);
-        Actor actor = audit.actor(identity);
-        return totpChanges.confirm(p, ClientAddress.orUnknown(http), body.code())
-                .call(() -> audit.record(actor, "user.totp_enabled", "user", p.username(), null))
+        return account.confirmTotp(Callers.signedIn(identity), audit.actor(identity), ClientAddress.orUnknown(http), body.code())
                 .map(RecoveryCodes::new);
     }
 
@@ -176,9 +139,7 @@ public class MeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code and password is required") @Valid TotpCode body,
                                               @Context HttpServerRequest http) {
-        TriggerPrincipal p = Callers.signedIn(identity);
-        Actor actor = audit.actor(identity);
-        return totpChanges.disable(p, ClientAddress.orUnknown(http), body.code(), body.password())
-                .call(() -> audit.record(actor, "user.totp_disabled", "user", p.username(), null)).map(x -> RestResponse.noContent());
+        return account.disableTotp(Callers.signedIn(identity), audit.actor(identity), ClientAddress.orUnknown(http), body.code(),
+                body.password()).map(x -> RestResponse.noContent());
     }
 }

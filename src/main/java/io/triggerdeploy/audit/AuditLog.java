@@ -53,8 +53,7 @@ public class AuditLog {
      */
     public Uni<Void> record(Tx tx, Actor actor, String via, String action, String targetType, String target, String detail,
                             boolean success) {
-        Uni<Void> insert = repository.insert(tx, new AuditRepository.AuditEntry(cut(actor.name(), 254), actor.id(), action,
-                targetType, cut(target, 254), cut(detail, 1000), cut(actor.ip(), 64), success, cut(via, 80)));
+        Uni<Void> insert = repository.insert(tx, entry(actor, via, action, targetType, target, detail, success));
         if (tx != null) {
             return insert;
         }
@@ -62,6 +61,20 @@ public class AuditLog {
             LOG.warnf("Could not record audit event %s: %s", action, e.getClass().getSimpleName());
             return null;
         });
+    }
+
+    /**
+     * Records inside the Hibernate Reactive transaction of the calling {@code @WithTransaction} service method (servers,
+     * users, API tokens): the record commits with the change, and a failed insert fails the change.
+     */
+    public Uni<Void> recordInSession(Actor actor, String action, String targetType, String target, String detail) {
+        return repository.insertInSession(entry(actor, null, action, targetType, target, detail, true));
+    }
+
+    private static AuditRepository.AuditEntry entry(Actor actor, String via, String action, String targetType, String target,
+                                                    String detail, boolean success) {
+        return new AuditRepository.AuditEntry(cut(actor.name(), 254), actor.id(), action, targetType, cut(target, 254),
+                cut(detail, 1000), cut(actor.ip(), 64), success, cut(via, 80));
     }
 
     public Uni<AuditPage> page(String actor, String action, String from, String to, Long cursor, int limit) {

@@ -1,5 +1,6 @@
 package io.triggerdeploy.audit;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.Tx;
@@ -28,6 +29,20 @@ public class AuditRepository {
                 .execute(Tuple.from(new Object[]{e.actor(), e.actorId(), e.action(), e.targetType(), e.target(), e.detail(),
                         e.clientIp(), e.success(), e.via()}))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Appends inside the current Hibernate Reactive transaction (a {@code @WithTransaction} service method of an entity
+     * feature), so the record commits or rolls back with the entity change it describes.
+     */
+    Uni<Void> insertInSession(AuditEntry e) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("INSERT INTO audit_events (actor, actor_id, action, "
+                        + "target_type, target, detail, client_ip, success, via) VALUES (?1, cast(?2 as bigint), ?3, ?4, "
+                        + "cast(?5 as varchar), cast(?6 as varchar), cast(?7 as varchar), ?8, cast(?9 as varchar))")
+                .setParameter(1, e.actor()).setParameter(2, e.actorId()).setParameter(3, e.action())
+                .setParameter(4, e.targetType()).setParameter(5, e.target()).setParameter(6, e.detail())
+                .setParameter(7, e.clientIp()).setParameter(8, e.success()).setParameter(9, e.via())
+                .executeUpdate()).replaceWithVoid();
     }
 
     Uni<List<AuditEvent>> page(String actor, String action, OffsetDateTime from, OffsetDateTime to, Long beforeId, int limit) {

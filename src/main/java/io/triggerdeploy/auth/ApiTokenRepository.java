@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -43,8 +44,8 @@ public class ApiTokenRepository implements PanacheRepository<ApiToken> {
                 .execute(Tuple.of(tokenId)).replaceWithVoid();
     }
 
-    Uni<Integer> revokeAllOf(long userId) {
-        return pool.preparedQuery("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+    Uni<Integer> revokeAllOf(Tx tx, long userId) {
+        return (tx == null ? pool : tx.client()).preparedQuery("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
                 .execute(Tuple.of(userId)).map(r -> r.rowCount());
     }
 

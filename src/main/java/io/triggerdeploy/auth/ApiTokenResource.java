@@ -19,7 +19,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 
 import java.net.URI;
@@ -49,18 +48,14 @@ public class ApiTokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ApiTokenView>> create(@NotNull(message = "a JSON body is required") @Valid CreateApiTokenRequest request) {
-        Actor actor = audit.actor(identity);
-        return service.create(Callers.databaseUser(identity), request)
-                .call(v -> audit.record(actor, "token.created", "api_token", v.name(), "role " + v.role() + ", prefix " + v.tokenPrefix()))
+        return service.create(Callers.databaseUser(identity), request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ApiTokenView>created(URI.create("/api/tokens/" + v.id())).entity(v).build());
     }
 
     @DELETE
     @Path("{id}")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") long id) {
-        Actor actor = audit.actor(identity);
-        return service.revoke(Callers.databaseUser(identity), id)
-                .call(() -> audit.record(actor, "token.revoked", "api_token", String.valueOf(id), null))
+        return service.revoke(Callers.databaseUser(identity), id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());
     }
 }

@@ -6,6 +6,9 @@ import io.triggerdeploy.security.AuthConfig;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,8 +37,10 @@ public class ApiTokenService {
 
     private final ApiTokenRepository repository;
     private final AuthConfig config;
+    private final AuditLog audit;
 
-    public ApiTokenService(ApiTokenRepository repository, AuthConfig config) {
+    public ApiTokenService(ApiTokenRepository repository, AuthConfig config, AuditLog audit) {
+        this.audit = audit;
         this.repository = repository;
         this.config = config;
     }
@@ -44,8 +49,9 @@ public class ApiTokenService {
         return token.startsWith(PREFIX);
     }
 
+    /** A new token of the owner's (its secret is in this answer only); "token.created" commits with it. */
     @WithTransaction
-    public Uni<ApiTokenView> create(TriggerPrincipal owner, CreateApiTokenRequest req) {
+    public Uni<ApiTokenView> create(TriggerPrincipal owner, CreateApiTokenRequest req, Actor actor) {
         Role role = req.role() == null ? owner.role() : Role.parse(req.role()).orElseThrow();
         if (!owner.role().atLeast(role)) {
             throw ProblemException.forbidden("A token's role cannot be higher than your own (" + owner.role().id() + ")");
@@ -75,7 +81,8 @@ public class ApiTokenService {
             t.createdAt = now;
             t.expiresAt = expires.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
             return repository.persist(t).map(saved -> ApiTokenView.of(saved, secret));
-        });
+        }).call(v -> audit.recordInSession(actor, "token.created", "api_token", v.name(),
+                "role " + v.role() + ", prefix " + v.tokenPrefix()));
     }
 
     @WithSession
@@ -87,7 +94,7 @@ public class ApiTokenService {
 
     /** Revokes one of the caller's tokens; admins may revoke anyone's. */
     @WithTransaction
-    public Uni<Void> revoke(TriggerPrincipal caller, long id) {
+    public Uni<Void> revoke(TriggerPrincipal caller, long id, Actor actor) {
         return repository.findById(id).chain(t -> {
             if (t == null || (!t.userId.equals(caller.userId()) && caller.role() != Role.ADMIN)) {
                 throw ProblemException.notFound("No API token " + id);
@@ -95,13 +102,13 @@ public class ApiTokenService {
             if (t.revokedAt == null) {
                 t.revokedAt = OffsetDateTime.now(ZoneOffset.UTC);
             }
-            return Uni.createFrom().voidItem();
+            return audit.recordInSession(actor, "token.revoked", "api_token", String.valueOf(id), null);
         });
     }
 
     /** Revokes every live API token of a user (deactivation, or an admin's password reset that asks for it). */
-    public Uni<Integer> revokeAllOf(long userId) {
-        return repository.revokeAllOf(userId);
+    public Uni<Integer> revokeAllOf(Tx tx, long userId) {
+        return repository.revokeAllOf(tx, userId);
     }
 
     /** Looks the secret up by hash; the effective role is the lower of the token's and the owner's current role. */

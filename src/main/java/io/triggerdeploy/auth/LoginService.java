@@ -45,26 +45,25 @@ public class LoginService {
     private final MeterRegistry meters;
 
     private final TotpService totp;
-    private final io.triggerdeploy.security.AuthConfig config;
+    private final SecondFactor secondFactor;
     private final LdapDirectory ldap;
     private final ExternalUsers external;
 
     public LoginService(UserService users, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle,
                         BreakGlassRealm breakGlass, DatabaseState database, AuditLog audit, MeterRegistry meters,
-                        TotpService totp, io.triggerdeploy.security.AuthConfig config, LdapDirectory ldap,
-                        ExternalUsers external) {
-        this.ldap = ldap;
-        this.external = external;
-        this.totp = totp;
-        this.config = config;
-        this.audit = audit;
-        this.meters = meters;
+                        TotpService totp, SecondFactor secondFactor, LdapDirectory ldap, ExternalUsers external) {
         this.users = users;
         this.hasher = hasher;
         this.issuer = issuer;
         this.throttle = throttle;
         this.breakGlass = breakGlass;
         this.database = database;
+        this.audit = audit;
+        this.meters = meters;
+        this.totp = totp;
+        this.secondFactor = secondFactor;
+        this.ldap = ldap;
+        this.external = external;
     }
 
     /** What the login needs of a user row. */
@@ -105,7 +104,7 @@ public class LoginService {
                         a.breakGlass() ? "login.break_glass" : "login.success", "user", a.username(), null))
                 .onFailure(ProblemException.class).call(e -> {
                     int status = ((ProblemException) e).status();
-                    if (status != 401 && status != 403 && status != 429 || e instanceof TotpRequired || e instanceof TotpEnrolmentRequired) {
+                    if (status != 401 && status != 403 && status != 429 || e instanceof SecondFactor.TotpRequired || e instanceof SecondFactor.TotpEnrolmentRequired) {
                         return Uni.createFrom().voidItem();
                     }
                     loginFailure(status == 429 ? "throttled" : status == 403 ? "refused" : "invalid_credentials");
@@ -154,11 +153,11 @@ public class LoginService {
                     if (ldap.configured() && (c == null || c.source() == ExternalIdentity.Source.LDAP)) {
                         return open.chain(() -> directoryLogin(req, clientAddress, keys));
                     }
-                    return open.chain(() -> passwordLogin(req, c, keys));
+                    return open.chain(() -> passwordLogin(req, c, keys, clientAddress));
                 });
     }
 
-    private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, LoginThrottle.Keys keys) {
+    private Uni<Authenticated> passwordLogin(LoginRequest req, Candidate candidate, LoginThrottle.Keys keys, String clientAddress) {
         return Uni.createFrom().item(candidate)
                 .chain(c -> Workers.cpu(() -> {
                     if (c == null || c.source() != ExternalIdentity.Source.LOCAL) {
@@ -176,7 +175,7 @@ public class LoginService {
                                 .chain(() -> Uni.createFrom().failure(invalidCredentials()));
                     }
                     Candidate c = v.candidate();
-                    return secondFactor(c, req.totp(), keys).call(codes -> recordLogin(c.id(), v.rehash()))
+                    return secondFactor.check(c, req.totp(), keys, clientAddress).call(codes -> recordLogin(c.id(), v.rehash()))
                             .call(codes -> throttle.clear(keys))
                             .map(codes -> {
                                 if (v.rehash() != null) {
@@ -203,155 +202,12 @@ public class LoginService {
             // a directory user who turned on two-factor sign-in here is asked for the code like a local user
             return external.signIn(who, ldap.defaultRole(), clientAddress)
                     .chain(u -> totp.status(u.id()).chain(st -> !st.enabled() ? Uni.createFrom().<List<String>>nullItem()
-                                    : secondFactor(new Candidate(u.id(), u.username(), u.role(), "!", true, u.generation(), true,
-                                    ExternalIdentity.Source.LDAP), req.totp(), keys))
+                                    : secondFactor.check(new Candidate(u.id(), u.username(), u.role(), "!", true, u.generation(), true,
+                                    ExternalIdentity.Source.LDAP), req.totp(), keys, clientAddress))
                             .replaceWith(u))
                     .call(u -> throttle.clear(keys))
                     .map(u -> new Authenticated(u.id(), u.username(), u.role(), u.generation()));
         });
-    }
-
-    /**
-     * For a user with two-factor sign-in on: without a code, 401 with {@code totp_required} (not a failed login: the
-     * password was right); with a wrong or used code, a failed login (throttled like a wrong password).
-     */
-    private Uni<List<String>> secondFactor(Candidate c, String code, LoginThrottle.Keys keys) {
-        if (!c.totpEnabled()) {
-            return required(c.role()) ? enrolAtSignIn(c.id(), c.username(), code, keys) : Uni.createFrom().nullItem();
-        }
-        if (code == null || code.isBlank()) {
-            return Uni.createFrom().failure(new TotpRequired(c.id()));
-        }
-        return totp.check(c.id(), code).chain(ok -> ok ? Uni.createFrom().<List<String>>nullItem()
-                : throttle.recordFailure(keys).chain(() -> Uni.createFrom().failure(
-                        ProblemException.unauthorized("Invalid or already used two-factor code"))));
-    }
-
-    /** Whether the policy ({@code trigger.auth.totp-required}) makes this role use two-factor sign-in. */
-    boolean required(Role role) {
-        String policy = config.totpRequired();
-        return "all".equals(policy) || "admins".equals(policy) && role == Role.ADMIN;
-    }
-
-    /**
-     * Someone the policy covers who has no second factor yet: without a code, a new secret to set up (401 with
-     * {@code totp_enrolment}); with a code of that secret, it is turned on and the recovery codes come with the login.
-     */
-    private Uni<List<String>> enrolAtSignIn(long userId, String username, String code, LoginThrottle.Keys keys) {
-        if (code == null || code.isBlank()) {
-            return totp.enrol(userId, username).chain(e -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, e)));
-        }
-        return totp.confirm(userId, code).onFailure(ProblemException.class).recoverWithUni(e -> {
-            if (((ProblemException) e).status() == 409) { // no pending secret: start one
-                return totp.enrol(userId, username).chain(en -> Uni.createFrom().failure(new TotpEnrolmentRequired(userId, en)));
-            }
-            return throttle.recordFailure(keys).chain(() -> Uni.createFrom().failure(
-                    ProblemException.unauthorized("The code is not the current code of the new two-factor secret")));
-        });
-    }
-
-    /** The policy requires two-factor sign-in and this user has none: here is a new secret to set up. */
-    public static final class TotpEnrolmentRequired extends ProblemException {
-        private final long userId;
-        private final TotpService.Enrolment enrolment;
-
-        TotpEnrolmentRequired(long userId, TotpService.Enrolment e) {
-            super(401, "Unauthorized", "Two-factor sign-in is required: add totp_enrolment.secret (or scan its QR code) to an "
-                    + "authenticator app and sign in again with its code as totp", java.util.Map.of("WWW-Authenticate", "Bearer"));
-            this.userId = userId;
-            this.enrolment = e;
-            attachTotpEnrolment(java.util.Map.of("secret", e.secret(), "otpauth_uri", e.otpauthUri(), "qr_data_uri", e.qrDataUri()));
-        }
-
-        public long userId() {
-            return userId;
-        }
-
-        public TotpService.Enrolment enrolment() {
-            return enrolment;
-        }
-    }
-
-    /** Checks a second-factor code for a user whose password a web login challenge vouches for. */
-    public Uni<Authenticated> completeChallenge(String challenge, String code, String clientAddress) {
-        return totp.takeChallenge(challenge).chain(userId -> {
-            if (userId == null) {
-                return Uni.createFrom().failure(ProblemException.unauthorized("The sign-in took too long; enter your password again"));
-            }
-            String addressKey = LoginThrottle.addressKey(clientAddress);
-            return users.live(userId).chain(u -> {
-                if (u == null || !u.active()) {
-                    return Uni.createFrom().failure(invalidCredentials());
-                }
-                LoginThrottle.Keys keys = LoginThrottle.Keys.of(addressKey, LoginThrottle.userKey(u.username()), LoginThrottle.accountKey(userId));
-                return throttle.blockedFor(LoginThrottle.accountKey(userId), addressKey).chain(blocked -> {
-                    if (blocked.isPresent()) {
-                        return Uni.createFrom().failure(new ProblemException(429, "Too Many Requests", "Too many failed logins; try again later"));
-                    }
-                    return totp.status(userId).chain(st -> {
-                        boolean enrolling = !st.enabled() && required(u.role());
-                        Uni<List<String>> proof = enrolling
-                                ? totp.confirm(userId, code).onFailure(ProblemException.class).recoverWithNull()
-                                : totp.check(userId, code).map(ok -> ok ? List.<String>of() : null);
-                        return proof.chain(codes -> {
-                            if (codes == null) {
-                                return throttle.recordFailure(keys).chain(() -> totp.challenge(userId))
-                                        .chain(again -> enrolling ? totp.pending(userId, u.username()).map(e -> new SecondFactorRetry(again, e))
-                                                : Uni.createFrom().item(new SecondFactorRetry(again, null)))
-                                        .chain(retry -> Uni.createFrom().failure(retry));
-                            }
-                            return throttle.clear(keys).chain(() -> recordLogin(userId, null))
-                                    .call(() -> audit.record(new Actor(u.username(), userId, clientAddress), "login.success", "user",
-                                            u.username(), enrolling ? "setting up a second factor" : "with a second factor"))
-                                    .map(x -> new Authenticated(userId, u.username(), u.role(), u.generation(),
-                                            enrolling ? codes : null));
-                        });
-                    });
-                });
-            });
-        });
-    }
-
-    /** The password was right; the second factor's code is needed (401 with {@code totp_required}). */
-    public static final class TotpRequired extends ProblemException {
-        private final long userId;
-
-        TotpRequired(long userId) {
-            super(401, "Unauthorized", "Enter the 6-digit code from your authenticator app (or a recovery code) as totp",
-                    java.util.Map.of("WWW-Authenticate", "Bearer"));
-            this.userId = userId;
-            markTotpRequired();
-        }
-
-        public long userId() {
-            return userId;
-        }
-    }
-
-    /** A wrong code on the web: the login may try again with this new challenge. */
-    public static final class SecondFactorRetry extends RuntimeException {
-        private final String challenge;
-        private final TotpService.Enrolment enrolment;
-
-        public SecondFactorRetry(String challenge, TotpService.Enrolment enrolment) {
-            super("Invalid or already used code", null, false, false);
-            this.challenge = challenge;
-            this.enrolment = enrolment;
-        }
-
-        public String challenge() {
-            return challenge;
-        }
-
-        /** The secret being set up, when the login is setting one up (shown again). */
-        public TotpService.Enrolment enrolment() {
-            return enrolment;
-        }
-    }
-
-    /** A one-time challenge standing for a right password, for the web login's code step. */
-    public Uni<String> challenge(long userId) {
-        return totp.challenge(userId);
     }
 
     private Uni<Candidate> findCandidate(String login) {
@@ -360,7 +216,7 @@ public class LoginService {
                         ExternalIdentity.Source.of(c.source())));
     }
 
-    private Uni<Void> recordLogin(long id, String newHash) {
+    Uni<Void> recordLogin(long id, String newHash) {
         return users.recordLogin(id, newHash);
     }
 

@@ -1,6 +1,7 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.security.PasswordHasher;
@@ -33,17 +34,17 @@ public class TotpChanges {
     }
 
     /** Turns the pending secret on with its first code; the ten recovery codes. */
-    public Uni<List<String>> confirm(TriggerPrincipal p, String clientAddress, String code) {
+    public Uni<List<String>> confirm(TriggerPrincipal p, Actor actor, String clientAddress, String code) {
         String account = LoginThrottle.accountKey(p.userId());
         String address = LoginThrottle.addressKey(clientAddress);
         LoginThrottle.Keys keys = LoginThrottle.Keys.of(address, account, LoginThrottle.userKey(p.username()));
-        return notBlocked(account, address).chain(() -> totp.confirm(p.userId(), code))
+        return notBlocked(account, address).chain(() -> totp.confirm(p.userId(), code, actor))
                 .onFailure(e -> e instanceof ProblemException pe && pe.status() == 400)
                 .call(() -> throttle.recordFailure(keys));
     }
 
     /** Turns the second factor off, proven with the password and a current (or recovery) code. */
-    public Uni<Void> disable(TriggerPrincipal p, String clientAddress, String code, String password) {
+    public Uni<Void> disable(TriggerPrincipal p, Actor actor, String clientAddress, String code, String password) {
         String account = LoginThrottle.accountKey(p.userId());
         String address = LoginThrottle.addressKey(clientAddress);
         LoginThrottle.Keys keys = LoginThrottle.Keys.of(address, account, LoginThrottle.userKey(p.username()));
@@ -65,7 +66,7 @@ public class TotpChanges {
                         return throttle.recordFailure(keys)
                                 .chain(() -> Uni.createFrom().failure(ProblemException.forbidden(refusal)));
                     }
-                    return throttle.clear(keys).chain(() -> totp.clear(p.userId())).replaceWithVoid();
+                    return throttle.clear(keys).chain(() -> totp.disable(p.userId(), actor)).replaceWithVoid();
                 });
     }
 

@@ -33,8 +33,8 @@ public class TotpRepository {
     }
 
     /** A new secret waiting for its first code; refused (false) while one is confirmed. */
-    Uni<Boolean> begin(long userId, String sealed) {
-        return pool.preparedQuery("UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND NOT totp_enabled")
+    Uni<Boolean> begin(Tx tx, long userId, String sealed) {
+        return tx.client().preparedQuery("UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND NOT totp_enabled")
                 .execute(Tuple.of(userId, sealed)).map(rows -> rows.rowCount() == 1);
     }
 

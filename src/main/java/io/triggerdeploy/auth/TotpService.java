@@ -1,6 +1,8 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.db.Transactions;
@@ -28,12 +30,14 @@ public class TotpService {
     private final TotpRepository repository;
     private final SecretBox secrets;
     private final Transactions transactions;
+    private final AuditLog audit;
     private final SecureRandom random = new SecureRandom();
 
-    public TotpService(TotpRepository repository, SecretBox secrets, Transactions transactions) {
+    public TotpService(TotpRepository repository, SecretBox secrets, Transactions transactions, AuditLog audit) {
         this.repository = repository;
         this.secrets = secrets;
         this.transactions = transactions;
+        this.audit = audit;
     }
 
     /** What enrolment shows once: the secret in base32, the URI an authenticator app reads, and that URI as a QR code. */
@@ -45,12 +49,14 @@ public class TotpService {
     }
 
     /** Starts (or restarts) enrolment: a new secret, not in force until {@link #confirm} gets a valid code for it. */
-    public Uni<Enrolment> enrol(long userId, String username) {
+    public Uni<Enrolment> enrol(long userId, String username, Actor actor) {
         secrets.requireEnabled("totp");
         byte[] secret = new byte[20];
         random.nextBytes(secret);
         String sealed = secrets.seal(sealedName(userId), Totp.base32(secret));
-        return repository.begin(userId, sealed).map(ok -> {
+        return transactions.run(tx -> repository.begin(tx, userId, sealed).call(ok -> ok
+                ? audit.record(tx, actor, null, "user.totp_enrolment_started", "user", username, null, true)
+                : Uni.createFrom().voidItem())).map(ok -> {
             if (!ok) {
                 throw ProblemException.conflict("Two-factor sign-in is already on; turn it off first (DELETE /api/me/totp with a code)");
             }
@@ -72,7 +78,7 @@ public class TotpService {
     }
 
     /** Turns the pending secret on with a first valid code; answers the ten recovery codes (shown this once). */
-    public Uni<List<String>> confirm(long userId, String code) {
+    public Uni<List<String>> confirm(long userId, String code, Actor actor) {
         return repository.state(userId).chain(st -> {
             if (st == null || st.sealedSecret() == null) {
                 throw ProblemException.conflict("No enrolment is under way; start one with POST /api/me/totp");
@@ -91,7 +97,9 @@ public class TotpService {
                 codes.add(c);
                 hashes.add(Signatures.sha256(normalise(c)));
             }
-            return transactions.run(tx -> repository.confirm(tx, userId, st.sealedSecret(), step.getAsLong(), hashes)).map(ok -> {
+            return transactions.run(tx -> repository.confirm(tx, userId, st.sealedSecret(), step.getAsLong(), hashes).call(ok -> ok
+                    ? audit.record(tx, actor, null, "user.totp_enabled", "user", actor.name(), null, true)
+                    : Uni.createFrom().voidItem())).map(ok -> {
                 if (!ok) {
                     throw ProblemException.conflict("The enrolment changed meanwhile; start again");
                 }
@@ -127,9 +135,16 @@ public class TotpService {
         });
     }
 
-    /** Turns the second factor off (the user, proving it with a code; or an admin): false when it was not on. */
-    public Uni<Boolean> clear(long userId) {
-        return transactions.run(tx -> repository.clear(tx, userId));
+    /** The user turns their second factor off (proven with a code before this is called). */
+    public Uni<Boolean> disable(long userId, Actor actor) {
+        return transactions.run(tx -> repository.clear(tx, userId)
+                .call(had -> audit.record(tx, actor, null, "user.totp_disabled", "user", actor.name(), null, true)));
+    }
+
+    /** An admin removes a user's second factor (a lost phone): false when it was not on. */
+    public Uni<Boolean> reset(long userId, String username, Actor actor) {
+        return transactions.run(tx -> repository.clear(tx, userId).call(had -> audit.record(tx, actor, null, "user.totp_reset",
+                "user", username, had ? "second factor removed by an admin" : "had no second factor", true)));
     }
 
     /** Seals every two-factor secret under the current key (after a key rotation); how many moved. */

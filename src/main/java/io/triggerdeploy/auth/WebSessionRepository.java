@@ -1,6 +1,7 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,8 +22,9 @@ public class WebSessionRepository {
     record Row(long userId, String username, Role role, String csrfToken, boolean stale) {
     }
 
-    Uni<Void> insert(String idHash, long userId, String csrf, String clientIp, String userAgent, long idleSeconds, String idToken) {
-        return pool.preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at, id_token) "
+    Uni<Void> insert(Tx tx, String idHash, long userId, String csrf, String clientIp, String userAgent, long idleSeconds,
+                     String idToken) {
+        return (tx == null ? pool : tx.client()).preparedQuery("INSERT INTO web_sessions (id_hash, user_id, csrf_token, client_ip, user_agent, expires_at, id_token) "
                         + "VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)")
                 .execute(Tuple.from(new Object[]{idHash, userId, csrf, clientIp, userAgent, idleSeconds, idToken}))
                 .replaceWithVoid();
@@ -50,12 +52,13 @@ public class WebSessionRepository {
                 .execute(Tuple.of(idHash, idleSeconds)).replaceWithVoid();
     }
 
-    Uni<Void> delete(String idHash) {
-        return pool.preparedQuery("DELETE FROM web_sessions WHERE id_hash = $1").execute(Tuple.of(idHash)).replaceWithVoid();
+    Uni<Void> delete(Tx tx, String idHash) {
+        return (tx == null ? pool : tx.client()).preparedQuery("DELETE FROM web_sessions WHERE id_hash = $1")
+                .execute(Tuple.of(idHash)).replaceWithVoid();
     }
 
-    Uni<Integer> deleteForUser(long userId, String keepIdHash) {
-        return pool.preparedQuery("DELETE FROM web_sessions WHERE user_id = $1 AND ($2::text IS NULL OR id_hash <> $2)")
+    Uni<Integer> deleteForUser(Tx tx, long userId, String keepIdHash) {
+        return (tx == null ? pool : tx.client()).preparedQuery("DELETE FROM web_sessions WHERE user_id = $1 AND ($2::text IS NULL OR id_hash <> $2)")
                 .execute(Tuple.of(userId, keepIdHash)).map(r -> r.rowCount());
     }
 

@@ -3,6 +3,10 @@ package io.triggerdeploy.auth;
 import io.triggerdeploy.security.AuthConfig;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,10 +33,14 @@ public class WebSessions {
 
     private final WebSessionRepository repository;
     private final AuthConfig config;
+    private final Transactions transactions;
+    private final AuditLog audit;
 
-    public WebSessions(WebSessionRepository repository, AuthConfig config) {
+    public WebSessions(WebSessionRepository repository, AuthConfig config, Transactions transactions, AuditLog audit) {
         this.repository = repository;
         this.config = config;
+        this.transactions = transactions;
+        this.audit = audit;
     }
 
     /** A new session: the cookie value (secret, shown to nobody but the browser). */
@@ -49,10 +57,20 @@ public class WebSessions {
 
     /** A session made by an OIDC sign-in keeps the provider's ID token, for ending the provider's session at logout. */
     public Uni<Created> create(long userId, String clientIp, String userAgent, String idToken) {
+        return create(null, userId, clientIp, userAgent, idToken);
+    }
+
+    /** A session for a sign-in the caller vouches for ({@code detail} says how); "login.success" commits with it. */
+    public Uni<Created> signIn(Actor user, String userAgent, String idToken, String detail) {
+        return transactions.run(tx -> create(tx, user.id(), user.ip(), userAgent, idToken)
+                .call(() -> audit.record(tx, user, null, "login.success", "user", user.name(), detail, true)));
+    }
+
+    private Uni<Created> create(Tx tx, long userId, String clientIp, String userAgent, String idToken) {
         String secret = random(32);
         String csrf = random(24);
         String ua = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 300));
-        return repository.insert(hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds(), idToken)
+        return repository.insert(tx, hash(secret), userId, csrf, clientIp, ua, config.session().idleTimeout().toSeconds(), idToken)
                 .replaceWith(new Created(secret, csrf));
     }
 
@@ -87,12 +105,18 @@ public class WebSessions {
         if (cookieValue == null || cookieValue.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return repository.delete(hash(cookieValue));
+        return repository.delete(null, hash(cookieValue));
+    }
+
+    /** Logout: the session ends and "logout" ({@code detail}: how, or null) commits with it. */
+    public Uni<Void> signOut(String cookieValue, Actor user, String detail) {
+        return transactions.run(tx -> repository.delete(tx, hash(cookieValue))
+                .call(() -> audit.record(tx, user, null, "logout", "user", user.name(), detail, true)));
     }
 
     /** Ends every session of a user except, optionally, one (after a password change). */
-    public Uni<Integer> deleteForUser(long userId, String keepIdHash) {
-        return repository.deleteForUser(userId, keepIdHash);
+    public Uni<Integer> deleteForUser(Tx tx, long userId, String keepIdHash) {
+        return repository.deleteForUser(tx, userId, keepIdHash);
     }
 
     /** Removes expired rows; any replica may run it, the delete is idempotent. */

@@ -3,7 +3,6 @@ package io.triggerdeploy.chat;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
@@ -34,15 +33,11 @@ public class SlackAdminResource {
     public record LinkTarget(@NotNull String username) {
     }
 
-    private final SlackRepository repository;
-    private final UserService users;
-    private final AuditLog audit;
+    private final SlackLinks links;
     private final SecurityIdentity identity;
 
-    public SlackAdminResource(SlackRepository repository, UserService users, AuditLog audit, SecurityIdentity identity) {
-        this.repository = repository;
-        this.users = users;
-        this.audit = audit;
+    public SlackAdminResource(SlackLinks links, SecurityIdentity identity) {
+        this.links = links;
         this.identity = identity;
     }
 
@@ -52,39 +47,24 @@ public class SlackAdminResource {
 
     @GET
     @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<List<SlackRepository.Link>> links() {
-        return repository.links();
+    public Uni<List<SlackLink>> links() {
+        return links.all();
     }
 
     @PUT
     @Path("{slackUserId}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<SlackRepository.Link> link(@PathParam("slackUserId") String slackUserId,
+    public Uni<SlackLink> link(@PathParam("slackUserId") String slackUserId,
                                           @NotNull(message = "a JSON body with username is required") LinkTarget body,
                                           @Context HttpServerRequest http) {
-        if (slackUserId == null || !slackUserId.matches("[A-Z0-9]{1,32}")) {
-            throw ProblemException.invalid("slack_user_id", "is a Slack user id such as U024BE7LH");
-        }
-        return users.credentials(body.username().trim()).chain(u -> {
-            if (u == null) {
-                throw ProblemException.invalid("username", "names no user");
-            }
-            return repository.link(slackUserId, u.id(), me().username())
-                    .call(() -> audit.record(Actor.of(me(), http), "slack.linked", "user", u.username(), "Slack user " + slackUserId))
-                    .map(v -> new SlackRepository.Link(slackUserId, u.id(), u.username(), me().username()));
-        });
+        return links.link(slackUserId, body.username(), me(), Actor.of(me(), http));
     }
 
     @DELETE
     @Path("{slackUserId}")
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId") String slackUserId, @Context HttpServerRequest http) {
-        return repository.unlink(slackUserId).chain(found -> {
-            if (!found) {
-                throw ProblemException.notFound("Slack user " + slackUserId + " is not linked");
-            }
-            return audit.record(Actor.of(me(), http), "slack.unlinked", "slack", slackUserId, null);
-        }).map(v -> RestResponse.noContent());
+        return links.unlink(slackUserId, Actor.of(me(), http)).map(v -> RestResponse.noContent());
     }
 }

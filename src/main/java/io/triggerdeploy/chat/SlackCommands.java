@@ -5,6 +5,7 @@ import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Acting;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.deploy.DeploymentService;
@@ -51,14 +52,37 @@ public class SlackCommands {
     /** Created at run time (a native image must not hold a seeded generator from its build). */
     private final SecureRandom random = new SecureRandom();
 
+    private final AuditLog audit;
+
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
-                         NotifyConfig notify, AccessService access) {
-        this.access = access;
+                         NotifyConfig notify, AccessService access, AuditLog audit) {
         this.repository = repository;
         this.users = users;
         this.servers = servers;
         this.deployments = deployments;
         this.notify = notify;
+        this.access = access;
+        this.audit = audit;
+    }
+
+    /**
+     * A verified command, once: a replay (the same MAC again) is a 401; the command runs and its verb is recorded (never
+     * its values: they may be secrets).
+     */
+    Uni<String> receive(String replayKey, Invocation in) {
+        return repository.firstTime(replayKey).chain(first -> {
+            if (!first) {
+                throw new ProblemException(401, "Unauthorized", "This request was already received (a replay)");
+            }
+            return run(in).call(text -> audit.record(null, new Actor("slack:" + in.slackUserId(), null, in.clientIp()), "slack",
+                    "chat.command", "slack", in.slackUserId(), verb(in.text()), true));
+        });
+    }
+
+    /** The audit detail: the command's verb and server, never its values (they may be secrets). */
+    static String verb(String text) {
+        var words = SlackCommands.words(text);
+        return words.isEmpty() ? "help" : words.get(0) + (words.size() > 1 && !words.get(1).contains("=") ? " " + words.get(1) : "");
     }
 
     Uni<String> run(Invocation in) {
@@ -88,7 +112,8 @@ public class SlackCommands {
                     .map(l -> list(l.stream().filter(s -> a.sees(s.id())).toList())));
             case "status" -> one(words, "status <server>").chain(ref -> access.of(user.id(), user.role()).chain(a -> status(ref, a)));
             case "deploy" -> operator(user).chain(() -> deploy(words, user, in));
-            case "cancel" -> operator(user).chain(() -> access.of(user.id(), user.role()).chain(a -> cancel(words, a)));
+            case "cancel" -> operator(user).chain(() -> access.of(user.id(), user.role()).chain(a -> cancel(words, a,
+                    new Actor(user.username(), user.id(), in.clientIp()))));
             default -> Uni.createFrom().item("Unknown command `" + verb + "`.\n" + help(in.command()));
         };
     }
@@ -171,13 +196,13 @@ public class SlackCommands {
                         + (d.ref() == null ? "" : " (" + d.ref() + ")") + ". I will post here when it starts and ends. " + link(d.id()));
     }
 
-    private Uni<String> cancel(List<String> words, Access a) {
+    private Uni<String> cancel(List<String> words, Access a, Actor actor) {
         return one(words, "cancel <id>").chain(id -> {
             if (!id.matches("#?\\d{1,18}")) {
                 return Uni.createFrom().item("Usage: `cancel <id>` (a deployment number)");
             }
             long n = Long.parseLong(id.replace("#", ""));
-            return deployments.cancel(n, a).map(d -> "Cancel requested for #" + d.id() + " (" + d.status() + "). " + link(d.id()));
+            return deployments.cancel(n, a, actor).map(d -> "Cancel requested for #" + d.id() + " (" + d.status() + "). " + link(d.id()));
         });
     }
 

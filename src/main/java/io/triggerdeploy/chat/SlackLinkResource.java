@@ -3,7 +3,7 @@ package io.triggerdeploy.chat;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.security.Role;
@@ -37,13 +37,11 @@ public class SlackLinkResource {
     public record LinkCode(@NotNull String code) {
     }
 
-    private final SlackRepository repository;
-    private final AuditLog audit;
+    private final SlackLinks links;
     private final SecurityIdentity identity;
 
-    public SlackLinkResource(SlackRepository repository, AuditLog audit, SecurityIdentity identity) {
-        this.repository = repository;
-        this.audit = audit;
+    public SlackLinkResource(SlackLinks links, SecurityIdentity identity) {
+        this.links = links;
         this.identity = identity;
     }
 
@@ -54,7 +52,7 @@ public class SlackLinkResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<Map<String, List<String>>> mine() {
-        return repository.slackIdsOf(me().userId()).map(ids -> Map.of("slack_user_ids", ids));
+        return links.of(me().userId()).map(ids -> Map.of("slack_user_ids", ids));
     }
 
     @POST
@@ -62,27 +60,14 @@ public class SlackLinkResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, List<String>>> linkMine(@NotNull(message = "a JSON body with code is required") LinkCode body,
                                                    @Context HttpServerRequest http) {
-        String code = SlackCommands.normalise(body.code());
-        if (!code.matches("[A-Z0-9]{10}")) {
-            throw ProblemException.invalid("code", "is the 10-character code /deploy link showed you, e.g. ABCDE-FGH23");
-        }
-        TriggerPrincipal p = io.triggerdeploy.security.Callers.signedIn(identity); // a Slack link acts with the owner's full role
-        return repository.redeem(Signatures.sha256(code)).chain(slackId -> {
-            if (slackId == null) {
-                throw ProblemException.invalid("code", "is unknown or expired; run /deploy link again");
-            }
-            return repository.link(slackId, p.userId(), p.username())
-                    .call(() -> audit.record(Actor.of(p, http), "slack.linked", "user", p.username(), "Slack user " + slackId))
-                    .chain(() -> mine());
-        });
+        TriggerPrincipal p = Callers.signedIn(identity); // a Slack link acts with the owner's full role
+        return links.linkMine(p, Actor.of(p, http), body.code()).chain(() -> mine());
     }
 
     @DELETE
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<RestResponse<Void>> unlinkMine(@Context HttpServerRequest http) {
         TriggerPrincipal p = me();
-        return repository.unlinkUser(p.userId()).call(n -> n == 0 ? Uni.createFrom().voidItem()
-                        : audit.record(Actor.of(p, http), "slack.unlinked", "user", p.username(), n + " Slack account(s)"))
-                .map(n -> RestResponse.noContent());
+        return links.unlinkMine(p, Actor.of(p, http)).map(n -> RestResponse.noContent());
     }
 }

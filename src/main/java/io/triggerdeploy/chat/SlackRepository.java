@@ -1,6 +1,7 @@
 package io.triggerdeploy.chat;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.Rows;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -11,11 +12,6 @@ import java.util.List;
 /** The Slack tables: user links, one-time link codes, accepted request signatures, reply addresses. */
 @ApplicationScoped
 public class SlackRepository {
-
-    /** A Slack user's link. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record Link(String slackUserId, long userId, String username, String linkedBy) {
-    }
 
     private final Pool pool;
 
@@ -35,26 +31,26 @@ public class SlackRepository {
                 .map(rows -> Rows.first(rows, r -> r.getLong(0)));
     }
 
-    Uni<Void> link(String slackUserId, long userId, String by) {
-        return pool.preparedQuery("INSERT INTO slack_links (slack_user_id, user_id, linked_by) VALUES ($1, $2, $3) "
+    Uni<Void> link(Tx tx, String slackUserId, long userId, String by) {
+        return tx.client().preparedQuery("INSERT INTO slack_links (slack_user_id, user_id, linked_by) VALUES ($1, $2, $3) "
                         + "ON CONFLICT (slack_user_id) DO UPDATE SET user_id = $2, linked_by = $3, linked_at = now()")
                 .execute(Tuple.of(slackUserId, userId, by)).replaceWithVoid();
     }
 
     /** Removes a link; whether there was one. */
-    Uni<Boolean> unlink(String slackUserId) {
-        return pool.preparedQuery("DELETE FROM slack_links WHERE slack_user_id = $1").execute(Tuple.of(slackUserId))
+    Uni<Boolean> unlink(Tx tx, String slackUserId) {
+        return tx.client().preparedQuery("DELETE FROM slack_links WHERE slack_user_id = $1").execute(Tuple.of(slackUserId))
                 .map(rows -> rows.rowCount() > 0);
     }
 
-    Uni<Integer> unlinkUser(long userId) {
-        return pool.preparedQuery("DELETE FROM slack_links WHERE user_id = $1").execute(Tuple.of(userId)).map(rows -> rows.rowCount());
+    Uni<Integer> unlinkUser(Tx tx, long userId) {
+        return tx.client().preparedQuery("DELETE FROM slack_links WHERE user_id = $1").execute(Tuple.of(userId)).map(rows -> rows.rowCount());
     }
 
-    Uni<List<Link>> links() {
+    Uni<List<SlackLink>> links() {
         return pool.query("SELECT l.slack_user_id, l.user_id, u.username, l.linked_by FROM slack_links l JOIN users u ON u.id = l.user_id "
                         + "ORDER BY lower(u.username), l.slack_user_id").execute()
-                .map(rows -> Rows.list(rows, r -> new Link(r.getString(0), r.getLong(1), r.getString(2), r.getString(3))));
+                .map(rows -> Rows.list(rows, r -> new SlackLink(r.getString(0), r.getLong(1), r.getString(2), r.getString(3))));
     }
 
     Uni<List<String>> slackIdsOf(long userId) {
@@ -72,8 +68,8 @@ public class SlackRepository {
     }
 
     /** Uses up a code: the Slack user it was made for, or null when it is unknown or expired. */
-    Uni<String> redeem(String codeHash) {
-        return pool.preparedQuery("DELETE FROM slack_link_codes WHERE code_hash = $1 AND expires_at > now() RETURNING slack_user_id")
+    Uni<String> redeem(Tx tx, String codeHash) {
+        return tx.client().preparedQuery("DELETE FROM slack_link_codes WHERE code_hash = $1 AND expires_at > now() RETURNING slack_user_id")
                 .execute(Tuple.of(codeHash)).map(rows -> Rows.first(rows, r -> r.getString(0)));
     }
 

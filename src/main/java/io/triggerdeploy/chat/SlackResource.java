@@ -1,8 +1,6 @@
 package io.triggerdeploy.chat;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
@@ -35,15 +33,11 @@ import java.util.Map;
 public class SlackResource {
 
     private final SlackConfig config;
-    private final SlackRepository repository;
     private final SlackCommands commands;
-    private final AuditLog audit;
 
-    public SlackResource(SlackConfig config, SlackRepository repository, SlackCommands commands, AuditLog audit) {
+    public SlackResource(SlackConfig config, SlackCommands commands) {
         this.config = config;
-        this.repository = repository;
         this.commands = commands;
-        this.audit = audit;
     }
 
     @POST
@@ -67,15 +61,10 @@ public class SlackResource {
             throw ProblemException.invalid("response_url", "must be an http(s) URL");
         }
         String ip = ClientAddress.of(http);
-        return repository.firstTime(replayKey(signature)).chain(first -> {
-            if (!first) {
-                throw new ProblemException(401, "Unauthorized", "This request was already received (a replay)");
-            }
-            SlackCommands.Invocation in = new SlackCommands.Invocation(slackUser, form.get("command"), form.getOrDefault("text", ""),
-                    responseUrl, ip);
-            return commands.run(in).call(text -> audit.record(null, new Actor("slack:" + slackUser, null, ip), "slack",
-                    "chat.command", "slack", slackUser, verb(in.text()), true));
-        }).map(text -> new JsonObject().put("response_type", "ephemeral").put("text", text));
+        SlackCommands.Invocation in = new SlackCommands.Invocation(slackUser, form.get("command"), form.getOrDefault("text", ""),
+                responseUrl, ip);
+        return commands.receive(replayKey(signature), in)
+                .map(text -> new JsonObject().put("response_type", "ephemeral").put("text", text));
     }
 
     /**
@@ -128,11 +117,5 @@ public class SlackResource {
             }
         }
         return out;
-    }
-
-    /** The audit detail: the command's verb and server, never its values (they may be secrets). */
-    static String verb(String text) {
-        var words = SlackCommands.words(text);
-        return words.isEmpty() ? "help" : words.get(0) + (words.size() > 1 && !words.get(1).contains("=") ? " " + words.get(1) : "");
     }
 }

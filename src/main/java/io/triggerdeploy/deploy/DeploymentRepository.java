@@ -216,8 +216,9 @@ public class DeploymentRepository {
      * A queued deployment (or one awaiting approval) is cancelled at once; a running one is flagged and its runner told
      * through NOTIFY.
      */
-    public Uni<DeploymentView> requestCancel(long id) {
-        return pool.withTransaction(c -> c.preparedQuery("UPDATE deployments SET status = CASE WHEN status = 'RUNNING' "
+    public Uni<DeploymentView> requestCancel(Tx tx, long id) {
+        SqlClient c = tx.client();
+        return c.preparedQuery("UPDATE deployments SET status = CASE WHEN status = 'RUNNING' "
                                 + "THEN status ELSE 'CANCELLED' END, "
                                 + "finished_at = CASE WHEN status = 'RUNNING' THEN finished_at ELSE now() END, "
                                 + "error = CASE WHEN status = 'RUNNING' THEN error ELSE 'Cancelled before it started' END, "
@@ -225,7 +226,7 @@ public class DeploymentRepository {
                                 + DeploymentView.COLUMNS)
                         .execute(Tuple.of(id))
                         .call(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
-                                : c.query("NOTIFY " + CANCEL_CHANNEL + ", '" + id + "'; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute()))
+                                : c.query("NOTIFY " + CANCEL_CHANNEL + ", '" + id + "'; NOTIFY " + LOG_CHANNEL + ", '" + id + "'").execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }
 

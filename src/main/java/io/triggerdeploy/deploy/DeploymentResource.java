@@ -160,8 +160,7 @@ public class DeploymentResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     public Uni<DeploymentView> cancel(@PathParam("id") long id) {
         Actor actor = audit.actor(identity);
-        return access.of(identity).chain(a -> service.cancel(id, a)).call(d -> audit.record(actor, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
-                "status " + d.status()));
+        return access.of(identity).chain(a -> service.cancel(id, a, actor));
     }
 
     /** The whole stored log as text: one line per output line, with time and stream. */

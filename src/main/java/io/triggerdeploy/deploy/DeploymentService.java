@@ -8,6 +8,7 @@ import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.Parameters;
@@ -337,10 +338,12 @@ public class DeploymentService {
         }).chain(d -> withPositions(java.util.List.of(d))).chain(approvals::withDecisions).map(l -> l.get(0));
     }
 
-    /** Cancels a deployment on a server where the caller may deploy. */
-    public Uni<DeploymentView> cancel(long id, Access access) {
+    /** Cancels a deployment on a server where the caller may deploy; "deployment.cancelled" commits with it. */
+    public Uni<DeploymentView> cancel(long id, Access access, Actor actor) {
         return get(id, access).invoke(d -> AccessService.check(access, Permission.DEPLOY, d.serverId(), d.server()))
-                .chain(x -> repository.requestCancel(id)).chain(d -> {
+                .chain(x -> transactions.run(tx -> repository.requestCancel(tx, id).call(d -> d == null ? Uni.createFrom().voidItem()
+                        : audit.record(tx, actor, null, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
+                        "status " + d.status(), true)))).chain(d -> {
             if (d != null) {
                 return Uni.createFrom().item(d);
             }

@@ -7,7 +7,7 @@ import io.triggerdeploy.ssh.Cancellation;
 import io.triggerdeploy.ssh.ExecResult;
 import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.Parameters;
-import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.server.ServerFields;
 import io.triggerdeploy.ssh.OutputText;
 import io.triggerdeploy.ssh.ShellQuote;
 import io.triggerdeploy.ssh.SshFailure;
@@ -86,7 +86,7 @@ final class Execution {
         }
         try {
             Parameters.readMap(claim.secretVariables()).forEach((name, value) -> {
-                variables.put(name, deps.secrets.open(ServerService.variableName(name), value));
+                variables.put(name, deps.secrets.open(ServerFields.variableName(name), value));
                 if (!plain.containsKey(name)) {
                     secret.put(name, variables.get(name));
                 }

@@ -63,7 +63,7 @@ public class EnvironmentResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Environment>> create(@NotNull(message = "a JSON body with name is required") @Valid EnvironmentRequest request) {
-        return service.create(request, audit.actor(identity)).invoke(x -> access.changed()).map(e -> RestResponse.ResponseBuilder.<Environment>created(
+        return service.create(request, audit.actor(identity)).map(e -> RestResponse.ResponseBuilder.<Environment>created(
                 URI.create("/api/environments/" + URLEncoder.encode(e.name(), StandardCharsets.UTF_8))).entity(e).build());
     }
 
@@ -90,6 +90,6 @@ public class EnvironmentResource {
     @Path("{name}")
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
-        return service.delete(name, audit.actor(identity)).invoke(x -> access.changed()).map(v -> RestResponse.noContent());
+        return service.delete(name, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
 }

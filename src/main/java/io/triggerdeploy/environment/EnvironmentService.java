@@ -2,6 +2,7 @@ package io.triggerdeploy.environment;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
@@ -18,11 +19,13 @@ public class EnvironmentService {
     private final EnvironmentRepository repository;
     private final Transactions transactions;
     private final AuditLog audit;
+    private final AccessService access;
 
-    public EnvironmentService(EnvironmentRepository repository, Transactions transactions, AuditLog audit) {
+    public EnvironmentService(EnvironmentRepository repository, Transactions transactions, AuditLog audit, AccessService access) {
         this.repository = repository;
         this.transactions = transactions;
         this.audit = audit;
+        this.access = access;
     }
 
     /** A checked policy, ready to store. */
@@ -77,7 +80,7 @@ public class EnvironmentService {
                 throw ProblemException.conflict("An environment named '" + name + "' already exists");
             }
             return audit.record(tx, actor, "api", "environment.created", "environment", name, p.summary(), true);
-        })).chain(e -> get(e.name()));
+        })).invoke(x -> access.changed()).chain(e -> get(e.name()));
     }
 
     public Uni<Environment> update(String name, EnvironmentRequest r, Actor actor) {
@@ -105,7 +108,7 @@ public class EnvironmentService {
                 throw ProblemException.notFound("No environment '" + name + "'");
             }
             return audit.record(tx, actor, "api", "environment.deleted", "environment", name, null, true);
-        })).replaceWithVoid();
+        })).invoke(x -> access.changed()).replaceWithVoid();
     }
 
     /**

@@ -49,23 +49,29 @@ public class HookRepository {
                 .map(rows -> Rows.first(rows, StoredHook::of));
     }
 
-    Uni<Void> insert(String id, String name, long serverId, String kind, String secret, String secretSha256, String header,
+    Uni<Void> insert(Tx tx, String id, String name, long serverId, String kind, String secret, String secretSha256, String header,
                      String algorithm, String branch, String createdBy) {
-        return pool.preparedQuery("INSERT INTO hooks (id, name, server_id, kind, secret, secret_sha256, header_name, algorithm, "
+        return tx.client().preparedQuery("INSERT INTO hooks (id, name, server_id, kind, secret, secret_sha256, header_name, algorithm, "
                         + "branch, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .execute(Tuple.from(new Object[]{id, name, serverId, kind, secret, secretSha256, header, algorithm, branch, createdBy}))
                 .replaceWithVoid();
     }
 
-    /** Sets {@code active} when not null and the branch filter when not null ("" clears it); false when no such hook. */
-    Uni<Boolean> update(String id, Boolean active, String branch) {
-        return pool.preparedQuery("UPDATE hooks SET active = coalesce($2, active), "
-                        + "branch = CASE WHEN $3::text IS NULL THEN branch WHEN $3 = '' THEN NULL ELSE $3 END WHERE id = $1")
-                .execute(Tuple.of(id, active, branch)).map(r -> r.rowCount() > 0);
+    /** Sets {@code active} when not null and the branch filter when not null ("" clears it); null when no such hook. */
+    Uni<Changed> update(Tx tx, String id, Boolean active, String branch) {
+        return tx.client().preparedQuery("UPDATE hooks SET active = coalesce($2, active), "
+                        + "branch = CASE WHEN $3::text IS NULL THEN branch WHEN $3 = '' THEN NULL ELSE $3 END WHERE id = $1 "
+                        + "RETURNING name, active, branch")
+                .execute(Tuple.of(id, active, branch))
+                .map(rows -> Rows.first(rows, r -> new Changed(r.getString(0), r.getBoolean(1), r.getString(2))));
     }
 
-    Uni<Void> delete(String id) {
-        return pool.preparedQuery("DELETE FROM hooks WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    /** A hook as an update left it. */
+    record Changed(String name, boolean active, String branch) {
+    }
+
+    Uni<Void> delete(Tx tx, String id) {
+        return tx.client().preparedQuery("DELETE FROM hooks WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
     }
 
     /**

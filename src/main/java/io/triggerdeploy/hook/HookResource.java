@@ -52,10 +52,7 @@ public class HookResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<HookView>> create(@NotNull(message = "a JSON body is required") @Valid CreateHookRequest request) {
-        Actor actor = audit.actor(identity);
-        return hooks.create(request, actor.name())
-                .call(v -> audit.record(actor, "hook.created", "hook", v.name(), v.kind() + " hook " + v.id() + " for server "
-                        + v.server() + (v.branch() == null ? "" : ", branch " + v.branch())))
+        return hooks.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<HookView>created(URI.create("/api/hooks/" + v.id())).entity(v).build());
     }
 
@@ -63,16 +60,13 @@ public class HookResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<HookView> update(@PathParam("id") String id, @NotNull(message = "a JSON body is required") @Valid UpdateHookRequest request) {
-        Actor actor = audit.actor(identity);
-        return hooks.update(id, request).call(v -> audit.record(actor, "hook.updated", "hook", v.name(),
-                (v.active() ? "active" : "disabled") + (v.branch() == null ? ", any branch" : ", branch " + v.branch())));
+        return hooks.update(id, request, audit.actor(identity));
     }
 
     @DELETE
     @Path("{id}")
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
-        Actor actor = audit.actor(identity);
-        return hooks.delete(id).call(v -> audit.record(actor, "hook.deleted", "hook", v.name(), v.id()))
+        return hooks.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());
     }
 }

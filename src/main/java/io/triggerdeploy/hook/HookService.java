@@ -63,32 +63,38 @@ public class HookService {
         });
     }
 
-    public Uni<HookView> create(CreateHookRequest req, String createdBy) {
+    /** A new hook (its secret is in this answer only); "hook.created" commits with it. */
+    public Uni<HookView> create(CreateHookRequest req, Actor actor) {
         String id = "h" + random(12).toLowerCase(Locale.ROOT).replace('-', 'x').replace('_', 'y');
         String secret = random(32);
         boolean gitlab = req.kind().equals("gitlab");
         String header = req.kind().equals("hmac") ? (req.headerName() == null ? "X-Signature-256" : req.headerName()) : null;
         String algorithm = req.kind().equals("hmac") ? (req.algorithm() == null ? "sha256" : req.algorithm()) : null;
         String branch = req.branch() == null || req.branch().isBlank() ? null : req.branch().trim();
+        String name = req.name().trim();
         return servers.resolve(req.server().trim())
-                .chain(s -> repository.insert(id, req.name().trim(), s.id, req.kind(), gitlab ? null : secret,
-                        Signatures.sha256(secret), header, algorithm, branch, createdBy))
+                .chain(s -> transactions.run(tx -> repository.insert(tx, id, name, s.id, req.kind(), gitlab ? null : secret,
+                        Signatures.sha256(secret), header, algorithm, branch, actor.name())
+                        .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
+                                + " for server " + s.alias + (branch == null ? "" : ", branch " + branch), true))))
                 .chain(() -> get(id))
                 .map(v -> v.withSecret(secret));
     }
 
-    public Uni<HookView> update(String id, UpdateHookRequest req) {
+    public Uni<HookView> update(String id, UpdateHookRequest req, Actor actor) {
         String branch = req.branch() == null ? null : req.branch().trim();
-        return repository.update(id, req.active(), branch).chain(found -> {
-            if (!found) {
+        return transactions.run(tx -> repository.update(tx, id, req.active(), branch).call(c -> {
+            if (c == null) {
                 throw ProblemException.notFound("No hook " + id);
             }
-            return get(id);
-        });
+            return audit.record(tx, actor, null, "hook.updated", "hook", c.name(),
+                    (c.active() ? "active" : "disabled") + (c.branch() == null ? ", any branch" : ", branch " + c.branch()), true);
+        })).chain(() -> get(id));
     }
 
-    public Uni<HookView> delete(String id) {
-        return get(id).call(v -> repository.delete(id));
+    public Uni<HookView> delete(String id, Actor actor) {
+        return get(id).call(v -> transactions.run(tx -> repository.delete(tx, id)
+                .call(() -> audit.record(tx, actor, null, "hook.deleted", "hook", v.name(), v.id(), true))));
     }
 
     /** What a delivery did: a queued deployment, or why it was skipped. */

@@ -7,7 +7,6 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.BearerIdentityProvider;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
@@ -57,11 +56,10 @@ public class LegacyAuthResource {
     private final WebSessions sessions;
     private final CurrentIdentityAssociation identities;
     private final UserService users;
-    private final AuditLog audit;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     public LegacyAuthResource(LoginService logins, BearerIdentityProvider bearer, WebSessions sessions,
-                              CurrentIdentityAssociation identities, UserService users, AuditLog audit,
+                              CurrentIdentityAssociation identities, UserService users,
                               com.fasterxml.jackson.databind.ObjectMapper json) {
         this.json = json;
         this.logins = logins;
@@ -69,7 +67,6 @@ public class LegacyAuthResource {
         this.sessions = sessions;
         this.identities = identities;
         this.users = users;
-        this.audit = audit;
     }
 
     /** The body of the token checks. */
@@ -291,9 +288,8 @@ public class LegacyAuthResource {
                     if (!WebSessions.provenSameSite(http, live)) {
                         return Uni.createFrom().item(false);
                     }
-                    return sessions.delete(cookie.getValue())
-                            .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
-                                    live.username(), "via legacy logout route")).replaceWith(true);
+                    return sessions.signOut(cookie.getValue(), new Actor(live.username(), live.userId(), ClientAddress.of(http)),
+                            "via legacy logout route").replaceWith(true);
                 });
         return ended.map(ok -> {
             if (!ok) {

@@ -6,7 +6,7 @@ import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.server.ReachabilityTarget;
-import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.server.ServerReachability;
 import io.triggerdeploy.notify.Message;
 import io.triggerdeploy.notify.Notifier;
 import io.triggerdeploy.notify.NotifyConfig;
@@ -38,12 +38,12 @@ public class MonitorScheduler implements BootstrapStep {
     private final Notifier notifier;
     private final NotifyConfig notifyConfig;
     private final MonitorMetrics metrics;
-    private final ServerService servers;
+    private final ServerReachability servers;
     private final SshService ssh;
     private final Periodic periodic;
 
     public MonitorScheduler(WatchRepository repository, Checker checker, MonitorConfig config, Notifier notifier,
-                            NotifyConfig notifyConfig, MonitorMetrics metrics, ServerService servers, SshService ssh,
+                            NotifyConfig notifyConfig, MonitorMetrics metrics, ServerReachability servers, SshService ssh,
                             Periodic periodic) {
         this.repository = repository;
         this.checker = checker;
@@ -142,7 +142,7 @@ public class MonitorScheduler implements BootstrapStep {
 
     /** SSH reachability: TCP connect and host key against the pin, once per interval per server across replicas. */
     Uni<Void> serverTick() {
-        return servers.claimReachabilityDue(config.serverInterval().toSeconds(), 5).chain(due -> due.isEmpty()
+        return servers.claimDue(config.serverInterval().toSeconds(), 5).chain(due -> due.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : Uni.join().all(due.stream().map(this::checkServer).toList()).andCollectFailures().replaceWithVoid());
     }
@@ -160,7 +160,7 @@ public class MonitorScheduler implements BootstrapStep {
             } catch (SshFailure f) {
                 return new String[]{"UNREACHABLE", f.getMessage()};
             }
-        }).chain(r -> servers.recordReachability(t.id(), r[0], r[1]));
+        }).chain(r -> servers.record(t.id(), r[0], r[1]));
     }
 
     /** Runs one check now for the API. */

@@ -1,6 +1,7 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -162,23 +163,23 @@ public class WatchRepository {
 
     /** Inserts a service from its column values (name, kind, target, expected_statuses, body_contains,
      * interval_seconds, timeout_ms, slow_ms, server_id, description, active); answers its id. */
-    Uni<Long> insert(Object[] values) {
-        return pool.preparedQuery("INSERT INTO services (name, kind, target, expected_statuses, "
+    Uni<Long> insert(Tx tx, Object[] values) {
+        return tx.client().preparedQuery("INSERT INTO services (name, kind, target, expected_statuses, "
                         + "body_contains, interval_seconds, timeout_ms, slow_ms, server_id, description, active) "
                         + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
                 .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getLong("id"));
     }
 
     /** Updates a service: id, then the columns in the order of {@link #insert} but kind; a changed target is checked at once. */
-    Uni<Void> update(Object[] values) {
-        return pool.preparedQuery("UPDATE services SET name = $2, target = $3, expected_statuses = $4, "
+    Uni<Void> update(Tx tx, Object[] values) {
+        return tx.client().preparedQuery("UPDATE services SET name = $2, target = $3, expected_statuses = $4, "
                         + "body_contains = $5, interval_seconds = $6, timeout_ms = $7, slow_ms = $8, server_id = $9, description = $10, "
                         + "active = $11, updated_at = now(), next_check_at = CASE WHEN $3 <> target THEN now() ELSE next_check_at END "
                         + "WHERE id = $1")
                 .execute(Tuple.from(values)).replaceWithVoid();
     }
 
-    Uni<Void> delete(long id) {
-        return pool.preparedQuery("DELETE FROM services WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    Uni<Void> delete(Tx tx, long id) {
+        return tx.client().preparedQuery("DELETE FROM services WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
     }
 }

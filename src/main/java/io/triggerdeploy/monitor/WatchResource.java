@@ -63,9 +63,7 @@ public class WatchResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "ServiceResource_create") // the API document keeps its operation ids
     public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
-        Actor actor = audit.actor(identity);
-        return services.create(request)
-                .call(v -> audit.record(actor, "service.created", "service", v.name(), v.kind() + " " + v.target()))
+        return services.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<WatchView>created(URI.create("/api/services/" + v.id())).entity(v).build());
     }
 
@@ -88,9 +86,7 @@ public class WatchResource {
     }
 
     private Uni<WatchView> update(long id, WatchRequest request) {
-        Actor actor = audit.actor(identity);
-        return services.update(id, request).call(v -> audit.record(actor, "service.updated", "service", v.name(),
-                v.kind() + " " + v.target() + (v.active() ? "" : " (inactive)")));
+        return services.update(id, request, audit.actor(identity));
     }
 
     @DELETE
@@ -98,8 +94,7 @@ public class WatchResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "ServiceResource_delete") // the API document keeps its operation ids
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        Actor actor = audit.actor(identity);
-        return services.delete(id).call(v -> audit.record(actor, "service.deleted", "service", v.name(), null))
+        return services.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());
     }
 
@@ -119,9 +114,7 @@ public class WatchResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "ServiceResource_importLegacy") // the API document keeps its operation ids
     public Uni<WatchService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
-        Actor actor = audit.actor(identity);
-        return services.importLegacy(body).call(r -> audit.record(actor, "service.imported", "service", null,
-                "created " + r.created().size() + ", skipped " + r.skipped().size()));
+        return services.importLegacy(body, audit.actor(identity));
     }
 
 }

@@ -1,6 +1,9 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +26,14 @@ public class WatchService {
 
     private final WatchRepository repository;
     private final ServerService servers;
+    private final Transactions transactions;
+    private final AuditLog audit;
 
-    public WatchService(WatchRepository repository, ServerService servers) {
+    public WatchService(WatchRepository repository, ServerService servers, Transactions transactions, AuditLog audit) {
         this.repository = repository;
         this.servers = servers;
+        this.transactions = transactions;
+        this.audit = audit;
     }
 
     public Uni<List<WatchView>> list() {
@@ -47,7 +54,7 @@ public class WatchService {
         });
     }
 
-    public Uni<WatchView> create(WatchRequest req) {
+    public Uni<WatchView> create(WatchRequest req, Actor actor) {
         if (req.name() == null || req.name().isBlank()) {
             throw ProblemException.invalid("name", "is required");
         }
@@ -55,16 +62,18 @@ public class WatchService {
             throw ProblemException.invalid("kind", "is required (http or tcp)");
         }
         String target = target(req.kind(), req.target());
-        return serverId(req.server()).chain(sid -> repository.insert(new Object[]{req.name().trim(), req.kind(), target,
+        String name = req.name().trim();
+        return serverId(req.server()).chain(sid -> transactions.run(tx -> repository.insert(tx, new Object[]{name, req.kind(), target,
                         "http".equals(req.kind()) ? (req.expectedStatuses() == null ? "200-299" : req.expectedStatuses()) : null,
                         "http".equals(req.kind()) ? blankToNull(req.bodyContains()) : null,
                         req.intervalSeconds() == null ? 60 : req.intervalSeconds(),
                         req.timeoutMs() == null ? 5000 : req.timeoutMs(), req.slowMs(), sid, blankToNull(req.description()),
-                        req.active() == null || req.active()}))
+                        req.active() == null || req.active()})
+                        .call(id -> audit.record(tx, actor, null, "service.created", "service", name, req.kind() + " " + target, true))))
                 .chain(this::get);
     }
 
-    public Uni<WatchView> update(long id, WatchRequest req) {
+    public Uni<WatchView> update(long id, WatchRequest req, Actor actor) {
         return get(id).chain(cur -> {
             if (req.kind() != null && !req.kind().equals(cur.kind())) {
                 throw ProblemException.invalid("kind", "cannot change; create a new service instead");
@@ -72,20 +81,24 @@ public class WatchService {
             String target = req.target() == null ? cur.target() : target(cur.kind(), req.target());
             Uni<Long> sid = req.server() == null ? Uni.createFrom().item(cur.serverId())
                     : req.server().isBlank() ? Uni.createFrom().nullItem() : serverId(req.server());
-            return sid.chain(server -> repository.update(new Object[]{id, req.name() == null ? cur.name() : req.name().trim(), target,
+            String name = req.name() == null ? cur.name() : req.name().trim();
+            boolean active = req.active() == null ? cur.active() : req.active();
+            return sid.chain(server -> transactions.run(tx -> repository.update(tx, new Object[]{id, name, target,
                             req.expectedStatuses() == null ? cur.expectedStatuses() : req.expectedStatuses(),
                             req.bodyContains() == null ? cur.bodyContains() : blankToNull(req.bodyContains()),
                             req.intervalSeconds() == null ? cur.intervalSeconds() : req.intervalSeconds(),
                             req.timeoutMs() == null ? cur.timeoutMs() : req.timeoutMs(),
                             req.slowMs() == null ? cur.slowMs() : req.slowMs(), server,
                             req.description() == null ? cur.description() : blankToNull(req.description()),
-                            req.active() == null ? cur.active() : req.active()}))
+                            active}).call(() -> audit.record(tx, actor, null, "service.updated", "service", name,
+                            cur.kind() + " " + target + (active ? "" : " (inactive)"), true))))
                     .chain(() -> get(id));
         });
     }
 
-    public Uni<WatchView> delete(long id) {
-        return get(id).call(v -> repository.delete(id));
+    public Uni<WatchView> delete(long id, Actor actor) {
+        return get(id).call(v -> transactions.run(tx -> repository.delete(tx, id)
+                .call(() -> audit.record(tx, actor, null, "service.deleted", "service", v.name(), null, true))));
     }
 
     /** What an import did. */
@@ -103,7 +116,7 @@ public class WatchService {
      * host and port). Existing names are skipped.
      */
     @SuppressWarnings("unchecked")
-    public Uni<ImportResult> importLegacy(Object body) {
+    public Uni<ImportResult> importLegacy(Object body, Actor actor) {
         List<Object> entries = new ArrayList<>();
         if (body instanceof List<?> l) {
             entries.addAll(l);
@@ -153,7 +166,7 @@ public class WatchService {
                 continue;
             }
             WatchRequest r = req;
-            chain = chain.chain(() -> create(r).invoke(created::add)
+            chain = chain.chain(() -> create(r, actor).invoke(created::add)
                     .onFailure(f -> f instanceof ProblemException || isDuplicate(f)).recoverWithItem(f -> {
                         skipped.add(new ImportResult.Skipped(index, name, isDuplicate(f)
                                 ? "a service named '" + name + "' already exists; nothing was overwritten" : f.getMessage()));
@@ -161,7 +174,9 @@ public class WatchService {
                     })
                     .replaceWithVoid());
         }
-        return chain.map(x -> new ImportResult(created, skipped));
+        // each entry went in with its own record; this one sums the import up
+        return chain.map(x -> new ImportResult(created, skipped)).call(r -> audit.record(actor, "service.imported", "service", null,
+                "created " + r.created().size() + ", skipped " + r.skipped().size()));
     }
 
     private static boolean isDuplicate(Throwable f) {

@@ -1,6 +1,7 @@
 package io.triggerdeploy.notify;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,21 +42,21 @@ public class ChannelRepository {
                 .map(rows -> Rows.first(rows, mapper));
     }
 
-    Uni<Long> insert(String name, String kind, JsonObject settings, String secret, String events, boolean active) {
-        return pool.preparedQuery("INSERT INTO notification_channels (name, kind, settings, secret, events, active) "
+    Uni<Long> insert(Tx tx, String name, String kind, JsonObject settings, String secret, String events, boolean active) {
+        return tx.client().preparedQuery("INSERT INTO notification_channels (name, kind, settings, secret, events, active) "
                         + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                 .execute(Tuple.from(new Object[]{name, kind, settings, secret, events, active}))
                 .map(rows -> rows.iterator().next().getLong("id"));
     }
 
-    Uni<Void> update(long id, String name, JsonObject settings, String secret, String events, boolean active) {
-        return pool.preparedQuery("UPDATE notification_channels SET name = $2, settings = $3, secret = $4, events = $5, "
+    Uni<Void> update(Tx tx, long id, String name, JsonObject settings, String secret, String events, boolean active) {
+        return tx.client().preparedQuery("UPDATE notification_channels SET name = $2, settings = $3, secret = $4, events = $5, "
                         + "active = $6, updated_at = now() WHERE id = $1")
                 .execute(Tuple.from(new Object[]{id, name, settings, secret, events, active})).replaceWithVoid();
     }
 
-    Uni<Void> delete(long id) {
-        return pool.preparedQuery("DELETE FROM notification_channels WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    Uni<Void> delete(Tx tx, long id) {
+        return tx.client().preparedQuery("DELETE FROM notification_channels WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
     }
 
     /** A send went out (error null) or failed with {@code error}. */

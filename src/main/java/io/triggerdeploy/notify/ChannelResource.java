@@ -57,9 +57,7 @@ public class ChannelResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ChannelView>> create(@NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
-        Actor actor = audit.actor(identity);
-        return channels.create(request)
-                .call(v -> audit.record(actor, "channel.created", "channel", v.name(), v.kind() + ", events " + v.events()))
+        return channels.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ChannelView>created(URI.create("/api/notifications/channels/" + v.id()))
                         .entity(v).build());
     }
@@ -79,17 +77,13 @@ public class ChannelResource {
     }
 
     private Uni<ChannelView> update(long id, ChannelRequest request) {
-        Actor actor = audit.actor(identity);
-        return channels.update(id, request).call(v -> audit.record(actor, "channel.updated", "channel", v.name(),
-                (v.active() ? "active" : "inactive") + ", events " + v.events()
-                        + (request.secret() != null ? ", secret replaced" : "")));
+        return channels.update(id, request, audit.actor(identity));
     }
 
     @DELETE
     @Path("{id}")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        Actor actor = audit.actor(identity);
-        return channels.delete(id).call(v -> audit.record(actor, "channel.deleted", "channel", v.name(), v.kind()))
+        return channels.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());
     }
 

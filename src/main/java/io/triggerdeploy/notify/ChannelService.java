@@ -1,6 +1,9 @@
 package io.triggerdeploy.notify;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.ProblemException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,10 +38,14 @@ public class ChannelService {
 
     private final ChannelRepository repository;
     private final ChannelAddressPolicy addresses;
+    private final Transactions transactions;
+    private final AuditLog audit;
 
-    public ChannelService(ChannelRepository repository, ChannelAddressPolicy addresses) {
-        this.addresses = addresses;
+    public ChannelService(ChannelRepository repository, ChannelAddressPolicy addresses, Transactions transactions, AuditLog audit) {
         this.repository = repository;
+        this.addresses = addresses;
+        this.transactions = transactions;
+        this.audit = audit;
     }
 
     public Uni<List<ChannelView>> list() {
@@ -67,7 +74,7 @@ public class ChannelService {
         });
     }
 
-    public Uni<ChannelView> create(ChannelRequest req) {
+    public Uni<ChannelView> create(ChannelRequest req, Actor actor) {
         if (req.name() == null || req.name().isBlank()) {
             throw ProblemException.invalid("name", "is required");
         }
@@ -77,12 +84,15 @@ public class ChannelService {
         JsonObject settings = settings(req.kind(), req.settings() == null ? Map.of() : req.settings());
         String secret = secret(req.kind(), req.secret(), true);
         String events = events(req.events());
-        return addresses.validate(req.kind(), settings).chain(() -> repository.insert(req.name().trim(), req.kind(), settings,
-                        secret, events, req.active() == null || req.active()))
+        String name = req.name().trim();
+        return addresses.validate(req.kind(), settings).chain(() -> transactions.run(tx -> repository.insert(tx, name, req.kind(),
+                        settings, secret, events, req.active() == null || req.active())
+                        .call(id -> audit.record(tx, actor, null, "channel.created", "channel", name,
+                                req.kind() + ", events " + List.of(events.split(",")), true))))
                 .chain(this::get);
     }
 
-    public Uni<ChannelView> update(long id, ChannelRequest req) {
+    public Uni<ChannelView> update(long id, ChannelRequest req, Actor actor) {
         return channel(id).chain(c -> {
             if (req.kind() != null && !req.kind().equals(c.kind())) {
                 throw ProblemException.invalid("kind", "cannot change; create a new channel instead");
@@ -92,13 +102,17 @@ public class ChannelService {
             String events = req.events() == null ? String.join(",", c.events()) : events(req.events());
             String name = req.name() == null ? c.name() : req.name().trim();
             boolean active = req.active() == null ? c.active() : req.active();
-            return addresses.validate(c.kind(), settings).chain(() -> repository.update(id, name, settings, secret, events, active))
+            return addresses.validate(c.kind(), settings).chain(() -> transactions.run(tx -> repository.update(tx, id, name, settings,
+                            secret, events, active).call(() -> audit.record(tx, actor, null, "channel.updated", "channel", name,
+                            (active ? "active" : "inactive") + ", events " + List.of(events.split(","))
+                                    + (req.secret() != null ? ", secret replaced" : ""), true))))
                     .chain(() -> get(id));
         });
     }
 
-    public Uni<ChannelView> delete(long id) {
-        return get(id).call(v -> repository.delete(id));
+    public Uni<ChannelView> delete(long id, Actor actor) {
+        return get(id).call(v -> transactions.run(tx -> repository.delete(tx, id)
+                .call(() -> audit.record(tx, actor, null, "channel.deleted", "channel", v.name(), v.kind(), true))));
     }
 
     public Uni<Void> recordResult(long id, String error) {

@@ -28,7 +28,6 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 
 import java.net.URI;
-import java.util.Objects;
 import java.util.List;
 
 /** Registered servers: everyone signed in reads, admins write and pin host keys. */
@@ -41,17 +40,17 @@ public class ServerResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    private final io.triggerdeploy.environment.EnvironmentService environments;
+    private final ServerImport imports;
     private final AccessService access;
 
-    public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity,
-                          io.triggerdeploy.environment.EnvironmentService environments, AccessService access) {
-        this.access = access;
-        this.environments = environments;
+    public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity, ServerImport imports,
+                          AccessService access) {
         this.service = service;
         this.ssh = ssh;
         this.audit = audit;
         this.identity = identity;
+        this.imports = imports;
+        this.access = access;
     }
 
     @GET
@@ -75,10 +74,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
-        Actor actor = audit.actor(identity);
-        return service.create(request).invoke(x -> access.changed())
-                .call(v -> audit.record(actor, "server.created", "server", v.alias(), describe(v)))
-                .call(v -> environments.ensureNamedByServers(actor))
+        return service.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
     }
 
@@ -87,7 +83,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
-        return update(id, request);
+        return service.update(id, request, audit.actor(identity));
     }
 
     @PUT
@@ -95,35 +91,14 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
-        return update(id, request);
-    }
-
-    private Uni<ServerView> update(long id, ServerRequest request) {
-        Actor actor = audit.actor(identity);
-        return service.get(String.valueOf(id)).chain(before -> service.update(id, request).invoke(x -> access.changed())
-                .call(v -> audit.record(actor, "server.updated", "server", v.alias(), describe(v)
-                        + (Objects.equals(before.hostKeyFingerprint(), v.hostKeyFingerprint()) ? ""
-                        : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint()))))
-                .call(v -> environments.ensureNamedByServers(actor)));
-    }
-
-    private static String describe(ServerView v) {
-        return v.user() + "@" + v.host() + ":" + v.port() + " " + v.path() + " " + v.command() + (v.active() ? "" : " (inactive)")
-                + (v.parameters().isEmpty() ? "" : "; parameters " + String.join(", ", v.parameters().stream().map(ParameterSpec::name).toList()))
-                + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()))
-                + (v.steps() == null ? "" : "; steps " + v.steps().describe())
-                + (v.jumpHost() == null ? "" : "; through jump host " + v.jumpHost())
-                + ("queue".equals(v.queuePolicy()) ? "" : "; queue policy " + v.queuePolicy());
+        return service.update(id, request, audit.actor(identity));
     }
 
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
-        Actor actor = audit.actor(identity);
-        return service.get(String.valueOf(id)).chain(s -> service.delete(id).invoke(x -> access.changed())
-                        .call(() -> audit.record(actor, "server.deleted", "server", s.alias(), null)))
-                .map(v -> RestResponse.noContent());
+        return service.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
 
     /** Fetches the key the host presents and shows its fingerprint; pins nothing. */
@@ -143,14 +118,11 @@ public class ServerResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid PinHostKeyRequest request) {
         Actor actor = audit.actor(identity);
-        return service.get(String.valueOf(id)).chain(before -> pinKey(id, request).call(v -> audit.record(actor,
-                "server.host_key_pinned", "server", v.alias(), before.hostKeyFingerprint() == null
-                        ? "pinned " + v.hostKeyFingerprint()
-                        : before.hostKeyFingerprint().equals(v.hostKeyFingerprint()) ? "re-pinned " + v.hostKeyFingerprint()
-                        : "CHANGED from " + before.hostKeyFingerprint() + " to " + v.hostKeyFingerprint())));
+        return confirmedKey(id, request).chain(key -> service.pin(id, key, actor));
     }
 
-    private Uni<ServerView> pinKey(long id, PinHostKeyRequest request) {
+    /** The key given as a line, or the key the host presents now if it is the fingerprint an admin confirmed. */
+    private Uni<HostKeys.HostKey> confirmedKey(long id, PinHostKeyRequest request) {
         if (request.hostKey() != null && !request.hostKey().isBlank()) {
             HostKeys.HostKey key;
             try {
@@ -158,17 +130,17 @@ public class ServerResource {
             } catch (IllegalArgumentException e) {
                 throw ProblemException.invalid("host_key", e.getMessage());
             }
-            return service.pin(id, key);
+            return Uni.createFrom().item(key);
         }
         if (request.fingerprint() == null || request.fingerprint().isBlank()) {
             throw ProblemException.invalid("host_key", "give host_key (a public key line) or fingerprint (from a scan)");
         }
-        return service.get(String.valueOf(id)).chain(this::scanOnWorker).chain(key -> {
+        return service.get(String.valueOf(id)).chain(this::scanOnWorker).map(key -> {
             if (!key.fingerprint().equals(request.fingerprint().trim())) {
                 throw new ProblemException(409, "Conflict", "The host now presents " + key.fingerprint()
                         + ", not the confirmed " + request.fingerprint().trim() + "; nothing was pinned");
             }
-            return service.pin(id, key);
+            return key;
         });
     }
 
@@ -178,10 +150,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
-        Actor actor = audit.actor(identity);
-        return service.importLegacy(records).invoke(x -> access.changed()).call(r -> audit.record(actor, "server.imported", "server", null,
-                "created " + r.created().size() + ", skipped " + r.skipped().size()))
-                .call(r -> environments.ensureNamedByServers(actor));
+        return imports.importLegacy(records, audit.actor(identity));
     }
 
     /** The key the server presents now, reached through its jump host when it has one. */

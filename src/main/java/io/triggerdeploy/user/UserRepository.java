@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Multi;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Map;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -82,9 +84,25 @@ public class UserRepository implements PanacheRepository<User> {
      * Inserts users of a legacy import in one transaction under the namespace lock; a record whose username or
      * email is taken is skipped (added to {@code skipped} with its index) and the others go in.
      */
-    public Uni<List<UserView>> importAll(List<LegacyUserRecord> valid, List<Integer> indexes, List<ImportResult.Skipped> skipped) {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + NAMESPACE_LOCK + ")").execute()
-                .chain(() -> insertAll(conn, valid, indexes, skipped)));
+    public Uni<List<UserView>> importAll(Tx tx, List<LegacyUserRecord> valid, List<Integer> indexes,
+                                         List<ImportResult.Skipped> skipped) {
+        SqlClient conn = tx.client();
+        return conn.query("SELECT pg_advisory_xact_lock(" + NAMESPACE_LOCK + ")").execute()
+                .chain(() -> insertAll(conn, valid, indexes, skipped));
+    }
+
+    /** A new password hash; every login token issued before stops working. The username, or null for no such user. */
+    public Uni<String> setPasswordHash(Tx tx, long id, String hash) {
+        return tx.client().preparedQuery("UPDATE users SET password_hash = $2, token_generation = token_generation + 1, "
+                        + "updated_at = now() WHERE id = $1 RETURNING username")
+                .execute(Tuple.of(id, hash)).map(rows -> Rows.first(rows, r -> r.getString(0)));
+    }
+
+    /** Ends every login token of the user (a new generation). The username, or null for no such user. */
+    public Uni<String> bumpTokenGeneration(Tx tx, long id) {
+        return tx.client().preparedQuery("UPDATE users SET token_generation = token_generation + 1, updated_at = now() "
+                        + "WHERE id = $1 RETURNING username")
+                .execute(Tuple.of(id)).map(rows -> Rows.first(rows, r -> r.getString(0)));
     }
 
     /** Case-insensitive match on username, or on email when the login contains '@' and no user has that name. */
@@ -130,7 +148,7 @@ public class UserRepository implements PanacheRepository<User> {
                 .getResultList());
     }
 
-    private Uni<List<UserView>> insertAll(SqlConnection conn, List<LegacyUserRecord> valid, List<Integer> indexes,
+    private Uni<List<UserView>> insertAll(SqlClient conn, List<LegacyUserRecord> valid, List<Integer> indexes,
                                           List<ImportResult.Skipped> skipped) {
         List<UserView> created = new ArrayList<>();
         return Multi.createFrom().range(0, valid.size())

@@ -8,6 +8,10 @@ import io.triggerdeploy.security.Role;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.common.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,11 +39,15 @@ public class UserService {
     private final UserRepository users;
     private final Validator validator;
     private final UserCache cache;
+    private final AuditLog audit;
+    private final Transactions transactions;
 
-    public UserService(UserRepository users, Validator validator, UserCache cache) {
-        this.validator = validator;
+    public UserService(UserRepository users, Validator validator, UserCache cache, AuditLog audit, Transactions transactions) {
         this.users = users;
+        this.validator = validator;
         this.cache = cache;
+        this.audit = audit;
+        this.transactions = transactions;
     }
 
     @WithSession
@@ -63,8 +71,9 @@ public class UserService {
         return users.findById(id);
     }
 
+    /** Creates a user with a hash computed beforehand; the record "user.created" commits with it. */
     @WithTransaction
-    public Uni<UserView> create(CreateUserRequest req, String passwordHash) {
+    public Uni<UserView> create(CreateUserRequest req, String passwordHash, Actor actor) {
         String email = blankToNull(req.email());
         if (email != null && email.equalsIgnoreCase(req.username())) {
             email = req.username(); // one's own username as email collides with nobody
@@ -92,11 +101,13 @@ public class UserService {
                     u.createdAt = now;
                     u.updatedAt = now;
                     return users.persist(u).map(UserView::of);
-                });
+                })
+                .call(u -> audit.recordInSession(actor, "user.created", "user", u.username(), "role " + u.role()));
     }
 
+    /** Changes role, active and email; deactivation also ends the user's login tokens (a new generation). */
     @WithTransaction
-    public Uni<UserView> update(long id, UpdateUserRequest req) {
+    public Uni<UserView> update(long id, UpdateUserRequest req, Actor actor) {
         cache.changing(id);
         return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
             require(u, id);
@@ -123,42 +134,38 @@ public class UserService {
                 u.updatedAt = now();
                 return UserView.of(u);
             });
-        }));
+        })).call(u -> audit.recordInSession(actor, "user.updated", "user", u.username(),
+                "role " + u.role() + ", " + (u.active() ? "active" : "inactive")));
     }
 
-    @WithTransaction
-    public Uni<Void> setPasswordHash(long id, String passwordHash) {
+    /** Sets a new password hash inside the caller's transaction; every login token issued under the old one stops working. */
+    public Uni<String> setPasswordHash(Tx tx, long id, String passwordHash) {
         cache.changing(id);
-        return users.findById(id).map(u -> {
-            require(u, id);
-            u.passwordHash = passwordHash;
-            u.tokenGeneration++; // every login token issued under the old password stops working
-            u.updatedAt = now();
-            return null;
-        });
+        return users.setPasswordHash(tx, id, passwordHash).map(name -> requireName(name, id));
     }
 
-    /** Ends every login token of the user ("sign out everywhere"); browser sessions are the caller's to end. */
-    @WithTransaction
-    public Uni<Void> bumpTokenGeneration(long id) {
+    /** Ends every login token of the user inside the caller's transaction ("sign out everywhere"); the username. */
+    public Uni<String> bumpTokenGeneration(Tx tx, long id) {
         cache.changing(id);
-        return users.findById(id).map(u -> {
-            require(u, id);
-            u.tokenGeneration++;
-            u.updatedAt = now();
-            return null;
-        });
+        return users.bumpTokenGeneration(tx, id).map(name -> requireName(name, id));
+    }
+
+    private static String requireName(String username, long id) {
+        if (username == null) {
+            throw ProblemException.notFound("No user " + id);
+        }
+        return username;
     }
 
     @WithTransaction
-    public Uni<Void> delete(long id) {
+    public Uni<Void> delete(long id, Actor actor) {
         cache.changing(id);
         return users.lockActiveAdminIds().chain(admins -> users.findById(id).chain(u -> {
             require(u, id);
             if (u.role == Role.ADMIN && u.active && admins.size() <= 1) {
                 throw ProblemException.conflict("This is the last active admin and cannot be deleted");
             }
-            return users.delete(u);
+            return users.delete(u).call(() -> audit.recordInSession(actor, "user.deleted", "user", u.username, null));
         }));
     }
 
@@ -166,7 +173,7 @@ public class UserService {
      * Imports the old tool's users with their password hashes, in one transaction. Entries that are
      * invalid, duplicated in the batch or already present are skipped and reported; nothing is overwritten.
      */
-    public Uni<ImportResult> importLegacy(List<LegacyUserRecord> records) {
+    public Uni<ImportResult> importLegacy(List<LegacyUserRecord> records, Actor actor) {
         List<ImportResult.Skipped> skipped = new ArrayList<>();
         List<LegacyUserRecord> valid = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
@@ -185,7 +192,9 @@ public class UserService {
                 indexes.add(i);
             }
         }
-        return users.importAll(valid, indexes, skipped).map(created -> new ImportResult(created, skipped));
+        return transactions.run(tx -> users.importAll(tx, valid, indexes, skipped).map(created -> new ImportResult(created, skipped))
+                .call(r -> audit.record(tx, actor, null, "user.imported", "user", null,
+                        "created " + r.created().size() + ", skipped " + r.skipped().size(), true)));
     }
 
     /** Why a valid record cannot go in with the others: an unsupported hash, or a name or email taken in the file. */

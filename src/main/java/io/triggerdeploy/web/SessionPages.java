@@ -6,10 +6,10 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
+import io.triggerdeploy.auth.SecondFactor;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.common.ProblemException;
@@ -49,17 +49,17 @@ public class SessionPages {
     private final AuthConfig config;
     private final CurrentIdentityAssociation identities;
 
-    private final AuditLog audit;
+    private final SecondFactor secondFactor;
     private final OidcSignIn oidc;
 
     public SessionPages(LoginService logins, WebSessions sessions, AuthConfig config, CurrentIdentityAssociation identities,
-                        AuditLog audit, OidcSignIn oidc) {
-        this.oidc = oidc;
-        this.audit = audit;
+                        SecondFactor secondFactor, OidcSignIn oidc) {
         this.logins = logins;
         this.sessions = sessions;
         this.config = config;
         this.identities = identities;
+        this.secondFactor = secondFactor;
+        this.oidc = oidc;
     }
 
     @GET
@@ -97,12 +97,12 @@ public class SessionPages {
         }
         String address = ClientAddress.orUnknown(http);
         return logins.verify(new LoginRequest(user, password), address)
-                .onFailure(LoginService.TotpRequired.class).recoverWithUni(e -> logins.challenge(((LoginService.TotpRequired) e).userId())
-                        .chain(ch -> Uni.createFrom().failure(new LoginService.SecondFactorRetry(ch, null))))
-                .onFailure(LoginService.TotpEnrolmentRequired.class).recoverWithUni(e -> {
-                    LoginService.TotpEnrolmentRequired r = (LoginService.TotpEnrolmentRequired) e;
-                    return logins.challenge(r.userId()).chain(ch -> Uni.createFrom().failure(
-                            new LoginService.SecondFactorRetry(ch, r.enrolment())));
+                .onFailure(SecondFactor.TotpRequired.class).recoverWithUni(e -> secondFactor.challenge(((SecondFactor.TotpRequired) e).userId())
+                        .chain(ch -> Uni.createFrom().failure(new SecondFactor.SecondFactorRetry(ch, null))))
+                .onFailure(SecondFactor.TotpEnrolmentRequired.class).recoverWithUni(e -> {
+                    SecondFactor.TotpEnrolmentRequired r = (SecondFactor.TotpEnrolmentRequired) e;
+                    return secondFactor.challenge(r.userId()).chain(ch -> Uni.createFrom().failure(
+                            new SecondFactor.SecondFactorRetry(ch, r.enrolment())));
                 })
                 .chain(a -> {
                     if (a.breakGlass()) {
@@ -114,7 +114,7 @@ public class SessionPages {
                 .map(created -> Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
                         .header("Cache-Control", "no-store").build())
                 .onFailure().recoverWithUni(e -> {
-                    if (e instanceof LoginService.SecondFactorRetry r) {
+                    if (e instanceof SecondFactor.SecondFactorRetry r) {
                         return page(200, user, target, null, r.challenge(), r.enrolment(), null);
                     }
                     return failed(user, target, e);
@@ -139,7 +139,7 @@ public class SessionPages {
         if (code == null || code.isBlank() || code.length() > 64) {
             return page(400, user, target, "Enter the code from your authenticator app.", challenge);
         }
-        return logins.completeChallenge(challenge, code.strip(), address)
+        return secondFactor.completeChallenge(challenge, code.strip(), address)
                 .chain(a -> sessions.create(a.id(), address, http.getHeader("User-Agent")).chain(created -> a.recoveryCodes() == null
                         ? Uni.createFrom().item(Response.seeOther(URI.create(target)).cookie(sessionCookie(created.cookieValue(), http))
                                 .header("Cache-Control", "no-store").build())
@@ -147,7 +147,7 @@ public class SessionPages {
                         : page(200, user, target, null, null, null, a.recoveryCodes())
                                 .map(r -> Response.fromResponse(r).cookie(sessionCookie(created.cookieValue(), http)).build())))
                 .onFailure().recoverWithUni(e -> {
-                    if (e instanceof LoginService.SecondFactorRetry r) {
+                    if (e instanceof SecondFactor.SecondFactorRetry r) {
                         return page(401, user, target, "That code is not right, or was used already; try the next one.", r.challenge(),
                                 r.enrolment(), null);
                     }
@@ -173,9 +173,9 @@ public class SessionPages {
                 return Uni.createFrom().item(Response.status(403).type(Pages.HTML)
                         .entity("Logout refused: the form is stale. Go back, reload the page and log out again.").build());
             }
-            return sessions.idToken(cookie.getValue()).chain(idToken -> sessions.delete(cookie.getValue())
-                    .call(() -> audit.record(new Actor(live.username(), live.userId(), ClientAddress.of(http)), "logout", "user",
-                            live.username(), idToken == null ? null : "and at the identity provider"))
+            return sessions.idToken(cookie.getValue()).chain(idToken -> sessions.signOut(cookie.getValue(),
+                            new Actor(live.username(), live.userId(), ClientAddress.of(http)),
+                            idToken == null ? null : "and at the identity provider")
                     // signed in through the provider: its session ends too (RP-initiated logout), then back to the login page
                     .chain(() -> idToken == null || !oidc.configured() ? Uni.createFrom().item(bye)
                             : oidc.providerLogout(idToken, baseUrl(http) + "/login").map(url -> url.isEmpty() ? bye
@@ -219,9 +219,8 @@ public class SessionPages {
         }
         String address = ClientAddress.orUnknown(http);
         return oidc.finish(code, state, held == null ? null : held.getValue(), baseUrl(http) + CALLBACK, address)
-                .chain(done -> sessions.create(done.user().id(), address, http.getHeader("User-Agent"), done.idToken())
-                        .call(() -> audit.record(new Actor(done.user().username(), done.user().id(), address), "login.success",
-                                "user", done.user().username(), "through OIDC"))
+                .chain(done -> sessions.signIn(new Actor(done.user().username(), done.user().id(), address),
+                                http.getHeader("User-Agent"), done.idToken(), "through OIDC")
                         .map(created -> Response.seeOther(URI.create(Pages.safeNext(done.next())))
                                 .cookie(sessionCookie(created.cookieValue(), http), stateCookie("", http, true))
                                 .header("Cache-Control", "no-store").build()))

@@ -95,4 +95,44 @@ class AuditTest extends ApiTest {
         JsonPath p2 = audit(t.admin(), "?limit=1&cursor=" + cursor);
         assertThat(p2.getLong("items[0].id")).isLessThan(p1.getLong("items[0].id"));
     }
+
+    /**
+     * A change and its audit record commit together: when the record cannot be written (here a trigger refuses it), the
+     * change is not made either, on both kinds of transaction (an entity's, and the pool's).
+     */
+    @Test
+    void aChangeWhoseAuditRecordFailsIsNotMade() throws Exception {
+        String admin = adminToken();
+        String refused = unique("audit-refused");
+        update("CREATE OR REPLACE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW.target LIKE 'audit-refused%' THEN RAISE EXCEPTION 'audit refused for the test'; END IF; RETURN NEW; END $$");
+        update("DROP TRIGGER IF EXISTS test_refuse_audit ON audit_events");
+        update("CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()");
+        try {
+            // a server (written through its entity's session)
+            int status = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                    .body(Map.of("name", refused, "alias", refused, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                    .post("/api/servers").then().extract().statusCode();
+            assertThat(status).isGreaterThanOrEqualTo(500);
+            assertThat(queryLong("SELECT count(*) FROM servers WHERE alias = '" + refused + "'")).isZero();
+            // a user (the same way)
+            status = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                    .body(Map.of("username", refused, "password", "a-long-enough-pass", "role", "viewer"))
+                    .post("/api/users").then().extract().statusCode();
+            assertThat(status).isGreaterThanOrEqualTo(500);
+            assertThat(queryLong("SELECT count(*) FROM users WHERE username = '" + refused + "'")).isZero();
+            // an environment (a pool transaction)
+            status = given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", refused))
+                    .post("/api/environments").then().extract().statusCode();
+            assertThat(status).isGreaterThanOrEqualTo(500);
+            assertThat(queryLong("SELECT count(*) FROM environments WHERE name = '" + refused + "'")).isZero();
+        } finally {
+            update("DROP TRIGGER IF EXISTS test_refuse_audit ON audit_events");
+        }
+        // with the record writable again, the same change goes through and is recorded
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", refused))
+                .post("/api/environments").then().statusCode(201);
+        assertThat(queryLong("SELECT count(*) FROM audit_events WHERE action = 'environment.created' AND target = '" + refused + "'"))
+                .isEqualTo(1);
+    }
 }
