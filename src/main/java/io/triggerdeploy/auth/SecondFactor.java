@@ -85,7 +85,7 @@ public class SecondFactor {
                     + "authenticator app and sign in again with its code as totp", Map.of("WWW-Authenticate", "Bearer"));
             this.userId = userId;
             this.enrolment = e;
-            attachTotpEnrolment(Map.of("secret", e.secret(), "otpauth_uri", e.otpauthUri(), "qr_data_uri", e.qrDataUri()));
+            with("totp_enrolment", Map.of("secret", e.secret(), "otpauth_uri", e.otpauthUri(), "qr_data_uri", e.qrDataUri()));
         }
 
         public long userId() {
@@ -146,7 +146,7 @@ public class SecondFactor {
             super(401, "Unauthorized", "Enter the 6-digit code from your authenticator app (or a recovery code) as totp",
                     Map.of("WWW-Authenticate", "Bearer"));
             this.userId = userId;
-            markTotpRequired();
+            with("totp_required", true);
         }
 
         public long userId() {

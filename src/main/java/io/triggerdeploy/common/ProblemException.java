@@ -1,5 +1,7 @@
 package io.triggerdeploy.common;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An expected failure with the HTTP status and problem details a client should see. */
@@ -33,38 +35,19 @@ public class ProblemException extends RuntimeException {
                 java.util.List.of(new Problem.Violation(field, message)));
     }
 
-    private Map<String, String> held;
+    private final Map<String, Object> extensions = new LinkedHashMap<>();
 
-    /** The same problem saying what holds the request back (kind, reason, until). */
-    public ProblemException held(Map<String, String> what) {
-        this.held = what;
+    /**
+     * The same problem with an RFC 9457 extension member ({@code held}, {@code totp_required}, ...), written beside the
+     * standard members; list a new one on {@link Problem}'s schema for the API document.
+     */
+    public ProblemException with(String member, Object value) {
+        extensions.put(member, value);
         return this;
     }
 
-    public Map<String, String> held() {
-        return held;
-    }
-
-    private boolean totpRequired;
-
-    /** Marks a 401 as "the password was right, the second factor's code is needed" ({@code totp_required: true}). */
-    protected void markTotpRequired() {
-        this.totpRequired = true;
-    }
-
-    public boolean totpRequired() {
-        return totpRequired;
-    }
-
-    private Map<String, String> totpEnrolment;
-
-    /** A new two-factor secret the caller must set up to sign in (the policy requires it): secret, URI, QR code. */
-    protected void attachTotpEnrolment(Map<String, String> enrolment) {
-        this.totpEnrolment = enrolment;
-    }
-
-    public Map<String, String> totpEnrolment() {
-        return totpEnrolment;
+    public Map<String, Object> extensions() {
+        return Collections.unmodifiableMap(extensions);
     }
 
     public java.util.List<Problem.Violation> violations() {

@@ -32,9 +32,8 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public RestResponse<Problem> problem(ProblemException e, UriInfo uri) {
         Problem p = body(e.status(), e.title(), e.getMessage(), uri, e.violations());
-        if (e.held() != null || e.totpRequired() || e.totpEnrolment() != null) {
-            p = new Problem(p.type(), p.title(), p.status(), p.detail(), p.instance(), p.violations(), e.held(),
-                    e.totpRequired() ? Boolean.TRUE : null, e.totpEnrolment());
+        if (!e.extensions().isEmpty()) {
+            p = new Problem(p.type(), p.title(), p.status(), p.detail(), p.instance(), p.violations(), e.extensions());
         }
         RestResponse.ResponseBuilder<Problem> b = builder(e.status(), p)
                 .type(MediaType.valueOf(PROBLEM_JSON));

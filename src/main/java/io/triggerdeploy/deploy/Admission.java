@@ -51,7 +51,7 @@ record Admission(String status, String environment, Integer approvalsRequired, O
                 throw ProblemException.conflict("Environment '" + env.name() + "' does not take deployments now: "
                         + b.describe(env.zone()) + (env.queuesThroughFreeze() ? "" : "; try again then"
                         + (env.breakGlass() ? ", or break glass with a reason" : "")))
-                        .held(held(b, env));
+                        .with("held", held(b, env));
             }
             notBefore = clear.atOffset(ZoneOffset.UTC);
         }
