@@ -36,7 +36,7 @@ class LineEventFormatTest {
                 for (char stream : streams) {
                     LogLine line = new LogLine(n, at, stream, text);
                     StringBuilder out = new StringBuilder();
-                    DeploymentStream.lineEvent(out, line);
+                    SseEncoder.lineEvent(out, line);
                     // the line keeps microseconds in UTC, as PostgreSQL stores it
                     assertThat(line.at().toInstant()).isEqualTo(at.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
                     String json = mapper.writeValueAsString(new LogEvent(n, line.at(), DeploymentResource.streamName(stream), text));
@@ -62,7 +62,7 @@ class LineEventFormatTest {
         for (long m : micros) {
             LogLine line = new LogLine(7, m, 'o', "x");
             StringBuilder out = new StringBuilder();
-            DeploymentStream.appendIsoUtc(out, line);
+            SseEncoder.appendIsoUtc(out, line);
             assertThat("\"" + out + "\"").as("micros %d", m).isEqualTo(mapper.writeValueAsString(line.at()));
         }
     }
