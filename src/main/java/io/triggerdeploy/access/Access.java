@@ -25,11 +25,10 @@ public final class Access {
     private final Set<Long> managedEnvironments;
     private final Set<Long> restrictedEnvironments;
     private final Set<Long> grantedEnvironments;
+    private volatile Long[] hidden;
 
     Access(Role role, Set<Long> restricted, Set<Long> view, Set<Long> deploy, Set<Long> approve, Set<Long> manage,
            Set<Long> managedEnvironments, Set<Long> restrictedEnvironments, Set<Long> grantedEnvironments) {
-        this.restrictedEnvironments = restrictedEnvironments;
-        this.grantedEnvironments = grantedEnvironments;
         this.role = role;
         this.restricted = restricted;
         this.view = view;
@@ -37,6 +36,8 @@ public final class Access {
         this.approve = approve;
         this.manage = manage;
         this.managedEnvironments = managedEnvironments;
+        this.restrictedEnvironments = restrictedEnvironments;
+        this.grantedEnvironments = grantedEnvironments;
     }
 
     /** An admin's (or a break-glass user's) access: everything. */
@@ -116,6 +117,4 @@ public final class Access {
         }
         return h;
     }
-
-    private volatile Long[] hidden;
 }

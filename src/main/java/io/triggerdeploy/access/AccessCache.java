@@ -1,6 +1,7 @@
 package io.triggerdeploy.access;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,24 +28,24 @@ public class AccessCache {
 
     private static final int MAX_ENTRIES = 50_000;
 
-    private record Key(Long userId, Role role) {
-    }
-
-    private record Cached(Access access, long epoch, long expiresAt) {
-    }
-
     private final ConcurrentHashMap<Key, Cached> entries = new ConcurrentHashMap<>();
     private final AtomicLong epoch = new AtomicLong();
     private volatile boolean listening;
     private final long ttlNanos;
 
     @jakarta.inject.Inject
-    public AccessCache(io.triggerdeploy.security.AuthConfig config) {
+    public AccessCache(AuthConfig config) {
         this(config.accessCacheTtl());
     }
 
     AccessCache(Duration ttl) {
         this.ttlNanos = ttl.toNanos();
+    }
+
+    private record Key(Long userId, Role role) {
+    }
+
+    private record Cached(Access access, long epoch, long expiresAt) {
     }
 
     Uni<Access> get(Long userId, Role role, Supplier<Uni<Access>> load) {

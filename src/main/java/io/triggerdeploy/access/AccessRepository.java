@@ -52,6 +52,15 @@ public class AccessRepository {
                      WHERE environment_id IS NOT NULL) AS restricted_environments
             FROM held""";
 
+    // ---- grants ----
+
+    private static final String GRANT_COLUMNS = "g.id, g.permission, g.environment_id, e.name AS environment, g.server_id, "
+            + "s.alias AS server, coalesce(e.id, se.id) AS scope_environment_id, g.team_id, t.name AS team, g.user_id, "
+            + "u.username AS username, g.created_by, g.created_at";
+    private static final String GRANT_FROM = " FROM grants g LEFT JOIN environments e ON e.id = g.environment_id "
+            + "LEFT JOIN servers s ON s.id = g.server_id LEFT JOIN environments se ON lower(se.name) = lower(s.environment) "
+            + "LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN users u ON u.id = g.user_id";
+
     private final Pool pool;
 
     public AccessRepository(Pool pool) {
@@ -179,15 +188,6 @@ public class AccessRepository {
                 .execute(Tuple.of(teamId, userId)).map(rows -> rows.rowCount() == 1);
     }
 
-    // ---- grants ----
-
-    private static final String GRANT_COLUMNS = "g.id, g.permission, g.environment_id, e.name AS environment, g.server_id, "
-            + "s.alias AS server, coalesce(e.id, se.id) AS scope_environment_id, g.team_id, t.name AS team, g.user_id, "
-            + "u.username AS username, g.created_by, g.created_at";
-    private static final String GRANT_FROM = " FROM grants g LEFT JOIN environments e ON e.id = g.environment_id "
-            + "LEFT JOIN servers s ON s.id = g.server_id LEFT JOIN environments se ON lower(se.name) = lower(s.environment) "
-            + "LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN users u ON u.id = g.user_id";
-
     /** Grants, all or those within the given environments (on them, or on their servers); filtered by environment or server. */
     Uni<List<GrantView>> grants(Long[] withinEnvironments, Long environmentId, Long serverId) {
         return pool.preparedQuery("SELECT " + GRANT_COLUMNS + GRANT_FROM
@@ -250,6 +250,4 @@ public class AccessRepository {
             return out;
         });
     }
-
-
 }

@@ -2,8 +2,8 @@ package io.triggerdeploy.access;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;

@@ -15,6 +15,9 @@ import io.triggerdeploy.security.TriggerPrincipal;
  */
 public record Acting(Long userId, String username, Role role) {
 
+    /** The name the shared DEPLOY_TOKEN triggers under. */
+    public static final String DEPLOY_TOKEN = "deploy-token";
+
     public static Acting of(TriggerPrincipal p) {
         return new Acting(p.userId(), p.username(), p.role());
     }
@@ -38,9 +41,6 @@ public record Acting(Long userId, String username, Role role) {
     public static Acting deployToken() {
         return new Acting(null, DEPLOY_TOKEN, Role.OPERATOR);
     }
-
-    /** The name the shared DEPLOY_TOKEN triggers under. */
-    public static final String DEPLOY_TOKEN = "deploy-token";
 
     /** Whether this is the shared DEPLOY_TOKEN, which whoever holds it uses without saying who they are. */
     public boolean isDeployToken() {

@@ -1,33 +1,29 @@
 package io.triggerdeploy.account;
 
-import io.triggerdeploy.user.MeView;
-import io.triggerdeploy.user.ChangePasswordRequest;
-import io.triggerdeploy.user.UserService;
-
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.common.ClientAddress;
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.ws.rs.core.Context;
-import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.auth.SessionIdentityProvider;
 import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.auth.WebSessions;
-import io.triggerdeploy.security.PasswordHasher;
-import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.security.Callers;
+import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.user.ChangePasswordRequest;
+import io.triggerdeploy.user.MeView;
+import io.triggerdeploy.user.UserService;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 

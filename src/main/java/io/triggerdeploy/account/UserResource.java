@@ -1,24 +1,16 @@
 package io.triggerdeploy.account;
 
-import io.triggerdeploy.user.LegacyUserRecord;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.CreateUserRequest;
 import io.triggerdeploy.user.ImportResult;
-import io.triggerdeploy.user.UserView;
-import io.triggerdeploy.user.User;
+import io.triggerdeploy.user.LegacyUserRecord;
 import io.triggerdeploy.user.PasswordResetRequest;
 import io.triggerdeploy.user.UpdateUserRequest;
 import io.triggerdeploy.user.UserService;
-
-import io.triggerdeploy.security.Role;
-
-import io.smallrye.mutiny.Uni;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.security.PasswordHasher;
-import io.triggerdeploy.auth.WebSessions;
-import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.user.UserView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

@@ -1,6 +1,8 @@
 package io.triggerdeploy.analytics;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.deploy.DeploymentFigures;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -22,10 +24,10 @@ public class AnalyticsResource {
 
     private final AnalyticsService analytics;
 
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
     private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public AnalyticsResource(AnalyticsService analytics, io.triggerdeploy.access.AccessService access,
+    public AnalyticsResource(AnalyticsService analytics, AccessService access,
                              io.quarkus.security.identity.SecurityIdentity identity) {
         this.analytics = analytics;
         this.access = access;
@@ -34,7 +36,7 @@ public class AnalyticsResource {
 
     @GET
     @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment analytics over whole UTC days",
-            description = io.triggerdeploy.deploy.DeploymentFigures.DEFINITION)
+            description = DeploymentFigures.DEFINITION)
     public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days, @QueryParam("server") String server) {
         return access.of(identity).chain(a -> analytics.report(days, server, a));
     }

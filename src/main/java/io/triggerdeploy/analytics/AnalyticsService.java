@@ -1,6 +1,7 @@
 package io.triggerdeploy.analytics;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.Access;
 import io.triggerdeploy.common.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,12 +20,12 @@ public class AnalyticsService {
     }
 
     /** The report over the servers the caller may see. */
-    public Uni<AnalyticsReport> report(int days, io.triggerdeploy.access.Access access) {
+    public Uni<AnalyticsReport> report(int days, Access access) {
         return report(days, null, access);
     }
 
     /** The report for one server (by alias) or, with {@code server} null, for all the caller may see. */
-    public Uni<AnalyticsReport> report(int days, String server, io.triggerdeploy.access.Access access) {
+    public Uni<AnalyticsReport> report(int days, String server, Access access) {
         if (days < 1 || days > 366) {
             throw ProblemException.invalid("days", "must be between 1 and 366");
         }

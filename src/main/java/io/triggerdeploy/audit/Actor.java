@@ -1,8 +1,7 @@
 package io.triggerdeploy.audit;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.quarkus.security.identity.SecurityIdentity;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 

@@ -3,10 +3,10 @@ package io.triggerdeploy.audit;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
 import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Tx;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -1,16 +1,15 @@
 package io.triggerdeploy.auth;
 
+import io.quarkus.hibernate.reactive.panache.PanacheRepository;
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import java.time.OffsetDateTime;
-
-import io.quarkus.hibernate.reactive.panache.PanacheRepository;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /** The {@code api_tokens} table: Panache for the entity, plain SQL on the authentication hot path. */

@@ -1,10 +1,10 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.Callers;
-
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.security.Callers;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -18,8 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
-
-import io.triggerdeploy.audit.AuditLog;
 
 import java.net.URI;
 import java.util.List;

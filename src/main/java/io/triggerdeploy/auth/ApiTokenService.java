@@ -1,16 +1,15 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.TriggerPrincipal;
-import io.triggerdeploy.security.AuthConfig;
-
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Tx;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -40,9 +39,9 @@ public class ApiTokenService {
     private final AuditLog audit;
 
     public ApiTokenService(ApiTokenRepository repository, AuthConfig config, AuditLog audit) {
-        this.audit = audit;
         this.repository = repository;
         this.config = config;
+        this.audit = audit;
     }
 
     public static boolean looksLikeApiToken(String token) {

@@ -3,6 +3,7 @@ package io.triggerdeploy.auth;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.db.BootstrapStep;
+import io.triggerdeploy.federation.OidcSignIn;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -19,15 +20,15 @@ public class AuthHousekeeping implements BootstrapStep {
     private final Periodic periodic;
 
     private final TotpRepository totp;
-    private final io.triggerdeploy.federation.OidcSignIn oidc;
+    private final OidcSignIn oidc;
 
     public AuthHousekeeping(WebSessions sessions, LoginThrottle throttle, Periodic periodic, TotpRepository totp,
-                            io.triggerdeploy.federation.OidcSignIn oidc) {
-        this.oidc = oidc;
-        this.totp = totp;
+                            OidcSignIn oidc) {
         this.sessions = sessions;
         this.throttle = throttle;
         this.periodic = periodic;
+        this.totp = totp;
+        this.oidc = oidc;
     }
 
     @Override

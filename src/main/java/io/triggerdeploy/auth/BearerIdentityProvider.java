@@ -1,7 +1,5 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.TriggerPrincipal;
-
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -12,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -34,10 +33,10 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
     private final OidcSignIn oidc;
 
     public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc) {
-        this.oidc = oidc;
         this.keys = keys;
         this.apiTokens = apiTokens;
         this.users = users;
+        this.oidc = oidc;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.triggerdeploy.auth;
 
 import io.triggerdeploy.security.AuthConfig;
-
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -25,16 +24,16 @@ public class BreakGlassRealm {
 
     private static final Logger LOG = Logger.getLogger(BreakGlassRealm.class);
 
-    /** One line of the file. */
-    public record Entry(String username, String hash, Role role) {
-    }
-
     private final Optional<Path> file;
     private volatile Map<String, Entry> entries = Map.of();
     private volatile FileTime loadedAt;
 
     public BreakGlassRealm(AuthConfig config) {
         this.file = config.fallbackFile();
+    }
+
+    /** One line of the file. */
+    public record Entry(String username, String hash, Role role) {
     }
 
     public boolean isConfigured() {

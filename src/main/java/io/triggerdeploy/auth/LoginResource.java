@@ -1,8 +1,7 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;

@@ -1,7 +1,7 @@
 package io.triggerdeploy.auth;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.OffsetDateTime;
 

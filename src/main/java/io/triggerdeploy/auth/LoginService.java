@@ -1,12 +1,10 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.PasswordHasher;
-
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.DatabaseState;
@@ -15,6 +13,7 @@ import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.federation.ExternalIdentity;
 import io.triggerdeploy.federation.ExternalUsers;
 import io.triggerdeploy.federation.LdapDirectory;
+import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.user.UserService;
 import jakarta.enterprise.context.ApplicationScoped;

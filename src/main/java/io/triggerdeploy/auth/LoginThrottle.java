@@ -1,8 +1,8 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.AuthConfig;
-
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.security.AuthConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.text.Normalizer;
@@ -52,9 +52,9 @@ public class LoginThrottle {
     }
 
     /** The answer while a key is blocked: 429 with how long to wait, in words and in Retry-After. */
-    static io.triggerdeploy.common.ProblemException tooManyFailures(Duration wait) {
+    static ProblemException tooManyFailures(Duration wait) {
         long secs = Math.max(1, (wait.toMillis() + 999) / 1000);
-        return new io.triggerdeploy.common.ProblemException(429, "Too Many Requests",
+        return new ProblemException(429, "Too Many Requests",
                 "Too many failed sign-in attempts; try again in " + secs + " s", java.util.Map.of("Retry-After", String.valueOf(secs)));
     }
 

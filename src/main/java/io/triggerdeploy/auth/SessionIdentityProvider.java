@@ -1,13 +1,12 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.TriggerPrincipal;
-
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.security.TriggerPrincipal;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**

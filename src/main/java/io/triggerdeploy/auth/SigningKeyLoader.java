@@ -1,10 +1,9 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.AuthConfig;
-
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.db.StartupFailure;
+import io.triggerdeploy.security.AuthConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -12,14 +12,14 @@ public class SigningKeyRepository {
 
     static final String PURPOSE = "jwt";
 
-    /** A stored key pair in PEM form. */
-    public record StoredKey(String kid, String privatePem, String publicPem) {
-    }
-
     private final Pool pool;
 
     public SigningKeyRepository(Pool pool) {
         this.pool = pool;
+    }
+
+    /** A stored key pair in PEM form. */
+    public record StoredKey(String kid, String privatePem, String publicPem) {
     }
 
     public Uni<StoredKey> find() {

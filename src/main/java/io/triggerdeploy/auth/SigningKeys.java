@@ -1,13 +1,12 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.AuthConfig;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.util.KeyUtils;
+import io.triggerdeploy.security.AuthConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -38,15 +37,19 @@ public class SigningKeys {
 
     public static final String ISSUER = "trigger-deploy";
     static final String LOCAL_KID_PREFIX = "local-";
-
-    /** A signing key and a parser that verifies against its public half. */
-    public record Key(String kid, PrivateKey privateKey, PublicKey publicKey, DefaultJWTParser parser) {
-    }
+    private static final int MAX_CHECKED = 2_000;
 
     private final ObjectMapper mapper;
     private final int clockSkewSeconds;
     private volatile Key shared;
     private volatile Key local;
+
+    /**
+     * Tokens already verified, by their exact text: a token is immutable and signed, so while the key that signed
+     * it is still the installed one (the same object: replacing a key forgets its tokens) and it has not expired,
+     * checking the RSA signature and parsing its JSON again would give the same answer. Bounded; emptied when full.
+     */
+    private final ConcurrentHashMap<String, Checked> checked = new ConcurrentHashMap<>();
 
     @jakarta.inject.Inject
     public SigningKeys(ObjectMapper mapper, AuthConfig config) {
@@ -56,6 +59,10 @@ public class SigningKeys {
     SigningKeys(ObjectMapper mapper, int clockSkewSeconds) {
         this.mapper = mapper;
         this.clockSkewSeconds = clockSkewSeconds;
+    }
+
+    /** A signing key and a parser that verifies against its public half. */
+    public record Key(String kid, PrivateKey privateKey, PublicKey publicKey, DefaultJWTParser parser) {
     }
 
     public Optional<Key> shared() {
@@ -82,14 +89,6 @@ public class SigningKeys {
     /** A token verified before, by which key object, valid until {@code expiresAt} (epoch seconds, skew included). */
     private record Checked(Verified verified, Key key, long expiresAt) {
     }
-
-    private static final int MAX_CHECKED = 2_000;
-    /**
-     * Tokens already verified, by their exact text: a token is immutable and signed, so while the key that signed
-     * it is still the installed one (the same object: replacing a key forgets its tokens) and it has not expired,
-     * checking the RSA signature and parsing its JSON again would give the same answer. Bounded; emptied when full.
-     */
-    private final ConcurrentHashMap<String, Checked> checked = new ConcurrentHashMap<>();
 
     /** Verifies signature, issuer and expiry; throws {@link ParseException} for anything not valid. */
     public Verified verify(String token) throws ParseException {

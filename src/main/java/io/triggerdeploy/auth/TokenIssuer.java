@@ -1,9 +1,8 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.AuthConfig;
-
 import io.smallrye.jwt.build.Jwt;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,12 +18,9 @@ public class TokenIssuer {
 
     static final String CLAIM_UID = "uid";
     static final String CLAIM_ROLE = "role";
+
     /** The user's credentials generation when the token was issued; an older one is refused. */
     static final String CLAIM_GENERATION = "gen";
-
-    /** A freshly signed token and when it stops being valid. */
-    public record IssuedToken(String token, OffsetDateTime expiresAt) {
-    }
 
     private final SigningKeys keys;
     private final AuthConfig config;
@@ -32,6 +28,10 @@ public class TokenIssuer {
     public TokenIssuer(SigningKeys keys, AuthConfig config) {
         this.keys = keys;
         this.config = config;
+    }
+
+    /** A freshly signed token and when it stops being valid. */
+    public record IssuedToken(String token, OffsetDateTime expiresAt) {
     }
 
     public IssuedToken forUser(long userId, String username, Role role, int generation) {

@@ -24,8 +24,8 @@ import java.util.OptionalLong;
 public class TotpService {
 
     static final String ISSUER = "trigger-deploy";
-    private static final String RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
     static final int RECOVERY_CODES = 10;
+    private static final String RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 
     private final TotpRepository repository;
     private final SecretBox secrets;

@@ -1,8 +1,8 @@
 package io.triggerdeploy.auth;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;

@@ -1,12 +1,11 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.AuthConfig;
-
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 

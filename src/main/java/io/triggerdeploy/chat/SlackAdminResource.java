@@ -3,10 +3,8 @@ package io.triggerdeploy.chat;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
-import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
@@ -28,17 +26,17 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class SlackAdminResource {
 
-    /** The trigger-deploy user an admin links a Slack user to. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record LinkTarget(@NotNull String username) {
-    }
-
     private final SlackLinks links;
     private final SecurityIdentity identity;
 
     public SlackAdminResource(SlackLinks links, SecurityIdentity identity) {
         this.links = links;
         this.identity = identity;
+    }
+
+    /** The trigger-deploy user an admin links a Slack user to. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record LinkTarget(@NotNull String username) {
     }
 
     private TriggerPrincipal me() {

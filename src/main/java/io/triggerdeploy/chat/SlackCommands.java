@@ -1,9 +1,9 @@
 package io.triggerdeploy.chat;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Acting;
-import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
@@ -39,19 +39,15 @@ public class SlackCommands {
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    /** The slash command as Slack sent it. */
-    record Invocation(String slackUserId, String command, String text, String responseUrl, String clientIp) {
-    }
-
     private final SlackRepository repository;
     private final UserService users;
     private final ServerService servers;
     private final DeploymentService deployments;
     private final NotifyConfig notify;
     private final AccessService access;
+
     /** Created at run time (a native image must not hold a seeded generator from its build). */
     private final SecureRandom random = new SecureRandom();
-
     private final AuditLog audit;
 
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
@@ -63,6 +59,10 @@ public class SlackCommands {
         this.notify = notify;
         this.access = access;
         this.audit = audit;
+    }
+
+    /** The slash command as Slack sent it. */
+    record Invocation(String slackUserId, String command, String text, String responseUrl, String clientIp) {
     }
 
     /**

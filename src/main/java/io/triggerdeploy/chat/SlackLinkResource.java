@@ -4,8 +4,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.security.Callers;
-import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,17 +30,17 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class SlackLinkResource {
 
-    /** A code from {@code /deploy link}. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record LinkCode(@NotNull String code) {
-    }
-
     private final SlackLinks links;
     private final SecurityIdentity identity;
 
     public SlackLinkResource(SlackLinks links, SecurityIdentity identity) {
         this.links = links;
         this.identity = identity;
+    }
+
+    /** A code from {@code /deploy link}. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record LinkCode(@NotNull String code) {
     }
 
     private TriggerPrincipal me() {

@@ -1,8 +1,8 @@
 package io.triggerdeploy.chat;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.notify.Notifier;
 import io.vertx.core.json.JsonObject;

@@ -13,6 +13,17 @@ import java.util.List;
  */
 public class AddressPolicy {
 
+    private final List<Cidr> allow;
+    private final List<Cidr> deny;
+    private final String prefix;
+
+    /** {@code prefix} names the settings in refusals, e.g. {@code trigger.monitor}. */
+    public AddressPolicy(List<String> allow, List<String> deny, String prefix) {
+        this.allow = allow.stream().filter(x -> !x.isBlank()).map(Cidr::parse).toList();
+        this.deny = deny.stream().filter(x -> !x.isBlank()).map(Cidr::parse).toList();
+        this.prefix = prefix;
+    }
+
     /** A refusal by the policy; its message says which setting refused and why. */
     public static final class Refused extends RuntimeException {
         public Refused(String message) {
@@ -50,17 +61,6 @@ public class AddressPolicy {
                 throw new IllegalArgumentException("not a CIDR block: " + t);
             }
         }
-    }
-
-    private final List<Cidr> allow;
-    private final List<Cidr> deny;
-    private final String prefix;
-
-    /** {@code prefix} names the settings in refusals, e.g. {@code trigger.monitor}. */
-    public AddressPolicy(List<String> allow, List<String> deny, String prefix) {
-        this.allow = allow.stream().filter(x -> !x.isBlank()).map(Cidr::parse).toList();
-        this.deny = deny.stream().filter(x -> !x.isBlank()).map(Cidr::parse).toList();
-        this.prefix = prefix;
     }
 
     /** Null when the address may be reached, else why not. */

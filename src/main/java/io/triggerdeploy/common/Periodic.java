@@ -26,9 +26,9 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class Periodic {
 
-    private static final Logger LOG = Logger.getLogger(Periodic.class);
     /** A job that keeps failing says so at most this often (a database away for an hour is 6 lines per job, not 1,800). */
     static final Duration WARN_EVERY = Duration.ofMinutes(10);
+    private static final Logger LOG = Logger.getLogger(Periodic.class);
 
     private final Vertx vertx;
     private final Set<Handle> handles = ConcurrentHashMap.newKeySet();

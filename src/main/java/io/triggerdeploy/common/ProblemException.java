@@ -11,6 +11,7 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final Map<String, String> headers;
     private final java.util.List<Problem.Violation> violations;
+    private final Map<String, Object> extensions = new LinkedHashMap<>();
 
     public ProblemException(int status, String title, String detail) {
         this(status, title, detail, Map.of());
@@ -34,8 +35,6 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, "Bad Request", field + ": " + message, Map.of(),
                 java.util.List.of(new Problem.Violation(field, message)));
     }
-
-    private final Map<String, Object> extensions = new LinkedHashMap<>();
 
     /**
      * The same problem with an RFC 9457 extension member ({@code held}, {@code totp_required}, ...), written beside the

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.triggerdeploy.db.DbErrors;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -123,7 +124,7 @@ public class ProblemMapper {
                 return respond(409, "Conflict", "Other records (such as deployments) still refer to it; deactivate it instead", uri, null);
             }
         }
-        if (io.triggerdeploy.db.DbErrors.isUnavailable(e)) {
+        if (DbErrors.isUnavailable(e)) {
             return RestResponse.ResponseBuilder.<Problem>create(503)
                     .entity(body(503, "Service Unavailable", "The database is unreachable; try again shortly", uri, null))
                     .type(MediaType.valueOf(PROBLEM_JSON)).header("Retry-After", "5").build();

@@ -28,6 +28,9 @@ public class ProblemResponsesFilter implements OASFilter {
             "409", "Conflicts with the current state",
             "503", "The database is unreachable");
 
+    /** Logins are throttled per user and per address (see LoginThrottle). */
+    private static final java.util.Set<String> THROTTLED = java.util.Set.of("/api/login", "/api/auth/login", "/auth/login");
+
     @Override
     public Operation filterOperation(Operation operation) {
         APIResponses responses = operation.getResponses();
@@ -45,9 +48,6 @@ public class ProblemResponsesFilter implements OASFilter {
         }
         return operation;
     }
-
-    /** Logins are throttled per user and per address (see LoginThrottle). */
-    private static final java.util.Set<String> THROTTLED = java.util.Set.of("/api/login", "/api/auth/login", "/auth/login");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {

@@ -12,13 +12,13 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * Startup, robust by construction: the HTTP server is already serving liveness while this runs on its own
@@ -49,13 +49,13 @@ public class DatabaseBootstrap {
     /** The same startup path over parts of one's choosing (a test runs it over many databases in one JVM). */
     DatabaseBootstrap(DatabaseState state, SchemaMigrator migrator, DataSource dataSource, DatabaseProbeRepository probe,
                       DbConfig config, List<BootstrapStep> steps, DatasourceSettings datasource) {
-        this.datasource = datasource;
         this.state = state;
         this.migrator = migrator;
         this.dataSource = dataSource;
         this.probe = probe;
         this.config = config;
         this.steps = steps.stream().sorted(Comparator.comparingInt(BootstrapStep::order)).toList();
+        this.datasource = datasource;
     }
 
     void onStart(@Observes StartupEvent event) {

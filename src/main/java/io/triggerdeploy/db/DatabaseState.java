@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class DatabaseState {
 
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WAITING_FOR_DATABASE);
+    private volatile String detail = "waiting for the database";
+
     /** Bootstrap phases, in order. */
     public enum Phase {
         /** No connection could be made yet. */
@@ -19,9 +22,6 @@ public class DatabaseState {
         /** Bootstrap gave up; the process is exiting. */
         FAILED
     }
-
-    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WAITING_FOR_DATABASE);
-    private volatile String detail = "waiting for the database";
 
     public Phase phase() {
         return phase.get();

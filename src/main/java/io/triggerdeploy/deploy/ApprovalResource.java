@@ -2,6 +2,7 @@ package io.triggerdeploy.deploy;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
@@ -30,7 +31,7 @@ public class ApprovalResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public Uni<List<DeploymentView>> waiting(@QueryParam("limit") @DefaultValue("50") int limit) {
-        io.triggerdeploy.common.Keyset.limit(limit, 200);
+        Keyset.limit(limit, 200);
         return approvals.waitingFor(Callers.of(identity), limit);
     }
 }

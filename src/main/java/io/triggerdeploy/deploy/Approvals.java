@@ -1,9 +1,9 @@
 package io.triggerdeploy.deploy;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.access.Permission;
-import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Periodic;
@@ -43,13 +43,13 @@ public class Approvals implements BootstrapStep {
 
     public Approvals(ApprovalRepository repository, DeploymentRepository deployments, Transactions transactions, AuditLog audit,
                      Event<ApprovalNotice> notices, Periodic periodic, AccessService access) {
-        this.access = access;
         this.repository = repository;
         this.deployments = deployments;
         this.transactions = transactions;
         this.audit = audit;
         this.notices = notices;
         this.periodic = periodic;
+        this.access = access;
     }
 
     @Override

@@ -27,8 +27,6 @@ public class DeploymentExecutor {
     public DeploymentExecutor(DeploymentRepository repository, SshService ssh, Masker masker, LiveLines live, DeployConfig config,
                               Periodic periodic, Event<DeploymentLifecycle> lifecycle, ReplicaName replica, SecretBox secrets,
                               ServiceProbe probe) {
-        this.probe = probe;
-        this.secrets = secrets;
         this.repository = repository;
         this.ssh = ssh;
         this.masker = masker;
@@ -37,6 +35,8 @@ public class DeploymentExecutor {
         this.periodic = periodic;
         this.lifecycle = lifecycle;
         this.replica = replica.get();
+        this.secrets = secrets;
+        this.probe = probe;
     }
 
     /** Blocking: call it on a runner thread, never on an event loop. */

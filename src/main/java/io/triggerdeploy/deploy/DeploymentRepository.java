@@ -3,9 +3,10 @@ package io.triggerdeploy.deploy;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.Tx;
+import io.triggerdeploy.environment.Environment;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +25,7 @@ public class DeploymentRepository {
     static final String QUEUE_CHANNEL = "trigger_deploy_queue";
     static final String LOG_CHANNEL = "trigger_deploy_log";
     static final String CANCEL_CHANNEL = "trigger_deploy_cancel";
+    static final long RETENTION_LOCK_KEY = 0x7472696767657201L;
 
     private final Pool pool;
 
@@ -62,12 +64,12 @@ public class DeploymentRepository {
      */
     Uni<Admission.Gate> lockGate(Tx tx, long serverId) {
         return tx.client().preparedQuery("SELECT s.alias AS server_alias, s.queue_policy AS server_queue_policy, "
-                        + "s.environment AS server_environment, " + io.triggerdeploy.environment.Environment.columns("e", "env_")
+                        + "s.environment AS server_environment, " + Environment.columns("e", "env_")
                         + " FROM servers s LEFT JOIN environments e ON lower(e.name) = lower(s.environment) WHERE s.id = $1 FOR UPDATE OF s")
                 .execute(Tuple.of(serverId))
                 .map(rows -> Rows.first(rows, r -> new Admission.Gate(r.getString("server_alias"), r.getString("server_queue_policy"),
                         r.getString("server_environment"),
-                        r.getValue("env_id") == null ? null : io.triggerdeploy.environment.Environment.of(r, "env_"))));
+                        r.getValue("env_id") == null ? null : Environment.of(r, "env_"))));
     }
 
     /** The oldest deployment of the server that is queued or running; null when there is none. */
@@ -327,8 +329,6 @@ public class DeploymentRepository {
         return pool.preparedQuery("UPDATE deployments SET secret_parameters = $3 WHERE id = $1 AND secret_parameters = $2")
                 .execute(Tuple.of(id, expected, sealed)).map(rows -> rows.rowCount() == 1);
     }
-
-    static final long RETENTION_LOCK_KEY = 0x7472696767657201L;
 
     /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
     public Uni<DeploymentStats.Window> stats(long windowSeconds, Long[] hidden) {

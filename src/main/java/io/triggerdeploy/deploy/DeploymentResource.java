@@ -2,9 +2,13 @@ package io.triggerdeploy.deploy;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.Callers;
-import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -23,10 +27,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 import java.util.Map;
-import io.triggerdeploy.access.Acting;
-import io.triggerdeploy.access.AccessService;
-import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 
 /** Deployments: operators trigger and cancel, everyone signed in reads history and logs. */
 @Path("/api/deployments")
@@ -45,11 +45,11 @@ public class DeploymentResource {
 
     public DeploymentResource(DeploymentService service, SecurityIdentity identity, AuditLog audit,
                               Approvals approvals, AccessService access) {
-        this.access = access;
-        this.approvals = approvals;
         this.service = service;
-        this.audit = audit;
         this.identity = identity;
+        this.audit = audit;
+        this.approvals = approvals;
+        this.access = access;
     }
 
     @POST

@@ -1,17 +1,18 @@
 package io.triggerdeploy.deploy;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Permission;
-import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.Server;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,10 +20,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Triggers, reads and cancels deployments; the running happens in {@link Dispatcher}. */
 @ApplicationScoped
@@ -32,22 +32,20 @@ public class DeploymentService {
     private final ServerService servers;
     private final AuditLog audit;
     private final Transactions transactions;
-    private final Uni<DeploymentStats> stats;
-
     private final SecretBox secrets;
-
     private final Approvals approvals;
     private final AccessService access;
+    private final Uni<DeploymentStats> stats;
 
     public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
                              SecretBox secrets, Approvals approvals, AccessService access) {
         this.repository = repository;
-        this.access = access;
-        this.approvals = approvals;
-        this.secrets = secrets;
         this.servers = servers;
         this.audit = audit;
         this.transactions = transactions;
+        this.secrets = secrets;
+        this.approvals = approvals;
+        this.access = access;
         // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
         // replica computes them at most every 15 s and shares the result; a failure is not kept.
         this.stats = Uni.createFrom().deferred(() -> windows(new Long[0])).memoize().until(new java.util.function.BooleanSupplier() {
@@ -125,7 +123,7 @@ public class DeploymentService {
         });
     }
 
-    private static void requireActive(io.triggerdeploy.server.Server s) {
+    private static void requireActive(Server s) {
         if (!s.active) {
             throw ProblemException.conflict("Server '" + s.alias + "' is inactive");
         }

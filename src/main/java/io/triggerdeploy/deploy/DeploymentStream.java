@@ -1,17 +1,9 @@
 package io.triggerdeploy.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.common.Periodic;
-import io.triggerdeploy.common.ProblemMapper;
-import io.triggerdeploy.security.Role;
-import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,12 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /api/deployments/{id}/events}: Server-Sent Events, one {@code line} event per log line (its line
@@ -45,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class DeploymentStream {
 
-    private static final Logger LOG = Logger.getLogger(DeploymentStream.class);
     static final String PATH = "/api/deployments/:id/events";
+    private static final Logger LOG = Logger.getLogger(DeploymentStream.class);
 
     private final StreamAdmission admission;
     private final StreamReaders readers;

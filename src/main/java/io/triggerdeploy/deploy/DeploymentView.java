@@ -24,6 +24,11 @@ public record DeploymentView(long id, String status, long serverId, String serve
                              Integer position, String environment, Approval approval, OffsetDateTime notBefore,
                              String breakGlass, Map<String, String> links) {
 
+    static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
+            + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
+            + "parameters, origin, origin_id, steps, failed_step, environment, approvals_required, approval_expires_at, "
+            + "not_before, break_glass_reason";
+
     /** The same deployment with its place in its server's queue (1 = next), for a QUEUED one. */
     public DeploymentView withPosition(Integer p) {
         return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
@@ -66,11 +71,6 @@ public record DeploymentView(long id, String status, long serverId, String serve
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(String name, String state, String detail) {
     }
-
-    static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
-            + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
-            + "parameters, origin, origin_id, steps, failed_step, environment, approvals_required, approval_expires_at, "
-            + "not_before, break_glass_reason";
 
     static DeploymentView of(Row r) {
         long id = r.getLong("id");

@@ -3,15 +3,14 @@ package io.triggerdeploy.deploy;
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.common.Workers;
-import io.triggerdeploy.ssh.Cancellation;
-import io.triggerdeploy.ssh.ExecResult;
 import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerFields;
+import io.triggerdeploy.ssh.Cancellation;
+import io.triggerdeploy.ssh.ExecResult;
 import io.triggerdeploy.ssh.OutputText;
 import io.triggerdeploy.ssh.ShellQuote;
 import io.triggerdeploy.ssh.SshFailure;
-import io.triggerdeploy.ssh.SshTarget;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -28,6 +27,33 @@ final class Execution {
 
     private static final Logger LOG = Logger.getLogger(Execution.class);
     private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
+
+    private final DeploymentExecutor deps;
+    private final Claim claim;
+    private final Cancellation cancel;
+    private final BooleanSupplier shuttingDown;
+    private final LogWriter log;
+    private final Map<String, String> plain = new TreeMap<>();
+    private final Map<String, String> secret = new TreeMap<>();
+
+    /** The server's secret variables, opened (also in {@link #secret} unless a parameter has the name). */
+    private final Map<String, String> variables = new TreeMap<>();
+
+    /** Why the secret values cannot be opened here (then nothing runs); null when they can. */
+    private final String secretProblem;
+    private volatile boolean lost;
+    private final StepLog steps;
+
+    Execution(DeploymentExecutor deps, Claim claim, Cancellation cancel, BooleanSupplier shuttingDown) {
+        this.deps = deps;
+        this.claim = claim;
+        this.cancel = cancel;
+        this.shuttingDown = shuttingDown;
+        this.secretProblem = openSecrets();
+        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, secret.values(), deps.live,
+                deps.config.logMaxBytes());
+        this.steps = new StepLog(claim, log, deps);
+    }
 
     /** How the run (or one command of it) ended, before it is recorded; {@code failedStep} names the step that failed. */
     record Outcome(DeploymentStatus status, Integer exitCode, String error, String sshFailure, String failedStep) {
@@ -47,31 +73,6 @@ final class Execution {
         Outcome withError(String more) {
             return new Outcome(status, exitCode, error == null ? more : error + "; " + more, sshFailure, failedStep);
         }
-    }
-
-    private final DeploymentExecutor deps;
-    private final Claim claim;
-    private final Cancellation cancel;
-    private final BooleanSupplier shuttingDown;
-    private final LogWriter log;
-    private final Map<String, String> plain = new TreeMap<>();
-    private final Map<String, String> secret = new TreeMap<>();
-    /** The server's secret variables, opened (also in {@link #secret} unless a parameter has the name). */
-    private final Map<String, String> variables = new TreeMap<>();
-    /** Why the secret values cannot be opened here (then nothing runs); null when they can. */
-    private final String secretProblem;
-    private volatile boolean lost;
-    private final StepLog steps;
-
-    Execution(DeploymentExecutor deps, Claim claim, Cancellation cancel, BooleanSupplier shuttingDown) {
-        this.deps = deps;
-        this.claim = claim;
-        this.cancel = cancel;
-        this.shuttingDown = shuttingDown;
-        this.secretProblem = openSecrets();
-        this.log = new LogWriter(claim.id(), deps.repository, deps.masker, secret.values(), deps.live,
-                deps.config.logMaxBytes());
-        this.steps = new StepLog(claim, log, deps);
     }
 
     /** Splits the recorded values into plain and secret ones, opening the sealed ones; the problem, or null. */

@@ -24,8 +24,11 @@ public class LiveLines {
 
     static final int RECENT = 2000;
     static final int FOLLOWED = 100_000;
+
     /** What a followed window may hold, estimated (a line costs about 80 bytes of objects plus its text). */
     static final long FOLLOWED_BYTES = 16L << 20;
+
+    private final Map<Long, Feed> feeds = new ConcurrentHashMap<>();
 
     /** One deployment's latest lines (consecutive line numbers) and the streams following it here. */
     private static final class Feed {
@@ -78,8 +81,6 @@ public class LiveLines {
             return 80L + line.text().length();
         }
     }
-
-    private final Map<Long, Feed> feeds = new ConcurrentHashMap<>();
 
     /**
      * Follows deployment {@code id} here: {@code wake} runs (on the producing thread, so it must only schedule work)

@@ -44,7 +44,6 @@ final class LiveLogConnection {
     LiveLogConnection(long id, int from, HttpServerResponse response, Context context, DeploymentRepository repository,
                       DeployEvents events, Periodic periodic, LiveLines live, ObjectMapper json) {
         this.id = id;
-        this.last = from;
         this.response = response;
         this.context = context;
         this.repository = repository;
@@ -52,6 +51,7 @@ final class LiveLogConnection {
         this.periodic = periodic;
         this.live = live;
         this.json = json;
+        this.last = from;
     }
 
     /** Ends the stream from this side (its reader may no longer read it). */

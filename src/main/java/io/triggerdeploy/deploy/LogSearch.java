@@ -2,8 +2,11 @@ package io.triggerdeploy.deploy;
 
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Slots;
 import io.triggerdeploy.db.BootstrapStep;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -22,27 +25,28 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class LogSearch implements BootstrapStep {
 
+    static final int MAX_TERMS = 5;
+    static final int MIN_TERM = 3;
+
+    /** The length at which the word index cuts a run of letters and digits (changelog 0020). */
+    static final int WORD_CUT = 100;
+
+    /** The share of lines from which a word is too common to look lines up by. */
+    static final double COMMON_WORD = 0.01;
     private static final Logger LOG = Logger.getLogger(LogSearch.class);
     private static final Pattern TOKEN = Pattern.compile("\"([^\"]*)\"|(\\S+)");
     private static final Pattern CURSOR = Pattern.compile("(\\d{1,18})-(\\d{1,9})");
-    static final int MAX_TERMS = 5;
-    static final int MIN_TERM = 3;
-    /** The length at which the word index cuts a run of letters and digits (changelog 0020). */
-    static final int WORD_CUT = 100;
-    /** The share of lines from which a word is too common to look lines up by. */
-    static final double COMMON_WORD = 0.01;
 
     private final LogSearchRepository repository;
     private final DeploymentService deployments;
     private volatile boolean indexed;
-
-    private final io.triggerdeploy.common.Slots slots;
+    private final Slots slots;
     private final long timeoutMillis;
 
     public LogSearch(LogSearchRepository repository, DeploymentService deployments, DeployConfig config) {
         this.repository = repository;
         this.deployments = deployments;
-        this.slots = new io.triggerdeploy.common.Slots(config.maxSearchesPerUser(), config.maxSearches());
+        this.slots = new Slots(config.maxSearchesPerUser(), config.maxSearches());
         this.timeoutMillis = config.searchTimeout().toMillis();
     }
 
@@ -68,12 +72,12 @@ public class LogSearch implements BootstrapStep {
      * one that runs longer than {@code trigger.deploy.search-timeout} is cancelled in the database (422: narrow it).
      */
     public Uni<LogSearchPage> search(String user, String q, String server, String status, String ref, String from, String to,
-                                     String cursor, int limit, int around, io.triggerdeploy.access.Access access) {
+                                     String cursor, int limit, int around, Access access) {
         // the request is checked before it takes a slot: a bad one is a 400 whatever else runs
         Uni<LogSearchPage> run = run(q, server, status, ref, from, to, cursor, limit, around, access);
-        io.triggerdeploy.common.Slots.Taken slot = slots.take(user);
+        Slots.Taken slot = slots.take(user);
         if (slot.release() == null) {
-            throw new ProblemException(429, "Too Many Requests", slot.refused() == io.triggerdeploy.common.Slots.Cap.USER
+            throw new ProblemException(429, "Too Many Requests", slot.refused() == Slots.Cap.USER
                     ? "You are running as many log searches as one person may at once; try again when one has finished"
                     : "This replica is running as many log searches as it may at once; try again in a moment",
                     Map.of("Retry-After", "2"));
@@ -95,7 +99,7 @@ public class LogSearch implements BootstrapStep {
     }
 
     private Uni<LogSearchPage> run(String q, String server, String status, String ref, String from, String to, String cursor,
-                                      int limit, int around, io.triggerdeploy.access.Access access) {
+                                      int limit, int around, Access access) {
         List<LogSearchRepository.Term> terms = terms(q);
         Keyset.limit(limit, 100);
         if (around < 0 || around > 5) {
@@ -119,7 +123,7 @@ public class LogSearch implements BootstrapStep {
         Integer cl = cursorLine;
         return deployments.serverId(server).invoke(sid -> {
             if (sid != null) {
-                io.triggerdeploy.access.AccessService.requireVisible(access, sid, "server '" + server.trim()
+                AccessService.requireVisible(access, sid, "server '" + server.trim()
                         + "' (looked up by id, alias and host)");
             }
         }).chain(sid -> repository.commonWords().chain(common -> repository.search(

@@ -20,6 +20,15 @@ import java.util.Map;
 @ApplicationScoped
 public class LogSearchRepository {
 
+    private static final long STATS_TTL_NANOS = 60_000_000_000L;
+
+    private final Pool pool;
+    private volatile CommonWords commonWords;
+
+    public LogSearchRepository(Pool pool) {
+        this.pool = pool;
+    }
+
     /** One line that matched, with its deployment. */
     record Hit(long deploymentId, int line, OffsetDateTime at, char stream, String text, String server, String status, String ref) {
     }
@@ -35,17 +44,8 @@ public class LogSearchRepository {
     record Filters(Long serverId, String status, String ref, OffsetDateTime from, OffsetDateTime to, Long[] hidden) {
     }
 
-    private static final long STATS_TTL_NANOS = 60_000_000_000L;
-
     /** {@link #commonWords()} as last read. */
     private record CommonWords(long readAt, Map<String, Double> words) {
-    }
-
-    private final Pool pool;
-    private volatile CommonWords commonWords;
-
-    public LogSearchRepository(Pool pool) {
-        this.pool = pool;
     }
 
     /** Whether the trigram index exists (else every search scans the lines). */

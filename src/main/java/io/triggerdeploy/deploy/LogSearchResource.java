@@ -1,6 +1,7 @@
 package io.triggerdeploy.deploy;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -18,10 +19,10 @@ public class LogSearchResource {
 
     private final LogSearch search;
 
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
     private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public LogSearchResource(LogSearch search, io.triggerdeploy.access.AccessService access,
+    public LogSearchResource(LogSearch search, AccessService access,
                              io.quarkus.security.identity.SecurityIdentity identity) {
         this.search = search;
         this.access = access;

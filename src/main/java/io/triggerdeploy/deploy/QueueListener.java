@@ -1,6 +1,7 @@
 package io.triggerdeploy.deploy;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.triggerdeploy.access.AccessCache;
 import io.triggerdeploy.db.DatasourceSettings;
 import io.triggerdeploy.user.UserCache;
 import io.vertx.core.Vertx;
@@ -20,6 +21,11 @@ import java.util.function.LongConsumer;
 @ApplicationScoped
 public class QueueListener {
 
+    /** Sent by the trigger {@code users_changed} (changelog 0014) for every UPDATE or DELETE of a user row. */
+    static final String USERS_CHANNEL = "trigger_users";
+
+    /** Sent by the statement triggers of changelog 0024 when grants, teams, members, environments or servers change. */
+    static final String ACCESS_CHANNEL = "trigger_access";
     private static final Logger LOG = Logger.getLogger(QueueListener.class);
 
     private final Vertx vertx;
@@ -28,22 +34,21 @@ public class QueueListener {
     private final Dispatcher dispatcher;
     private final DeployConfig config;
     private final UserCache users;
-    private final io.triggerdeploy.access.AccessCache access;
+    private final AccessCache access;
     private PgSubscriber subscriber;
+    private final StreamReaders readers;
 
     public QueueListener(Vertx vertx, DatasourceSettings datasource, DeployEvents events, Dispatcher dispatcher,
-                         DeployConfig config, UserCache users, io.triggerdeploy.access.AccessCache access, StreamReaders readers) {
-        this.readers = readers;
-        this.users = users;
-        this.access = access;
+                         DeployConfig config, UserCache users, AccessCache access, StreamReaders readers) {
         this.vertx = vertx;
         this.datasource = datasource;
         this.events = events;
         this.dispatcher = dispatcher;
         this.config = config;
+        this.users = users;
+        this.access = access;
+        this.readers = readers;
     }
-
-    private final StreamReaders readers;
 
     void start() {
         // the policy is asked at each loss of the connection: from then on, notifications may be missed
@@ -68,12 +73,6 @@ public class QueueListener {
         subscriber.connect().onFailure(e -> LOG.warnf("LISTEN connection failed (%s); polling every %d ms instead",
                 e.getMessage(), config.pollInterval().toMillis()));
     }
-
-    /** Sent by the trigger {@code users_changed} (changelog 0014) for every UPDATE or DELETE of a user row. */
-    static final String USERS_CHANNEL = "trigger_users";
-
-    /** Sent by the statement triggers of changelog 0024 when grants, teams, members, environments or servers change. */
-    static final String ACCESS_CHANNEL = "trigger_access";
 
     private static void withId(String payload, LongConsumer action) {
         try {

@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
  */
 final class StepLog {
 
-    private static final Logger LOG = Logger.getLogger(StepLog.class);
     static final String PENDING = "PENDING";
     static final String RUNNING = "RUNNING";
     static final String SKIPPED = "SKIPPED";
+    private static final Logger LOG = Logger.getLogger(StepLog.class);
+
     /** A marker line as stored (stream 's'): name, state, optional detail. */
     private static final Pattern MARKER = Pattern.compile("\\[step] ([a-z_]+): ([A-Z_]+)(?: — (.*))?");
 

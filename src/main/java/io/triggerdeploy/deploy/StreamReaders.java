@@ -22,13 +22,6 @@ public class StreamReaders {
 
     private static final Logger LOG = Logger.getLogger(StreamReaders.class);
 
-    /**
-     * One open stream: its reader (null for a break-glass user), the server, the credentials generation it was opened
-     * under (null when not known), and how to end it.
-     */
-    record Reader(TriggerPrincipal principal, long serverId, Integer generation, Runnable end) {
-    }
-
     private final Set<Reader> open = ConcurrentHashMap.newKeySet();
     private final UserService users;
     private final AccessService access;
@@ -36,6 +29,13 @@ public class StreamReaders {
     public StreamReaders(UserService users, AccessService access) {
         this.users = users;
         this.access = access;
+    }
+
+    /**
+     * One open stream: its reader (null for a break-glass user), the server, the credentials generation it was opened
+     * under (null when not known), and how to end it.
+     */
+    record Reader(TriggerPrincipal principal, long serverId, Integer generation, Runnable end) {
     }
 
     /** The credentials generation a stream is opened under now (signing out everywhere moves it on); null for none. */

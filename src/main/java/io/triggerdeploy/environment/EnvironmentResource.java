@@ -2,7 +2,9 @@ package io.triggerdeploy.environment;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -32,14 +34,14 @@ public class EnvironmentResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
 
     public EnvironmentResource(EnvironmentService service, AuditLog audit, SecurityIdentity identity,
-                               io.triggerdeploy.access.AccessService access) {
-        this.access = access;
+                               AccessService access) {
         this.service = service;
         this.audit = audit;
         this.identity = identity;
+        this.access = access;
     }
 
     @GET
@@ -54,7 +56,7 @@ public class EnvironmentResource {
     public Uni<Environment> get(@PathParam("name") String name) {
         return access.of(identity).chain(a -> service.get(name).invoke(e -> {
             if (!a.seesEnvironment(e.id())) {
-                throw io.triggerdeploy.common.ProblemException.notFound("No environment '" + name + "'");
+                throw ProblemException.notFound("No environment '" + name + "'");
             }
         }));
     }
@@ -76,10 +78,10 @@ public class EnvironmentResource {
                                    @NotNull(message = "a JSON body is required") @Valid EnvironmentRequest request) {
         return access.of(identity).chain(a -> service.get(name).invoke(e -> {
             if (!a.seesEnvironment(e.id())) {
-                throw io.triggerdeploy.common.ProblemException.notFound("No environment '" + name + "'");
+                throw ProblemException.notFound("No environment '" + name + "'");
             }
             if (!a.managesEnvironment(e.id())) {
-                throw io.triggerdeploy.common.ProblemException.forbidden("Changing environment '" + e.name()
+                throw ProblemException.forbidden("Changing environment '" + e.name()
                         + "' needs the admin role or a manage grant on it");
             }
         })).chain(e -> service.update(name, request, audit.actor(identity)));

@@ -1,8 +1,8 @@
 package io.triggerdeploy.environment;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;

@@ -32,6 +32,7 @@ public record Windows(
         @Schema(description = "Freezes that repeat every week, in the environment's time zone") List<Weekly> weeklyFreezes,
         @Schema(description = "When deployments are allowed (absent: any time), in the environment's time zone") Hours deployHours) {
 
+    public static final Windows NONE = new Windows(null, null, null);
     static final int MAX_WINDOWS = 50;
     static final List<String> DAYS = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
 
@@ -66,8 +67,6 @@ public record Windows(
                     + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(zone).toOffsetDateTime();
         }
     }
-
-    public static final Windows NONE = new Windows(null, null, null);
 
     public boolean isEmpty() {
         return (freezeWindows == null || freezeWindows.isEmpty()) && (weeklyFreezes == null || weeklyFreezes.isEmpty())

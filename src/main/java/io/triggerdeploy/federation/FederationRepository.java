@@ -21,6 +21,11 @@ import java.util.Map;
 @ApplicationScoped
 public class FederationRepository {
 
+    // ---- the mapping table
+
+    private static final String MAPPINGS = "SELECT m.id, m.provider, m.idp_group, m.role, m.team_id, t.name AS team_name, "
+            + "m.created_by, m.created_at FROM group_mappings m LEFT JOIN teams t ON t.id = m.team_id";
+
     private final Pool pool;
 
     public FederationRepository(Pool pool) {
@@ -105,11 +110,6 @@ public class FederationRepository {
         return tx.client().preparedQuery("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2 AND mapped")
                 .execute(Tuple.of(teamId, userId)).replaceWithVoid();
     }
-
-    // ---- the mapping table
-
-    private static final String MAPPINGS = "SELECT m.id, m.provider, m.idp_group, m.role, m.team_id, t.name AS team_name, "
-            + "m.created_by, m.created_at FROM group_mappings m LEFT JOIN teams t ON t.id = m.team_id";
 
     public Uni<List<GroupMapping>> mappings() {
         return pool.query(MAPPINGS + " ORDER BY lower(m.idp_group), m.provider, m.id").execute().map(FederationRepository::mappings);

@@ -24,15 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class OidcSignIn {
 
-    private static final Logger LOG = Logger.getLogger(OidcSignIn.class);
     public static final String STATE_COOKIE = "td_oidc";
     static final Duration FLOW_TTL = Duration.ofMinutes(10);
+    private static final Logger LOG = Logger.getLogger(OidcSignIn.class);
     private static final int MAX_CACHED_TOKENS = 10_000;
 
     private final OidcClient client;
     private final FederationRepository repository;
     private final ExternalUsers users;
     private final AuditLog audit;
+
     /** Access token hash → user id, until the token expires. */
     private final Map<String, CachedToken> tokens = new ConcurrentHashMap<>();
 

@@ -2,7 +2,6 @@ package io.triggerdeploy.hook;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;

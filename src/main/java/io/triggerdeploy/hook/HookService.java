@@ -1,18 +1,18 @@
 package io.triggerdeploy.hook;
 
-import io.triggerdeploy.common.Signatures;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.db.Transactions;
-import io.triggerdeploy.deploy.TriggerCommand;
-import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.TriggerCommand;
+import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -153,7 +153,7 @@ public class HookService {
         String version = version(ref, payload);
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
                 "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null,
-                io.triggerdeploy.access.Acting.named(h.createdBy()));
+                Acting.named(h.createdBy()));
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
                 .chain(() -> deployments.queue(tx, target, command))
                 .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))

@@ -1,8 +1,7 @@
 package io.triggerdeploy.hook;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;

@@ -1,7 +1,5 @@
 package io.triggerdeploy.legacy;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,10 +8,11 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.auth.BearerIdentityProvider;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
-import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.auth.WebSessions;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.ProblemMapper;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -61,12 +60,12 @@ public class LegacyAuthResource {
     public LegacyAuthResource(LoginService logins, BearerIdentityProvider bearer, WebSessions sessions,
                               CurrentIdentityAssociation identities, UserService users,
                               com.fasterxml.jackson.databind.ObjectMapper json) {
-        this.json = json;
         this.logins = logins;
         this.bearer = bearer;
         this.sessions = sessions;
         this.identities = identities;
         this.users = users;
+        this.json = json;
     }
 
     /** The body of the token checks. */
@@ -177,7 +176,7 @@ public class LegacyAuthResource {
                     if (p == null) {
                         Map<String, Object> body = new LinkedHashMap<>(problem(ProblemException.unauthorized("Not signed in"), uri));
                         body.put("authenticated", false);
-                        return Uni.createFrom().item(Response.status(401).type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON)
+                        return Uni.createFrom().item(Response.status(401).type(ProblemMapper.PROBLEM_JSON)
                                 .entity(body).header("WWW-Authenticate", "Bearer").build());
                     }
                     return user(p).map(u -> Response.ok(new Status(true, u)).build());
@@ -269,7 +268,7 @@ public class LegacyAuthResource {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("valid", false);
         b.putAll(problem(e, uri));
-        Response.ResponseBuilder r = Response.status(e.status()).type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON).entity(b);
+        Response.ResponseBuilder r = Response.status(e.status()).type(ProblemMapper.PROBLEM_JSON).entity(b);
         e.headers().forEach(r::header);
         return r.build();
     }
@@ -349,7 +348,7 @@ public class LegacyAuthResource {
         body.put("success", false);
         body.put("error", e.getMessage());
         body.putAll(problem(e, uri));
-        Response.ResponseBuilder b = Response.status(e.status()).type(io.triggerdeploy.common.ProblemMapper.PROBLEM_JSON).entity(body);
+        Response.ResponseBuilder b = Response.status(e.status()).type(ProblemMapper.PROBLEM_JSON).entity(body);
         e.headers().forEach(b::header);
         return b.build();
     }

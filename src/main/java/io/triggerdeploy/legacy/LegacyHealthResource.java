@@ -26,11 +26,6 @@ import java.time.ZoneOffset;
 @Tag(name = "Legacy routes")
 public class LegacyHealthResource {
 
-    /** The old tool's health body; {@code reason} only when unhealthy (never a secret). */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-    public record Health(String status, OffsetDateTime timestamp, String version, String database, String reason) {
-    }
-
     private final DatabaseReadinessCheck readiness;
     private final String version;
 
@@ -38,6 +33,11 @@ public class LegacyHealthResource {
                                 @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
         this.readiness = readiness;
         this.version = version;
+    }
+
+    /** The old tool's health body; {@code reason} only when unhealthy (never a secret). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Health(String status, OffsetDateTime timestamp, String version, String database, String reason) {
     }
 
     @GET

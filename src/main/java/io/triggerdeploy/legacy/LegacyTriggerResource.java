@@ -1,18 +1,16 @@
 package io.triggerdeploy.legacy;
 
-import io.triggerdeploy.access.Acting;
-import io.triggerdeploy.common.ClientAddress;
-
-import io.triggerdeploy.deploy.DeploymentService;
-import io.triggerdeploy.deploy.TriggerCommand;
-import io.triggerdeploy.deploy.DeployConfig;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.auth.ApiTokenService;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.deploy.DeployConfig;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -45,6 +43,21 @@ public class LegacyTriggerResource {
 
     /** The old tool also read the token from this header, which keeps it out of URLs and access logs. */
     static final String TOKEN_HEADER = "X-Deploy-Token";
+
+    /** What makes a query parameter or body field a deployment parameter: the parameter-name form. */
+    static final Pattern PARAMETER = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+
+    private final DeploymentService service;
+    private final ApiTokenService apiTokens;
+    private final DeployConfig config;
+    private final AuditLog audit;
+
+    public LegacyTriggerResource(DeploymentService service, ApiTokenService apiTokens, DeployConfig config, AuditLog audit) {
+        this.service = service;
+        this.apiTokens = apiTokens;
+        this.config = config;
+        this.audit = audit;
+    }
 
     /** The old tool's success body. */
     @RegisterForReflection
@@ -88,22 +101,6 @@ public class LegacyTriggerResource {
         public String toString() {
             return "TriggerBody[server=" + server + "]";
         }
-    }
-
-    /** What makes a query parameter or body field a deployment parameter: the parameter-name form. */
-    static final Pattern PARAMETER = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-
-    private final DeploymentService service;
-    private final ApiTokenService apiTokens;
-    private final DeployConfig config;
-
-    private final AuditLog audit;
-
-    public LegacyTriggerResource(DeploymentService service, ApiTokenService apiTokens, DeployConfig config, AuditLog audit) {
-        this.audit = audit;
-        this.service = service;
-        this.apiTokens = apiTokens;
-        this.config = config;
     }
 
     @GET

@@ -1,7 +1,7 @@
 package io.triggerdeploy.metrics;
 
-import io.triggerdeploy.common.ProblemMapper;
 import io.smallrye.config.ConfigMapping;
+import io.triggerdeploy.common.ProblemMapper;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,17 +18,17 @@ import java.util.Optional;
 @ApplicationScoped
 public class MetricsAccess {
 
+    private final Optional<byte[]> token;
+
+    public MetricsAccess(MetricsConfig config) {
+        this.token = config.token().filter(t -> !t.isBlank()).map(t -> t.trim().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Metrics settings ({@code trigger.metrics.*}). */
     @ConfigMapping(prefix = "trigger.metrics")
     public interface MetricsConfig {
         /** The scrape token; unset leaves /q/metrics open. */
         Optional<String> token();
-    }
-
-    private final Optional<byte[]> token;
-
-    public MetricsAccess(MetricsConfig config) {
-        this.token = config.token().filter(t -> !t.isBlank()).map(t -> t.trim().getBytes(StandardCharsets.UTF_8));
     }
 
     void protect(@Observes Router router) {

@@ -1,15 +1,16 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.Workers;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.net.NetClient;
+import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
@@ -139,7 +140,7 @@ public class Checker {
     }
 
     private static String describe(Throwable e, WatchRepository.Target t) {
-        if (e instanceof io.triggerdeploy.common.AddressPolicy.Refused p) {
+        if (e instanceof AddressPolicy.Refused p) {
             return "Refused: " + p.getMessage();
         }
         if (e instanceof TimeoutException || e instanceof io.netty.channel.ConnectTimeoutException

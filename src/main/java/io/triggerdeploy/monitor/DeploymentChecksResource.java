@@ -1,6 +1,7 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,15 +21,15 @@ public class DeploymentChecksResource {
     private final DeploymentService deployments;
     private final WatchService checks;
 
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
     private final io.quarkus.security.identity.SecurityIdentity identity;
 
     public DeploymentChecksResource(DeploymentService deployments, WatchService checks,
-                                    io.triggerdeploy.access.AccessService access, io.quarkus.security.identity.SecurityIdentity identity) {
-        this.access = access;
-        this.identity = identity;
+                                    AccessService access, io.quarkus.security.identity.SecurityIdentity identity) {
         this.deployments = deployments;
         this.checks = checks;
+        this.access = access;
+        this.identity = identity;
     }
 
     @GET

@@ -1,16 +1,17 @@
 package io.triggerdeploy.monitor;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Periodic;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
-import io.triggerdeploy.common.Periodic;
-import io.triggerdeploy.common.Workers;
-import io.triggerdeploy.server.ReachabilityTarget;
-import io.triggerdeploy.server.ServerReachability;
 import io.triggerdeploy.notify.Message;
 import io.triggerdeploy.notify.Notifier;
 import io.triggerdeploy.notify.NotifyConfig;
 import io.triggerdeploy.notify.NotifyEvent;
+import io.triggerdeploy.server.ReachabilityTarget;
+import io.triggerdeploy.server.ServerReachability;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.ssh.SshFailure;
 import io.triggerdeploy.ssh.SshService;
@@ -167,7 +168,7 @@ public class MonitorScheduler implements BootstrapStep {
     public Uni<WatchView.Check> checkNow(long id) {
         return repository.target(id).chain(t -> {
             if (t == null) {
-                throw io.triggerdeploy.common.ProblemException.notFound("No service " + id);
+                throw ProblemException.notFound("No service " + id);
             }
             return run(t, "manual", null);
         });

@@ -20,15 +20,6 @@ import static io.triggerdeploy.common.Text.cut;
 @ApplicationScoped
 public class WatchRepository {
 
-    /** What a check needs of a service. */
-    public record Target(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
-                         int timeoutMs, Integer slowMs) {
-        static Target of(Row r) {
-            return new Target(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
-                    r.getString("expected_statuses"), r.getString("body_contains"), r.getInteger("timeout_ms"), r.getInteger("slow_ms"));
-        }
-    }
-
     private static final String VIEW = "SELECT s.*, sv.alias AS server_alias, "
             + "(SELECT avg(CASE WHEN c.status <> 'DOWN' THEN 1.0 ELSE 0.0 END) FROM service_checks c "
             + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '24 hours') AS up24, "
@@ -40,6 +31,15 @@ public class WatchRepository {
 
     public WatchRepository(Pool pool) {
         this.pool = pool;
+    }
+
+    /** What a check needs of a service. */
+    public record Target(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
+                         int timeoutMs, Integer slowMs) {
+        static Target of(Row r) {
+            return new Target(r.getLong("id"), r.getString("name"), r.getString("kind"), r.getString("target"),
+                    r.getString("expected_statuses"), r.getString("body_contains"), r.getInteger("timeout_ms"), r.getInteger("slow_ms"));
+        }
     }
 
     /** All services; with {@code historyPerService} 0 (the dashboard's 5 s refresh) the history query is not run. */

@@ -1,10 +1,7 @@
 package io.triggerdeploy.monitor;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;

@@ -3,8 +3,8 @@ package io.triggerdeploy.monitor;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -143,24 +143,7 @@ public class WatchService {
             String type = e.get("type") == null ? "http" : e.get("type").toString().toLowerCase();
             WatchRequest req;
             try {
-                Integer timeoutMs = e.get("timeout") instanceof Number n ? (int) Math.min(60000, Math.max(100, n.doubleValue() * 1000)) : null;
-                if (type.equals("docker")) {
-                    throw ProblemException.badRequest("Docker container checks are not supported; add an http or tcp check of its port");
-                } else if (type.equals("tcp")) {
-                    req = new WatchRequest(name, "tcp", e.get("host") + ":" + e.get("port"), null, null, null, timeoutMs, null,
-                            null, str(e.get("description")), true);
-                } else {
-                    String expected = e.get("expected_status") == null ? null : e.get("expected_status").toString();
-                    req = new WatchRequest(name, "http", str(e.get("url")), expected, null, null, timeoutMs, null, null,
-                            str(e.get("description")), true);
-                }
-                if (name == null || name.isBlank()) {
-                    throw ProblemException.invalid("name", "is required");
-                }
-                if (req.expectedStatuses() != null && !req.expectedStatuses().matches("\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*")) {
-                    throw ProblemException.invalid("expected_status", "must be a status code");
-                }
-                target(req.kind(), req.target());
+                req = legacyEntry(e, name, type);
             } catch (ProblemException p) {
                 skipped.add(new ImportResult.Skipped(index, name, p.getMessage()));
                 continue;
@@ -177,6 +160,30 @@ public class WatchService {
         // each entry went in with its own record; this one sums the import up
         return chain.map(x -> new ImportResult(created, skipped)).call(r -> audit.record(actor, "service.imported", "service", null,
                 "created " + r.created().size() + ", skipped " + r.skipped().size()));
+    }
+
+    /** One entry of the old tool's file as a request, checked like the API's; a problem names what is wrong. */
+    private static WatchRequest legacyEntry(Map<String, Object> e, String name, String type) {
+        Integer timeoutMs = e.get("timeout") instanceof Number n ? (int) Math.min(60000, Math.max(100, n.doubleValue() * 1000)) : null;
+        WatchRequest req;
+        if (type.equals("docker")) {
+            throw ProblemException.badRequest("Docker container checks are not supported; add an http or tcp check of its port");
+        } else if (type.equals("tcp")) {
+            req = new WatchRequest(name, "tcp", e.get("host") + ":" + e.get("port"), null, null, null, timeoutMs, null,
+                    null, str(e.get("description")), true);
+        } else {
+            String expected = e.get("expected_status") == null ? null : e.get("expected_status").toString();
+            req = new WatchRequest(name, "http", str(e.get("url")), expected, null, null, timeoutMs, null, null,
+                    str(e.get("description")), true);
+        }
+        if (name == null || name.isBlank()) {
+            throw ProblemException.invalid("name", "is required");
+        }
+        if (req.expectedStatuses() != null && !req.expectedStatuses().matches("\\d{3}(-\\d{3})?(,\\d{3}(-\\d{3})?)*")) {
+            throw ProblemException.invalid("expected_status", "must be a status code");
+        }
+        target(req.kind(), req.target());
+        return req;
     }
 
     private static boolean isDuplicate(Throwable f) {

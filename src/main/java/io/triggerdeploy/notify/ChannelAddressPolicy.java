@@ -3,8 +3,8 @@ package io.triggerdeploy.notify;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
-import io.vertx.core.json.JsonObject;
 import io.triggerdeploy.common.Workers;
+import io.vertx.core.json.JsonObject;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -17,7 +17,6 @@ import java.util.List;
  */
 @jakarta.inject.Singleton // no client proxy: the policy is immutable and its base class has no no-args constructor
 public class ChannelAddressPolicy extends AddressPolicy {
-
 
     public ChannelAddressPolicy(NotifyConfig config) {
         super(config.allowNetworks().orElse(List.of()), config.denyNetworks(), "trigger.notify");

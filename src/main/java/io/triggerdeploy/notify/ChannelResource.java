@@ -2,7 +2,6 @@ package io.triggerdeploy.notify;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;

@@ -1,10 +1,10 @@
 package io.triggerdeploy.notify;
 
 import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Transactions;
-import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Transactions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,11 +31,6 @@ public class ChannelService {
             "telegram", Set.of("chat_id", "api_base_url"),
             "webhook", Set.of("url"));
 
-    /** A stored channel, secret included (for sending only). */
-    public record Channel(long id, String name, String kind, JsonObject settings, String secret, List<String> events,
-                          boolean active) {
-    }
-
     private final ChannelRepository repository;
     private final ChannelAddressPolicy addresses;
     private final Transactions transactions;
@@ -46,6 +41,11 @@ public class ChannelService {
         this.addresses = addresses;
         this.transactions = transactions;
         this.audit = audit;
+    }
+
+    /** A stored channel, secret included (for sending only). */
+    public record Channel(long id, String name, String kind, JsonObject settings, String secret, List<String> events,
+                          boolean active) {
     }
 
     public Uni<List<ChannelView>> list() {

@@ -1,5 +1,6 @@
 package io.triggerdeploy.notify;
 
+import io.triggerdeploy.deploy.ApprovalNotice;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -49,7 +50,7 @@ public class DeploymentNotifications {
     }
 
     /** Approvals asked for, given, refused or timed out, and emergency bypasses. */
-    void on(@ObservesAsync io.triggerdeploy.deploy.ApprovalNotice n) {
+    void on(@ObservesAsync ApprovalNotice n) {
         NotifyEvent event = switch (n.kind()) {
             case "awaiting_approval" -> NotifyEvent.DEPLOYMENT_AWAITING_APPROVAL;
             case "approved" -> NotifyEvent.DEPLOYMENT_APPROVED;

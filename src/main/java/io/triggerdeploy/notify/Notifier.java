@@ -5,12 +5,12 @@ import io.triggerdeploy.common.Signatures;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.mail.MailClient;
-import io.vertx.ext.mail.MailMessage;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
@@ -30,23 +30,24 @@ import java.util.UUID;
 @ApplicationScoped
 public class Notifier {
 
-    private static final Logger LOG = Logger.getLogger(Notifier.class);
     public static final String SIGNATURE_HEADER = "X-Trigger-Deploy-Signature";
+    private static final Logger LOG = Logger.getLogger(Notifier.class);
 
     private final ChannelService channels;
     private final NotifyConfig config;
     private final Vertx vertx;
-    private final WebClient http;
     private final ChannelAddressPolicy addresses;
+    private final WebClient http;
+
     /** Retry timers not fired yet: cancelled at shutdown, so no retry runs after the container is gone. */
     private final java.util.Set<Long> retries = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public Notifier(ChannelService channels, NotifyConfig config, Vertx vertx, ChannelAddressPolicy addresses) {
-        this.addresses = addresses;
         this.channels = channels;
         this.config = config;
         this.vertx = vertx;
+        this.addresses = addresses;
         this.http = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) config.timeout().toMillis())
                 .setFollowRedirects(false)

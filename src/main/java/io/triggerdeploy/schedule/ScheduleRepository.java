@@ -14,6 +14,8 @@ import java.util.List;
 @ApplicationScoped
 public class ScheduleRepository {
 
+    private static final String EDITORS = "updated_by, updated_by_id, editor_ids";
+
     private final Pool pool;
 
     public ScheduleRepository(Pool pool) {
@@ -57,8 +59,6 @@ public class ScheduleRepository {
                         + "created_by, created_by_id, " + EDITORS + " FROM schedules WHERE id = $1")
                 .execute(Tuple.of(id)).map(rows -> Rows.first(rows, ScheduleRepository::stored));
     }
-
-    private static final String EDITORS = "updated_by, updated_by_id, editor_ids";
 
     private static Stored stored(io.vertx.mutiny.sqlclient.Row r) {
         Long[] editors = r.getArrayOfLongs("editor_ids");

@@ -2,6 +2,7 @@ package io.triggerdeploy.schedule;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.security.Callers;
 import io.triggerdeploy.security.Role;
@@ -32,14 +33,14 @@ public class ScheduleResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
 
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
 
     public ScheduleResource(ScheduleService service, AuditLog audit, SecurityIdentity identity,
-                            io.triggerdeploy.access.AccessService access) {
-        this.access = access;
+                            AccessService access) {
         this.service = service;
         this.audit = audit;
         this.identity = identity;
+        this.access = access;
     }
 
     @GET

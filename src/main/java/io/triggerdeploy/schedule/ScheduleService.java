@@ -1,17 +1,18 @@
 package io.triggerdeploy.schedule;
 
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.access.Permission;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Periodic;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -63,7 +64,6 @@ public class ScheduleService implements BootstrapStep {
     public ScheduleService(ScheduleRepository repository, ServerService servers, DeploymentService deployments, Approvals approvals,
                            Transactions transactions, AuditLog audit, Periodic periodic, ScheduleConfig config,
                            AccessService access) {
-        this.access = access;
         this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
@@ -72,6 +72,7 @@ public class ScheduleService implements BootstrapStep {
         this.audit = audit;
         this.periodic = periodic;
         this.config = config;
+        this.access = access;
     }
 
     @Override
@@ -144,7 +145,7 @@ public class ScheduleService implements BootstrapStep {
                 });
     }
 
-    private Uni<Void> mayDeploy(io.triggerdeploy.db.Tx tx, TriggerPrincipal p, long serverId) {
+    private Uni<Void> mayDeploy(Tx tx, TriggerPrincipal p, long serverId) {
         return access.require(tx, Acting.of(p), Permission.DEPLOY, serverId);
     }
 

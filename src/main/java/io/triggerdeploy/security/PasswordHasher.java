@@ -5,13 +5,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.bouncycastle.crypto.generators.SCrypt;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Locale;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 /**
  * Hashes new passwords with bcrypt and checks bcrypt as well as the Werkzeug formats the Flask tool wrote
@@ -20,11 +20,6 @@ import java.util.Locale;
  */
 @ApplicationScoped
 public class PasswordHasher {
-
-    /** Outcome of a check: whether it matched, and whether the stored hash should be replaced. */
-    public record Check(boolean matches, boolean needsRehash) {
-        public static final Check NO = new Check(false, false);
-    }
 
     private final int cost;
     private final String dummyHash;
@@ -38,6 +33,11 @@ public class PasswordHasher {
     public PasswordHasher(int cost) {
         this.cost = cost;
         this.dummyHash = dummyHash(cost);
+    }
+
+    /** Outcome of a check: whether it matched, and whether the stored hash should be replaced. */
+    public record Check(boolean matches, boolean needsRehash) {
+        public static final Check NO = new Check(false, false);
     }
 
     /**

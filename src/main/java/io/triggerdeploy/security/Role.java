@@ -1,6 +1,5 @@
 package io.triggerdeploy.security;
 
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;

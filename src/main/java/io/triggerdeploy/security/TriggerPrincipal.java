@@ -1,7 +1,5 @@
 package io.triggerdeploy.security;
 
-import io.triggerdeploy.security.Role;
-
 import java.security.Principal;
 
 /**

@@ -1,7 +1,7 @@
 package io.triggerdeploy.server;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** One entry of the old tool's servers.json. {@code type} becomes the environment. */
 @RegisterForReflection

@@ -30,6 +30,29 @@ public final class Parameters {
     public static final int MAX_PARAMETERS = 50;
     public static final int MAX_VALUE = 4096;
     public static final int MIN_SECRET = 4;
+    private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+
+    /** Names the shell or the dynamic loader give a meaning to, and our own namespace. */
+    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "IFS", "ENV", "BASH_ENV",
+            "SHELLOPTS", "BASHOPTS", "PS1", "PS2", "PS4", "CDPATH", "PWD", "OLDPWD", "TERM", "MAIL", "OPTIND", "OPTARG",
+            "HOSTNAME", "GLOBIGNORE", "PROMPT_COMMAND");
+
+    /**
+     * Names interpreters and tools on the target read as options, code or where to load code from: a free-form value
+     * in one of them runs code there (NODE_OPTIONS=--require, PERL5OPT=-M, GIT_SSH_COMMAND, ...).
+     */
+    private static final Set<String> INTERPRETED = Set.of("NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "PERLLIB",
+            "PERL5DB", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PYTHONINSPECT", "PYTHONBREAKPOINT", "RUBYOPT", "RUBYLIB",
+            "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER",
+            "GIT_EDITOR", "SSH_ASKPASS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH", "PHPRC",
+            "PHP_INI_SCAN_DIR", "LUA_INIT", "LUA_PATH", "LUA_CPATH", "GCONV_PATH", "EDITOR", "VISUAL", "PAGER", "ZDOTDIR",
+            "PROMPT", "NPM_CONFIG_NODE_OPTIONS", "DOTNET_STARTUP_HOOKS", "GEM_PATH", "GEM_HOME", "BUNDLE_GEMFILE");
+    private static final long REGEX_BUDGET_NANOS = 50_000_000L;
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Parameters() {
+    }
 
     /**
      * A secret the log can mask: at least {@link #MIN_SECRET} characters, and so is each line of a multi-line one
@@ -46,27 +69,6 @@ public final class Parameters {
                         + " characters (output is masked line by line; a shorter line could not be masked)");
             }
         }
-    }
-    private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-    /** Names the shell or the dynamic loader give a meaning to, and our own namespace. */
-    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "IFS", "ENV", "BASH_ENV",
-            "SHELLOPTS", "BASHOPTS", "PS1", "PS2", "PS4", "CDPATH", "PWD", "OLDPWD", "TERM", "MAIL", "OPTIND", "OPTARG",
-            "HOSTNAME", "GLOBIGNORE", "PROMPT_COMMAND");
-    /**
-     * Names interpreters and tools on the target read as options, code or where to load code from: a free-form value
-     * in one of them runs code there (NODE_OPTIONS=--require, PERL5OPT=-M, GIT_SSH_COMMAND, ...).
-     */
-    private static final Set<String> INTERPRETED = Set.of("NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "PERLLIB",
-            "PERL5DB", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PYTHONINSPECT", "PYTHONBREAKPOINT", "RUBYOPT", "RUBYLIB",
-            "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER",
-            "GIT_EDITOR", "SSH_ASKPASS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH", "PHPRC",
-            "PHP_INI_SCAN_DIR", "LUA_INIT", "LUA_PATH", "LUA_CPATH", "GCONV_PATH", "EDITOR", "VISUAL", "PAGER", "ZDOTDIR",
-            "PROMPT", "NPM_CONFIG_NODE_OPTIONS", "DOTNET_STARTUP_HOOKS", "GEM_PATH", "GEM_HOME", "BUNDLE_GEMFILE");
-    private static final long REGEX_BUDGET_NANOS = 50_000_000L;
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-    private Parameters() {
     }
 
     /** What a trigger's values resolved to: plain values and secret values by name, and the version. */

@@ -1,11 +1,11 @@
 package io.triggerdeploy.server;
 
-import io.triggerdeploy.common.Rows;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
-
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.ssh.SshTarget;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -34,7 +34,7 @@ public class ServerRepository implements PanacheRepository<Server> {
                 .execute(Tuple.of(intervalSeconds, limit))
                 .map(rows -> Rows.list(rows, r -> new ReachabilityTarget(r.getLong("id"), r.getString("host"),
                         r.getInteger("port"), r.getString("host_key"), r.getString("jh") == null ? null
-                        : new io.triggerdeploy.ssh.SshTarget(r.getString("jh"), r.getInteger("jp"), r.getString("ju"),
+                        : new SshTarget(r.getString("jh"), r.getInteger("jp"), r.getString("ju"),
                         r.getString("jk"), r.getString("jr")))));
     }
 

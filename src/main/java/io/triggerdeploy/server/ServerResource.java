@@ -1,13 +1,16 @@
 package io.triggerdeploy.server;
 
-import io.triggerdeploy.access.AccessService;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.ssh.SshFailure;
 import io.triggerdeploy.ssh.SshService;
-import io.triggerdeploy.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -22,10 +25,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
-
-import io.quarkus.security.identity.SecurityIdentity;
-import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.audit.AuditLog;
 
 import java.net.URI;
 import java.util.List;

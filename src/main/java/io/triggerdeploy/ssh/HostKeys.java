@@ -10,15 +10,14 @@ import java.util.regex.Pattern;
 /** Parses pinned host keys given as an OpenSSH public key line or a known_hosts line. */
 public final class HostKeys {
 
-    /** A parsed key: the canonical {@code type base64} line, the key and its SHA256 fingerprint. */
-    public record HostKey(String line, PublicKey key, String fingerprint) {
-    }
-
     private static final Pattern KEY_TYPE = Pattern.compile("^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+$");
-
     private static volatile boolean providersChecked;
 
     private HostKeys() {
+    }
+
+    /** A parsed key: the canonical {@code type base64} line, the key and its SHA256 fingerprint. */
+    public record HostKey(String line, PublicKey key, String fingerprint) {
     }
 
     /**

@@ -25,6 +25,13 @@ final class SessionPool {
 
     private static final Logger LOG = Logger.getLogger(SessionPool.class);
 
+    private final Map<String, Lease> sessions = new ConcurrentHashMap<>();
+    private final Duration idle;
+
+    SessionPool(Duration idle) {
+        this.idle = idle;
+    }
+
     /** A pooled session and its use: deployments running on it now, and when it was last released. */
     static final class Lease {
         final ClientSession session;
@@ -42,13 +49,6 @@ final class SessionPool {
         boolean usable() {
             return session.isOpen() && !session.isClosing() && session.isAuthenticated();
         }
-    }
-
-    private final Map<String, Lease> sessions = new ConcurrentHashMap<>();
-    private final Duration idle;
-
-    SessionPool(Duration idle) {
-        this.idle = idle;
     }
 
     boolean enabled() {

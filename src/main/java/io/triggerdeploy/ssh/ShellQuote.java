@@ -1,7 +1,7 @@
 package io.triggerdeploy.ssh;
 
-import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;

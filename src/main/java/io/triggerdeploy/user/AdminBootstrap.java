@@ -1,8 +1,8 @@
 package io.triggerdeploy.user;
 
 import io.quarkus.vertx.VertxContextSupport;
-import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.db.BootstrapStep;
+import io.triggerdeploy.security.PasswordHasher;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

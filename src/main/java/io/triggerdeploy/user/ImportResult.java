@@ -1,6 +1,7 @@
 package io.triggerdeploy.user;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import java.util.List;
 
 /** What an import did: users created, and entries skipped with the reason. */

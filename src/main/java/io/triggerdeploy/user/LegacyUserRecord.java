@@ -1,13 +1,12 @@
 package io.triggerdeploy.user;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.triggerdeploy.security.Role;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-
-import io.triggerdeploy.security.Role;
-
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * One row of the Flask tool's {@code users} table, as exported to JSON. Roles map as
  * superadmin/admin → admin, user/operator → operator, viewer (and anything else) → viewer.

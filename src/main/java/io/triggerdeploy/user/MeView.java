@@ -1,6 +1,7 @@
 package io.triggerdeploy.user;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import java.time.OffsetDateTime;
 
 /** The calling user, for {@code GET /api/me}. */

@@ -1,7 +1,6 @@
 package io.triggerdeploy.user;
 
 import io.triggerdeploy.security.Role;
-
 import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
 

@@ -1,6 +1,7 @@
 package io.triggerdeploy.user;
 
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,6 +35,22 @@ public class UserCache {
     static final long CHANGING_MILLIS = 5_000;
     private static final int MAX_ENTRIES = 50_000;
 
+    private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+
+    /** Bumped at every (re)subscription and connection loss; a read stores only within the epoch it began in. */
+    private final AtomicLong epoch = new AtomicLong();
+    private volatile boolean listening;
+    private final long ttlNanos;
+
+    @jakarta.inject.Inject
+    public UserCache(AuthConfig config) {
+        this(config.userCacheTtl());
+    }
+
+    UserCache(Duration ttl) {
+        this.ttlNanos = ttl.toNanos();
+    }
+
     /** A user as requests see it. */
     public record LiveUser(long id, String username, String email, Role role, boolean active, int generation,
                            OffsetDateTime lastLoginAt) {
@@ -47,21 +64,6 @@ public class UserCache {
 
     /** No value; {@code until} > now: a change of this replica is under way, read through and store nothing. */
     private record Changed(long until) implements Entry {
-    }
-
-    private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
-    /** Bumped at every (re)subscription and connection loss; a read stores only within the epoch it began in. */
-    private final AtomicLong epoch = new AtomicLong();
-    private volatile boolean listening;
-    private final long ttlNanos;
-
-    @jakarta.inject.Inject
-    public UserCache(io.triggerdeploy.security.AuthConfig config) {
-        this(config.userCacheTtl());
-    }
-
-    UserCache(Duration ttl) {
-        this.ttlNanos = ttl.toNanos();
     }
 
     /** The user as the database has it now (null when there is none), from the cache when it may be trusted. */

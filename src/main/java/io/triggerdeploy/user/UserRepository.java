@@ -1,21 +1,19 @@
 package io.triggerdeploy.user;
 
+import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.Role;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.Map;
-
-import io.quarkus.hibernate.reactive.panache.PanacheRepository;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code users} table, the only place that reads or writes it: Panache for the entity, plain SQL for the
@@ -23,6 +21,9 @@ import java.util.List;
  */
 @ApplicationScoped
 public class UserRepository implements PanacheRepository<User> {
+
+    /** Advisory lock key of the user namespace ("users" in ASCII). */
+    public static final long NAMESPACE_LOCK = 0x7573657273L;
 
     private final Pool pool;
 
@@ -131,9 +132,6 @@ public class UserRepository implements PanacheRepository<User> {
                 .getSingleResult()).replaceWithVoid();
     }
 
-    /** Advisory lock key of the user namespace ("users" in ASCII). */
-    public static final long NAMESPACE_LOCK = 0x7573657273L;
-
     public Uni<List<User>> listOrdered() {
         return find("order by id").list();
     }
@@ -178,5 +176,4 @@ public class UserRepository implements PanacheRepository<User> {
                 .collect().last()
                 .map(x -> created);
     }
-
 }

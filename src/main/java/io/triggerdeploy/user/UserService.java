@@ -1,20 +1,18 @@
 package io.triggerdeploy.user;
 
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validator;
-
-import io.triggerdeploy.security.Role;
-
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.PasswordHasher;
-import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,7 +32,6 @@ public class UserService {
 
     /** Advisory lock key of the user namespace, for features that make users in their own transaction. */
     public static final long NAMESPACE_LOCK = UserRepository.NAMESPACE_LOCK;
-
 
     private final UserRepository users;
     private final Validator validator;

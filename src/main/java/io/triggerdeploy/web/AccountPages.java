@@ -1,23 +1,19 @@
 package io.triggerdeploy.web;
 
-import io.triggerdeploy.auth.ApiTokenService;
-import io.triggerdeploy.user.UserService;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.auth.ApiTokenService;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-
 
 /** The signed-in user's own account page. Access is checked by {@link Pages} (login redirect, 403 page); the annotations only let the request reach it. */
 @Path("/")

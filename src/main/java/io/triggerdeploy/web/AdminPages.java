@@ -1,5 +1,6 @@
 package io.triggerdeploy.web;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.TeamView;
 import io.triggerdeploy.audit.AuditLog;
@@ -8,17 +9,13 @@ import io.triggerdeploy.federation.GroupMappings;
 import io.triggerdeploy.hook.HookService;
 import io.triggerdeploy.monitor.WatchService;
 import io.triggerdeploy.notify.ChannelService;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.user.UserService;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -36,6 +33,10 @@ import java.util.stream.Collectors;
 @PermitAll
 @Produces(MediaType.TEXT_HTML)
 public class AdminPages {
+
+    /** The kinds of audit records, for the filter (a prefix finds all of its kind). */
+    static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "group_mapping", "server",
+            "server.host_key_pinned", "deployment", "hook", "channel", "service");
 
     private final Pages pages;
     private final ServerService servers;
@@ -67,12 +68,14 @@ public class AdminPages {
     public Uni<Response> servers(@Context HttpServerRequest http) {
         return pages.render(http, Role.ADMIN, "servers", ctx -> servers.list().map(l -> Templates.servers(ctx, l)));
     }
+
     @GET
     @Path("users")
     @Operation(hidden = true)
     public Uni<Response> users(@Context HttpServerRequest http) {
         return pages.render(http, Role.ADMIN, "users", ctx -> users.list().map(l -> Templates.users(ctx, l)));
     }
+
     @GET
     @Path("teams")
     @Operation(hidden = true)
@@ -80,6 +83,7 @@ public class AdminPages {
         return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> mappings.list()
                 .map(m -> Templates.teams(ctx, t, m, mappings.providerConfigured()))));
     }
+
     @GET
     @Path("environments")
     @Operation(hidden = true)
@@ -90,6 +94,7 @@ public class AdminPages {
                                 grants.stream().collect(Collectors.groupingBy(g -> g.scopeEnvironmentId() == null ? -1L : g.scopeEnvironmentId())),
                                 teams)))));
     }
+
     @GET
     @Path("services")
     @Operation(hidden = true)
@@ -97,12 +102,14 @@ public class AdminPages {
         return pages.render(http, Role.VIEWER, "services", ctx -> monitored.list(40).chain(list -> servers.list()
                 .map(serverList -> Templates.services(ctx, list, serverList))));
     }
+
     @GET
     @Path("notifications")
     @Operation(hidden = true)
     public Uni<Response> notifications(@Context HttpServerRequest http) {
         return pages.render(http, Role.ADMIN, "notifications", ctx -> channels.list().map(l -> Templates.notifications(ctx, l)));
     }
+
     @GET
     @Path("hooks")
     @Operation(hidden = true)
@@ -110,6 +117,7 @@ public class AdminPages {
         return pages.render(http, Role.ADMIN, "hooks", ctx -> hooks.list().chain(list -> servers.list()
                 .map(serverList -> Templates.hooks(ctx, list, serverList, PageQueries.baseUrl(http)))));
     }
+
     @GET
     @Path("audit")
     @Operation(hidden = true)
@@ -131,8 +139,4 @@ public class AdminPages {
                     return Templates.audit(ctx, new AuditView(page.items(), next, actor, action, from, to, AUDIT_ACTIONS));
                 }));
     }
-    /** The kinds of audit records, for the filter (a prefix finds all of its kind). */
-    static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "group_mapping", "server",
-            "server.host_key_pinned", "deployment", "hook", "channel", "service");
-
 }

@@ -1,20 +1,21 @@
 package io.triggerdeploy.web;
 
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.monitor.WatchView;
 import io.triggerdeploy.server.ServerView;
 
 import java.util.List;
 
 /** The dashboard's data: server cards with their last deployment, what runs now, what ran lately, what waits for my approval. */
 public record Dashboard(List<Card> cards, List<DeploymentView> active, List<DeploymentView> recent,
-                        List<io.triggerdeploy.monitor.WatchView> services, List<DeploymentView> awaitingMe) {
+                        List<WatchView> services, List<DeploymentView> awaitingMe) {
 
     public long servicesUp() {
         return services.stream().filter(s -> s.active() && "UP".equals(s.status())).count();
     }
 
     /** Active services that are not UP (DOWN, DEGRADED or not checked yet). */
-    public List<io.triggerdeploy.monitor.WatchView> servicesNotUp() {
+    public List<WatchView> servicesNotUp() {
         return services.stream().filter(s -> s.active() && !"UP".equals(s.status())).toList();
     }
 
@@ -23,7 +24,7 @@ public record Dashboard(List<Card> cards, List<DeploymentView> active, List<Depl
     }
 
     public long servicesActive() {
-        return services.stream().filter(io.triggerdeploy.monitor.WatchView::active).count();
+        return services.stream().filter(WatchView::active).count();
     }
 
     /** One server and its newest deployment (null when it never deployed). */

@@ -1,22 +1,18 @@
 package io.triggerdeploy.web;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.monitor.WatchService;
+import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.server.ServerView;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.security.Role;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -1,14 +1,14 @@
 package io.triggerdeploy.web;
 
+import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.analytics.AnalyticsService;
+import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.schedule.ScheduleService;
-import io.triggerdeploy.server.ServerService;
-import io.smallrye.mutiny.Uni;
-import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.server.ServerService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.DefaultValue;
@@ -33,6 +33,8 @@ import java.util.Map;
 @Produces(MediaType.TEXT_HTML)
 public class DeploymentPages {
 
+    private static final int HISTORY_PAGE = 25;
+
     private final Pages pages;
     private final ServerService servers;
     private final DeploymentService deployments;
@@ -49,8 +51,6 @@ public class DeploymentPages {
         this.analytics = analytics;
     }
 
-    private static final int HISTORY_PAGE = 25;
-
     @GET
     @Path("deployments/{id}")
     @Operation(hidden = true)
@@ -64,6 +64,7 @@ public class DeploymentPages {
                     .map(s -> Templates.deployment(ctx, d, s)));
         });
     }
+
     @GET
     @Path("deployments")
     @Operation(hidden = true)
@@ -80,6 +81,7 @@ public class DeploymentPages {
                     return Templates.deployments(ctx, new HistoryView(page.items(), next, filters, serverList, statuses));
                 })));
     }
+
     private static String query(HistoryView.Filters f, long cursor) {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("server", f.server());
@@ -90,6 +92,7 @@ public class DeploymentPages {
         q.put("cursor", String.valueOf(cursor));
         return PageQueries.encode(q);
     }
+
     @GET
     @Path("approvals")
     @Operation(hidden = true)
@@ -99,6 +102,7 @@ public class DeploymentPages {
                         .chain(all -> approvals.withDecisions(all.items()))
                         .map(all -> Templates.approvals(ctx, mine, all))));
     }
+
     @GET
     @Path("schedules")
     @Operation(hidden = true)
@@ -107,6 +111,7 @@ public class DeploymentPages {
                 .chain(list -> servers.list().map(s -> Templates.schedules(ctx, list,
                         s.stream().filter(v -> ctx.sees(v.id())).toList()))));
     }
+
     @GET
     @Path("analytics")
     @Operation(hidden = true)

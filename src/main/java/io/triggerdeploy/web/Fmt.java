@@ -1,6 +1,7 @@
 package io.triggerdeploy.web;
 
 import io.quarkus.qute.TemplateExtension;
+import io.triggerdeploy.monitor.WatchView;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -49,7 +50,7 @@ public final class Fmt {
     }
 
     /** Polyline points (120 x 28 box) of response times, oldest left; empty without data. */
-    static String sparkline(java.util.List<io.triggerdeploy.monitor.WatchView.Check> history) {
+    static String sparkline(java.util.List<WatchView.Check> history) {
         java.util.List<Integer> ms = new java.util.ArrayList<>();
         for (int i = history.size() - 1; i >= 0; i--) {
             if (history.get(i).responseMs() != null) {

@@ -1,29 +1,31 @@
 package io.triggerdeploy.web;
 
-import io.triggerdeploy.security.TriggerPrincipal;
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.Permission;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
 
 /**
  * What every page needs to know about the person looking at it: who they are, what they may do, the CSRF token
  * scripts send back with state-changing calls, and which navigation entry is current.
  */
-public record PageContext(TriggerPrincipal principal, String csrf, String nav, io.triggerdeploy.access.Access access) {
+public record PageContext(TriggerPrincipal principal, String csrf, String nav, Access access) {
 
     public PageContext(TriggerPrincipal principal, String csrf, String nav) {
         this(principal, csrf, nav, null);
     }
 
-    PageContext withAccess(io.triggerdeploy.access.Access a) {
+    PageContext withAccess(Access a) {
         return new PageContext(principal, csrf, nav, a);
     }
 
     /** Whether the viewer may deploy (and cancel, re-run, roll back) on the server: buttons they cannot use are not shown. */
     public boolean mayDeploy(long serverId) {
-        return access != null && access.may(io.triggerdeploy.access.Permission.DEPLOY, serverId);
+        return access != null && access.may(Permission.DEPLOY, serverId);
     }
 
     public boolean mayApprove(long serverId) {
-        return access != null && access.may(io.triggerdeploy.access.Permission.APPROVE, serverId);
+        return access != null && access.may(Permission.APPROVE, serverId);
     }
 
     public boolean sees(long serverId) {

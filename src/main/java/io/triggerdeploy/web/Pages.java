@@ -5,12 +5,13 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.auth.SessionIdentityProvider;
-import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.NewCookie;
@@ -31,13 +32,17 @@ import java.util.function.Function;
 @ApplicationScoped
 public class Pages {
 
-    private static final Logger LOG = Logger.getLogger(Pages.class);
     static final String HTML = "text/html;charset=UTF-8";
+    private static final Logger LOG = Logger.getLogger(Pages.class);
+
+    /** A path and query as RFC 3986 writes them: ASCII only, '%' only as an escape, nothing a Location could choke on. */
+    private static final java.util.regex.Pattern URI_PATH = java.util.regex.Pattern.compile(
+            "/(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}){0,2047}");
 
     private final CurrentIdentityAssociation identities;
-    private final io.triggerdeploy.access.AccessService access;
+    private final AccessService access;
 
-    public Pages(CurrentIdentityAssociation identities, io.triggerdeploy.access.AccessService access) {
+    public Pages(CurrentIdentityAssociation identities, AccessService access) {
         this.identities = identities;
         this.access = access;
     }
@@ -102,10 +107,6 @@ public class Pages {
     static NewCookie clearedCookie() {
         return WebSessions.clearedCookie();
     }
-
-    /** A path and query as RFC 3986 writes them: ASCII only, '%' only as an escape, nothing a Location could choke on. */
-    private static final java.util.regex.Pattern URI_PATH = java.util.regex.Pattern.compile(
-            "/(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}){0,2047}");
 
     /**
      * Only same-site paths that are URI-safe: never another host, never a protocol-relative URL, never a character that

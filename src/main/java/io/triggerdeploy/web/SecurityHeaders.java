@@ -1,5 +1,6 @@
 package io.triggerdeploy.web;
 
+import io.triggerdeploy.federation.OidcConfig;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +24,7 @@ public class SecurityHeaders {
     private final String pagesCsp;
 
     /** Signing out of an OIDC session sends the logout form on to the provider: the policy lets forms go there too. */
-    public SecurityHeaders(io.triggerdeploy.federation.OidcConfig oidc) {
+    public SecurityHeaders(OidcConfig oidc) {
         String provider = oidc.issuer().map(SecurityHeaders::origin).orElse(null);
         this.pagesCsp = provider == null ? PAGES_CSP : PAGES_CSP.replace("form-action 'self'", "form-action 'self' " + provider);
     }

@@ -1,19 +1,19 @@
 package io.triggerdeploy.web;
 
-import io.triggerdeploy.common.ClientAddress;
-
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
-import io.triggerdeploy.security.AuthConfig;
 import io.triggerdeploy.auth.LoginRequest;
 import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.auth.SecondFactor;
+import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.auth.WebSessions;
-import io.triggerdeploy.federation.OidcSignIn;
+import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.federation.OidcSignIn;
+import io.triggerdeploy.security.AuthConfig;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -42,13 +42,13 @@ import java.net.URI;
 @Produces(MediaType.TEXT_HTML)
 public class SessionPages {
 
+    static final String CALLBACK = "/oidc/callback";
     private static final Logger LOG = Logger.getLogger(SessionPages.class);
 
     private final LoginService logins;
     private final WebSessions sessions;
     private final AuthConfig config;
     private final CurrentIdentityAssociation identities;
-
     private final SecondFactor secondFactor;
     private final OidcSignIn oidc;
 
@@ -227,8 +227,6 @@ public class SessionPages {
                 .onFailure().recoverWithUni(e -> failed("", "/", e).map(r -> Response.fromResponse(r).cookie(stateCookie("", http, true)).build()));
     }
 
-    static final String CALLBACK = "/oidc/callback";
-
     /** The service's own URL: the configured public URL, else this request's scheme and host. */
     private String baseUrl(HttpServerRequest http) {
         return oidc.publicUrl().orElseGet(() -> http.scheme() + "://" + (http.authority() == null ? http.getHeader("Host") : http.authority().toString()));
@@ -257,7 +255,7 @@ public class SessionPages {
     }
 
     private Uni<Response> page(int status, String username, String next, String error, String challenge,
-                               io.triggerdeploy.auth.TotpService.Enrolment enrolment, java.util.List<String> recoveryCodes) {
+                               TotpService.Enrolment enrolment, java.util.List<String> recoveryCodes) {
         return Templates.login(username, next, error, challenge, enrolment, recoveryCodes,
                         oidc.configured() ? oidc.displayName() : null).createUni()
                 .map(html -> Response.status(status).type(Pages.HTML).entity(html).header("Cache-Control", "no-store").build());

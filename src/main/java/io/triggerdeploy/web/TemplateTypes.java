@@ -1,8 +1,13 @@
 package io.triggerdeploy.web;
 
 import io.quarkus.qute.TemplateData;
+import io.triggerdeploy.analytics.AnalyticsReport;
+import io.triggerdeploy.audit.AuditEvent;
 import io.triggerdeploy.auth.ApiTokenView;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.hook.HookView;
+import io.triggerdeploy.monitor.WatchView;
+import io.triggerdeploy.notify.ChannelView;
 import io.triggerdeploy.server.ServerView;
 import io.triggerdeploy.user.UserView;
 
@@ -17,15 +22,15 @@ import io.triggerdeploy.user.UserView;
 @TemplateData(target = HistoryView.Filters.class)
 @TemplateData(target = PageContext.class)
 @TemplateData(target = AuditView.class)
-@TemplateData(target = io.triggerdeploy.monitor.WatchView.class)
-@TemplateData(target = io.triggerdeploy.monitor.WatchView.Check.class)
-@TemplateData(target = io.triggerdeploy.notify.ChannelView.class)
-@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.class)
-@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Totals.class)
-@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Group.class)
-@TemplateData(target = io.triggerdeploy.analytics.AnalyticsReport.Reason.class)
-@TemplateData(target = io.triggerdeploy.hook.HookView.class)
-@TemplateData(target = io.triggerdeploy.audit.AuditEvent.class)
+@TemplateData(target = WatchView.class)
+@TemplateData(target = WatchView.Check.class)
+@TemplateData(target = ChannelView.class)
+@TemplateData(target = AnalyticsReport.class)
+@TemplateData(target = AnalyticsReport.Totals.class)
+@TemplateData(target = AnalyticsReport.Group.class)
+@TemplateData(target = AnalyticsReport.Reason.class)
+@TemplateData(target = HookView.class)
+@TemplateData(target = AuditEvent.class)
 final class TemplateTypes {
 
     private TemplateTypes() {

@@ -2,8 +2,18 @@ package io.triggerdeploy.web;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.triggerdeploy.access.GrantView;
+import io.triggerdeploy.access.TeamView;
+import io.triggerdeploy.analytics.AnalyticsReport;
 import io.triggerdeploy.auth.ApiTokenView;
+import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.environment.Environment;
+import io.triggerdeploy.federation.GroupMapping;
+import io.triggerdeploy.hook.HookView;
+import io.triggerdeploy.monitor.WatchView;
+import io.triggerdeploy.notify.ChannelView;
+import io.triggerdeploy.schedule.ScheduleView;
 import io.triggerdeploy.server.ServerView;
 import io.triggerdeploy.user.UserView;
 
@@ -17,7 +27,7 @@ public final class Templates {
     }
 
     public static native TemplateInstance login(String username, String next, String error, String challenge,
-                                                io.triggerdeploy.auth.TotpService.Enrolment enrolment, List<String> recoveryCodes,
+                                                TotpService.Enrolment enrolment, List<String> recoveryCodes,
                                                 String sso);
 
     public static native TemplateInstance error(PageContext ctx, int status, String title, String detail);
@@ -34,14 +44,14 @@ public final class Templates {
 
     public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers);
 
-    public static native TemplateInstance environments(PageContext ctx, List<io.triggerdeploy.environment.Environment> environments,
-                                                       java.util.Map<Long, List<io.triggerdeploy.access.GrantView>> grants,
-                                                       List<io.triggerdeploy.access.TeamView> teams);
+    public static native TemplateInstance environments(PageContext ctx, List<Environment> environments,
+                                                       java.util.Map<Long, List<GrantView>> grants,
+                                                       List<TeamView> teams);
 
-    public static native TemplateInstance teams(PageContext ctx, List<io.triggerdeploy.access.TeamView> teams,
-                                                List<io.triggerdeploy.federation.GroupMapping> mappings, boolean sso);
+    public static native TemplateInstance teams(PageContext ctx, List<TeamView> teams,
+                                                List<GroupMapping> mappings, boolean sso);
 
-    public static native TemplateInstance schedules(PageContext ctx, List<io.triggerdeploy.schedule.ScheduleView> schedules,
+    public static native TemplateInstance schedules(PageContext ctx, List<ScheduleView> schedules,
                                                     List<ServerView> servers);
 
     public static native TemplateInstance approvals(PageContext ctx, List<DeploymentView> mine, List<DeploymentView> all);
@@ -54,13 +64,13 @@ public final class Templates {
 
     public static native TemplateInstance audit(PageContext ctx, AuditView view);
 
-    public static native TemplateInstance services(PageContext ctx, List<io.triggerdeploy.monitor.WatchView> services,
+    public static native TemplateInstance services(PageContext ctx, List<WatchView> services,
                                                    List<ServerView> servers);
 
-    public static native TemplateInstance notifications(PageContext ctx, List<io.triggerdeploy.notify.ChannelView> channels);
+    public static native TemplateInstance notifications(PageContext ctx, List<ChannelView> channels);
 
-    public static native TemplateInstance analytics(PageContext ctx, io.triggerdeploy.analytics.AnalyticsReport report);
+    public static native TemplateInstance analytics(PageContext ctx, AnalyticsReport report);
 
-    public static native TemplateInstance hooks(PageContext ctx, List<io.triggerdeploy.hook.HookView> hooks, List<ServerView> servers,
+    public static native TemplateInstance hooks(PageContext ctx, List<HookView> hooks, List<ServerView> servers,
                                                 String baseUrl);
 }

@@ -1,8 +1,7 @@
 package io.triggerdeploy.auth;
 
-import io.triggerdeploy.security.PasswordHasher;
-
 import io.quarkus.elytron.security.common.BcryptUtil;
+import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.security.Role;
 import org.junit.jupiter.api.Test;
 

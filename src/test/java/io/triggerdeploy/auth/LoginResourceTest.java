@@ -9,9 +9,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.security.KeyPair;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;

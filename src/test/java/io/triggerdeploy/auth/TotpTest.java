@@ -7,6 +7,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Oathtool;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -50,7 +51,7 @@ class TotpTest extends ApiTest {
     }
 
     static String oathtool(String secret, int offsetSeconds) throws Exception {
-        return io.triggerdeploy.support.Oathtool.code(secret, offsetSeconds);
+        return Oathtool.code(secret, offsetSeconds);
     }
 
     /** Reads the QR code back (zxing's decoder over the SVG's modules drawn as pixels): what an app would scan. */

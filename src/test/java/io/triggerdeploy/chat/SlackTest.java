@@ -45,12 +45,18 @@ import static org.hamcrest.Matchers.equalTo;
 @TestProfile(SlackTest.Slack.class)
 class SlackTest extends ApiTest {
 
-    static final String SECRET = "8f742231b10e8888abcd99yyyzzz85a5"; // the signing secret of Slack's documented example
+    static final String SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+ // the signing secret of Slack's documented example
     static final Path DIR;
     static final KeyPair CLIENT = TestSshServer.ecKeyPair();
     static TestSshServer sshd;
     static HttpServer receiver;
     static final ConcurrentLinkedQueue<String> replies = new ConcurrentLinkedQueue<>();
+
+    String admin;
+    String operatorName;
+    String viewerName;
 
     static {
         try {
@@ -72,10 +78,6 @@ class SlackTest extends ApiTest {
                     "trigger.notify.allow-networks", "127.0.0.1/32");
         }
     }
-
-    String admin;
-    String operatorName;
-    String viewerName;
 
     @BeforeAll
     static void start() throws IOException {

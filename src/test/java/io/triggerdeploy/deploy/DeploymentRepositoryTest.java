@@ -28,6 +28,14 @@ class DeploymentRepositoryTest extends ApiTest {
 
     static final Long[] NONE = new Long[0];
 
+    @Inject
+    DeploymentRepository repository;
+
+    @Inject
+    Transactions transactions;
+    long a;
+    long b;
+
     /** No runner threads, and the reaper's next round an hour away. */
     public static class QuietEngine implements QuarkusTestProfile {
         @Override
@@ -35,14 +43,6 @@ class DeploymentRepositoryTest extends ApiTest {
             return Map.of("trigger.deploy.runners", "0", "trigger.deploy.poll-interval", "1h");
         }
     }
-
-    @Inject
-    DeploymentRepository repository;
-    @Inject
-    Transactions transactions;
-
-    long a;
-    long b;
 
     @BeforeEach
     void servers() throws Exception {

@@ -7,6 +7,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestLogs;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,14 @@ class DeploymentTest extends ApiTest {
     static final KeyPair CLIENT = TestSshServer.ecKeyPair();
     static final String LEGACY_TOKEN = "legacy-deploy-token-42";
     static TestSshServer sshd;
+    static final String PRINT = "for n in REF TARGET DEBUG COUNT; do eval \"v=\\${$n-unset}\"; printf '%s=[%s]\\n' \"$n\" \"$v\"; done";
+
+    String admin;
+    String operator;
+    String viewer;
+
+    @jakarta.inject.Inject
+    DeploymentRepository repository;
 
     static {
         try {
@@ -71,10 +80,6 @@ class DeploymentTest extends ApiTest {
                     Map.entry("trigger.monitor.allow-networks", "127.0.0.1/32"));
         }
     }
-
-    String admin;
-    String operator;
-    String viewer;
 
     @BeforeAll
     static void startSshd() throws IOException {
@@ -130,8 +135,6 @@ class DeploymentTest extends ApiTest {
         return given().auth().oauth2(operator).contentType(ContentType.JSON)
                 .body(Map.of("server", server, "parameters", parameters)).post("/api/deployments");
     }
-
-    static final String PRINT = "for n in REF TARGET DEBUG COUNT; do eval \"v=\\${$n-unset}\"; printf '%s=[%s]\\n' \"$n\" \"$v\"; done";
 
     @Test
     void parametersReachTheScriptExactlyAndHostileValuesAreInert() throws Exception {
@@ -528,8 +531,8 @@ class DeploymentTest extends ApiTest {
         assertThat(queryLong("SELECT count(*) FROM deployments")).isEqualTo(before + 2);
 
         // tokens sent in query strings reach neither the access log nor the application log
-        io.triggerdeploy.support.TestLogs.awaitAccessLogged("\"GET /trigger HTTP");
-        io.triggerdeploy.support.TestLogs.assertNoneContains(LEGACY_TOKEN, opToken, viewerToken);
+        TestLogs.awaitAccessLogged("\"GET /trigger HTTP");
+        TestLogs.assertNoneContains(LEGACY_TOKEN, opToken, viewerToken);
     }
 
     @Test
@@ -770,9 +773,6 @@ class DeploymentTest extends ApiTest {
         assertThat(slowLines).isEqualTo(90_000);
         assertThat(lastEvent).isEqualTo("status");
     }
-
-    @jakarta.inject.Inject
-    DeploymentRepository repository;
 
     @Test
     void statisticsAreComputedPerWindowAndServer() throws Exception {

@@ -5,6 +5,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.PostgresTestResource;
+import io.triggerdeploy.support.TestDatabases;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -172,7 +174,7 @@ class LogSearchTest extends ApiTest {
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         // a lock on the log table makes every search wait in the database, as a slow one over millions of lines would
-        try (java.sql.Connection lock = io.triggerdeploy.support.TestDatabases.connect(io.triggerdeploy.support.PostgresTestResource.database())) {
+        try (java.sql.Connection lock = TestDatabases.connect(PostgresTestResource.database())) {
             lock.setAutoCommit(false);
             lock.createStatement().execute("LOCK TABLE deployment_logs IN ACCESS EXCLUSIVE MODE");
             List<java.util.concurrent.Future<io.restassured.response.Response>> running = new java.util.ArrayList<>();

@@ -18,9 +18,9 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Teams and grants over every endpoint: the permission matrix (team × environment × action), on PostgreSQL and the

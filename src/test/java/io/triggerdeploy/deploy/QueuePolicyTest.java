@@ -30,10 +30,6 @@ import static org.hamcrest.Matchers.containsString;
 @TestProfile(DeploymentTest.Deploys.class)
 class QueuePolicyTest extends DeployApiTest {
 
-
-
-
-
     String server(String policy, String script) throws IOException {
         String alias = unique("q" + policy);
         Path work = Files.createDirectories(DeploymentTest.DIR.resolve(alias));

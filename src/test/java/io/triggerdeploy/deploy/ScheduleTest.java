@@ -34,12 +34,8 @@ import static org.hamcrest.Matchers.equalTo;
 @TestProfile(DeploymentTest.Deploys.class)
 class ScheduleTest extends DeployApiTest {
 
-
     @Inject
     ScheduleService schedules;
-
-
-
 
     String server(String environment) throws IOException {
         String alias = unique("sch");

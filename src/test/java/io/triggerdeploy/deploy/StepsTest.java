@@ -5,6 +5,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.support.ApiTest;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -241,7 +242,7 @@ class StepsTest extends ApiTest {
                 .body("detail", containsString("jump host of " + alias));
 
         // a changed key at the jump host: refused before anything runs, naming the hop
-        String stranger = io.triggerdeploy.ssh.HostKeys.of(TestSshServer.ecKeyPair().getPublic()).line();
+        String stranger = HostKeys.of(TestSshServer.ecKeyPair().getPublic()).line();
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("host_key", stranger))
                 .patch("/api/servers/" + serverId(jump)).then().statusCode(200);
         JsonPath refused = DeploymentTest.awaitFinal(viewer, trigger(alias, Map.of()));

@@ -6,6 +6,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Oathtool;
 import io.triggerdeploy.support.SlapdTestResource;
 import io.triggerdeploy.support.TestSlapd;
 import org.junit.jupiter.api.AfterEach;
@@ -197,16 +198,16 @@ class LdapTest extends ApiTest {
         mapping(admin, "ldap", "viewers", "viewer", null);
         String token = signIn("lars", "lars-pw-1").then().statusCode(200).extract().path("token");
         String secret = given().auth().oauth2(token).post("/api/me/totp").then().statusCode(200).extract().path("secret");
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", io.triggerdeploy.support.Oathtool.code(secret, 0)))
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("code", Oathtool.code(secret, 0)))
                 .post("/api/me/totp/confirm").then().statusCode(200);
         try {
             // the directory's password alone is not enough any more
             signIn("lars", "lars-pw-1").then().statusCode(401).body("totp_required", equalTo(true));
             given().contentType(ContentType.JSON).body(Map.of("username", "lars", "password", "lars-pw-1",
-                    "totp", io.triggerdeploy.support.Oathtool.code(secret, 30))).post("/api/login").then().statusCode(200);
+                    "totp", Oathtool.code(secret, 30))).post("/api/login").then().statusCode(200);
             // the directory still checks the password first
             given().contentType(ContentType.JSON).body(Map.of("username", "lars", "password", "wrong-pw",
-                    "totp", io.triggerdeploy.support.Oathtool.code(secret, 60))).post("/api/login").then().statusCode(401);
+                    "totp", Oathtool.code(secret, 60))).post("/api/login").then().statusCode(401);
         } finally {
             update("UPDATE users SET totp_secret = NULL, totp_enabled = FALSE, totp_last_step = NULL WHERE username = 'lars'");
             update("DELETE FROM login_throttle WHERE throttle_key IN ('u:lars', (SELECT 'id:' || id FROM users WHERE username = 'lars'))");

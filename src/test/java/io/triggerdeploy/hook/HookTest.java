@@ -1,11 +1,10 @@
 package io.triggerdeploy.hook;
 
-import io.triggerdeploy.common.Signatures;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.support.ApiTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

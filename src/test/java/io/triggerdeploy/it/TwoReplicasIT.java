@@ -2,6 +2,7 @@ package io.triggerdeploy.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.triggerdeploy.support.Oathtool;
 import io.triggerdeploy.support.TestDatabases;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -164,9 +165,9 @@ class TwoReplicasIT {
         var enrolled = a.post("/api/me/totp", "{}", session);
         assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
         String secret = JSON.readTree(enrolled.body()).get("secret").asText();
-        var confirmed = b.post("/api/me/totp/confirm", "{\"code\":\"" + io.triggerdeploy.support.Oathtool.code(secret, 0) + "\"}", session);
+        var confirmed = b.post("/api/me/totp/confirm", "{\"code\":\"" + Oathtool.code(secret, 0) + "\"}", session);
         assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
-        String next = io.triggerdeploy.support.Oathtool.code(secret, 30);
+        String next = Oathtool.code(secret, 30);
         var first = a.post("/api/login", login + ",\"totp\":\"" + next + "\"}", null);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         var replay = b.post("/api/login", login + ",\"totp\":\"" + next + "\"}", null);

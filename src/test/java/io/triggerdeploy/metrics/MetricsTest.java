@@ -3,6 +3,7 @@ package io.triggerdeploy.metrics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.TestLogs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -87,6 +88,6 @@ class MetricsTest extends ApiTest {
         assertThat(problems).isEmpty();
         assertThat(text).contains("client_name=\"listen\"");
         // the duplicate-gauge warning of the client metrics is not logged at start
-        assertThat(io.triggerdeploy.support.TestLogs.read(io.triggerdeploy.support.TestLogs.APP)).doesNotContain("already registered");
+        assertThat(TestLogs.read(TestLogs.APP)).doesNotContain("already registered");
     }
 }

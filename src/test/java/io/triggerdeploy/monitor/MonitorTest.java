@@ -45,6 +45,8 @@ class MonitorTest extends ApiTest {
     static final AtomicInteger flip = new AtomicInteger(200);
     static final ConcurrentLinkedQueue<JsonObject> announcements = new ConcurrentLinkedQueue<>();
 
+    String admin;
+
     static {
         try {
             DIR = Files.createTempDirectory("monitor-deploys");
@@ -108,8 +110,6 @@ class MonitorTest extends ApiTest {
         web.stop(0);
         sshd.close();
     }
-
-    String admin;
 
     @BeforeEach
     void token() {

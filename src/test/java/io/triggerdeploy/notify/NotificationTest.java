@@ -56,6 +56,8 @@ class NotificationTest extends ApiTest {
     static final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     static final AtomicInteger flakyCalls = new AtomicInteger();
 
+    String admin;
+
     record Received(String path, Map<String, List<String>> headers, byte[] body) {
         JsonObject json() {
             return new JsonObject(new String(body, StandardCharsets.UTF_8));
@@ -123,8 +125,6 @@ class NotificationTest extends ApiTest {
         smtp.stop();
         sshd.close();
     }
-
-    String admin;
 
     @BeforeEach
     void token() {

@@ -1,9 +1,7 @@
 package io.triggerdeploy.security;
 
-
 import io.quarkus.elytron.security.common.BcryptUtil;
 import org.junit.jupiter.api.Test;
-
 
 import static org.assertj.core.api.Assertions.assertThat;
 

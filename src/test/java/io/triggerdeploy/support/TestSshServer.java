@@ -24,28 +24,6 @@ import java.security.spec.ECGenParameterSpec;
  */
 public final class TestSshServer implements AutoCloseable {
 
-    /*
-     * MINA registers BouncyCastle as a JVM-wide provider the first time it is used. The test classes and the
-     * @QuarkusTest application load MINA and BouncyCastle through different class loaders; if the tests' copy
-     * registered the provider, the application's MINA would get keys of the other loader's classes and fail on
-     * ed25519 (ClassCastException). The test side needs only the JDK's EC, so its MINA is kept off BouncyCastle:
-     * the property is read once, when this class loader's SecurityUtils initialises, and then cleared again.
-     */
-    static {
-        String property = "org.apache.sshd.security.provider.BC.enabled";
-        String before = System.getProperty(property);
-        System.setProperty(property, "false");
-        try {
-            org.apache.sshd.common.util.security.SecurityUtils.isBouncyCastleRegistered();
-        } finally {
-            if (before == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, before);
-            }
-        }
-    }
-
     public final KeyPair hostKey;
     public final String user;
     private final SshServer server;
@@ -72,6 +50,28 @@ public final class TestSshServer implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) -> new ShellCommand(command));
         server.start();
+    }
+
+    /*
+     * MINA registers BouncyCastle as a JVM-wide provider the first time it is used. The test classes and the
+     * @QuarkusTest application load MINA and BouncyCastle through different class loaders; if the tests' copy
+     * registered the provider, the application's MINA would get keys of the other loader's classes and fail on
+     * ed25519 (ClassCastException). The test side needs only the JDK's EC, so its MINA is kept off BouncyCastle:
+     * the property is read once, when this class loader's SecurityUtils initialises, and then cleared again.
+     */
+    static {
+        String property = "org.apache.sshd.security.provider.BC.enabled";
+        String before = System.getProperty(property);
+        System.setProperty(property, "false");
+        try {
+            org.apache.sshd.common.util.security.SecurityUtils.isBouncyCastleRegistered();
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
     }
 
     public static TestSshServer start(String user, PublicKey authorizedKey) throws IOException {

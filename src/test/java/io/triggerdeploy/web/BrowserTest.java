@@ -5,8 +5,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Oathtool;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +65,10 @@ class BrowserTest extends ApiTest {
     static WebDriver driver;
     static Path profileDir;
 
+    @TestHTTPResource("/")
+    URL base;
+    String adminToken;
+
     static {
         try {
             DIR = Files.createTempDirectory("browser-deploys");
@@ -84,11 +90,6 @@ class BrowserTest extends ApiTest {
                     "trigger.notify.allow-networks", "127.0.0.0/8");
         }
     }
-
-    @TestHTTPResource("/")
-    URL base;
-
-    String adminToken;
 
     @BeforeAll
     static void start() throws IOException {
@@ -613,7 +614,7 @@ class BrowserTest extends ApiTest {
         String slackUser = "U" + Long.toHexString(System.nanoTime()).toUpperCase();
         // what /deploy link leaves behind in Slack's name: the hash of a code, valid ten minutes
         update("INSERT INTO slack_link_codes (code_hash, slack_user_id, expires_at) VALUES ('"
-                + io.triggerdeploy.common.Signatures.sha256("KQ7WPX2M9T") + "', '" + slackUser + "', now() + interval '10 minutes')");
+                + Signatures.sha256("KQ7WPX2M9T") + "', '" + slackUser + "', now() + interval '10 minutes')");
         browserLogin(op, "operator-pass");
         driver.get(url("/account"));
         waitUpTo(10).until(d -> text(By.id("slack-state")).startsWith("Not linked"));
@@ -945,7 +946,7 @@ class BrowserTest extends ApiTest {
         assertThat(visible(By.cssSelector("#totp-confirm .form-error")).getText()).contains("code");
         shot("account-totp-enrol");
         driver.findElement(By.id("totp-code")).clear();
-        driver.findElement(By.id("totp-code")).sendKeys(io.triggerdeploy.support.Oathtool.code(secret, 0));
+        driver.findElement(By.id("totp-code")).sendKeys(Oathtool.code(secret, 0));
         driver.findElement(By.cssSelector("#totp-confirm button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElements(By.cssSelector("#totp-recovery-codes li")).size() == 10);
         waitUpTo(10).until(d -> d.findElement(By.id("totp-state")).getText().startsWith("On"));
@@ -955,7 +956,7 @@ class BrowserTest extends ApiTest {
         driver.manage().deleteAllCookies();
         driver.get(url("/login"));
         fillLogin(op, "operator-pass");
-        visible(By.id("code")).sendKeys(io.triggerdeploy.support.Oathtool.code(secret, 30));
+        visible(By.id("code")).sendKeys(Oathtool.code(secret, 30));
         shot("login-code");
         driver.findElement(By.cssSelector("form button[type=submit]")).click();
         waitUpTo(15).until(d -> !d.getCurrentUrl().contains("/login"));
@@ -987,7 +988,7 @@ class BrowserTest extends ApiTest {
         // the hook works as GitHub would call it, and the deployment shows up
         String body = "{\"ref\":\"refs/heads/main\",\"after\":\"89abcdef0123456789abcdef0123456789abcdef\"}";
         given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
-                .header("X-Hub-Signature-256", "sha256=" + io.triggerdeploy.common.Signatures.hmacHex("sha256", secret,
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", secret,
                         body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(202);
 
