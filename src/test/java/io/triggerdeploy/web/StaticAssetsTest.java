@@ -24,19 +24,20 @@ class StaticAssetsTest extends ApiTest {
         Matcher m = Pattern.compile("/static/app\\.css\\?v=([0-9a-f]{12})").matcher(page);
         assertThat(m.find()).as("the login page links a versioned stylesheet").isTrue();
         String v = m.group(1);
-        assertThat(page).contains("/static/app.js?v=" + v).contains("/static/favicon.svg?v=" + v);
+        assertThat(page).contains("/static/js/main.js?v=" + v).contains("/static/favicon.svg?v=" + v);
 
         given().get("/static/app.css?v=" + v).then().statusCode(200)
                 .header("Cache-Control", "public, max-age=31536000, immutable");
         given().get("/static/app.css").then().statusCode(200).header("Cache-Control", "no-cache");
-        given().get("/static/app.js?v=0000deadbeef").then().statusCode(200).header("Cache-Control", "no-cache");
+        given().get("/static/js/main.js?v=0000deadbeef").then().statusCode(200).header("Cache-Control", "no-cache");
         assertThat(v).isEqualTo(StaticAssets.assetVersion());
     }
 
     @Test
     void theVersionCoversEveryStaticFile() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("src/main/resources/META-INF/resources/static"))) {
-            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+        Path root = Path.of("src/main/resources/META-INF/resources/static");
+        try (Stream<Path> files = Files.walk(root)) {
+            assertThat(files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList())
                     .isEqualTo(StaticAssets.FILES.stream().sorted().toList());
         }
     }

@@ -1,0 +1,61 @@
+/* The pages' dialogs: a modal question (with fields, a small form), and the create/edit dialogs of data-open buttons. */
+import { api } from './api.js';
+import { $, $$, markInvalid } from './dom.js';
+import { attr, fillForm, showFormError, syncHookKind } from './forms.js';
+
+/* A modal question; with fields, a form; with error (an ApiError), the API's answer and the fields it names marked. */
+export function confirmDialog(text, okLabel, fields, error) {
+  const dlg = $('#confirm-dialog');
+  if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(confirm(text));
+  $('#confirm-text', dlg).textContent = text;
+  const box = $('#confirm-fields', dlg);
+  if (box) box.replaceChildren(...(fields || []));
+  const errBox = $('#confirm-error', dlg);
+  $$('.field-error', dlg).forEach(e => e.remove());
+  $$('[aria-invalid]', dlg).forEach(e => e.removeAttribute('aria-invalid'));
+  if (errBox) { errBox.hidden = !error; errBox.textContent = error ? error.message : ''; }
+  ((error && error.violations) || []).forEach(v => {
+    const input = $$('input, select', box).find(i => 'parameters.' + i.name === v.field || (i.dataset.own && i.name === v.field));
+    if (input) markInvalid(input, 'err-' + input.name, v.message);
+  });
+  $('#confirm-ok', dlg).textContent = okLabel || 'OK';
+  dlg.returnValue = '';
+  return new Promise(resolve => {
+    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+    dlg.showModal();
+    $('#confirm-ok', dlg).focus();
+  });
+}
+
+/** The dialog a data-open button names, in the button's mode (create, edit), its record loaded when editing. */
+export async function openDialog(button) {
+  const dlg = document.getElementById(button.dataset.open);
+  if (!dlg) return;
+  const form = $('form', dlg);
+  const mode = button.dataset.mode || 'create';
+  dlg.dataset.mode = mode;
+  if (form) {
+    form.reset();
+    $$('[data-hint-for]', form).forEach(h => { h.textContent = ''; });
+    syncHookKind();
+    form.dataset.mode = mode;
+    form.dataset.id = button.dataset.id || '';
+    showFormError(form, null);
+  }
+  const title = $('[data-title-' + mode + ']', dlg);
+  if (title) title.textContent = title.getAttribute('data-title-' + mode);
+  $$('[data-fill]', dlg).forEach(el => { el.textContent = button.dataset[el.dataset.fill] || ''; });
+  $$('[data-fill-value]', dlg).forEach(el => { el.value = button.dataset[el.dataset.fillValue] || ''; });
+  $$('.import-result', dlg).forEach(r => { r.textContent = ''; });
+  dlg.showModal();
+  const load = form && attr(form, 'load');
+  if (load && form.dataset.id) {
+    try {
+      fillForm(form, await api('GET', load));
+    } catch (err) {
+      showFormError(form, err);
+    }
+  }
+  const first = form && Array.from(form.elements).find(el => el.name && !el.disabled && el.offsetParent !== null);
+  if (first) first.focus();
+}
