@@ -1,50 +1,24 @@
 package io.triggerdeploy.auth;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.triggerdeploy.support.ApiTest;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Base64;
-import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Keys supplied as files (a Kubernetes Secret) sign the tokens instead of the database key pair. */
 @QuarkusTest
-@TestProfile(KeyFileSigningTest.KeyFiles.class)
+@TestProfile(KeysProfile.class) // the signing pair as files
 class KeyFileSigningTest extends ApiTest {
 
-    static final Path DIR;
-    static final KeyPair PAIR = SigningKeys.generate();
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("trigger-keys");
-            Files.writeString(DIR.resolve("private.pem"), SigningKeys.toPem("PRIVATE KEY", PAIR.getPrivate().getEncoded()));
-            Files.writeString(DIR.resolve("public.pem"), SigningKeys.toPem("PUBLIC KEY", PAIR.getPublic().getEncoded()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Points the key settings at the files written above. */
-    public static class KeyFiles implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.auth.jwt.private-key-file", DIR.resolve("private.pem").toString(),
-                    "trigger.auth.jwt.public-key-file", DIR.resolve("public.pem").toString());
-        }
-    }
+    static final KeyPair PAIR = KeysProfile.JWT_PAIR;
 
     @Test
     void tokensAreSignedWithTheKeyFromTheFiles() throws Exception {

@@ -1,7 +1,6 @@
 package io.triggerdeploy.auth;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.security.SecretsConfig;
@@ -9,13 +8,8 @@ import io.triggerdeploy.support.ApiTest;
 import io.triggerdeploy.support.Oathtool;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.restassured.RestAssured.given;
@@ -26,30 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * old key still signs in, and the re-encryption endpoint moves it to the new key.
  */
 @QuarkusTest
-@TestProfile(TotpKeyRotationTest.Rotating.class)
+@TestProfile(KeysProfile.class) // the new key and the old one as previous
 class TotpKeyRotationTest extends ApiTest {
 
-    static final Path OLD_KEY = key("old");
-    static final Path NEW_KEY = key("new");
-
-    static Path key(String name) {
-        try {
-            Path p = Files.createTempFile("secrets-" + name, ".key");
-            byte[] raw = new byte[32];
-            new SecureRandom().nextBytes(raw);
-            Files.writeString(p, Base64.getEncoder().encodeToString(raw));
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public static class Rotating implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.secrets.key-file", NEW_KEY.toString(), "trigger.secrets.previous-key-file", OLD_KEY.toString());
-        }
-    }
+    static final Path OLD_KEY = KeysProfile.OLD_SECRETS_KEY;
+    static final Path NEW_KEY = KeysProfile.NEW_SECRETS_KEY;
 
     /** The box an earlier release of this installation sealed with: the old key only. */
     static SecretBox oldBox() {

@@ -27,7 +27,7 @@ import static org.hamcrest.Matchers.nullValue;
 @TestProfile(TotpRequiredTest.AdminsMustUseTotp.class)
 class TotpRequiredTest extends ApiTest {
 
-    public static class AdminsMustUseTotp extends TotpTest.WithSecretsKey {
+    public static class AdminsMustUseTotp extends KeysProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> m = new HashMap<>(super.getConfigOverrides());

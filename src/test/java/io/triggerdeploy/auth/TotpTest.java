@@ -1,7 +1,6 @@
 package io.triggerdeploy.auth;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -10,11 +9,7 @@ import io.triggerdeploy.support.ApiTest;
 import io.triggerdeploy.support.Oathtool;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -31,24 +26,8 @@ import static org.hamcrest.Matchers.notNullValue;
  * replay refusal, recovery codes, the web login's code step, removal by the user and by an admin.
  */
 @QuarkusTest
-@TestProfile(TotpTest.WithSecretsKey.class)
+@TestProfile(KeysProfile.class) // TOTP secrets are sealed with the secrets key
 class TotpTest extends ApiTest {
-
-    /** TOTP secrets are sealed with the secrets key. */
-    public static class WithSecretsKey implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            try {
-                Path key = Files.createTempFile("totp-secrets", ".key");
-                byte[] raw = new byte[32];
-                new SecureRandom().nextBytes(raw);
-                Files.writeString(key, Base64.getEncoder().encodeToString(raw));
-                return Map.of("trigger.secrets.key-file", key.toString());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 
     static String oathtool(String secret, int offsetSeconds) throws Exception {
         return Oathtool.code(secret, offsetSeconds);
