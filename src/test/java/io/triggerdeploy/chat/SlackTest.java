@@ -2,12 +2,12 @@ package io.triggerdeploy.chat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestSshServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -42,14 +41,12 @@ import static org.hamcrest.Matchers.equalTo;
  * receiver standing in for the command's response_url.
  */
 @QuarkusTest
-@TestProfile(SlackTest.Slack.class)
+@TestProfile(Deploys.Profile.class)
 class SlackTest extends ApiTest {
 
-    static final String SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-
- // the signing secret of Slack's documented example
-    static final Path DIR;
-    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final String SECRET = Deploys.SLACK_SECRET;
+    static final Path DIR = Deploys.DIR;
+    static final KeyPair CLIENT = Deploys.CLIENT;
     static TestSshServer sshd;
     static HttpServer receiver;
     static final ConcurrentLinkedQueue<String> replies = new ConcurrentLinkedQueue<>();
@@ -57,27 +54,6 @@ class SlackTest extends ApiTest {
     String admin;
     String operatorName;
     String viewerName;
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("slack-deploys");
-            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A signing secret, a client key, and the receivers allowed on 127.0.0.1 only. */
-    public static class Slack implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.slack.signing-secret", SECRET,
-                    "trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
-                    "trigger.deploy.poll-interval", "1s",
-                    "trigger.notify.public-url", "https://deploy.example.test",
-                    "trigger.notify.allow-networks", "127.0.0.1/32");
-        }
-    }
 
     @BeforeAll
     static void start() throws IOException {

@@ -4,6 +4,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +24,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * What the deployment tests share: the in-process SSH server their servers deploy to (the client key of
- * {@link DeploymentTest.Deploys}) and a fresh admin, operator and viewer for each test.
+ * {@link Deploys.Profile}) and a fresh admin, operator and viewer for each test.
  */
 abstract class DeployApiTest extends ApiTest {
 

@@ -1,12 +1,12 @@
 package io.triggerdeploy.deploy;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestLogs;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -33,12 +32,12 @@ import static org.hamcrest.Matchers.notNullValue;
 
 /** Deployments end to end: API → PostgreSQL queue → runner → real SSH server running real scripts. */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class DeploymentTest extends ApiTest {
 
-    static final Path DIR;
-    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
-    static final String LEGACY_TOKEN = "legacy-deploy-token-42";
+    static final Path DIR = Deploys.DIR;
+    static final KeyPair CLIENT = Deploys.CLIENT;
+    static final String LEGACY_TOKEN = Deploys.LEGACY_TOKEN;
     static TestSshServer sshd;
     static final String PRINT = "for n in REF TARGET DEBUG COUNT; do eval \"v=\\${$n-unset}\"; printf '%s=[%s]\\n' \"$n\" \"$v\"; done";
 
@@ -48,38 +47,6 @@ class DeploymentTest extends ApiTest {
 
     @jakarta.inject.Inject
     DeploymentRepository repository;
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("deploys");
-            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
-            byte[] key = new byte[32];
-            new java.security.SecureRandom().nextBytes(key);
-            Files.writeString(DIR.resolve("secrets.key"), java.util.Base64.getEncoder().encodeToString(key));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A client key, a legacy token, a masked secret and short leases. */
-    public static class Deploys implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(Map.entry("trigger.ssh.private-key-file", DIR.resolve("client_key").toString()),
-                    Map.entry("trigger.secrets.key-file", DIR.resolve("secrets.key").toString()),
-                    Map.entry("trigger.ssh.max-line-length", "1000"),
-                    Map.entry("trigger.deploy.legacy-token", LEGACY_TOKEN),
-                    Map.entry("trigger.deploy.mask", "hunter2-secret"),
-                    Map.entry("trigger.deploy.lease", "6s"),
-                    Map.entry("trigger.deploy.poll-interval", "1s"),
-                    Map.entry("trigger.deploy.log-max-bytes", "200000"),
-                    Map.entry("trigger.deploy.max-streams-per-user", "3"),
-                    // a log search that waits this long is stopped (LogSearchTest holds a lock to make one wait)
-                    Map.entry("trigger.deploy.search-timeout", "5s"),
-                    // verify steps check watched services on loopback (StepsTest)
-                    Map.entry("trigger.monitor.allow-networks", "127.0.0.1/32"));
-        }
-    }
 
     @BeforeAll
     static void startSshd() throws IOException {

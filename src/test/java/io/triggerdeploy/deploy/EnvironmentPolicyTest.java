@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.triggerdeploy.support.Deploys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ import static org.hamcrest.Matchers.equalTo;
  * policy.
  */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class EnvironmentPolicyTest extends DeployApiTest {
 
     String approver;

@@ -5,6 +5,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.PostgresTestResource;
 import io.triggerdeploy.support.TestDatabases;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,7 @@ import static org.hamcrest.Matchers.containsString;
 
 /** {@code GET /api/search/logs} over stored log lines: terms, phrases, prefixes, filters, context, pages, refusals. */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class LogSearchTest extends ApiTest {
 
     String viewer;
@@ -159,8 +160,6 @@ class LogSearchTest extends ApiTest {
                     .contentType(containsString("application/problem+json"));
         }
         given().get("/api/search/logs?q=refused").then().statusCode(401);
-        // (this profile sets no Slack signing secret: the Slack endpoint does not exist here)
-        given().contentType("application/x-www-form-urlencoded").body("user_id=U1").post("/api/chat/slack").then().statusCode(404);
         given().auth().oauth2(viewer).get("/api/search/logs?q=refused&server=no-such-server-" + alias).then().statusCode(404);
     }
 

@@ -5,6 +5,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.triggerdeploy.common.Signatures;
+import io.triggerdeploy.support.Deploys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ import static org.hamcrest.Matchers.equalTo;
  * in-process SSH server. An environment without grants behaves as before; the first grant restricts it.
  */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class PermissionsTest extends DeployApiTest {
 
     /** People by what they are given in the restricted environment; every one an operator unless named viewer. */

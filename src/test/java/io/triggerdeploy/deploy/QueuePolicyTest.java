@@ -5,6 +5,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.triggerdeploy.support.Deploys;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -27,7 +28,7 @@ import static org.hamcrest.Matchers.containsString;
 
 /** Queue policies per server: queue (positions), reject (409, also under concurrent triggers) and replace (SUPERSEDED). */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class QueuePolicyTest extends DeployApiTest {
 
     String server(String policy, String script) throws IOException {

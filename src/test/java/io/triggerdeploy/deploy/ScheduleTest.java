@@ -6,6 +6,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.schedule.ScheduleService;
+import io.triggerdeploy.support.Deploys;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** Scheduled deployments on PostgreSQL and the in-process SSH server: once per due run, policy, missed runs, bad input. */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class ScheduleTest extends DeployApiTest {
 
     @Inject

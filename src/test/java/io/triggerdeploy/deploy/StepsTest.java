@@ -7,6 +7,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +32,7 @@ import static org.hamcrest.Matchers.equalTo;
  * running real shell scripts, the log, the live stream and the recorded steps.
  */
 @QuarkusTest
-@TestProfile(DeploymentTest.Deploys.class)
+@TestProfile(Deploys.Profile.class)
 class StepsTest extends ApiTest {
 
     static TestSshServer sshd;

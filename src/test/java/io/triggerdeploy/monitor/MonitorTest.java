@@ -7,6 +7,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestSshServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -38,23 +38,14 @@ import static org.awaitility.Awaitility.await;
 @TestProfile(MonitorTest.Monitor.class)
 class MonitorTest extends ApiTest {
 
-    static final Path DIR;
-    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final Path DIR = Deploys.DIR;
+    static final KeyPair CLIENT = Deploys.CLIENT;
     static TestSshServer sshd;
     static HttpServer web;
     static final AtomicInteger flip = new AtomicInteger(200);
     static final ConcurrentLinkedQueue<JsonObject> announcements = new ConcurrentLinkedQueue<>();
 
     String admin;
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("monitor-deploys");
-            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** Loopback allowed (the tests' services live there), quick ticks, a short cooldown. */
     public static class Monitor implements QuarkusTestProfile {

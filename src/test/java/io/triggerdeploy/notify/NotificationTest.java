@@ -5,12 +5,12 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TestSshServer;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,11 +42,11 @@ import static org.awaitility.Awaitility.await;
  * for the Telegram Bot API and for a webhook receiver that checks the signature.
  */
 @QuarkusTest
-@TestProfile(NotificationTest.Notify.class)
+@TestProfile(Deploys.Profile.class)
 class NotificationTest extends ApiTest {
 
-    static final Path DIR;
-    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final Path DIR = Deploys.DIR;
+    static final KeyPair CLIENT = Deploys.CLIENT;
     static final String BOT_TOKEN = "123456789:AAFakeTokenForTheLocalTelegramStandIn_x";
     static final String HOOK_SECRET = "webhook-signing-secret-0123456789";
     static TestSshServer sshd;
@@ -66,30 +65,6 @@ class NotificationTest extends ApiTest {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0))
                     .findFirst().orElse(null);
-        }
-    }
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("notify-deploys");
-            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
-            Files.write(DIR.resolve("secrets.key"), new java.security.SecureRandom().generateSeed(32));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A client key for SSH, a public URL for links and a quick retry. */
-    public static class Notify implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
-                    "trigger.secrets.key-file", DIR.resolve("secrets.key").toString(),
-                    "trigger.deploy.poll-interval", "1s",
-                    "trigger.notify.public-url", "https://deploy.example.test/",
-                    "trigger.notify.failed-log-lines", "3",
-                    // the receivers live on 127.0.0.1; anything else (127.0.0.2 below) is outside the channels' networks
-                    "trigger.notify.allow-networks", "127.0.0.1/32");
         }
     }
 
@@ -120,7 +95,9 @@ class NotificationTest extends ApiTest {
     }
 
     @AfterAll
-    static void stopReceivers() throws IOException {
+    static void stopReceivers() throws Exception {
+        // the application goes on serving the other deployment tests: nothing of these channels may call out then
+        update("DELETE FROM notification_channels");
         receiver.stop(0);
         smtp.stop();
         sshd.close();

@@ -2,12 +2,12 @@ package io.triggerdeploy.web;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.ssh.HostKeys;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.Oathtool;
 import io.triggerdeploy.support.TestSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -58,8 +58,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestProfile(BrowserTest.Browser.class)
 class BrowserTest extends ApiTest {
 
-    static final Path DIR;
-    static final KeyPair CLIENT = TestSshServer.ecKeyPair();
+    static final Path DIR = Deploys.DIR;
+    static final KeyPair CLIENT = Deploys.CLIENT;
     static final Path SHOTS = Path.of("target", "screenshots");
     static TestSshServer sshd;
     static WebDriver driver;
@@ -69,26 +69,11 @@ class BrowserTest extends ApiTest {
     URL base;
     String adminToken;
 
-    static {
-        try {
-            DIR = Files.createTempDirectory("browser-deploys");
-            TestSshServer.writePrivateKey(DIR, "client_key", CLIENT);
-            Files.write(DIR.resolve("secrets.key"), new java.security.SecureRandom().generateSeed(32));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A client key for SSH and a quick queue. */
-    public static class Browser implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.ssh.private-key-file", DIR.resolve("client_key").toString(),
-                    "trigger.secrets.key-file", DIR.resolve("secrets.key").toString(),
-                    "trigger.deploy.poll-interval", "1s",
-                    "trigger.monitor.allow-networks", "127.0.0.0/8",
-                    "trigger.notify.allow-networks", "127.0.0.0/8");
-        }
+    /**
+     * The deployment tests' settings in an application (and database) of its own: the pages show everything a user
+     * may see (what waits for them, every server's figures), so other classes' data would change what they show.
+     */
+    public static class Browser extends Deploys.Profile {
     }
 
     @BeforeAll

@@ -165,6 +165,8 @@ function deploymentPage(section) {
   }
 
   function update(d) {
+    // an answer that left the server before the end may arrive after it: a final state is never taken back
+    if (isFinal(status) && !isFinal(d.status)) return;
     (d.steps || []).forEach(st => showStep(st.name, st.state, st.detail));
     const pos = $('#position');
     if (pos) {
