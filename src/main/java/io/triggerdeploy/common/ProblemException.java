@@ -53,6 +53,15 @@ public class ProblemException extends RuntimeException {
         return violations;
     }
 
+    /**
+     * 409 for a request that is right but this installation is not set up for (a setting is missing): naming the field
+     * it concerns and what an admin must configure. Not a 400: the caller did nothing wrong.
+     */
+    public static ProblemException notConfigured(String field, String message) {
+        return new ProblemException(409, "Conflict", field + ": " + message, Map.of(),
+                java.util.List.of(new Problem.Violation(field, message)));
+    }
+
     public static ProblemException badRequest(String detail) {
         return new ProblemException(400, "Bad Request", detail);
     }

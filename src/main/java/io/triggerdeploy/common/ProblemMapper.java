@@ -84,6 +84,9 @@ public class ProblemMapper {
         if (e.getCause() instanceof JsonProcessingException) {
             return respond(400, "Bad Request", "The request body is not valid JSON for this endpoint", uri, null);
         }
+        if (e.getCause() instanceof ProblemException p) {
+            return problem(p, uri); // a parameter converter's refusal (StrictParameters), naming the parameter
+        }
         // JAX-RS answers 404 when a query parameter cannot be converted (limit=abc); that is bad input, not a missing resource
         if (status == 404 && e.getCause() instanceof IllegalArgumentException && !uri.getQueryParameters().isEmpty()) {
             return respond(400, "Bad Request", "A query parameter has a value of the wrong type (a number was expected)", uri, null);
@@ -97,7 +100,17 @@ public class ProblemMapper {
             case 415 -> "Unsupported media type; send application/json";
             default -> title;
         };
-        return respond(status, title, detail, uri, null);
+        RestResponse.ResponseBuilder<Problem> b = builder(status, body(status, title, detail, uri, null))
+                .type(MediaType.valueOf(PROBLEM_JSON));
+        // 405 says which methods the resource has (RFC 9110 section 15.5.6); the runtime raises it without them
+        String allow = e.getResponse().getHeaderString("Allow");
+        if (allow == null && status == 405 && uri != null) {
+            allow = AllowedMethods.at(uri.getPath());
+        }
+        if (allow != null) {
+            b.header("Allow", allow);
+        }
+        return b.build();
     }
 
     @ServerExceptionMapper(priority = 10_000)
@@ -106,23 +119,21 @@ public class ProblemMapper {
             if (c instanceof ProblemException p) {
                 return problem(p, uri);
             }
-            if (c instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
-                    || c instanceof org.hibernate.exception.ConstraintViolationException cv
-                    && (cv.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE
-                    || "23505".equals(cv.getSQLState()))) {
-                // a concurrent request won a unique-constraint race
-                return respond(409, "Conflict", "The resource already exists", uri, null);
-            }
-            if (c instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
-                    && (pg.getSqlState().equals("22021") || pg.getSqlState().equals("22P05") || pg.getSqlState().equals("22001"))) {
-                // NUL bytes or over-long values that slipped past validation: the input, not the server, is wrong
-                return respond(400, "Bad Request", "The request contains characters or lengths the database cannot store", uri, null);
-            }
-            if (c instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState())
-                    || c instanceof org.hibernate.exception.ConstraintViolationException cv
-                    && cv.getKind() == org.hibernate.exception.ConstraintViolationException.ConstraintKind.FOREIGN_KEY) {
-                return respond(409, "Conflict", "Other records (such as deployments) still refer to it; deactivate it instead", uri, null);
-            }
+        }
+        // what PostgreSQL said, through the reactive client or through Hibernate: one mapping for both
+        String state = DbErrors.firstSqlState(e);
+        boolean unique = "23505".equals(state) || hibernateConstraint(e, org.hibernate.exception.ConstraintViolationException.ConstraintKind.UNIQUE);
+        if (unique) {
+            // a concurrent request won a unique-constraint race
+            return respond(409, "Conflict", "The resource already exists", uri, null);
+        }
+        if ("22021".equals(state) || "22P05".equals(state) || "22001".equals(state)) {
+            // NUL characters or over-long values that slipped past validation: the input, not the server, is wrong
+            return respond(400, "Bad Request", "The request contains characters or lengths the database cannot store "
+                    + "(such as U+0000)", uri, null);
+        }
+        if ("23503".equals(state) || hibernateConstraint(e, org.hibernate.exception.ConstraintViolationException.ConstraintKind.FOREIGN_KEY)) {
+            return respond(409, "Conflict", "Other records (such as deployments) still refer to it; deactivate it instead", uri, null);
         }
         if (DbErrors.isUnavailable(e)) {
             return RestResponse.ResponseBuilder.<Problem>create(503)
@@ -132,6 +143,15 @@ public class ProblemMapper {
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", id, uri == null ? "?" : uri.getPath());
         return respond(500, "Internal Server Error", "Unexpected error; reference " + id, uri, null);
+    }
+
+    private static boolean hibernateConstraint(Throwable e, org.hibernate.exception.ConstraintViolationException.ConstraintKind kind) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.hibernate.exception.ConstraintViolationException cv && cv.getKind() == kind) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,6 +12,32 @@ public final class DbErrors {
     private DbErrors() {
     }
 
+    /**
+     * The SQLSTATE PostgreSQL answered with, wherever it came through: the reactive client's {@code PgException}, or
+     * Hibernate's {@code JDBCException} (which carries the state without the client's exception as its cause); null
+     * when {@code c} is neither.
+     */
+    public static String sqlState(Throwable c) {
+        if (c instanceof io.vertx.pgclient.PgException pg) {
+            return pg.getSqlState();
+        }
+        if (c instanceof org.hibernate.JDBCException jdbc) {
+            return jdbc.getSQLState();
+        }
+        return null;
+    }
+
+    /** The first SQLSTATE in the cause chain of {@code t}, or null. */
+    public static String firstSqlState(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String state = sqlState(c);
+            if (state != null) {
+                return state;
+            }
+        }
+        return null;
+    }
+
     public static boolean isUnavailable(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof DatabaseUnavailableException

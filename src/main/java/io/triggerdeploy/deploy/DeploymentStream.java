@@ -6,6 +6,7 @@ import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.triggerdeploy.common.Periodic;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +34,7 @@ import java.util.Map;
 public class DeploymentStream {
 
     static final String PATH = "/api/deployments/:id/events";
+    private static final String ALLOW = "GET, OPTIONS";
     private static final Logger LOG = Logger.getLogger(DeploymentStream.class);
 
     private final StreamAdmission admission;
@@ -57,7 +59,17 @@ public class DeploymentStream {
     /** After authentication (which only prepares a deferred identity here) and before the JAX-RS routes. */
     void register(@Observes Router router) {
         router.get(PATH).order(-10).handler(this::handle);
+        // the stream is read, never written: OPTIONS says so, and any other method is a 405 that says so too
+        router.route(PATH).order(-9).handler(rc -> {
+            rc.response().putHeader("Allow", ALLOW);
+            if (rc.request().method() == HttpMethod.OPTIONS) {
+                rc.response().setStatusCode(204).end();
+            } else {
+                StreamAdmission.problem(rc, 405, "Method Not Allowed", "The live log is read with GET", Map.of());
+            }
+        });
     }
+
 
     private void handle(RoutingContext rc) {
         long id;

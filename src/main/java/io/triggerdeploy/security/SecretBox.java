@@ -83,7 +83,7 @@ public class SecretBox {
     /** A clear 400 naming {@code field} when secrets are disabled here. */
     public void requireEnabled(String field) {
         if (currentId == null) {
-            throw ProblemException.invalid(field, "secrets are disabled on this installation (" + problem
+            throw ProblemException.notConfigured(field, "secrets are disabled on this installation (" + problem
                     + "); an admin must configure TRIGGER_SECRETS_KEY_FILE first");
         }
     }

@@ -23,6 +23,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -438,7 +440,8 @@ public class SshService {
     }
 
     /** {@code where} names the hop ({@code host:port}, with its jump host); {@code tunnelled}: reached through one. */
-    private static SshFailure classify(IOException e, String where, boolean tunnelled) {
+    /** What went wrong, in words (never the client library's own text, which names its internal futures). */
+    static SshFailure classify(IOException e, String where, boolean tunnelled) {
         if (e instanceof HopFailure hop && !hop.where.equals(where)) {
             return classify(hop, hop.where, hop.tunnelled);
         }
@@ -446,15 +449,15 @@ public class SshService {
             if (c instanceof ConnectException) {
                 return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " refused");
             }
-            if (c instanceof UnknownHostException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Unknown host " + where);
+            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Cannot resolve the host name of " + where);
             }
             if (c instanceof NoRouteToHostException) {
                 return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "No route to host " + where);
             }
         }
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (msg.toLowerCase().contains("timeout") || msg.toLowerCase().contains("timed out")) {
+        if (msg.toLowerCase(Locale.ROOT).contains("timeout") || msg.toLowerCase(Locale.ROOT).contains("timed out")) {
             return new SshFailure(SshFailure.Kind.TIMEOUT, "Connecting to " + where + " timed out");
         }
         LOG.debugf(e, "SSH failure for %s", where);
@@ -463,7 +466,21 @@ public class SshService {
             return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " failed: the jump host "
                     + "did not connect to it (refused, unreachable, or forwarding not allowed there)");
         }
-        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + where + " failed: " + msg);
+        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + where + " failed: " + inWords(e));
+    }
+
+    /** The deepest cause as a person reads it: its message unless it is the library's internal text, else its kind. */
+    private static String inWords(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage();
+        if (msg == null || msg.isBlank() || msg.contains("Future[") || msg.contains("Future@") || msg.endsWith(": null")) {
+            String kind = root.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2");
+            return kind.toLowerCase(Locale.ROOT);
+        }
+        return msg;
     }
 
     private static Duration remaining(long deadline) {
