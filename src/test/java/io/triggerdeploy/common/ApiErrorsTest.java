@@ -80,4 +80,22 @@ class ApiErrorsTest extends ApiTest {
         given().auth().oauth2(admin).contentType(ContentType.JSON).body("{}").post("/api/deployments/1/events").then()
                 .statusCode(405).header("Allow", "GET, OPTIONS").contentType(containsString("application/problem+json"));
     }
+
+    @Test
+    void lengthsAreCountedInCharactersAsTheDocumentSays() throws Exception {
+        String admin = adminToken();
+        String alias = unique("emoji");
+        String sixty = "\uD83D\uDE80".repeat(60); // 60 characters, 120 UTF-16 units
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", sixty, "alias", alias, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(201).body("name", equalTo(sixty));
+        String tooMany = "\uD83D\uDE80".repeat(101);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", tooMany, "alias", alias + "-2", "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(400).body("violations[0].field", equalTo("name"));
+        // the document's limit for that field is the one enforced
+        int maxLength = given().get("/q/openapi?format=json").then().extract().jsonPath()
+                .getInt("components.schemas.ServerRequest.properties.name.maxLength");
+        assertThat(maxLength).isEqualTo(100);
+    }
 }
