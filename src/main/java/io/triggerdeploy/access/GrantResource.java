@@ -17,6 +17,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -50,6 +52,7 @@ public class GrantResource {
     @POST
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = GrantView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<GrantView>> create(@NotNull(message = "a JSON body is required") @Valid GrantRequest request) {
         return grants.create(request, Callers.of(identity), audit.actor(identity))
                 .map(g -> RestResponse.ResponseBuilder.<GrantView>created(URI.create("/api/grants/" + g.id())).entity(g).build());
@@ -58,6 +61,7 @@ public class GrantResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return grants.delete(id, Callers.of(identity), audit.actor(identity)).map(x -> RestResponse.noContent());
     }

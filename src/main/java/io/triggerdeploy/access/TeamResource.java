@@ -16,6 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -52,6 +54,7 @@ public class TeamResource {
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = TeamView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<TeamView>> create(@NotNull(message = "a JSON body with name is required") @Valid TeamRequest request) {
         return teams.create(request, audit.actor(identity))
                 .map(t -> RestResponse.ResponseBuilder.<TeamView>created(URI.create("/api/teams/" + t.id())).entity(t).build());
@@ -70,6 +73,7 @@ public class TeamResource {
     @DELETE
     @Path("{team}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("team") String team) {
         return teams.delete(team, audit.actor(identity)).map(x -> RestResponse.noContent());
     }

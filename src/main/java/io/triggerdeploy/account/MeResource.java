@@ -25,6 +25,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.Locale;
@@ -73,6 +74,7 @@ public class MeResource {
     @PUT
     @Path("password")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
         TriggerPrincipal p = Callers.signedIn(identity);
         return account.changePassword(p, audit.actor(identity), request.currentPassword(), request.newPassword(), currentSession())
@@ -85,6 +87,7 @@ public class MeResource {
      */
     @POST
     @Path("sign-out-everywhere")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> signOutEverywhere() {
         return account.signOutEverywhere(Callers.signedIn(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -133,6 +136,7 @@ public class MeResource {
     @POST
     @Path("totp/disable")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code and password is required") @Valid TotpCode body,
                                               @Context HttpServerRequest http) {
         return account.disableTotp(Callers.signedIn(identity), audit.actor(identity), ClientAddress.orUnknown(http), body.code(),

@@ -24,6 +24,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -60,6 +62,7 @@ public class UserResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = UserView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<UserView>> create(@NotNull(message = "a JSON body is required") @Valid CreateUserRequest request) {
         return admin.create(request, audit.actor(identity))
                 .map(u -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + u.id())).entity(u).build());
@@ -82,6 +85,7 @@ public class UserResource {
     /** Removes the user's second factor (a lost phone): they sign in with the password alone until they enrol again. */
     @DELETE
     @Path("{id}/totp")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> resetTotp(@PathParam("id") long id) {
         return admin.resetTotp(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -89,6 +93,7 @@ public class UserResource {
     /** Ends every browser session and login token of the user at once. */
     @POST
     @Path("{id}/sign-out-everywhere")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> signOutEverywhere(@PathParam("id") long id) {
         return admin.signOutEverywhere(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -96,6 +101,7 @@ public class UserResource {
     @POST
     @Path("{id}/password")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> resetPassword(@PathParam("id") long id,
                                                  @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
         return admin.resetPassword(id, request.password(), Boolean.TRUE.equals(request.revokeApiTokens()), audit.actor(identity))
@@ -104,6 +110,7 @@ public class UserResource {
 
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return admin.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }

@@ -1,5 +1,6 @@
 package io.triggerdeploy.analytics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.LocalDate;
@@ -12,30 +13,36 @@ import java.util.Map;
  * {@code empty} is true when nothing was queued in the window; every figure is then zero or null.
  */
 @RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record AnalyticsReport(int days, OffsetDateTime from, OffsetDateTime to, boolean empty, Totals totals,
                               List<Day> perDay, List<Group> perServer, List<Group> perUser, List<Reason> failureReasons,
                               List<Hour> busiestHours) {
 
     /** success_rate = succeeded / finished (null when nothing finished); durations over finished runs. */
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Totals(long total, long succeeded, long failed, long finished, Double successRate,
                          Double meanDurationMs, Double p95DurationMs) {
     }
 
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Day(LocalDate day, long total, Map<String, Long> byStatus, Double meanDurationMs, Double p95DurationMs) {
     }
 
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Group(String name, long total, long succeeded, long finished, Double successRate, Double meanDurationMs,
                         Double p95DurationMs) {
     }
 
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Reason(String status, String reason, long count) {
     }
 
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Hour(int hour, long total) {
     }
 }

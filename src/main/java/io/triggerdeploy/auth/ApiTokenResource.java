@@ -17,6 +17,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -45,6 +47,7 @@ public class ApiTokenResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = ApiTokenView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<ApiTokenView>> create(@NotNull(message = "a JSON body is required") @Valid CreateApiTokenRequest request) {
         return service.create(Callers.databaseUser(identity), request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ApiTokenView>created(URI.create("/api/tokens/" + v.id())).entity(v).build());
@@ -52,6 +55,7 @@ public class ApiTokenResource {
 
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") long id) {
         return service.revoke(Callers.databaseUser(identity), id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

@@ -17,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.List;
@@ -62,6 +63,7 @@ public class SlackAdminResource {
     @DELETE
     @Path("{slackUserId}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId") String slackUserId, @Context HttpServerRequest http) {
         return links.unlink(slackUserId, Actor.of(me(), http)).map(v -> RestResponse.noContent());
     }

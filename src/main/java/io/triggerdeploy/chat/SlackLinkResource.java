@@ -17,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.List;
@@ -64,6 +65,7 @@ public class SlackLinkResource {
 
     @DELETE
     @RolesAllowed(Role.VIEWER_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> unlinkMine(@Context HttpServerRequest http) {
         TriggerPrincipal p = me();
         return links.unlinkMine(p, Actor.of(p, http)).map(n -> RestResponse.noContent());

@@ -23,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -55,6 +56,7 @@ public class DeploymentResource {
     @POST
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
     public Uni<RestResponse<DeploymentView>> trigger(@NotNull(message = "a JSON body with server is required") @Valid TriggerRequest request,
                                                      @Context HttpServerRequest http) {
         TriggerCommand c = command(request.note(), http);
@@ -67,6 +69,7 @@ public class DeploymentResource {
     @POST
     @Path("{id}/rerun")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
     public Uni<RestResponse<DeploymentView>> rerun(@PathParam("id") long id, @Context HttpServerRequest http) {
         return service.rerun(id, command(null, http)).map(DeploymentResource::accepted);
     }
@@ -76,6 +79,7 @@ public class DeploymentResource {
     @Path("{id}/promote")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
     public Uni<RestResponse<DeploymentView>> promote(@PathParam("id") long id,
                                                      @NotNull(message = "a JSON body with server is required") @Valid PromoteRequest request,
                                                      @Context HttpServerRequest http) {

@@ -1,5 +1,6 @@
 package io.triggerdeploy.deploy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.OffsetDateTime;
@@ -10,10 +11,12 @@ import java.util.List;
  * {@code indexed} says whether the trigram index answered (false: the lines were scanned).
  */
 @RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record LogSearchPage(List<Item> items, String nextCursor, boolean indexed) {
 
     /** A matching line as stored (secrets masked), with up to {@code context} lines before and after it. */
     @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Item(long deploymentId, String server, String status, String ref, int line, OffsetDateTime at, String stream,
                        String text, List<String> before, List<String> after, String url) {
     }

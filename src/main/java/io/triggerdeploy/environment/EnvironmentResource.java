@@ -18,6 +18,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -64,6 +66,7 @@ public class EnvironmentResource {
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = Environment.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<Environment>> create(@NotNull(message = "a JSON body with name is required") @Valid EnvironmentRequest request) {
         return service.create(request, audit.actor(identity)).map(e -> RestResponse.ResponseBuilder.<Environment>created(
                 URI.create("/api/environments/" + URLEncoder.encode(e.name(), StandardCharsets.UTF_8))).entity(e).build());
@@ -91,6 +94,7 @@ public class EnvironmentResource {
     @DELETE
     @Path("{name}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
         return service.delete(name, audit.actor(identity)).map(v -> RestResponse.noContent());
     }

@@ -15,6 +15,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -46,6 +48,7 @@ public class GroupMappingResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = GroupMapping.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<GroupMapping>> create(
             @NotNull(message = "a JSON body with group and role or team is required") @Valid GroupMappingRequest request) {
         return mappings.create(request, audit.actor(identity))
@@ -55,6 +58,7 @@ public class GroupMappingResource {
     /** Removes a mapping; it stops applying at the next sign-in of the people it covered. */
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return mappings.delete(id, audit.actor(identity)).map(x -> RestResponse.noContent());
     }

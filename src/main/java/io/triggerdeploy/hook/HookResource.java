@@ -16,6 +16,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -50,6 +52,7 @@ public class HookResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = HookView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<HookView>> create(@NotNull(message = "a JSON body is required") @Valid CreateHookRequest request) {
         return hooks.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<HookView>created(URI.create("/api/hooks/" + v.id())).entity(v).build());
@@ -64,6 +67,7 @@ public class HookResource {
 
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
         return hooks.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

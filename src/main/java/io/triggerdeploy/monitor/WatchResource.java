@@ -18,6 +18,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -60,6 +62,7 @@ public class WatchResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "ServiceResource_create") // the API document keeps its operation ids
+    @APIResponseSchema(value = WatchView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return services.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<WatchView>created(URI.create("/api/services/" + v.id())).entity(v).build());
@@ -91,6 +94,7 @@ public class WatchResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "ServiceResource_delete") // the API document keeps its operation ids
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return services.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

@@ -18,6 +18,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -55,6 +57,7 @@ public class ChannelResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = ChannelView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<ChannelView>> create(@NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
         return channels.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ChannelView>created(URI.create("/api/notifications/channels/" + v.id()))
@@ -81,6 +84,7 @@ public class ChannelResource {
 
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return channels.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

@@ -19,6 +19,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -59,6 +61,7 @@ public class ScheduleResource {
     @POST
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = ScheduleView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<ScheduleView>> create(@NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
         return service.create(request, Callers.databaseUser(identity), audit.actor(identity)).map(s -> RestResponse.ResponseBuilder
                 .<ScheduleView>created(URI.create("/api/schedules/" + s.id())).entity(s).build());
@@ -76,6 +79,7 @@ public class ScheduleResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return service.delete(id, Callers.databaseUser(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }

@@ -24,6 +24,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
@@ -72,6 +74,7 @@ public class ServerResource {
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = ServerView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
         return service.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
@@ -96,6 +99,7 @@ public class ServerResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return service.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }

@@ -1,5 +1,6 @@
 package io.triggerdeploy.server;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.triggerdeploy.ssh.HostKeys;
 
@@ -8,6 +9,7 @@ import java.util.List;
 
 /** A server as the API shows it, with the pinned key's fingerprint. */
 @RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServerView(long id, String name, String alias, String host, int port, String user, String path,
                          String command, String environment, String description, int timeoutSeconds, boolean active,
                          String hostKey, String hostKeyFingerprint, String privateKeyRef,

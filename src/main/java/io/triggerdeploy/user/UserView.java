@@ -1,5 +1,6 @@
 package io.triggerdeploy.user;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.OffsetDateTime;
@@ -9,6 +10,7 @@ import java.time.OffsetDateTime;
  * (a password here), {@code oidc} or {@code ldap} (the identity provider, with {@code groups} as it last said).
  */
 @RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record UserView(long id, String username, String email, String role, boolean active,
                        OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime lastLoginAt, boolean totpEnabled,
                        String source, java.util.List<String> groups) {

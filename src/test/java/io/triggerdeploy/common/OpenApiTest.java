@@ -1,6 +1,7 @@
 package io.triggerdeploy.common;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.support.ApiTest;
 import org.junit.jupiter.api.Test;
@@ -111,5 +112,44 @@ class OpenApiTest extends ApiTest {
         String replaced = given().header("X-Request-Id", "bad id\";drop").get("/api/me").then().extract().header("X-Request-Id");
         assertThat(replaced).isNotEqualTo("bad id\";drop").matches("[0-9a-f-]{36}");
         given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    @Test
+    void successStatusesAreTheOnesTheServiceAnswers() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        // a release version: client generators refuse a snapshot
+        assertThat(spec.getString("info.version")).matches("\\d+\\.\\d+\\.\\d+");
+        // creates answer 201 with the new resource, triggers 202, deletes and other bodiless changes 204
+        assertThat(spec.getMap("paths.'/api/servers'.post.responses")).containsKey("201").doesNotContainKey("200");
+        assertThat(spec.getString("paths.'/api/servers'.post.responses.'201'.content.'application/json'.schema.$ref"))
+                .endsWith("/ServerView");
+        assertThat(spec.getMap("paths.'/api/deployments'.post.responses")).containsKey("202").doesNotContainKey("200");
+        assertThat(spec.getMap("paths.'/api/deployments/{id}/rerun'.post.responses")).containsKey("202").doesNotContainKey("200");
+        assertThat(spec.getMap("paths.'/api/servers/{id}'.delete.responses")).containsKey("204").doesNotContainKey("200");
+        assertThat(spec.getMap("paths.'/api/me/password'.put.responses")).containsKey("204").doesNotContainKey("200");
+        assertThat(spec.getMap("paths.'/api/tokens'.post.responses")).containsKey("201").doesNotContainKey("200");
+    }
+
+    @Test
+    void aViewLeavesOutWhatItHasNotAndTheDocumentRequiresNone() {
+        // a generated client crashed on "reachability_checked_at": null where the document says string: an absent value
+        // is now left out (never null), and the document requires no field a view may leave out
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        String admin = adminToken();
+        String alias = unique("fresh");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "user", "deploy", "path", "/srv/app"))
+                .post("/api/servers").then().statusCode(201);
+        Map<String, Object> server = given().auth().oauth2(admin).get("/api/servers/" + alias).then().statusCode(200)
+                .extract().jsonPath().getMap("");
+        assertThat(server).doesNotContainKey("reachability_checked_at").doesNotContainKey("jump_host")
+                .doesNotContainValue(null);
+        Map<String, Object> me = given().auth().oauth2(login(ADMIN, ADMIN_PASSWORD)).get("/api/users").then().statusCode(200)
+                .extract().jsonPath().getMap("[0]");
+        assertThat(me).doesNotContainValue(null);
+        for (String view : List.of("ServerView", "UserView", "MeView", "TeamView", "GroupMapping", "ChannelView")) {
+            List<String> required = spec.getList("components.schemas." + view + ".required");
+            assertThat(required == null ? List.of() : required).as(view + " requires no field").isEmpty();
+        }
     }
 }
