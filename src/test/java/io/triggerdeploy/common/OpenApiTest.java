@@ -152,4 +152,22 @@ class OpenApiTest extends ApiTest {
             assertThat(required == null ? List.of() : required).as(view + " requires no field").isEmpty();
         }
     }
+
+    @Test
+    void constraintsAreWrittenAsTheyAreEnforced() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        // a choice of words is an enum a generator turns into a type
+        assertThat(spec.getList("components.schemas.EnvironmentRequest.properties.queue_policy.enum"))
+                .containsExactly("queue", "reject", "replace");
+        assertThat(spec.getString("components.schemas.EnvironmentRequest.properties.queue_policy.pattern")).isNull();
+        assertThat(spec.getList("components.schemas.CreateHookRequest.properties.algorithm.enum"))
+                .containsExactly("sha1", "sha256", "sha512");
+        assertThat(spec.getList("components.schemas.GrantRequest.properties.permission.enum")).contains("deploy", "manage");
+        // every other pattern matches the whole value, as the service checks it
+        String alias = spec.getString("components.schemas.ServerRequest.properties.alias.pattern");
+        assertThat(alias).startsWith("^").endsWith("$");
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(alias);
+        assertThat(p.matcher("web-1").find()).isTrue();
+        assertThat(p.matcher("web 1; rm -rf /").find()).isFalse();
+    }
 }

@@ -1,0 +1,49 @@
+package io.triggerdeploy.common;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the request constraints into the API document as they are enforced. Bean Validation's {@code @Pattern} matches
+ * the whole value, a JSON Schema {@code pattern} any part of it: each pattern is anchored, and a choice of plain words
+ * ({@code queue|reject|replace}) becomes an {@code enum}, which client generators turn into a type. Runs when the jar is
+ * built.
+ */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
+public class ConstraintsFilter implements OASFilter {
+
+    private static final Pattern WORDS = Pattern.compile("[A-Za-z0-9_.-]+(\\|[A-Za-z0-9_.-]+)+");
+
+    @Override
+    public Schema filterSchema(Schema schema) {
+        String pattern = schema.getPattern();
+        if (pattern == null) {
+            return schema;
+        }
+        if (WORDS.matcher(pattern).matches()) {
+            List<Object> words = Arrays.stream(pattern.split("\\|")).map(w -> (Object) w).toList();
+            if (schema.getEnumeration() == null || schema.getEnumeration().isEmpty()) {
+                schema.setEnumeration(words);
+            }
+            schema.setPattern(null);
+            return schema;
+        }
+        schema.setPattern(anchored(pattern));
+        return schema;
+    }
+
+    /** The pattern as a whole-value match: {@code ^(?:p)$}, unless it already is one. */
+    static String anchored(String pattern) {
+        boolean start = pattern.startsWith("^");
+        boolean end = pattern.endsWith("$") && !pattern.endsWith("\\$");
+        if (start && end) {
+            return pattern;
+        }
+        return "^(?:" + pattern + ")$";
+    }
+}
