@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -97,6 +98,7 @@ public class TeamResource {
     }
 
     /** A user to add, by id or username. */
+    @Schema(name = "MemberRequest")
     public record Member(@jakarta.validation.constraints.NotBlank(message = "is required")
                          @jakarta.validation.constraints.Size(max = 64) String user) {
     }

@@ -2,6 +2,7 @@ package io.triggerdeploy.access;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -13,6 +14,7 @@ public record TeamView(long id, String name, String description, List<Member> me
                        @JsonProperty("created_at") OffsetDateTime createdAt) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "TeamMember")
     public record Member(long id, String username) {
     }
 }

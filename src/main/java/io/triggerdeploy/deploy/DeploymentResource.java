@@ -156,6 +156,7 @@ public class DeploymentResource {
     }
 
     /** A decision's comment (required to reject). */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DecisionRequest")
     public record Decision(@jakarta.validation.constraints.Size(max = 500) String comment) {
     }
 

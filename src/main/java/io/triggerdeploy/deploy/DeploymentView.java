@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -60,6 +61,7 @@ public record DeploymentView(long id, String status, long serverId, String serve
     /** One person's approval or rejection, with their comment. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ApprovalDecision")
     public record Decision(String username, String decision, String comment, OffsetDateTime at) {
     }
 

@@ -9,6 +9,7 @@ import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.Map;
 
@@ -37,6 +38,7 @@ public class SecretResealing {
     }
 
     /** How many sealed values moved to the current key. */
+    @Schema(name = "ReencryptResult")
     public record Result(String keyId, int serverVariables, int deploymentParameters, int twoFactorSecrets) {
     }
 

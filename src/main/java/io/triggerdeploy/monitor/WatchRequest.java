@@ -4,6 +4,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A watched service as an admin writes it. {@code target}: an http(s) URL for kind {@code http}, {@code host:port}
@@ -12,7 +13,7 @@ import jakarta.validation.constraints.Size;
  * deployments trigger a check. On update, absent fields stay as they are.
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
-@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ServiceRequest") // the API document keeps its schema names
+@Schema(name = "ServiceRequest") // the API document keeps its schema names
 public record WatchRequest(
         @Size(min = 1, max = 100) String name,
         @Pattern(regexp = "http|tcp", message = "must be http or tcp") @org.eclipse.microprofile.openapi.annotations.media.Schema(maxLength = 4) String kind,

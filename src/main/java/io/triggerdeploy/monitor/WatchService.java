@@ -7,6 +7,7 @@ import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -103,9 +104,11 @@ public class WatchService {
 
     /** What an import did. */
     @io.quarkus.runtime.annotations.RegisterForReflection
+    @Schema(name = "ServiceImportResult")
     public record ImportResult(List<WatchView> created, List<Skipped> skipped) {
         /** An entry not imported, and why. */
         @io.quarkus.runtime.annotations.RegisterForReflection
+        @Schema(name = "ServiceImportSkipped")
         public record Skipped(int index, String name, String reason) {
         }
     }

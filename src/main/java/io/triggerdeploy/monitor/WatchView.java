@@ -2,6 +2,7 @@ package io.triggerdeploy.monitor;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.List;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ServiceView") // the API document keeps its schema names
+@Schema(name = "ServiceView") // the API document keeps its schema names
 public record WatchView(long id, String name, String kind, String target, String expectedStatuses, String bodyContains,
                           int intervalSeconds, int timeoutMs, Integer slowMs, Long serverId, String server, String description,
                           boolean active, String status, OffsetDateTime lastCheckedAt, Double uptime24h, Double uptime7d,

@@ -170,4 +170,12 @@ class OpenApiTest extends ApiTest {
         assertThat(p.matcher("web-1").find()).isTrue();
         assertThat(p.matcher("web 1; rm -rf /").find()).isFalse();
     }
+
+    @Test
+    void schemaNamesReadAsNamesWithoutNumbers() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        // two records of one simple name got "Decision1", "Skipped2": each has a name of its own
+        assertThat(spec.getMap("components.schemas").keySet()).noneMatch(name -> name.toString().matches(".*\\d$"))
+                .contains("ApprovalDecision", "DecisionRequest", "UserImportResult", "ServiceImportResult", "ServerImportSkipped");
+    }
 }
