@@ -23,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -151,12 +152,17 @@ public class DeploymentResource {
     @POST
     @Path("{id}/reject")
     @RolesAllowed(Role.OPERATOR_NAME)
-    public Uni<DeploymentView> reject(@PathParam("id") long id, @Valid Decision body) {
+    public Uni<DeploymentView> reject(@PathParam("id") long id, @Valid Rejection body) {
         return approvals.reject(id, Callers.of(identity), body == null ? null : body.comment(), audit.actor(identity));
     }
 
+    /** Why a deployment is rejected: the comment is required (the requester reads it). */
+    @Schema(name = "RejectRequest")
+    public record Rejection(@Schema(required = true, minLength = 1) @jakarta.validation.constraints.Size(max = 500) String comment) {
+    }
+
     /** A decision's comment (required to reject). */
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DecisionRequest")
+    @Schema(name = "DecisionRequest")
     public record Decision(@jakarta.validation.constraints.Size(max = 500) String comment) {
     }
 

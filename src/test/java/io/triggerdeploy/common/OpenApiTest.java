@@ -166,6 +166,12 @@ class OpenApiTest extends ApiTest {
         // every other pattern matches the whole value, as the service checks it
         String alias = spec.getString("components.schemas.ServerRequest.properties.alias.pattern");
         assertThat(alias).startsWith("^").endsWith("$");
+        // what the service requires of a query and a rejection, the document requires too
+        Map<String, Object> q = spec.getMap("paths.'/api/search/logs'.get.parameters.find { it.name == 'q' }");
+        assertThat(q.get("required")).isEqualTo(true);
+        assertThat(spec.getInt("paths.'/api/search/logs'.get.parameters.find { it.name == 'q' }.schema.minLength")).isEqualTo(3);
+        assertThat(spec.getInt("paths.'/api/search/logs'.get.parameters.find { it.name == 'limit' }.schema.maximum")).isEqualTo(100);
+        assertThat(spec.getList("components.schemas.RejectRequest.required")).containsExactly("comment");
         java.util.regex.Pattern p = java.util.regex.Pattern.compile(alias);
         assertThat(p.matcher("web-1").find()).isTrue();
         assertThat(p.matcher("web 1; rm -rf /").find()).isFalse();
