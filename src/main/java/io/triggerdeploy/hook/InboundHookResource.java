@@ -13,6 +13,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -36,13 +40,19 @@ public class InboundHookResource {
     @POST
     @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @Operation(summary = "A webhook delivery (signed by the sender; no bearer token)")
-    @APIResponse(responseCode = "202", description = "A deployment was queued")
+    @APIResponse(responseCode = "202", description = "A deployment was queued; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
     @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")
     @APIResponse(responseCode = "401", description = "Missing or wrong signature")
     @APIResponse(responseCode = "409", description = "This delivery id was received before (a replay)")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id, byte[] body, @Context HttpServerRequest http) {
+    public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id,
+                                                     @RequestBody(description = "The sender's event as it sent it (GitHub, GitLab: "
+                                                             + "JSON); the signature covers these exact bytes",
+                                                             content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                                                     schema = @Schema(type = SchemaType.OBJECT))) byte[] body,
+                                                     @Context HttpServerRequest http) {
         return hooks.deliver(id, http::getHeader, http.getHeader("Content-Type"), body == null ? new byte[0] : body,
                         ClientAddress.of(http))
                 .map(o -> {

@@ -31,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -85,6 +86,7 @@ public class LegacyAuthResource {
     }
 
     /** {@code GET /auth/status}'s answer. */
+    @Schema(name = "AuthStatus")
     public record Status(boolean authenticated, LegacyUser user) {
     }
 
@@ -168,6 +170,8 @@ public class LegacyAuthResource {
     @PermitAll
     @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthStatus", summary = "Whether the caller is signed in (token or browser session)")
+    @APIResponse(responseCode = "200", description = "Signed in, and as whom",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Status.class)))
     public Uni<Response> status(@Context UriInfo uri) {
         return identities.getDeferredIdentity()
                 .onFailure(AuthenticationFailedException.class).recoverWithNull()
@@ -189,6 +193,9 @@ public class LegacyAuthResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthLogoutGet", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
+    @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
+    @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
     public Uni<Response> logoutGet(@Context HttpServerRequest http) {
         return logout(http);
     }
@@ -199,6 +206,9 @@ public class LegacyAuthResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyAuthLogout", summary = "Log out (JSON callers get JSON, browsers a redirect to /login)")
+    @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
+    @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
     public Uni<Response> logoutPost(@Context HttpServerRequest http) {
         return logout(http);
     }
@@ -209,6 +219,9 @@ public class LegacyAuthResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML, MediaType.WILDCARD})
     @SecurityRequirements // none needed; a token or session cookie is used when present
     @Operation(operationId = "legacyApiLogout", summary = "Log out (the old tool's /api/logout)")
+    @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
+    @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
     public Uni<Response> apiLogout(@Context HttpServerRequest http) {
         return logout(http);
     }

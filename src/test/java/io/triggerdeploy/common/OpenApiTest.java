@@ -184,4 +184,29 @@ class OpenApiTest extends ApiTest {
         assertThat(spec.getMap("components.schemas").keySet()).noneMatch(name -> name.toString().matches(".*\\d$"))
                 .contains("ApprovalDecision", "DecisionRequest", "UserImportResult", "ServiceImportResult", "ServerImportSkipped");
     }
+
+    @Test
+    void everyJsonAnswerHasItsShape() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        assertThat(spec.getString("paths.'/auth/status'.get.responses.'200'.content.'application/json'.schema.$ref")).endsWith("/AuthStatus");
+        assertThat(spec.getString("paths.'/auth/logout'.post.responses.'200'.content.'application/json'.schema.$ref"))
+                .endsWith("/LoggedOut");
+        assertThat(spec.getMap("paths.'/api/logout'.post.responses")).containsKey("303");
+        // a webhook delivery is the sender's JSON, and its 202 the queued deployment
+        assertThat(spec.getMap("paths.'/hooks/{id}'.post.requestBody.content")).containsOnlyKeys("application/json");
+        assertThat(spec.getString("paths.'/hooks/{id}'.post.responses.'202'.content.'application/json'.schema.$ref"))
+                .endsWith("/DeploymentView");
+    }
+
+    @Test
+    void operationsAreGroupedByWhatTheyActOn() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        assertThat(spec.getList("paths.'/api/servers'.post.tags")).containsExactly("servers");
+        assertThat(spec.getList("paths.'/api/deployments/{id}/cancel'.post.tags")).containsExactly("deployments");
+        assertThat(spec.getList("paths.'/api/me/totp'.post.tags")).containsExactly("me");
+        assertThat(spec.getList("paths.'/trigger'.post.tags")).containsExactly("legacy");
+        assertThat(spec.getList("paths.'/hooks/{id}'.post.tags")).containsExactly("hooks");
+        assertThat(spec.getList("tags.name", String.class)).contains("servers", "deployments", "legacy")
+                .noneMatch(t -> t.contains("Resource"));
+    }
 }
