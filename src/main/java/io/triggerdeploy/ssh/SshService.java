@@ -19,11 +19,7 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -33,7 +29,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,7 +108,7 @@ public class SshService {
             }
         } catch (IOException e) {
             if (presented.get() == null) {
-                throw classify(e, label, tunnel != null);
+                throw SshFailures.classify(e, label, tunnel != null);
             }
         } finally {
             if (tunnel != null) {
@@ -169,7 +164,7 @@ public class SshService {
             if (System.nanoTime() >= deadline) {
                 return new ExecResult(ExecResult.Outcome.TIMED_OUT, null, "Timed out after " + timeout.toSeconds() + " s");
             }
-            throw classify(e, target.describe(), target.jump() != null);
+            throw SshFailures.classify(e, target.describe(), target.jump() != null);
         }
     }
 
@@ -288,7 +283,7 @@ public class SshService {
         try {
             session = connect(user, host, port, ctx, min(config.connectTimeout(), remaining(deadline)));
         } catch (IOException e) {
-            throw new HopFailure(label, hop.tunnelled(), e); // classified by the caller, after its deadline and cancel checks
+            throw new SshFailures.HopFailure(label, hop.tunnelled(), e); // classified by the caller, after its deadline and cancel checks
         }
         try {
             hop.identities().forEach(session::addPublicKeyIdentity);
@@ -306,7 +301,7 @@ public class SshService {
                 throw new SshFailure(SshFailure.Kind.AUTH_FAILED, "Authentication as '" + user + "' on "
                         + label + " failed: the server did not accept the client key");
             }
-            throw classify(e, label, hop.tunnelled());
+            throw SshFailures.classify(e, label, hop.tunnelled());
         }
     }
 
@@ -425,62 +420,6 @@ public class SshService {
             throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName() + " holds no key");
         }
         return keys;
-    }
-
-    /** A connection failure at one hop, carrying how to name it. */
-    private static final class HopFailure extends IOException {
-        final String where;
-        final boolean tunnelled;
-
-        HopFailure(String where, boolean tunnelled, IOException cause) {
-            super(cause.getMessage(), cause);
-            this.where = where;
-            this.tunnelled = tunnelled;
-        }
-    }
-
-    /** {@code where} names the hop ({@code host:port}, with its jump host); {@code tunnelled}: reached through one. */
-    /** What went wrong, in words (never the client library's own text, which names its internal futures). */
-    static SshFailure classify(IOException e, String where, boolean tunnelled) {
-        if (e instanceof HopFailure hop && !hop.where.equals(where)) {
-            return classify(hop, hop.where, hop.tunnelled);
-        }
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " refused");
-            }
-            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Cannot resolve the host name of " + where);
-            }
-            if (c instanceof NoRouteToHostException) {
-                return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "No route to host " + where);
-            }
-        }
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (msg.toLowerCase(Locale.ROOT).contains("timeout") || msg.toLowerCase(Locale.ROOT).contains("timed out")) {
-            return new SshFailure(SshFailure.Kind.TIMEOUT, "Connecting to " + where + " timed out");
-        }
-        LOG.debugf(e, "SSH failure for %s", where);
-        if (tunnelled) {
-            // the tunnel closes at once when the jump host cannot reach the target (or may not forward to it)
-            return new SshFailure(SshFailure.Kind.CONNECT_FAILED, "Connection to " + where + " failed: the jump host "
-                    + "did not connect to it (refused, unreachable, or forwarding not allowed there)");
-        }
-        return new SshFailure(SshFailure.Kind.PROTOCOL, "SSH to " + where + " failed: " + inWords(e));
-    }
-
-    /** The deepest cause as a person reads it: its message unless it is the library's internal text, else its kind. */
-    private static String inWords(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String msg = root.getMessage();
-        if (msg == null || msg.isBlank() || msg.contains("Future[") || msg.contains("Future@") || msg.endsWith(": null")) {
-            String kind = root.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2");
-            return kind.toLowerCase(Locale.ROOT);
-        }
-        return msg;
     }
 
     private static Duration remaining(long deadline) {

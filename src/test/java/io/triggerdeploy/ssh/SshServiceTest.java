@@ -321,13 +321,13 @@ class SshServiceTest {
         // what MINA reports for a name that does not resolve: its future's text around the JDK's exception
         java.io.IOException unresolved = new java.io.IOException("DefaultConnectFuture[deployer@web1:22]: Failed "
                 + "(UnresolvedAddressException) to execute: null", new java.nio.channels.UnresolvedAddressException());
-        assertThat(SshService.classify(unresolved, "web1:22", false).getMessage())
+        assertThat(SshFailures.classify(unresolved, "web1:22", false).getMessage())
                 .isEqualTo("Cannot resolve the host name of web1:22");
         java.io.IOException closed = new java.io.IOException("DefaultConnectFuture[deployer@127.0.0.1:2222]: Failed to execute: null",
                 new java.io.EOFException());
-        assertThat(SshService.classify(closed, "127.0.0.1:2222", false).getMessage())
+        assertThat(SshFailures.classify(closed, "127.0.0.1:2222", false).getMessage())
                 .isEqualTo("SSH to 127.0.0.1:2222 failed: eof").doesNotContain("Future");
-        assertThat(SshService.classify(new java.io.IOException("Connection reset by peer"), "127.0.0.1:2222", false).getMessage())
+        assertThat(SshFailures.classify(new java.io.IOException("Connection reset by peer"), "127.0.0.1:2222", false).getMessage())
                 .isEqualTo("SSH to 127.0.0.1:2222 failed: Connection reset by peer");
     }
 }
