@@ -17,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -45,6 +46,7 @@ public class GrantResource {
     /** The grants the caller may manage, optionally of one environment or one server. */
     @GET
     @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "listGrants")
     public Uni<List<GrantView>> list(@QueryParam("environment") String environment, @QueryParam("server") String server) {
         return grants.list(environment, server, Callers.of(identity));
     }
@@ -53,6 +55,7 @@ public class GrantResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = GrantView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createGrant")
     public Uni<RestResponse<GrantView>> create(@NotNull(message = "a JSON body is required") @Valid GrantRequest request) {
         return grants.create(request, Callers.of(identity), audit.actor(identity))
                 .map(g -> RestResponse.ResponseBuilder.<GrantView>created(URI.create("/api/grants/" + g.id())).entity(g).build());
@@ -62,6 +65,7 @@ public class GrantResource {
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteGrant")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return grants.delete(id, Callers.of(identity), audit.actor(identity)).map(x -> RestResponse.noContent());
     }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -41,6 +42,7 @@ public class TeamResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listTeams")
     public Uni<List<TeamView>> list() {
         return teams.list();
     }
@@ -48,6 +50,7 @@ public class TeamResource {
     @GET
     @Path("{team}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getTeam")
     public Uni<TeamView> get(@PathParam("team") String team) {
         return teams.get(team);
     }
@@ -56,6 +59,7 @@ public class TeamResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = TeamView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createTeam")
     public Uni<RestResponse<TeamView>> create(@NotNull(message = "a JSON body with name is required") @Valid TeamRequest request) {
         return teams.create(request, audit.actor(identity))
                 .map(t -> RestResponse.ResponseBuilder.<TeamView>created(URI.create("/api/teams/" + t.id())).entity(t).build());
@@ -65,6 +69,7 @@ public class TeamResource {
     @Path("{team}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateTeam")
     public Uni<TeamView> update(@PathParam("team") String team,
                                 @NotNull(message = "a JSON body with name is required") @Valid TeamRequest request) {
         return teams.update(team, request, audit.actor(identity));
@@ -75,6 +80,7 @@ public class TeamResource {
     @Path("{team}")
     @RolesAllowed(Role.ADMIN_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteTeam")
     public Uni<RestResponse<Void>> delete(@PathParam("team") String team) {
         return teams.delete(team, audit.actor(identity)).map(x -> RestResponse.noContent());
     }
@@ -83,6 +89,7 @@ public class TeamResource {
     @PUT
     @Path("{team}/members/{user}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "putTeamMember")
     public Uni<TeamView> addMember(@PathParam("team") String team, @PathParam("user") String user) {
         return teams.addMember(team, user, audit.actor(identity));
     }
@@ -92,6 +99,7 @@ public class TeamResource {
     @Path("{team}/members")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "addTeamMember")
     public Uni<TeamView> addMemberByBody(@PathParam("team") String team,
                                          @NotNull(message = "a JSON body with user is required") @Valid Member body) {
         return addMember(team, body.user());
@@ -106,6 +114,7 @@ public class TeamResource {
     @DELETE
     @Path("{team}/members/{user}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "removeTeamMember")
     public Uni<TeamView> removeMember(@PathParam("team") String team, @PathParam("user") String user) {
         return teams.removeMember(team, user, audit.actor(identity));
     }

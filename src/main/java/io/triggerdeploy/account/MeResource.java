@@ -25,6 +25,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -56,6 +57,7 @@ public class MeResource {
     }
 
     @GET
+    @Operation(operationId = "getMe")
     public Uni<MeView> me() {
         TriggerPrincipal p = Callers.of(identity);
         String authType = p.authType().name().toLowerCase(Locale.ROOT);
@@ -75,6 +77,7 @@ public class MeResource {
     @Path("password")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "changeMyPassword")
     public Uni<RestResponse<Void>> changePassword(@NotNull(message = "a JSON body is required") @Valid ChangePasswordRequest request) {
         TriggerPrincipal p = Callers.signedIn(identity);
         return account.changePassword(p, audit.actor(identity), request.currentPassword(), request.newPassword(), currentSession())
@@ -88,6 +91,7 @@ public class MeResource {
     @POST
     @Path("sign-out-everywhere")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "signMeOutEverywhere")
     public Uni<RestResponse<Void>> signOutEverywhere() {
         return account.signOutEverywhere(Callers.signedIn(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -95,6 +99,7 @@ public class MeResource {
     /** Whether two-factor sign-in is on for the caller, and how many recovery codes are left. */
     @GET
     @Path("totp")
+    @Operation(operationId = "getMyTotp")
     public Uni<TotpService.Status> totpStatus() {
         return totp.status(Callers.databaseUser(identity).userId());
     }
@@ -105,6 +110,7 @@ public class MeResource {
      */
     @POST
     @Path("totp")
+    @Operation(operationId = "enrolMyTotp")
     public Uni<TotpService.Enrolment> totpEnrol() {
         return account.enrolTotp(Callers.signedIn(identity), audit.actor(identity));
     }
@@ -119,6 +125,7 @@ public class MeResource {
     @POST
     @Path("totp/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "confirmMyTotp")
     public Uni<RecoveryCodes> totpConfirm(@NotNull(message = "a JSON body with code is required") @Valid TotpCode body,
                                           @Context HttpServerRequest http) {
         return account.confirmTotp(Callers.signedIn(identity), audit.actor(identity), ClientAddress.orUnknown(http), body.code())
@@ -137,6 +144,7 @@ public class MeResource {
     @Path("totp/disable")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "disableMyTotp")
     public Uni<RestResponse<Void>> totpDisable(@NotNull(message = "a JSON body with code and password is required") @Valid TotpCode body,
                                               @Context HttpServerRequest http) {
         return account.disableTotp(Callers.signedIn(identity), audit.actor(identity), ClientAddress.orUnknown(http), body.code(),

@@ -24,6 +24,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -50,12 +51,14 @@ public class UserResource {
     }
 
     @GET
+    @Operation(operationId = "listUsers")
     public Uni<List<UserView>> list() {
         return service.list();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getUser")
     public Uni<UserView> get(@PathParam("id") long id) {
         return service.get(id);
     }
@@ -63,6 +66,7 @@ public class UserResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = UserView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createUser")
     public Uni<RestResponse<UserView>> create(@NotNull(message = "a JSON body is required") @Valid CreateUserRequest request) {
         return admin.create(request, audit.actor(identity))
                 .map(u -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/api/users/" + u.id())).entity(u).build());
@@ -71,6 +75,7 @@ public class UserResource {
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateUser")
     public Uni<UserView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
         return admin.update(id, request, audit.actor(identity));
     }
@@ -78,6 +83,7 @@ public class UserResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "replaceUser")
     public Uni<UserView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid UpdateUserRequest request) {
         return admin.update(id, request, audit.actor(identity));
     }
@@ -86,6 +92,7 @@ public class UserResource {
     @DELETE
     @Path("{id}/totp")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "resetUserTotp")
     public Uni<RestResponse<Void>> resetTotp(@PathParam("id") long id) {
         return admin.resetTotp(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -94,6 +101,7 @@ public class UserResource {
     @POST
     @Path("{id}/sign-out-everywhere")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "signUserOutEverywhere")
     public Uni<RestResponse<Void>> signOutEverywhere(@PathParam("id") long id) {
         return admin.signOutEverywhere(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -102,6 +110,7 @@ public class UserResource {
     @Path("{id}/password")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "resetUserPassword")
     public Uni<RestResponse<Void>> resetPassword(@PathParam("id") long id,
                                                  @NotNull(message = "a JSON body is required") @Valid PasswordResetRequest request) {
         return admin.resetPassword(id, request.password(), Boolean.TRUE.equals(request.revokeApiTokens()), audit.actor(identity))
@@ -111,6 +120,7 @@ public class UserResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteUser")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return admin.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -119,6 +129,7 @@ public class UserResource {
     @POST
     @Path("import")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "importUsers")
     public Uni<ImportResult> importLegacy(@NotNull(message = "a JSON array of users is required") List<LegacyUserRecord> records) {
         return admin.importLegacy(records, audit.actor(identity));
     }

@@ -2,6 +2,7 @@ package io.triggerdeploy.analytics;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -32,12 +33,14 @@ public record AnalyticsReport(int days, OffsetDateTime from, OffsetDateTime to, 
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "AnalyticsGroup")
     public record Group(String name, long total, long succeeded, long finished, Double successRate, Double meanDurationMs,
                         Double p95DurationMs) {
     }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "FailureReason")
     public record Reason(String status, String reason, long count) {
     }
 

@@ -35,7 +35,7 @@ public class AnalyticsResource {
     }
 
     @GET
-    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment analytics over whole UTC days",
+    @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "getAnalytics", summary = "Deployment analytics over whole UTC days",
             description = DeploymentFigures.DEFINITION)
     public Uni<AnalyticsReport> report(@QueryParam("days") @DefaultValue("30") int days, @QueryParam("server") String server) {
         return access.of(identity).chain(a -> analytics.report(days, server, a));

@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * {@code GET /api/audit} (admins): the audit trail, newest first. {@code action} matches exactly or as a prefix
@@ -26,6 +27,7 @@ public class AuditResource {
     }
 
     @GET
+    @Operation(operationId = "listAuditRecords")
     public Uni<AuditPage> list(@QueryParam("actor") String actor, @QueryParam("action") String action,
                                @QueryParam("from") String from, @QueryParam("to") String to,
                                @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit) {

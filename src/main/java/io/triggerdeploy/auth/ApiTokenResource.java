@@ -17,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -41,6 +42,7 @@ public class ApiTokenResource {
     }
 
     @GET
+    @Operation(operationId = "listTokens")
     public Uni<List<ApiTokenView>> list(@QueryParam("all") @DefaultValue("false") boolean all) {
         return service.list(Callers.databaseUser(identity), all);
     }
@@ -48,6 +50,7 @@ public class ApiTokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ApiTokenView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createToken")
     public Uni<RestResponse<ApiTokenView>> create(@NotNull(message = "a JSON body is required") @Valid CreateApiTokenRequest request) {
         return service.create(Callers.databaseUser(identity), request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ApiTokenView>created(URI.create("/api/tokens/" + v.id())).entity(v).build());
@@ -56,6 +59,7 @@ public class ApiTokenResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "revokeToken")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") long id) {
         return service.revoke(Callers.databaseUser(identity), id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

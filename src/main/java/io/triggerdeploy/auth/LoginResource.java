@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** {@code POST /api/login}: the old tool's login contract, with username or email. */
 @Path("/api/login")
@@ -28,6 +29,7 @@ public class LoginResource {
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "login")
     public Uni<LoginResponse> login(@NotNull(message = "a JSON body with username and password is required") @Valid LoginRequest request,
                                     @Context HttpServerRequest http) {
         String address = ClientAddress.orUnknown(http);

@@ -8,6 +8,7 @@ import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.security.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -114,6 +115,7 @@ public class TotpService {
                 : repository.recoveryCodesLeft(userId).map(n -> new Status(true, n)));
     }
 
+    @Schema(name = "TotpStatus")
     public record Status(boolean enabled, long recoveryCodesLeft) {
     }
 

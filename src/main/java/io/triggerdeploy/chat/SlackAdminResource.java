@@ -17,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -46,6 +47,7 @@ public class SlackAdminResource {
 
     @GET
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "listSlackLinks")
     public Uni<List<SlackLink>> links() {
         return links.all();
     }
@@ -54,6 +56,7 @@ public class SlackAdminResource {
     @Path("{slackUserId}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "linkSlackUser")
     public Uni<SlackLink> link(@PathParam("slackUserId") String slackUserId,
                                           @NotNull(message = "a JSON body with username is required") LinkTarget body,
                                           @Context HttpServerRequest http) {
@@ -64,6 +67,7 @@ public class SlackAdminResource {
     @Path("{slackUserId}")
     @RolesAllowed(Role.ADMIN_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "unlinkSlackUser")
     public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId") String slackUserId, @Context HttpServerRequest http) {
         return links.unlink(slackUserId, Actor.of(me(), http)).map(v -> RestResponse.noContent());
     }

@@ -17,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -50,6 +51,7 @@ public class SlackLinkResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getMySlackLink")
     public Uni<Map<String, List<String>>> mine() {
         return links.of(me().userId()).map(ids -> Map.of("slack_user_ids", ids));
     }
@@ -57,6 +59,7 @@ public class SlackLinkResource {
     @POST
     @RolesAllowed(Role.VIEWER_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "linkMySlack")
     public Uni<Map<String, List<String>>> linkMine(@NotNull(message = "a JSON body with code is required") LinkCode body,
                                                    @Context HttpServerRequest http) {
         TriggerPrincipal p = Callers.signedIn(identity); // a Slack link acts with the owner's full role
@@ -66,6 +69,7 @@ public class SlackLinkResource {
     @DELETE
     @RolesAllowed(Role.VIEWER_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "unlinkMySlack")
     public Uni<RestResponse<Void>> unlinkMine(@Context HttpServerRequest http) {
         TriggerPrincipal p = me();
         return links.unlinkMine(p, Actor.of(p, http)).map(n -> RestResponse.noContent());

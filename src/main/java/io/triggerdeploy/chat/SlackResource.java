@@ -5,7 +5,6 @@ import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Signatures;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -15,6 +14,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +39,22 @@ public class SlackResource {
     private final SlackConfig config;
     private final SlackCommands commands;
 
+    /** What Slack posts for a slash command (the fields read here; Slack sends more, which are ignored). */
+    @Schema(name = "SlackCommandForm")
+    public record CommandForm(
+            @Schema(required = true, pattern = "^[A-Z0-9]{1,32}$", description = "The Slack user who typed the command")
+            String userId,
+            @Schema(description = "The command as typed, e.g. /deploy", maxLength = 64) String command,
+            @Schema(description = "Everything after the command: list, status <server>, deploy <server> [NAME=value …], "
+                    + "cancel <id>, link, help", maxLength = 4000) String text,
+            @Schema(pattern = "^https?://\\S{1,1990}$", description = "Where progress is posted later") String responseUrl) {
+    }
+
+    /** The one message Slack shows the person who typed the command. */
+    @Schema(name = "SlackReply")
+    public record Reply(@Schema(enumeration = "ephemeral") String responseType, String text) {
+    }
+
     public SlackResource(SlackConfig config, SlackCommands commands) {
         this.config = config;
         this.commands = commands;
@@ -44,9 +64,13 @@ public class SlackResource {
     @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself (Slack's signature)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Slack slash command", description = "Signed by Slack with the app's signing secret; answers an "
+    @Operation(operationId = "receiveSlackCommand", summary = "Slack slash command", description = "Signed by Slack with the app's signing secret; answers an "
             + "ephemeral message. 404 unless TRIGGER_SLACK_SIGNING_SECRET is set.")
-    public Uni<JsonObject> command(byte[] body, @HeaderParam("X-Slack-Request-Timestamp") String timestamp,
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_FORM_URLENCODED,
+            schema = @Schema(implementation = CommandForm.class)))
+    @APIResponseSchema(value = Reply.class, responseCode = "200", responseDescription = "The message for the person who typed it")
+    @APIResponse(responseCode = "401", description = "The signature or its timestamp is missing, wrong, stale or replayed")
+    public Uni<Reply> command(byte[] body, @HeaderParam("X-Slack-Request-Timestamp") String timestamp,
                                    @HeaderParam("X-Slack-Signature") String signature, @Context HttpServerRequest http) {
         String secret = config.signingSecret().filter(s -> !s.isBlank())
                 .orElseThrow(() -> ProblemException.notFound("Slack commands are not configured here"));
@@ -64,7 +88,7 @@ public class SlackResource {
         SlackCommands.Invocation in = new SlackCommands.Invocation(slackUser, form.get("command"), form.getOrDefault("text", ""),
                 responseUrl, ip);
         return commands.receive(replayKey(signature), in)
-                .map(text -> new JsonObject().put("response_type", "ephemeral").put("text", text));
+                .map(text -> new Reply("ephemeral", text));
     }
 
     /**

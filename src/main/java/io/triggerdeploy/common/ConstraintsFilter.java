@@ -17,12 +17,15 @@ import java.util.regex.Pattern;
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ConstraintsFilter implements OASFilter {
 
+    private static final String NOT_BLANK = "\\S";
     private static final Pattern WORDS = Pattern.compile("[A-Za-z0-9_.-]+(\\|[A-Za-z0-9_.-]+)+");
 
     @Override
     public Schema filterSchema(Schema schema) {
         String pattern = schema.getPattern();
-        if (pattern == null) {
+        if (pattern == null || NOT_BLANK.equals(pattern)) {
+            // @NotBlank is written as \S: "some character is not white space", a search, which is what JSON Schema's
+            // own reading of a pattern already is (anchored, it would allow exactly one character)
             return schema;
         }
         if (WORDS.matcher(pattern).matches()) {

@@ -26,10 +26,12 @@ public class ProblemResponsesFilter implements OASFilter {
             "403", "Your role does not allow this",
             "404", "No such resource",
             "409", "Conflicts with the current state",
+            "500", "An unexpected failure; `detail` carries a reference to find it in the server's log",
             "503", "The database is unreachable");
 
-    /** Logins are throttled per user and per address (see LoginThrottle). */
-    private static final java.util.Set<String> THROTTLED = java.util.Set.of("/api/login", "/api/auth/login", "/auth/login");
+    /** Logins, and the second factor's changes, are throttled per user and per address (see LoginThrottle). */
+    private static final java.util.Set<String> THROTTLED = java.util.Set.of("/api/login", "/api/auth/login", "/auth/login",
+            "/api/me/totp/confirm", "/api/me/totp/disable");
 
     @Override
     public Operation filterOperation(Operation operation) {
@@ -45,6 +47,16 @@ public class ProblemResponsesFilter implements OASFilter {
             } else if (responses.getAPIResponse(e.getKey()).getContent() == null) {
                 responses.getAPIResponse(e.getKey()).content(problemContent());
             }
+        }
+        // an error status an operation names without a body (502 of a scan, 429 of a search) is a problem too
+        responses.getAPIResponses().forEach((status, response) -> {
+            if (status.matches("[45]\\d\\d") && response.getContent() == null) {
+                response.content(problemContent());
+            }
+        });
+        if (operation.getRequestBody() != null && responses.getAPIResponse("415") == null) {
+            responses.addAPIResponse("415", OASFactory.createAPIResponse()
+                    .description("The body's content type is not one this operation reads").content(problemContent()));
         }
         return operation;
     }
@@ -87,7 +99,16 @@ public class ProblemResponsesFilter implements OASFilter {
                         .description("A 401 of a sign-in the policy requires a second factor for: the new secret to set up")
                         .addProperty("secret", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
                         .addProperty("otpauth_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
-                        .addProperty("qr_data_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))));
+                        .addProperty("qr_data_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))))
+                // the old tool's routes (/auth/*, /api/auth/*, /trigger) keep its members beside the problem's
+                .addProperty("success", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.BOOLEAN))
+                        .description("The old tool's routes: always false on a problem"))
+                .addProperty("error", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))
+                        .description("The old tool's routes: the detail again, under its old name"))
+                .addProperty("valid", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.BOOLEAN))
+                        .description("The old tool's token checks: always false on a problem"))
+                .addProperty("authenticated", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.BOOLEAN))
+                        .description("The old tool's /auth/status: false when nobody is signed in")));
     }
 
     private static Content problemContent() {

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
 
@@ -30,6 +31,7 @@ public class ApprovalResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listPendingApprovals")
     public Uni<List<DeploymentView>> waiting(@QueryParam("limit") @DefaultValue("50") int limit) {
         Keyset.limit(limit, 200);
         return approvals.waitingFor(Callers.of(identity), limit);

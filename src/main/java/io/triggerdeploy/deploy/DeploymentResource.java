@@ -23,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -58,6 +59,7 @@ public class DeploymentResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
+    @Operation(operationId = "triggerDeployment")
     public Uni<RestResponse<DeploymentView>> trigger(@NotNull(message = "a JSON body with server is required") @Valid TriggerRequest request,
                                                      @Context HttpServerRequest http) {
         TriggerCommand c = command(request.note(), http);
@@ -71,6 +73,7 @@ public class DeploymentResource {
     @Path("{id}/rerun")
     @RolesAllowed(Role.OPERATOR_NAME)
     @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
+    @Operation(operationId = "rerunDeployment")
     public Uni<RestResponse<DeploymentView>> rerun(@PathParam("id") long id, @Context HttpServerRequest http) {
         return service.rerun(id, command(null, http)).map(DeploymentResource::accepted);
     }
@@ -81,6 +84,7 @@ public class DeploymentResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
+    @Operation(operationId = "promoteDeployment")
     public Uni<RestResponse<DeploymentView>> promote(@PathParam("id") long id,
                                                      @NotNull(message = "a JSON body with server is required") @Valid PromoteRequest request,
                                                      @Context HttpServerRequest http) {
@@ -116,6 +120,7 @@ public class DeploymentResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listDeployments")
     public Uni<DeploymentPage> list(@QueryParam("server") String server, @QueryParam("status") String status,
                                     @QueryParam("user") String user, @QueryParam("ref") String ref,
                                     @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") Long cursor,
@@ -127,7 +132,7 @@ public class DeploymentResource {
     @GET
     @Path("stats")
     @RolesAllowed(Role.VIEWER_NAME)
-    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "Deployment figures for 24 h, 7 d and 30 d",
+    @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "getDeploymentStats", summary = "Deployment figures for 24 h, 7 d and 30 d",
             description = DeploymentFigures.DEFINITION + " Recomputed at most every 15 s per replica.")
     public Uni<DeploymentStats> stats() {
         return access.of(identity).chain(a -> service.stats(a));
@@ -136,6 +141,7 @@ public class DeploymentResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getDeployment")
     public Uni<DeploymentView> get(@PathParam("id") long id) {
         return access.of(identity).chain(a -> service.get(id, a));
     }
@@ -144,6 +150,7 @@ public class DeploymentResource {
     @POST
     @Path("{id}/approve")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "approveDeployment")
     public Uni<DeploymentView> approve(@PathParam("id") long id, @Valid Decision body) {
         return approvals.approve(id, Callers.of(identity), body == null ? null : body.comment(), audit.actor(identity));
     }
@@ -152,6 +159,7 @@ public class DeploymentResource {
     @POST
     @Path("{id}/reject")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "rejectDeployment")
     public Uni<DeploymentView> reject(@PathParam("id") long id, @Valid Rejection body) {
         return approvals.reject(id, Callers.of(identity), body == null ? null : body.comment(), audit.actor(identity));
     }
@@ -169,6 +177,7 @@ public class DeploymentResource {
     @POST
     @Path("{id}/cancel")
     @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "cancelDeployment")
     public Uni<DeploymentView> cancel(@PathParam("id") long id) {
         Actor actor = audit.actor(identity);
         return access.of(identity).chain(a -> service.cancel(id, a, actor));
@@ -179,6 +188,7 @@ public class DeploymentResource {
     @Path("{id}/log")
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    @Operation(operationId = "getDeploymentLog")
     public Uni<String> log(@PathParam("id") long id) {
         return access.of(identity).chain(a -> service.get(id, a)).chain(d -> appendFrom(id, 0, new StringBuilder()));
     }

@@ -2,6 +2,7 @@ package io.triggerdeploy.deploy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -17,6 +18,7 @@ public record LogSearchPage(List<Item> items, String nextCursor, boolean indexed
     /** A matching line as stored (secrets masked), with up to {@code context} lines before and after it. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "LogSearchHit")
     public record Item(long deploymentId, String server, String status, String ref, int line, OffsetDateTime at, String stream,
                        String text, List<String> before, List<String> after, String url) {
     }

@@ -14,6 +14,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 /** {@code GET /api/search/logs}: find the lines of any stored deployment log. */
 @Path("/api/search/logs")
@@ -34,8 +36,11 @@ public class LogSearchResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Search deployment logs", description = "Lines in which every term occurs, case-insensitively: a word "
+    @Operation(operationId = "searchLogs", summary = "Search deployment logs", description = "Lines in which every term occurs, case-insensitively: a word "
             + "or \"a quoted phrase\" anywhere in the line, word* at the start of a word. Newest deployment first.")
+    @APIResponseSchema(value = LogSearchPage.class, responseCode = "200", responseDescription = "The hits, newest first")
+    @APIResponse(responseCode = "429", description = "As many searches are running as one person, or everyone, may run at once")
+    @APIResponse(responseCode = "422", description = "The search ran longer than its time limit and was stopped; narrow it")
     public Uni<LogSearchPage> search(@Parameter(description = "the query, e.g. connection refused or \"exit code 137\" or oom*; "
             + "at least one term of 3 characters", required = true, schema = @Schema(type = SchemaType.STRING, minLength = 3, maxLength = 500))
                                      @QueryParam("q") String q,

@@ -13,6 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -42,6 +43,7 @@ public class RollbackResource {
     @POST
     @RolesAllowed(Role.OPERATOR_NAME)
     @APIResponseSchema(value = DeploymentView.class, responseCode = "202", responseDescription = "Queued, or waiting for approvals; Location names the deployment")
+    @Operation(operationId = "rollbackServer")
     public Uni<RestResponse<DeploymentView>> rollback(@PathParam("id") String server, @Valid RollbackRequest request,
                                                       @Context HttpServerRequest http) {
         Long to = request == null ? null : request.to();

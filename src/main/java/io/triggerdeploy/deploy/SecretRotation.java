@@ -9,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * {@code POST /api/admin/secrets/reencrypt}: after a key rotation (the new key in {@code TRIGGER_SECRETS_KEY_FILE},
@@ -31,6 +32,7 @@ public class SecretRotation {
 
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "reencryptSecrets")
     public Uni<SecretResealing.Result> reencrypt() {
         return resealing.resealAll(audit.actor(identity));
     }

@@ -18,6 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -48,6 +49,7 @@ public class EnvironmentResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listEnvironments")
     public Uni<List<Environment>> list() {
         return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(e -> a.seesEnvironment(e.id())).toList()));
     }
@@ -55,6 +57,7 @@ public class EnvironmentResource {
     @GET
     @Path("{name}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getEnvironment")
     public Uni<Environment> get(@PathParam("name") String name) {
         return access.of(identity).chain(a -> service.get(name).invoke(e -> {
             if (!a.seesEnvironment(e.id())) {
@@ -67,6 +70,7 @@ public class EnvironmentResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = Environment.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createEnvironment")
     public Uni<RestResponse<Environment>> create(@NotNull(message = "a JSON body with name is required") @Valid EnvironmentRequest request) {
         return service.create(request, audit.actor(identity)).map(e -> RestResponse.ResponseBuilder.<Environment>created(
                 URI.create("/api/environments/" + URLEncoder.encode(e.name(), StandardCharsets.UTF_8))).entity(e).build());
@@ -77,6 +81,7 @@ public class EnvironmentResource {
     @Path("{name}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateEnvironment")
     public Uni<Environment> update(@PathParam("name") String name,
                                    @NotNull(message = "a JSON body is required") @Valid EnvironmentRequest request) {
         return access.of(identity).chain(a -> service.get(name).invoke(e -> {
@@ -95,6 +100,7 @@ public class EnvironmentResource {
     @Path("{name}")
     @RolesAllowed(Role.ADMIN_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteEnvironment")
     public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
         return service.delete(name, audit.actor(identity)).map(v -> RestResponse.noContent());
     }

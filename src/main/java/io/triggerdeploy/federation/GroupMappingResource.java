@@ -15,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -42,6 +43,7 @@ public class GroupMappingResource {
     }
 
     @GET
+    @Operation(operationId = "listGroupMappings")
     public Uni<List<GroupMapping>> list() {
         return mappings.list();
     }
@@ -49,6 +51,7 @@ public class GroupMappingResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = GroupMapping.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createGroupMapping")
     public Uni<RestResponse<GroupMapping>> create(
             @NotNull(message = "a JSON body with group and role or team is required") @Valid GroupMappingRequest request) {
         return mappings.create(request, audit.actor(identity))
@@ -59,6 +62,7 @@ public class GroupMappingResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteGroupMapping")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return mappings.delete(id, audit.actor(identity)).map(x -> RestResponse.noContent());
     }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -40,12 +41,14 @@ public class HookResource {
     }
 
     @GET
+    @Operation(operationId = "listHooks")
     public Uni<List<HookView>> list() {
         return hooks.list();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getHook")
     public Uni<HookView> get(@PathParam("id") String id) {
         return hooks.get(id);
     }
@@ -53,6 +56,7 @@ public class HookResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = HookView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createHook")
     public Uni<RestResponse<HookView>> create(@NotNull(message = "a JSON body is required") @Valid CreateHookRequest request) {
         return hooks.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<HookView>created(URI.create("/api/hooks/" + v.id())).entity(v).build());
@@ -61,6 +65,7 @@ public class HookResource {
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateHook")
     public Uni<HookView> update(@PathParam("id") String id, @NotNull(message = "a JSON body is required") @Valid UpdateHookRequest request) {
         return hooks.update(id, request, audit.actor(identity));
     }
@@ -68,6 +73,7 @@ public class HookResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteHook")
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
         return hooks.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());

@@ -39,7 +39,7 @@ public class InboundHookResource {
 
     @POST
     @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
-    @Operation(summary = "A webhook delivery (signed by the sender; no bearer token)")
+    @Operation(operationId = "deliverHook", summary = "A webhook delivery (signed by the sender; no bearer token)")
     @APIResponse(responseCode = "202", description = "A deployment was queued; Location names it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
     @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")

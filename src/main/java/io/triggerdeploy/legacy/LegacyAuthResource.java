@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.auth.BearerIdentityProvider;
 import io.triggerdeploy.auth.LoginRequest;
+import io.triggerdeploy.auth.LoginResponse;
 import io.triggerdeploy.auth.LoginService;
 import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.ClientAddress;
@@ -28,6 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -77,12 +79,23 @@ public class LegacyAuthResource {
         }
     }
 
+    /** The old login page's form. */
+    @Schema(name = "LegacyLoginForm")
+    public record LoginForm(@Schema(required = true, maxLength = 254) String username,
+                            @Schema(required = true, maxLength = 1024) String password,
+                            @Schema(description = "any non-empty value: a longer-lived token") String rememberMe) {
+    }
+
     /** The token checks' answer. */
     public record Verified(boolean valid, LegacyUser user, java.time.OffsetDateTime expires) {
     }
 
     /** The user as the old tool's token checks and status described it. */
-    public record LegacyUser(Long id, Long userId, String username, String email, String role, String authType) {
+    public record LegacyUser(@Schema(nullable = true, description = "null for the shared deploy token") Long id,
+                             @Schema(nullable = true, description = "null for the shared deploy token") Long userId,
+                             String username,
+                             @Schema(nullable = true, description = "null when the account has none") String email,
+                             String role, String authType) {
     }
 
     /** {@code GET /auth/status}'s answer. */
@@ -101,6 +114,8 @@ public class LegacyAuthResource {
     @SecurityRequirements
     @Operation(operationId = "legacyApiAuthLogin", summary = "Log in (the old tool's login page endpoint)",
             description = "Same as POST /api/login, with success, message and redirect. 401 success:false for any bad credential; 429 when throttled.")
+    @APIResponse(responseCode = "200", description = "Signed in: the token and who it is for",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoginResponse.class)))
     public Uni<Response> apiAuthLogin(LoginRequest body, @Context HttpServerRequest http, @Context UriInfo uri) {
         return jsonLogin(body, http, uri);
     }
@@ -110,7 +125,13 @@ public class LegacyAuthResource {
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @SecurityRequirements
-    @Operation(operationId = "legacyAuthLogin", summary = "Log in with JSON (the old tool's /auth/login)")
+    @Operation(operationId = "legacyAuthLogin", summary = "Log in with JSON or a form (the old tool's /auth/login)",
+            description = "A form post (the old login page) must come from this site; it also gets a browser session cookie.")
+    @RequestBody(required = true, content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoginRequest.class)),
+        @Content(mediaType = MediaType.APPLICATION_FORM_URLENCODED, schema = @Schema(implementation = LoginForm.class))})
+    @APIResponse(responseCode = "200", description = "Signed in: the token and who it is for",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoginResponse.class)))
     public Uni<Response> authLogin(LoginRequest body, @Context HttpServerRequest http, @Context UriInfo uri) {
         return jsonLogin(body, http, uri);
     }
@@ -150,6 +171,8 @@ public class LegacyAuthResource {
     @SecurityRequirements
     @Operation(operationId = "legacyApiAuthVerify", summary = "Check a token (JSON token or Bearer header)",
             description = "200 valid:true with the user and expiry; 401 valid:false for expired, tampered, revoked or deactivated; 400 when no token is given.")
+    @APIResponse(responseCode = "200", description = "The token is valid: whose it is and until when",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Verified.class)))
     public Uni<Response> apiAuthVerify(String body, @Context HttpServerRequest http, @Context UriInfo uri) {
         return verify(body, http, uri);
     }
@@ -161,6 +184,8 @@ public class LegacyAuthResource {
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenBody.class)))
     @SecurityRequirements
     @Operation(operationId = "legacyAuthVerifyToken", summary = "Check a token (the old tool's /auth/verify-token)")
+    @APIResponse(responseCode = "200", description = "The token is valid: whose it is and until when",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Verified.class)))
     public Uni<Response> authVerifyToken(String body, @Context HttpServerRequest http, @Context UriInfo uri) {
         return verify(body, http, uri);
     }
@@ -196,6 +221,9 @@ public class LegacyAuthResource {
     @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
     @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
+    @APIResponse(responseCode = "403", description = "Not sent from this site's pages: the session stays (a problem, or plain text for a browser)",
+            content = {@Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(ref = "Problem")),
+                @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING))})
     public Uni<Response> logoutGet(@Context HttpServerRequest http) {
         return logout(http);
     }
@@ -209,6 +237,9 @@ public class LegacyAuthResource {
     @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
     @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
+    @APIResponse(responseCode = "403", description = "Not sent from this site's pages: the session stays (a problem, or plain text for a browser)",
+            content = {@Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(ref = "Problem")),
+                @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING))})
     public Uni<Response> logoutPost(@Context HttpServerRequest http) {
         return logout(http);
     }
@@ -222,6 +253,9 @@ public class LegacyAuthResource {
     @APIResponse(responseCode = "200", description = "Logged out (a caller that accepts JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LoggedOut.class)))
     @APIResponse(responseCode = "303", description = "Logged out (a browser): on to /login")
+    @APIResponse(responseCode = "403", description = "Not sent from this site's pages: the session stays (a problem, or plain text for a browser)",
+            content = {@Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(ref = "Problem")),
+                @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING))})
     public Uni<Response> apiLogout(@Context HttpServerRequest http) {
         return logout(http);
     }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.nio.charset.StandardCharsets;
@@ -106,6 +107,7 @@ public class LegacyTriggerResource {
     @GET
     @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @PermitAll
+    @Operation(operationId = "legacyTriggerGet")
     public Uni<RestResponse<TriggerResponse>> get(@QueryParam("token") String token, @QueryParam("server") String server,
                                                   @HeaderParam(TOKEN_HEADER) String headerToken,
                                                   @Context HttpServerRequest http) {
@@ -116,6 +118,7 @@ public class LegacyTriggerResource {
     @org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements // authenticates itself
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "legacyTrigger")
     public Uni<RestResponse<TriggerResponse>> post(TriggerBody body, @QueryParam("token") String token,
                                                    @QueryParam("server") String server,
                                                    @HeaderParam(TOKEN_HEADER) String headerToken,

@@ -34,7 +34,7 @@ public class DeploymentChecksResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "DeploymentResource_serviceChecks",
+    @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "listDeploymentServiceChecks",
             summary = "The service checks run right after this deployment finished")
     public Uni<List<WatchView.Check>> serviceChecks(@PathParam("id") long id) {
         return access.of(identity).chain(a -> deployments.get(id, a)).chain(d -> checks.checksOfDeployment(id));

@@ -45,7 +45,7 @@ public class WatchResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(operationId = "ServiceResource_list") // the API document keeps its operation ids
+    @Operation(operationId = "listServices")
     public Uni<List<WatchView>> list() {
         return services.list();
     }
@@ -53,7 +53,7 @@ public class WatchResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(operationId = "ServiceResource_get") // the API document keeps its operation ids
+    @Operation(operationId = "getService")
     public Uni<WatchView> get(@PathParam("id") long id) {
         return services.get(id);
     }
@@ -61,7 +61,7 @@ public class WatchResource {
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "ServiceResource_create") // the API document keeps its operation ids
+    @Operation(operationId = "createService")
     @APIResponseSchema(value = WatchView.class, responseCode = "201", responseDescription = "Created; Location names it")
     public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return services.create(request, audit.actor(identity))
@@ -72,7 +72,7 @@ public class WatchResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "ServiceResource_patch") // the API document keeps its operation ids
+    @Operation(operationId = "updateService")
     public Uni<WatchView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
@@ -81,7 +81,7 @@ public class WatchResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "ServiceResource_put") // the API document keeps its operation ids
+    @Operation(operationId = "replaceService")
     public Uni<WatchView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return update(id, request);
     }
@@ -93,7 +93,7 @@ public class WatchResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(operationId = "ServiceResource_delete") // the API document keeps its operation ids
+    @Operation(operationId = "deleteService")
     @APIResponse(responseCode = "204", description = "Done; no body")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return services.delete(id, audit.actor(identity))
@@ -104,7 +104,7 @@ public class WatchResource {
     @POST
     @Path("{id}/check")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(operationId = "ServiceResource_check") // the API document keeps its operation ids
+    @Operation(operationId = "checkService")
     public Uni<WatchView.Check> check(@PathParam("id") long id) {
         return scheduler.checkNow(id);
     }
@@ -114,7 +114,7 @@ public class WatchResource {
     @Path("import")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "ServiceResource_importLegacy") // the API document keeps its operation ids
+    @Operation(operationId = "importServices")
     public Uni<WatchService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
         return services.importLegacy(body, audit.actor(identity));
     }

@@ -22,6 +22,7 @@ public record WatchView(long id, String name, String kind, String target, String
     /** One check result. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ServiceCheck")
     public record Check(long id, OffsetDateTime checkedAt, String status, Integer responseMs, Integer statusCode, String error,
                         String cause, Long deploymentId, String service) {
     }

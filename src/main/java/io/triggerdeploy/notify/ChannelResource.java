@@ -18,6 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -45,12 +46,14 @@ public class ChannelResource {
     }
 
     @GET
+    @Operation(operationId = "listChannels")
     public Uni<List<ChannelView>> list() {
         return channels.list();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getChannel")
     public Uni<ChannelView> get(@PathParam("id") long id) {
         return channels.get(id);
     }
@@ -58,6 +61,7 @@ public class ChannelResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ChannelView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createChannel")
     public Uni<RestResponse<ChannelView>> create(@NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
         return channels.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ChannelView>created(URI.create("/api/notifications/channels/" + v.id()))
@@ -67,6 +71,7 @@ public class ChannelResource {
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateChannel")
     public Uni<ChannelView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
         return update(id, request);
     }
@@ -74,6 +79,7 @@ public class ChannelResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "replaceChannel")
     public Uni<ChannelView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ChannelRequest request) {
         return update(id, request);
     }
@@ -85,6 +91,7 @@ public class ChannelResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteChannel")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return channels.delete(id, audit.actor(identity))
                 .map(v -> RestResponse.noContent());
@@ -93,18 +100,25 @@ public class ChannelResource {
     /** Sends one test message now (one attempt, no retries) and says whether it went out. */
     @POST
     @Path("{id}/test")
-    public Uni<Map<String, Object>> test(@PathParam("id") long id) {
+    @Operation(operationId = "testChannel")
+    @APIResponseSchema(value = TestSent.class, responseCode = "200", responseDescription = "The test message went out")
+    @APIResponse(responseCode = "502", description = "The channel's far end refused or could not be reached; `detail` says why")
+    public Uni<TestSent> test(@PathParam("id") long id) {
         return channels.channel(id).chain(c -> notifier.send(c, new Message(NotifyEvent.DEPLOYMENT_SUCCEEDED,
                         "[trigger-deploy] test message for channel " + c.name(),
                         "This is a test from trigger-deploy. If you can read it, the channel works.",
                         Map.of("test", true, "channel", c.name())))
                 .call(() -> channels.recordResult(id, null))
-                .map(x -> Map.<String, Object>of("sent", true, "channel", c.name()))
+                .map(x -> new TestSent(true, c.name()))
                 .onFailure().recoverWithUni(e -> {
                     String why = Notifier.describe(e);
                     return channels.recordResult(id, why).map(x -> {
                         throw new ProblemException(502, "Bad Gateway", "The test message could not be sent: " + why);
                     });
                 }));
+    }
+
+    /** The answer to a test message that went out. */
+    public record TestSent(boolean sent, String channel) {
     }
 }

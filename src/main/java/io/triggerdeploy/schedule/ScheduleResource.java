@@ -19,6 +19,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -47,6 +48,7 @@ public class ScheduleResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listSchedules")
     public Uni<List<ScheduleView>> list(@QueryParam("server") String server) {
         return access.of(identity).chain(a -> service.list(server, a));
     }
@@ -54,6 +56,7 @@ public class ScheduleResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getSchedule")
     public Uni<ScheduleView> get(@PathParam("id") long id) {
         return access.of(identity).chain(a -> service.get(id, a));
     }
@@ -62,6 +65,7 @@ public class ScheduleResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ScheduleView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createSchedule")
     public Uni<RestResponse<ScheduleView>> create(@NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
         return service.create(request, Callers.databaseUser(identity), audit.actor(identity)).map(s -> RestResponse.ResponseBuilder
                 .<ScheduleView>created(URI.create("/api/schedules/" + s.id())).entity(s).build());
@@ -72,6 +76,7 @@ public class ScheduleResource {
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateSchedule")
     public Uni<ScheduleView> update(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
         return service.update(id, request, Callers.databaseUser(identity), audit.actor(identity));
     }
@@ -80,6 +85,7 @@ public class ScheduleResource {
     @Path("{id}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteSchedule")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return service.delete(id, Callers.databaseUser(identity), audit.actor(identity)).map(v -> RestResponse.noContent());
     }

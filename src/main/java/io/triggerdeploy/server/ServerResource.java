@@ -24,6 +24,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -56,6 +57,7 @@ public class ServerResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listServers")
     public Uni<List<ServerView>> list() {
         return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(s -> a.sees(s.id())).toList()));
     }
@@ -64,6 +66,7 @@ public class ServerResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getServer")
     public Uni<ServerView> get(@PathParam("id")
                                @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "The server's id, alias or host")
                                String ref) {
@@ -75,6 +78,7 @@ public class ServerResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ServerView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @Operation(operationId = "createServer")
     public Uni<RestResponse<ServerView>> create(@NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
         return service.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<ServerView>created(URI.create("/api/servers/" + v.id())).entity(v).build());
@@ -84,6 +88,7 @@ public class ServerResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "updateServer")
     public Uni<ServerView> patch(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
         return service.update(id, request, audit.actor(identity));
     }
@@ -92,6 +97,7 @@ public class ServerResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "replaceServer")
     public Uni<ServerView> put(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid ServerRequest request) {
         return service.update(id, request, audit.actor(identity));
     }
@@ -100,6 +106,7 @@ public class ServerResource {
     @Path("{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
+    @Operation(operationId = "deleteServer")
     public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
         return service.delete(id, audit.actor(identity)).map(v -> RestResponse.noContent());
     }
@@ -108,6 +115,9 @@ public class ServerResource {
     @POST
     @Path("{id}/host-key/scan")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "scanServerHostKey")
+    @APIResponseSchema(value = HostKeyScanView.class, responseCode = "200", responseDescription = "The key the server offered, to confirm")
+    @APIResponse(responseCode = "502", description = "The server could not be reached or offered no key; `detail` says why")
     public Uni<HostKeyScanView> scan(@PathParam("id") long id) {
         return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s).map(key ->
                 new HostKeyScanView(key.line(), key.fingerprint(), s.hostKeyFingerprint(),
@@ -119,6 +129,7 @@ public class ServerResource {
     @Path("{id}/host-key")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "pinServerHostKey")
     public Uni<ServerView> pin(@PathParam("id") long id, @NotNull(message = "a JSON body is required") @Valid PinHostKeyRequest request) {
         Actor actor = audit.actor(identity);
         return confirmedKey(id, request).chain(key -> service.pin(id, key, actor));
@@ -152,6 +163,7 @@ public class ServerResource {
     @Path("import")
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "importServers")
     public Uni<ServerImportResult> importLegacy(@NotNull(message = "a JSON array of servers is required") List<LegacyServerRecord> records) {
         return imports.importLegacy(records, audit.actor(identity));
     }

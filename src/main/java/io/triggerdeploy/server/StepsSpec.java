@@ -38,6 +38,7 @@ public record StepsSpec(
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "VerifyStep")
     public record Verify(List<String> commands, List<String> services,
                          @Schema(minimum = "1", maximum = "3600") Integer withinSeconds) {
 

@@ -93,6 +93,8 @@ class OpenApiTest extends ApiTest {
                 Object id = op.getValue().get("operationId");
                 assertThat(id).as("operationId of " + op.getKey() + " " + path.getKey()).isNotNull();
                 assertThat(ids.add(id.toString())).as("unique operationId " + id).isTrue();
+                // an API name a generated client can use as its method (createServer), not a Java class's (ServerResource_create)
+                assertThat(id.toString()).as("operationId of " + op.getKey() + " " + path.getKey()).matches("[a-z][A-Za-z]{2,40}");
                 assertThat(op.getValue()).as("security of " + op.getKey() + " " + path.getKey()).containsKey("security");
             }
         }
@@ -102,6 +104,10 @@ class OpenApiTest extends ApiTest {
         }
         assertThat(spec.getList("paths.'/trigger'.get.security")).isEmpty();
         assertThat(spec.getMap("paths.'/api/login'.post.responses")).containsKey("429");
+        assertThat(spec.getString("paths.'/api/servers'.post.operationId")).isEqualTo("createServer");
+        assertThat(spec.getString("paths.'/api/servers'.get.operationId")).isEqualTo("listServers");
+        assertThat(spec.getString("paths.'/api/deployments'.post.operationId")).isEqualTo("triggerDeployment");
+        assertThat(spec.getString("paths.'/api/deployments/{id}/events'.get.operationId")).isEqualTo("streamDeploymentEvents");
     }
 
     @Test
