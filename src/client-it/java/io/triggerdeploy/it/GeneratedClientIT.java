@@ -6,10 +6,11 @@ import io.triggerdeploy.client.api.DeploymentsApi;
 import io.triggerdeploy.client.api.LoginApi;
 import io.triggerdeploy.client.api.SearchApi;
 import io.triggerdeploy.client.api.ServersApi;
+import io.triggerdeploy.client.model.CreateServerRequest;
+import io.triggerdeploy.client.model.DeploymentStatus;
 import io.triggerdeploy.client.model.DeploymentView;
 import io.triggerdeploy.client.model.LogSearchHit;
 import io.triggerdeploy.client.model.LoginRequest;
-import io.triggerdeploy.client.model.ServerRequest;
 import io.triggerdeploy.client.model.ServerView;
 import io.triggerdeploy.client.model.TriggerRequest;
 import io.triggerdeploy.support.TestDatabases;
@@ -90,7 +91,7 @@ class GeneratedClientIT {
                 + "if [ -f slow ]; then rm slow; sleep 60; fi\n");
         work.resolve("deploy.sh").toFile().setExecutable(true);
         ServersApi servers = new ServersApi(api);
-        ServerView created = servers.createServer(new ServerRequest().name("Generated web").alias("gen-web")
+        ServerView created = servers.createServer(new CreateServerRequest().name("Generated web").alias("gen-web")
                 .host("127.0.0.1").port(sshd.port()).user("deployer").path(work.toString()).hostKey(sshd.hostKeyLine()));
         assertThat(created.getId()).isPositive();
         assertThat(created.getAlias()).isEqualTo("gen-web");
@@ -98,19 +99,20 @@ class GeneratedClientIT {
 
         DeploymentsApi deployments = new DeploymentsApi(api);
         DeploymentView first = deployments.triggerDeployment(new TriggerRequest().server("gen-web").note("from a generated client"));
-        assertThat(first.getStatus()).isIn("QUEUED", "RUNNING");
-        DeploymentView done = await(deployments, first.getId(), Set.of("SUCCEEDED", "FAILED"));
-        assertThat(done.getStatus()).as(deployments.getDeploymentLog(first.getId())).isEqualTo("SUCCEEDED");
+        assertThat(first.getStatus()).isIn(DeploymentStatus.QUEUED, DeploymentStatus.RUNNING);
+        DeploymentView done = await(deployments, first.getId(), Set.of(DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED));
+        assertThat(done.getStatus()).as(deployments.getDeploymentLog(first.getId())).isEqualTo(DeploymentStatus.SUCCEEDED);
         assertThat(done.getExitCode()).isZero();
         assertThat(deployments.getDeploymentLog(first.getId())).contains("generated-client deploying");
 
         // a slow one, cancelled while it runs
         Files.writeString(work.resolve("slow"), "");
         DeploymentView second = deployments.triggerDeployment(new TriggerRequest().server("gen-web"));
-        await(deployments, second.getId(), Set.of("RUNNING"));
+        await(deployments, second.getId(), Set.of(DeploymentStatus.RUNNING));
         DeploymentView cancelling = deployments.cancelDeployment(second.getId());
         assertThat(cancelling.getId()).isEqualTo(second.getId());
-        assertThat(await(deployments, second.getId(), Set.of("CANCELLED", "SUCCEEDED", "FAILED")).getStatus()).isEqualTo("CANCELLED");
+        assertThat(await(deployments, second.getId(), Set.of(DeploymentStatus.CANCELLED, DeploymentStatus.SUCCEEDED,
+                DeploymentStatus.FAILED)).getStatus()).isEqualTo(DeploymentStatus.CANCELLED);
 
         List<DeploymentView> history = deployments.listDeployments(null, null, 10, null, "gen-web", null, null, null).getItems();
         assertThat(history).extracting(DeploymentView::getId).containsExactly(second.getId(), first.getId());
@@ -127,7 +129,7 @@ class GeneratedClientIT {
         });
     }
 
-    private static DeploymentView await(DeploymentsApi deployments, long id, Set<String> wanted) throws Exception {
+    private static DeploymentView await(DeploymentsApi deployments, long id, Set<DeploymentStatus> wanted) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         DeploymentView d = deployments.getDeployment(id);
         while (!wanted.contains(d.getStatus()) && System.nanoTime() < deadline) {

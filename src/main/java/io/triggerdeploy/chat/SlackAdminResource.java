@@ -18,6 +18,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -27,6 +29,9 @@ import java.util.List;
 @Path("/api/admin/slack/links")
 @Produces(MediaType.APPLICATION_JSON)
 public class SlackAdminResource {
+
+    private static final String SLACK_ID = "^[A-Z0-9]{1,32}$";
+    private static final String SLACK_ID_TEXT = "A Slack user id, e.g. U024BE7LH";
 
     private final SlackLinks links;
     private final SecurityIdentity identity;
@@ -57,9 +62,10 @@ public class SlackAdminResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "linkSlackUser")
-    public Uni<SlackLink> link(@PathParam("slackUserId") String slackUserId,
-                                          @NotNull(message = "a JSON body with username is required") LinkTarget body,
-                                          @Context HttpServerRequest http) {
+    public Uni<SlackLink> link(@PathParam("slackUserId")
+                               @Parameter(description = SLACK_ID_TEXT, schema = @Schema(pattern = SLACK_ID)) String slackUserId,
+                               @NotNull(message = "a JSON body with username is required") LinkTarget body,
+                               @Context HttpServerRequest http) {
         return links.link(slackUserId, body.username(), me(), Actor.of(me(), http));
     }
 
@@ -68,7 +74,9 @@ public class SlackAdminResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @APIResponse(responseCode = "204", description = "Done; no body")
     @Operation(operationId = "unlinkSlackUser")
-    public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId") String slackUserId, @Context HttpServerRequest http) {
+    public Uni<RestResponse<Void>> unlink(@PathParam("slackUserId")
+                                          @Parameter(description = SLACK_ID_TEXT, schema = @Schema(pattern = SLACK_ID)) String slackUserId,
+                                          @Context HttpServerRequest http) {
         return links.unlink(slackUserId, Actor.of(me(), http)).map(v -> RestResponse.noContent());
     }
 }

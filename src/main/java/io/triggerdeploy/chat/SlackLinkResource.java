@@ -18,11 +18,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A user links their own Slack account with the one-time code {@code /deploy link} gave them in Slack (so nobody can
@@ -42,7 +42,13 @@ public class SlackLinkResource {
 
     /** A code from {@code /deploy link}. */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record LinkCode(@NotNull String code) {
+    public record LinkCode(@NotNull @Schema(description = "The 10-character code /deploy link showed, e.g. ABCDE-FGH23 (case, "
+            + "spaces and dashes do not matter)", pattern = "^[\\s-]*(?:[A-Za-z0-9][\\s-]*){10}$", maxLength = 64) String code) {
+    }
+
+    /** The Slack users linked to the caller. */
+    @Schema(name = "MySlackLinks")
+    public record Linked(List<String> slackUserIds) {
     }
 
     private TriggerPrincipal me() {
@@ -52,16 +58,16 @@ public class SlackLinkResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getMySlackLink")
-    public Uni<Map<String, List<String>>> mine() {
-        return links.of(me().userId()).map(ids -> Map.of("slack_user_ids", ids));
+    public Uni<Linked> mine() {
+        return links.of(me().userId()).map(Linked::new);
     }
 
     @POST
     @RolesAllowed(Role.VIEWER_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "linkMySlack")
-    public Uni<Map<String, List<String>>> linkMine(@NotNull(message = "a JSON body with code is required") LinkCode body,
-                                                   @Context HttpServerRequest http) {
+    public Uni<Linked> linkMine(@NotNull(message = "a JSON body with code is required") LinkCode body,
+                              @Context HttpServerRequest http) {
         TriggerPrincipal p = Callers.signedIn(identity); // a Slack link acts with the owner's full role
         return links.linkMine(p, Actor.of(p, http), body.code()).chain(() -> mine());
     }

@@ -80,6 +80,11 @@ public class ProblemResponsesFilter implements OASFilter {
         Schema violation = OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
                 .addProperty("field", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
                 .addProperty("message", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)));
+        openAPI.getComponents().addSchema("ProblemViolation", violation);
+        openAPI.getComponents().addSchema("TotpEnrolment", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
+                .addProperty("secret", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("otpauth_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
+                .addProperty("qr_data_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))));
         openAPI.getComponents().addSchema("Problem", OASFactory.createSchema()
                 .type(java.util.List.of(Schema.SchemaType.OBJECT))
                 .description("RFC 9457 problem details; never a stack trace, SQL or secret")
@@ -88,18 +93,16 @@ public class ProblemResponsesFilter implements OASFilter {
                 .addProperty("status", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.INTEGER)))
                 .addProperty("detail", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
                 .addProperty("instance", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
-                .addProperty("violations", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.ARRAY)).items(violation))
+                .addProperty("violations", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.ARRAY))
+                        .items(OASFactory.createSchema().ref("#/components/schemas/ProblemViolation")))
                 // the extension members in use (RFC 9457 section 3.2), each only on the problems that carry it
                 .addProperty("held", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
                         .description("A refused deployment: what holds it (kind, reason, until, environment)")
                         .additionalPropertiesSchema(OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))))
                 .addProperty("totp_required", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.BOOLEAN))
                         .description("A 401 of a sign-in whose password was right: the second factor's code is needed"))
-                .addProperty("totp_enrolment", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
-                        .description("A 401 of a sign-in the policy requires a second factor for: the new secret to set up")
-                        .addProperty("secret", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
-                        .addProperty("otpauth_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING)))
-                        .addProperty("qr_data_uri", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))))
+                .addProperty("totp_enrolment", OASFactory.createSchema().ref("#/components/schemas/TotpEnrolment")
+                        .description("A 401 of a sign-in the policy requires a second factor for: the new secret to set up"))
                 // the old tool's routes (/auth/*, /api/auth/*, /trigger) keep its members beside the problem's
                 .addProperty("success", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.BOOLEAN))
                         .description("The old tool's routes: always false on a problem"))

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DeploymentView(long id, String status, long serverId, String server, String requestedBy, String source,
+public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.class) String status, long serverId,
+                             String server, String requestedBy, String source,
                              String note, OffsetDateTime queuedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,

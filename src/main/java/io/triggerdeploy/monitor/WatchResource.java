@@ -18,6 +18,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -63,6 +66,8 @@ public class WatchResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "createService")
     @APIResponseSchema(value = WatchView.class, responseCode = "201", responseDescription = "Created; Location names it")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(ref = "CreateServiceRequest")))
     public Uni<RestResponse<WatchView>> create(@NotNull(message = "a JSON body is required") @Valid WatchRequest request) {
         return services.create(request, audit.actor(identity))
                 .map(v -> RestResponse.ResponseBuilder.<WatchView>created(URI.create("/api/services/" + v.id())).entity(v).build());

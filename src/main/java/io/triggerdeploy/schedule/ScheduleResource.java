@@ -20,6 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -66,6 +69,8 @@ public class ScheduleResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ScheduleView.class, responseCode = "201", responseDescription = "Created; Location names it")
     @Operation(operationId = "createSchedule")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(ref = "CreateScheduleRequest")))
     public Uni<RestResponse<ScheduleView>> create(@NotNull(message = "a JSON body is required") @Valid ScheduleRequest request) {
         return service.create(request, Callers.databaseUser(identity), audit.actor(identity)).map(s -> RestResponse.ResponseBuilder
                 .<ScheduleView>created(URI.create("/api/schedules/" + s.id())).entity(s).build());

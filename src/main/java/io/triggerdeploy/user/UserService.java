@@ -11,8 +11,6 @@ import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.PasswordHasher;
 import io.triggerdeploy.security.Role;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validator;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,14 +32,12 @@ public class UserService {
     public static final long NAMESPACE_LOCK = UserRepository.NAMESPACE_LOCK;
 
     private final UserRepository users;
-    private final Validator validator;
     private final UserCache cache;
     private final AuditLog audit;
     private final Transactions transactions;
 
-    public UserService(UserRepository users, Validator validator, UserCache cache, AuditLog audit, Transactions transactions) {
+    public UserService(UserRepository users, UserCache cache, AuditLog audit, Transactions transactions) {
         this.users = users;
-        this.validator = validator;
         this.cache = cache;
         this.audit = audit;
         this.transactions = transactions;
@@ -178,7 +174,7 @@ public class UserService {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < records.size(); i++) {
             LegacyUserRecord r = records.get(i);
-            String reason = r == null ? "invalid username" : violation(r);
+            String reason = r == null ? "invalid username" : r.problem();
             if (reason == null) {
                 reason = namespaceProblem(r, seen);
             }
@@ -231,13 +227,6 @@ public class UserService {
     }
 
     /** The first rule an import record breaks (the username first), or null. */
-    private String violation(LegacyUserRecord r) {
-        return validator.validate(r).stream()
-                .min(java.util.Comparator.comparing((ConstraintViolation<LegacyUserRecord> v) -> !v.getPropertyPath().toString()
-                        .equals("username")).thenComparing(v -> v.getPropertyPath().toString()))
-                .map(ConstraintViolation::getMessage).orElse(null);
-    }
-
     static User require(User u, long id) {
         if (u == null) {
             throw ProblemException.notFound("No user " + id);

@@ -215,4 +215,37 @@ class OpenApiTest extends ApiTest {
         assertThat(spec.getList("tags.name", String.class)).contains("servers", "deployments", "legacy")
                 .noneMatch(t -> t.contains("Resource"));
     }
+
+    @Test
+    void createsSayWhatTheyRequireAndFieldsSayTheirFormats() {
+        JsonPath spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        // a create requires what the service requires; an update of the same resource takes any subset
+        assertThat(spec.getString("paths.'/api/servers'.post.requestBody.content.'application/json'.schema.$ref"))
+                .isEqualTo("#/components/schemas/CreateServerRequest");
+        assertThat(spec.getList("components.schemas.CreateServerRequest.required"))
+                .containsExactlyInAnyOrder("name", "alias", "host", "user", "path");
+        assertThat(spec.getString("paths.'/api/servers/{id}'.patch.requestBody.content.'application/json'.schema.$ref"))
+                .isEqualTo("#/components/schemas/ServerRequest");
+        assertThat(spec.getList("components.schemas.ServerRequest.required")).isNull();
+        for (String create : List.of("/api/services", "/api/notifications/channels", "/api/schedules", "/api/environments")) {
+            String ref = spec.getString("paths.'" + create + "'.post.requestBody.content.'application/json'.schema.$ref");
+            assertThat(ref).as(create).startsWith("#/components/schemas/Create");
+            assertThat(spec.getList("components.schemas." + ref.substring(ref.lastIndexOf('/') + 1) + ".required")).as(create).isNotEmpty();
+        }
+        // @NotBlank is "has a non-blank character", not "is one character"
+        assertThat(spec.getString("components.schemas.TriggerRequest.properties.server.pattern")).isEqualTo("\\S");
+        assertThat(spec.getString("components.schemas.CreateUserRequest.properties.email.format")).isEqualTo("email");
+        assertThat(spec.getList("components.schemas.DeploymentStatus.enum")).contains("QUEUED", "RUNNING", "SUCCEEDED", "CANCELLED");
+        assertThat(spec.getString("paths.'/api/admin/slack/links/{slackUserId}'.put.parameters[0].schema.pattern"))
+                .isEqualTo("^[A-Z0-9]{1,32}$");
+        assertThat(spec.getString("components.schemas.LinkCode.properties.code.pattern")).isNotBlank();
+        // forms are documented as forms
+        assertThat(spec.getMap("paths.'/auth/login'.post.requestBody.content"))
+                .containsKeys("application/json", "application/x-www-form-urlencoded");
+        assertThat(spec.getString("paths.'/api/chat/slack'.post.requestBody.content.'application/x-www-form-urlencoded'.schema.$ref"))
+                .isEqualTo("#/components/schemas/SlackCommandForm");
+        // every operation may fail unexpectedly (500) and refuse a body it does not read (415)
+        assertThat(spec.getMap("paths.'/api/servers'.post.responses")).containsKeys("415", "500");
+        assertThat(spec.getString("info.license.identifier")).isEqualTo("LicenseRef-Proprietary");
+    }
 }
