@@ -43,6 +43,10 @@ test('secret variables are NAME=value lines; a line without a name is refused li
   assert.throws(() => keyValueLines('TOKEN', 'secrets'), e => e.violations[0].field === 'secrets'
     && e.violations[0].message === 'not NAME=value');
   assert.throws(() => keyValueLines('=value', 'secrets'), e => e.message.startsWith('Write each secret variable'));
+  // the same lines for a server's labels, with their own words when one is wrong
+  assert.deepEqual(keyValueLines('role=web\nregion=eu', 'labels', 'Write one label per line'), { role: 'web', region: 'eu' });
+  assert.throws(() => keyValueLines('role', 'labels', 'Write one label per line'),
+    e => e.message === 'Write one label per line' && e.violations[0].field === 'labels');
 });
 
 test('line boxes keep the non-empty trimmed lines', () => {

@@ -22,6 +22,11 @@ public class ConstraintsFilter implements OASFilter {
 
     @Override
     public Schema filterSchema(Schema schema) {
+        if (schema.getRef() != null && schema.getType() != null) {
+            // a property whose type is another schema (@Schema(implementation = ...)) is that schema: a "type" beside
+            // the $ref would add a second, contradicting check in OpenAPI 3.1 ("object" beside an enum of strings)
+            schema.setType(null);
+        }
         String pattern = schema.getPattern();
         if (pattern == null || NOT_BLANK.equals(pattern)) {
             // @NotBlank is written as \S: "some character is not white space", a search, which is what JSON Schema's

@@ -6,6 +6,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.ColumnTransformer;
 
 import java.time.OffsetDateTime;
 
@@ -78,6 +79,11 @@ public class Server {
     /** What a trigger does while a deployment is queued or running: queue, reject or replace. */
     @Column(name = "queue_policy", nullable = false, length = 8)
     public String queuePolicy = "queue";
+
+    /** Labels, a JSON object of key to value (what rollout selectors match); {} when there are none. */
+    @Column(nullable = false)
+    @ColumnTransformer(read = "labels::text", write = "cast(cast(? as text) as jsonb)") // text in, parsed as JSON: a bare String parameter would become a JSON string
+    public String labels = "{}";
 
     @Column(name = "created_at", nullable = false, updatable = false)
     public OffsetDateTime createdAt;

@@ -65,6 +65,9 @@ public class ServerFields {
         if (req.queuePolicy() != null) {
             s.queuePolicy = req.queuePolicy();
         }
+        if (req.labels() != null) {
+            s.labels = ServerLabels.write(ServerLabels.check(req.labels()));
+        }
         applyKeys(s, req);
     }
 

@@ -57,7 +57,7 @@ public class ServerImport {
                 ServerRequest req = new ServerRequest(r.name() == null || r.name().isBlank() ? alias : r.name().trim(), alias,
                         r.ip() == null ? null : r.ip().trim(), r.port(), r.user() == null ? null : r.user().trim(), r.path(), null,
                         r.type() == null || r.type().isBlank() ? null : ServerFields.slug(r.type()), r.description(), null, true, null, null, null, null,
-                        null, null, null);
+                        null, null, null, null);
                 ServerFields.require(req.alias(), "alias");
                 fields.checkConstraints(req);
                 ServerFields.require(req.host(), "ip");

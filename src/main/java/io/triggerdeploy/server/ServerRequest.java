@@ -38,7 +38,11 @@ public record ServerRequest(
         @Pattern(regexp = "queue|reject|replace", message = "must be queue, reject or replace")
         @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "While a deployment is queued or running: "
                 + "queue behind it (default), reject the trigger (409), or replace the queued ones (they end SUPERSEDED)",
-                enumeration = {"queue", "reject", "replace"}) String queuePolicy) {
+                enumeration = {"queue", "reject", "replace"}) String queuePolicy,
+        @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Labels rollouts select servers by "
+                + "(role=web,region=eu): keys 1-63 lower-case letters, digits, '_', '.' or '-' starting with a letter; values "
+                + "1-63 letters, digits, '_', '.', ':', '/' or '-' starting with a letter or digit. Absent leaves them as "
+                + "they are, {} removes them", maxProperties = ServerLabels.MAX) Map<String, String> labels) {
 
     /** The request without its secret values, for anything that prints it. */
     @Override

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Registered servers: lookups, and the writes with their rules (unique aliases, one-hop jump hosts, no deletion with
@@ -176,7 +177,9 @@ public class ServerService {
                 + (v.secretNames().isEmpty() ? "" : "; secret variables " + String.join(", ", v.secretNames()))
                 + (v.steps() == null ? "" : "; steps " + v.steps().describe())
                 + (v.jumpHost() == null ? "" : "; through jump host " + v.jumpHost())
-                + ("queue".equals(v.queuePolicy()) ? "" : "; queue policy " + v.queuePolicy());
+                + ("queue".equals(v.queuePolicy()) ? "" : "; queue policy " + v.queuePolicy())
+                + (v.labels().isEmpty() ? "" : "; labels " + v.labels().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
     }
 
     /** Removes a server no other server jumps through and no deployment names. */

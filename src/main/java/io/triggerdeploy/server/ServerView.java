@@ -6,6 +6,7 @@ import io.triggerdeploy.ssh.HostKeys;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 
 /** A server as the API shows it, with the pinned key's fingerprint. */
 @RegisterForReflection
@@ -16,7 +17,7 @@ public record ServerView(long id, String name, String alias, String host, int po
                          OffsetDateTime createdAt, OffsetDateTime updatedAt, String reachability, String reachabilityError,
                          OffsetDateTime reachabilityCheckedAt, OffsetDateTime lastSeenAt,
                          List<ParameterSpec> parameters, List<String> secretNames, StepsSpec steps, Long jumpHostId,
-                         String jumpHost, String queuePolicy) {
+                         String jumpHost, String queuePolicy, Map<String, String> labels) {
 
     /** {@code jumpAlias}: the alias of the server's jump host (null when it has none). */
     static ServerView of(Server s, String jumpAlias) {
@@ -32,6 +33,7 @@ public record ServerView(long id, String name, String alias, String host, int po
                 s.description, s.timeoutSeconds, s.active, s.hostKey, fp, s.privateKeyRef, s.createdAt, s.updatedAt,
                 s.reachability, s.reachabilityError, s.reachabilityCheckedAt, s.lastSeenAt,
                 Parameters.read(s.parameters), List.copyOf(Parameters.readMap(s.secretVariables).keySet()),
-                StepsSpec.read(s.steps), s.jumpServerId, s.jumpServerId == null ? null : jumpAlias, s.queuePolicy);
+                StepsSpec.read(s.steps), s.jumpServerId, s.jumpServerId == null ? null : jumpAlias, s.queuePolicy,
+                ServerLabels.read(s.labels));
     }
 }

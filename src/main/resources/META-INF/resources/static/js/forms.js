@@ -12,7 +12,7 @@ export function attr(form, name) {
 
 /*
  * The form as a JSON body. Dotted names nest ("steps.verify.commands"); data-kind="lines" sends the non-empty lines
- * as a list and data-kind="json" the parsed JSON (both always, so clearing a box clears the value); data-clearable
+ * as a list, data-kind="map" key=value lines as an object and data-kind="json" the parsed JSON (all three always, so clearing a box clears the value); data-clearable
  * sends "" for an empty field when editing (it removes the value).
  */
 export function formBody(form) {
@@ -24,6 +24,10 @@ export function formBody(form) {
     if (kind === 'kv') {
       const map = keyValueLines(el.value, el.name);
       if (Object.keys(map).length) setPath(body, el.name, map); // nothing written: nothing to change
+    } else if (kind === 'map') {
+      // key=value lines, always sent: an emptied box clears them
+      const map = keyValueLines(el.value, el.name, 'Write one ' + (el.dataset.label || 'entry') + ' per line as key=value');
+      setPath(body, el.name, Object.fromEntries(Object.entries(map).map(([k, v]) => [k.trim(), v.trim()])));
     } else if (kind === 'lines') {
       setPath(body, el.name, nonEmptyLines(el.value));
     } else if (kind === 'json') {
@@ -58,6 +62,7 @@ export function fillForm(form, data) {
     if (v === undefined) return;
     if (el.type === 'checkbox') el.checked = !!v;
     else if (el.dataset.kind === 'lines') el.value = (v || []).join('\n');
+    else if (el.dataset.kind === 'map') el.value = Object.entries(v || {}).map(([k, x]) => k + '=' + x).join('\n');
     else if (el.dataset.kind === 'json') el.value = v == null || (Array.isArray(v) && !v.length) ? '' : JSON.stringify(v, null, 2);
     else el.value = v == null ? (el.tagName === 'SELECT' ? (el.options[0] ? el.options[0].value : '') : '') : v;
   });

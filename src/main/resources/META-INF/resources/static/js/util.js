@@ -26,13 +26,12 @@ export function getPath(data, name) {
  * NAME=value lines (a secret variables box) as a map; blank lines are skipped, NAME= keeps an empty value (it removes
  * the variable). A line without a name before '=' is refused the way the API refuses a field.
  */
-export function keyValueLines(text, field) {
+export function keyValueLines(text, field, how = 'Write each secret variable as NAME=value (NAME= removes it)') {
   const map = {};
   text.split('\n').map(v => v.trim()).filter(v => v).forEach(line => {
     const at = line.indexOf('=');
     if (at < 1) {
-      throw { message: 'Write each secret variable as NAME=value (NAME= removes it)',
-              violations: [{ field, message: 'not NAME=value' }] };
+      throw { message: how, violations: [{ field, message: 'not NAME=value' }] };
     }
     map[line.substring(0, at).trim()] = line.substring(at + 1);
   });
