@@ -22,6 +22,32 @@ public class TagsFilter implements OASFilter {
 
     private static final String LEGACY = "legacy";
 
+    /** What each tag's operations act on, for the document's readers (Swagger UI shows it above the operations). */
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry("analytics", "Delivery figures over time: deployments, success rates, durations, failure reasons"),
+            Map.entry("approvals", "Deployments waiting for an approval the caller may give"),
+            Map.entry("audit", "The audit trail: who did what, from where, with what result (admins)"),
+            Map.entry("chat", "Chat commands (Slack slash commands, signed by Slack)"),
+            Map.entry("deployments", "Trigger, follow, cancel, approve, promote and re-run deployments; their logs and history"),
+            Map.entry("environments", "Environments: policy for their servers (approvals, freezes, deploy hours, queue policy)"),
+            Map.entry("grants", "Who may view, deploy, approve or manage which environment or server"),
+            Map.entry("group-mappings", "Directory and identity-provider groups mapped to roles and teams"),
+            Map.entry("groups", "Server groups: named, ordered sets of servers that rollouts target"),
+            Map.entry("hooks", "Inbound webhooks (GitHub, GitLab, generic HMAC) that trigger deployments"),
+            Map.entry(LEGACY, "The old tool's routes, kept for the clients written against them"),
+            Map.entry("login", "Sign in with a username or email and password (and a second factor when enrolled)"),
+            Map.entry("me", "The signed-in account: profile, password, second factor, Slack link, sessions"),
+            Map.entry("notifications", "Notification channels: email, Telegram and signed outgoing webhooks"),
+            Map.entry("schedules", "Deployments that run at a time or on a cron schedule"),
+            Map.entry("search", "Search every stored deployment log"),
+            Map.entry("secrets", "Secrets at rest: re-encryption under a new key (admins)"),
+            Map.entry("servers", "Registered servers: where to deploy, over SSH with a pinned host key; labels; import"),
+            Map.entry("services", "Watched services: HTTP and TCP checks and their history"),
+            Map.entry("slack", "Links between Slack users and accounts (admins)"),
+            Map.entry("teams", "Teams of users, the holders of grants"),
+            Map.entry("tokens", "API tokens for machines and CI, shown once, revocable"),
+            Map.entry("users", "User accounts and their roles (admins)"));
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
@@ -33,7 +59,8 @@ public class TagsFilter implements OASFilter {
             op.setTags(new ArrayList<>(List.of(tag)));
             used.put(tag, Boolean.TRUE);
         }));
-        openAPI.setTags(new ArrayList<>(used.keySet().stream().map(t -> OASFactory.createTag().name(t)).toList()));
+        openAPI.setTags(new ArrayList<>(used.keySet().stream().map(t -> OASFactory.createTag().name(t)
+                .description(DESCRIPTIONS.getOrDefault(t, "Operations under /api/" + t))).toList()));
     }
 
     static String tagOf(String path, Operation op) {

@@ -120,6 +120,7 @@ public class WatchResource {
     @RolesAllowed(Role.ADMIN_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "importServices")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "LegacyServicesFile")))
     public Uni<WatchService.ImportResult> importLegacy(@NotNull(message = "a JSON body is required") Object body) {
         return services.importLegacy(body, audit.actor(identity));
     }

@@ -51,7 +51,7 @@ public final class ServerLabels {
         return Parameters.write(new TreeMap<>(labels));
     }
 
-    private static String shown(String key) {
+    static String shown(String key) {
         return key == null ? "null" : Text.cut(key.replaceAll("\\p{Cntrl}", "?"), 40);
     }
 }

@@ -23,10 +23,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -61,8 +64,12 @@ public class ServerResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listServers")
-    public Uni<List<ServerView>> list() {
-        return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(s -> a.sees(s.id())).toList()));
+    public Uni<List<ServerView>> list(@QueryParam("selector") @Parameter(description = "Only the servers whose labels match, e.g. "
+            + "role=web,region!=us or tier in (a,b); the same selector a rollout takes",
+            schema = @Schema(type = SchemaType.STRING, maxLength = 500)) String selector) {
+        LabelSelector only = selector == null ? null : LabelSelector.parse(selector, "selector");
+        return access.of(identity).chain(a -> service.list().map(l -> l.stream().filter(s -> a.sees(s.id()))
+                .filter(s -> only == null || only.matches(s.labels())).toList()));
     }
 
     /** By id, alias or host (one path template with the writes, which take the id). */
@@ -71,7 +78,7 @@ public class ServerResource {
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getServer")
     public Uni<ServerView> get(@PathParam("id")
-                               @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "The server's id, alias or host")
+                               @Parameter(description = "The server's id, alias or host")
                                String ref) {
         return access.of(identity).chain(a -> service.get(ref).invoke(s ->
                 AccessService.requireVisible(a, s.id(), "server '" + ref + "' (looked up by id, alias and host)")));

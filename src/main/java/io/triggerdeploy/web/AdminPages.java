@@ -10,6 +10,7 @@ import io.triggerdeploy.hook.HookService;
 import io.triggerdeploy.monitor.WatchService;
 import io.triggerdeploy.notify.ChannelService;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,10 +37,11 @@ public class AdminPages {
 
     /** The kinds of audit records, for the filter (a prefix finds all of its kind). */
     static final List<String> AUDIT_ACTIONS = List.of("login", "login.failure", "logout", "token", "user", "group_mapping", "server",
-            "server.host_key_pinned", "deployment", "hook", "channel", "service");
+            "server.host_key_pinned", "group", "deployment", "hook", "channel", "service");
 
     private final Pages pages;
     private final ServerService servers;
+    private final ServerGroupService groups;
     private final UserService users;
     private final AccessService access;
     private final GroupMappings mappings;
@@ -49,9 +51,10 @@ public class AdminPages {
     private final HookService hooks;
     private final AuditLog audit;
 
-    public AdminPages(Pages pages, ServerService servers, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit) {
+    public AdminPages(Pages pages, ServerService servers, ServerGroupService groups, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit) {
         this.pages = pages;
         this.servers = servers;
+        this.groups = groups;
         this.users = users;
         this.access = access;
         this.mappings = mappings;
@@ -66,7 +69,9 @@ public class AdminPages {
     @Path("servers")
     @Operation(hidden = true)
     public Uni<Response> servers(@Context HttpServerRequest http) {
-        return pages.render(http, Role.ADMIN, "servers", ctx -> servers.list().map(l -> Templates.servers(ctx, l)));
+        // an admin's page: every group with all of its servers
+        return pages.render(http, Role.ADMIN, "servers", ctx -> servers.list().chain(l -> groups.list(null)
+                .map(g -> Templates.servers(ctx, l, g))));
     }
 
     @GET

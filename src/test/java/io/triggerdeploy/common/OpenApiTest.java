@@ -239,6 +239,10 @@ class OpenApiTest extends ApiTest {
         assertThat(spec.getString("paths.'/api/admin/slack/links/{slackUserId}'.put.parameters[0].schema.pattern"))
                 .isEqualTo("^[A-Z0-9]{1,32}$");
         assertThat(spec.getString("components.schemas.LinkCode.properties.code.pattern")).isNotBlank();
+        // the old services.json, as the import reads it (either form)
+        assertThat(spec.getString("paths.'/api/services/import'.post.requestBody.content.'application/json'.schema.$ref"))
+                .isEqualTo("#/components/schemas/LegacyServicesFile");
+        assertThat(spec.getList("components.schemas.LegacyServicesFile.oneOf")).hasSize(2);
         // forms are documented as forms
         assertThat(spec.getMap("paths.'/auth/login'.post.requestBody.content"))
                 .containsKeys("application/json", "application/x-www-form-urlencoded");
@@ -247,5 +251,8 @@ class OpenApiTest extends ApiTest {
         // every operation may fail unexpectedly (500) and refuse a body it does not read (415)
         assertThat(spec.getMap("paths.'/api/servers'.post.responses")).containsKeys("415", "500");
         assertThat(spec.getString("info.license.identifier")).isEqualTo("LicenseRef-Proprietary");
+        // every tag says what its operations act on
+        assertThat(spec.getList("tags.name")).contains("servers", "groups", "deployments");
+        assertThat(spec.getList("tags.description", String.class)).doesNotContainNull().allMatch(d -> !d.isBlank());
     }
 }

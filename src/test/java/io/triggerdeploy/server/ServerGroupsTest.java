@@ -60,6 +60,22 @@ class ServerGroupsTest extends ApiTest {
     }
 
     @Test
+    void theServerListTakesALabelSelector() {
+        String admin = adminToken();
+        String zone = unique("z");
+        String web = unique("sw");
+        String worker = unique("sk");
+        server(admin, web, Map.of("role", "web", "zone", zone));
+        server(admin, worker, Map.of("role", "worker", "zone", zone));
+        assertThat(given().auth().oauth2(admin).queryParam("selector", "zone=" + zone).get("/api/servers").then().statusCode(200)
+                .extract().jsonPath().getList("alias", String.class)).containsExactlyInAnyOrder(web, worker);
+        assertThat(given().auth().oauth2(admin).queryParam("selector", "zone=" + zone + ",role in (web, db)").get("/api/servers")
+                .then().statusCode(200).extract().jsonPath().getList("alias", String.class)).containsExactly(web);
+        given().auth().oauth2(admin).queryParam("selector", "zone=" + zone + ",role=").get("/api/servers").then().statusCode(400)
+                .body("violations[0].field", equalTo("selector"));
+    }
+
+    @Test
     void aGroupKeepsItsServersInOrderAndEveryChangeIsAudited() {
         String admin = adminToken();
         String a = unique("ga");

@@ -48,6 +48,7 @@ import java.util.logging.Level;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The pages in a real browser: Debian's headless Chromium driven through /usr/bin/chromedriver, against the
@@ -449,6 +450,55 @@ class BrowserTest extends ApiTest {
         waitUpTo(10).until(d -> d.findElement(By.id("import-result")).getText().contains("Imported 1: " + legacy));
         assertThat(text(By.id("import-result"))).contains("Skipped #1");
         waitUpTo(15).until(d -> !d.findElements(By.cssSelector("tr[data-server-row='" + legacy + "']")).isEmpty());
+    }
+
+    @Test
+    void labelsFromTheServerFormAndAGroupOfServersInOrder() throws IOException {
+        String first = server("Web one", "echo ok");
+        String second = server("Web two", "echo ok");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/servers"));
+        // labels: key=value lines in the server's form, shown on its row, and back in the form when edited again
+        visible(By.cssSelector("tr[data-server-row='" + first + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(first));
+        WebElement labels = driver.findElement(By.id("s-labels"));
+        labels.sendKeys("role=web\nregion=eu west");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#server-dialog .form-error")).getText()).contains("labels.region");
+        labels.clear();
+        labels.sendKeys("role=web\nregion=eu-west");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + first + "']")).getText()
+                .contains("region=eu-west"));
+        driver.findElement(By.cssSelector("tr[data-server-row='" + first + "'] button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("s-labels")).getAttribute("value").equals("region=eu-west\nrole=web"));
+        driver.findElement(By.cssSelector("#server-dialog button[data-close]")).click();
+
+        // a group: the servers one per line, kept in that order
+        String group = unique("web-tier-");
+        visible(By.cssSelector("button[data-open='group-dialog']")).click();
+        visible(By.id("g-name")).sendKeys(group);
+        driver.findElement(By.id("g-servers")).sendKeys(second + "\n" + first + "\nno-such-server");
+        driver.findElement(By.cssSelector("#group-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#group-dialog .form-error")).getText()).contains("no-such-server");
+        WebElement servers = driver.findElement(By.id("g-servers"));
+        servers.clear();
+        servers.sendKeys(second + "\n" + first);
+        driver.findElement(By.cssSelector("#group-dialog button[type=submit]")).click();
+        WebElement row = visible(By.cssSelector("tr[data-group-row='" + group + "']"));
+        assertThat(row.getText()).containsSubsequence(second, first);
+        shot("servers-labels-groups");
+
+        // edited: the dialog holds the servers in order; a server dropped from the list leaves the group
+        row.findElement(By.cssSelector("button[data-mode='edit']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("g-servers")).getAttribute("value").equals(second + "\n" + first));
+        servers = driver.findElement(By.id("g-servers"));
+        servers.clear();
+        servers.sendKeys(first);
+        driver.findElement(By.cssSelector("#group-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> !d.findElement(By.cssSelector("tr[data-group-row='" + group + "']")).getText().contains(second));
+        given().auth().oauth2(adminToken).get("/api/groups/" + group).then().statusCode(200)
+                .body("servers", equalTo(List.of(first)));
     }
 
     @Test
