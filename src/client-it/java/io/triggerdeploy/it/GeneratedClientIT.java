@@ -3,12 +3,14 @@ package io.triggerdeploy.it;
 import io.triggerdeploy.client.ApiClient;
 import io.triggerdeploy.client.ApiException;
 import io.triggerdeploy.client.api.DeploymentsApi;
+import io.triggerdeploy.client.api.FleetApi;
 import io.triggerdeploy.client.api.LoginApi;
 import io.triggerdeploy.client.api.SearchApi;
 import io.triggerdeploy.client.api.ServersApi;
 import io.triggerdeploy.client.model.CreateServerRequest;
 import io.triggerdeploy.client.model.DeploymentStatus;
 import io.triggerdeploy.client.model.DeploymentView;
+import io.triggerdeploy.client.model.FleetView;
 import io.triggerdeploy.client.model.LogSearchHit;
 import io.triggerdeploy.client.model.LoginRequest;
 import io.triggerdeploy.client.model.ServerView;
@@ -35,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * What a CI author does: generate a Java client from the service's own API document (the build's
  * {@code target/openapi/openapi.json}, with openapi-generator's {@code java}/{@code native} generator, unedited), and
  * drive a deployment with it against the packaged jar: log in, register a server, list servers, trigger, follow,
- * cancel, read the history and search the logs. Every call goes through the generated methods and models.
+ * cancel, see what runs where, read the history and search the logs. Every call goes through the generated methods and models.
  */
 class GeneratedClientIT {
 
@@ -92,13 +94,16 @@ class GeneratedClientIT {
         work.resolve("deploy.sh").toFile().setExecutable(true);
         ServersApi servers = new ServersApi(api);
         ServerView created = servers.createServer(new CreateServerRequest().name("Generated web").alias("gen-web")
-                .host("127.0.0.1").port(sshd.port()).user("deployer").path(work.toString()).hostKey(sshd.hostKeyLine()));
+                .host("127.0.0.1").port(sshd.port()).user("deployer").path(work.toString()).hostKey(sshd.hostKeyLine())
+                .labels(Map.of("role", "web")));
         assertThat(created.getId()).isPositive();
         assertThat(created.getAlias()).isEqualTo("gen-web");
-        assertThat(servers.listServers()).extracting(ServerView::getAlias).contains("gen-web");
+        assertThat(servers.listServers(null)).extracting(ServerView::getAlias).contains("gen-web");
+        assertThat(servers.listServers("role=web")).extracting(ServerView::getAlias).containsExactly("gen-web");
 
         DeploymentsApi deployments = new DeploymentsApi(api);
-        DeploymentView first = deployments.triggerDeployment(new TriggerRequest().server("gen-web").note("from a generated client"));
+        DeploymentView first = deployments.triggerDeployment(new TriggerRequest().server("gen-web").note("from a generated client")
+                .parameters(Map.of("REF", "v1")));
         assertThat(first.getStatus()).isIn(DeploymentStatus.QUEUED, DeploymentStatus.RUNNING);
         DeploymentView done = await(deployments, first.getId(), Set.of(DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED));
         assertThat(done.getStatus()).as(deployments.getDeploymentLog(first.getId())).isEqualTo(DeploymentStatus.SUCCEEDED);
@@ -113,6 +118,14 @@ class GeneratedClientIT {
         assertThat(cancelling.getId()).isEqualTo(second.getId());
         assertThat(await(deployments, second.getId(), Set.of(DeploymentStatus.CANCELLED, DeploymentStatus.SUCCEEDED,
                 DeploymentStatus.FAILED)).getStatus()).isEqualTo(DeploymentStatus.CANCELLED);
+
+        // what runs where: the cancelled attempt does not hide the release that runs
+        FleetView fleet = new FleetApi(api).getFleet(null, null, "role=web");
+        assertThat(fleet.getSummary()).isEqualTo("converged on v1");
+        assertThat(fleet.getServers()).singleElement().satisfies(m -> {
+            assertThat(m.getRef()).isEqualTo("v1");
+            assertThat(m.getLatest().getStatus()).isEqualTo(DeploymentStatus.CANCELLED);
+        });
 
         List<DeploymentView> history = deployments.listDeployments(null, null, 10, null, "gen-web", null, null, null).getItems();
         assertThat(history).extracting(DeploymentView::getId).containsExactly(second.getId(), first.getId());

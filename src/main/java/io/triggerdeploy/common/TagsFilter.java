@@ -30,6 +30,7 @@ public class TagsFilter implements OASFilter {
             Map.entry("chat", "Chat commands (Slack slash commands, signed by Slack)"),
             Map.entry("deployments", "Trigger, follow, cancel, approve, promote and re-run deployments; their logs and history"),
             Map.entry("environments", "Environments: policy for their servers (approvals, freezes, deploy hours, queue policy)"),
+            Map.entry("fleet", "What runs where: the release live on each server of a group, environment or selector"),
             Map.entry("grants", "Who may view, deploy, approve or manage which environment or server"),
             Map.entry("group-mappings", "Directory and identity-provider groups mapped to roles and teams"),
             Map.entry("groups", "Server groups: named, ordered sets of servers that rollouts target"),

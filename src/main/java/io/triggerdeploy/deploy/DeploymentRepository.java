@@ -283,6 +283,13 @@ public class DeploymentRepository {
                 .execute().map(rows -> Rows.list(rows, DeploymentView::of));
     }
 
+    /** The newest SUCCEEDED deployment of every server that has one: the release live there (one index probe per server). */
+    Uni<List<DeploymentView>> livePerServer() {
+        return pool.query("SELECT d.* FROM servers s CROSS JOIN LATERAL (SELECT " + DeploymentView.COLUMNS
+                        + " FROM deployments WHERE server_id = s.id AND status = 'SUCCEEDED' ORDER BY id DESC LIMIT 1) d")
+                .execute().map(rows -> Rows.list(rows, DeploymentView::of));
+    }
+
     /** Deployments queued or running now, oldest first. */
     public Uni<List<DeploymentView>> active(int limit, Long[] hidden) {
         return pool.preparedQuery("SELECT " + DeploymentView.COLUMNS + " FROM deployments "

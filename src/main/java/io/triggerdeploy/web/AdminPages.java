@@ -9,8 +9,8 @@ import io.triggerdeploy.federation.GroupMappings;
 import io.triggerdeploy.hook.HookService;
 import io.triggerdeploy.monitor.WatchService;
 import io.triggerdeploy.notify.ChannelService;
+import io.triggerdeploy.rollout.FleetService;
 import io.triggerdeploy.security.Role;
-import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,7 +41,7 @@ public class AdminPages {
 
     private final Pages pages;
     private final ServerService servers;
-    private final ServerGroupService groups;
+    private final FleetService fleet;
     private final UserService users;
     private final AccessService access;
     private final GroupMappings mappings;
@@ -51,10 +51,10 @@ public class AdminPages {
     private final HookService hooks;
     private final AuditLog audit;
 
-    public AdminPages(Pages pages, ServerService servers, ServerGroupService groups, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit) {
+    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit) {
         this.pages = pages;
         this.servers = servers;
-        this.groups = groups;
+        this.fleet = fleet;
         this.users = users;
         this.access = access;
         this.mappings = mappings;
@@ -69,9 +69,8 @@ public class AdminPages {
     @Path("servers")
     @Operation(hidden = true)
     public Uni<Response> servers(@Context HttpServerRequest http) {
-        // an admin's page: every group with all of its servers
-        return pages.render(http, Role.ADMIN, "servers", ctx -> servers.list().chain(l -> groups.list(null)
-                .map(g -> Templates.servers(ctx, l, g))));
+        // an admin's page: every server with what runs there, every group with all of its servers
+        return pages.render(http, Role.ADMIN, "servers", ctx -> fleet.serversPage().map(p -> Templates.servers(ctx, p)));
     }
 
     @GET

@@ -13,8 +13,8 @@ import io.triggerdeploy.federation.GroupMapping;
 import io.triggerdeploy.hook.HookView;
 import io.triggerdeploy.monitor.WatchView;
 import io.triggerdeploy.notify.ChannelView;
+import io.triggerdeploy.rollout.FleetService;
 import io.triggerdeploy.schedule.ScheduleView;
-import io.triggerdeploy.server.ServerGroupView;
 import io.triggerdeploy.server.ServerView;
 import io.triggerdeploy.user.UserView;
 
@@ -43,7 +43,7 @@ public final class Templates {
 
     public static native TemplateInstance search(PageContext ctx, LogSearchView view);
 
-    public static native TemplateInstance servers(PageContext ctx, List<ServerView> servers, List<ServerGroupView> groups);
+    public static native TemplateInstance servers(PageContext ctx, FleetService.ServersPage page);
 
     public static native TemplateInstance environments(PageContext ctx, List<Environment> environments,
                                                        java.util.Map<Long, List<GrantView>> grants,

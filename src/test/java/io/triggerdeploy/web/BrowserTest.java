@@ -456,8 +456,16 @@ class BrowserTest extends ApiTest {
     void labelsFromTheServerFormAndAGroupOfServersInOrder() throws IOException {
         String first = server("Web one", "echo ok");
         String second = server("Web two", "echo ok");
+        long live = given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                .body(Map.of("server", first, "parameters", Map.of("REF", "v1.4.2"))).post("/api/deployments")
+                .then().statusCode(202).extract().<Number>path("id").longValue();
+        waitUpTo(30).until(d -> "SUCCEEDED".equals(given().auth().oauth2(adminToken).get("/api/deployments/" + live)
+                .then().extract().path("status")));
         browserLogin(ADMIN, ADMIN_PASSWORD);
         driver.get(url("/servers"));
+        // what runs where: the live release on the first, nothing yet on the second
+        assertThat(visible(By.cssSelector("[data-version-of='" + first + "']")).getText()).contains("v1.4.2").contains("live since");
+        assertThat(text(By.cssSelector("[data-version-of='" + second + "']"))).contains("nothing live yet");
         // labels: key=value lines in the server's form, shown on its row, and back in the form when edited again
         visible(By.cssSelector("tr[data-server-row='" + first + "'] button[data-mode='edit']")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(first));
@@ -487,6 +495,7 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.cssSelector("#group-dialog button[type=submit]")).click();
         WebElement row = visible(By.cssSelector("tr[data-group-row='" + group + "']"));
         assertThat(row.getText()).containsSubsequence(second, first);
+        assertThat(text(By.cssSelector("[data-fleet-of='" + group + "']"))).isEqualTo("mixed: 1 × v1.4.2, 1 not deployed");
         shot("servers-labels-groups");
 
         // edited: the dialog holds the servers in order; a server dropped from the list leaves the group
