@@ -86,11 +86,6 @@ public class DeploymentService {
                 .map(x -> new DeploymentStats(windows));
     }
 
-    /** The newest deployment of every server that has one. */
-    public Uni<java.util.List<DeploymentView>> latestPerServer(Access access) {
-        return repository.latestPerServer().map(l -> l.stream().filter(d -> access.sees(d.serverId())).toList());
-    }
-
     /** Deployments queued or running now, oldest first, at most {@code limit}. */
     public Uni<java.util.List<DeploymentView>> active(int limit, Access access) {
         return repository.active(limit, access.hidden()).chain(this::withPositions);

@@ -27,7 +27,10 @@ public record Dashboard(List<Card> cards, List<DeploymentView> active, List<Depl
         return services.stream().filter(WatchView::active).count();
     }
 
-    /** One server and its newest deployment (null when it never deployed). */
-    public record Card(ServerView server, DeploymentView last) {
+    /**
+     * One server, the release live there ({@code live}: its newest SUCCEEDED deployment) and its newest deployment
+     * ({@code last}); each null when there is none. A failed or cancelled attempt never hides what runs.
+     */
+    public record Card(ServerView server, DeploymentView live, DeploymentView last) {
     }
 }

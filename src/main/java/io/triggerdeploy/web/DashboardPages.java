@@ -3,7 +3,7 @@ package io.triggerdeploy.web;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
-import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.WhatRuns;
 import io.triggerdeploy.monitor.WatchService;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerService;
@@ -19,9 +19,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** The dashboard (and its live part) and the help page. Access is checked by {@link Pages} (login redirect, 403 page); the annotations only let the request reach it. */
 @Path("/")
@@ -32,13 +29,16 @@ public class DashboardPages {
     private final Pages pages;
     private final ServerService servers;
     private final DeploymentService deployments;
+    private final WhatRuns whatRuns;
     private final WatchService monitored;
     private final Approvals approvals;
 
-    public DashboardPages(Pages pages, ServerService servers, DeploymentService deployments, WatchService monitored, Approvals approvals) {
+    public DashboardPages(Pages pages, ServerService servers, DeploymentService deployments, WhatRuns whatRuns,
+                          WatchService monitored, Approvals approvals) {
         this.pages = pages;
         this.servers = servers;
         this.deployments = deployments;
+        this.whatRuns = whatRuns;
         this.monitored = monitored;
         this.approvals = approvals;
     }
@@ -58,18 +58,23 @@ public class DashboardPages {
     private Uni<Dashboard> board(PageContext ctx) {
         return Uni.combine().all()
                 .unis(servers.list().map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()),
-                        deployments.latestPerServer(ctx.access()), deployments.active(50, ctx.access()), deployments.recent(10, ctx.access()),
+                        whatRuns.all(), deployments.active(50, ctx.access()), deployments.recent(10, ctx.access()),
                         monitored.list(0), approvals.waitingFor(ctx.principal(), 20))
-                .with((serverList, latest, active, recent, serviceList, awaiting) -> {
-                    Map<Long, DeploymentView> last = latest.stream()
-                            .collect(Collectors.toMap(DeploymentView::serverId, Function.identity(), (a, b) -> a));
+                .with((serverList, running, active, recent, serviceList, awaiting) -> {
                     List<Dashboard.Card> cards = serverList.stream()
                             .filter(ServerView::active)
-                            .map(s -> new Dashboard.Card(s, last.get(s.id())))
+                            .map(s -> card(s, running.get(s.id())))
                             .toList();
                     return new Dashboard(cards, active, recent, serviceList, awaiting);
                 });
     }
+    private static Dashboard.Card card(ServerView s, WhatRuns.Running r) {
+        if (r == null) {
+            return new Dashboard.Card(s, null, null);
+        }
+        return new Dashboard.Card(s, r.live(), r.latest() != null ? r.latest() : r.live());
+    }
+
     @GET
     @Path("help")
     @Operation(hidden = true)

@@ -78,6 +78,11 @@ class FleetTest extends DeployApiTest {
         assertThat(narrowed.getList("servers.server", String.class)).containsExactlyInAnyOrder(a, b, c);
         assertThat(narrowed.getList("versions")).isEqualTo(List.of(Map.of("ref", "v2", "servers", 2), Map.of("ref", "v1", "servers", 1)));
 
+        // the dashboard's card of c: v1 runs, the failed v2 is its last attempt
+        String board = given().auth().oauth2(viewer).get("/partials/dashboard").then().statusCode(200).extract().asString();
+        assertThat(board).containsPattern("data-live=\"" + c + "\">Running <a [^>]*>v1</a>")
+                .containsPattern("data-live=\"" + a + "\">Running <a [^>]*>v2</a>").contains("Last attempt");
+
         // the servers page says the same
         given().auth().oauth2(admin).get("/servers").then().statusCode(200)
                 .body(containsString("mixed: 2 × v2, 1 × v1")).body(containsString("last attempt:"));
