@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Text;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,7 @@ public class TeamService {
 
     public Uni<TeamView> create(TeamRequest request, Actor actor) {
         String name = request.name().strip();
-        String description = description(request.description());
+        String description = Text.printableOrNull(request.description(), "description");
         return changing(tx -> repository.insertTeam(tx, name, description).chain(id -> {
             if (id == null) {
                 throw ProblemException.conflict("A team named '" + name + "' already exists");
@@ -54,7 +55,7 @@ public class TeamService {
 
     public Uni<TeamView> update(String ref, TeamRequest request, Actor actor) {
         String name = request.name().strip();
-        String description = description(request.description());
+        String description = Text.printableOrNull(request.description(), "description");
         return teamId(ref).chain(id -> changing(tx -> repository.nameTaken(tx, name, id).chain(taken -> {
             if (taken) {
                 throw ProblemException.conflict("A team named '" + name + "' already exists");
@@ -117,15 +118,5 @@ public class TeamService {
             }
             return id;
         });
-    }
-
-    private static String description(String d) {
-        if (d == null || d.isBlank()) {
-            return null;
-        }
-        if (d.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t')) {
-            throw ProblemException.invalid("description", "must not contain control characters");
-        }
-        return d.strip();
     }
 }

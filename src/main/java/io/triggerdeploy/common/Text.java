@@ -24,4 +24,18 @@ public final class Text {
         int end = max > 0 && Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
         return s.substring(0, end);
     }
+
+    /**
+     * A free-text field as stored: stripped, null when blank, and refused (400 naming {@code field}) when it holds a
+     * control character other than a line break or a tab.
+     */
+    public static String printableOrNull(String value, String field) {
+        if (blank(value)) {
+            return null;
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t')) {
+            throw ProblemException.invalid(field, "must not contain control characters");
+        }
+        return value.strip();
+    }
 }

@@ -47,7 +47,7 @@ public class ServerGroupService {
 
     public Uni<ServerGroupView> create(ServerGroupRequest req, Actor actor) {
         String name = req.name().trim();
-        String description = description(req.description());
+        String description = Text.printableOrNull(req.description(), "description");
         List<String> refs = refs(req.servers());
         return transactions.run(tx -> members(tx, refs).chain(members -> repository.insert(tx, name, description,
                 actor.name()).chain(id -> {
@@ -63,7 +63,7 @@ public class ServerGroupService {
     /** Replaces the group's name, description and servers. */
     public Uni<ServerGroupView> update(String ref, ServerGroupRequest req, Actor actor) {
         String name = req.name().trim();
-        String description = description(req.description());
+        String description = Text.printableOrNull(req.description(), "description");
         List<String> refs = refs(req.servers());
         return transactions.run(tx -> find(tx, ref).chain(g -> members(tx, refs).chain(members ->
                 repository.update(tx, g.id(), name, description).chain(updated -> {
@@ -164,15 +164,5 @@ public class ServerGroupService {
     private static String describe(List<ServerGroupRepository.Named> members) {
         String names = String.join(", ", members.stream().limit(20).map(ServerGroupRepository.Named::alias).toList());
         return members.size() + " servers" + (members.isEmpty() ? "" : ": " + names + (members.size() > 20 ? ", …" : ""));
-    }
-
-    private static String description(String d) {
-        if (d == null || d.isBlank()) {
-            return null;
-        }
-        if (d.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t')) {
-            throw ProblemException.invalid("description", "must not contain control characters");
-        }
-        return d.strip();
     }
 }
