@@ -62,6 +62,16 @@ record Admission(String status, String environment, Integer approvalsRequired, O
         return new Admission("QUEUED", env.name(), null, null, notBefore, null, policy);
     }
 
+    /**
+     * A host of a rollout: the rollout took the environment's approvals once and checks its freezes and hours before
+     * every wave, so the host is queued now under the queue policy that applies to its server.
+     */
+    static Admission forRolloutHost(Gate g) {
+        Environment env = g.environment();
+        String policy = env != null && env.queuePolicy() != null ? env.queuePolicy() : g.serverQueuePolicy();
+        return new Admission("QUEUED", env != null ? env.name() : g.environmentName(), null, null, null, null, policy);
+    }
+
     private static Map<String, String> held(Windows.Block b, Environment env) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         out.put("environment", env.name());

@@ -36,24 +36,26 @@ public class DeploymentRepository {
     /** Queues a deployment inside {@code tx}; the NOTIFY that wakes the dispatchers is delivered at commit. */
     public Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
                                       String clientIp, String note) {
-        return insert(tx, serverId, alias, requestedBy, requestedById, source, clientIp, note, Run.PLAIN, null);
+        return insert(tx, serverId, alias, requestedBy, requestedById, source, clientIp, note, Run.PLAIN, null, null);
     }
 
     Uni<DeploymentView> insert(Tx tx, long serverId, String alias, String requestedBy, Long requestedById, String source,
-                               String clientIp, String note, Run run, Admission a) {
+                               String clientIp, String note, Run run, Admission a, HostCommand.Wave wave) {
         SqlClient c = tx.client();
         TriggerCommand.Origin o = run.origin();
         return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, requested_by_id, "
                                 + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id, environment, "
-                                + "approvals_required, approval_expires_at, not_before, break_glass_reason) "
-                                + "VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12, $14, $15, $16, $17, $18) "
+                                + "approvals_required, approval_expires_at, not_before, break_glass_reason, rollout_id, wave) "
+                                + "VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12, $14, $15, $16, $17, $18, "
+                                + "$19, $20) "
                                 + "RETURNING " + DeploymentView.COLUMNS)
                         .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note,
                                 run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id(),
                                 a == null ? "QUEUED" : a.status(), a == null ? null : a.environment(),
                                 a == null || a.approvalsRequired() == null ? null : a.approvalsRequired().shortValue(),
                                 a == null ? null : a.approvalExpiresAt(), a == null ? null : a.notBefore(),
-                                a == null ? null : a.breakGlass()}))
+                                a == null ? null : a.breakGlass(), wave == null ? null : wave.rolloutId(),
+                                wave == null ? null : wave.wave()}))
                         .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }

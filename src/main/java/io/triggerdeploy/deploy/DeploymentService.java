@@ -11,6 +11,7 @@ import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.security.SecretBox;
+import io.triggerdeploy.server.ParameterSpec;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.Server;
 import io.triggerdeploy.server.ServerService;
@@ -136,6 +137,11 @@ public class DeploymentService {
         return new Run(values.ref(), Parameters.write(values.shown()), sealed.isEmpty() ? null : Parameters.write(sealed), origin);
     }
 
+    /** What a host of a rollout will run: the values checked against its server's own declarations, secrets sealed. */
+    public Run hostRun(java.util.List<ParameterSpec> declared, Map<String, ?> values) {
+        return run(Parameters.resolve(declared, values), null);
+    }
+
     /** What a secret parameter of a deployment is sealed under. */
     static String sealedName(String parameter) {
         return "param:" + parameter;
@@ -159,7 +165,7 @@ public class DeploymentService {
             boolean queued = "QUEUED".equals(a.status());
             return refuseWhenBusy(tx, t, a.queuePolicy())
                     .chain(() -> repository.insert(tx, t.serverId(), t.alias(), c.requestedBy(), c.requestedById(), c.source(),
-                            c.actor().ip(), c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run(), a))
+                            c.actor().ip(), c.note() == null || c.note().isBlank() ? null : c.note().strip(), t.run(), a, null))
                     .chain(d -> !queued || !"replace".equals(a.queuePolicy()) ? Uni.createFrom().item(Map.entry(d, java.util.List.<Long>of()))
                             : repository.supersede(tx, t.serverId(), d.id()).map(ids -> Map.entry(d, ids)))
                     .call(e -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment",
@@ -169,6 +175,49 @@ public class DeploymentService {
                             true))
                     .map(Map.Entry::getKey);
         });
+    }
+
+    /**
+     * Queues one host of a rollout inside the rollout's transaction, with its audit record; a server whose queue policy
+     * is "reject" and that is busy refuses (the rollout counts it as a failed host) instead of failing the transaction.
+     */
+    public Uni<HostCommand.Queued> queueHost(Tx tx, HostCommand h) {
+        return repository.lockGate(tx, h.serverId()).chain(gate -> {
+            Admission a = Admission.forRolloutHost(gate);
+            Uni<DeploymentView> busy = "reject".equals(a.queuePolicy()) ? repository.busy(tx, h.serverId()) : Uni.createFrom().nullItem();
+            return busy.chain(b -> {
+                if (b != null) {
+                    return Uni.createFrom().item(new HostCommand.Queued(null, "server '" + h.alias() + "' already has deployment #"
+                            + b.id() + " " + b.status() + " and its queue policy is reject"));
+                }
+                return repository.insert(tx, h.serverId(), h.alias(), h.requestedBy(), h.requestedById(), h.source(),
+                                h.actor().ip(), h.note(), h.run(), a, h.wave())
+                        .chain(d -> ("replace".equals(a.queuePolicy()) ? repository.supersede(tx, h.serverId(), d.id())
+                                : Uni.createFrom().item(java.util.List.<Long>of())).chain(ids -> audit.record(tx, h.actor(),
+                                "rollout #" + h.wave().rolloutId(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
+                                describe("rollout #" + h.wave().rolloutId() + " wave " + h.wave().wave(), d)
+                                        + (ids.isEmpty() ? "" : "; superseded " + ids.stream().map(id -> "#" + id)
+                                        .collect(java.util.stream.Collectors.joining(", "))), true))
+                                .map(x -> new HostCommand.Queued(d, null)));
+            });
+        });
+    }
+
+    /**
+     * Queues, for a rollout being rolled back, the server's last successful deployment before {@code beforeId} (its
+     * first deployment in that rollout) again; null when the server has none (nothing to return to).
+     */
+    public Uni<HostCommand.Queued> queueHostRollback(Tx tx, HostCommand h, long beforeId) {
+        return repository.lastSuccessBefore(h.serverId(), beforeId).chain(src -> src == null ? Uni.createFrom().nullItem()
+                : queueHost(tx, new HostCommand(h.serverId(), h.alias(), src.run(new TriggerCommand.Origin("rollback", src.id())),
+                h.wave(), h.requestedBy(), h.requestedById(), h.source(), h.actor(), h.note())));
+    }
+
+    /** Asks a host deployment of a rollout to stop (queued: ends CANCELLED now), inside the rollout's transaction. */
+    public Uni<DeploymentView> cancelHost(Tx tx, long id, Actor actor, String why) {
+        return repository.requestCancel(tx, id).call(d -> d == null ? Uni.createFrom().voidItem()
+                : audit.record(tx, actor, null, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
+                "status " + d.status() + "; " + why, true));
     }
 
     /** Queue policy "reject": 409 naming the deployment queued or running. */

@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * A deployment as the API shows it, with links to itself, its log and its event stream. {@code parameters} are the
  * values its command received (secrets as {@code ***}); {@code origin} says whether it is a {@code rerun},
- * {@code rollback} or {@code promotion} of deployment {@code origin_id}.
+ * {@code rollback} or {@code promotion} of deployment {@code origin_id}; a host of a rollout
+ * carries {@code rollout_id} and its {@code wave} (from 1).
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,18 +25,18 @@ public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
                              String origin, Long originId, java.util.List<Step> steps, String failedStep,
                              Integer position, String environment, Approval approval, OffsetDateTime notBefore,
-                             String breakGlass, Map<String, String> links) {
+                             String breakGlass, Long rolloutId, Integer wave, Map<String, String> links) {
 
     static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
             + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
             + "parameters, origin, origin_id, steps, failed_step, environment, approvals_required, approval_expires_at, "
-            + "not_before, break_glass_reason";
+            + "not_before, break_glass_reason, rollout_id, wave";
 
     /** The same deployment with its place in its server's queue (1 = next), for a QUEUED one. */
     public DeploymentView withPosition(Integer p) {
         return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
                 durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
-                steps, failedStep, p, environment, approval, notBefore, breakGlass, links);
+                steps, failedStep, p, environment, approval, notBefore, breakGlass, rolloutId, wave, links);
     }
 
     /** The same deployment with the approvals and rejections it received. */
@@ -47,7 +48,7 @@ public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.
         return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
                 durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
                 steps, failedStep, position, environment, new Approval(approval.required(), given, approval.expiresAt(), decisions),
-                notBefore, breakGlass, links);
+                notBefore, breakGlass, rolloutId, wave, links);
     }
 
     /**
@@ -86,7 +87,8 @@ public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.
                 r.getString("origin"), r.getLong("origin_id"), steps(r.getValue("steps")), r.getString("failed_step"), null,
                 r.getString("environment"), r.getValue("approvals_required") == null ? null
                         : new Approval(r.getInteger("approvals_required"), null, r.getOffsetDateTime("approval_expires_at"), null),
-                r.getOffsetDateTime("not_before"), r.getString("break_glass_reason"), links(id));
+                r.getOffsetDateTime("not_before"), r.getString("break_glass_reason"), r.getLong("rollout_id"),
+                r.getInteger("wave"), links(id));
     }
 
     private static java.util.List<Step> steps(Object value) {

@@ -44,22 +44,30 @@ public class FleetService {
     }
 
     public Uni<FleetView> view(Target target, Access access) {
+        return members(target, "group").chain(chosen -> whatRuns.all().map(running -> of(chosen, running, access)));
+    }
+
+    /**
+     * The servers of a set, in the group's order (by alias without a group); {@code field} is what a refusal names when
+     * nothing was given ({@code target.group} for a rollout).
+     */
+    public Uni<List<ServerView>> members(Target target, String field) {
         boolean none = blank(target.group()) && blank(target.environment()) && blank(target.selector());
         if (none) {
-            throw ProblemException.invalid("group", "give a group, an environment or a selector (or several, to narrow)");
+            throw ProblemException.invalid(field, "give a group, an environment or a selector (or several, to narrow)");
         }
-        LabelSelector selector = blank(target.selector()) ? null : LabelSelector.parse(target.selector(), "selector");
+        String prefix = field.contains(".") ? field.substring(0, field.lastIndexOf('.') + 1) : "";
+        LabelSelector selector = blank(target.selector()) ? null : LabelSelector.parse(target.selector(), prefix + "selector");
         Uni<List<Long>> order = blank(target.group()) ? Uni.createFrom().item((List<Long>) null)
                 : groups.get(target.group(), null).map(ServerGroupView::serverIds);
-        return order.chain(ids -> servers.list().chain(all -> whatRuns.all().map(running -> {
+        return order.chain(ids -> servers.list().map(all -> {
             Map<Long, ServerView> byId = all.stream().collect(Collectors.toMap(ServerView::id, Function.identity()));
             List<ServerView> set = ids == null ? all.stream().sorted(Comparator.comparing(ServerView::alias)).toList()
                     : ids.stream().map(byId::get).filter(s -> s != null).toList();
-            List<ServerView> chosen = set.stream()
+            return set.stream()
                     .filter(s -> blank(target.environment()) || target.environment().trim().equalsIgnoreCase(s.environment()))
                     .filter(s -> selector == null || selector.matches(s.labels())).toList();
-            return of(chosen, running, access);
-        })));
+        }));
     }
 
     /** A server of the servers page with the release live there and a newer attempt (each null when there is none). */

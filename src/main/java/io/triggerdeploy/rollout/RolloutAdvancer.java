@@ -1,0 +1,111 @@
+package io.triggerdeploy.rollout;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.triggerdeploy.db.BootstrapStep;
+import io.triggerdeploy.deploy.DeploymentLifecycle;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * Moves this replica's share of the rollouts along: one thread that looks at the rollouts due every poll interval, and
+ * at once when a host of a rollout ends here or someone acts on a rollout. Each rollout is stepped under its row lock
+ * (a rollout another replica is stepping is skipped), until a step changes nothing.
+ */
+@ApplicationScoped
+public class RolloutAdvancer implements BootstrapStep {
+
+    private static final Logger LOG = Logger.getLogger(RolloutAdvancer.class);
+    /** Steps of one rollout in one round, at most (a wave of 1,000 hosts with max_in_flight 1,000 is one step). */
+    private static final int MAX_STEPS = 50;
+
+    private final RolloutRepository repository;
+    private final RolloutEngine engine;
+    private final RolloutConfig config;
+    private final Object signal = new Object();
+    private volatile boolean wake;
+    private volatile boolean stopped;
+    private int failures;
+
+    public RolloutAdvancer(RolloutRepository repository, RolloutEngine engine, RolloutConfig config) {
+        this.repository = repository;
+        this.engine = engine;
+        this.config = config;
+    }
+
+    @Override
+    public int order() {
+        return 105;
+    }
+
+    @Override
+    public void run() {
+        Thread t = new Thread(this::loop, "rollout-advancer");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Something about a rollout changed: look now. */
+    public void wake() {
+        synchronized (signal) {
+            wake = true;
+            signal.notifyAll();
+        }
+    }
+
+    void hostEnded(@ObservesAsync DeploymentLifecycle e) {
+        if (e.phase() == DeploymentLifecycle.Phase.FINISHED && e.deployment().rolloutId() != null) {
+            wake();
+        }
+    }
+
+    private void loop() {
+        while (!stopped) {
+            synchronized (signal) {
+                if (!wake) {
+                    try {
+                        signal.wait(config.pollInterval().toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                wake = false;
+            }
+            if (!stopped) {
+                round();
+            }
+        }
+    }
+
+    /** Every rollout due, each stepped until it rests; a failure is logged (once while it lasts) and retried next round. */
+    void round() {
+        try {
+            List<Long> due = VertxContextSupport.subscribeAndAwait(repository::due);
+            for (long id : due) {
+                for (int i = 0; i < MAX_STEPS && !stopped; i++) {
+                    long rollout = id;
+                    if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(rollout))) {
+                        break;
+                    }
+                }
+            }
+            if (failures > 0) {
+                LOG.infof("Rollouts advance again after %d failed round(s)", failures);
+                failures = 0;
+            }
+        } catch (Throwable e) {
+            if (failures++ == 0) {
+                LOG.warnf("Advancing rollouts failed: %s (retrying every %d ms)", e.getMessage(), config.pollInterval().toMillis());
+            }
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopped = true;
+        wake();
+    }
+}

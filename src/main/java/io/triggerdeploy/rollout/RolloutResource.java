@@ -1,0 +1,183 @@
+package io.triggerdeploy.rollout;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.deploy.DeploymentResource;
+import io.triggerdeploy.security.Callers;
+import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.TriggerPrincipal;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+
+/** Rollouts: one release to a group, an environment or a label selector, in waves. */
+@Path("/api/rollouts")
+@Produces(MediaType.APPLICATION_JSON)
+public class RolloutResource {
+
+    private final RolloutService rollouts;
+    private final RolloutActions actions;
+    private final AccessService access;
+    private final AuditLog audit;
+    private final SecurityIdentity identity;
+
+    public RolloutResource(RolloutService rollouts, RolloutActions actions, AccessService access, AuditLog audit,
+                           SecurityIdentity identity) {
+        this.rollouts = rollouts;
+        this.actions = actions;
+        this.access = access;
+        this.audit = audit;
+        this.identity = identity;
+    }
+
+    @POST
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "createRollout", summary = "Start a rollout, or plan one",
+            description = "Resolves and freezes the set of servers, splits it into waves and starts the first (or waits for the "
+                    + "environments' approvals, once for the whole rollout). The caller needs deploy on every server of the set. "
+                    + "With dry_run=true nothing is created: the answer is the plan, with the servers the caller may not deploy to.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RolloutRequest")))
+    @APIResponse(responseCode = "201", description = "Created; Location names the rollout",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "200", description = "The plan of a dry run; nothing was created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+    public Uni<RestResponse<RolloutView>> create(@NotNull(message = "a JSON body with target is required") @Valid RolloutRequest request,
+                                                 @QueryParam("dry_run") @DefaultValue("false")
+                                                 @Parameter(description = "Answer the plan only") boolean dryRun) {
+        return caller().chain(c -> rollouts.create(request, c, dryRun)).map(v -> dryRun ? RestResponse.ok(v)
+                : RestResponse.ResponseBuilder.<RolloutView>created(URI.create(v.links().get("self"))).entity(v).build());
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "listRollouts", summary = "Rollouts, newest first")
+    public Uni<RolloutPage> list(@QueryParam("status") @Parameter(schema = @Schema(implementation = RolloutStatus.class)) String status,
+                                 @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit) {
+        return access.of(identity).chain(a -> rollouts.page(status, cursor, limit, a));
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getRollout", summary = "A rollout with its waves and hosts")
+    public Uni<RolloutView> get(@PathParam("id") long id) {
+        return access.of(identity).chain(a -> rollouts.get(id, a));
+    }
+
+    @POST
+    @Path("{id}/pause")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "pauseRollout", summary = "Start nothing new", description = "Hosts already running finish.")
+    public Uni<RolloutView> pause(@PathParam("id") long id) {
+        return act(id, "pause", null);
+    }
+
+    @POST
+    @Path("{id}/resume")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "resumeRollout", summary = "Go on from a pause",
+            description = "Failures that broke the budget are accepted by whoever resumes (the budget grows by them).")
+    public Uni<RolloutView> resume(@PathParam("id") long id) {
+        return act(id, "resume", null);
+    }
+
+    @POST
+    @Path("{id}/abort")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "abortRollout", summary = "End the rollout", description = "Running hosts are cancelled; nothing more starts.")
+    public Uni<RolloutView> abort(@PathParam("id") long id) {
+        return act(id, "abort", null);
+    }
+
+    @POST
+    @Path("{id}/rollback")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "rollbackRollout", summary = "Return every host to its own release before the rollout",
+            description = "Each host that took this rollout's release is rolled back to its own last success before it, newest "
+                    + "wave first; failed, skipped and untouched hosts are left as they are. A running rollout ends first.")
+    public Uni<RolloutView> rollback(@PathParam("id") long id) {
+        return act(id, "rollback", null);
+    }
+
+    @POST
+    @Path("{id}/promote")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "promoteRollout", summary = "Let the waves after the canary start",
+            description = "Someone with approve on every server of the rollout, not the one who started it.")
+    public Uni<RolloutView> promote(@PathParam("id") long id) {
+        return act(id, "promote", null);
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "approveRollout", summary = "Approve a rollout that awaits its environments' approvals")
+    public Uni<RolloutView> approve(@PathParam("id") long id, @Valid DeploymentResource.Decision body) {
+        return act(id, "approve", body == null ? null : body.comment());
+    }
+
+    @POST
+    @Path("{id}/reject")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "rejectRollout", summary = "Reject a rollout that awaits approval; it ends REJECTED")
+    public Uni<RolloutView> reject(@PathParam("id") long id,
+                                   @NotNull(message = "a JSON body with comment is required") @Valid DeploymentResource.Rejection body) {
+        if (body.comment() == null || body.comment().isBlank()) {
+            throw ProblemException.invalid("comment", "is required to reject");
+        }
+        return act(id, "reject", body.comment());
+    }
+
+    @POST
+    @Path("{id}/hosts/{server}/retry")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "retryRolloutHost", summary = "Run a failed host again")
+    public Uni<RolloutView> retry(@PathParam("id") long id, @PathParam("server") @Parameter(description = "The server's alias or id") String server) {
+        return caller().chain(c -> actions.host(id, server, "retry", c));
+    }
+
+    @POST
+    @Path("{id}/hosts/{server}/skip")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "skipRolloutHost", summary = "Leave a pending or failed host out")
+    public Uni<RolloutView> skip(@PathParam("id") long id, @PathParam("server") @Parameter(description = "The server's alias or id") String server) {
+        return caller().chain(c -> actions.host(id, server, "skip", c));
+    }
+
+    private Uni<RolloutView> act(long id, String action, String comment) {
+        return caller().chain(c -> actions.act(id, action, comment, c));
+    }
+
+    private Uni<RolloutService.Caller> caller() {
+        TriggerPrincipal p = Callers.of(identity);
+        String source = switch (p.authType()) {
+            case API_TOKEN -> "api_token";
+            case SESSION -> "web";
+            default -> "api";
+        };
+        return access.of(identity).map(a -> new RolloutService.Caller(a, Acting.of(p), source, audit.actor(identity)));
+    }
+}

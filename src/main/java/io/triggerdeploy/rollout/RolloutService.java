@@ -1,0 +1,287 @@
+package io.triggerdeploy.rollout;
+
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.Access;
+import io.triggerdeploy.access.Acting;
+import io.triggerdeploy.access.Permission;
+import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.Keyset;
+import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.deploy.DeploymentService;
+import io.triggerdeploy.deploy.Run;
+import io.triggerdeploy.environment.Environment;
+import io.triggerdeploy.environment.EnvironmentService;
+import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.ServerView;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Creates rollouts (or plans them: the dry run computes the same plan), reads them as a caller may see them, and takes the
+ * actions people ask for; the engine moves them along. Every action commits with its audit record.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    private final RolloutRepository repository;
+    private final FleetService fleet;
+    private final DeploymentService deployments;
+    private final EnvironmentService environments;
+    private final Transactions transactions;
+    private final AuditLog audit;
+    private final RolloutEngine engine;
+    private final RolloutAdvancer advancer;
+
+    public RolloutService(RolloutRepository repository, FleetService fleet, DeploymentService deployments,
+                          EnvironmentService environments, Transactions transactions, AuditLog audit, RolloutEngine engine,
+                          RolloutAdvancer advancer) {
+        this.repository = repository;
+        this.fleet = fleet;
+        this.deployments = deployments;
+        this.environments = environments;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.engine = engine;
+        this.advancer = advancer;
+    }
+
+    /** Who asks: their access over every server, their name and id, how they came in and from where. */
+    public record Caller(Access access, Acting acting, String source, Actor actor) {
+    }
+
+    /** A server of the set with what it will run. */
+    private record Member(ServerView server, Run run) {
+    }
+
+    /** Plans a rollout (dry run: nothing is created) or creates it; the caller needs deploy on every server of the set. */
+    public Uni<RolloutView> create(RolloutRequest req, Caller c, boolean dryRun) {
+        if (req.target() == null) {
+            throw ProblemException.invalid("target", "is required: {\"group\": ...}, {\"environment\": ...} or {\"selector\": ...}");
+        }
+        FleetService.Target target = new FleetService.Target(req.target().group(), req.target().environment(), req.target().selector());
+        return fleet.members(target, "target.group").onFailure(ProblemException.class)
+                .transform(e -> ((ProblemException) e).status() == 404 ? ProblemException.invalid("target.group",
+                        "there is no group '" + req.target().group().trim() + "'") : e)
+                .chain(all -> environments.byName().chain(envs -> {
+                    List<ServerView> set = all.stream().filter(ServerView::active).toList();
+                    RolloutPlan.Plan plan = RolloutPlan.of(req, set.stream().map(s -> new RolloutPlan.Host(s.id(), s.alias())).toList());
+                    Map<String, Object> values = values(req);
+                    Map<Long, Member> members = new HashMap<>();
+                    set.forEach(s -> members.put(s.id(), new Member(s, hostRun(s, values, c.access()))));
+                    List<String> denied = set.stream().filter(s -> c.access().sees(s.id()) && !c.access().may(Permission.DEPLOY, s.id()))
+                            .map(ServerView::alias).toList();
+                    int hidden = (int) set.stream().filter(s -> !c.access().sees(s.id())).count();
+                    if (dryRun) {
+                        return patternChecked(req).map(x -> planView(req, plan, c, denied, hidden));
+                    }
+                    if (!denied.isEmpty() || hidden > 0) {
+                        throw ProblemException.forbidden("You may not deploy to " + refusal(denied, hidden) + "; nothing was created");
+                    }
+                    return patternChecked(req).chain(x -> insert(req, plan, members, envs, c)).invoke(advancer::wake);
+                }));
+    }
+
+    private static Map<String, Object> values(RolloutRequest req) {
+        Map<String, Object> values = new HashMap<>(req.parameters() == null ? Map.of() : req.parameters());
+        if (req.ref() != null && !req.ref().isBlank()) {
+            Object given = values.get(Parameters.REF);
+            if (given != null && !req.ref().trim().equals(String.valueOf(given))) {
+                throw ProblemException.invalid("ref", "differs from parameters.REF; give the version once");
+            }
+            values.put(Parameters.REF, req.ref().trim());
+        }
+        return values;
+    }
+
+    /** The values checked against one server's own declarations; a refusal names the server (or says it is hidden). */
+    private Run hostRun(ServerView s, Map<String, Object> values, Access access) {
+        try {
+            return deployments.hostRun(s.parameters(), values);
+        } catch (ProblemException e) {
+            String where = access.sees(s.id()) ? "server '" + s.alias() + "'" : "a server of the set you cannot see";
+            if (e.violations() == null || e.violations().isEmpty()) {
+                throw e;
+            }
+            var v = e.violations().get(0);
+            throw ProblemException.invalid(v.field(), v.message() + " (on " + where + ")");
+        }
+    }
+
+    private Uni<Void> patternChecked(RolloutRequest req) {
+        if (req.errorPattern() == null || req.errorPattern().isBlank()) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.patternError(req.errorPattern()).map(error -> {
+            if (error != null) {
+                throw ProblemException.invalid("error_pattern", "is not a regular expression PostgreSQL takes: " + error);
+            }
+            return null;
+        });
+    }
+
+    private static String refusal(List<String> names, int hidden) {
+        String named = String.join(", ", names);
+        if (hidden == 0) {
+            return named;
+        }
+        String others = hidden + (hidden == 1 ? " server" : " servers") + " you cannot see";
+        return named.isEmpty() ? others : named + " and " + others;
+    }
+
+    private Uni<RolloutView> insert(RolloutRequest req, RolloutPlan.Plan plan, Map<Long, Member> members, Map<String, Environment> envs,
+                                    Caller c) {
+        List<Environment> approving = members.values().stream().map(m -> m.server().environment())
+                .filter(e -> e != null).map(e -> envs.get(e.toLowerCase(Locale.ROOT))).filter(e -> e != null && e.requiredApprovals() > 0)
+                .distinct().toList();
+        Integer required = approving.stream().map(Environment::requiredApprovals).max(Integer::compare).orElse(null);
+        if (required != null && c.acting().isDeployToken()) {
+            throw ProblemException.forbidden("Environment '" + approving.get(0).name() + "' needs approval, and the shared "
+                    + "DEPLOY_TOKEN does not say who asks: start the rollout with an API token of your own");
+        }
+        OffsetDateTime expires = required == null ? null : Instant.now().plusSeconds(60L * approving.stream()
+                .mapToInt(Environment::approvalTimeoutMinutes).min().orElse(60)).atOffset(ZoneOffset.UTC);
+        List<RolloutRepository.NewHost> hosts = new ArrayList<>();
+        for (int w = 0; w < plan.waves().size(); w++) {
+            List<RolloutPlan.Host> wave = plan.waves().get(w);
+            for (int i = 0; i < wave.size(); i++) {
+                Run run = members.get(wave.get(i).serverId()).run();
+                hosts.add(new RolloutRepository.NewHost(wave.get(i).serverId(), wave.get(i).alias(), w + 1, i, run.ref(),
+                        run.shownJson(), run.sealedJson()));
+            }
+        }
+        Run any = members.values().iterator().next().run();
+        RolloutRepository.New n = new RolloutRepository.New(required == null ? "RUNNING" : "AWAITING_APPROVAL",
+                target(req).encode(), plan.strategy(), plan.spec().encode(), any.ref(), any.shownJson(), note(req.note()),
+                plan.waves().size(), plan.maxFailures(), plan.maxInFlight(), plan.onBreach(),
+                required == null ? null : required.shortValue(), expires, c.acting().username(), c.acting().userId(), c.source());
+        Long[] ids = members.keySet().toArray(Long[]::new);
+        return transactions.run(tx -> repository.lockCreation(tx).chain(() -> repository.busy(tx, ids)).chain(busy -> {
+            if (busy != null) {
+                throw ProblemException.conflict("Server '" + busy[1] + "' is in rollout #" + busy[0] + ", which has not ended; a server "
+                        + "takes part in one rollout at a time");
+            }
+            return repository.insert(tx, n, hosts);
+        }).call(r -> engine.record(tx, r, c.actor(), "rollout.created", plan.strategy() + ", " + hosts.size() + " hosts in "
+                + plan.waves().size() + (plan.waves().size() == 1 ? " wave" : " waves") + (n.ref() == null ? "" : ", ref " + n.ref())
+                + (required == null ? "" : "; awaiting " + required + (required == 1 ? " approval" : " approvals") + " until " + expires))))
+                .chain(r -> get(r.id, c.access()));
+    }
+
+    private static JsonObject target(RolloutRequest req) {
+        JsonObject t = new JsonObject();
+        if (req.target().group() != null && !req.target().group().isBlank()) {
+            t.put("group", req.target().group().trim());
+        }
+        if (req.target().environment() != null && !req.target().environment().isBlank()) {
+            t.put("environment", req.target().environment().trim());
+        }
+        if (req.target().selector() != null && !req.target().selector().isBlank()) {
+            t.put("selector", req.target().selector().trim());
+        }
+        return t;
+    }
+
+    private static String note(String note) {
+        return note == null || note.isBlank() ? null : note.strip();
+    }
+
+    /** The plan a dry run answers: the waves (hidden servers left out and counted), who may not deploy where. */
+    private static RolloutView planView(RolloutRequest req, RolloutPlan.Plan plan, Caller c, List<String> denied, int hidden) {
+        List<List<String>> waves = plan.waves().stream().map(w -> w.stream().filter(h -> c.access().sees(h.serverId()))
+                .map(RolloutPlan.Host::alias).toList()).toList();
+        List<RolloutView.Host> hosts = new ArrayList<>();
+        for (int w = 0; w < plan.waves().size(); w++) {
+            for (RolloutPlan.Host h : plan.waves().get(w)) {
+                if (c.access().sees(h.serverId())) {
+                    hosts.add(new RolloutView.Host(h.alias(), h.serverId(), w + 1, null, "PENDING", 0, null, null, null, null));
+                }
+            }
+        }
+        JsonObject t = target(req);
+        return new RolloutView(null, null, new RolloutView.Target(t.getString("group"), t.getString("environment"), t.getString("selector")),
+                plan.strategy(), req.ref() == null || req.ref().isBlank() ? null : req.ref().trim(), null, null, 0, plan.maxFailures(),
+                null, plan.maxInFlight(), plan.onBreach(), gates(plan.spec()), waves, hosts, hidden == 0 ? null : hidden,
+                denied.isEmpty() ? null : denied, null, null, null, note(req.note()), null, null, null, null);
+    }
+
+    static Map<String, Object> gates(JsonObject spec) {
+        return spec.getMap();
+    }
+
+    /** A rollout the caller may see (one of its servers at least); 404 as if it did not exist otherwise. */
+    public Uni<RolloutView> get(long id, Access access) {
+        return repository.find(id).chain(r -> {
+            if (r == null) {
+                throw ProblemException.notFound("No rollout " + id);
+            }
+            return repository.hosts(null, id).map(hosts -> {
+                if (hosts.stream().noneMatch(h -> access.sees(h.serverId()))) {
+                    throw ProblemException.notFound("No rollout " + id);
+                }
+                return view(r, hosts, access);
+            });
+        });
+    }
+
+    /** A page of the rollouts the caller may see, newest first. */
+    public Uni<RolloutPage> page(String status, Long cursor, int limit, Access access) {
+        Keyset.limit(limit, 200);
+        String st = status == null || status.isBlank() ? null : status.trim().toUpperCase(Locale.ROOT);
+        if (st != null && java.util.Arrays.stream(RolloutStatus.values()).noneMatch(v -> v.name().equals(st))) {
+            throw ProblemException.invalid("status", "must be one of " + java.util.Arrays.toString(RolloutStatus.values()));
+        }
+        return repository.page(st, cursor, limit).chain(list -> list.isEmpty() ? Uni.createFrom().item(new RolloutPage(List.of(), null))
+                : repository.hostsOf(list.stream().map(r -> r.id).toArray(Long[]::new)).map(byId -> {
+                    List<RolloutView> items = list.stream().filter(r -> byId.getOrDefault(r.id, List.of()).stream()
+                            .anyMatch(h -> access.sees(h.serverId()))).map(r -> view(r, byId.get(r.id), access)).toList();
+                    return new RolloutPage(items, Keyset.next(list, limit, r -> r.id));
+                }));
+    }
+
+    static RolloutView view(Rollout r, List<Rollout.HostRow> rows, Access access) {
+        List<List<String>> waves = new ArrayList<>();
+        for (int w = 1; w <= r.waveCount; w++) {
+            int wave = w;
+            waves.add(rows.stream().filter(h -> h.wave() == wave && access.sees(h.serverId())).map(Rollout.HostRow::alias).toList());
+        }
+        List<RolloutView.Host> hosts = rows.stream().filter(h -> access.sees(h.serverId())).map(h -> new RolloutView.Host(h.alias(),
+                h.serverId(), h.wave(), h.deploymentId(), h.status(), h.attempts(), h.detail(), h.startedAt(), h.finishedAt(),
+                h.rollbackDeploymentId())).toList();
+        int hidden = rows.size() - hosts.size();
+        int failures = (int) rows.stream().filter(Rollout.HostRow::failed).count();
+        Map<String, String> params = r.parameters == null || r.parameters.isEmpty() ? null
+                : r.parameters.getMap().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()),
+                (a, b) -> a, java.util.TreeMap::new));
+        return new RolloutView(r.id, r.status, new RolloutView.Target(r.target.getString("group"), r.target.getString("environment"),
+                r.target.getString("selector")), r.strategy, r.ref, params, r.currentWave, failures, r.maxFailures,
+                r.acceptedFailures == 0 ? null : r.acceptedFailures, r.maxInFlight, r.onBreach, gates(r.spec), waves, hosts,
+                hidden == 0 ? null : hidden, null, r.gate, r.pausedReason, approval(r), r.note, r.createdBy, r.createdAt, r.finishedAt,
+                RolloutView.links(r.id));
+    }
+
+    private static RolloutView.Approval approval(Rollout r) {
+        if (r.approvalsRequired == null) {
+            return null;
+        }
+        List<RolloutView.Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < r.decisions.size(); i++) {
+            JsonObject d = r.decisions.getJsonObject(i);
+            decisions.add(new RolloutView.Decision(d.getString("username"), d.getString("decision"), d.getString("comment"),
+                    OffsetDateTime.parse(d.getString("at"))));
+        }
+        int given = (int) decisions.stream().filter(d -> "approve".equals(d.decision())).count();
+        return new RolloutView.Approval(r.approvalsRequired, given, r.approvalExpiresAt, decisions);
+    }
+}

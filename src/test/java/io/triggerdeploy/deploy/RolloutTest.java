@@ -1,0 +1,319 @@
+package io.triggerdeploy.deploy;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.triggerdeploy.support.Deploys;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Rollouts over servers that stand for a fleet (one in-process SSH server, one working directory per server): waves one
+ * after another, the failure budget over the whole rollout with pause, retry, skip, resume, abort and rollback, the gates
+ * (error lines, promote by someone else), approvals once, a freeze that begins mid-rollout, and bad input refused.
+ */
+@QuarkusTest
+@TestProfile(Deploys.Profile.class)
+class RolloutTest extends DeployApiTest {
+
+    /** A script that waits (at most 30 s) for the file {@code go} in its working directory. */
+    private static final String WAIT_FOR_GO = "for i in $(seq 1 300); do [ -f go ] && break; sleep 0.1; done; echo \"deploying $REF\"";
+
+    private List<String> fleet(int n, String script) throws IOException {
+        String env = environment(Map.of());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(server(env, script));
+        }
+        return out;
+    }
+
+    private String group(List<String> servers) {
+        String name = unique("g");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", name, "servers", servers))
+                .post("/api/groups").then().statusCode(201);
+        return name;
+    }
+
+    private Response create(String token, Map<String, Object> body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).post("/api/rollouts");
+    }
+
+    private long created(Map<String, Object> body) {
+        return create(operator, body).then().log().ifValidationFails().statusCode(201).extract().<Number>path("id").longValue();
+    }
+
+    private JsonPath rollout(long id) {
+        return given().auth().oauth2(admin).get("/api/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private JsonPath awaitRollout(long id, String status) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status.equals(rollout(id).getString("status")));
+        return rollout(id);
+    }
+
+    private Response act(String token, long id, String action) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).post("/api/rollouts/" + id + "/" + action);
+    }
+
+    private static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static Path dir(String alias) {
+        return DeploymentTest.DIR.resolve(alias);
+    }
+
+    @Test
+    void aRollingRolloutRunsItsWavesOneAfterAnotherAsOrdinaryDeploymentsAndTheDryRunPlannedExactlyThat() throws IOException {
+        List<String> servers = fleet(5, "echo \"deploying $REF on $(basename $PWD)\"");
+        String group = group(servers);
+        Map<String, Object> request = body("target", Map.of("group", group), "strategy", "rolling", "batch", 2, "ref", "v2");
+
+        JsonPath plan = given().auth().oauth2(operator).contentType(ContentType.JSON).body(request).post("/api/rollouts?dry_run=true")
+                .then().statusCode(200).body("status", equalTo(null)).body("id", equalTo(null)).extract().jsonPath();
+        List<List<String>> planned = plan.getList("waves");
+        assertThat(planned).containsExactly(servers.subList(0, 2), servers.subList(2, 4), servers.subList(4, 5));
+        assertThat(given().auth().oauth2(admin).get("/api/rollouts?limit=200").then().statusCode(200).extract().jsonPath()
+                .getList("items.target.group", String.class)).doesNotContain(group);
+
+        long id = created(request);
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        assertThat(done.getList("waves")).isEqualTo(planned);
+        assertThat(done.getInt("failures")).isZero();
+        assertThat(done.getString("finished_at")).isNotNull();
+        List<Map<String, Object>> hosts = done.getList("hosts");
+        assertThat(hosts).hasSize(5).allSatisfy(h -> assertThat(h).containsEntry("status", "SUCCEEDED").containsEntry("attempts", 1));
+
+        // each host is an ordinary deployment of the rollout, at the rollout's REF, and wave n+1 began after wave n ended
+        OffsetDateTime previousEnd = null;
+        for (int wave = 1; wave <= 3; wave++) {
+            OffsetDateTime end = null;
+            for (Map<String, Object> h : hosts) {
+                if ((int) h.get("wave") != wave) {
+                    continue;
+                }
+                JsonPath d = get(((Number) h.get("deployment_id")).longValue());
+                assertThat(d.getLong("rollout_id")).isEqualTo(id);
+                assertThat(d.getInt("wave")).isEqualTo(wave);
+                assertThat(d.getString("ref")).isEqualTo("v2");
+                assertThat(d.getString("server")).isEqualTo(h.get("server"));
+                OffsetDateTime started = OffsetDateTime.parse(d.getString("started_at"));
+                if (previousEnd != null) {
+                    assertThat(started).isAfterOrEqualTo(previousEnd);
+                }
+                OffsetDateTime finished = OffsetDateTime.parse(d.getString("finished_at"));
+                end = end == null || finished.isAfter(end) ? finished : end;
+            }
+            previousEnd = end;
+        }
+        given().auth().oauth2(viewer).get("/api/fleet?group=" + group).then().statusCode(200).body("summary", equalTo("converged on v2"));
+        given().auth().oauth2(viewer).get("/api/rollouts?status=succeeded").then().statusCode(200)
+                .body("items.find { it.id == " + id + " }.strategy", equalTo("rolling"));
+    }
+
+    @Test
+    void aBrokenBudgetPausesTheRolloutAndRetrySkipAndResumeTakeItToTheEnd() throws IOException {
+        // the second server fails while its directory holds a file "broken"; the fourth always fails
+        List<String> servers = fleet(4, "[ ! -f broken ] || { echo 'ERROR: broken'; exit 3; }; echo \"deploying $REF\"");
+        Files.writeString(dir(servers.get(1)).resolve("broken"), "");
+        Files.writeString(dir(servers.get(3)).resolve("broken"), "");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "rolling", "batch", 1, "ref", "v3"));
+
+        JsonPath paused = awaitRollout(id, "PAUSED");
+        assertThat(paused.getString("paused_reason")).contains("failure budget exceeded").contains(servers.get(1) + " FAILED");
+        assertThat(paused.getInt("failures")).isEqualTo(1);
+        assertThat(paused.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "FAILED", "PENDING", "PENDING");
+
+        // retry after the cause is fixed: the host runs again and the rollout goes on, until the fourth fails
+        Files.delete(dir(servers.get(1)).resolve("broken"));
+        act(operator, id, "hosts/" + servers.get(1) + "/retry").then().statusCode(200).body("status", equalTo("RUNNING"));
+        JsonPath again = awaitRollout(id, "PAUSED");
+        assertThat(again.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED");
+        assertThat(again.getList("hosts.attempts", Integer.class)).containsExactly(1, 2, 1, 1);
+        // skipping the last one ends the rollout
+        act(operator, id, "hosts/" + servers.get(3) + "/skip").then().statusCode(200);
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        assertThat(done.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SKIPPED");
+        assertThat(done.getInt("failures")).isZero();
+        // a host that succeeded is not retried; an ended rollout's hosts are left alone
+        act(operator, id, "hosts/" + servers.get(0) + "/retry").then().statusCode(409);
+        act(operator, id, "pause").then().statusCode(409).body("detail", containsString("SUCCEEDED"));
+    }
+
+    @Test
+    void withinTheBudgetTheCanaryRolloutGoesOnAndResumeAcceptsABreach() throws IOException {
+        List<String> servers = fleet(6, "[ ! -f broken ] || exit 4; echo \"deploying $REF\"");
+        Files.writeString(dir(servers.get(2)).resolve("broken"), "");
+        Files.writeString(dir(servers.get(4)).resolve("broken"), "");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "canary", "canary", List.of(servers.get(5)),
+                "waves", List.of(1, "50%", "100%"), "max_failures", 1, "ref", "v4"));
+        JsonPath r = awaitRollout(id, "PAUSED");
+        // the canary first (named), then cumulative waves: 1, 3 (50% of 6), 6
+        assertThat(r.getList("waves")).isEqualTo(List.of(List.of(servers.get(5)), servers.subList(0, 2), servers.subList(2, 5)));
+        assertThat(r.getInt("failures")).isEqualTo(2);
+        assertThat(r.getInt("max_failures")).isEqualTo(1);
+        act(operator, id, "resume").then().statusCode(200).body("accepted_failures", equalTo(1));
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        assertThat(done.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED",
+                "SUCCEEDED", "FAILED");
+    }
+
+    @Test
+    void rollbackReturnsEachHostToItsOwnEarlierRelease() throws IOException {
+        List<String> servers = fleet(3, "[ \"$REF\" != v9 ] || [ ! -f broken ] || exit 5; echo \"deploying $REF\"");
+        String group = group(servers);
+        for (int i = 0; i < 3; i++) {
+            long d = accepted(given().auth().oauth2(operator).contentType(ContentType.JSON)
+                    .body(Map.of("server", servers.get(i), "parameters", Map.of("REF", "v1." + i))).post("/api/deployments"));
+            awaitStatus(d, "SUCCEEDED");
+        }
+        Files.writeString(dir(servers.get(2)).resolve("broken"), "");
+        long id = created(body("target", Map.of("group", group), "strategy", "rolling", "batch", 1, "ref", "v9", "on_breach", "rollback"));
+        JsonPath r = awaitRollout(id, "ROLLED_BACK");
+        assertThat(r.getString("paused_reason")).contains("failure budget exceeded");
+        List<Map<String, Object>> hosts = r.getList("hosts");
+        assertThat(hosts.get(2)).containsEntry("status", "FAILED").doesNotContainKey("rollback_deployment_id");
+        for (int i = 0; i < 2; i++) {
+            long back = ((Number) hosts.get(i).get("rollback_deployment_id")).longValue();
+            awaitStatus(back, "SUCCEEDED");
+            assertThat(get(back).getString("ref")).isEqualTo("v1." + i);
+            assertThat(get(back).getString("origin")).isEqualTo("rollback");
+        }
+        given().auth().oauth2(viewer).get("/api/fleet?group=" + group).then().statusCode(200)
+                .body("summary", equalTo("mixed: 1 × v1.0, 1 × v1.1, 1 × v1.2"));
+        act(operator, id, "rollback").then().statusCode(409);
+    }
+
+    @Test
+    void abortCancelsTheRunningHostsAndStartsNothingMore() throws IOException {
+        List<String> servers = fleet(3, WAIT_FOR_GO);
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "rolling", "batch", 2, "ref", "v5"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(id).getList("hosts.status", String.class)
+                .equals(List.of("RUNNING", "RUNNING", "PENDING")));
+        act(viewer, id, "abort").then().statusCode(403);
+        act(operator, id, "abort").then().statusCode(200).body("status", equalTo("ABORTED"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(id).getList("hosts.status", String.class)
+                .equals(List.of("CANCELLED", "CANCELLED", "PENDING")));
+        assertThat(rollout(id).getList("hosts.deployment_id")).hasSize(3).last().isNull();
+    }
+
+    @Test
+    void theErrorGateHoldsTheNextWaveAndPromoteNeedsSomeoneElse() throws IOException {
+        List<String> noisy = fleet(2, "echo 'warning: disk'; echo 'Error: connection refused'; echo \"deploying $REF\"");
+        long gated = created(body("target", Map.of("group", group(noisy)), "strategy", "rolling", "batch", 1, "ref", "v6",
+                "error_pattern", "^error:", "max_error_lines", 0));
+        JsonPath held = awaitRollout(gated, "PAUSED");
+        assertThat(held.getString("paused_reason")).contains("error gate of wave 1: 1 output lines match /^error:/");
+        assertThat(held.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING");
+
+        List<String> servers = fleet(3, "echo \"deploying $REF\"");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "canary", "canary", 1, "promote", true, "ref", "v7"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(id).getString("gate") != null);
+        JsonPath waiting = rollout(id);
+        assertThat(waiting.getString("status")).isEqualTo("RUNNING");
+        assertThat(waiting.getString("gate")).startsWith("promote:");
+        assertThat(waiting.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING", "PENDING");
+        act(operator, id, "promote").then().statusCode(403).body("detail", containsString("someone else"));
+        act(admin, id, "promote").then().statusCode(200);
+        awaitRollout(id, "SUCCEEDED");
+        act(admin, id, "promote").then().statusCode(409);
+    }
+
+    @Test
+    void approvalsAreTakenOnceForTheWholeRollout() throws IOException {
+        String env = environment(Map.of("required_approvals", 1));
+        List<String> servers = List.of(server(env, "echo ok"), server(env, "echo ok"));
+        long id = created(body("target", Map.of("environment", env), "strategy", "all_at_once", "ref", "v8"));
+        JsonPath waiting = rollout(id);
+        assertThat(waiting.getString("status")).isEqualTo("AWAITING_APPROVAL");
+        assertThat(waiting.getInt("approval.required")).isEqualTo(1);
+        assertThat(waiting.getList("hosts.deployment_id")).containsOnlyNulls();
+        act(operator, id, "approve").then().statusCode(403);
+        act(admin, id, "approve").then().statusCode(200);
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        assertThat(done.getList("hosts.server", String.class)).containsExactlyInAnyOrderElementsOf(servers);
+        for (Object d : done.getList("hosts.deployment_id")) {
+            // the hosts ran without asking again
+            assertThat(get(((Number) d).longValue()).getMap("")).doesNotContainKey("approval");
+        }
+        long rejected = created(body("target", Map.of("environment", env), "ref", "v9"));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("comment", "not today"))
+                .post("/api/rollouts/" + rejected + "/reject").then().statusCode(200).body("status", equalTo("REJECTED"));
+    }
+
+    @Test
+    void aFreezeThatBeginsMidRolloutPausesItAtTheNextWaveAndItResumesWhenTheFreezeEnds() throws IOException {
+        String env = environment(Map.of());
+        List<String> servers = List.of(server(env, WAIT_FOR_GO), server(env, "echo \"deploying $REF\""));
+        long id = created(body("target", Map.of("environment", env), "strategy", "rolling", "batch", 1, "ref", "v10",
+                "resume_after_freeze", true));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(rollout(id).getList("hosts.status", String.class).get(0)));
+        Instant now = Instant.now();
+        Map<String, Object> freeze = Map.of("start", now.minusSeconds(1).toString(), "end", now.plusSeconds(4).toString(),
+                "reason", "Change freeze");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("freeze_windows", List.of(freeze)))
+                .put("/api/environments/" + env).then().statusCode(200);
+        Files.writeString(dir(servers.get(0)).resolve("go"), "");
+        JsonPath paused = awaitRollout(id, "PAUSED");
+        assertThat(paused.getString("paused_reason")).contains("Change freeze");
+        assertThat(paused.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING");
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        OffsetDateTime second = OffsetDateTime.parse(get(done.getLong("hosts[1].deployment_id")).getString("started_at"));
+        assertThat(second.toInstant()).isAfterOrEqualTo(now.plusSeconds(4));
+    }
+
+    @Test
+    void aServerTakesPartInOneRolloutAtATimeAndBadInputIsRefusedNamingTheField() throws IOException {
+        List<String> servers = fleet(2, WAIT_FOR_GO);
+        String group = group(servers);
+        long id = created(body("target", Map.of("group", group), "strategy", "all_at_once"));
+        create(operator, body("target", Map.of("selector", "none=such"), "strategy", "all_at_once")).then().statusCode(400)
+                .body("detail", containsString("target"));
+        create(operator, body("target", Map.of("group", group))).then().statusCode(409)
+                .body("detail", containsString("rollout #" + id));
+        create(viewer, body("target", Map.of("group", group))).then().statusCode(403);
+
+        Map<String, Map<String, Object>> bad = new java.util.LinkedHashMap<>();
+        bad.put("target", body("strategy", "rolling"));
+        bad.put("target.group", body("target", Map.of("group", "no-such-group")));
+        bad.put("target.selector", body("target", Map.of("selector", "role in (")));
+        bad.put("batch", body("target", Map.of("group", group), "batch", "150%"));
+        bad.put("waves", body("target", Map.of("group", group), "strategy", "canary", "waves", List.of(1, "40%")));
+        bad.put("max_failures", body("target", Map.of("group", group), "max_failures", -1));
+        bad.put("strategy", body("target", Map.of("group", group), "strategy", "yolo"));
+        bad.put("error_pattern", body("target", Map.of("group", group), "error_pattern", "(unclosed"));
+        bad.put("parameters.NOPE", body("target", Map.of("group", group), "parameters", Map.of("NOPE", "x")));
+        for (Map.Entry<String, Map<String, Object>> e : bad.entrySet()) {
+            create(operator, e.getValue()).then().log().ifValidationFails().statusCode(400).contentType("application/problem+json")
+                    .body("detail", containsString(e.getKey()));
+        }
+        for (String s : servers) {
+            Files.writeString(dir(s).resolve("go"), "");
+        }
+        awaitRollout(id, "SUCCEEDED");
+    }
+}
