@@ -376,4 +376,44 @@ class PermissionsTest extends DeployApiTest {
         assertThat(ScheduleTest.runs(id)).isEqualTo(1);
         given().auth().oauth2(admin).delete("/api/schedules/" + id).then().statusCode(204);
     }
+
+    @Test
+    void aRolloutNeedsDeployOnEveryServerAndNeverNamesAServerTheCallerCannotSee() {
+        String group = unique("g");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers",
+                List.of(prodServer, openServer, pinnedServer))).post("/api/groups").then().statusCode(201);
+        Map<String, Object> body = Map.of("target", Map.of("group", group), "strategy", "all_at_once");
+        java.util.function.BiFunction<String, String, Response> create = (who, query) -> given().auth().oauth2(tokens.get(who))
+                .contentType(ContentType.JSON).body(body).post("/api/rollouts" + query);
+
+        // the looker sees the restricted server but may not deploy there: named
+        create.apply("looker", "").then().statusCode(403).body("detail", equalTo("You may not deploy to " + prodServer
+                + "; nothing was created"));
+        // the deployer may not see the pinned server: counted, never named
+        Response deployer = create.apply("deployer", "");
+        deployer.then().statusCode(403).body("detail", equalTo("You may not deploy to 1 server you cannot see; nothing was created"));
+        Response outsider = create.apply("outsider", "");
+        outsider.then().statusCode(403).body("detail", equalTo("You may not deploy to 2 servers you cannot see; nothing was created"));
+        // the plan shows the same without naming them either
+        given().auth().oauth2(tokens.get("outsider")).contentType(ContentType.JSON).body(body).post("/api/rollouts?dry_run=true").then()
+                .statusCode(200).body("waves", equalTo(List.of(List.of(openServer)))).body("hidden_hosts", equalTo(2))
+                .body("not_allowed", equalTo(null));
+        given().auth().oauth2(tokens.get("looker")).contentType(ContentType.JSON).body(body).post("/api/rollouts?dry_run=true").then()
+                .statusCode(200).body("not_allowed", equalTo(List.of(prodServer))).body("hidden_hosts", equalTo(null));
+        assertThat(given().auth().oauth2(admin).get("/api/rollouts?limit=200").then().statusCode(200).extract().jsonPath()
+                .getList("items.target.group", String.class)).doesNotContain(group);
+
+        long id = given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/rollouts").then().statusCode(201)
+                .extract().<Number>path("id").longValue();
+        String seen = given().auth().oauth2(tokens.get("outsider")).get("/api/rollouts/" + id).then().statusCode(200)
+                .body("hidden_hosts", equalTo(2)).body("hosts.server", equalTo(List.of(openServer))).extract().asString();
+        assertThat(seen).doesNotContain(prodServer).doesNotContain(pinnedServer);
+        String refused = given().auth().oauth2(tokens.get("outsider")).post("/api/rollouts/" + id + "/abort").then().statusCode(403)
+                .extract().asString();
+        assertThat(refused).contains("2 servers you cannot see").doesNotContain(prodServer).doesNotContain(pinnedServer);
+        given().auth().oauth2(admin).get("/api/rollouts/" + id).then().statusCode(200).body("hosts.server",
+                equalTo(List.of(prodServer, openServer, pinnedServer)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(admin).get("/api/rollouts/" + id)
+                .then().extract().path("status")));
+    }
 }
