@@ -206,7 +206,8 @@ public class ChannelService {
     static String events(List<String> events) {
         if (events == null || events.isEmpty()) {
             throw ProblemException.invalid("events", "name at least one of deployment.started, deployment.succeeded, "
-                    + "deployment.failed, service.down, service.recovered");
+                    + "deployment.failed, rollout.started, rollout.paused, rollout.succeeded, rollout.failed, rollout.rolled_back, service.down, "
+                    + "service.recovered");
         }
         List<String> out = new ArrayList<>();
         for (String e : events) {

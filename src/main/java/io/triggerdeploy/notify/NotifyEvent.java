@@ -13,6 +13,11 @@ public enum NotifyEvent {
     DEPLOYMENT_REJECTED("deployment.rejected"),
     DEPLOYMENT_EXPIRED("deployment.expired"),
     DEPLOYMENT_BREAK_GLASS("deployment.break_glass"),
+    ROLLOUT_STARTED("rollout.started"),
+    ROLLOUT_PAUSED("rollout.paused"),
+    ROLLOUT_SUCCEEDED("rollout.succeeded"),
+    ROLLOUT_FAILED("rollout.failed"),
+    ROLLOUT_ROLLED_BACK("rollout.rolled_back"),
     SERVICE_DOWN("service.down"),
     SERVICE_RECOVERED("service.recovered");
 

@@ -27,14 +27,16 @@ public class RolloutActions {
     private final RolloutService rollouts;
     private final RolloutAdvancer advancer;
     private final Transactions transactions;
+    private final RolloutNotices notices;
 
     public RolloutActions(RolloutRepository repository, RolloutEngine engine, RolloutService rollouts, RolloutAdvancer advancer,
-                          Transactions transactions) {
+                          Transactions transactions, RolloutNotices notices) {
         this.repository = repository;
         this.engine = engine;
         this.rollouts = rollouts;
         this.advancer = advancer;
         this.transactions = transactions;
+        this.notices = notices;
     }
 
     /** {@code pause}, {@code resume}, {@code abort}, {@code rollback}, {@code promote}, {@code approve} or {@code reject}. */
@@ -43,7 +45,12 @@ public class RolloutActions {
             case "promote", "approve", "reject" -> Permission.APPROVE;
             default -> Permission.DEPLOY;
         };
-        return transactions.run(tx -> locked(tx, id, c, needed).chain(l -> switch (action) {
+        String[] before = new String[1];
+        Rollout[] after = new Rollout[1];
+        return transactions.run(tx -> locked(tx, id, c, needed).invoke(l -> {
+            before[0] = l.rollout().status;
+            after[0] = l.rollout();
+        }).chain(l -> switch (action) {
             case "pause" -> pause(tx, l.rollout(), c);
             case "resume" -> resume(tx, l.rollout(), l.hosts(), c);
             case "abort" -> {
@@ -53,7 +60,10 @@ public class RolloutActions {
             case "rollback" -> rollback(tx, l.rollout(), l.hosts(), c);
             case "promote" -> promote(tx, l.rollout(), c);
             default -> decide(tx, l.rollout(), action, comment, c);
-        })).invoke(advancer::wake).chain(() -> rollouts.get(id, c.access()));
+        })).invoke(() -> {
+            notices.changed(after[0], before[0]);
+            advancer.wake();
+        }).chain(() -> rollouts.get(id, c.access()));
     }
 
     /** {@code retry} (run the host again) or {@code skip} (leave it out) one host of a rollout that has not ended. */

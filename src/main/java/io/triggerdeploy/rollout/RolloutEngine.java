@@ -45,21 +45,30 @@ public class RolloutEngine {
     private final EnvironmentService environments;
     private final Transactions transactions;
     private final AuditLog audit;
+    private final RolloutNotices notices;
 
     public RolloutEngine(RolloutRepository repository, DeploymentService deployments, EnvironmentService environments,
-                         Transactions transactions, AuditLog audit) {
+                         Transactions transactions, AuditLog audit, RolloutNotices notices) {
         this.repository = repository;
         this.deployments = deployments;
         this.environments = environments;
         this.transactions = transactions;
         this.audit = audit;
+        this.notices = notices;
     }
 
     /** One step of a rollout unless another replica holds it; true when the step changed something (take another). */
     public Uni<Boolean> step(long id) {
-        return environments.byName().chain(envs -> transactions.run(tx -> repository.lock(tx, id, true).chain(r -> r == null
-                ? Uni.createFrom().item(false)
-                : repository.hosts(tx, id).chain(hosts -> step(tx, r, hosts, envs, Instant.now())))));
+        String[] before = new String[1];
+        Rollout[] after = new Rollout[1];
+        return environments.byName().chain(envs -> transactions.run(tx -> repository.lock(tx, id, true).chain(r -> {
+            if (r == null) {
+                return Uni.createFrom().item(false);
+            }
+            before[0] = r.status;
+            after[0] = r;
+            return repository.hosts(tx, id).chain(hosts -> step(tx, r, hosts, envs, Instant.now()));
+        }))).invoke(() -> notices.changed(after[0], before[0]));
     }
 
     private Uni<Boolean> step(Tx tx, Rollout r, List<Rollout.HostRow> hosts, Map<String, Environment> envs, Instant now) {

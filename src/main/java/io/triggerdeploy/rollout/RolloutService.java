@@ -43,10 +43,11 @@ public class RolloutService {
     private final AuditLog audit;
     private final RolloutEngine engine;
     private final RolloutAdvancer advancer;
+    private final RolloutNotices notices;
 
     public RolloutService(RolloutRepository repository, FleetService fleet, DeploymentService deployments,
                           EnvironmentService environments, Transactions transactions, AuditLog audit, RolloutEngine engine,
-                          RolloutAdvancer advancer) {
+                          RolloutAdvancer advancer, RolloutNotices notices) {
         this.repository = repository;
         this.fleet = fleet;
         this.deployments = deployments;
@@ -55,6 +56,7 @@ public class RolloutService {
         this.audit = audit;
         this.engine = engine;
         this.advancer = advancer;
+        this.notices = notices;
     }
 
     /** Who asks: their access over every server, their name and id, how they came in and from where. */
@@ -176,7 +178,7 @@ public class RolloutService {
         }).call(r -> engine.record(tx, r, c.actor(), "rollout.created", plan.strategy() + ", " + hosts.size() + " hosts in "
                 + plan.waves().size() + (plan.waves().size() == 1 ? " wave" : " waves") + (n.ref() == null ? "" : ", ref " + n.ref())
                 + (required == null ? "" : "; awaiting " + required + (required == 1 ? " approval" : " approvals") + " until " + expires))))
-                .chain(r -> get(r.id, c.access()));
+                .invoke(r -> notices.changed(r, null)).chain(r -> get(r.id, c.access()));
     }
 
     private static JsonObject target(RolloutRequest req) {
