@@ -81,26 +81,40 @@ public class RolloutAdvancer implements BootstrapStep {
         }
     }
 
-    /** Every rollout due, each stepped until it rests; a failure is logged (once while it lasts) and retried next round. */
+    /**
+     * Every rollout due, each stepped until it rests; a failure is logged (once while it lasts) and retried next round, and
+     * one rollout's failure does not hold the others back.
+     */
     void round() {
+        List<Long> due;
         try {
-            List<Long> due = VertxContextSupport.subscribeAndAwait(repository::due);
-            for (long id : due) {
+            due = VertxContextSupport.subscribeAndAwait(repository::due);
+        } catch (Throwable e) {
+            failed(e);
+            return;
+        }
+        boolean ok = true;
+        for (long id : due) {
+            try {
                 for (int i = 0; i < MAX_STEPS && !stopped; i++) {
-                    long rollout = id;
-                    if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(rollout))) {
+                    if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(id))) {
                         break;
                     }
                 }
+            } catch (Throwable e) {
+                ok = false;
+                failed(e);
             }
-            if (failures > 0) {
-                LOG.infof("Rollouts advance again after %d failed round(s)", failures);
-                failures = 0;
-            }
-        } catch (Throwable e) {
-            if (failures++ == 0) {
-                LOG.warnf("Advancing rollouts failed: %s (retrying every %d ms)", e.getMessage(), config.pollInterval().toMillis());
-            }
+        }
+        if (ok && failures > 0) {
+            LOG.infof("Rollouts advance again after %d failed round(s)", failures);
+            failures = 0;
+        }
+    }
+
+    private void failed(Throwable e) {
+        if (failures++ == 0) {
+            LOG.warnf("Advancing rollouts failed: %s (retrying every %d ms)", e.getMessage(), config.pollInterval().toMillis());
         }
     }
 

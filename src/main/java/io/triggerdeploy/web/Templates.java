@@ -14,7 +14,9 @@ import io.triggerdeploy.hook.HookView;
 import io.triggerdeploy.monitor.WatchView;
 import io.triggerdeploy.notify.ChannelView;
 import io.triggerdeploy.rollout.FleetService;
+import io.triggerdeploy.rollout.RolloutView;
 import io.triggerdeploy.schedule.ScheduleView;
+import io.triggerdeploy.server.ServerGroupView;
 import io.triggerdeploy.server.ServerView;
 import io.triggerdeploy.user.UserView;
 
@@ -56,6 +58,10 @@ public final class Templates {
                                                     List<ServerView> servers);
 
     public static native TemplateInstance approvals(PageContext ctx, List<DeploymentView> mine, List<DeploymentView> all);
+
+    public static native TemplateInstance rollouts(PageContext ctx, List<RolloutView> rollouts, List<ServerGroupView> groups);
+
+    public static native TemplateInstance rollout(PageContext ctx, RolloutView r);
 
     public static native TemplateInstance users(PageContext ctx, List<UserView> users);
 

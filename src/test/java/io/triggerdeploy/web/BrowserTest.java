@@ -30,6 +30,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -357,7 +358,7 @@ class BrowserTest extends ApiTest {
         shot("users-create-error");
         driver.findElement(By.id("u-password")).clear();
         driver.findElement(By.id("u-password")).sendKeys("a-long-enough-password");
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("u-role"))).selectByValue("operator");
+        new Select(driver.findElement(By.id("u-role"))).selectByValue("operator");
         driver.findElement(By.cssSelector("#user-dialog button[type=submit]")).click();
         WebElement row = visible(By.cssSelector("tr[data-user-row='" + name + "']"));
         assertThat(row.getText()).contains(name + "@example.com").contains("operator").contains("active");
@@ -365,7 +366,7 @@ class BrowserTest extends ApiTest {
         // edit: the dialog is filled from the API; demote to viewer
         row.findElement(By.cssSelector("button[data-open='edit-user-dialog']")).click();
         waitUpTo(10).until(d -> "operator".equals(d.findElement(By.id("e-role")).getAttribute("value")));
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("e-role"))).selectByValue("viewer");
+        new Select(driver.findElement(By.id("e-role"))).selectByValue("viewer");
         driver.findElement(By.cssSelector("#edit-user-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-user-row='" + name + "']")).getText().contains("viewer"));
         // reset the password: the old one stops working
@@ -511,6 +512,53 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void aRolloutPlannedAndStartedFromTheDialogWhoseGridFollowsItThroughAPauseAndResume() throws IOException {
+        String first = server("Roll one", "echo \"deploying $REF\"");
+        String second = server("Roll two", "for i in $(seq 1 300); do [ -f go ] && break; sleep 0.1; done; echo \"deploying $REF\"");
+        String third = server("Roll three", "echo \"deploying $REF\"");
+        String group = unique("fleet-");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(first, second, third)))
+                .post("/api/groups").then().statusCode(201);
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/rollouts"));
+        visible(By.cssSelector("button[data-open='rollout-dialog']")).click();
+        new Select(visible(By.id("r-group"))).selectByValue(group);
+        driver.findElement(By.id("r-ref")).sendKeys("v3.1.0");
+        driver.findElement(By.id("r-batch")).sendKeys("150%");
+        driver.findElement(By.id("rollout-plan-button")).click();
+        assertThat(visible(By.cssSelector("#rollout-dialog .form-error")).getText()).contains("batch").contains("100%");
+        WebElement batch = driver.findElement(By.id("r-batch"));
+        batch.clear();
+        batch.sendKeys("1");
+        driver.findElement(By.id("rollout-plan-button")).click();
+        // the plan before the start: the servers in their waves
+        assertThat(visible(By.cssSelector("#rollout-plan .plan-summary")).getText()).startsWith("3 servers in 3 waves, rolling");
+        assertThat(text(By.cssSelector("#rollout-plan ol"))).containsSubsequence(first, second, third);
+        shot("rollout-plan");
+        waitUpTo(5).until(ExpectedConditions.elementToBeClickable(By.id("rollout-start"))).click();
+        waitUpTo(15).until(d -> d.getCurrentUrl().matches(".*/rollouts/\\d+$"));
+
+        // the grid follows: the first host done, the second running; pausing leaves the third waiting
+        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("RUNNING"));
+        assertThat(text(By.cssSelector("tr[data-host='" + first + "']"))).contains("SUCCEEDED");
+        visible(By.cssSelector("button[data-rollout-action='pause']")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("rollout-status")).getText().equals("PAUSED"));
+        assertThat(text(By.id("rollout-reason"))).contains("paused by " + ADMIN);
+        Files.writeString(DIR.resolve(second).resolve("go"), "");
+        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("SUCCEEDED"));
+        assertThat(text(By.cssSelector("tr[data-host='" + third + "']"))).contains("PENDING");
+        shot("rollout-paused");
+        visible(By.cssSelector("button[data-rollout-action='resume']")).click();
+        waitUpTo(30).until(d -> d.findElement(By.id("rollout-status")).getText().equals("SUCCEEDED"));
+        assertThat(driver.findElements(By.cssSelector("#rollout-hosts tbody tr"))).hasSize(3)
+                .allSatisfy(tr -> assertThat(tr.getText()).contains("SUCCEEDED"));
+        assertThat(driver.findElement(By.cssSelector("button[data-rollout-action='pause']")).isDisplayed()).isFalse();
+        shot("rollout-succeeded");
+        driver.get(url("/rollouts"));
+        assertThat(visible(By.cssSelector("table.rollouts")).getText()).contains("SUCCEEDED").contains(group).contains("v3.1.0");
+    }
+
+    @Test
     void parametersStepsAndAJumpHostFromTheServerFormThenADeployWithValues() throws IOException {
         String alias = server("Checkout", "echo \"deploying $REF to $TARGET with key=$DEPLOY_KEY\"");
         Files.writeString(DIR.resolve(alias).resolve("verify.sh"), "echo \"verified $TARGET\"\n");
@@ -529,8 +577,8 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.id("s-secrets")).sendKeys("DEPLOY_KEY=browser-secret-value-5");
         driver.findElement(By.id("s-precheck")).sendKeys("true; rm -rf /");
         driver.findElement(By.id("s-verify")).sendKeys("sh verify.sh");
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-jump"))).selectByValue(bastion);
+        new Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
+        new Select(driver.findElement(By.id("s-jump"))).selectByValue(bastion);
         driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
         // a precheck with shell syntax is refused, naming the step; nothing is saved
         assertThat(visible(By.cssSelector("#server-dialog .form-error")).getText()).contains("steps.precheck[0]");
@@ -562,7 +610,7 @@ class BrowserTest extends ApiTest {
         driver.get(url("/"));
         visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
         visible(By.cssSelector("#confirm-fields input[name='REF']")).sendKeys("no spaces allowed");
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#confirm-fields select[name='TARGET']")))
+        new Select(driver.findElement(By.cssSelector("#confirm-fields select[name='TARGET']")))
                 .selectByValue("green");
         confirm();
         assertThat(visible(By.id("confirm-error")).getText()).contains("parameters.REF");
@@ -595,7 +643,7 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.id("promote")).click();
         WebElement target = visible(By.cssSelector("#confirm-fields select[name='server']"));
         assertThat(target.getText()).contains("Checkout production").doesNotContain("Checkout (" + alias);
-        new org.openqa.selenium.support.ui.Select(target).selectByValue(production);
+        new Select(target).selectByValue(production);
         shot("promote-dialog");
         confirm();
         waitUpTo(15).until(d -> !d.getCurrentUrl().endsWith("/" + id));
@@ -683,7 +731,7 @@ class BrowserTest extends ApiTest {
         driver.get(url("/servers"));
         visible(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("s-queue"))).selectByValue("replace");
+        new Select(driver.findElement(By.id("s-queue"))).selectByValue("replace");
         driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText()
                 .contains("queue policy: replace"));
@@ -838,8 +886,8 @@ class BrowserTest extends ApiTest {
 
         driver.get(url("/environments"));
         visible(By.cssSelector("tr[data-env-row='" + env + "'] button[data-open='grant-dialog']")).click();
-        new org.openqa.selenium.support.ui.Select(visible(By.id("g-team"))).selectByVisibleText(team);
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("g-permission"))).selectByValue("deploy");
+        new Select(visible(By.id("g-team"))).selectByVisibleText(team);
+        new Select(driver.findElement(By.id("g-permission"))).selectByValue("deploy");
         driver.findElement(By.cssSelector("#grant-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("td[data-grants='" + env + "']")).getText().contains(team));
         assertThat(text(By.cssSelector("td[data-grants='" + env + "']"))).contains("deploy");
@@ -906,7 +954,7 @@ class BrowserTest extends ApiTest {
         browserLogin(op, "operator-pass");
         driver.get(url("/schedules"));
         visible(By.cssSelector("button[data-open='schedule-dialog']")).click();
-        new org.openqa.selenium.support.ui.Select(visible(By.id("c-server"))).selectByValue(alias);
+        new Select(visible(By.id("c-server"))).selectByValue(alias);
         driver.findElement(By.id("c-description")).sendKeys("nightly main");
         driver.findElement(By.id("c-cron")).sendKeys("0 25 * * *");
         WebElement zone = driver.findElement(By.id("c-zone"));
@@ -1016,11 +1064,11 @@ class BrowserTest extends ApiTest {
         visible(By.cssSelector("button[data-open='hook-dialog']")).click();
         String name = unique("gh-");
         visible(By.id("h-name")).sendKeys(name);
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-server"))).selectByValue(alias);
+        new Select(driver.findElement(By.id("h-server"))).selectByValue(alias);
         assertThat(driver.findElement(By.id("h-header")).isDisplayed()).isFalse();
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-kind"))).selectByValue("hmac");
+        new Select(driver.findElement(By.id("h-kind"))).selectByValue("hmac");
         assertThat(driver.findElement(By.id("h-header")).isDisplayed()).isTrue();
-        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("h-kind"))).selectByValue("github");
+        new Select(driver.findElement(By.id("h-kind"))).selectByValue("github");
         driver.findElement(By.id("h-branch")).sendKeys("main");
         driver.findElement(By.cssSelector("#hook-dialog button[type=submit]")).click();
         String secret = visible(By.id("new-hook-secret")).getText();
@@ -1083,7 +1131,7 @@ class BrowserTest extends ApiTest {
             visible(By.cssSelector("button[data-open='channel-dialog']")).click();
             String channel = unique("team-");
             visible(By.id("c-name")).sendKeys(channel);
-            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("c-kind"))).selectByValue("webhook");
+            new Select(driver.findElement(By.id("c-kind"))).selectByValue("webhook");
             assertThat(driver.findElement(By.id("c-host")).isDisplayed()).isFalse();
             driver.findElement(By.id("c-url")).sendKeys("http://127.0.0.1:" + receiver.getAddress().getPort() + "/deploys");
             driver.findElement(By.id("c-secret")).sendKeys("a-signing-secret-for-the-team");
