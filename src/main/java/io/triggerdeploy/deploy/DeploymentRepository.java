@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
 import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.environment.Environment;
+import io.triggerdeploy.ssh.SshTarget;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -45,9 +46,9 @@ public class DeploymentRepository {
         TriggerCommand.Origin o = run.origin();
         return c.preparedQuery("INSERT INTO deployments (server_id, server_alias, status, requested_by, requested_by_id, "
                                 + "source, client_ip, note, ref, parameters, secret_parameters, origin, origin_id, environment, "
-                                + "approvals_required, approval_expires_at, not_before, break_glass_reason, rollout_id, wave) "
+                                + "approvals_required, approval_expires_at, not_before, break_glass_reason, rollout_id, wave, hooks) "
                                 + "VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12, $14, $15, $16, $17, $18, "
-                                + "$19, $20) "
+                                + "$19, $20, $21::text::jsonb) "
                                 + "RETURNING " + DeploymentView.COLUMNS)
                         .execute(Tuple.from(new Object[]{serverId, alias, requestedBy, requestedById, source, clientIp, note,
                                 run.ref(), run.shownJson(), run.sealedJson(), o == null ? null : o.kind(), o == null ? null : o.id(),
@@ -55,7 +56,7 @@ public class DeploymentRepository {
                                 a == null || a.approvalsRequired() == null ? null : a.approvalsRequired().shortValue(),
                                 a == null ? null : a.approvalExpiresAt(), a == null ? null : a.notBefore(),
                                 a == null ? null : a.breakGlass(), wave == null ? null : wave.rolloutId(),
-                                wave == null ? null : wave.wave()}))
+                                wave == null ? null : wave.wave(), wave == null ? null : wave.hooks()}))
                         .call(() -> c.query("NOTIFY " + QUEUE_CHANNEL).execute())
                 .map(rows -> Rows.first(rows, DeploymentView::of));
     }
@@ -170,6 +171,16 @@ public class DeploymentRepository {
                           j.private_key_ref AS jump_key_ref
                 """;
         return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
+    }
+
+    /** Where a rollout's before/after command runs on another server: its SSH target (through its jump host) and path. */
+    public Uni<Claim.HookTarget> hookTarget(long serverId) {
+        return pool.preparedQuery("SELECT s.alias, s.host, s.port, s.ssh_user, s.path, s.host_key, s.private_key_ref, j.host AS jump_host, "
+                        + "j.port AS jump_port, j.ssh_user AS jump_user, j.host_key AS jump_host_key, j.private_key_ref AS jump_key_ref "
+                        + "FROM servers s LEFT JOIN servers j ON j.id = s.jump_server_id WHERE s.id = $1")
+                .execute(Tuple.of(serverId)).map(rows -> Rows.first(rows, r -> new Claim.HookTarget(r.getString("alias"),
+                        new SshTarget(r.getString("host"), r.getInteger("port"), r.getString("ssh_user"), r.getString("host_key"),
+                                r.getString("private_key_ref"), Claim.jump(r)), r.getString("path"))));
     }
 
     /** Extends the lease; answers whether a cancel was requested, or null when the claim was lost. */

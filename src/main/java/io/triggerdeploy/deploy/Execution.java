@@ -11,6 +11,7 @@ import io.triggerdeploy.ssh.ExecResult;
 import io.triggerdeploy.ssh.OutputText;
 import io.triggerdeploy.ssh.ShellQuote;
 import io.triggerdeploy.ssh.SshFailure;
+import io.triggerdeploy.ssh.SshTarget;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -195,11 +196,16 @@ final class Execution {
 
     /** Runs one command in the server's path with {@code values}, streaming into the log, until {@code deadline}. */
     Outcome exec(String command, Values values, long deadline) {
+        return exec(claim.target(), claim.path(), command, values, deadline);
+    }
+
+    /** The same on another server (a rollout's before or after command), in its path. */
+    Outcome exec(SshTarget target, String path, String command, Values values, long deadline) {
         try {
             byte[] stdin = values.secret().isEmpty() ? null : ShellQuote.secretAssignments(values.secret());
-            String remote = ShellQuote.remoteCommand(claim.path(), command, values.plain(), stdin == null ? 0 : stdin.length);
+            String remote = ShellQuote.remoteCommand(path, command, values.plain(), stdin == null ? 0 : stdin.length);
             Duration budget = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
-            ExecResult r = deps.ssh.exec(claim.target(), remote, stdin, log, budget, cancel);
+            ExecResult r = deps.ssh.exec(target, remote, stdin, log, budget, cancel);
             DeploymentStatus status = switch (r.outcome()) {
                 case SUCCEEDED -> DeploymentStatus.SUCCEEDED;
                 case FAILED -> DeploymentStatus.FAILED;

@@ -11,8 +11,11 @@ import io.triggerdeploy.audit.Actor;
 public record HostCommand(long serverId, String alias, Run run, Wave wave, String requestedBy, Long requestedById,
                           String source, Actor actor, String note) {
 
-    /** The rollout and the wave (from 1) a deployment belongs to. */
-    public record Wave(long rolloutId, int wave) {
+    /**
+     * The rollout and the wave (from 1) a deployment belongs to, and the rollout's per-host before/after commands as the
+     * deployment stores them (JSON, or null).
+     */
+    public record Wave(long rolloutId, int wave, String hooks) {
     }
 
     /** What a rollout learns from queueing one host: the deployment, or why its server refused it (queue policy). */

@@ -35,16 +35,23 @@ final class StepLog {
         this.log = log;
         this.deps = deps;
         StepsSpec spec = claim.steps();
-        if (spec != null) {
-            if (!spec.precheckCommands().isEmpty()) {
+        Claim.Hooks hooks = claim.hooks();
+        if (spec != null || hooks != null) {
+            if (hooks != null && hooks.before() != null) {
+                states.add(new DeploymentView.Step("before", PENDING, null));
+            }
+            if (spec != null && !spec.precheckCommands().isEmpty()) {
                 states.add(new DeploymentView.Step("precheck", PENDING, null));
             }
             states.add(new DeploymentView.Step("deploy", PENDING, null));
-            if (!spec.verifyCommands().isEmpty() || !spec.verifyServices().isEmpty()) {
+            if (spec != null && (!spec.verifyCommands().isEmpty() || !spec.verifyServices().isEmpty())) {
                 states.add(new DeploymentView.Step("verify", PENDING, null));
             }
-            if (!"none".equals(spec.failureAction())) {
+            if (spec != null && !"none".equals(spec.failureAction())) {
                 states.add(new DeploymentView.Step(recoveryName(spec), PENDING, null));
+            }
+            if (hooks != null && hooks.after() != null) {
+                states.add(new DeploymentView.Step("after", PENDING, null));
             }
         }
     }

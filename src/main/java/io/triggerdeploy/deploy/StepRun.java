@@ -5,6 +5,8 @@ import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.server.StepsSpec;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The order of a run: precheck commands (a failure ends it before anything changed), the deploy command, the
@@ -32,6 +34,71 @@ final class StepRun {
 
     Execution.Outcome run() {
         long deadline = System.nanoTime() + claim.timeoutSeconds() * 1_000_000_000L;
+        Claim.Hooks hooks = claim.hooks();
+        if (hooks == null) {
+            return steps(deadline);
+        }
+        if (hooks.before() != null) {
+            Execution.Outcome before = hook("before", hooks.before(), deadline);
+            if (before != null) {
+                return before.at("before").withError("the rollout's before command failed, so nothing was deployed");
+            }
+        }
+        Execution.Outcome o = spec == null ? deployOnly(deadline) : steps(deadline);
+        if (o.ok() && hooks.after() != null) {
+            Execution.Outcome after = hook("after", hooks.after(), deadline);
+            if (after != null) {
+                return after.at("after").withError("deployed, but the rollout's after command failed");
+            }
+        }
+        return o;
+    }
+
+    private Execution.Outcome deployOnly(long deadline) {
+        Execution.Outcome deployed = commands("deploy", List.of(claim.command()), deadline);
+        return deployed == null ? new Execution.Outcome(DeploymentStatus.SUCCEEDED, 0, null, null) : deployed.at("deploy");
+    }
+
+    /**
+     * A rollout's before or after command, on the host or on another server (in its path), with the deployment's values
+     * and TD_HOST (the host's alias), TD_HOST_ADDRESS, TD_ROLLOUT_ID and TD_WAVE; null when it succeeded.
+     */
+    private Execution.Outcome hook(String step, Claim.Hook hook, long deadline) {
+        Execution.Values base = run.values();
+        Map<String, String> plain = new TreeMap<>(base.plain());
+        plain.put("TD_HOST", claim.alias());
+        plain.put("TD_HOST_ADDRESS", claim.host());
+        DeploymentView v = claim.view();
+        if (v.rolloutId() != null) {
+            plain.put("TD_ROLLOUT_ID", String.valueOf(v.rolloutId()));
+            plain.put("TD_WAVE", String.valueOf(v.wave()));
+        }
+        Execution.Values values = new Execution.Values(plain, base.secret());
+        Claim.HookTarget where = null;
+        if (hook.serverId() != null) {
+            try {
+                where = VertxContextSupport.subscribeAndAwait(() -> run.repository().hookTarget(hook.serverId()));
+            } catch (Throwable e) {
+                where = null;
+            }
+            if (where == null) {
+                steps.mark(step, DeploymentStatus.FAILED.name(), "the server it runs on is gone");
+                return new Execution.Outcome(DeploymentStatus.FAILED, null, "The server the " + step + " command runs on no longer exists",
+                        null);
+            }
+        }
+        steps.mark(step, StepLog.RUNNING, hook.command() + (where == null ? "" : " (on " + where.alias() + ")"));
+        Execution.Outcome o = where == null ? run.exec(hook.command(), values, deadline)
+                : run.exec(where.target(), where.path(), hook.command(), values, deadline);
+        if (!o.ok()) {
+            steps.mark(step, o.status().name(), hook.command() + ": " + (o.error() == null ? o.status().name() : o.error()));
+            return o;
+        }
+        steps.mark(step, DeploymentStatus.SUCCEEDED.name(), null);
+        return null;
+    }
+
+    private Execution.Outcome steps(long deadline) {
         if (spec == null) {
             return run.exec(claim.command(), run.values(), deadline);
         }

@@ -11,6 +11,7 @@ import io.triggerdeploy.deploy.Run;
 import io.triggerdeploy.environment.Environment;
 import io.triggerdeploy.environment.EnvironmentService;
 import io.triggerdeploy.environment.Windows;
+import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -159,8 +160,20 @@ public class RolloutEngine {
     }
 
     private static HostCommand command(Rollout r, Rollout.HostRow h, Run run) {
-        return new HostCommand(h.serverId(), h.alias(), run, new HostCommand.Wave(r.id, h.wave()), r.createdBy, r.createdById,
+        return new HostCommand(h.serverId(), h.alias(), run, new HostCommand.Wave(r.id, h.wave(), hooks(r)), r.createdBy, r.createdById,
                 "rollout", system(r), r.note);
+    }
+
+    /** The before/after commands each host deployment carries (JSON), or null when the rollout has none. */
+    private static String hooks(Rollout r) {
+        JsonObject hooks = new JsonObject();
+        for (String when : List.of("before", "after")) {
+            JsonObject h = r.spec.getJsonObject(when);
+            if (h != null) {
+                hooks.put(when, new JsonObject().put("command", h.getString("command")).put("server_id", h.getLong("server_id")));
+            }
+        }
+        return hooks.isEmpty() ? null : hooks.encode();
     }
 
     /** Hosts INTERRUPTED on their first attempt go once more when the rollout says so (they do not count). */

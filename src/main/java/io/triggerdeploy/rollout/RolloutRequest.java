@@ -16,7 +16,11 @@ public record RolloutRequest(Target target, String strategy, Object batch, Integ
                              Object maxFailures, String onBreach, Integer soakSeconds, @Size(max = 200) String errorPattern,
                              Integer maxErrorLines, Boolean promote, Integer promoteTimeout, Boolean resumeAfterFreeze,
                              Boolean retryInterrupted, @Size(max = 255) String ref, @Size(max = 60) Map<String, Object> parameters,
-                             @Size(max = 500) String note) {
+                             @Size(max = 500) String note, Hook before, Hook after) {
+
+    /** A command run for each host before its deployment or after it succeeded, on the host or on the server {@code on}. */
+    public record Hook(String command, @Size(max = 253) String on) {
+    }
 
     /** A group, an environment or a label selector; given together, each narrows the others. */
     public record Target(@Size(max = 64) String group, @Size(max = 64) String environment, @Size(max = 500) String selector) {

@@ -14,7 +14,9 @@ import io.triggerdeploy.deploy.Run;
 import io.triggerdeploy.environment.Environment;
 import io.triggerdeploy.environment.EnvironmentService;
 import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.server.ServerView;
+import io.triggerdeploy.ssh.ShellQuote;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -44,10 +46,11 @@ public class RolloutService {
     private final RolloutEngine engine;
     private final RolloutAdvancer advancer;
     private final RolloutNotices notices;
+    private final ServerService servers;
 
     public RolloutService(RolloutRepository repository, FleetService fleet, DeploymentService deployments,
                           EnvironmentService environments, Transactions transactions, AuditLog audit, RolloutEngine engine,
-                          RolloutAdvancer advancer, RolloutNotices notices) {
+                          RolloutAdvancer advancer, RolloutNotices notices, ServerService servers) {
         this.repository = repository;
         this.fleet = fleet;
         this.deployments = deployments;
@@ -57,6 +60,7 @@ public class RolloutService {
         this.engine = engine;
         this.advancer = advancer;
         this.notices = notices;
+        this.servers = servers;
     }
 
     /** Who asks: their access over every server, their name and id, how they came in and from where. */
@@ -76,9 +80,11 @@ public class RolloutService {
         return fleet.members(target, "target.group").onFailure(ProblemException.class)
                 .transform(e -> ((ProblemException) e).status() == 404 ? ProblemException.invalid("target.group",
                         "there is no group '" + req.target().group().trim() + "'") : e)
-                .chain(all -> environments.byName().chain(envs -> {
+                .chain(all -> servers.list().chain(every -> environments.byName().chain(envs -> {
                     List<ServerView> set = all.stream().filter(ServerView::active).toList();
                     RolloutPlan.Plan plan = RolloutPlan.of(req, set.stream().map(s -> new RolloutPlan.Host(s.id(), s.alias())).toList());
+                    hook(req.before(), "before", every, c.access(), plan.spec());
+                    hook(req.after(), "after", every, c.access(), plan.spec());
                     Map<String, Object> values = values(req);
                     Map<Long, Member> members = new HashMap<>();
                     set.forEach(s -> members.put(s.id(), new Member(s, hostRun(s, values, c.access()))));
@@ -92,7 +98,39 @@ public class RolloutService {
                         throw ProblemException.forbidden("You may not deploy to " + refusal(denied, hidden) + "; nothing was created");
                     }
                     return patternChecked(req).chain(x -> insert(req, plan, members, envs, c)).invoke(advancer::wake);
-                }));
+                })));
+    }
+
+    /**
+     * A per-host before or after command into the rollout's settings: the command, and the server it runs on (by id, with
+     * its alias) when it is not the host itself; the caller needs deploy there too, as on the hosts.
+     */
+    private static void hook(RolloutRequest.Hook h, String when, List<ServerView> every, Access access, JsonObject spec) {
+        if (h == null) {
+            return;
+        }
+        if (h.command() == null || h.command().isBlank()) {
+            throw ProblemException.invalid(when + ".command", "is required (the command to run for each host)");
+        }
+        String problem = ShellQuote.commandProblem(h.command());
+        if (problem != null) {
+            throw ProblemException.invalid(when + ".command", problem);
+        }
+        JsonObject out = new JsonObject().put("command", h.command().strip());
+        if (h.on() != null && !h.on().isBlank()) {
+            String on = h.on().trim();
+            ServerView s = every.stream().filter(v -> access.sees(v.id()) && (v.alias().equalsIgnoreCase(on)
+                    || String.valueOf(v.id()).equals(on))).findFirst()
+                    .orElseThrow(() -> ProblemException.invalid(when + ".on", "there is no server '" + on + "'"));
+            if (!s.active()) {
+                throw ProblemException.invalid(when + ".on", "server '" + s.alias() + "' is inactive");
+            }
+            if (!access.may(Permission.DEPLOY, s.id())) {
+                throw ProblemException.forbidden("You may not deploy to " + s.alias() + ", where the " + when + " command would run");
+            }
+            out.put("server_id", s.id()).put("server", s.alias());
+        }
+        spec.put(when, out);
     }
 
     private static Map<String, Object> values(RolloutRequest req) {
@@ -214,11 +252,11 @@ public class RolloutService {
         JsonObject t = target(req);
         return new RolloutView(null, null, new RolloutView.Target(t.getString("group"), t.getString("environment"), t.getString("selector")),
                 plan.strategy(), req.ref() == null || req.ref().isBlank() ? null : req.ref().trim(), null, null, 0, plan.maxFailures(),
-                null, plan.maxInFlight(), plan.onBreach(), gates(plan.spec()), waves, hosts, hidden == 0 ? null : hidden,
+                null, plan.maxInFlight(), plan.onBreach(), settings(plan.spec()), waves, hosts, hidden == 0 ? null : hidden,
                 denied.isEmpty() ? null : denied, null, null, null, note(req.note()), null, null, null, null);
     }
 
-    static Map<String, Object> gates(JsonObject spec) {
+    static Map<String, Object> settings(JsonObject spec) {
         return spec.getMap();
     }
 
@@ -268,7 +306,7 @@ public class RolloutService {
                 (a, b) -> a, java.util.TreeMap::new));
         return new RolloutView(r.id, r.status, new RolloutView.Target(r.target.getString("group"), r.target.getString("environment"),
                 r.target.getString("selector")), r.strategy, r.ref, params, r.currentWave, failures, r.maxFailures,
-                r.acceptedFailures == 0 ? null : r.acceptedFailures, r.maxInFlight, r.onBreach, gates(r.spec), waves, hosts,
+                r.acceptedFailures == 0 ? null : r.acceptedFailures, r.maxInFlight, r.onBreach, settings(r.spec), waves, hosts,
                 hidden == 0 ? null : hidden, null, r.gate, r.pausedReason, approval(r), r.note, r.createdBy, r.createdAt, r.finishedAt,
                 RolloutView.links(r.id));
     }

@@ -11,13 +11,14 @@ import java.util.Map;
 /**
  * A rollout as the API shows it. {@code waves} lists the servers of each wave by alias (a viewer sees only the servers
  * they may view; {@code hidden_hosts} counts the others); {@code hosts} says where each one is. {@code gate} says in words
- * what the next wave waits for; {@code accepted_failures} are failures someone resumed past (the budget grows by them); {@code paused_reason} why nothing new starts. A dry run has no id and no status yet.
+ * what the next wave waits for; {@code accepted_failures} are failures someone resumed past (the budget grows by them); {@code paused_reason} why nothing new starts. {@code settings} holds the gates and
+ * options it was created with (soak, error pattern, promote, before/after commands, ...). A dry run has no id and no status yet.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutView(Long id, @Schema(implementation = RolloutStatus.class) String status, Target target, String strategy,
                           String ref, Map<String, String> parameters, Integer currentWave, int failures, int maxFailures,
-                          Integer acceptedFailures, int maxInFlight, String onBreach, Map<String, Object> gates, List<List<String>> waves,
+                          Integer acceptedFailures, int maxInFlight, String onBreach, Map<String, Object> settings, List<List<String>> waves,
                           List<Host> hosts, Integer hiddenHosts, List<String> notAllowed, String gate, String pausedReason,
                           Approval approval, String note, String createdBy, OffsetDateTime createdAt, OffsetDateTime finishedAt,
                           Map<String, String> links) {

@@ -209,6 +209,40 @@ class RolloutTest extends DeployApiTest {
     }
 
     @Test
+    void beforeAndAfterCommandsRunForEachHostOnTheLoadBalancerAndAFailedBeforeDeploysNothing() throws IOException {
+        String lb = server(null, "echo unused");
+        for (String script : List.of("drain", "enable")) {
+            Path file = dir(lb).resolve(script + ".sh");
+            Files.writeString(file, "#!/bin/sh\necho \"$1 $TD_HOST wave $TD_WAVE\" >> lb.log\n");
+            assertThat(file.toFile().setExecutable(true)).isTrue();
+        }
+        List<String> servers = fleet(2, "echo \"deploying $REF\" > deployed");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "rolling", "batch", 1, "ref", "v11",
+                "before", Map.of("command", "./drain.sh out", "on", lb), "after", Map.of("command", "./enable.sh in", "on", lb)));
+        JsonPath done = awaitRollout(id, "SUCCEEDED");
+        assertThat(Files.readAllLines(dir(lb).resolve("lb.log"))).containsExactly("out " + servers.get(0) + " wave 1",
+                "in " + servers.get(0) + " wave 1", "out " + servers.get(1) + " wave 2", "in " + servers.get(1) + " wave 2");
+        JsonPath host = get(done.getLong("hosts[0].deployment_id"));
+        assertThat(host.getList("steps.name", String.class)).containsExactly("before", "deploy", "after");
+        assertThat(host.getList("steps.state", String.class)).containsOnly("SUCCEEDED");
+
+        // a before command that fails on the host itself: nothing deployed there, the host fails and the budget pauses
+        List<String> others = fleet(2, "echo \"deploying $REF\" > deployed");
+        long failing = created(body("target", Map.of("group", group(others)), "strategy", "rolling", "batch", 1, "ref", "v12",
+                "before", Map.of("command", "test -f ready")));
+        JsonPath paused = awaitRollout(failing, "PAUSED");
+        JsonPath first = get(paused.getLong("hosts[0].deployment_id"));
+        assertThat(first.getString("failed_step")).isEqualTo("before");
+        assertThat(first.getString("error")).contains("before command failed");
+        assertThat(dir(others.get(0)).resolve("deployed")).doesNotExist();
+        create(operator, body("target", Map.of("group", group(List.of(lb))), "before", Map.of("command", "echo $HOME; rm -rf /")))
+                .then().statusCode(400).body("detail", containsString("before.command")).body("detail", containsString("shell syntax"));
+        create(operator, body("target", Map.of("group", group(List.of(lb))), "after", Map.of("command", "true", "on", "no-such-lb")))
+                .then().statusCode(400).body("detail", containsString("after.on"));
+        act(operator, failing, "abort").then().statusCode(200);
+    }
+
+    @Test
     void abortCancelsTheRunningHostsAndStartsNothingMore() throws IOException {
         List<String> servers = fleet(3, WAIT_FOR_GO);
         long id = created(body("target", Map.of("group", group(servers)), "strategy", "rolling", "batch", 2, "ref", "v5"));
