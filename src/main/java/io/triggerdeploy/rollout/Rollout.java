@@ -77,6 +77,14 @@ final class Rollout {
         this.finishedAt = r.getOffsetDateTime("finished_at");
     }
 
+    /** What the event stream compares a rollout with after a change. */
+    record Snapshot(String status, int currentWave, boolean waveStarted, String gate, String pausedReason) {
+    }
+
+    Snapshot snapshot() {
+        return new Snapshot(status, currentWave, waveStartedAt != null, gate, pausedReason);
+    }
+
     boolean active() {
         return RolloutStatus.ACTIVE.contains(status);
     }
@@ -92,7 +100,8 @@ final class Rollout {
     /** One server of a rollout, with the status of its current deployment (null before it has one). */
     record HostRow(long serverId, String alias, int wave, int position, String state, Long deploymentId, int attempts,
                    String detail, String deploymentStatus, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                   Long rollbackDeploymentId, String ref, String shownJson, String sealedJson, String environment) {
+                   Long rollbackDeploymentId, String ref, String shownJson, String sealedJson, String environment,
+                   String reported) {
 
         /** What the host is: PENDING, SKIPPED or REFUSED before or instead of a deployment, else its deployment's status. */
         String status() {

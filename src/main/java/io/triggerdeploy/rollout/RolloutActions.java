@@ -28,15 +28,17 @@ public class RolloutActions {
     private final RolloutAdvancer advancer;
     private final Transactions transactions;
     private final RolloutNotices notices;
+    private final RolloutEvents events;
 
     public RolloutActions(RolloutRepository repository, RolloutEngine engine, RolloutService rollouts, RolloutAdvancer advancer,
-                          Transactions transactions, RolloutNotices notices) {
+                          Transactions transactions, RolloutNotices notices, RolloutEvents events) {
         this.repository = repository;
         this.engine = engine;
         this.rollouts = rollouts;
         this.advancer = advancer;
         this.transactions = transactions;
         this.notices = notices;
+        this.events = events;
     }
 
     /** {@code pause}, {@code resume}, {@code abort}, {@code rollback}, {@code promote}, {@code approve} or {@code reject}. */
@@ -47,9 +49,11 @@ public class RolloutActions {
         };
         String[] before = new String[1];
         Rollout[] after = new Rollout[1];
+        Rollout.Snapshot[] snapshot = new Rollout.Snapshot[1];
         return transactions.run(tx -> locked(tx, id, c, needed).invoke(l -> {
             before[0] = l.rollout().status;
             after[0] = l.rollout();
+            snapshot[0] = l.rollout().snapshot();
         }).chain(l -> switch (action) {
             case "pause" -> pause(tx, l.rollout(), c);
             case "resume" -> resume(tx, l.rollout(), l.hosts(), c);
@@ -60,7 +64,7 @@ public class RolloutActions {
             case "rollback" -> rollback(tx, l.rollout(), l.hosts(), c);
             case "promote" -> promote(tx, l.rollout(), c);
             default -> decide(tx, l.rollout(), action, comment, c);
-        })).invoke(() -> {
+        }).call(() -> events.sync(tx, after[0], snapshot[0]))).invoke(() -> {
             notices.changed(after[0], before[0]);
             advancer.wake();
         }).chain(() -> rollouts.get(id, c.access()));
@@ -70,6 +74,7 @@ public class RolloutActions {
     public Uni<RolloutView> host(long id, String server, String action, RolloutService.Caller c) {
         return transactions.run(tx -> locked(tx, id, c, Permission.DEPLOY).chain(l -> {
             Rollout r = l.rollout();
+            Rollout.Snapshot snapshot = r.snapshot();
             Rollout.HostRow h = l.hosts().stream().filter(x -> x.alias().equalsIgnoreCase(server.trim())
                     || String.valueOf(x.serverId()).equals(server.trim())).findFirst()
                     .orElseThrow(() -> ProblemException.notFound("Rollout #" + id + " has no server '" + server.trim() + "'"));
@@ -97,7 +102,7 @@ public class RolloutActions {
             }
             return resumed.chain(() -> repository.setHost(tx, id, h.serverId(), state, h.deploymentId(), h.attempts(), detail))
                     .chain(() -> engine.record(tx, r, c.actor(), "rollout.host_" + ("retry".equals(action) ? "retried" : "skipped"),
-                            h.alias() + ": " + detail));
+                            h.alias() + ": " + detail)).chain(() -> events.sync(tx, r, snapshot));
         })).invoke(advancer::wake).chain(() -> rollouts.get(id, c.access()));
     }
 

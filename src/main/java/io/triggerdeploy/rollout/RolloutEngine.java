@@ -47,15 +47,17 @@ public class RolloutEngine {
     private final Transactions transactions;
     private final AuditLog audit;
     private final RolloutNotices notices;
+    private final RolloutEvents events;
 
     public RolloutEngine(RolloutRepository repository, DeploymentService deployments, EnvironmentService environments,
-                         Transactions transactions, AuditLog audit, RolloutNotices notices) {
+                         Transactions transactions, AuditLog audit, RolloutNotices notices, RolloutEvents events) {
         this.repository = repository;
         this.deployments = deployments;
         this.environments = environments;
         this.transactions = transactions;
         this.audit = audit;
         this.notices = notices;
+        this.events = events;
     }
 
     /** One step of a rollout unless another replica holds it; true when the step changed something (take another). */
@@ -68,7 +70,9 @@ public class RolloutEngine {
             }
             before[0] = r.status;
             after[0] = r;
-            return repository.hosts(tx, id).chain(hosts -> step(tx, r, hosts, envs, Instant.now()));
+            Rollout.Snapshot snapshot = r.snapshot();
+            return repository.hosts(tx, id).chain(hosts -> step(tx, r, hosts, envs, Instant.now()))
+                    .call(() -> events.sync(tx, r, snapshot));
         }))).invoke(() -> notices.changed(after[0], before[0]));
     }
 

@@ -21,7 +21,7 @@ public class RolloutRepository {
 
     private static final String HOSTS = "SELECT h.server_id, h.server_alias, h.wave, h.position, h.state, h.deployment_id, "
             + "h.attempts, h.detail, d.status AS deployment_status, d.started_at, d.finished_at, h.rollback_deployment_id, "
-            + "h.ref, h.parameters::text AS p, h.secret_parameters, s.environment AS server_environment FROM rollout_hosts h "
+            + "h.ref, h.parameters::text AS p, h.secret_parameters, s.environment AS server_environment, h.reported FROM rollout_hosts h "
             + "JOIN servers s ON s.id = h.server_id LEFT JOIN deployments d ON d.id = h.deployment_id WHERE h.rollout_id = $1 ORDER BY h.wave, h.position";
 
     private final Pool pool;
@@ -67,7 +67,8 @@ public class RolloutRepository {
                     hosts.forEach(h -> batch.add(Tuple.from(new Object[]{r.id, h.serverId(), h.alias(), h.wave(), h.position(), h.ref(),
                             h.shownJson(), h.sealedJson()})));
                     return c.preparedQuery("INSERT INTO rollout_hosts (rollout_id, server_id, server_alias, wave, position, ref, "
-                            + "parameters, secret_parameters) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8)").executeBatch(batch);
+                            + "parameters, secret_parameters, reported) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, 'PENDING')")
+                            .executeBatch(batch);
                 });
     }
 
@@ -93,13 +94,13 @@ public class RolloutRepository {
                 r.getString("state"), r.getLong("deployment_id"), r.getInteger("attempts"), r.getString("detail"),
                 r.getString("deployment_status"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"),
                 r.getLong("rollback_deployment_id"), r.getString("ref"), r.getString("p"), r.getString("secret_parameters"),
-                r.getString("server_environment"));
+                r.getString("server_environment"), r.getString("reported"));
     }
 
     /** Rollouts an advancer should look at now: running, or paused until a time that has come, or awaiting past expiry. */
     Uni<List<Long>> due() {
-        return pool.query("SELECT id FROM rollouts WHERE status = 'RUNNING' OR (status = 'PAUSED' AND resume_at <= now()) "
-                        + "OR (status = 'AWAITING_APPROVAL' AND approval_expires_at <= now()) ORDER BY id LIMIT 500").execute()
+        return pool.query("SELECT id FROM rollouts WHERE status IN ('RUNNING', 'PAUSED') OR (status = 'AWAITING_APPROVAL' "
+                        + "AND approval_expires_at <= now()) OR finished_at > now() - interval '2 minutes' ORDER BY id LIMIT 500").execute()
                 .map(rows -> Rows.list(rows, r -> r.getLong(0)));
     }
 
@@ -156,6 +157,30 @@ public class RolloutRepository {
                         + "WHERE s.active AND s.server_id = ANY($1) ORDER BY s.name")
                 .execute(Tuple.of(serverIds, since)).map(rows -> Rows.list(rows, r -> new Object[]{r.getString(0),
                         Boolean.TRUE.equals(r.getBoolean(1))}));
+    }
+
+    /** One entry of the rollout's event stream, in the transaction of the change it tells. */
+    Uni<Void> event(Tx tx, long rolloutId, String kind, Long serverId, String json) {
+        return tx.client().preparedQuery("INSERT INTO rollout_events (rollout_id, kind, server_id, data) VALUES ($1, $2, $3, $4::text::jsonb)")
+                .execute(Tuple.of(rolloutId, kind, serverId, json)).replaceWithVoid();
+    }
+
+    /** The host status the event stream last told. */
+    Uni<Void> reported(Tx tx, long rolloutId, long serverId, String status) {
+        return tx.client().preparedQuery("UPDATE rollout_hosts SET reported = $3 WHERE rollout_id = $1 AND server_id = $2")
+                .execute(Tuple.of(rolloutId, serverId, status)).replaceWithVoid();
+    }
+
+    /** An event of the stream as stored. */
+    record Event(long id, String kind, Long serverId, String json, java.time.OffsetDateTime at) {
+    }
+
+    /** The rollout's events after {@code afterId}, oldest first, at most {@code limit}. */
+    Uni<List<Event>> events(long rolloutId, long afterId, int limit) {
+        return pool.preparedQuery("SELECT id, kind, server_id, data::text AS data, at FROM rollout_events WHERE rollout_id = $1 "
+                        + "AND id > $2 ORDER BY id LIMIT $3")
+                .execute(Tuple.of(rolloutId, afterId, limit)).map(rows -> Rows.list(rows, r -> new Event(r.getLong("id"),
+                        r.getString("kind"), r.getLong("server_id"), r.getString("data"), r.getOffsetDateTime("at"))));
     }
 
     /** A page of rollouts, newest first, optionally of one status. */

@@ -1,6 +1,7 @@
 package io.triggerdeploy.rollout;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.Acting;
@@ -16,12 +17,16 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -42,14 +47,16 @@ public class RolloutResource {
     private final AccessService access;
     private final AuditLog audit;
     private final SecurityIdentity identity;
+    private final RolloutStream stream;
 
     public RolloutResource(RolloutService rollouts, RolloutActions actions, AccessService access, AuditLog audit,
-                           SecurityIdentity identity) {
+                           SecurityIdentity identity, RolloutStream stream) {
         this.rollouts = rollouts;
         this.actions = actions;
         this.access = access;
         this.audit = audit;
         this.identity = identity;
+        this.stream = stream;
     }
 
     @POST
@@ -85,6 +92,25 @@ public class RolloutResource {
     @Operation(operationId = "getRollout", summary = "A rollout with its waves and hosts")
     public Uni<RolloutView> get(@PathParam("id") long id) {
         return access.of(identity).chain(a -> rollouts.get(id, a));
+    }
+
+    @GET
+    @Path("{id}/events")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(operationId = "streamRolloutEvents", summary = "The rollout's events, live",
+            description = "Server-Sent Events: `status` (with paused_reason), `wave` (a wave started), `gate` (what the next wave "
+                    + "waits for) and `host` (a host's status changed: server, wave, status, deployment_id, attempts), each a JSON "
+                    + "object; the event id resumes a dropped stream (Last-Event-ID header or last_event_id). The stream ends "
+                    + "after the rollout has ended and every host's last change was sent.")
+    public Multi<OutboundSseEvent> events(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @QueryParam("last_event_id") @Parameter(description = "Resume after this event id")
+                                          String lastEventParam, @Context Sse sse) {
+        String last = lastEventId != null ? lastEventId : lastEventParam;
+        long after = last == null || !last.trim().matches("\\d{1,18}") ? 0 : Long.parseLong(last.trim());
+        return access.of(identity).onItem().transformToMulti(a -> stream.events(id, after, a))
+                .map(e -> sse.newEventBuilder().id(String.valueOf(e.id())).name(e.kind()).mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(String.class, e.json()).build());
     }
 
     @POST

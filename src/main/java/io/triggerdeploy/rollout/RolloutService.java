@@ -47,10 +47,11 @@ public class RolloutService {
     private final RolloutAdvancer advancer;
     private final RolloutNotices notices;
     private final ServerService servers;
+    private final RolloutEvents events;
 
     public RolloutService(RolloutRepository repository, FleetService fleet, DeploymentService deployments,
                           EnvironmentService environments, Transactions transactions, AuditLog audit, RolloutEngine engine,
-                          RolloutAdvancer advancer, RolloutNotices notices, ServerService servers) {
+                          RolloutAdvancer advancer, RolloutNotices notices, ServerService servers, RolloutEvents events) {
         this.repository = repository;
         this.fleet = fleet;
         this.deployments = deployments;
@@ -61,6 +62,7 @@ public class RolloutService {
         this.advancer = advancer;
         this.notices = notices;
         this.servers = servers;
+        this.events = events;
     }
 
     /** Who asks: their access over every server, their name and id, how they came in and from where. */
@@ -213,7 +215,7 @@ public class RolloutService {
                         + "takes part in one rollout at a time");
             }
             return repository.insert(tx, n, hosts);
-        }).call(r -> engine.record(tx, r, c.actor(), "rollout.created", plan.strategy() + ", " + hosts.size() + " hosts in "
+        }).call(r -> events.created(tx, r)).call(r -> engine.record(tx, r, c.actor(), "rollout.created", plan.strategy() + ", " + hosts.size() + " hosts in "
                 + plan.waves().size() + (plan.waves().size() == 1 ? " wave" : " waves") + (n.ref() == null ? "" : ", ref " + n.ref())
                 + (required == null ? "" : "; awaiting " + required + (required == 1 ? " approval" : " approvals") + " until " + expires))))
                 .invoke(r -> notices.changed(r, null)).chain(r -> get(r.id, c.access()));
@@ -307,8 +309,23 @@ public class RolloutService {
         return new RolloutView(r.id, r.status, new RolloutView.Target(r.target.getString("group"), r.target.getString("environment"),
                 r.target.getString("selector")), r.strategy, r.ref, params, r.currentWave, failures, r.maxFailures,
                 r.acceptedFailures == 0 ? null : r.acceptedFailures, r.maxInFlight, r.onBreach, settings(r.spec), waves, hosts,
-                hidden == 0 ? null : hidden, null, r.gate, r.pausedReason, approval(r), r.note, r.createdBy, r.createdAt, r.finishedAt,
+                hidden == 0 ? null : hidden, null, redact(r.gate, rows, access), redact(r.pausedReason, rows, access), approval(r), r.note,
+                r.createdBy, r.createdAt, r.finishedAt,
                 RolloutView.links(r.id));
+    }
+
+    /** A text about the rollout (a reason, a gate, an event) with the servers hidden from the reader not named. */
+    static String redact(String text, List<Rollout.HostRow> rows, Access access) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (Rollout.HostRow h : rows) {
+            if (!access.sees(h.serverId())) {
+                out = out.replaceAll("(?<![A-Za-z0-9._-])" + java.util.regex.Pattern.quote(h.alias()) + "(?![A-Za-z0-9._-])", "a hidden server");
+            }
+        }
+        return out;
     }
 
     private static RolloutView.Approval approval(Rollout r) {

@@ -75,6 +75,33 @@ class RolloutTest extends DeployApiTest {
         return given().auth().oauth2(token).contentType(ContentType.JSON).post("/api/rollouts/" + id + "/" + action);
     }
 
+    /** The rollout's event stream read to its end: [id, event, data] per event. */
+    private List<String[]> events(long id, String lastEventId) {
+        var request = given().auth().oauth2(viewer).accept("text/event-stream");
+        if (lastEventId != null) {
+            request = request.header("Last-Event-ID", lastEventId);
+        }
+        String text = request.get("/api/rollouts/" + id + "/events").then().statusCode(200)
+                .contentType(containsString("text/event-stream")).extract().asString();
+        List<String[]> out = new ArrayList<>();
+        for (String block : text.split("\n\n")) {
+            String[] e = new String[3];
+            for (String line : block.split("\n")) {
+                if (line.startsWith("id:")) {
+                    e[0] = line.substring(3).trim();
+                } else if (line.startsWith("event:")) {
+                    e[1] = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    e[2] = line.substring(5).trim();
+                }
+            }
+            if (e[0] != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     private static Map<String, Object> body(Object... kv) {
         Map<String, Object> m = new HashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
@@ -131,6 +158,22 @@ class RolloutTest extends DeployApiTest {
             previousEnd = end;
         }
         given().auth().oauth2(viewer).get("/api/fleet?group=" + group).then().statusCode(200).body("summary", equalTo("converged on v2"));
+
+        // the event stream told it all, in order, and ends with the rollout; Last-Event-ID resumes after an event
+        List<String[]> events = events(id, null);
+        assertThat(events.stream().filter(e -> e[1].equals("wave")).map(e -> new JsonPath(e[2]).getInt("wave")).toList())
+                .containsExactly(1, 2, 3);
+        assertThat(events.get(events.size() - 1)[1]).isIn("status", "host");
+        assertThat(events.stream().filter(e -> e[1].equals("status")).map(e -> new JsonPath(e[2]).getString("status")).toList())
+                .containsExactly("RUNNING", "SUCCEEDED");
+        for (String server : servers) {
+            List<String> told = events.stream().filter(e -> e[1].equals("host") && new JsonPath(e[2]).getString("server").equals(server))
+                    .map(e -> new JsonPath(e[2]).getString("status")).toList();
+            assertThat(told).as(server).isNotEmpty().last().isEqualTo("SUCCEEDED");
+        }
+        assertThat(events.stream().mapToLong(e -> Long.parseLong(e[0]))).isSorted();
+        List<String[]> resumed = events(id, events.get(2)[0]);
+        assertThat(resumed.stream().map(e -> e[0]).toList()).isEqualTo(events.subList(3, events.size()).stream().map(e -> e[0]).toList());
         given().auth().oauth2(viewer).get("/api/rollouts?status=succeeded").then().statusCode(200)
                 .body("items.find { it.id == " + id + " }.strategy", equalTo("rolling"));
     }

@@ -1,5 +1,5 @@
 /* The rollouts pages: the dialog that plans a rollout (a dry run: "12 servers in 4 waves") before it starts, and one
- * rollout's page, whose grid of hosts, status, gate and buttons follow the API while the rollout goes on. */
+ * rollout's page, whose grid of hosts, status, gate and buttons follow the rollout's event stream while it goes on. */
 import { api } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, toast } from './dom.js';
@@ -175,12 +175,25 @@ function wireRollout(section) {
   const id = section.dataset.id;
   const url = '/api/rollouts/' + id;
   let timer = null;
+  let stream = null;
+  let pending = null;
   const refresh = async () => {
     try {
       const r = await api('GET', url);
       render(section, r);
-      if (!ACTIVE.includes(r.status) && timer) { clearInterval(timer); timer = null; }
+      if (!ACTIVE.includes(r.status)) {
+        if (timer) { clearInterval(timer); timer = null; }
+      }
     } catch (err) { /* the next round tries again */ }
+  };
+  // the rollout's event stream says when something changed (any replica); the page then reads the rollout once
+  const soon = () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 150); };
+  const listen = () => {
+    if (stream || typeof EventSource !== 'function') return;
+    stream = new EventSource(url + '/events');
+    ['status', 'wave', 'gate', 'host'].forEach(kind => stream.addEventListener(kind, soon));
+    // the stream ends with the rollout: do not reconnect then
+    stream.onerror = () => { if (!ACTIVE.includes(section.dataset.status)) { stream.close(); stream = null; } };
   };
   section.parentElement.addEventListener('click', async ev => {
     const b = ev.target.closest('button[data-rollout-action], button[data-host-action]');
@@ -210,7 +223,8 @@ function wireRollout(section) {
     b.disabled = true;
     try {
       render(section, await api('POST', url + path, body));
-      if (!timer) timer = setInterval(refresh, 1500);
+      if (!timer) timer = setInterval(refresh, 5000);
+      listen();
     } catch (err) {
       toast(err.message, true);
     } finally {
@@ -218,7 +232,11 @@ function wireRollout(section) {
     }
   });
   refresh();
-  if (ACTIVE.includes(section.dataset.status)) timer = setInterval(refresh, 1500);
+  if (ACTIVE.includes(section.dataset.status)) {
+    listen();
+    // a slow safety net (a proxy that drops the stream): the stream normally brings every change at once
+    timer = setInterval(refresh, 5000);
+  }
 }
 
 const form = $('#rollout-form');
