@@ -18,7 +18,8 @@ def snapshot():
          "(SELECT md5(coalesce(string_agg(g::text, ',' ORDER BY id), '')) FROM grants g) || "
          "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY id), '')) FROM group_mappings m) || "
          "(SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY id), '')) FROM environments e) || "
-         "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s)")
+         "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s) || "
+         "(SELECT md5(coalesce(string_agg(r.id || r.status, ',' ORDER BY id), '')) FROM rollouts r)")
     return subprocess.check_output(["psql", "-tAc", q, db]).strip()
 
 def send(method, path, body, token, raw=None):
@@ -80,6 +81,10 @@ ENDPOINTS = [
     ("POST", "/api/deployments/{id}/promote", ["server"]),
     ("POST", "/api/servers/{id}/rollback", ["to"]),
     ("POST", "/api/me/slack", ["code"]),
+    ("POST", "/api/rollouts", ["target", "strategy", "batch", "canary", "waves", "max_failures", "on_breach", "ref", "parameters",
+                               "before", "after", "error_pattern", "soak_seconds"]),
+    ("POST", "/api/rollouts?dry_run=true", ["target", "strategy", "batch", "canary", "waves", "max_failures", "max_in_flight"]),
+    ("POST", "/api/rollouts/{id}/reject", ["comment"]),
 ]
 PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
@@ -89,7 +94,12 @@ PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", 
              ("GET", "/api/environments/{id}"), ("GET", "/api/schedules/{id}"), ("DELETE", "/api/schedules/{id}"),
              ("POST", "/api/deployments/{id}/approve"), ("POST", "/api/deployments/{id}/reject"),
              ("POST", "/api/deployments/{id}/rerun"), ("POST", "/api/me/totp"),
-             ("GET", "/api/search/logs?q={id}"), ("GET", "/login?next={id}"), ("GET", "/auth/logout"), ("POST", "/api/logout")]
+             ("GET", "/api/search/logs?q={id}"), ("GET", "/login?next={id}"), ("GET", "/auth/logout"), ("POST", "/api/logout"),
+             ("GET", "/api/rollouts/{id}"), ("GET", "/api/rollouts?cursor={id}"), ("POST", "/api/rollouts/{id}/pause"),
+             ("POST", "/api/rollouts/{id}/resume"), ("POST", "/api/rollouts/{id}/abort"), ("POST", "/api/rollouts/{id}/rollback"),
+             ("POST", "/api/rollouts/{id}/promote"), ("POST", "/api/rollouts/{id}/approve"),
+             ("POST", "/api/rollouts/{id}/hosts/{id}/retry"), ("POST", "/api/rollouts/{id}/hosts/{id}/skip"),
+             ("GET", "/rollouts/{id}")]
 
 failures, counts = [], {}
 before = snapshot()

@@ -225,24 +225,30 @@ public class RolloutEngine {
         });
     }
 
-    /** What the soak still waits for, or null when the wave's watched services held UP for soak_seconds. */
+    /**
+     * What the soak still waits for, or null when the wave ended soak_seconds ago and each of its watched services is UP
+     * and has been since then, or for soak_seconds since it came back after a check that said otherwise.
+     */
     private Uni<String> soak(Tx tx, Rollout r, Long[] servers, Instant now) {
         int soak = r.soakSeconds();
         if (soak == 0) {
             return Uni.createFrom().nullItem();
         }
-        Instant ended = r.waveEndedAt.toInstant();
-        Instant since = ended.isAfter(now.minusSeconds(soak)) ? ended : now.minusSeconds(soak);
-        return repository.soak(tx, servers, since.atOffset(ZoneOffset.UTC)).map(services -> {
-            List<String> notUp = services.stream().filter(s -> !(Boolean) s[1]).map(s -> (String) s[0]).toList();
+        return repository.soak(tx, servers, r.waveEndedAt).map(services -> {
+            List<String> notUp = services.stream().filter(s -> !s.up()).map(RolloutRepository.Watched::name).toList();
             if (!notUp.isEmpty()) {
                 return "soak of wave " + r.currentWave + ": waiting for " + String.join(", ", notUp) + " to be UP for " + soak + " s";
             }
-            long elapsed = java.time.Duration.between(ended, now).toSeconds();
-            if (elapsed < soak) {
+            Instant from = r.waveEndedAt.toInstant();
+            for (RolloutRepository.Watched s : services) {
+                if (s.upSince() != null && s.upSince().toInstant().isAfter(from)) {
+                    from = s.upSince().toInstant();
+                }
+            }
+            if (java.time.Duration.between(from, now).toSeconds() < soak) {
                 return "soak of wave " + r.currentWave + ": " + soak + " s with " + (services.isEmpty() ? "no watched service"
-                        : services.size() + " watched " + (services.size() == 1 ? "service" : "services") + " UP") + " (started "
-                        + r.waveEndedAt.withNano(0) + ")";
+                        : services.size() + " watched " + (services.size() == 1 ? "service" : "services") + " UP") + " (since "
+                        + from.atOffset(ZoneOffset.UTC).withNano(0) + ")";
             }
             return null;
         });

@@ -147,16 +147,21 @@ public class RolloutRepository {
                 .onFailure().recoverWithItem(e -> e.getMessage() == null ? "is not a valid regular expression" : e.getMessage());
     }
 
+    /** A watched service of a wave: whether it is UP now, and since when (null: no other status since the wave ended). */
+    record Watched(String name, boolean up, java.time.OffsetDateTime upSince) {
+    }
+
     /**
-     * The watched services linked to these servers and whether each held UP since {@code since}: [name, ok] where ok is
-     * true when its last status is UP and no check since then said otherwise.
+     * The watched services linked to these servers: UP now or not, and, when some check since {@code waveEnded} said
+     * otherwise, the first UP check after the last such one (the moment it came back).
      */
-    Uni<List<Object[]>> soak(Tx tx, Long[] serverIds, java.time.OffsetDateTime since) {
-        return tx.client().preparedQuery("SELECT s.name, s.last_status = 'UP' AND NOT EXISTS (SELECT 1 FROM service_checks c "
-                        + "WHERE c.service_id = s.id AND c.checked_at >= $2 AND c.status <> 'UP') AS ok FROM services s "
-                        + "WHERE s.active AND s.server_id = ANY($1) ORDER BY s.name")
-                .execute(Tuple.of(serverIds, since)).map(rows -> Rows.list(rows, r -> new Object[]{r.getString(0),
-                        Boolean.TRUE.equals(r.getBoolean(1))}));
+    Uni<List<Watched>> soak(Tx tx, Long[] serverIds, java.time.OffsetDateTime waveEnded) {
+        return tx.client().preparedQuery("SELECT s.name, s.last_status = 'UP', (SELECT min(c.checked_at) FROM service_checks c "
+                        + "WHERE c.service_id = s.id AND c.status = 'UP' AND c.checked_at > (SELECT max(d.checked_at) "
+                        + "FROM service_checks d WHERE d.service_id = s.id AND d.checked_at >= $2 AND d.status <> 'UP')) "
+                        + "FROM services s WHERE s.active AND s.server_id = ANY($1) ORDER BY s.name")
+                .execute(Tuple.of(serverIds, waveEnded)).map(rows -> Rows.list(rows, r -> new Watched(r.getString(0),
+                        Boolean.TRUE.equals(r.getBoolean(1)), r.getOffsetDateTime(2))));
     }
 
     /** One entry of the rollout's event stream, in the transaction of the change it tells. */

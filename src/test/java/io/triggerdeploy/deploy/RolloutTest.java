@@ -9,6 +9,8 @@ import io.triggerdeploy.support.Deploys;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -318,6 +320,49 @@ class RolloutTest extends DeployApiTest {
         act(admin, id, "promote").then().statusCode(200);
         awaitRollout(id, "SUCCEEDED");
         act(admin, id, "promote").then().statusCode(409);
+    }
+
+    @Test
+    void aCanaryNobodyPromotesExpires() throws Exception {
+        List<String> servers = fleet(2, "echo \"deploying $REF\"");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "canary", "canary", 1, "promote", true,
+                "promote_timeout", 60, "ref", "v7b"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(id).getString("gate") != null);
+        // an hour after the canary wave ended, nobody having promoted it
+        update("UPDATE rollouts SET wave_ended_at = now() - interval '1 hour' WHERE id = " + id);
+        JsonPath expired = awaitRollout(id, "EXPIRED");
+        assertThat(expired.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING");
+        act(admin, id, "promote").then().statusCode(409);
+    }
+
+    @Test
+    void aWatchedServiceThatIsDownHoldsTheNextWaveUntilItHasBeenUpForTheSoak() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<String> servers = fleet(2, "echo \"deploying $REF\"");
+        String svc = unique("svc");
+        long service = given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", svc, "kind", "tcp",
+                        "target", "127.0.0.1:" + port, "interval_seconds", 3600, "timeout_ms", 1000, "server", servers.get(0)))
+                .post("/api/services").then().statusCode(201).extract().<Number>path("id").longValue();
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "rolling", "batch", 1, "soak_seconds", 2,
+                "ref", "v8s"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(rollout(id).getString("gate")).contains("waiting for " + svc));
+        JsonPath held = rollout(id);
+        assertThat(held.getString("status")).isEqualTo("RUNNING");
+        assertThat(held.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING");
+
+        try (ServerSocket listening = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            String checkedAt = given().auth().oauth2(admin).post("/api/services/" + service + "/check").then().statusCode(200)
+                    .body("status", equalTo("UP")).extract().path("checked_at");
+            JsonPath done = awaitRollout(id, "SUCCEEDED");
+            long second = done.getLong("hosts[1].deployment_id");
+            String queued = given().auth().oauth2(admin).get("/api/deployments/" + second).then().statusCode(200)
+                    .extract().path("queued_at");
+            // the second wave waited until the service had been UP for the soak
+            assertThat(OffsetDateTime.parse(queued)).isAfterOrEqualTo(OffsetDateTime.parse(checkedAt).plusSeconds(2));
+        }
     }
 
     @Test
