@@ -113,6 +113,90 @@ class OpenSshEndToEndIT {
         assertThat(app.output()).doesNotContain("e2e-pem-passphrase");
 
         parametersSecretsStepsAndAJumpHost(dir, port, token, user);
+        aRollingRolloutOverTheRealHosts(dir, port, token, user);
+    }
+
+    /**
+     * A rolling rollout over three hosts on the two real sshd (one of them reached through the jump host): the waves
+     * run one after another; a second rollout whose release fails on the second host rolls the first back to v2.
+     */
+    private void aRollingRolloutOverTheRealHosts(Path dir, int port, String token, String user) throws Exception {
+        String hostKey = Files.readString(dir.resolve("host_key.pub")).trim();
+        int jumpPort = Integer.parseInt(Files.readString(dir.resolve("jump_config")).lines().filter(l -> l.startsWith("Port "))
+                .findFirst().orElseThrow().substring(5).trim());
+        List<String> fleet = List.of("fleet-1", "fleet-2", "fleet-3");
+        for (String name : fleet) {
+            Path work = Files.createDirectories(dir.resolve(name));
+            Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\n[ -f \"fail-$REF\" ] && { echo \"$REF refused\" >&2; exit 3; }\n"
+                    + "echo \"$REF\" > current\necho \"deploying $REF on " + name + "\"\n");
+            assertThat(work.resolve("deploy.sh").toFile().setExecutable(true)).isTrue();
+            Map<String, Object> server = new java.util.HashMap<>(Map.of("name", name, "alias", name, "host", "127.0.0.1",
+                    "port", name.equals("fleet-2") ? jumpPort : port, "user", user, "path", work.toString(), "host_key", hostKey));
+            if (name.equals("fleet-3")) {
+                server.put("jump_host", "bastion");
+            }
+            var created = app.post("/api/servers", JSON.writeValueAsString(server), token);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        }
+        var group = app.post("/api/groups", JSON.writeValueAsString(Map.of("name", "fleet", "servers", fleet)), token);
+        assertThat(group.statusCode()).as(group.body()).isEqualTo(201);
+
+        JsonNode done = rollout(Map.of("target", Map.of("group", "fleet"), "strategy", "rolling", "batch", 1, "ref", "v2"), token, dir);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("waves").toString()).isEqualTo("[[\"fleet-1\"],[\"fleet-2\"],[\"fleet-3\"]]");
+        java.time.OffsetDateTime previousEnd = null;
+        for (JsonNode h : done.get("hosts")) {
+            JsonNode d = JSON.readTree(app.get("/api/deployments/" + h.get("deployment_id").asLong(), token).body());
+            assertThat(d.get("rollout_id").asLong()).isEqualTo(done.get("id").asLong());
+            java.time.OffsetDateTime started = java.time.OffsetDateTime.parse(d.get("started_at").asText());
+            if (previousEnd != null) {
+                assertThat(started).as("a wave starts after the one before ended").isAfterOrEqualTo(previousEnd);
+            }
+            previousEnd = java.time.OffsetDateTime.parse(d.get("finished_at").asText());
+            String server = h.get("server").asText();
+            assertThat(app.get("/api/deployments/" + d.get("id").asLong() + "/log", token).body()).contains("deploying v2 on " + server);
+            assertThat(Files.readString(dir.resolve(server).resolve("current")).trim()).isEqualTo("v2");
+        }
+
+        // v3 fails on fleet-2: the budget of 0 breaks, and fleet-1 returns to v2 through the real sshd
+        Files.writeString(dir.resolve("fleet-2").resolve("fail-v3"), "");
+        JsonNode rolledBack = rollout(Map.of("target", Map.of("group", "fleet"), "strategy", "rolling", "batch", 1, "ref", "v3",
+                "on_breach", "rollback"), token, dir);
+        assertThat(rolledBack.get("status").asText()).as(rolledBack.toString()).isEqualTo("ROLLED_BACK");
+        long back = rolledBack.get("hosts").get(0).get("rollback_deployment_id").asLong();
+        JsonNode d = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            d = JSON.readTree(app.get("/api/deployments/" + back, token).body());
+            if (!List.of("QUEUED", "RUNNING").contains(d.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+        assertThat(app.get("/api/deployments/" + back + "/log", token).body()).contains("deploying v2 on fleet-1");
+        assertThat(Files.readString(dir.resolve("fleet-1").resolve("current")).trim()).isEqualTo("v2");
+        assertThat(Files.readString(dir.resolve("fleet-2").resolve("current")).trim()).isEqualTo("v2");
+        assertThat(Files.readString(dir.resolve("fleet-3").resolve("current")).trim()).isEqualTo("v2");
+        assertThat(rolledBack.get("hosts").get(1).get("status").asText()).isEqualTo("FAILED");
+        assertThat(rolledBack.get("hosts").get(2).path("deployment_id").isMissingNode()).as("fleet-3 never took v3").isTrue();
+    }
+
+    /** Starts a rollout and waits (at most 90 s) until it ends. */
+    private JsonNode rollout(Map<String, Object> body, String token, Path dir) throws Exception {
+        var created = app.post("/api/rollouts", JSON.writeValueAsString(body), token);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long id = JSON.readTree(created.body()).get("id").asLong();
+        JsonNode r = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            r = JSON.readTree(app.get("/api/rollouts/" + id, token).body());
+            if (!List.of("RUNNING", "AWAITING_APPROVAL").contains(r.get("status").asText())) {
+                return r;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("rollout " + id + " did not end: " + r + "\n" + Files.readString(dir.resolve("sshd.log")));
     }
 
     /**
