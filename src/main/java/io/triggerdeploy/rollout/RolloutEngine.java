@@ -227,14 +227,15 @@ public class RolloutEngine {
 
     /**
      * What the soak still waits for, or null when the wave ended soak_seconds ago and each of its watched services is UP
-     * and has been since then, or for soak_seconds since it came back after a check that said otherwise.
+     * and has been since then, or for soak_seconds since it came back after a check during or after the wave that said
+     * otherwise.
      */
     private Uni<String> soak(Tx tx, Rollout r, Long[] servers, Instant now) {
         int soak = r.soakSeconds();
         if (soak == 0) {
             return Uni.createFrom().nullItem();
         }
-        return repository.soak(tx, servers, r.waveEndedAt).map(services -> {
+        return repository.soak(tx, servers, r.waveStartedAt == null ? r.waveEndedAt : r.waveStartedAt).map(services -> {
             List<String> notUp = services.stream().filter(s -> !s.up()).map(RolloutRepository.Watched::name).toList();
             if (!notUp.isEmpty()) {
                 return "soak of wave " + r.currentWave + ": waiting for " + String.join(", ", notUp) + " to be UP for " + soak + " s";

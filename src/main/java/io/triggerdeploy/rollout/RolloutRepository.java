@@ -152,16 +152,38 @@ public class RolloutRepository {
     }
 
     /**
-     * The watched services linked to these servers: UP now or not, and, when some check since {@code waveEnded} said
-     * otherwise, the first UP check after the last such one (the moment it came back).
+     * The watched services linked to these servers: UP now or not, and, when some check since {@code waveStarted} said
+     * otherwise (a restart during the deployment, a failure after it), the first UP check after the last such one.
      */
-    Uni<List<Watched>> soak(Tx tx, Long[] serverIds, java.time.OffsetDateTime waveEnded) {
+    Uni<List<Watched>> soak(Tx tx, Long[] serverIds, java.time.OffsetDateTime waveStarted) {
         return tx.client().preparedQuery("SELECT s.name, s.last_status = 'UP', (SELECT min(c.checked_at) FROM service_checks c "
                         + "WHERE c.service_id = s.id AND c.status = 'UP' AND c.checked_at > (SELECT max(d.checked_at) "
                         + "FROM service_checks d WHERE d.service_id = s.id AND d.checked_at >= $2 AND d.status <> 'UP')) "
                         + "FROM services s WHERE s.active AND s.server_id = ANY($1) ORDER BY s.name")
-                .execute(Tuple.of(serverIds, waveEnded)).map(rows -> Rows.list(rows, r -> new Watched(r.getString(0),
+                .execute(Tuple.of(serverIds, waveStarted)).map(rows -> Rows.list(rows, r -> new Watched(r.getString(0),
                         Boolean.TRUE.equals(r.getBoolean(1)), r.getOffsetDateTime(2))));
+    }
+
+    /** One line of a rollout's merged log. */
+    record LogLine(String server, long deploymentId, java.time.OffsetDateTime at, String stream, String text) {
+    }
+
+    /** The last {@code limit} output lines of the rollout's deployments on these servers, oldest first, and how many there are. */
+    Uni<List<LogLine>> logTail(long rolloutId, Long[] serverIds, int limit) {
+        return pool.preparedQuery("SELECT * FROM (SELECT d.server_alias, l.deployment_id, l.logged_at, "
+                        + "CASE l.stream WHEN 'e' THEN 'err' WHEN 's' THEN 'sys' ELSE 'out' END, l.text, l.line_no "
+                        + "FROM deployment_logs l JOIN deployments d ON d.id = l.deployment_id WHERE d.rollout_id = $1 "
+                        + "AND d.server_id = ANY($2) ORDER BY l.logged_at DESC, l.deployment_id DESC, l.line_no DESC LIMIT $3) t "
+                        + "ORDER BY logged_at, deployment_id, line_no")
+                .execute(Tuple.of(rolloutId, serverIds, limit)).map(rows -> Rows.list(rows, r -> new LogLine(r.getString(0),
+                        r.getLong(1), r.getOffsetDateTime(2), r.getString(3), r.getString(4))));
+    }
+
+    /** How many output lines the rollout's deployments on these servers have. */
+    Uni<Long> logSize(long rolloutId, Long[] serverIds) {
+        return pool.preparedQuery("SELECT count(*) FROM deployment_logs l JOIN deployments d ON d.id = l.deployment_id "
+                        + "WHERE d.rollout_id = $1 AND d.server_id = ANY($2)")
+                .execute(Tuple.of(rolloutId, serverIds)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** One entry of the rollout's event stream, in the transaction of the change it tells. */

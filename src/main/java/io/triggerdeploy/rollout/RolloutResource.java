@@ -95,6 +95,19 @@ public class RolloutResource {
     }
 
     @GET
+    @Path("{id}/log")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.TEXT_PLAIN + ";charset=UTF-8")
+    @Operation(operationId = "getRolloutLog", summary = "The rollout's hosts' output, merged",
+            description = "The last `limit` output lines of the rollout's deployments (retries and rollbacks included) on the "
+                    + "servers the caller may see, oldest first, one per line: time, server, stream (out, err, sys) and text. "
+                    + "When lines were left out, a first line says how many; each host's deployment log has all of its own.")
+    public Uni<String> log(@PathParam("id") long id, @QueryParam("limit") @DefaultValue("2000")
+                           @Parameter(description = "How many of the newest lines, 1 to 20000") int limit) {
+        return access.of(identity).chain(a -> rollouts.log(id, limit, a));
+    }
+
+    @GET
     @Path("{id}/events")
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.SERVER_SENT_EVENTS)

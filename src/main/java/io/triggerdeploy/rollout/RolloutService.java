@@ -37,6 +37,9 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class RolloutService {
 
+    /** The most lines one read of a rollout\'s merged log returns. */
+    public static final int MAX_LOG_LINES = 20_000;
+
     private final RolloutRepository repository;
     private final FleetService fleet;
     private final DeploymentService deployments;
@@ -274,6 +277,29 @@ public class RolloutService {
                 }
                 return view(r, hosts, access);
             });
+        });
+    }
+
+    /**
+     * The rollout's merged output: the last {@code limit} lines of its deployments on the servers the caller sees, oldest
+     * first, each prefixed with its server; a first line says how many earlier lines were left out.
+     */
+    public Uni<String> log(long id, int limit, Access access) {
+        if (limit < 1 || limit > MAX_LOG_LINES) {
+            throw ProblemException.invalid("limit", "must be between 1 and " + MAX_LOG_LINES);
+        }
+        return get(id, access).chain(v -> repository.hosts(null, id)).chain(hosts -> {
+            Long[] visible = hosts.stream().map(Rollout.HostRow::serverId).filter(access::sees).toArray(Long[]::new);
+            return repository.logSize(id, visible).chain(total -> repository.logTail(id, visible, limit).map(lines -> {
+                StringBuilder sb = new StringBuilder();
+                if (total > lines.size()) {
+                    sb.append("(").append(total - lines.size()).append(" earlier lines not shown: each host's deployment has its whole log)\n");
+                }
+                for (RolloutRepository.LogLine l : lines) {
+                    sb.append(l.at()).append(' ').append(l.server()).append(" | ").append(l.stream()).append(" | ").append(l.text()).append('\n');
+                }
+                return sb.toString();
+            }));
         });
     }
 

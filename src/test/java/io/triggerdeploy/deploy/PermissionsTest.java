@@ -415,5 +415,11 @@ class PermissionsTest extends DeployApiTest {
                 equalTo(List.of(prodServer, openServer, pinnedServer)));
         await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(admin).get("/api/rollouts/" + id)
                 .then().extract().path("status")));
+        // the merged output holds only the servers the caller sees
+        String all = given().auth().oauth2(admin).get("/api/rollouts/" + id + "/log").then().statusCode(200).extract().asString();
+        assertThat(all).contains(" " + prodServer + " | ").contains(" " + openServer + " | ").contains(" " + pinnedServer + " | ");
+        String theirs = given().auth().oauth2(tokens.get("outsider")).get("/api/rollouts/" + id + "/log").then().statusCode(200)
+                .extract().asString();
+        assertThat(theirs).contains(" " + openServer + " | ").doesNotContain(prodServer).doesNotContain(pinnedServer);
     }
 }

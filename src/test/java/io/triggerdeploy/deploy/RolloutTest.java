@@ -178,6 +178,20 @@ class RolloutTest extends DeployApiTest {
         assertThat(resumed.stream().map(e -> e[0]).toList()).isEqualTo(events.subList(3, events.size()).stream().map(e -> e[0]).toList());
         given().auth().oauth2(viewer).get("/api/rollouts?status=succeeded").then().statusCode(200)
                 .body("items.find { it.id == " + id + " }.strategy", equalTo("rolling"));
+
+        // the merged output: every host's lines, each with its server, in the order they were printed
+        String merged = given().auth().oauth2(viewer).get("/api/rollouts/" + id + "/log").then().statusCode(200)
+                .contentType(containsString("text/plain")).extract().asString();
+        for (String server : servers) {
+            assertThat(merged).contains(" " + server + " | out | deploying v2 on " + server);
+        }
+        assertThat(merged.indexOf("deploying v2 on " + servers.get(0))).isLessThan(merged.indexOf("deploying v2 on " + servers.get(4)));
+        String last = given().auth().oauth2(viewer).get("/api/rollouts/" + id + "/log?limit=1").then().statusCode(200).extract().asString();
+        assertThat(last.lines().toList()).hasSize(2);
+        assertThat(last.lines().findFirst().orElseThrow()).matches("\\(\\d+ earlier lines not shown.*");
+        assertThat(last).doesNotContain("deploying v2 on " + servers.get(0) + "\n");
+        given().auth().oauth2(viewer).get("/api/rollouts/" + id + "/log?limit=0").then().statusCode(400)
+                .contentType(containsString("application/problem+json")).body("detail", containsString("limit"));
     }
 
     @Test

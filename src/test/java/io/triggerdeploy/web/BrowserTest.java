@@ -553,7 +553,16 @@ class BrowserTest extends ApiTest {
         assertThat(driver.findElements(By.cssSelector("#rollout-hosts tbody tr"))).hasSize(3)
                 .allSatisfy(tr -> assertThat(tr.getText()).contains("SUCCEEDED"));
         assertThat(driver.findElement(By.cssSelector("button[data-rollout-action='pause']")).isDisplayed()).isFalse();
+        // the output of all hosts, each line with its server; one tab per host shows that host's alone
+        waitUpTo(10).until(d -> d.findElement(By.id("rollout-log")).getText().contains(third + " | out | deploying v3.1.0"));
+        assertThat(text(By.id("rollout-log"))).contains(first + " | out | deploying v3.1.0").contains(second + " | out | deploying v3.1.0");
         shot("rollout-succeeded");
+        visible(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='" + second + "']")).click();
+        waitUpTo(10).until(d -> !d.findElement(By.id("rollout-log")).getText().contains(first));
+        assertThat(text(By.id("rollout-log"))).contains("out | deploying v3.1.0");
+        assertThat(driver.findElement(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='" + second + "']"))
+                .getAttribute("aria-selected")).isEqualTo("true");
+        shot("rollout-host-tab");
         driver.get(url("/rollouts"));
         assertThat(visible(By.cssSelector("table.rollouts")).getText()).contains("SUCCEEDED").contains(group).contains("v3.1.0");
     }

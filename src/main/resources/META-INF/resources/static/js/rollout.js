@@ -171,6 +171,47 @@ function render(section, r) {
   $('#rollout-hosts tbody').replaceChildren(...r.hosts.map(h => hostRow(h, operator, active && r.status !== 'AWAITING_APPROVAL')));
 }
 
+/* The output tabs: "All hosts" (the merged log, each line prefixed with its server) and one per host that has run. */
+function renderTabs(r) {
+  const bar = $('#rollout-log-tabs');
+  const selected = (bar.querySelector('[aria-selected="true"]') || {}).dataset || { log: 'all' };
+  const tabs = [['all', 'All hosts']];
+  r.hosts.filter(h => h.deployment_id).forEach(h => tabs.push([String(h.deployment_id), h.server]));
+  const same = tabs.length === bar.children.length
+    && tabs.every(([key], i) => bar.children[i].dataset.log === key);
+  if (same) return;
+  bar.replaceChildren(...tabs.map(([key, label]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.setAttribute('role', 'tab');
+    b.dataset.log = key;
+    b.textContent = label;
+    b.setAttribute('aria-selected', String(key === selected.log));
+    return b;
+  }));
+  if (!bar.querySelector('[aria-selected="true"]')) bar.children[0].setAttribute('aria-selected', 'true');
+}
+
+async function loadLog(id) {
+  const tab = $('#rollout-log-tabs [aria-selected="true"]');
+  const key = tab ? tab.dataset.log : 'all';
+  const url = key === 'all' ? '/api/rollouts/' + id + '/log' : '/api/deployments/' + key + '/log';
+  const pre = $('#rollout-log');
+  pre.setAttribute('aria-label', key === 'all' ? 'Output of all hosts, each line prefixed with its server'
+    : 'Output of ' + tab.textContent + ' (deployment #' + key + ')');
+  try {
+    const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/plain' } });
+    if (!res.ok) return;
+    const text = await res.text();
+    const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    if (pre.dataset.source !== url || pre.textContent !== text) {
+      pre.textContent = text || (key === 'all' ? 'No output yet.' : '');
+      if (atEnd || pre.dataset.source !== url) pre.scrollTop = pre.scrollHeight;
+      pre.dataset.source = url;
+    }
+  } catch (e) { /* the next refresh tries again */ }
+}
+
 function wireRollout(section) {
   const id = section.dataset.id;
   const url = '/api/rollouts/' + id;
@@ -181,6 +222,8 @@ function wireRollout(section) {
     try {
       const r = await api('GET', url);
       render(section, r);
+      renderTabs(r);
+      loadLog(id);
       if (!ACTIVE.includes(r.status)) {
         if (timer) { clearInterval(timer); timer = null; }
       }
@@ -195,6 +238,12 @@ function wireRollout(section) {
     // the stream ends with the rollout: do not reconnect then
     stream.onerror = () => { if (!ACTIVE.includes(section.dataset.status)) { stream.close(); stream = null; } };
   };
+  $('#rollout-log-tabs').addEventListener('click', ev => {
+    const tab = ev.target.closest('[role="tab"]');
+    if (!tab) return;
+    $$('#rollout-log-tabs [role="tab"]').forEach(t => t.setAttribute('aria-selected', String(t === tab)));
+    loadLog(id);
+  });
   section.parentElement.addEventListener('click', async ev => {
     const b = ev.target.closest('button[data-rollout-action], button[data-host-action]');
     if (!b) return;
