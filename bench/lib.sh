@@ -66,9 +66,21 @@ app_up() {
   export TOKEN
 }
 
-# sshd_up: a throw-away OpenSSH sshd on loopback with generated keys; sets SSHD_DIR SSHD_PORT SSHD_PID HOSTKEY
+# The account the bench's sshd logs in as: the caller, or when that is root a system user "tdbench" with /bin/sh
+# (made once), because root's ~/.bashrc on a developer machine (pyenv init and the like) runs for every command sshd
+# starts and would be timed as the deployment's own cost.
+bench_ssh_user() {
+  if [ "$(id -u)" != 0 ]; then id -un; return; fi
+  id -u tdbench >/dev/null 2>&1 || useradd --system --shell /bin/sh --home-dir /nonexistent --no-create-home tdbench
+  # no password, but not locked: sshd without PAM refuses the keys of a locked ('!') account too
+  [ "$(getent shadow tdbench | cut -d: -f2)" = '*' ] || usermod -p '*' tdbench
+  echo tdbench
+}
+
+# sshd_up: a throw-away OpenSSH sshd on loopback with generated keys; sets SSHD_DIR SSHD_PORT SSHD_PID HOSTKEY SSH_USER
 sshd_up() {
-  SSHD_DIR=$(mktemp -d); mkdir -p /run/sshd "$SSHD_DIR/app"
+  SSH_USER=$(bench_ssh_user)
+  SSHD_DIR=$(mktemp -d); chmod 755 "$SSHD_DIR"; mkdir -p /run/sshd "$SSHD_DIR/app"
   ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/id"
   cp "$SSHD_DIR/id.pub" "$SSHD_DIR/authorized_keys"
   SSHD_PORT=$(free_port)
@@ -81,5 +93,5 @@ sshd_up() {
 # mkserver URL ALIAS COMMAND: a pinned server on the bench sshd, deploying in $SSHD_DIR/app
 mkserver() {
   curl -s -o /dev/null -w '%{http_code}' -XPOST "$1/api/servers" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-    -d "{\"name\":\"$2\",\"alias\":\"$2\",\"host\":\"127.0.0.1\",\"port\":$SSHD_PORT,\"user\":\"$(id -un)\",\"path\":\"$SSHD_DIR/app\",\"command\":\"$3\",\"host_key\":\"$HOSTKEY\"}"
+    -d "{\"name\":\"$2\",\"alias\":\"$2\",\"host\":\"127.0.0.1\",\"port\":$SSHD_PORT,\"user\":\"${SSH_USER:-$(id -un)}\",\"path\":\"$SSHD_DIR/app\",\"command\":\"$3\",\"host_key\":\"$HOSTKEY\"}"
 }

@@ -2,7 +2,7 @@
 # Rollout benchmark: 200 server records over SSHDS OpenSSH sshd on loopback (a one-line deploy script), two replicas
 # on one database (RUNNERS runners each). Needs openssh-server, python3, psql, ss (iproute2).
 #  1. the plan: POST /api/rollouts?dry_run=true for 100 servers, p50 over 20 calls;
-#  2. a rolling rollout of 100 hosts in waves of 10: POST -> SUCCEEDED next to 10 x one wave's time (the waves'
+#  2. (after a warm-up: the 100 hosts all at once) a rolling rollout of 100 hosts in waves of 10: POST -> SUCCEEDED next to 10 x one wave's time (the waves'
 #     median, from the deployments' own timestamps), and the gap between a wave's last host finishing and the next
 #     wave's first host starting (p50, p99, max);
 #  3. the same 100 hosts as 100 separate POST /api/deployments by a script, in waves of 10 (poll every POLL_MS ms
@@ -101,6 +101,10 @@ for _ in range(20):
 print("rollout plan (dry run) of 100 servers in %d waves: p50 %.1f ms, max %.1f ms"
       % (len(plan["waves"]), statistics.median(times), max(times)))
 
+# warm-up (JIT, SSH connections, the table statistics): the 100 hosts once, all at once
+rid, warm = run_rollout({"target": {"group": "hundred"}, "strategy": "all_at_once", "ref": "v1"})
+print("rollout warm-up: all_at_once of 100 hosts %.2f s" % warm)
+
 # 2. rolling, batch 10
 rid, total = run_rollout({"target": {"group": "hundred"}, "strategy": "rolling", "batch": 10, "ref": "v2"})
 rows = [r.split("|") for r in sql(
@@ -114,6 +118,14 @@ print("rollout rolling 100 hosts, batch 10: POST -> SUCCEEDED %.2f s; one wave p
       "total / (10 x one wave) = %.2f (goal <= 1.15)" % (total, statistics.median(waves), min(waves), max(waves), total / ten))
 print("rollout gap between waves (last host finished -> next wave's first host started): p50 %.0f ms, p99 %.0f ms, max %.0f ms "
       "(goal p99 <= 100)" % (statistics.median(gaps), pct(gaps, 99), max(gaps)))
+split = [r.split("|") for r in sql(
+    "WITH w AS (SELECT wave, max(finished_at) f, min(queued_at) q, min(started_at) s FROM deployments WHERE rollout_id = %d "
+    "GROUP BY wave) SELECT extract(epoch FROM q - lag(f) OVER (ORDER BY wave)) * 1000, extract(epoch FROM s - q) * 1000 "
+    "FROM w ORDER BY wave" % rid).splitlines()[1:]]
+react = [float(a) for a, b in split]
+dispatch = [float(b) for a, b in split]
+print("rollout gap split: last host finished -> next wave queued p50 %.0f ms (max %.0f); queued -> first started p50 %.0f ms (max %.0f)"
+      % (statistics.median(react), max(react), statistics.median(dispatch), max(dispatch)))
 overlap = sql("SELECT count(*) FROM deployments x JOIN deployments y ON x.rollout_id = y.rollout_id AND x.wave < y.wave "
               "AND x.finished_at > y.started_at WHERE x.rollout_id = %d" % rid)
 print("rollout waves overlapping (a later wave's host started before an earlier one's ended): %s (must be 0)" % overlap)
@@ -147,7 +159,7 @@ def sample():
 threading.Thread(target=sample, daemon=True).start()
 rid, total = run_rollout({"target": {"group": "all"}, "strategy": "all_at_once", "max_in_flight": 50, "ref": "v5"})
 stop.set()
-per = dict(r.split("|") for r in sql("SELECT replica, count(*) FROM deployments WHERE rollout_id = %d GROUP BY replica" % rid).splitlines())
+per = dict(r.split("|") for r in sql("SELECT claimed_by, count(*) FROM deployments WHERE rollout_id = %d GROUP BY claimed_by" % rid).splitlines())
 span = float(sql("SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM deployments WHERE rollout_id = %d" % rid))
 print("rollout all_at_once 200 hosts, max_in_flight 50, two replicas: POST -> SUCCEEDED %.2f s, %.1f hosts/s "
       "(first start -> last end %.2f s, %.1f hosts/s); hosts per replica %s"

@@ -12,6 +12,9 @@ import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.notify.NotifyConfig;
+import io.triggerdeploy.rollout.RolloutRequest;
+import io.triggerdeploy.rollout.RolloutService;
+import io.triggerdeploy.rollout.RolloutView;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.server.ServerView;
@@ -28,8 +31,9 @@ import java.util.regex.Pattern;
 
 /**
  * What a slash command does: {@code help}, {@code link}, {@code list}, {@code status <server>},
- * {@code deploy <server> [REF=… KEY=value…]} and {@code cancel <id>}, acting as the trigger-deploy user the Slack user
- * is linked to, with that user's role (deploy and cancel need operator). Each answer is one ephemeral message.
+ * {@code deploy <server> [REF=… KEY=value…]}, {@code rollout <group|selector> [REF=… KEY=value… batch=… …]} and
+ * {@code cancel <id>}, acting as the trigger-deploy user the Slack user is linked to, with that user's role and grants
+ * (deploy, rollout and cancel need operator). Each answer is one ephemeral message.
  */
 @ApplicationScoped
 public class SlackCommands {
@@ -37,6 +41,8 @@ public class SlackCommands {
     static final long CODE_SECONDS = 600;
     private static final Pattern WORD = Pattern.compile("(\\S*?\"[^\"]*\"\\S*|\\S+)");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
+    /** A rollout setting as a word: {@code batch=25%}, {@code strategy=canary}, {@code on_breach=rollback}. */
+    private static final Pattern SETTING = Pattern.compile("(strategy|batch|max_in_flight|canary|max_failures|on_breach|soak_seconds)=(.+)");
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private final SlackRepository repository;
@@ -45,13 +51,14 @@ public class SlackCommands {
     private final DeploymentService deployments;
     private final NotifyConfig notify;
     private final AccessService access;
+    private final RolloutService rollouts;
 
     /** Created at run time (a native image must not hold a seeded generator from its build). */
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
 
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
-                         NotifyConfig notify, AccessService access, AuditLog audit) {
+                         NotifyConfig notify, AccessService access, AuditLog audit, RolloutService rollouts) {
         this.repository = repository;
         this.users = users;
         this.servers = servers;
@@ -59,6 +66,7 @@ public class SlackCommands {
         this.notify = notify;
         this.access = access;
         this.audit = audit;
+        this.rollouts = rollouts;
     }
 
     /** The slash command as Slack sent it. */
@@ -112,6 +120,7 @@ public class SlackCommands {
                     .map(l -> list(l.stream().filter(s -> a.sees(s.id())).toList())));
             case "status" -> one(words, "status <server>").chain(ref -> access.of(user.id(), user.role()).chain(a -> status(ref, a)));
             case "deploy" -> operator(user).chain(() -> deploy(words, user, in));
+            case "rollout" -> operator(user).chain(() -> rollout(words, user, in));
             case "cancel" -> operator(user).chain(() -> access.of(user.id(), user.role()).chain(a -> cancel(words, a,
                     new Actor(user.username(), user.id(), in.clientIp()))));
             default -> Uni.createFrom().item("Unknown command `" + verb + "`.\n" + help(in.command()));
@@ -124,6 +133,9 @@ public class SlackCommands {
                 + "`" + c + " list`: the servers\n"
                 + "`" + c + " status <server>`: its last deployment and what runs or waits\n"
                 + "`" + c + " deploy <server> [REF=v1.2 NAME=value …]`: deploy (operators)\n"
+                + "`" + c + " rollout <group|selector> [REF=v1.2 NAME=value … batch=2 strategy=canary max_failures=1 "
+                + "on_breach=rollback]`: roll a release out over a group (`web`) or the servers a label selector picks "
+                + "(`\"role=web,region=eu\"`), one server at a time unless `batch` says otherwise (operators)\n"
                 + "`" + c + " cancel <id>`: cancel a queued or running deployment (operators)\n"
                 + "`" + c + " link`: a code to link your Slack account on your trigger-deploy account page";
     }
@@ -146,7 +158,7 @@ public class SlackCommands {
 
     private static Uni<Void> operator(UserCache.LiveUser user) {
         if (!user.role().atLeast(Role.OPERATOR)) {
-            return Uni.createFrom().failure(new ProblemException(403, "Forbidden", "Deploying and cancelling need the operator "
+            return Uni.createFrom().failure(new ProblemException(403, "Forbidden", "Deploying, rolling out and cancelling need the operator "
                     + "role; " + user.username() + " is a " + user.role().id()));
         }
         return Uni.createFrom().voidItem();
@@ -194,6 +206,58 @@ public class SlackCommands {
         return deployments.trigger(command).call(d -> repository.rememberReply(d.id(), in.responseUrl()))
                 .map(d -> ":rocket: Deployment #" + d.id() + " of `" + d.server() + "` queued"
                         + (d.ref() == null ? "" : " (" + d.ref() + ")") + ". I will post here when it starts and ends. " + link(d.id()));
+    }
+
+    /**
+     * A rollout over a group (a plain name) or a label selector (a word with {@code =}, {@code !} or {@code (}), with the
+     * release as upper-case NAME=value words and a few settings as lower-case ones; checked as the API checks it.
+     */
+    private Uni<String> rollout(List<String> words, UserCache.LiveUser user, Invocation in) {
+        String usage = "Usage: `rollout <group|selector> [REF=v1.2 NAME=value … batch=2 strategy=rolling|canary|all_at_once "
+                + "max_failures=1 on_breach=pause|abort|rollback]`";
+        if (words.size() < 2 || ASSIGNMENT.matcher(words.get(1)).matches()) {
+            return Uni.createFrom().item(usage);
+        }
+        String target = words.get(1);
+        boolean selector = target.contains("=") || target.contains("!") || target.contains("(");
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (String w : words.subList(2, words.size())) {
+            var m = ASSIGNMENT.matcher(w);
+            var s = SETTING.matcher(w);
+            if (m.matches()) {
+                values.put(m.group(1), m.group(2));
+            } else if (s.matches()) {
+                settings.put(s.group(1), s.group(2).matches("\\d{1,9}") ? (Object) Integer.valueOf(s.group(2)) : s.group(2));
+            } else {
+                return Uni.createFrom().item("`" + w + "` is neither NAME=value (a parameter, upper case) nor a setting.\n" + usage);
+            }
+        }
+        RolloutRequest request = new RolloutRequest(new RolloutRequest.Target(selector ? null : target, null, selector ? target : null),
+                (String) settings.get("strategy"), settings.get("batch"), number(settings.get("max_in_flight"), "max_in_flight"),
+                settings.get("canary"), null, settings.get("max_failures"), (String) settings.get("on_breach"),
+                number(settings.get("soak_seconds"), "soak_seconds"), null, null, null, null, null, null, null, values,
+                "from Slack", null, null);
+        Actor actor = new Actor(user.username(), user.id(), in.clientIp());
+        return access.of(user.id(), user.role()).chain(a -> rollouts.create(request,
+                new RolloutService.Caller(a, Acting.user(user.id(), user.username()), "slack", actor), false)).map(this::started);
+    }
+
+    private static Integer number(Object value, String field) {
+        if (value == null || value instanceof Integer) {
+            return (Integer) value;
+        }
+        throw ProblemException.invalid(field, "must be a whole number");
+    }
+
+    private String started(RolloutView r) {
+        int hosts = r.waves().stream().mapToInt(List::size).sum();
+        String what = "Rollout #" + r.id() + " of " + hosts + (hosts == 1 ? " server" : " servers") + " in " + r.waves().size()
+                + (r.waves().size() == 1 ? " wave" : " waves") + (r.ref() == null ? "" : " (" + r.ref() + ")");
+        String where = notify.publicUrl().map(u -> "<" + u.replaceAll("/+$", "") + "/rollouts/" + r.id() + "|#" + r.id() + ">")
+                .orElse("/rollouts/" + r.id());
+        return ("AWAITING_APPROVAL".equals(r.status()) ? ":hourglass: " + what + " awaits approval. "
+                : ":rocket: " + what + " started; the channels hear when it pauses or ends. ") + where;
     }
 
     private Uni<String> cancel(List<String> words, Access a, Actor actor) {

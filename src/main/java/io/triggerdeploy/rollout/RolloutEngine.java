@@ -119,10 +119,12 @@ public class RolloutEngine {
             return Uni.createFrom().item(false);
         }
         if (r.waveEndedAt == null) {
+            // the wave has just ended: its gate, and when that passes the next wave's first hosts, in this transaction
             r.waveEndedAt = at;
-            return repository.save(tx, r).replaceWith(true);
+            return gate(tx, r, hosts, envs, now).chain(changed -> changed ? Uni.createFrom().item(true)
+                    : repository.save(tx, r).replaceWith(true));
         }
-        return gate(tx, r, hosts, now);
+        return gate(tx, r, hosts, envs, now);
     }
 
     /** Before a wave starts: the freezes and deploy hours of its servers' environments. */
@@ -141,9 +143,11 @@ public class RolloutEngine {
         r.waveStartedAt = now.atOffset(ZoneOffset.UTC);
         r.waveEndedAt = null;
         r.gate = null;
+        List<Rollout.HostRow> first = hosts.stream().filter(h -> h.wave() == r.currentWave && "PENDING".equals(h.state()))
+                .limit(r.maxInFlight).toList();
         return repository.save(tx, r).call(() -> record(tx, r, system(r), "rollout.wave_started", "wave " + r.currentWave + " of "
                 + r.waveCount + ": " + hosts.stream().filter(h -> h.wave() == r.currentWave).map(Rollout.HostRow::alias)
-                .collect(Collectors.joining(", ")))).replaceWith(true);
+                .collect(Collectors.joining(", ")))).call(() -> startHosts(tx, r, first)).replaceWith(true);
     }
 
     /** The reason a freeze holds the wave, and (second line) when it clears, if it ever does. */
@@ -195,7 +199,7 @@ public class RolloutEngine {
     }
 
     /** The wave has ended within budget: its gate, then the next wave or the end. */
-    private Uni<Boolean> gate(Tx tx, Rollout r, List<Rollout.HostRow> hosts, Instant now) {
+    private Uni<Boolean> gate(Tx tx, Rollout r, List<Rollout.HostRow> hosts, Map<String, Environment> envs, Instant now) {
         List<Rollout.HostRow> wave = hosts.stream().filter(h -> h.wave() == r.currentWave).toList();
         Long[] ids = wave.stream().map(Rollout.HostRow::deploymentId).filter(x -> x != null).toArray(Long[]::new);
         Long[] servers = wave.stream().map(Rollout.HostRow::serverId).toArray(Long[]::new);
@@ -220,7 +224,7 @@ public class RolloutEngine {
                     r.gate = waiting;
                     return changed ? repository.save(tx, r).replaceWith(true) : Uni.createFrom().item(false);
                 }
-                return next(tx, r, hosts, now);
+                return next(tx, r, hosts, envs, now);
             });
         });
     }
@@ -268,7 +272,8 @@ public class RolloutEngine {
                 + expires.atOffset(ZoneOffset.UTC).withNano(0);
     }
 
-    private Uni<Boolean> next(Tx tx, Rollout r, List<Rollout.HostRow> hosts, Instant now) {
+    /** The last wave ends the rollout; any other starts the next one at once (its freezes checked first). */
+    private Uni<Boolean> next(Tx tx, Rollout r, List<Rollout.HostRow> hosts, Map<String, Environment> envs, Instant now) {
         OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
         if (r.currentWave >= r.waveCount) {
             long failed = hosts.stream().filter(Rollout.HostRow::failed).count();
@@ -279,7 +284,7 @@ public class RolloutEngine {
         r.waveStartedAt = null;
         r.waveEndedAt = null;
         r.gate = null;
-        return repository.save(tx, r).replaceWith(true);
+        return startWave(tx, r, hosts, envs, now);
     }
 
     /** The failure budget or a gate is broken: what on_breach says. */

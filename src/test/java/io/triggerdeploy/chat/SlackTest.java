@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 /**
  * Slack slash commands against the real endpoint: Slack's signing example as a vector, stale and replayed requests,
@@ -198,5 +199,54 @@ class SlackTest extends ApiTest {
                 .body(containsString("via slack"));
         assertThat(command(slackUser, "status " + alias, path)).contains("#" + id + " SUCCEEDED v9.1 by " + operatorName);
         assertThat(command(slackUser, "cancel " + id, path)).contains("already finished");
+    }
+
+    @Test
+    void aRolloutFromSlackGoesOverTheGroupOrTheSelectorAsTheLinkedUser() throws Exception {
+        String role = unique("r").toLowerCase();
+        List<String> servers = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String alias = unique("chatfleet");
+            Path work = Files.createDirectories(DIR.resolve(alias));
+            Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"deploying $REF\"\n");
+            assertThat(work.resolve("deploy.sh").toFile().setExecutable(true)).isTrue();
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1",
+                    "port", sshd.port(), "user", "deployer", "path", work.toString(), "host_key", sshd.hostKeyLine(),
+                    "labels", Map.of("role", role))).post("/api/servers").then().statusCode(201);
+            servers.add(alias);
+        }
+        String group = unique("chatgroup");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers", servers))
+                .post("/api/groups").then().statusCode(201);
+        String operator = link("U" + Long.toHexString(System.nanoTime()).toUpperCase(), operatorName);
+        String viewer = link("U" + Long.toHexString(System.nanoTime()).toUpperCase() + "V", viewerName);
+        String path = "/rollout-" + group;
+
+        // refused as the API refuses: a viewer, an unknown group, a bad batch, a word that is neither
+        assertThat(command(viewer, "rollout " + group + " REF=v1", path)).contains("need the operator role");
+        assertThat(command(operator, "rollout no-such-" + group + " REF=v1", path)).contains("no group 'no-such-" + group + "'");
+        assertThat(command(operator, "rollout " + group + " REF=v1 batch=150%", path)).contains("batch");
+        assertThat(command(operator, "rollout " + group + " REF=v1 whatever", path)).contains("`whatever` is neither");
+        given().auth().oauth2(admin).get("/api/rollouts?limit=200").then().statusCode(200)
+                .body(not(containsString(group)));
+
+        String answer = command(operator, "rollout " + group + " REF=v5.0 batch=2", path);
+        assertThat(answer).contains("Rollout #").contains("of 3 servers in 2 waves (v5.0) started")
+                .contains("https://deploy.example.test/rollouts/");
+        long id = Long.parseLong(answer.replaceAll("(?s).*Rollout #(\\d+).*", "$1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(admin).get("/api/rollouts/" + id)
+                .then().extract().path("status")));
+        given().auth().oauth2(admin).get("/api/rollouts/" + id).then().statusCode(200).body("created_by", equalTo(operatorName))
+                .body("ref", equalTo("v5.0")).body("strategy", equalTo("rolling"))
+                .body("waves", equalTo(List.of(servers.subList(0, 2), servers.subList(2, 3))));
+
+        // a quoted label selector, all at once
+        String byLabel = command(operator, "rollout \"role in (" + role + ")\" REF=v5.1 strategy=all_at_once", path);
+        assertThat(byLabel).contains("of 3 servers in 1 wave (v5.1) started");
+        long second = Long.parseLong(byLabel.replaceAll("(?s).*Rollout #(\\d+).*", "$1"));
+        given().auth().oauth2(admin).get("/api/rollouts/" + second).then().statusCode(200)
+                .body("target.selector", equalTo("role in (" + role + ")"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(admin).get("/api/rollouts/" + second)
+                .then().extract().path("status")));
     }
 }
