@@ -126,6 +126,12 @@ react = [float(a) for a, b in split]
 dispatch = [float(b) for a, b in split]
 print("rollout gap split: last host finished -> next wave queued p50 %.0f ms (max %.0f); queued -> first started p50 %.0f ms (max %.0f)"
       % (statistics.median(react), max(react), statistics.median(dispatch), max(dispatch)))
+acct = sql("SELECT extract(epoch FROM (SELECT min(started_at) FROM deployments WHERE rollout_id = r.id) - r.created_at) * 1000, "
+           "extract(epoch FROM r.finished_at - (SELECT max(finished_at) FROM deployments WHERE rollout_id = r.id)) * 1000 "
+           "FROM rollouts r WHERE r.id = %d" % rid).split("|")
+print("rollout where the time went: created -> first host started %.0f ms; waves %.2f s in all; gaps %.2f s in all; "
+      "last host finished -> rollout SUCCEEDED %.0f ms; the rest is the client's polling (every %d ms) and HTTP"
+      % (float(acct[0]), sum(waves) / 1000, sum(gaps) / 1000, float(acct[1]), poll_ms))
 overlap = sql("SELECT count(*) FROM deployments x JOIN deployments y ON x.rollout_id = y.rollout_id AND x.wave < y.wave "
               "AND x.finished_at > y.started_at WHERE x.rollout_id = %d" % rid)
 print("rollout waves overlapping (a later wave's host started before an earlier one's ended): %s (must be 0)" % overlap)

@@ -63,6 +63,27 @@ public class AccessService {
                 : repository.load(tx, a.userId(), a.role(), serverId));
     }
 
+    /** Whoever a trigger acts as, looked up now, with their access over every server. */
+    public record Resolved(Access access, Acting acting) {
+    }
+
+    /**
+     * The access over every server of whoever a trigger acts as (a webhook's rollout spans many servers): a user looked
+     * up now must exist and be active, with today's role.
+     */
+    public Uni<Resolved> whole(Acting acting) {
+        Uni<Acting> now = !acting.needsLookup() ? Uni.createFrom().item(acting)
+                : repository.user(null, acting.userId(), acting.username()).map(u -> {
+                    if (u == null || !u.active()) {
+                        throw ProblemException.forbidden("This trigger acts as user '" + (u == null ? acting.username() : u.username())
+                                + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was started");
+                    }
+                    return new Acting(u.id(), u.username(), u.role());
+                });
+        return now.chain(a -> (a.userId() == null ? repository.load((Tx) null, null, a.role(), null) : of(a.userId(), a.role()))
+                .map(x -> new Resolved(x, a)));
+    }
+
     /** The same, read through the pool. */
     public Uni<Access> of(Acting acting, long serverId) {
         return of((Tx) null, acting, serverId);

@@ -51,11 +51,11 @@ public class SlackCommands {
     private final DeploymentService deployments;
     private final NotifyConfig notify;
     private final AccessService access;
-    private final RolloutService rollouts;
 
     /** Created at run time (a native image must not hold a seeded generator from its build). */
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
+    private final RolloutService rollouts;
 
     public SlackCommands(SlackRepository repository, UserService users, ServerService servers, DeploymentService deployments,
                          NotifyConfig notify, AccessService access, AuditLog audit, RolloutService rollouts) {

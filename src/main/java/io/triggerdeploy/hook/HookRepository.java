@@ -15,7 +15,7 @@ import java.util.List;
 @ApplicationScoped
 public class HookRepository {
 
-    private static final String FROM = " FROM hooks h JOIN servers s ON s.id = h.server_id ";
+    private static final String FROM = " FROM hooks h LEFT JOIN servers s ON s.id = h.server_id ";
 
     private final Pool pool;
 
@@ -24,13 +24,16 @@ public class HookRepository {
     }
 
     /** A hook with what verifying a delivery needs (its secret never leaves the service). */
-    record StoredHook(String id, String name, long serverId, String kind, String secret, String secretSha256,
-                      String headerName, String algorithm, String branch, boolean active, String createdBy) {
+    record StoredHook(String id, String name, Long serverId, String kind, String secret, String secretSha256,
+                      String headerName, String algorithm, String branch, boolean active, String createdBy,
+                      io.vertx.core.json.JsonObject rollout) {
 
         static StoredHook of(Row r) {
+            Object rollout = r.getValue("rollout");
             return new StoredHook(r.getString("id"), r.getString("name"), r.getLong("server_id"), r.getString("kind"),
                     r.getString("secret"), r.getString("secret_sha256"), r.getString("header_name"), r.getString("algorithm"),
-                    r.getString("branch"), r.getBoolean("active"), r.getString("created_by"));
+                    r.getString("branch"), r.getBoolean("active"), r.getString("created_by"),
+                    rollout instanceof io.vertx.core.json.JsonObject j ? j : null);
         }
     }
 
@@ -49,11 +52,16 @@ public class HookRepository {
                 .map(rows -> Rows.first(rows, StoredHook::of));
     }
 
-    Uni<Void> insert(Tx tx, String id, String name, long serverId, String kind, String secret, String secretSha256, String header,
-                     String algorithm, String branch, String createdBy) {
+    /** A hook to insert: bound to a server or to a rollout. */
+    record NewHook(String id, String name, Long serverId, io.vertx.core.json.JsonObject rollout, String kind, String secret,
+                   String secretSha256, String header, String algorithm, String branch, String createdBy) {
+    }
+
+    Uni<Void> insert(Tx tx, NewHook h) {
         return tx.client().preparedQuery("INSERT INTO hooks (id, name, server_id, kind, secret, secret_sha256, header_name, algorithm, "
-                        + "branch, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                .execute(Tuple.from(new Object[]{id, name, serverId, kind, secret, secretSha256, header, algorithm, branch, createdBy}))
+                        + "branch, created_by, rollout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                .execute(Tuple.from(new Object[]{h.id(), h.name(), h.serverId(), h.kind(), h.secret(), h.secretSha256(), h.header(),
+                        h.algorithm(), h.branch(), h.createdBy(), h.rollout()}))
                 .replaceWithVoid();
     }
 
@@ -91,10 +99,16 @@ public class HookRepository {
     }
 
     /** Links the claimed keys to the deployment they queued and stamps the hook's last delivery. */
-    Uni<Void> markDelivered(Tx tx, String hookId, String[] keys, long deploymentId) {
+    Uni<Void> markDelivered(Tx tx, String hookId, String[] keys, Long deploymentId) {
         return tx.client().preparedQuery("WITH d AS (UPDATE hook_deliveries SET deployment_id = $3 "
                         + "WHERE hook_id = $1 AND delivery_id = ANY($2)) UPDATE hooks SET last_delivery_at = now() WHERE id = $1")
                 .execute(Tuple.of(hookId, keys, deploymentId)).replaceWithVoid();
+    }
+
+    /** Gives back the replay keys of a delivery that started nothing (a refused rollout), so a retry is not a replay. */
+    Uni<Void> releaseKeys(Tx tx, String hookId, String[] keys) {
+        return tx.client().preparedQuery("DELETE FROM hook_deliveries WHERE hook_id = $1 AND delivery_id = ANY($2)")
+                .execute(Tuple.of(hookId, keys)).replaceWithVoid();
     }
 
     /** Forgets replay keys older than {@code days}: a sender does not redeliver older ones. */

@@ -14,6 +14,7 @@ import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerService;
+import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -39,15 +40,17 @@ public class HookService {
     private final Transactions transactions;
     private final AuditLog audit;
     private final ObjectMapper json;
+    private final HookRollouts rollouts;
 
     public HookService(HookRepository repository, ServerService servers, DeploymentService deployments,
-                       Transactions transactions, AuditLog audit, ObjectMapper json) {
+                       Transactions transactions, AuditLog audit, ObjectMapper json, HookRollouts rollouts) {
         this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
         this.transactions = transactions;
         this.audit = audit;
         this.json = json;
+        this.rollouts = rollouts;
     }
 
     public Uni<List<HookView>> list() {
@@ -72,9 +75,26 @@ public class HookService {
         String algorithm = req.kind().equals("hmac") ? (req.algorithm() == null ? "sha256" : req.algorithm()) : null;
         String branch = req.branch() == null || req.branch().isBlank() ? null : req.branch().trim();
         String name = req.name().trim();
+        boolean server = req.server() != null && !req.server().isBlank();
+        if (server == (req.rollout() != null)) {
+            throw ProblemException.invalid("server", server ? "give either server or rollout, not both"
+                    : "is required (or rollout: the body of POST /api/rollouts without ref)");
+        }
+        if (!server) {
+            JsonObject rollout = new JsonObject(req.rollout());
+            if (rollout.containsKey("ref")) {
+                throw ProblemException.invalid("rollout.ref", "comes from each push (its tag or branch); leave it out");
+            }
+            return rollouts.check(rollout, actor.name())
+                    .chain(() -> transactions.run(tx -> repository.insert(tx, new HookRepository.NewHook(id, name, null, rollout,
+                            req.kind(), gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name()))
+                            .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
+                                    + " for a rollout over " + rollout.getValue("target") + (branch == null ? "" : ", branch " + branch), true))))
+                    .chain(() -> get(id)).map(v -> v.withSecret(secret));
+        }
         return servers.resolve(req.server().trim())
-                .chain(s -> transactions.run(tx -> repository.insert(tx, id, name, s.id, req.kind(), gitlab ? null : secret,
-                        Signatures.sha256(secret), header, algorithm, branch, actor.name())
+                .chain(s -> transactions.run(tx -> repository.insert(tx, new HookRepository.NewHook(id, name, s.id, null, req.kind(),
+                        gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name()))
                         .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
                                 + " for server " + s.alias + (branch == null ? "" : ", branch " + branch), true))))
                 .chain(() -> get(id))
@@ -97,8 +117,12 @@ public class HookService {
                 .call(() -> audit.record(tx, actor, null, "hook.deleted", "hook", v.name(), v.id(), true))));
     }
 
-    /** What a delivery did: a queued deployment, or why it was skipped. */
-    public record Outcome(DeploymentView deployment, String skipped, String hookName) {
+    /** What a delivery did: a queued deployment, a started rollout, or why it was skipped. */
+    public record Outcome(DeploymentView deployment, String skipped, String hookName, HookRollouts.Started rollout) {
+
+        Outcome(DeploymentView deployment, String skipped, String hookName) {
+            this(deployment, skipped, hookName, null);
+        }
     }
 
     /** Headers a delivery may carry, by name (case-insensitive lookup is the caller's). */
@@ -151,6 +175,9 @@ public class HookService {
         }
         String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
         String version = version(ref, payload);
+        if (h.rollout() != null) {
+            return rollout(h, keys, version, note(ref, payload), actor);
+        }
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
                 "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null,
                 Acting.named(h.createdBy()));
@@ -160,6 +187,20 @@ public class HookService {
                 .call(d -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
                         "queued deployment #" + d.id() + " (delivery " + keys[0] + ")", true))))
                 .map(d -> new Outcome(d, null, h.name()));
+    }
+
+    /**
+     * A delivery to a rollout hook: its replay keys are taken first (a second delivery of the same push is refused even
+     * while the first is being started) and given back when the rollout is refused, so a corrected retry goes through.
+     */
+    private Uni<Outcome> rollout(HookRepository.StoredHook h, String[] keys, String version, String note, Actor actor) {
+        return transactions.run(tx -> repository.claimKeys(tx, h.id(), keys))
+                .chain(() -> rollouts.start(h.rollout(), version, note, actor, h.createdBy())
+                        .onFailure().call(e -> transactions.run(tx -> repository.releaseKeys(tx, h.id(), keys))))
+                .call(r -> transactions.run(tx -> repository.markDelivered(tx, h.id(), keys, null)
+                        .call(() -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
+                                "started rollout #" + r.id() + " (delivery " + keys[0] + ")", true))))
+                .map(r -> new Outcome(null, null, h.name(), r));
     }
 
     private void verify(HookRepository.StoredHook h, Headers headers, byte[] body) {

@@ -9,22 +9,39 @@ import java.time.OffsetDateTime;
 /** A hook as the API shows it; {@code secret} only once, in the answer to its creation. */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record HookView(String id, String name, long serverId, String server, String kind, String headerName, String algorithm,
-                       String branch, boolean active, String createdBy, OffsetDateTime createdAt,
+public record HookView(String id, String name, Long serverId, String server, java.util.Map<String, Object> rollout, String kind,
+                       String headerName, String algorithm, String branch, boolean active, String createdBy, OffsetDateTime createdAt,
                        OffsetDateTime lastDeliveryAt, String url, String secret) {
 
     static final String COLUMNS = "h.id, h.name, h.server_id, s.alias AS server_alias, h.kind, h.header_name, h.algorithm, "
-            + "h.branch, h.active, h.created_by, h.created_at, h.last_delivery_at";
+            + "h.branch, h.active, h.created_by, h.created_at, h.last_delivery_at, h.rollout";
 
     static HookView of(Row r) {
+        Object rollout = r.getValue("rollout");
         return new HookView(r.getString("id"), r.getString("name"), r.getLong("server_id"), r.getString("server_alias"),
-                r.getString("kind"), r.getString("header_name"), r.getString("algorithm"), r.getString("branch"),
+                rollout instanceof io.vertx.core.json.JsonObject j ? j.getMap() : null, r.getString("kind"), r.getString("header_name"), r.getString("algorithm"), r.getString("branch"),
                 r.getBoolean("active"), r.getString("created_by"), r.getOffsetDateTime("created_at"),
                 r.getOffsetDateTime("last_delivery_at"), "/hooks/" + r.getString("id"), null);
     }
 
+    /** What a delivery starts, in words: the server's alias, or the rollout's target and strategy. */
+    public String describeTarget() {
+        if (rollout == null) {
+            return server;
+        }
+        StringBuilder sb = new StringBuilder("rollout over ");
+        if (rollout.get("target") instanceof java.util.Map<?, ?> t) {
+            t.forEach((k, v) -> sb.append(k).append(' ').append(v).append(' '));
+        }
+        sb.append('(').append(rollout.getOrDefault("strategy", "rolling"));
+        if (rollout.get("batch") != null) {
+            sb.append(", batch ").append(rollout.get("batch"));
+        }
+        return sb.append(')').toString();
+    }
+
     HookView withSecret(String s) {
-        return new HookView(id, name, serverId, server, kind, headerName, algorithm, branch, active, createdBy, createdAt,
+        return new HookView(id, name, serverId, server, rollout, kind, headerName, algorithm, branch, active, createdBy, createdAt,
                 lastDeliveryAt, url, s);
     }
 }

@@ -42,12 +42,15 @@ public class InboundHookResource {
     @Operation(operationId = "deliverHook", summary = "A webhook delivery (signed by the sender; no bearer token)")
     @APIResponse(responseCode = "202", description = "A deployment was queued; Location names it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
+    @APIResponse(responseCode = "201", description = "The hook's rollout was started, with the pushed version as its ref; "
+            + "Location names it", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = HookRollouts.Started.class)))
     @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")
     @APIResponse(responseCode = "401", description = "Missing or wrong signature")
     @APIResponse(responseCode = "409", description = "This delivery id was received before (a replay)")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<DeploymentView>> deliver(@PathParam("id") String id,
+    public Uni<RestResponse<Object>> deliver(@PathParam("id") String id,
                                                      @RequestBody(description = "The sender's event as it sent it (GitHub, GitLab: "
                                                              + "JSON); the signature covers these exact bytes",
                                                              content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -56,11 +59,15 @@ public class InboundHookResource {
         return hooks.deliver(id, http::getHeader, http.getHeader("Content-Type"), body == null ? new byte[0] : body,
                         ClientAddress.of(http))
                 .map(o -> {
+                    if (o.rollout() != null) {
+                        return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.CREATED)
+                                .location(URI.create("/api/rollouts/" + o.rollout().id())).entity(o.rollout()).build();
+                    }
                     if (o.deployment() == null) {
-                        return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.NO_CONTENT)
+                        return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.NO_CONTENT)
                                 .header("X-Trigger-Deploy-Skipped", o.skipped()).build();
                     }
-                    return RestResponse.ResponseBuilder.<DeploymentView>create(RestResponse.Status.ACCEPTED)
+                    return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.ACCEPTED)
                             .location(URI.create(o.deployment().links().get("self"))).entity(o.deployment()).build();
                 });
     }

@@ -189,4 +189,58 @@ class HookTest extends ApiTest {
         given().auth().oauth2(admin).contentType(ContentType.JSON)
                 .body(Map.of("name", "x", "server", server, "kind", "hmac", "algorithm", "md5")).post("/api/hooks").then().statusCode(400);
     }
+
+    @Test
+    void aHookBoundToARolloutStartsItWithThePushedVersionOnceAndRefusesABadRolloutByItsField() throws Exception {
+        String second = unique("hooked-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", second, "alias", second, "host", "127.0.0.1", "port", 9, "user", "deploy", "path", "/srv/app",
+                        "host_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"))
+                .post("/api/servers").then().statusCode(201);
+        String group = unique("hookfleet-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(server, second)))
+                .post("/api/groups").then().statusCode(201);
+        Map<String, Object> rollout = Map.of("target", Map.of("group", group), "strategy", "rolling", "batch", 1);
+
+        // refused by the field, nothing created: both targets, neither, a ref, a bad batch, an unknown group
+        Map<String, Object> base = Map.of("name", unique("roll-"), "kind", "github");
+        java.util.function.Function<Map<String, Object>, Response> create = extra -> {
+            Map<String, Object> body = new HashMap<>(base);
+            body.putAll(extra);
+            return given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/hooks");
+        };
+        create.apply(Map.of("server", server, "rollout", rollout)).then().statusCode(400).body("violations[0].field", equalTo("server"));
+        create.apply(Map.of()).then().statusCode(400).body("violations[0].field", equalTo("server"));
+        create.apply(Map.of("rollout", Map.of("target", Map.of("group", group), "ref", "v1"))).then().statusCode(400)
+                .body("violations[0].field", equalTo("rollout.ref"));
+        create.apply(Map.of("rollout", Map.of("target", Map.of("group", group), "batch", "150%"))).then().statusCode(400)
+                .contentType("application/problem+json").body("violations[0].field", equalTo("rollout.batch"));
+        create.apply(Map.of("rollout", Map.of("target", Map.of("group", "no-such-" + group)))).then().statusCode(400)
+                .body("violations[0].field", equalTo("rollout.target.group"));
+        assertThat(queryLong("SELECT count(*) FROM hooks WHERE name = '" + base.get("name") + "'")).isZero();
+
+        Map<String, Object> hook = create.apply(Map.of("rollout", rollout, "branch", "main")).then().statusCode(201)
+                .body("rollout.target.group", equalTo(group)).body("server", nullValue()).extract().jsonPath().getMap("");
+        String secret = (String) hook.get("secret");
+        String delivery = UUID.randomUUID().toString();
+        Response started = github(hook, secret, "push", delivery, PUSH_MAIN);
+        started.then().statusCode(201).body("servers", equalTo(2)).body("waves", equalTo(2));
+        long id = started.jsonPath().getLong("id");
+        assertThat(started.header("Location")).endsWith("/api/rollouts/" + id);
+        given().auth().oauth2(admin).get("/api/rollouts/" + id).then().statusCode(200)
+                .body("ref", equalTo("0123456789abcdef0123456789abcdef01234567"))
+                .body("note", equalTo("push to refs/heads/main at 0123456: Fix the checkout"))
+                .body("waves", equalTo(List.of(List.of(server), List.of(second))));
+        // the same push again: a replay, nothing more started
+        github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(409);
+        // another commit while the rollout has not ended: its servers are busy (409 naming it), and the delivery is not
+        // spent: once the rollout is aborted, the same delivery starts the next one
+        String next = PUSH_MAIN.replace("0123456789abcdef", "fedcba9876543210");
+        String nextDelivery = UUID.randomUUID().toString();
+        github(hook, secret, "push", nextDelivery, next).then().statusCode(409).body("detail", org.hamcrest.Matchers.containsString("#" + id));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).post("/api/rollouts/" + id + "/abort").then().statusCode(200);
+        github(hook, secret, "push", nextDelivery, next).then().statusCode(201);
+        assertThat(queryString("SELECT string_agg(detail, ',') FROM audit_events WHERE action = 'hook.delivery' AND target = '"
+                + hook.get("id") + "'")).contains("started rollout #" + id).contains("refused: ");
+    }
 }
