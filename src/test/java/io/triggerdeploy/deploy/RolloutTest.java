@@ -118,14 +118,14 @@ class RolloutTest extends DeployApiTest {
 
     @Test
     void aRollingRolloutRunsItsWavesOneAfterAnotherAsOrdinaryDeploymentsAndTheDryRunPlannedExactlyThat() throws IOException {
-        List<String> servers = fleet(5, "echo \"deploying $REF on $(basename $PWD)\"");
+        List<String> servers = fleet(20, "echo \"deploying $REF on $(basename $PWD)\"");
         String group = group(servers);
-        Map<String, Object> request = body("target", Map.of("group", group), "strategy", "rolling", "batch", 2, "ref", "v2");
+        Map<String, Object> request = body("target", Map.of("group", group), "strategy", "rolling", "batch", "25%", "ref", "v2");
 
         JsonPath plan = given().auth().oauth2(operator).contentType(ContentType.JSON).body(request).post("/api/rollouts?dry_run=true")
                 .then().statusCode(200).body("status", equalTo(null)).body("id", equalTo(null)).extract().jsonPath();
         List<List<String>> planned = plan.getList("waves");
-        assertThat(planned).containsExactly(servers.subList(0, 2), servers.subList(2, 4), servers.subList(4, 5));
+        assertThat(planned).containsExactly(servers.subList(0, 5), servers.subList(5, 10), servers.subList(10, 15), servers.subList(15, 20));
         assertThat(given().auth().oauth2(admin).get("/api/rollouts?limit=200").then().statusCode(200).extract().jsonPath()
                 .getList("items.target.group", String.class)).doesNotContain(group);
 
@@ -135,11 +135,11 @@ class RolloutTest extends DeployApiTest {
         assertThat(done.getInt("failures")).isZero();
         assertThat(done.getString("finished_at")).isNotNull();
         List<Map<String, Object>> hosts = done.getList("hosts");
-        assertThat(hosts).hasSize(5).allSatisfy(h -> assertThat(h).containsEntry("status", "SUCCEEDED").containsEntry("attempts", 1));
+        assertThat(hosts).hasSize(20).allSatisfy(h -> assertThat(h).containsEntry("status", "SUCCEEDED").containsEntry("attempts", 1));
 
         // each host is an ordinary deployment of the rollout, at the rollout's REF, and wave n+1 began after wave n ended
         OffsetDateTime previousEnd = null;
-        for (int wave = 1; wave <= 3; wave++) {
+        for (int wave = 1; wave <= 4; wave++) {
             OffsetDateTime end = null;
             for (Map<String, Object> h : hosts) {
                 if ((int) h.get("wave") != wave) {
@@ -164,7 +164,7 @@ class RolloutTest extends DeployApiTest {
         // the event stream told it all, in order, and ends with the rollout; Last-Event-ID resumes after an event
         List<String[]> events = events(id, null);
         assertThat(events.stream().filter(e -> e[1].equals("wave")).map(e -> new JsonPath(e[2]).getInt("wave")).toList())
-                .containsExactly(1, 2, 3);
+                .containsExactly(1, 2, 3, 4);
         assertThat(events.get(events.size() - 1)[1]).isIn("status", "host");
         assertThat(events.stream().filter(e -> e[1].equals("status")).map(e -> new JsonPath(e[2]).getString("status")).toList())
                 .containsExactly("RUNNING", "SUCCEEDED");
@@ -185,7 +185,7 @@ class RolloutTest extends DeployApiTest {
         for (String server : servers) {
             assertThat(merged).contains(" " + server + " | out | deploying v2 on " + server);
         }
-        assertThat(merged.indexOf("deploying v2 on " + servers.get(0))).isLessThan(merged.indexOf("deploying v2 on " + servers.get(4)));
+        assertThat(merged.indexOf("deploying v2 on " + servers.get(0))).isLessThan(merged.indexOf("deploying v2 on " + servers.get(19)));
         String last = given().auth().oauth2(viewer).get("/api/rollouts/" + id + "/log?limit=1").then().statusCode(200).extract().asString();
         assertThat(last.lines().toList()).hasSize(2);
         assertThat(last.lines().findFirst().orElseThrow()).matches("\\(\\d+ earlier lines not shown.*");
