@@ -11,6 +11,7 @@ import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.RolloutStarter;
 import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerService;
@@ -40,10 +41,10 @@ public class HookService {
     private final Transactions transactions;
     private final AuditLog audit;
     private final ObjectMapper json;
-    private final HookRollouts rollouts;
+    private final RolloutStarter rollouts;
 
     public HookService(HookRepository repository, ServerService servers, DeploymentService deployments,
-                       Transactions transactions, AuditLog audit, ObjectMapper json, HookRollouts rollouts) {
+                       Transactions transactions, AuditLog audit, ObjectMapper json, RolloutStarter rollouts) {
         this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
@@ -118,7 +119,7 @@ public class HookService {
     }
 
     /** What a delivery did: a queued deployment, a started rollout, or why it was skipped. */
-    public record Outcome(DeploymentView deployment, String skipped, String hookName, HookRollouts.Started rollout) {
+    public record Outcome(DeploymentView deployment, String skipped, String hookName, RolloutStarter.Started rollout) {
 
         Outcome(DeploymentView deployment, String skipped, String hookName) {
             this(deployment, skipped, hookName, null);
@@ -195,7 +196,7 @@ public class HookService {
      */
     private Uni<Outcome> rollout(HookRepository.StoredHook h, String[] keys, String version, String note, Actor actor) {
         return transactions.run(tx -> repository.claimKeys(tx, h.id(), keys))
-                .chain(() -> rollouts.start(h.rollout(), version, note, actor, h.createdBy())
+                .chain(() -> rollouts.start(h.rollout(), version, note, actor, h.createdBy(), "hook")
                         .onFailure().call(e -> transactions.run(tx -> repository.releaseKeys(tx, h.id(), keys))))
                 .call(r -> transactions.run(tx -> repository.markDelivered(tx, h.id(), keys, null)
                         .call(() -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),

@@ -2,6 +2,7 @@ package io.triggerdeploy.hook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.triggerdeploy.deploy.RolloutStarter;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
@@ -26,18 +27,7 @@ public record HookView(String id, String name, Long serverId, String server, jav
 
     /** What a delivery starts, in words: the server's alias, or the rollout's target and strategy. */
     public String describeTarget() {
-        if (rollout == null) {
-            return server;
-        }
-        StringBuilder sb = new StringBuilder("rollout over ");
-        if (rollout.get("target") instanceof java.util.Map<?, ?> t) {
-            t.forEach((k, v) -> sb.append(k).append(' ').append(v).append(' '));
-        }
-        sb.append('(').append(rollout.getOrDefault("strategy", "rolling"));
-        if (rollout.get("batch") != null) {
-            sb.append(", batch ").append(rollout.get("batch"));
-        }
-        return sb.append(')').toString();
+        return rollout == null ? server : RolloutStarter.describe(rollout);
     }
 
     HookView withSecret(String s) {

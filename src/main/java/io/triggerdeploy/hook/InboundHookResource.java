@@ -3,6 +3,7 @@ package io.triggerdeploy.hook;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ClientAddress;
 import io.triggerdeploy.deploy.DeploymentView;
+import io.triggerdeploy.deploy.RolloutStarter;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
@@ -44,7 +45,7 @@ public class InboundHookResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeploymentView.class)))
     @APIResponse(responseCode = "201", description = "The hook's rollout was started, with the pushed version as its ref; "
             + "Location names it", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = HookRollouts.Started.class)))
+            schema = @Schema(implementation = RolloutStarter.Started.class)))
     @APIResponse(responseCode = "204", description = "Skipped by the event or branch filter (X-Trigger-Deploy-Skipped says why)")
     @APIResponse(responseCode = "401", description = "Missing or wrong signature")
     @APIResponse(responseCode = "409", description = "This delivery id was received before (a replay)")

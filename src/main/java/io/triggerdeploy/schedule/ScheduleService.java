@@ -20,6 +20,7 @@ import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.triggerdeploy.server.Parameters;
 import io.triggerdeploy.server.ServerService;
+import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -60,10 +61,11 @@ public class ScheduleService implements BootstrapStep {
     private final ScheduleConfig config;
 
     private final AccessService access;
+    private final RolloutSchedules rollouts;
 
     public ScheduleService(ScheduleRepository repository, ServerService servers, DeploymentService deployments, Approvals approvals,
                            Transactions transactions, AuditLog audit, Periodic periodic, ScheduleConfig config,
-                           AccessService access) {
+                           AccessService access, RolloutSchedules rollouts) {
         this.repository = repository;
         this.servers = servers;
         this.deployments = deployments;
@@ -73,6 +75,7 @@ public class ScheduleService implements BootstrapStep {
         this.periodic = periodic;
         this.config = config;
         this.access = access;
+        this.rollouts = rollouts;
     }
 
     @Override
@@ -88,27 +91,30 @@ public class ScheduleService implements BootstrapStep {
     /** The schedules of servers the caller may see. */
     public Uni<List<ScheduleView>> list(String serverRef, Access a) {
         if (serverRef == null || serverRef.isBlank()) {
-            return repository.list(null).map(l -> l.stream().filter(s -> a.sees(s.serverId())).toList());
+            return repository.list(null).chain(l -> rollouts.visibleOnly(l, a));
         }
         return servers.resolve(serverRef.trim()).invoke(s -> AccessService.requireVisible(a, s.id,
                 "server '" + serverRef.trim() + "' (looked up by id, alias and host)")).chain(s -> repository.list(s.id));
     }
 
     public Uni<ScheduleView> get(long id, Access a) {
-        return repository.find(id).map(s -> {
-            if (s == null || !a.sees(s.serverId())) {
-                throw ProblemException.notFound("No schedule " + id);
-            }
-            return s;
-        });
+        return repository.find(id).chain(s -> s == null ? Uni.createFrom().item(false) : rollouts.visible(s.serverId(), s.rollout(), a))
+                .chain(visible -> {
+                    if (!visible) {
+                        throw ProblemException.notFound("No schedule " + id);
+                    }
+                    return repository.find(id);
+                });
     }
 
     /** A schedule runs as its creator: they must be allowed to deploy on its server (and are checked again at each run). */
     public Uni<ScheduleView> create(ScheduleRequest r, TriggerPrincipal p, Actor actor) {
-        if (r.server() == null || r.server().isBlank()) {
-            throw ProblemException.invalid("server", "is required");
+        boolean server = r.server() != null && !r.server().isBlank();
+        if (server == (r.rollout() != null)) {
+            throw ProblemException.invalid("server", server ? "give either server or rollout, not both"
+                    : "is required (or rollout: the body of POST /api/rollouts)");
         }
-        return values(r, null, p).chain(v -> transactions.run(tx -> mayDeploy(tx, p, v.serverId())
+        return values(r, null, p).chain(v -> transactions.run(tx -> mayDeploy(tx, p, v)
                 .chain(() -> repository.insert(tx, v, p.username(), p.userId()))
                 .call(id -> audit.record(tx, actor, "api", "schedule.created", "schedule", "#" + id, describe(v), true))))
                 .chain(id -> get(id, Access.everything()));
@@ -116,8 +122,10 @@ public class ScheduleService implements BootstrapStep {
 
     /** Changing a schedule needs deploy on its server (and on the new one when it moves). */
     public Uni<ScheduleView> update(long id, ScheduleRequest r, TriggerPrincipal p, Actor actor) {
-        return visibleStored(id, p).chain(old -> values(r, old, p).map(v -> Map.entry(old.serverId(), v))).chain(e -> transactions.run(tx -> mayDeploy(tx, p, e.getKey())
-                .chain(() -> e.getValue().serverId() == e.getKey() ? Uni.createFrom().voidItem() : mayDeploy(tx, p, e.getValue().serverId()))
+        return visibleStored(id, p).chain(old -> values(r, old, p).map(v -> Map.entry(old, v))).chain(e -> transactions.run(tx -> mayDeploy(tx, p,
+                        old(e.getKey()))
+                .chain(() -> java.util.Objects.equals(e.getValue().serverId(), e.getKey().serverId()) && e.getValue().rollout() == null
+                        ? Uni.createFrom().voidItem() : mayDeploy(tx, p, e.getValue()))
                 .chain(() -> repository.update(tx, id, e.getValue(), p.username(), p.userId()))
                 .call(ok -> audit.record(tx, actor, "api", "schedule.updated", "schedule", "#" + id, describe(e.getValue()), true))))
                 .chain(x -> get(id, Access.everything()));
@@ -125,7 +133,7 @@ public class ScheduleService implements BootstrapStep {
 
     public Uni<Void> delete(long id, TriggerPrincipal p, Actor actor) {
         return visibleStored(id, p).chain(old -> {
-            return transactions.run(tx -> mayDeploy(tx, p, old.serverId()).chain(() -> repository.delete(tx, id)).call(deleted -> {
+            return transactions.run(tx -> mayDeploy(tx, p, old(old)).chain(() -> repository.delete(tx, id)).call(deleted -> {
                 if (!deleted) {
                     throw ProblemException.notFound("No schedule " + id);
                 }
@@ -136,7 +144,12 @@ public class ScheduleService implements BootstrapStep {
 
     /** A stored schedule, if the caller may see its server (404 as if it did not exist otherwise). */
     private Uni<ScheduleRepository.Stored> visibleStored(long id, TriggerPrincipal p) {
-        return repository.stored(id).call(old -> old == null ? Uni.createFrom().voidItem()
+        return repository.stored(id).call(old -> old == null ? Uni.createFrom().voidItem() : old.serverId() == null
+                ? access.whole(Acting.of(p)).chain(a -> rollouts.visible(null, old.rollout().getMap(), a.access())).invoke(v -> {
+                    if (!v) {
+                        throw ProblemException.notFound("No schedule " + id);
+                    }
+                })
                 : access.of(Acting.of(p), old.serverId()).invoke(a -> AccessService.requireVisible(a, old.serverId(), "schedule " + id)))
                 .invoke(old -> {
                     if (old == null) {
@@ -145,22 +158,28 @@ public class ScheduleService implements BootstrapStep {
                 });
     }
 
-    private Uni<Void> mayDeploy(Tx tx, TriggerPrincipal p, long serverId) {
-        return access.require(tx, Acting.of(p), Permission.DEPLOY, serverId);
+    /** Deploy on the schedule's server, or on every server of its rollout (checked as that rollout's dry run). */
+    private Uni<Void> mayDeploy(Tx tx, TriggerPrincipal p, ScheduleRepository.Values v) {
+        return v.serverId() != null ? access.require(tx, Acting.of(p), Permission.DEPLOY, v.serverId())
+                : rollouts.check(v.rollout(), p.username());
+    }
+
+    private static ScheduleRepository.Values old(ScheduleRepository.Stored s) {
+        return new ScheduleRepository.Values(s.serverId(), s.rollout(), null, null, null, null, null, false, null, null);
     }
 
     /** A request (over the stored schedule when changing one) checked in one place: 400 naming the field otherwise. */
     private Uni<ScheduleRepository.Values> values(ScheduleRequest r, ScheduleRepository.Stored old, TriggerPrincipal p) {
+        boolean serverGiven = r.server() != null && !r.server().isBlank();
+        if (old != null && (old.rollout() != null ? serverGiven : r.rollout() != null)) {
+            throw ProblemException.invalid(old.rollout() == null ? "rollout" : "server", "a schedule keeps its kind (a server's or a "
+                    + "rollout's): create another schedule instead");
+        }
+        if (r.rollout() != null || old != null && old.rollout() != null) {
+            return Uni.createFrom().item(() -> rolloutValues(r, old));
+        }
         String serverRef = r.server() != null && !r.server().isBlank() ? r.server().trim() : old == null ? null : String.valueOf(old.serverId());
         return servers.resolve(serverRef, Acting.of(p)).map(server -> {
-            boolean cronGiven = r.cron() != null && !r.cron().isBlank();
-            String cron = cronGiven ? r.cron().trim() : r.runAt() != null ? null : old == null ? null : old.cron();
-            OffsetDateTime runAt = r.runAt() != null ? r.runAt() : cronGiven ? null : old == null ? null : old.runAt();
-            if ((cron == null) == (runAt == null)) {
-                throw ProblemException.invalid(cron == null ? "cron" : "run_at", "give either cron (repeating) or run_at (once), not both");
-            }
-            String zoneId = r.timeZone() != null && !r.timeZone().isBlank() ? r.timeZone().trim() : old == null ? "UTC" : old.timeZone();
-            ZoneId zone = zone(zoneId);
             Map<String, Object> given = r.parameters() != null ? r.parameters()
                     : old == null || old.parametersJson() == null ? Map.of() : new java.util.TreeMap<>(Parameters.readMap(old.parametersJson()));
             Parameters.Resolved resolved = Parameters.resolve(Parameters.read(server.parameters), given);
@@ -168,31 +187,61 @@ public class ScheduleService implements BootstrapStep {
                 throw ProblemException.invalid("parameters." + resolved.secrets().keySet().iterator().next(),
                         "is a secret: scheduled runs cannot hold secret values");
             }
-            boolean enabled = r.enabled() != null ? r.enabled() : old == null || old.enabled();
-            OffsetDateTime next = null;
-            if (cron != null) {
-                ZonedDateTime n = Cron.parse(cron, "cron").next(ZonedDateTime.now(zone), zone);
-                if (n == null) {
-                    throw ProblemException.invalid("cron", "never fires in the next five years");
-                }
-                next = n.toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
-            } else if (!runAt.toInstant().isAfter(Instant.now())) {
-                if (r.runAt() != null) {
-                    throw ProblemException.invalid("run_at", "must be in the future");
-                }
-                enabled = false; // a one-off run that already happened stays done
-            } else {
-                next = runAt;
-            }
-            String description = r.description() != null ? (r.description().isBlank() ? null : r.description().strip())
-                    : old == null ? null : old.description();
-            if (description != null && description.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw ProblemException.invalid("description", "must be printable");
-            }
-            String catchUp = r.catchUp() != null ? r.catchUp() : old == null ? "none" : old.catchUp();
-            return new ScheduleRepository.Values(server.id, description, cron, runAt, zoneId,
-                    given.isEmpty() ? null : Parameters.write(stringValues(given)), enabled, catchUp, enabled ? next : null);
+            return timing(r, old).values(server.id, null, given.isEmpty() ? null : Parameters.write(stringValues(given)));
         });
+    }
+
+    /** A rollout's schedule: its values are in the rollout (checked with it, as the caller, before the save). */
+    private ScheduleRepository.Values rolloutValues(ScheduleRequest r, ScheduleRepository.Stored old) {
+        if (r.parameters() != null) {
+            throw ProblemException.invalid("parameters", "a rollout's schedule gives them inside rollout (rollout.parameters)");
+        }
+        JsonObject rollout = r.rollout() != null ? new JsonObject(r.rollout()) : old.rollout();
+        return timing(r, old).values(null, rollout, null);
+    }
+
+    /** When a schedule runs, whether it is on, and its words, over the stored ones when changing it. */
+    private record Timing(String description, String cron, OffsetDateTime runAt, String zoneId, boolean enabled, String catchUp,
+                          OffsetDateTime next) {
+
+        ScheduleRepository.Values values(Long serverId, JsonObject rollout, String parametersJson) {
+            return new ScheduleRepository.Values(serverId, rollout, description, cron, runAt, zoneId, parametersJson, enabled, catchUp,
+                    enabled ? next : null);
+        }
+    }
+
+    private static Timing timing(ScheduleRequest r, ScheduleRepository.Stored old) {
+        boolean cronGiven = r.cron() != null && !r.cron().isBlank();
+        String cron = cronGiven ? r.cron().trim() : r.runAt() != null ? null : old == null ? null : old.cron();
+        OffsetDateTime runAt = r.runAt() != null ? r.runAt() : cronGiven ? null : old == null ? null : old.runAt();
+        if ((cron == null) == (runAt == null)) {
+            throw ProblemException.invalid(cron == null ? "cron" : "run_at", "give either cron (repeating) or run_at (once), not both");
+        }
+        String zoneId = r.timeZone() != null && !r.timeZone().isBlank() ? r.timeZone().trim() : old == null ? "UTC" : old.timeZone();
+        ZoneId zone = zone(zoneId);
+        boolean enabled = r.enabled() != null ? r.enabled() : old == null || old.enabled();
+        OffsetDateTime next = null;
+        if (cron != null) {
+            ZonedDateTime n = Cron.parse(cron, "cron").next(ZonedDateTime.now(zone), zone);
+            if (n == null) {
+                throw ProblemException.invalid("cron", "never fires in the next five years");
+            }
+            next = n.toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+        } else if (!runAt.toInstant().isAfter(Instant.now())) {
+            if (r.runAt() != null) {
+                throw ProblemException.invalid("run_at", "must be in the future");
+            }
+            enabled = false; // a one-off run that already happened stays done
+        } else {
+            next = runAt;
+        }
+        String description = r.description() != null ? (r.description().isBlank() ? null : r.description().strip())
+                : old == null ? null : old.description();
+        if (description != null && description.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ProblemException.invalid("description", "must be printable");
+        }
+        String catchUp = r.catchUp() != null ? r.catchUp() : old == null ? "none" : old.catchUp();
+        return new Timing(description, cron, runAt, zoneId, enabled, catchUp, next);
     }
 
     private static Map<String, String> stringValues(Map<String, Object> given) {
@@ -259,6 +308,9 @@ public class ScheduleService implements BootstrapStep {
         if (missed && !"last".equals(s.catchUp())) {
             return Uni.createFrom().item(new Prepared(due, null, null, next, true));
         }
+        if (s.rollout() != null) {
+            return Uni.createFrom().item(new Prepared(due, null, s.rollout(), next, missed));
+        }
         TriggerCommand command = new TriggerCommand(String.valueOf(s.serverId()), "scheduled" + (s.description() == null ? ""
                 : ": " + s.description()) + " (schedule #" + s.id() + ", due " + due.dueAt()
                 + (s.updatedBy() == null ? "" : ", last changed by " + s.updatedBy()) + ")", s.createdBy(), s.createdById(),
@@ -280,6 +332,9 @@ public class ScheduleService implements BootstrapStep {
     private Uni<Void> commit(Prepared p) {
         ScheduleRepository.Stored s = p.due().schedule();
         OffsetDateTime next = p.next();
+        if (p.target() instanceof JsonObject rollout) {
+            return rollouts.run(s, p.due().dueAt(), next, p.missed(), rollout);
+        }
         return transactions.run(tx -> repository.claim(tx, s.id(), p.due().dueAt()).chain(claimed -> {
                     if (!claimed) {
                         return Uni.createFrom().<DeploymentView>nullItem();

@@ -2,6 +2,7 @@ package io.triggerdeploy.web;
 
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.access.Permission;
+import io.triggerdeploy.schedule.ScheduleView;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
 
@@ -22,6 +23,14 @@ public record PageContext(TriggerPrincipal principal, String csrf, String nav, A
     /** Whether the viewer may deploy (and cancel, re-run, roll back) on the server: buttons they cannot use are not shown. */
     public boolean mayDeploy(long serverId) {
         return access != null && access.may(Permission.DEPLOY, serverId);
+    }
+
+    /**
+     * Whether the viewer may pause, resume or delete the schedule: deploy on its server, or, for a rollout's schedule, an
+     * operator (the API checks deploy on every server of the rollout when they do).
+     */
+    public boolean mayChange(ScheduleView s) {
+        return s.serverId() == null ? isOperator() : mayDeploy(s.serverId());
     }
 
     public boolean mayApprove(long serverId) {

@@ -183,7 +183,7 @@ class PermissionsTest extends DeployApiTest {
             for (String ref : List.of(hidden, prodServer)) {
                 Response r = e.getValue().apply(ref);
                 assertThat(answer(r, ref)).as("%s on a hidden server (%s)", e.getKey(), ref).isEqualTo(forUnknown);
-                assertThat(r.asString()).as(e.getKey()).doesNotContain(ref.equals(hidden) ? prodServer : hidden + "'");
+                assertThat(r.asString()).as(e.getKey()).doesNotContain(ref.equals(hidden) ? prodServer : "'" + hidden + "'");
             }
         }
         Map<String, java.util.function.Function<String, Response>> deploymentActions = new java.util.LinkedHashMap<>();

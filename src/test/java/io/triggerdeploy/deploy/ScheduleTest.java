@@ -103,6 +103,52 @@ class ScheduleTest extends DeployApiTest {
     }
 
     @Test
+    void aScheduleStartsItsRolloutOnceAsItsCreatorAndABadRolloutIsRefusedByItsField() throws Throwable {
+        List<String> fleet = List.of(server(null), server(null));
+        String group = unique("schfleet");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers", fleet))
+                .post("/api/groups").then().statusCode(201);
+        Map<String, Object> rollout = Map.of("target", Map.of("group", group), "strategy", "rolling", "ref", "v7");
+        java.util.function.Function<Map<String, Object>, io.restassured.response.Response> create = body -> given().auth().oauth2(operator)
+                .contentType(ContentType.JSON).body(body).post("/api/schedules");
+        create.apply(Map.of("rollout", Map.of("target", Map.of("group", group), "batch", "150%"), "cron", "0 4 * * *")).then()
+                .statusCode(400).contentType(containsString("problem+json")).body("violations[0].field", equalTo("rollout.batch"));
+        create.apply(Map.of("rollout", rollout, "server", fleet.get(0), "cron", "0 4 * * *")).then().statusCode(400)
+                .body("violations[0].field", equalTo("server"));
+        create.apply(Map.of("rollout", rollout, "parameters", Map.of("REF", "x"), "cron", "0 4 * * *")).then().statusCode(400)
+                .body("violations[0].field", equalTo("parameters"));
+        create.apply(Map.of("rollout", rollout, "cron", "61 4 * * *")).then().statusCode(400).body("violations[0].field", equalTo("cron"));
+
+        long id = schedule(Map.of("rollout", rollout, "cron", "0 4 * * *", "description", "nightly fleet"));
+        JsonPath s = get(id);
+        assertThat(s.getString("rollout.target.group")).isEqualTo(group);
+        assertThat(s.getString("server")).isNull();
+        given().auth().oauth2(viewer).get("/api/schedules").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem((int) id));
+        // it keeps its kind
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("server", fleet.get(0))).put("/api/schedules/" + id)
+                .then().statusCode(400).body("violations[0].field", equalTo("server"));
+
+        due(id, 0);
+        String started = "SELECT count(*) FROM rollouts WHERE note LIKE '%(schedule #" + id + ",%'";
+        await().atMost(Duration.ofSeconds(20)).until(() -> queryLong(started) == 1);
+        for (int i = 0; i < 3; i++) {
+            io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> schedules.tick());
+        }
+        assertThat(queryLong(started)).isEqualTo(1);
+        long rolloutId = queryLong("SELECT max(id) FROM rollouts WHERE note LIKE '%(schedule #" + id + ",%'");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(viewer)
+                .get("/api/rollouts/" + rolloutId).path("status")));
+        given().auth().oauth2(viewer).get("/api/rollouts/" + rolloutId).then().body("ref", equalTo("v7"))
+                .body("created_by", equalTo(s.getString("created_by"))).body("waves.size()", equalTo(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ("started rollout #" + rolloutId).equals(get(id).getString("last_outcome")));
+        assertThat(OffsetDateTime.parse(get(id).getString("next_run_at"))).isAfter(OffsetDateTime.now());
+        // paused and deleted by an operator who may start it
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of("enabled", false)).put("/api/schedules/" + id)
+                .then().statusCode(200).body("enabled", equalTo(false));
+        given().auth().oauth2(operator).delete("/api/schedules/" + id).then().statusCode(204);
+    }
+
+    @Test
     void manyTicksAtOnceCreateEachDueRunExactlyOnce() throws Exception {
         String alias = server(null);
         List<Long> ids = new ArrayList<>();

@@ -7,7 +7,8 @@ import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.Problem;
 import io.triggerdeploy.common.ProblemException;
-import io.triggerdeploy.hook.HookRollouts;
+import io.triggerdeploy.deploy.RolloutStarter;
+import io.triggerdeploy.server.ServerView;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,46 +17,59 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rollouts started by webhooks: the hook holds the body of {@code POST /api/rollouts} without its ref; each delivery
- * starts it as the hook's creator (who must still exist, be active and may deploy to every server of the set), with the
- * pushed version as the ref, through the same checks as the API.
+ * Rollouts started by webhooks and schedules: the hook or schedule holds the body of {@code POST /api/rollouts} (a hook's
+ * without its ref: each delivery gives the pushed version); each run starts it as whoever made it, through the same
+ * checks as the API.
  */
 @ApplicationScoped
-public class HookRolloutStarter implements HookRollouts {
+public class RolloutStarterService implements RolloutStarter {
 
     private final RolloutService rollouts;
     private final AccessService access;
     private final ObjectMapper json;
+    private final FleetService fleet;
 
-    public HookRolloutStarter(RolloutService rollouts, AccessService access, ObjectMapper json) {
+    public RolloutStarterService(RolloutService rollouts, AccessService access, ObjectMapper json, FleetService fleet) {
         this.rollouts = rollouts;
         this.access = access;
         this.json = json;
+        this.fleet = fleet;
     }
 
     @Override
-    public Uni<Void> check(JsonObject rollout, String createdBy) {
+    public Uni<Void> check(JsonObject rollout, String username) {
         RolloutRequest request = request(rollout, null, null);
-        return caller(createdBy, new Actor(createdBy, null, null)).chain(c -> rollouts.create(request, c, true)).invoke(plan -> {
+        return caller(username, new Actor(username, null, null), "api").chain(c -> rollouts.create(request, c, true)).invoke(plan -> {
             if (plan.hiddenHosts() != null || plan.notAllowed() != null) {
-                throw ProblemException.invalid("rollout.target", "you may not deploy to "
+                throw ProblemException.forbidden("You may not deploy to "
                         + (plan.notAllowed() == null ? "" : String.join(", ", plan.notAllowed()))
                         + (plan.hiddenHosts() == null ? "" : (plan.notAllowed() == null ? "" : " and ") + plan.hiddenHosts()
-                        + " servers you cannot see"));
+                        + " servers you cannot see") + "; nothing was saved");
             }
         }).replaceWithVoid().onFailure(ProblemException.class).transform(e -> prefixed((ProblemException) e));
     }
 
     @Override
-    public Uni<Started> start(JsonObject rollout, String ref, String note, Actor actor, String createdBy) {
+    public Uni<List<Long>> servers(JsonObject rollout) {
+        RolloutRequest.Target t = request(rollout, null, null).target();
+        if (t == null) {
+            return Uni.createFrom().item(List.of());
+        }
+        return fleet.members(new FleetService.Target(t.group(), t.environment(), t.selector()), "target.group")
+                .map(l -> l.stream().map(ServerView::id).toList())
+                .onFailure(ProblemException.class).recoverWithItem(List.of());
+    }
+
+    @Override
+    public Uni<Started> start(JsonObject rollout, String ref, String note, Actor actor, String username, String source) {
         RolloutRequest request = request(rollout, ref, note);
-        return caller(createdBy, actor).chain(c -> rollouts.create(request, c, false))
+        return caller(username, actor, source).chain(c -> rollouts.create(request, c, false))
                 .map(v -> new Started(v.id(), v.status(), v.waves().stream().mapToInt(List::size).sum(), v.waves().size()));
     }
 
-    private Uni<RolloutService.Caller> caller(String createdBy, Actor actor) {
-        Acting acting = Acting.named(createdBy);
-        return access.whole(acting).map(a -> new RolloutService.Caller(a.access(), a.acting(), "hook", actor));
+    private Uni<RolloutService.Caller> caller(String username, Actor actor, String source) {
+        Acting acting = Acting.named(username);
+        return access.whole(acting).map(a -> new RolloutService.Caller(a.access(), a.acting(), source, actor));
     }
 
     /** The stored body as the API reads it, with the delivery's ref (a pushed version wins over none) and note. */
