@@ -51,15 +51,7 @@ public class AccessService {
      * own). A user looked up now must exist and be active; their role is today's.
      */
     public Uni<Access> of(Tx tx, Acting acting, long serverId) {
-        Uni<Acting> now = !acting.needsLookup() ? Uni.createFrom().item(acting)
-                : repository.user(tx, acting.userId(), acting.username()).map(u -> {
-                    if (u == null || !u.active()) {
-                        throw ProblemException.forbidden("This trigger acts as user '" + (u == null ? acting.username() : u.username())
-                                + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was queued");
-                    }
-                    return new Acting(u.id(), u.username(), u.role());
-                });
-        return now.chain(a -> a.role() == Role.ADMIN ? Uni.createFrom().item(Access.everything())
+        return lookedUp(tx, acting, "queued").chain(a -> a.role() == Role.ADMIN ? Uni.createFrom().item(Access.everything())
                 : repository.load(tx, a.userId(), a.role(), serverId));
     }
 
@@ -72,16 +64,20 @@ public class AccessService {
      * up now must exist and be active, with today's role.
      */
     public Uni<Resolved> whole(Acting acting) {
-        Uni<Acting> now = !acting.needsLookup() ? Uni.createFrom().item(acting)
-                : repository.user(null, acting.userId(), acting.username()).map(u -> {
+        return lookedUp(null, acting, "started").chain(a -> (a.userId() == null ? repository.load((Tx) null, null, a.role(), null) : of(a.userId(), a.role()))
+                .map(x -> new Resolved(x, a)));
+    }
+
+    /** Whoever a trigger acts as, looked up now when it names a user: they must exist and be active, with today's role. */
+    private Uni<Acting> lookedUp(Tx tx, Acting acting, String nothingWas) {
+        return !acting.needsLookup() ? Uni.createFrom().item(acting)
+                : repository.user(tx, acting.userId(), acting.username()).map(u -> {
                     if (u == null || !u.active()) {
                         throw ProblemException.forbidden("This trigger acts as user '" + (u == null ? acting.username() : u.username())
-                                + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was started");
+                                + "', who " + (u == null ? "no longer exists" : "is deactivated") + "; nothing was " + nothingWas);
                     }
                     return new Acting(u.id(), u.username(), u.role());
                 });
-        return now.chain(a -> (a.userId() == null ? repository.load((Tx) null, null, a.role(), null) : of(a.userId(), a.role()))
-                .map(x -> new Resolved(x, a)));
     }
 
     /** The same, read through the pool. */

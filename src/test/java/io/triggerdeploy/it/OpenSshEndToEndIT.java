@@ -164,16 +164,7 @@ class OpenSshEndToEndIT {
                 "on_breach", "rollback"), token, dir);
         assertThat(rolledBack.get("status").asText()).as(rolledBack.toString()).isEqualTo("ROLLED_BACK");
         long back = rolledBack.get("hosts").get(0).get("rollback_deployment_id").asLong();
-        JsonNode d = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            d = JSON.readTree(app.get("/api/deployments/" + back, token).body());
-            if (!List.of("QUEUED", "RUNNING").contains(d.get("status").asText())) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+        awaitSucceeded(back, token, dir);
         assertThat(app.get("/api/deployments/" + back + "/log", token).body()).contains("deploying v2 on fleet-1");
         assertThat(Files.readString(dir.resolve("fleet-1").resolve("current")).trim()).isEqualTo("v2");
         assertThat(Files.readString(dir.resolve("fleet-2").resolve("current")).trim()).isEqualTo("v2");
@@ -250,6 +241,12 @@ class OpenSshEndToEndIT {
         var triggered = app.post("/api/deployments", body, token);
         assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
         long id = JSON.readTree(triggered.body()).get("id").asLong();
+        awaitSucceeded(id, token, dir);
+        return id;
+    }
+
+    /** Waits (at most 60 s) for the deployment to end, and asserts it SUCCEEDED. */
+    private void awaitSucceeded(long id, String token, Path dir) throws Exception {
         JsonNode d = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -260,7 +257,6 @@ class OpenSshEndToEndIT {
             Thread.sleep(200);
         }
         assertThat(d.get("status").asText()).as(d + "\n" + Files.readString(dir.resolve("sshd.log"))).isEqualTo("SUCCEEDED");
-        return id;
     }
 
     private static void awaitPort(int port, Duration timeout, Path dir) throws Exception {
