@@ -19,7 +19,8 @@ def snapshot():
          "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY id), '')) FROM group_mappings m) || "
          "(SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY id), '')) FROM environments e) || "
          "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s) || "
-         "(SELECT md5(coalesce(string_agg(r.id || r.status, ',' ORDER BY id), '')) FROM rollouts r)")
+         "(SELECT md5(coalesce(string_agg(r.id || r.status, ',' ORDER BY id), '')) FROM rollouts r) || "
+         "(SELECT md5(coalesce(string_agg(h.id, ',' ORDER BY id), '')) FROM hooks h)")
     return subprocess.check_output(["psql", "-tAc", q, db]).strip()
 
 def send(method, path, body, token, raw=None):
@@ -69,7 +70,8 @@ ENDPOINTS = [
     ("POST", "/trigger", ["token", "server"]),
     ("POST", "/api/environments", ["name", "required_approvals", "time_zone", "freeze_windows", "deploy_hours"]),
     ("PUT", "/api/environments/{id}", ["required_approvals", "approval_timeout_minutes", "weekly_freezes", "queue_policy"]),
-    ("POST", "/api/schedules", ["server", "cron", "run_at", "time_zone", "parameters", "catch_up"]),
+    ("POST", "/api/schedules", ["server", "cron", "run_at", "time_zone", "parameters", "catch_up", "rollout"]),
+    ("POST", "/api/hooks", ["name", "server", "kind", "rollout", "branch", "header_name", "algorithm"]),
     ("POST", "/api/teams", ["name", "description"]),
     ("PUT", "/api/teams/{id}", ["name", "description"]),
     ("POST", "/api/teams/{id}/members", ["user"]),
