@@ -537,6 +537,7 @@ class BrowserTest extends ApiTest {
         shot("rollout-plan");
         waitUpTo(5).until(ExpectedConditions.elementToBeClickable(By.id("rollout-start"))).click();
         waitUpTo(15).until(d -> d.getCurrentUrl().matches(".*/rollouts/\\d+$"));
+        String rolloutId = driver.getCurrentUrl().replaceAll(".*/rollouts/", "");
 
         // the grid follows: the first host done, the second running; pausing leaves the third waiting
         waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("RUNNING"));
@@ -565,6 +566,11 @@ class BrowserTest extends ApiTest {
         shot("rollout-host-tab");
         driver.get(url("/rollouts"));
         assertThat(visible(By.cssSelector("table.rollouts")).getText()).contains("SUCCEEDED").contains(group).contains("v3.1.0");
+        // the history marks each host's deployment with its rollout and wave, and the deployment page links back
+        driver.get(url("/deployments"));
+        assertThat(visible(By.cssSelector("table.deployments")).getText()).contains("rollout #" + rolloutId + ", wave 3");
+        driver.findElement(By.linkText("rollout #" + rolloutId + ", wave 1")).click();
+        waitUpTo(10).until(d -> d.getCurrentUrl().endsWith("/rollouts/" + rolloutId));
     }
 
     @Test
