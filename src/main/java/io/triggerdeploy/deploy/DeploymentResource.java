@@ -45,14 +45,16 @@ public class DeploymentResource {
 
     private final Approvals approvals;
     private final AccessService access;
+    private final DeploymentStatsService figures;
 
     public DeploymentResource(DeploymentService service, SecurityIdentity identity, AuditLog audit,
-                              Approvals approvals, AccessService access) {
+                              Approvals approvals, AccessService access, DeploymentStatsService figures) {
         this.service = service;
         this.identity = identity;
         this.audit = audit;
         this.approvals = approvals;
         this.access = access;
+        this.figures = figures;
     }
 
     @POST
@@ -135,7 +137,7 @@ public class DeploymentResource {
     @org.eclipse.microprofile.openapi.annotations.Operation(operationId = "getDeploymentStats", summary = "Deployment figures for 24 h, 7 d and 30 d",
             description = DeploymentFigures.DEFINITION + " Recomputed at most every 15 s per replica.")
     public Uni<DeploymentStats> stats() {
-        return access.of(identity).chain(a -> service.stats(a));
+        return access.of(identity).chain(figures::stats);
     }
 
     @GET

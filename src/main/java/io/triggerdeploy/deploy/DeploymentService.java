@@ -36,7 +36,6 @@ public class DeploymentService {
     private final SecretBox secrets;
     private final Approvals approvals;
     private final AccessService access;
-    private final Uni<DeploymentStats> stats;
 
     public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
                              SecretBox secrets, Approvals approvals, AccessService access) {
@@ -47,44 +46,6 @@ public class DeploymentService {
         this.secrets = secrets;
         this.approvals = approvals;
         this.access = access;
-        // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
-        // replica computes them at most every 15 s and shares the result; a failure is not kept.
-        this.stats = Uni.createFrom().deferred(() -> windows(new Long[0])).memoize().until(new java.util.function.BooleanSupplier() {
-            private long computedAt = System.nanoTime();
-
-            @Override
-            public boolean getAsBoolean() {
-                long now = System.nanoTime();
-                if (now - computedAt > 15_000_000_000L) {
-                    computedAt = now;
-                    return true;
-                }
-                return false;
-            }
-        });
-    }
-
-    /** Counts by status, success rate, mean and p95 duration per window, at most 15 s old. */
-    public Uni<DeploymentStats> stats() {
-        return stats;
-    }
-
-    /**
-     * The same over the servers the caller may see: the shared figures when nothing is hidden from them, otherwise
-     * computed for them (not shared, so a restricted caller's request reads the window's rows).
-     */
-    public Uni<DeploymentStats> stats(Access access) {
-        Long[] hidden = access.hidden();
-        return hidden.length == 0 ? stats : windows(hidden);
-    }
-
-    /** The figures of the last 24 h, 7 d and 30 d over the servers not in {@code hidden}, computed now. */
-    private Uni<DeploymentStats> windows(Long[] hidden) {
-        java.util.Map<String, DeploymentStats.Window> windows = new java.util.LinkedHashMap<>();
-        return repository.stats(86_400L, hidden).invoke(w -> windows.put("24h", w))
-                .chain(() -> repository.stats(7 * 86_400L, hidden)).invoke(w -> windows.put("7d", w))
-                .chain(() -> repository.stats(30 * 86_400L, hidden)).invoke(w -> windows.put("30d", w))
-                .map(x -> new DeploymentStats(windows));
     }
 
     /** Deployments queued or running now, oldest first, at most {@code limit}. */
@@ -170,54 +131,9 @@ public class DeploymentService {
                             : repository.supersede(tx, t.serverId(), d.id()).map(ids -> Map.entry(d, ids)))
                     .call(e -> audit.record(tx, c.actor(), c.via(), "deployment.triggered", "deployment",
                             "#" + e.getKey().id() + " " + e.getKey().server(), describe(c.via(), e.getKey()) + a.describe()
-                                    + (e.getValue().isEmpty() ? "" : "; superseded "
-                                    + e.getValue().stream().map(id -> "#" + id).collect(java.util.stream.Collectors.joining(", "))),
-                            true))
+                                    + superseded(e.getValue()), true))
                     .map(Map.Entry::getKey);
         });
-    }
-
-    /**
-     * Queues one host of a rollout inside the rollout's transaction, with its audit record; a server whose queue policy
-     * is "reject" and that is busy refuses (the rollout counts it as a failed host) instead of failing the transaction.
-     */
-    public Uni<HostCommand.Queued> queueHost(Tx tx, HostCommand h) {
-        return repository.lockGate(tx, h.serverId()).chain(gate -> {
-            Admission a = Admission.forRolloutHost(gate);
-            Uni<DeploymentView> busy = "reject".equals(a.queuePolicy()) ? repository.busy(tx, h.serverId()) : Uni.createFrom().nullItem();
-            return busy.chain(b -> {
-                if (b != null) {
-                    return Uni.createFrom().item(new HostCommand.Queued(null, "server '" + h.alias() + "' already has deployment #"
-                            + b.id() + " " + b.status() + " and its queue policy is reject"));
-                }
-                return repository.insert(tx, h.serverId(), h.alias(), h.requestedBy(), h.requestedById(), h.source(),
-                                h.actor().ip(), h.note(), h.run(), a, h.wave())
-                        .chain(d -> ("replace".equals(a.queuePolicy()) ? repository.supersede(tx, h.serverId(), d.id())
-                                : Uni.createFrom().item(java.util.List.<Long>of())).chain(ids -> audit.record(tx, h.actor(),
-                                "rollout #" + h.wave().rolloutId(), "deployment.triggered", "deployment", "#" + d.id() + " " + d.server(),
-                                describe("rollout #" + h.wave().rolloutId() + " wave " + h.wave().wave(), d)
-                                        + (ids.isEmpty() ? "" : "; superseded " + ids.stream().map(id -> "#" + id)
-                                        .collect(java.util.stream.Collectors.joining(", "))), true))
-                                .map(x -> new HostCommand.Queued(d, null)));
-            });
-        });
-    }
-
-    /**
-     * Queues, for a rollout being rolled back, the server's last successful deployment before {@code beforeId} (its
-     * first deployment in that rollout) again; null when the server has none (nothing to return to).
-     */
-    public Uni<HostCommand.Queued> queueHostRollback(Tx tx, HostCommand h, long beforeId) {
-        return repository.lastSuccessBefore(h.serverId(), beforeId).chain(src -> src == null ? Uni.createFrom().nullItem()
-                : queueHost(tx, new HostCommand(h.serverId(), h.alias(), src.run(new TriggerCommand.Origin("rollback", src.id())),
-                h.wave(), h.requestedBy(), h.requestedById(), h.source(), h.actor(), h.note())));
-    }
-
-    /** Asks a host deployment of a rollout to stop (queued: ends CANCELLED now), inside the rollout's transaction. */
-    public Uni<DeploymentView> cancelHost(Tx tx, long id, Actor actor, String why) {
-        return repository.requestCancel(tx, id).call(d -> d == null ? Uni.createFrom().voidItem()
-                : audit.record(tx, actor, null, "deployment.cancelled", "deployment", "#" + d.id() + " " + d.server(),
-                "status " + d.status() + "; " + why, true));
     }
 
     /** Queue policy "reject": 409 naming the deployment queued or running. */
@@ -244,8 +160,13 @@ public class DeploymentService {
                 .toList());
     }
 
+    /** The audit trail's note of the queued deployments a new one superseded (queue policy "replace"), or nothing. */
+    static String superseded(java.util.List<Long> ids) {
+        return ids.isEmpty() ? "" : "; superseded " + ids.stream().map(id -> "#" + id).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** What the audit trail says of a queued deployment: where it came from, its version and its parameter names. */
-    private static String describe(String via, DeploymentView d) {
+    static String describe(String via, DeploymentView d) {
         StringBuilder sb = new StringBuilder("via ").append(via);
         if (d.origin() != null) {
             sb.append("; ").append(new TriggerCommand.Origin(d.origin(), d.originId()).describe());

@@ -5,8 +5,8 @@ import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.db.Tx;
-import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.HostCommand;
+import io.triggerdeploy.deploy.HostDeployments;
 import io.triggerdeploy.deploy.Run;
 import io.triggerdeploy.environment.Environment;
 import io.triggerdeploy.environment.EnvironmentService;
@@ -42,17 +42,17 @@ public class RolloutEngine {
     static final Set<String> FAILING = Set.of("FAILED", "TIMED_OUT", "INTERRUPTED", "REFUSED");
 
     private final RolloutRepository repository;
-    private final DeploymentService deployments;
+    private final HostDeployments hostDeployments;
     private final EnvironmentService environments;
     private final Transactions transactions;
     private final AuditLog audit;
     private final RolloutNotices notices;
     private final RolloutEvents events;
 
-    public RolloutEngine(RolloutRepository repository, DeploymentService deployments, EnvironmentService environments,
+    public RolloutEngine(RolloutRepository repository, HostDeployments hostDeployments, EnvironmentService environments,
                          Transactions transactions, AuditLog audit, RolloutNotices notices, RolloutEvents events) {
         this.repository = repository;
-        this.deployments = deployments;
+        this.hostDeployments = hostDeployments;
         this.environments = environments;
         this.transactions = transactions;
         this.audit = audit;
@@ -159,7 +159,7 @@ public class RolloutEngine {
     private Uni<Void> startHosts(Tx tx, Rollout r, List<Rollout.HostRow> start) {
         Uni<Void> u = Uni.createFrom().voidItem();
         for (Rollout.HostRow h : start) {
-            u = u.chain(() -> deployments.queueHost(tx, command(r, h, new Run(h.ref(), h.shownJson(), h.sealedJson(), null)))
+            u = u.chain(() -> hostDeployments.queue(tx, command(r, h, new Run(h.ref(), h.shownJson(), h.sealedJson(), null)))
                     .chain(q -> q.deployment() != null
                             ? repository.setHost(tx, r.id, h.serverId(), "STARTED", q.deployment().id(), h.attempts() + 1, null)
                             : repository.setHost(tx, r.id, h.serverId(), "REFUSED", h.deploymentId(), h.attempts() + 1, q.refusal())));
@@ -319,7 +319,7 @@ public class RolloutEngine {
             Uni<Void> u = Uni.createFrom().voidItem();
             for (Rollout.HostRow h : done) {
                 long before = first.getOrDefault(h.serverId(), h.deploymentId());
-                u = u.chain(() -> deployments.queueHostRollback(tx, command(r, h, Run.PLAIN), before).chain(q -> {
+                u = u.chain(() -> hostDeployments.queueRollback(tx, command(r, h, Run.PLAIN), before).chain(q -> {
                     if (q == null || q.deployment() == null) {
                         nothing.add(h.alias() + (q == null ? " (no earlier success)" : " (" + q.refusal() + ")"));
                         return Uni.createFrom().voidItem();
@@ -337,7 +337,7 @@ public class RolloutEngine {
         Uni<Void> u = Uni.createFrom().voidItem();
         for (Rollout.HostRow h : hosts) {
             if (h.inFlight()) {
-                u = u.chain(() -> deployments.cancelHost(tx, h.deploymentId(), actor, "rollout #" + r.id + " ends").replaceWithVoid());
+                u = u.chain(() -> hostDeployments.cancel(tx, h.deploymentId(), actor, "rollout #" + r.id + " ends").replaceWithVoid());
             }
         }
         return u;

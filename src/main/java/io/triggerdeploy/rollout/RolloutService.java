@@ -271,12 +271,17 @@ public class RolloutService {
             if (r == null) {
                 throw ProblemException.notFound("No rollout " + id);
             }
-            return repository.hosts(null, id).map(hosts -> {
-                if (hosts.stream().noneMatch(h -> access.sees(h.serverId()))) {
-                    throw ProblemException.notFound("No rollout " + id);
-                }
-                return view(r, hosts, access);
-            });
+            return visibleHosts(id, access).map(hosts -> view(r, hosts, access));
+        });
+    }
+
+    /** The rollout's hosts, when the caller sees at least one of them (404 as if the rollout did not exist otherwise). */
+    private Uni<List<Rollout.HostRow>> visibleHosts(long id, Access access) {
+        return repository.hosts(null, id).map(hosts -> {
+            if (hosts.stream().noneMatch(h -> access.sees(h.serverId()))) {
+                throw ProblemException.notFound("No rollout " + id);
+            }
+            return hosts;
         });
     }
 
@@ -288,7 +293,7 @@ public class RolloutService {
         if (limit < 1 || limit > MAX_LOG_LINES) {
             throw ProblemException.invalid("limit", "must be between 1 and " + MAX_LOG_LINES);
         }
-        return get(id, access).chain(v -> repository.hosts(null, id)).chain(hosts -> {
+        return visibleHosts(id, access).chain(hosts -> {
             Long[] visible = hosts.stream().map(Rollout.HostRow::serverId).filter(access::sees).toArray(Long[]::new);
             return repository.logSize(id, visible).chain(total -> repository.logTail(id, visible, limit).map(lines -> {
                 StringBuilder sb = new StringBuilder();
