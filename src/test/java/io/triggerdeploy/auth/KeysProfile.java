@@ -12,10 +12,14 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * One application for the tests of keys supplied as files: a secrets key with a previous one (a rotation under way),
- * and the token signing pair. Shared by the test classes that need any of them, so they cost one start, not three.
+ * One application for the tests of keys and tokens supplied by the operator: a secrets key with a previous one (a
+ * rotation under way), the token signing pair as files, and the metrics scrape token. Shared by the test classes that
+ * need any of them, so they cost one start (one build of the test application and one boot), not four.
  */
 public class KeysProfile implements QuarkusTestProfile {
+
+    /** The scrape token that guards /q/metrics. */
+    public static final String METRICS_TOKEN = "scrape-token-for-prometheus-1";
 
     /** The secrets key before the rotation (previous-key-file). */
     static final Path OLD_SECRETS_KEY = secretsKey("old");
@@ -30,7 +34,8 @@ public class KeysProfile implements QuarkusTestProfile {
         return Map.of("trigger.secrets.key-file", NEW_SECRETS_KEY.toString(),
                 "trigger.secrets.previous-key-file", OLD_SECRETS_KEY.toString(),
                 "trigger.auth.jwt.private-key-file", JWT_DIR.resolve("private.pem").toString(),
-                "trigger.auth.jwt.public-key-file", JWT_DIR.resolve("public.pem").toString());
+                "trigger.auth.jwt.public-key-file", JWT_DIR.resolve("public.pem").toString(),
+                "trigger.metrics.token", METRICS_TOKEN);
     }
 
     private static Path secretsKey(String name) {

@@ -1,13 +1,13 @@
 package io.triggerdeploy.deploy;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.vertx.RunOnVertxContext;
 import io.quarkus.test.vertx.UniAsserter;
 import io.restassured.http.ContentType;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.support.ApiTest;
+import io.triggerdeploy.support.QuietProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * deployments of its own and reaps only at start, so every claim and reap here is the test's.
  */
 @QuarkusTest
-@TestProfile(DeploymentRepositoryTest.QuietEngine.class)
+@TestProfile(QuietProfile.class) // no runners: the test drives the queue's statements
 class DeploymentRepositoryTest extends ApiTest {
 
     static final Long[] NONE = new Long[0];
@@ -37,13 +37,6 @@ class DeploymentRepositoryTest extends ApiTest {
     long b;
 
     /** No runner threads, and the reaper's next round an hour away. */
-    public static class QuietEngine implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.deploy.runners", "0", "trigger.deploy.poll-interval", "1h");
-        }
-    }
-
     @BeforeEach
     void servers() throws Exception {
         // what other test classes left queued or running belongs to no one now

@@ -1,7 +1,9 @@
 package io.triggerdeploy.metrics;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.triggerdeploy.auth.KeysProfile;
 import io.triggerdeploy.support.ApiTest;
 import io.triggerdeploy.support.TestLogs;
 import org.junit.jupiter.api.Test;
@@ -13,18 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** /q/metrics serves Prometheus text with our meters next to the standard ones, and no secrets; a token guards it. */
 @QuarkusTest
-@io.quarkus.test.junit.TestProfile(MetricsTest.ScrapeToken.class)
+@TestProfile(KeysProfile.class) // the metrics behind a scrape token
 class MetricsTest extends ApiTest {
 
-    static final String TOKEN = "scrape-token-for-prometheus-1";
-
-    /** The metrics behind a scrape token. */
-    public static class ScrapeToken implements io.quarkus.test.junit.QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trigger.metrics.token", TOKEN);
-        }
-    }
+    static final String TOKEN = KeysProfile.METRICS_TOKEN;
 
     @Test
     void theScrapeTokenIsRequired() {

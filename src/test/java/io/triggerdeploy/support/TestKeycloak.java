@@ -26,25 +26,75 @@ public final class TestKeycloak implements AutoCloseable {
     public static final String CLIENT_SECRET = "kc-test-client-secret";
     static final Path JDK = Path.of(System.getProperty("td.keycloak.java-home", "/usr/lib/jvm/temurin-25-jdk-amd64"));
 
+    /** System properties through which an early start ({@link KeycloakEarlyStart}) hands its process to the test. */
+    static final String EARLY = "td.keycloak.early";
+    static final String EARLY_PORT = "td.keycloak.port";
+    static final String EARLY_PID = "td.keycloak.pid";
+
     private final Path home;
     private final int port;
-    private Process process;
+    private ProcessHandle process;
 
     private TestKeycloak(Path home, int port) {
         this.home = home;
         this.port = port;
     }
 
+    /**
+     * A ready Keycloak: the one {@link KeycloakEarlyStart} launched when the run began (it boots while other classes
+     * run; the handover goes through system properties because the test's class loader is not the listener's), or a
+     * new one when there is none or it died.
+     */
     public static TestKeycloak start() throws IOException, InterruptedException {
+        TestKeycloak early = early();
+        if (early != null && early.awaitReady()) {
+            return early;
+        }
+        TestKeycloak kc = new TestKeycloak(prepared(), freePort());
+        kc.startProcess();
+        return kc;
+    }
+
+    /** Launches Keycloak without waiting for it and publishes its port and process (the early start). */
+    static void launchEarly() throws IOException, InterruptedException {
+        TestKeycloak kc = new TestKeycloak(prepared(), freePort());
+        kc.launch();
+        System.setProperty(EARLY_PORT, String.valueOf(kc.port));
+        System.setProperty(EARLY_PID, String.valueOf(kc.process.pid()));
+        ProcessHandle handle = kc.process;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            handle.descendants().forEach(ProcessHandle::destroy);
+            handle.destroy();
+        }, "keycloak-stop"));
+    }
+
+    /** The early start's Keycloak once it has been launched (waits while it is being unpacked), or null. */
+    private static TestKeycloak early() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.getProperty(EARLY) != null && System.getProperty(EARLY_PID) == null && System.nanoTime() < deadline) {
+            if ("failed".equals(System.getProperty(EARLY))) {
+                return null;
+            }
+            Thread.sleep(100);
+        }
+        String pid = System.getProperty(EARLY_PID);
+        if (pid == null) {
+            return null;
+        }
+        TestKeycloak kc = new TestKeycloak(prepared(), Integer.parseInt(System.getProperty(EARLY_PORT)));
+        kc.process = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
+        return kc.process == null ? null : kc;
+    }
+
+    /** The unpacked distribution with the test realm in its import folder. */
+    private static Path prepared() throws IOException, InterruptedException {
         Path home = unpacked();
         Path imports = home.resolve("data/import");
         Files.createDirectories(imports);
         try (var realm = TestKeycloak.class.getResourceAsStream("/keycloak/trigger-realm.json")) {
             Files.write(imports.resolve("trigger-realm.json"), realm.readAllBytes());
         }
-        TestKeycloak kc = new TestKeycloak(home, freePort());
-        kc.startProcess();
-        return kc;
+        return home;
     }
 
     /** The distribution unpacked under target/ (once per build folder). */
@@ -82,23 +132,34 @@ public final class TestKeycloak implements AutoCloseable {
     }
 
     public synchronized void startProcess() throws IOException, InterruptedException {
+        launch();
+        if (!awaitReady()) {
+            throw new IllegalStateException("Keycloak exited; see " + home.resolve("keycloak-test.log"));
+        }
+    }
+
+    private void launch() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev", "--http-host=127.0.0.1",
                 "--http-port=" + port, "--http-management-port=" + freePort(), "--import-realm", "--cache=local")
                 .redirectErrorStream(true).redirectOutput(home.resolve("keycloak-test.log").toFile());
         pb.environment().put("JAVA_HOME", JDK.toString());
         pb.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
-        process = pb.start();
+        process = pb.start().toHandle();
+    }
+
+    /** Waits (at most 240 s) until the realm answers; false when the process exited first. */
+    private boolean awaitReady() throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Keycloak exited; see " + home.resolve("keycloak-test.log"));
+                return false;
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(issuer() + "/.well-known/openid-configuration"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
-                    return;
+                    return true;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -114,7 +175,7 @@ public final class TestKeycloak implements AutoCloseable {
             return;
         }
         java.util.List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
+        all.add(process);
         all.forEach(ProcessHandle::destroy);
         for (ProcessHandle p : all) {
             try {
