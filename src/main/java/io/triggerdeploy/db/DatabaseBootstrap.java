@@ -1,5 +1,6 @@
 package io.triggerdeploy.db;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -85,6 +86,7 @@ public class DatabaseBootstrap {
             for (BootstrapStep step : steps) {
                 step.run();
             }
+            closeIdleJdbcConnections();
             VertxContextSupport.subscribeAndAwait(probe::ping);
             state.set(DatabaseState.Phase.READY, "ready");
             LOG.infof("Database ready after %d ms", (System.nanoTime() - start) / 1_000_000);
@@ -97,6 +99,16 @@ public class DatabaseBootstrap {
                 return; // shutting down
             }
             fail("Startup failed: " + summary(e));
+        }
+    }
+
+    /**
+     * The JDBC pool serves the migration only: its connections are closed once it is done, so that a replica holds no
+     * more than its reactive pool and its LISTEN connection (the budget in application.properties).
+     */
+    private void closeIdleJdbcConnections() {
+        if (dataSource instanceof AgroalDataSource agroal) {
+            agroal.flush(AgroalDataSource.FlushMode.IDLE);
         }
     }
 

@@ -156,15 +156,22 @@ public class RolloutEngine {
         return "environment '" + e.name() + "': " + b.describe(e.zone()) + (clear == null ? "" : "\n" + clear.atOffset(ZoneOffset.UTC));
     }
 
+    /**
+     * Queues the hosts' deployments. Their statements go out together on the transaction's one connection (pipelined, in
+     * host order, so the server rows are locked in the same order as one after another would): a wave of ten costs a few
+     * round trips instead of fifty, which is most of the time between one wave's end and the next one's start.
+     */
     private Uni<Void> startHosts(Tx tx, Rollout r, List<Rollout.HostRow> start) {
-        Uni<Void> u = Uni.createFrom().voidItem();
-        for (Rollout.HostRow h : start) {
-            u = u.chain(() -> hostDeployments.queue(tx, command(r, h, new Run(h.ref(), h.shownJson(), h.sealedJson(), null)))
-                    .chain(q -> q.deployment() != null
-                            ? repository.setHost(tx, r.id, h.serverId(), "STARTED", q.deployment().id(), h.attempts() + 1, null)
-                            : repository.setHost(tx, r.id, h.serverId(), "REFUSED", h.deploymentId(), h.attempts() + 1, q.refusal())));
+        if (start.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return u;
+        List<Uni<Void>> each = start.stream().map(h -> hostDeployments.queue(tx, command(r, h,
+                        new Run(h.ref(), h.shownJson(), h.sealedJson(), null)))
+                .chain(q -> q.deployment() != null
+                        ? repository.setHost(tx, r.id, h.serverId(), "STARTED", q.deployment().id(), h.attempts() + 1, null)
+                        : repository.setHost(tx, r.id, h.serverId(), "REFUSED", h.deploymentId(), h.attempts() + 1, q.refusal()))
+                .replaceWithVoid()).toList();
+        return Uni.join().all(each).andFailFast().replaceWithVoid();
     }
 
     private static HostCommand command(Rollout r, Rollout.HostRow h, Run run) {
