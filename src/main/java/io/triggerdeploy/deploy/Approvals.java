@@ -40,9 +40,10 @@ public class Approvals implements BootstrapStep {
     private final Event<ApprovalNotice> notices;
     private final Periodic periodic;
     private final AccessService access;
+    private final Duration expiryInterval;
 
     public Approvals(ApprovalRepository repository, DeploymentRepository deployments, Transactions transactions, AuditLog audit,
-                     Event<ApprovalNotice> notices, Periodic periodic, AccessService access) {
+                     Event<ApprovalNotice> notices, Periodic periodic, AccessService access, DeployConfig config) {
         this.repository = repository;
         this.deployments = deployments;
         this.transactions = transactions;
@@ -50,6 +51,7 @@ public class Approvals implements BootstrapStep {
         this.notices = notices;
         this.periodic = periodic;
         this.access = access;
+        this.expiryInterval = config.approvalExpiryInterval();
     }
 
     @Override
@@ -59,7 +61,8 @@ public class Approvals implements BootstrapStep {
 
     @Override
     public void run() {
-        periodic.every("Approval expiry", Duration.ofSeconds(5), Duration.ofSeconds(15), this::expireDue);
+        periodic.every("Approval expiry", expiryInterval.compareTo(Duration.ofSeconds(5)) < 0 ? expiryInterval : Duration.ofSeconds(5),
+                expiryInterval, this::expireDue);
     }
 
     /** Ends EXPIRED what waited past its approval window (each once, whichever replica gets there). */

@@ -26,6 +26,10 @@ public interface DeployConfig {
     @WithDefault("5s")
     Duration pollInterval();
 
+    /** How often each replica ends EXPIRED the deployments whose approval window has passed. */
+    @WithDefault("15s")
+    Duration approvalExpiryInterval();
+
     /** Log bytes kept per deployment; beyond it a truncation marker is written and output is dropped. */
     @WithDefault("10485760")
     @Min(1024)

@@ -52,6 +52,8 @@ public final class Deploys {
                     Map.entry("trigger.deploy.mask", "hunter2-secret"),
                     Map.entry("trigger.deploy.lease", "6s"),
                     Map.entry("trigger.deploy.poll-interval", "1s"),
+                    Map.entry("trigger.deploy.approval-expiry-interval", "1s"),
+                    Map.entry("trigger.schedule.tick", "500ms"),
                     Map.entry("trigger.deploy.log-max-bytes", "200000"),
                     Map.entry("trigger.deploy.max-streams-per-user", "3"),
                     // a log search that waits this long is stopped (LogSearchTest holds a lock to make one wait)
