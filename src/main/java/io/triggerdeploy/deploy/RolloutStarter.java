@@ -2,6 +2,7 @@ package io.triggerdeploy.deploy;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
+import io.triggerdeploy.db.Tx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -20,10 +21,26 @@ public interface RolloutStarter {
     Uni<List<Long>> servers(JsonObject rollout);
 
     /**
-     * Starts it as {@code username}, with {@code ref} (a pushed version) instead of the stored one when not null;
-     * {@code source} says what started it ({@code hook}, {@code schedule}).
+     * Checks and plans it as {@code username} would start it now, with {@code ref} (a pushed version) instead of the
+     * stored one when not null; {@code source} says what starts it ({@code hook}, {@code schedule}). Nothing is written:
+     * a refusal here is a ProblemException, and the caller records it.
      */
-    Uni<Started> start(JsonObject rollout, String ref, String note, Actor actor, String username, String source);
+    Uni<Prepared> prepare(JsonObject rollout, String ref, String note, Actor actor, String username, String source);
+
+    /**
+     * Creates the prepared rollout in the caller's transaction, the one that takes the delivery's or the run's turn, so
+     * that a process dying in between leaves neither a turn taken without its rollout nor a rollout twice. A server of the
+     * set that is in another rollout refuses it (409) before anything is written, so the caller may still record the
+     * refusal in the same transaction.
+     */
+    Uni<Started> start(Tx tx, Prepared prepared);
+
+    /** After that transaction committed: the rollout's notification, and the rollouts advance now. */
+    Uni<Void> announce(Started started);
+
+    /** A rollout checked and planned, not yet created (opaque to the caller). */
+    interface Prepared {
+    }
 
     /** A stored rollout in words, for the pages: "rollout over group web (rolling, batch 2, v1.4)". */
     static String describe(java.util.Map<String, Object> rollout) {

@@ -105,12 +105,6 @@ public class HookRepository {
                 .execute(Tuple.of(hookId, keys, deploymentId)).replaceWithVoid();
     }
 
-    /** Gives back the replay keys of a delivery that started nothing (a refused rollout), so a retry is not a replay. */
-    Uni<Void> releaseKeys(Tx tx, String hookId, String[] keys) {
-        return tx.client().preparedQuery("DELETE FROM hook_deliveries WHERE hook_id = $1 AND delivery_id = ANY($2)")
-                .execute(Tuple.of(hookId, keys)).replaceWithVoid();
-    }
-
     /** Forgets replay keys older than {@code days}: a sender does not redeliver older ones. */
     Uni<Integer> purgeDeliveriesOlderThan(int days) {
         return pool.preparedQuery("DELETE FROM hook_deliveries WHERE received_at < now() - make_interval(days => $1)")

@@ -191,16 +191,18 @@ public class HookService {
     }
 
     /**
-     * A delivery to a rollout hook: its replay keys are taken first (a second delivery of the same push is refused even
-     * while the first is being started) and given back when the rollout is refused, so a corrected retry goes through.
+     * A delivery to a rollout hook: checked and planned first, then its replay keys taken, the rollout created and the
+     * delivery recorded in one transaction (a second delivery of the same push waits for it and is refused; a refused
+     * rollout takes no key, so a corrected retry goes through; nothing half-done survives a crash).
      */
     private Uni<Outcome> rollout(HookRepository.StoredHook h, String[] keys, String version, String note, Actor actor) {
-        return transactions.run(tx -> repository.claimKeys(tx, h.id(), keys))
-                .chain(() -> rollouts.start(h.rollout(), version, note, actor, h.createdBy(), "hook")
-                        .onFailure().call(e -> transactions.run(tx -> repository.releaseKeys(tx, h.id(), keys))))
-                .call(r -> transactions.run(tx -> repository.markDelivered(tx, h.id(), keys, null)
-                        .call(() -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
+        return rollouts.prepare(h.rollout(), version, note, actor, h.createdBy(), "hook")
+                .chain(p -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
+                        .chain(() -> rollouts.start(tx, p))
+                        .call(() -> repository.markDelivered(tx, h.id(), keys, null))
+                        .call(r -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
                                 "started rollout #" + r.id() + " (delivery " + keys[0] + ")", true))))
+                .call(rollouts::announce)
                 .map(r -> new Outcome(null, null, h.name(), r));
     }
 

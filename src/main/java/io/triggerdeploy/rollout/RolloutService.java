@@ -9,6 +9,7 @@ import io.triggerdeploy.audit.AuditLog;
 import io.triggerdeploy.common.Keyset;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.Run;
 import io.triggerdeploy.environment.Environment;
@@ -73,11 +74,30 @@ public class RolloutService {
     }
 
     /** A server of the set with what it will run. */
-    private record Member(ServerView server, Run run) {
+    record Member(ServerView server, Run run) {
     }
 
     /** Plans a rollout (dry run: nothing is created) or creates it; the caller needs deploy on every server of the set. */
     public Uni<RolloutView> create(RolloutRequest req, Caller c, boolean dryRun) {
+        return prepare(req, c, dryRun).chain(p -> p.dryRun() != null ? Uni.createFrom().item(p.dryRun())
+                : transactions.run(tx -> insert(tx, p)).call(r -> announce(r.id)).chain(r -> get(r.id, c.access())));
+    }
+
+    /**
+     * A rollout checked and planned, before anything is written: the dry run's answer, or what {@link #insert} creates in a
+     * transaction (the API's own, or that of a webhook delivery or a schedule's run, which claim their turn in it).
+     */
+    public record Prepared(RolloutView dryRun, RolloutRequest req, RolloutPlan.Plan plan, Map<Long, Member> members,
+                           Map<String, Environment> envs, Caller c) {
+
+        /** Hosts in the plan. */
+        public int hosts() {
+            return plan.waves().stream().mapToInt(List::size).sum();
+        }
+    }
+
+    /** The checks of a rollout (its target, its settings, the caller's rights on every server) and its plan. */
+    public Uni<Prepared> prepare(RolloutRequest req, Caller c, boolean dryRun) {
         if (req.target() == null) {
             throw ProblemException.invalid("target", "is required: {\"group\": ...}, {\"environment\": ...} or {\"selector\": ...}");
         }
@@ -97,12 +117,13 @@ public class RolloutService {
                             .map(ServerView::alias).toList();
                     int hidden = (int) set.stream().filter(s -> !c.access().sees(s.id())).count();
                     if (dryRun) {
-                        return patternChecked(req).map(x -> planView(req, plan, c, denied, hidden));
+                        return patternChecked(req).map(x -> new Prepared(planView(req, plan, c, denied, hidden), req, plan, members,
+                                envs, c));
                     }
                     if (!denied.isEmpty() || hidden > 0) {
                         throw ProblemException.forbidden("You may not deploy to " + refusal(denied, hidden) + "; nothing was created");
                     }
-                    return patternChecked(req).chain(x -> insert(req, plan, members, envs, c)).invoke(advancer::wake);
+                    return patternChecked(req).map(x -> new Prepared(null, req, plan, members, envs, c));
                 })));
     }
 
@@ -185,8 +206,13 @@ public class RolloutService {
         return named.isEmpty() ? others : named + " and " + others;
     }
 
-    private Uni<RolloutView> insert(RolloutRequest req, RolloutPlan.Plan plan, Map<Long, Member> members, Map<String, Environment> envs,
-                                    Caller c) {
+    /** Creates a prepared rollout in {@code tx}; {@link #announce} it once that has committed. */
+    public Uni<Rollout> insert(Tx tx, Prepared p) {
+        RolloutRequest req = p.req();
+        RolloutPlan.Plan plan = p.plan();
+        Map<Long, Member> members = p.members();
+        Map<String, Environment> envs = p.envs();
+        Caller c = p.c();
         List<Environment> approving = members.values().stream().map(m -> m.server().environment())
                 .filter(e -> e != null).map(e -> envs.get(e.toLowerCase(Locale.ROOT))).filter(e -> e != null && e.requiredApprovals() > 0)
                 .distinct().toList();
@@ -212,7 +238,7 @@ public class RolloutService {
                 plan.waves().size(), plan.maxFailures(), plan.maxInFlight(), plan.onBreach(),
                 required == null ? null : required.shortValue(), expires, c.acting().username(), c.acting().userId(), c.source());
         Long[] ids = members.keySet().toArray(Long[]::new);
-        return transactions.run(tx -> repository.lockCreation(tx).chain(() -> repository.busy(tx, ids)).chain(busy -> {
+        return repository.lockCreation(tx).chain(() -> repository.busy(tx, ids)).chain(busy -> {
             if (busy != null) {
                 throw ProblemException.conflict("Server '" + busy[1] + "' is in rollout #" + busy[0] + ", which has not ended; a server "
                         + "takes part in one rollout at a time");
@@ -220,8 +246,15 @@ public class RolloutService {
             return repository.insert(tx, n, hosts);
         }).call(r -> events.created(tx, r)).call(r -> engine.record(tx, r, c.actor(), "rollout.created", plan.strategy() + ", " + hosts.size() + " hosts in "
                 + plan.waves().size() + (plan.waves().size() == 1 ? " wave" : " waves") + (n.ref() == null ? "" : ", ref " + n.ref())
-                + (required == null ? "" : "; awaiting " + required + (required == 1 ? " approval" : " approvals") + " until " + expires))))
-                .invoke(r -> notices.changed(r, null)).chain(r -> get(r.id, c.access()));
+                + (required == null ? "" : "; awaiting " + required + (required == 1 ? " approval" : " approvals") + " until " + expires)));
+    }
+
+    /** After the transaction that created a rollout committed: its notification, and this replica's advancer looks now. */
+    public Uni<Void> announce(long id) {
+        return repository.find(id).invoke(r -> {
+            notices.changed(r, null);
+            advancer.wake();
+        }).replaceWithVoid();
     }
 
     private static JsonObject target(RolloutRequest req) {

@@ -7,6 +7,7 @@ import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.Problem;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.deploy.RolloutStarter;
 import io.triggerdeploy.server.ServerView;
 import io.vertx.core.json.JsonObject;
@@ -61,10 +62,27 @@ public class RolloutStarterService implements RolloutStarter {
     }
 
     @Override
-    public Uni<Started> start(JsonObject rollout, String ref, String note, Actor actor, String username, String source) {
-        RolloutRequest request = request(rollout, ref, note);
-        return caller(username, actor, source).chain(c -> rollouts.create(request, c, false))
-                .map(v -> new Started(v.id(), v.status(), v.waves().stream().mapToInt(List::size).sum(), v.waves().size()));
+    public Uni<RolloutStarter.Prepared> prepare(JsonObject rollout, String ref, String note, Actor actor, String username,
+                                               String source) {
+        return Uni.createFrom().deferred(() -> {
+            RolloutRequest request = request(rollout, ref, note);
+            return caller(username, actor, source).chain(c -> rollouts.prepare(request, c, false)).map(Ready::new);
+        });
+    }
+
+    @Override
+    public Uni<Started> start(Tx tx, RolloutStarter.Prepared prepared) {
+        RolloutService.Prepared p = ((Ready) prepared).prepared();
+        return rollouts.insert(tx, p).map(r -> new Started(r.id, r.status, p.hosts(), p.plan().waves().size()));
+    }
+
+    @Override
+    public Uni<Void> announce(Started started) {
+        return rollouts.announce(started.id());
+    }
+
+    /** The rollout package's plan behind the opaque handle. */
+    private record Ready(RolloutService.Prepared prepared) implements RolloutStarter.Prepared {
     }
 
     private Uni<RolloutService.Caller> caller(String username, Actor actor, String source) {

@@ -5,6 +5,7 @@ import io.triggerdeploy.access.Access;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.Transactions;
+import io.triggerdeploy.db.Tx;
 import io.triggerdeploy.deploy.RolloutStarter;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,19 +60,32 @@ public class RolloutSchedules {
     }
 
     /**
-     * A due run of a rollout's schedule: claimed (and the schedule moved on) in one transaction, so one replica starts it,
-     * then the rollout started as the schedule's creator; the outcome says which rollout, or why none.
+     * A due run of a rollout's schedule: checked and planned, then in one transaction claimed (one replica takes it), the
+     * rollout created and the schedule moved on with the outcome, so that a replica dying in between neither loses the
+     * run nor starts it twice. A refused rollout moves the schedule on with the reason.
      */
     Uni<Void> run(ScheduleRepository.Stored s, OffsetDateTime dueAt, OffsetDateTime next, boolean missed, JsonObject rollout) {
         String note = "scheduled" + (s.description() == null ? "" : ": " + s.description()) + " (schedule #" + s.id() + ", due " + dueAt
                 + (s.updatedBy() == null ? "" : ", last changed by " + s.updatedBy()) + ")";
-        return transactions.run(tx -> repository.claim(tx, s.id(), dueAt).call(claimed -> claimed
-                        ? repository.advance(tx, s.id(), next, "starting a rollout", null) : Uni.createFrom().voidItem()))
-                .chain(claimed -> !claimed ? Uni.createFrom().voidItem()
-                        : starter.start(rollout, null, note, new Actor(s.createdBy(), s.createdById(), null), s.createdBy(), "schedule")
-                        .chain(r -> repository.outcome(s.id(), "started rollout #" + r.id() + ("AWAITING_APPROVAL".equals(r.status())
-                                ? " (awaiting approval)" : "") + (missed ? ", catching up a missed run" : "")))
-                        .onFailure(ProblemException.class).recoverWithUni(e -> repository.outcome(s.id(),
-                                (((ProblemException) e).status() == 403 ? "skipped: " : "not run: ") + e.getMessage())));
+        return starter.prepare(rollout, null, note, new Actor(s.createdBy(), s.createdById(), null), s.createdBy(), "schedule")
+                .map(p -> new Attempt(p, null)).onFailure(ProblemException.class).recoverWithItem(e -> new Attempt(null, (ProblemException) e))
+                .chain(a -> transactions.run(tx -> repository.claim(tx, s.id(), dueAt).chain(claimed -> !claimed
+                        ? Uni.createFrom().<RolloutStarter.Started>nullItem()
+                        : a.refusal() != null ? refused(tx, s, next, a.refusal())
+                        : starter.start(tx, a.prepared()).call(r -> repository.advance(tx, s.id(), next, "started rollout #" + r.id()
+                                + ("AWAITING_APPROVAL".equals(r.status()) ? " (awaiting approval)" : "")
+                                + (missed ? ", catching up a missed run" : ""), null))
+                        .onFailure(ProblemException.class).recoverWithUni(e -> refused(tx, s, next, (ProblemException) e)))))
+                .call(r -> r == null ? Uni.createFrom().voidItem() : starter.announce(r)).replaceWithVoid();
+    }
+
+    /** The run is spent and says why it started nothing (the transaction is still clean: the refusal came before any write). */
+    private Uni<RolloutStarter.Started> refused(Tx tx, ScheduleRepository.Stored s, OffsetDateTime next, ProblemException e) {
+        return repository.advance(tx, s.id(), next, (e.status() == 403 ? "skipped: " : "not run: ") + e.getMessage(), null)
+                .replaceWith(Uni.createFrom().nullItem());
+    }
+
+    /** A run's rollout as planned, or why it cannot start. */
+    private record Attempt(RolloutStarter.Prepared prepared, ProblemException refusal) {
     }
 }

@@ -148,6 +148,44 @@ class ScheduleTest extends DeployApiTest {
         given().auth().oauth2(operator).delete("/api/schedules/" + id).then().statusCode(204);
     }
 
+    /**
+     * A rollout schedule's due run is claimed, its rollout created and the schedule moved on in one transaction: while the
+     * rollout cannot be written (a trigger refuses it here, as a crash at that point would), the run is not spent and
+     * nothing half-made stays; once it can, the next tick starts it exactly once.
+     */
+    @Test
+    void aRunWhoseRolloutCannotBeWrittenIsNotSpentAndStartsOnceWhenItCan() throws Throwable {
+        String group = unique("schatomic");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(server(null))))
+                .post("/api/groups").then().statusCode(201);
+        long id = schedule(Map.of("rollout", Map.of("target", Map.of("group", group), "ref", "v8"), "cron", "0 4 * * *"));
+        String started = "SELECT count(*) FROM rollouts WHERE note LIKE '%(schedule #" + id + ",%'";
+        update("CREATE OR REPLACE FUNCTION test_refuse_rollout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW.note LIKE '%(schedule #" + id + ",%' THEN RAISE EXCEPTION 'rollout refused for the test'; END IF; "
+                + "RETURN NEW; END $$");
+        update("DROP TRIGGER IF EXISTS test_refuse_rollout ON rollouts");
+        update("CREATE TRIGGER test_refuse_rollout BEFORE INSERT ON rollouts FOR EACH ROW EXECUTE FUNCTION test_refuse_rollout()");
+        try {
+            due(id, 0);
+            String dueAt = get(id).getString("next_run_at");
+            for (int i = 0; i < 3; i++) {
+                io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> schedules.tick());
+            }
+            assertThat(queryLong(started)).isZero();
+            assertThat(get(id).getString("next_run_at")).as("the run is not spent").isEqualTo(dueAt);
+            assertThat(get(id).getString("last_run_at")).isNull();
+        } finally {
+            update("DROP TRIGGER IF EXISTS test_refuse_rollout ON rollouts");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> queryLong(started) == 1);
+        for (int i = 0; i < 3; i++) {
+            io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> schedules.tick());
+        }
+        assertThat(queryLong(started)).isEqualTo(1);
+        assertThat(get(id).getString("last_outcome")).startsWith("started rollout #");
+        assertThat(OffsetDateTime.parse(get(id).getString("next_run_at"))).isAfter(OffsetDateTime.now());
+    }
+
     @Test
     void manyTicksAtOnceCreateEachDueRunExactlyOnce() throws Exception {
         String alias = server(null);

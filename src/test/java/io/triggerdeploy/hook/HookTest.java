@@ -243,4 +243,38 @@ class HookTest extends ApiTest {
         assertThat(queryString("SELECT string_agg(detail, ',') FROM audit_events WHERE action = 'hook.delivery' AND target = '"
                 + hook.get("id") + "'")).contains("started rollout #" + id).contains("refused: ");
     }
+
+    /**
+     * A delivery to a rollout hook takes its replay keys, creates the rollout and records itself in one transaction: when
+     * the record cannot be written (a trigger refuses it here, as a crash at that point would), no rollout is left behind
+     * and no key is spent, and the sender's retry of the same delivery starts the rollout once.
+     */
+    @Test
+    void aRolloutDeliveryThatCannotBeRecordedLeavesNoRolloutAndNoSpentKey() throws Exception {
+        String group = unique("hookatomic-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(server)))
+                .post("/api/groups").then().statusCode(201);
+        Map<String, Object> hook = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", unique("atomic-"), "kind", "github", "rollout", Map.of("target", Map.of("group", group))))
+                .post("/api/hooks").then().statusCode(201).extract().jsonPath().getMap("");
+        String secret = (String) hook.get("secret");
+        String delivery = UUID.randomUUID().toString();
+        String rollouts = "SELECT count(*) FROM rollouts WHERE target::text LIKE '%" + group + "%'";
+        update("CREATE OR REPLACE FUNCTION test_refuse_delivery_record() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW.action = 'hook.delivery' AND NEW.target = '" + hook.get("id") + "' AND NEW.detail LIKE 'started rollout%' "
+                + "THEN RAISE EXCEPTION 'delivery record refused for the test'; END IF; RETURN NEW; END $$");
+        update("DROP TRIGGER IF EXISTS test_refuse_delivery_record ON audit_events");
+        update("CREATE TRIGGER test_refuse_delivery_record BEFORE INSERT ON audit_events FOR EACH ROW "
+                + "EXECUTE FUNCTION test_refuse_delivery_record()");
+        try {
+            assertThat(github(hook, secret, "push", delivery, PUSH_MAIN).statusCode()).isGreaterThanOrEqualTo(500);
+            assertThat(queryLong(rollouts)).as("rollouts left by the failed delivery").isZero();
+            assertThat(queryLong("SELECT count(*) FROM hook_deliveries WHERE delivery_id = '" + delivery + "'")).as("spent keys").isZero();
+        } finally {
+            update("DROP TRIGGER IF EXISTS test_refuse_delivery_record ON audit_events");
+        }
+        github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(201);
+        github(hook, secret, "push", delivery, PUSH_MAIN).then().statusCode(409);
+        assertThat(queryLong(rollouts)).isEqualTo(1);
+    }
 }
