@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 const copy = join(mkdtempSync(join(tmpdir(), 'td-util-')), 'util.mjs');
 writeFileSync(copy, readFileSync(new URL('../../main/resources/META-INF/resources/static/js/util.js', import.meta.url)));
 const {
-  findRanges, formatDuration, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, positionText, setPath
+  findRanges, formatDuration, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
+  setPath
 } = await import(pathToFileURL(copy).href);
 
 test('durations read as a person says them', () => {
@@ -85,4 +86,13 @@ test('an import says what went in and what was skipped and why', () => {
     { index: 4, name: null, reason: 'not an object' }] }),
   ['Imported 2: a, b.', 'Skipped #3 (c): alias taken', 'Skipped #4: not an object']);
   assert.deepEqual(importSummary({ created: [], skipped: [] }), ['Imported 0.']);
+});
+
+test('a rollout amount is a number when it is digits, a percentage as written, nothing when empty', () => {
+  assert.equal(parseAmount('3'), 3);
+  assert.equal(parseAmount(' 25% '), '25%');
+  assert.equal(parseAmount('1,2'), '1,2');
+  assert.equal(parseAmount(''), undefined);
+  assert.equal(parseAmount('   '), undefined);
+  assert.equal(parseAmount(undefined), undefined);
 });

@@ -11,6 +11,7 @@ import io.triggerdeploy.monitor.WatchService;
 import io.triggerdeploy.notify.ChannelService;
 import io.triggerdeploy.rollout.FleetService;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.user.UserService;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,8 +51,9 @@ public class AdminPages {
     private final ChannelService channels;
     private final HookService hooks;
     private final AuditLog audit;
+    private final ServerGroupService groups;
 
-    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit) {
+    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit, ServerGroupService groups) {
         this.pages = pages;
         this.servers = servers;
         this.fleet = fleet;
@@ -63,6 +65,7 @@ public class AdminPages {
         this.channels = channels;
         this.hooks = hooks;
         this.audit = audit;
+        this.groups = groups;
     }
 
     @GET
@@ -119,7 +122,8 @@ public class AdminPages {
     @Operation(hidden = true)
     public Uni<Response> hooks(@Context HttpServerRequest http) {
         return pages.render(http, Role.ADMIN, "hooks", ctx -> hooks.list().chain(list -> servers.list()
-                .map(serverList -> Templates.hooks(ctx, list, serverList, PageQueries.baseUrl(http)))));
+                .chain(serverList -> groups.list(ctx.access())
+                        .map(gs -> Templates.hooks(ctx, list, serverList, gs, PageQueries.baseUrl(http))))));
     }
 
     @GET

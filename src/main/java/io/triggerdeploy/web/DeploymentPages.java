@@ -8,6 +8,7 @@ import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.schedule.ScheduleService;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -41,14 +42,17 @@ public class DeploymentPages {
     private final Approvals approvals;
     private final ScheduleService schedules;
     private final AnalyticsService analytics;
+    private final ServerGroupService groups;
 
-    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics) {
+    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics,
+                           ServerGroupService groups) {
         this.pages = pages;
         this.servers = servers;
         this.deployments = deployments;
         this.approvals = approvals;
         this.schedules = schedules;
         this.analytics = analytics;
+        this.groups = groups;
     }
 
     @GET
@@ -108,8 +112,8 @@ public class DeploymentPages {
     @Operation(hidden = true)
     public Uni<Response> schedulesPage(@Context HttpServerRequest http) {
         return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null, ctx.access())
-                .chain(list -> servers.list().map(s -> Templates.schedules(ctx, list,
-                        s.stream().filter(v -> ctx.sees(v.id())).toList()))));
+                .chain(list -> servers.list().chain(s -> groups.list(ctx.access()).map(gs -> Templates.schedules(ctx, list,
+                        s.stream().filter(v -> ctx.sees(v.id())).toList(), gs)))));
     }
 
     @GET

@@ -55,7 +55,7 @@ public final class Templates {
                                                 List<GroupMapping> mappings, boolean sso);
 
     public static native TemplateInstance schedules(PageContext ctx, List<ScheduleView> schedules,
-                                                    List<ServerView> servers);
+                                                    List<ServerView> servers, List<ServerGroupView> groups);
 
     public static native TemplateInstance approvals(PageContext ctx, List<DeploymentView> mine, List<DeploymentView> all);
 
@@ -79,5 +79,5 @@ public final class Templates {
     public static native TemplateInstance analytics(PageContext ctx, AnalyticsReport report);
 
     public static native TemplateInstance hooks(PageContext ctx, List<HookView> hooks, List<ServerView> servers,
-                                                String baseUrl);
+                                                List<ServerGroupView> groups, String baseUrl);
 }

@@ -1071,6 +1071,71 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void aWebhookAndAScheduleThatStartRolloutsAreMadeInTheirDialogs() throws Exception {
+        String a = server("Fleet one", "echo \"fleet $REF\"");
+        String b = server("Fleet two", "echo \"fleet $REF\"");
+        String group = unique("dlgfleet-");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(a, b)))
+                .post("/api/groups").then().statusCode(201);
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+
+        // a webhook: "starts a rollout" swaps the server for the rollout's fields; a bad batch is refused at its field
+        driver.get(url("/hooks"));
+        visible(By.cssSelector("button[data-open='hook-dialog']")).click();
+        String name = unique("roll-");
+        visible(By.id("h-name")).sendKeys(name);
+        assertThat(driver.findElement(By.id("h-r-group")).isDisplayed()).isFalse();
+        new Select(driver.findElement(By.id("h-target"))).selectByValue("rollout");
+        assertThat(driver.findElement(By.id("h-server")).isDisplayed()).isFalse();
+        new Select(visible(By.id("h-r-group"))).selectByValue(group);
+        driver.findElement(By.id("h-r-batch")).sendKeys("150%");
+        driver.findElement(By.cssSelector("#hook-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#hook-dialog .form-error")).getText()).contains("batch");
+        assertThat(driver.findElement(By.id("h-r-batch")).getAttribute("aria-invalid")).isEqualTo("true");
+        WebElement batch = driver.findElement(By.id("h-r-batch"));
+        batch.clear();
+        batch.sendKeys("1");
+        shot("hook-dialog-rollout");
+        driver.findElement(By.cssSelector("#hook-dialog button[type=submit]")).click();
+        String secret = visible(By.id("new-hook-secret")).getText();
+        String hookUrl = text(By.id("new-hook-url"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector(".hooks-list")).getText().contains(name));
+        assertThat(driver.findElement(By.cssSelector("tr[data-hook-row='" + name + "']")).getText())
+                .contains("rollout over group " + group).contains("rolling, batch 1");
+        shot("hooks-rollout");
+        // a push starts it with the pushed commit, one host after the other
+        String body = "{\"ref\":\"refs/heads/main\",\"after\":\"0fedcba987654321fedcba987654321fedcba98\"}";
+        long rollout = given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", secret,
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(201)
+                .body("waves", org.hamcrest.Matchers.equalTo(2)).extract().jsonPath().getLong("id");
+        waitUpTo(30).until(d -> "SUCCEEDED".equals(given().auth().oauth2(adminToken).get("/api/rollouts/" + rollout).path("status")));
+
+        // a schedule: the same choice; the rollout takes its version, the server's parameters box goes away
+        driver.get(url("/schedules"));
+        visible(By.cssSelector("button[data-open='schedule-dialog']")).click();
+        new Select(visible(By.id("c-target"))).selectByValue("rollout");
+        assertThat(driver.findElement(By.id("c-parameters")).isDisplayed()).isFalse();
+        new Select(visible(By.id("c-r-group"))).selectByValue(group);
+        driver.findElement(By.id("c-r-ref")).sendKeys("v9");
+        new Select(driver.findElement(By.id("c-r-strategy"))).selectByValue("all_at_once");
+        driver.findElement(By.id("c-description")).sendKeys("fleet at four");
+        driver.findElement(By.id("c-cron")).sendKeys("0 4 * * *");
+        driver.findElement(By.cssSelector("#schedule-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("table.schedules")).getText().contains("fleet at four"));
+        long id = queryLong("SELECT max(id) FROM schedules WHERE description = 'fleet at four'");
+        assertThat(driver.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText())
+                .contains("rollout over group " + group).contains("all_at_once").contains("v9");
+        shot("schedules-rollout");
+        update("UPDATE schedules SET next_run_at = now() WHERE id = " + id);
+        waitUpTo(20).until(d -> {
+            d.navigate().refresh();
+            return d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("started rollout #");
+        });
+    }
+
+    @Test
     void adminPagesForHooksAnalyticsAndAudit() throws IOException {
         String alias = server("Hooked app", "echo from hook");
         browserLogin(ADMIN, ADMIN_PASSWORD);

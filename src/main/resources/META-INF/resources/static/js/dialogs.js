@@ -1,7 +1,7 @@
 /* The pages' dialogs: a modal question (with fields, a small form), and the create/edit dialogs of data-open buttons. */
 import { api } from './api.js';
 import { $, $$, markInvalid } from './dom.js';
-import { attr, fillForm, showFormError, syncHookKind } from './forms.js';
+import { attr, fillForm, showFormError, syncChoices, syncHookKind } from './forms.js';
 
 /* A modal question; with fields, a form; with error (an ApiError), the API's answer and the fields it names marked. */
 export function confirmDialog(text, okLabel, fields, error) {
@@ -38,6 +38,7 @@ export async function openDialog(button) {
     form.reset();
     $$('[data-hint-for]', form).forEach(h => { h.textContent = ''; });
     syncHookKind();
+    syncChoices(form);
     form.dataset.mode = mode;
     form.dataset.id = button.dataset.id || '';
     showFormError(form, null);

@@ -1,7 +1,7 @@
 /* Forms that call the API: the form as a JSON body, a record loaded into it, the API's refusal shown at the fields. */
 import { api } from './api.js';
 import { $, $$, localTimes, markInvalid, toast } from './dom.js';
-import { getPath, keyValueLines, nonEmptyLines, setPath } from './util.js';
+import { getPath, keyValueLines, nonEmptyLines, parseAmount, setPath } from './util.js';
 
 /** data-<name>-<mode> (the form's mode: create, edit) or data-<name>, with :id filled in. */
 export function attr(form, name) {
@@ -28,6 +28,10 @@ export function formBody(form) {
       // key=value lines, always sent: an emptied box clears them
       const map = keyValueLines(el.value, el.name, 'Write one ' + (el.dataset.label || 'entry') + ' per line as key=value');
       setPath(body, el.name, Object.fromEntries(Object.entries(map).map(([k, v]) => [k.trim(), v.trim()])));
+    } else if (kind === 'amount') {
+      // a number ("3") or a percentage ("25%"), as the rollout settings take them
+      const amount = parseAmount(el.value);
+      if (amount !== undefined) setPath(body, el.name, amount);
     } else if (kind === 'lines') {
       setPath(body, el.name, nonEmptyLines(el.value));
     } else if (kind === 'json') {
@@ -164,6 +168,20 @@ export function syncHookKind() {
   $$('.hmac-only').forEach(el => {
     el.hidden = kind.value !== 'hmac';
     $$('input, select', el).forEach(i => { i.disabled = kind.value !== 'hmac'; });
+  });
+}
+
+/**
+ * A <select data-choice> decides which group of fields a form sends: each [data-choice-of="<its id>"] element shows
+ * (and its fields are sent) only while the select's value is its data-choice-value; the others are hidden and disabled.
+ */
+export function syncChoices(root = document) {
+  $$('select[data-choice]', root).forEach(select => {
+    $$('[data-choice-of="' + select.id + '"]', root).forEach(el => {
+      const on = el.dataset.choiceValue === select.value;
+      el.hidden = !on;
+      $$('input, select, textarea', el).forEach(i => { i.disabled = !on; });
+    });
   });
 }
 

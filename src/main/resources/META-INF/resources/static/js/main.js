@@ -5,7 +5,7 @@ import { accountPage } from './account.js';
 import * as actions from './actions.js';
 import { openDialog } from './dialogs.js';
 import { $, $$, localTimes } from './dom.js';
-import { submitApiForm, syncChannelKind, syncHookKind } from './forms.js';
+import { submitApiForm, syncChannelKind, syncChoices, syncHookKind } from './forms.js';
 
 const BUTTONS = {
   deploy: actions.deploy,
@@ -46,6 +46,7 @@ document.addEventListener('change', ev => {
   const el = ev.target;
   if (el.id === 'h-kind') syncHookKind();
   if (el.id === 'c-kind') syncChannelKind();
+  if (el instanceof HTMLSelectElement && el.hasAttribute('data-choice')) syncChoices(el.form || document);
   // <select data-autosubmit> sends its form when changed (no inline handlers: the pages' CSP allows none)
   if (el instanceof HTMLSelectElement && el.hasAttribute('data-autosubmit') && el.form) el.form.submit();
 });
@@ -53,6 +54,7 @@ document.addEventListener('change', ev => {
 // a module runs once the document is parsed
 syncHookKind();
 syncChannelKind();
+syncChoices();
 localTimes();
 $$('[data-refresh]').forEach(actions.autoRefresh);
 accountPage();

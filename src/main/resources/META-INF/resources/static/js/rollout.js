@@ -4,15 +4,10 @@ import { api } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, toast } from './dom.js';
 import { showFormError } from './forms.js';
+import { parseAmount } from './util.js';
 
 const ACTIVE = ['AWAITING_APPROVAL', 'RUNNING', 'PAUSED'];
 
-/* A number ("3"), a percentage ("25%") or nothing, as the API takes it. */
-function amount(value) {
-  const v = (value || '').trim();
-  if (v === '') return undefined;
-  return /^\d+$/.test(v) ? Number(v) : v;
-}
 
 function rolloutBody(form) {
   const f = name => form.elements[name];
@@ -23,15 +18,15 @@ function rolloutBody(form) {
   put('ref', f('ref').value.trim());
   put('note', f('note').value.trim());
   put('error_pattern', f('error_pattern').value.trim());
-  put('max_failures', amount(f('max_failures').value));
+  put('max_failures', parseAmount(f('max_failures').value));
   if (f('max_in_flight').value) body.max_in_flight = Number(f('max_in_flight').value);
   if (f('soak_seconds').value) body.soak_seconds = Number(f('soak_seconds').value);
-  if (body.strategy === 'rolling') put('batch', amount(f('batch').value));
+  if (body.strategy === 'rolling') put('batch', parseAmount(f('batch').value));
   if (body.strategy === 'canary') {
     const c = f('canary').value.trim();
     if (c) body.canary = /^\d+$/.test(c) ? Number(c) : c.split(',').map(s => s.trim()).filter(Boolean);
     const w = f('waves').value.trim();
-    if (w) body.waves = w.split(',').map(s => amount(s)).filter(x => x !== undefined);
+    if (w) body.waves = w.split(',').map(s => parseAmount(s)).filter(x => x !== undefined);
   }
   if (f('promote').checked) body.promote = true;
   if (f('resume_after_freeze').checked) body.resume_after_freeze = true;

@@ -76,3 +76,10 @@ export function importSummary(r) {
   r.skipped.forEach(s => lines.push('Skipped #' + s.index + (s.name ? ' (' + s.name + ')' : '') + ': ' + s.reason));
   return lines;
 }
+
+/** A number ("3") or a percentage ("25%") as the API takes it; undefined for an empty value. */
+export function parseAmount(value) {
+  const v = (value || '').trim();
+  if (v === '') return undefined;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
