@@ -5,6 +5,8 @@ import io.triggerdeploy.db.Tx;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,18 +42,20 @@ public class RolloutEvents {
             u = u.chain(() -> repository.event(tx, r.id, "status", null, new JsonObject().put("status", r.status)
                     .put("paused_reason", r.pausedReason).put("current_wave", r.currentWave).put("waves", r.waveCount).encode()));
         }
+        // the hosts whose status changed since last reported: their statements go out together on the transaction's
+        // connection, which runs them in this order (so the events keep the hosts' order)
         return u.chain(() -> repository.hosts(tx, r.id)).chain(hosts -> {
-            Uni<Void> h = Uni.createFrom().voidItem();
+            List<Uni<Void>> changed = new ArrayList<>();
             for (Rollout.HostRow host : hosts) {
                 String now = host.status();
                 if (!now.equals(host.reported())) {
                     JsonObject data = new JsonObject().put("server", host.alias()).put("server_id", host.serverId()).put("wave", host.wave())
                             .put("status", now).put("deployment_id", host.deploymentId()).put("attempts", host.attempts());
-                    h = h.chain(() -> repository.event(tx, r.id, "host", host.serverId(), data.encode()))
-                            .chain(() -> repository.reported(tx, r.id, host.serverId(), now));
+                    changed.add(repository.event(tx, r.id, "host", host.serverId(), data.encode())
+                            .chain(() -> repository.reported(tx, r.id, host.serverId(), now)));
                 }
             }
-            return h;
+            return changed.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(changed).andFailFast().replaceWithVoid();
         });
     }
 }

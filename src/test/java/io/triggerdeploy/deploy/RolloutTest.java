@@ -368,14 +368,17 @@ class RolloutTest extends DeployApiTest {
         assertThat(held.getList("hosts.status", String.class)).containsExactly("SUCCEEDED", "PENDING");
 
         try (ServerSocket listening = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
-            String checkedAt = given().auth().oauth2(admin).post("/api/services/" + service + "/check").then().statusCode(200)
-                    .body("status", equalTo("UP")).extract().path("checked_at");
+            given().auth().oauth2(admin).post("/api/services/" + service + "/check").then().statusCode(200)
+                    .body("status", equalTo("UP"));
             JsonPath done = awaitRollout(id, "SUCCEEDED");
             long second = done.getLong("hosts[1].deployment_id");
             String queued = given().auth().oauth2(admin).get("/api/deployments/" + second).then().statusCode(200)
                     .extract().path("queued_at");
-            // the second wave waited until the service had been UP for the soak
-            assertThat(OffsetDateTime.parse(queued)).isAfterOrEqualTo(OffsetDateTime.parse(checkedAt).plusSeconds(2));
+            // the second wave waited until the service had been UP for the soak, counted from its first UP check (this
+            // "check now", or a check of the monitor's own that came a moment before it)
+            String upSince = queryString("SELECT to_char(min(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+                    + "FROM service_checks WHERE service_id = " + service + " AND status = 'UP'");
+            assertThat(OffsetDateTime.parse(queued)).isAfterOrEqualTo(OffsetDateTime.parse(upSince).plusSeconds(2));
         }
     }
 
