@@ -5,6 +5,7 @@
 #  2. (after a warm-up: the 100 hosts all at once) a rolling rollout of 100 hosts in waves of 10: POST -> SUCCEEDED next to 10 x one wave's time (the waves'
 #     median, from the deployments' own timestamps), and the gap between a wave's last host finishing and the next
 #     wave's first host starting (p50, p99, max);
+#     2b. the same with a deploy that takes 1 s per host (the rollout's share of real waves);
 #  3. the same 100 hosts as 100 separate POST /api/deployments by a script, in waves of 10 (poll every POLL_MS ms
 #     until a wave ended, then the next), and all 100 POSTed at once;
 #  4. all_at_once of 200 hosts with max_in_flight 50 across the two replicas: hosts/s, the hosts each replica ran,
@@ -22,7 +23,9 @@ cleanup() {
 trap cleanup EXIT
 
 sshd_up
-printf '#!/bin/sh\necho deployed "$TD_REF"\n' > "$SSHD_DIR/app/deploy.sh"; chmod +x "$SSHD_DIR/app/deploy.sh"
+# a one-line deploy; a version named slow-* takes a second, like a deploy that does some work (section 2b)
+printf '#!/bin/sh\ncase "$REF" in slow-*) sleep 1;; esac\necho deployed "$REF"\n' > "$SSHD_DIR/app/deploy.sh"
+chmod +x "$SSHD_DIR/app/deploy.sh"
 ports=("$SSHD_PORT")
 for k in $(seq 2 "$SSHDS"); do
   p=$(free_port)
@@ -135,6 +138,13 @@ print("rollout where the time went: created -> first host started %.0f ms; waves
 overlap = sql("SELECT count(*) FROM deployments x JOIN deployments y ON x.rollout_id = y.rollout_id AND x.wave < y.wave "
               "AND x.finished_at > y.started_at WHERE x.rollout_id = %d" % rid)
 print("rollout waves overlapping (a later wave's host started before an earlier one's ended): %s (must be 0)" % overlap)
+
+# 2b. the same rollout where each host's deploy takes a second: the share the rollout itself adds to real waves
+rid, total_slow = run_rollout({"target": {"group": "hundred"}, "strategy": "rolling", "batch": 10, "ref": "slow-2"})
+slow = [float(r) for r in sql("SELECT extract(epoch FROM max(finished_at) - min(started_at)) * 1000 FROM deployments "
+                              "WHERE rollout_id = %d GROUP BY wave ORDER BY wave" % rid).splitlines()]
+print("rollout rolling 100 hosts, batch 10, a deploy of 1 s: POST -> SUCCEEDED %.2f s; one wave p50 %.0f ms; "
+      "total / (10 x one wave) = %.2f" % (total_slow, statistics.median(slow), total_slow / (10 * statistics.median(slow) / 1000)))
 
 # 3. the same hosts by a script: waves of 10 POSTs, then all 100 at once
 def ended(ids):
