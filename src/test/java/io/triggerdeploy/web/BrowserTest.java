@@ -514,7 +514,8 @@ class BrowserTest extends ApiTest {
     @Test
     void aRolloutPlannedAndStartedFromTheDialogWhoseGridFollowsItThroughAPauseAndResume() throws IOException {
         String first = server("Roll one", "echo \"deploying $REF\"");
-        String second = server("Roll two", "for i in $(seq 1 300); do [ -f go ] && break; sleep 0.1; done; echo \"deploying $REF\"");
+        String second = server("Roll two", "echo \"waiting for go\"; for i in $(seq 1 300); do [ -f go ] && break; sleep 0.1; done; "
+                + "echo \"deploying $REF\"");
         String third = server("Roll three", "echo \"deploying $REF\"");
         String group = unique("fleet-");
         given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", group, "servers", List.of(first, second, third)))
@@ -542,11 +543,21 @@ class BrowserTest extends ApiTest {
         // the grid follows: the first host done, the second running; pausing leaves the third waiting
         waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("RUNNING"));
         assertThat(text(By.cssSelector("tr[data-host='" + first + "']"))).contains("SUCCEEDED");
+        // a running host's tab follows its output line by line (its deployment's event stream)
+        By secondTab = By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='" + second + "']");
+        visible(secondTab).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("rollout-log")).getText().contains("out | waiting for go"));
+        assertThat(driver.findElement(By.id("rollout-log")).getAttribute("data-live")).isEqualTo("true");
+        assertThat(text(By.id("rollout-log"))).doesNotContain(first);
+        shot("rollout-host-live");
         visible(By.cssSelector("button[data-rollout-action='pause']")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("rollout-status")).getText().equals("PAUSED"));
         assertThat(text(By.id("rollout-reason"))).contains("paused by " + ADMIN);
         Files.writeString(DIR.resolve(second).resolve("go"), "");
+        waitUpTo(30).until(d -> d.findElement(By.id("rollout-log")).getText().contains("out | deploying v3.1.0"));
         waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("SUCCEEDED"));
+        assertThat(text(By.id("rollout-log"))).containsOnlyOnce("waiting for go");
+        visible(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='All hosts']")).click();
         assertThat(text(By.cssSelector("tr[data-host='" + third + "']"))).contains("PENDING");
         shot("rollout-paused");
         visible(By.cssSelector("button[data-rollout-action='resume']")).click();

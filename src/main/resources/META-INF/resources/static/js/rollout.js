@@ -166,8 +166,12 @@ function render(section, r) {
   $('#rollout-hosts tbody').replaceChildren(...r.hosts.map(h => hostRow(h, operator, active && r.status !== 'AWAITING_APPROVAL')));
 }
 
+/* The status of each host's deployment (by deployment id), as the rollout last read says. */
+const deploymentStatus = new Map();
+
 /* The output tabs: "All hosts" (the merged log, each line prefixed with its server) and one per host that has run. */
 function renderTabs(r) {
+  r.hosts.filter(h => h.deployment_id).forEach(h => deploymentStatus.set(String(h.deployment_id), h.status));
   const bar = $('#rollout-log-tabs');
   const selected = (bar.querySelector('[aria-selected="true"]') || {}).dataset || { log: 'all' };
   const tabs = [['all', 'All hosts']];
@@ -187,6 +191,46 @@ function renderTabs(r) {
   if (!bar.querySelector('[aria-selected="true"]')) bar.children[0].setAttribute('aria-selected', 'true');
 }
 
+/* The live output of the host tab on view while its deployment is queued or running (one stream per page). */
+let hostStream = null;
+
+function stopHostStream() {
+  if (hostStream) {
+    hostStream.close();
+    hostStream = null;
+  }
+}
+
+/*
+ * A running host's output line by line, from its deployment's event stream: the lines /log answers, in the same form
+ * (time, stream, text). The browser resumes a dropped stream after the last line it got; the stream ends with the run.
+ */
+function followHost(key, pre) {
+  stopHostStream();
+  pre.textContent = '';
+  pre.dataset.source = 'stream:' + key;
+  const es = new EventSource('/api/deployments/' + encodeURIComponent(key) + '/events');
+  hostStream = es;
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    pre.append(pending);
+    pending = '';
+    if (atEnd) pre.scrollTop = pre.scrollHeight;
+  };
+  es.addEventListener('line', ev => {
+    const l = JSON.parse(ev.data);
+    pending += l.at + ' ' + l.stream + ' | ' + l.text + '\n';
+    if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+  });
+  es.addEventListener('status', () => {
+    es.close();
+    if (hostStream === es) hostStream = null;
+  });
+}
+
 async function loadLog(id) {
   const tab = $('#rollout-log-tabs [aria-selected="true"]');
   const key = tab ? tab.dataset.log : 'all';
@@ -194,6 +238,15 @@ async function loadLog(id) {
   const pre = $('#rollout-log');
   pre.setAttribute('aria-label', key === 'all' ? 'Output of all hosts, each line prefixed with its server'
     : 'Output of ' + tab.textContent + ' (deployment #' + key + ')');
+  if (key !== 'all' && ['QUEUED', 'RUNNING'].includes(deploymentStatus.get(key)) && typeof EventSource === 'function') {
+    pre.dataset.live = 'true';
+    if (!(hostStream && pre.dataset.source === 'stream:' + key)) followHost(key, pre);
+    return;
+  }
+  // a finished host's stream has ended by itself; its full log is read once more below (nothing lost at the end)
+  if (pre.dataset.source === 'stream:' + key && hostStream) return;
+  stopHostStream();
+  pre.dataset.live = 'false';
   try {
     const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/plain' } });
     if (!res.ok) return;
