@@ -29,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Creates rollouts (or plans them: the dry run computes the same plan), reads them as a caller may see them, and takes the
@@ -290,12 +289,8 @@ public class RolloutService {
         JsonObject t = target(req);
         return new RolloutView(null, null, new RolloutView.Target(t.getString("group"), t.getString("environment"), t.getString("selector")),
                 plan.strategy(), req.ref() == null || req.ref().isBlank() ? null : req.ref().trim(), null, null, 0, plan.maxFailures(),
-                null, plan.maxInFlight(), plan.onBreach(), settings(plan.spec()), waves, hosts, hidden == 0 ? null : hidden,
+                null, plan.maxInFlight(), plan.onBreach(), RolloutViews.settings(plan.spec()), waves, hosts, hidden == 0 ? null : hidden,
                 denied.isEmpty() ? null : denied, null, null, null, note(req.note()), null, null, null, null);
-    }
-
-    static Map<String, Object> settings(JsonObject spec) {
-        return spec.getMap();
     }
 
     /** A rollout the caller may see (one of its servers at least); 404 as if it did not exist otherwise. */
@@ -304,7 +299,7 @@ public class RolloutService {
             if (r == null) {
                 throw ProblemException.notFound("No rollout " + id);
             }
-            return visibleHosts(id, access).map(hosts -> view(r, hosts, access));
+            return visibleHosts(id, access).map(hosts -> RolloutViews.of(r, hosts, access));
         });
     }
 
@@ -351,58 +346,8 @@ public class RolloutService {
         return repository.page(st, cursor, limit).chain(list -> list.isEmpty() ? Uni.createFrom().item(new RolloutPage(List.of(), null))
                 : repository.hostsOf(list.stream().map(r -> r.id).toArray(Long[]::new)).map(byId -> {
                     List<RolloutView> items = list.stream().filter(r -> byId.getOrDefault(r.id, List.of()).stream()
-                            .anyMatch(h -> access.sees(h.serverId()))).map(r -> view(r, byId.get(r.id), access)).toList();
+                            .anyMatch(h -> access.sees(h.serverId()))).map(r -> RolloutViews.of(r, byId.get(r.id), access)).toList();
                     return new RolloutPage(items, Keyset.next(list, limit, r -> r.id));
                 }));
-    }
-
-    static RolloutView view(Rollout r, List<Rollout.HostRow> rows, Access access) {
-        List<List<String>> waves = new ArrayList<>();
-        for (int w = 1; w <= r.waveCount; w++) {
-            int wave = w;
-            waves.add(rows.stream().filter(h -> h.wave() == wave && access.sees(h.serverId())).map(Rollout.HostRow::alias).toList());
-        }
-        List<RolloutView.Host> hosts = rows.stream().filter(h -> access.sees(h.serverId())).map(h -> new RolloutView.Host(h.alias(),
-                h.serverId(), h.wave(), h.deploymentId(), h.status(), h.attempts(), h.detail(), h.startedAt(), h.finishedAt(),
-                h.rollbackDeploymentId())).toList();
-        int hidden = rows.size() - hosts.size();
-        int failures = (int) rows.stream().filter(Rollout.HostRow::failed).count();
-        Map<String, String> params = r.parameters == null || r.parameters.isEmpty() ? null
-                : r.parameters.getMap().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()),
-                (a, b) -> a, java.util.TreeMap::new));
-        return new RolloutView(r.id, r.status, new RolloutView.Target(r.target.getString("group"), r.target.getString("environment"),
-                r.target.getString("selector")), r.strategy, r.ref, params, r.currentWave, failures, r.maxFailures,
-                r.acceptedFailures == 0 ? null : r.acceptedFailures, r.maxInFlight, r.onBreach, settings(r.spec), waves, hosts,
-                hidden == 0 ? null : hidden, null, redact(r.gate, rows, access), redact(r.pausedReason, rows, access), approval(r), r.note,
-                r.createdBy, r.createdAt, r.finishedAt,
-                RolloutView.links(r.id));
-    }
-
-    /** A text about the rollout (a reason, a gate, an event) with the servers hidden from the reader not named. */
-    static String redact(String text, List<Rollout.HostRow> rows, Access access) {
-        if (text == null) {
-            return null;
-        }
-        String out = text;
-        for (Rollout.HostRow h : rows) {
-            if (!access.sees(h.serverId())) {
-                out = out.replaceAll("(?<![A-Za-z0-9._-])" + java.util.regex.Pattern.quote(h.alias()) + "(?![A-Za-z0-9._-])", "a hidden server");
-            }
-        }
-        return out;
-    }
-
-    private static RolloutView.Approval approval(Rollout r) {
-        if (r.approvalsRequired == null) {
-            return null;
-        }
-        List<RolloutView.Decision> decisions = new ArrayList<>();
-        for (int i = 0; i < r.decisions.size(); i++) {
-            JsonObject d = r.decisions.getJsonObject(i);
-            decisions.add(new RolloutView.Decision(d.getString("username"), d.getString("decision"), d.getString("comment"),
-                    OffsetDateTime.parse(d.getString("at"))));
-        }
-        int given = (int) decisions.stream().filter(d -> "approve".equals(d.decision())).count();
-        return new RolloutView.Approval(r.approvalsRequired, given, r.approvalExpiresAt, decisions);
     }
 }

@@ -43,7 +43,7 @@ public class RolloutStream {
                     .onItem().transformToIterable(Batch::events)
                     .select().where(e -> e.serverId() == null || access.sees(e.serverId()))
                     .onItem().transformToUniAndConcatenate(e -> "status".equals(e.kind()) ? repository.hosts(null, id)
-                            .map(hosts -> new Event(e.id(), e.kind(), RolloutService.redact(e.json(), hosts, access)))
+                            .map(hosts -> new Event(e.id(), e.kind(), RolloutViews.redact(e.json(), hosts, access)))
                             : Uni.createFrom().item(new Event(e.id(), e.kind(), e.json())));
         });
     }
