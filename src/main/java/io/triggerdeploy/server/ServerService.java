@@ -152,6 +152,8 @@ public class ServerService {
             String oldAlias = s.alias;
             String oldHost = s.host;
             int oldPort = s.port;
+            Long oldJump = s.jumpServerId;
+            String oldKey = s.hostKey;
             String oldFingerprint = ServerView.of(s, null).hostKeyFingerprint();
             ServerFields.apply(s, req);
             fields.applyRun(s, req);
@@ -164,7 +166,12 @@ public class ServerService {
                 if (other != null && !other.id.equals(s.id)) {
                     throw ProblemException.conflict("A server with alias '" + s.alias + "' already exists");
                 }
-                return applyJump(s, req.jumpHost()).chain(() -> view(s));
+                return applyJump(s, req.jumpHost()).invoke(() -> {
+                    if (!Objects.equals(oldKey, s.hostKey) || !s.host.equals(oldHost) || s.port != oldPort
+                            || !Objects.equals(oldJump, s.jumpServerId)) {
+                        forgetReachability(s);
+                    }
+                }).chain(() -> view(s));
             }).call(v -> audit.recordInSession(actor, "server.updated", "server", v.alias(), describe(v)
                     + (Objects.equals(oldFingerprint, v.hostKeyFingerprint()) ? ""
                     : "; host key " + (v.hostKeyFingerprint() == null ? "unpinned (host or port changed)" : "now " + v.hostKeyFingerprint()))));
@@ -216,6 +223,9 @@ public class ServerService {
                 throw ProblemException.notFound("No server " + id);
             }
             String before = ServerView.of(s, null).hostKeyFingerprint();
+            if (!key.line().equals(s.hostKey)) {
+                forgetReachability(s);
+            }
             s.hostKey = key.line();
             s.updatedAt = ServerFields.now();
             return view(s).call(v -> audit.recordInSession(actor, "server.host_key_pinned", "server", v.alias(), before == null
@@ -223,6 +233,16 @@ public class ServerService {
                     : before.equals(v.hostKeyFingerprint()) ? "re-pinned " + v.hostKeyFingerprint()
                     : "CHANGED from " + before + " to " + v.hostKeyFingerprint()));
         });
+    }
+
+    /**
+     * What the monitor found about the server's SSH port was found against its old key or address: the answer shows it
+     * unchecked, as the row is (changelog 0033 clears it in the database, whoever changes the row), until the next check.
+     */
+    private static void forgetReachability(Server s) {
+        s.reachability = null;
+        s.reachabilityError = null;
+        s.reachabilityCheckedAt = null;
     }
 
     /**

@@ -148,6 +148,44 @@ class ServerResourceTest extends ApiTest {
         }
     }
 
+    /**
+     * The monitor's finding about a server's SSH port ("UNPINNED", "HOST_KEY_MISMATCH") was about its key and address at
+     * the time: pinning a key, or moving the server, clears it at once (in the answer and in the row, whichever path
+     * changed the row) and makes the server due for a check, instead of the old badge staying on its card.
+     */
+    @Test
+    void aNewPinOrAddressClearsTheStaleReachabilityAndMakesTheServerDue() throws Exception {
+        try (TestSshServer sshd = TestSshServer.start("deployer", TestSshServer.ecKeyPair().getPublic())) {
+            Map<String, Object> body = server(unique("reach"));
+            body.put("port", sshd.port());
+            long id = create(body);
+            String found = "UPDATE servers SET reachability = 'UNPINNED', reachability_error = 'no host key is pinned yet', "
+                    + "reachability_checked_at = now(), next_reachability_check_at = now() + interval '1 hour' WHERE id = " + id;
+            update(found); // what the monitor found before the pin
+            given().auth().oauth2(viewer).get("/api/servers/" + id).then().statusCode(200).body("reachability", equalTo("UNPINNED"));
+
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("host_key", sshd.hostKeyLine()))
+                    .put("/api/servers/" + id + "/host-key").then().statusCode(200)
+                    .body("reachability", nullValue()).body("reachability_error", nullValue());
+            given().auth().oauth2(viewer).get("/api/servers/" + id).then().statusCode(200).body("reachability", nullValue());
+            assertThat(queryLong("SELECT count(*) FROM servers WHERE id = " + id + " AND next_reachability_check_at <= now()"))
+                    .as("due for a check now").isEqualTo(1);
+
+            // the same key pinned again changes nothing the monitor found
+            update("UPDATE servers SET reachability = 'REACHABLE', reachability_checked_at = now() WHERE id = " + id);
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("host_key", sshd.hostKeyLine()))
+                    .put("/api/servers/" + id + "/host-key").then().statusCode(200).body("reachability", equalTo("REACHABLE"));
+
+            // a new address through the API, and one written by plain SQL: cleared either way
+            update(found);
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("port", 2222))
+                    .patch("/api/servers/" + id).then().statusCode(200).body("reachability", nullValue());
+            update(found);
+            update("UPDATE servers SET host = '127.0.0.2' WHERE id = " + id);
+            assertThat(queryString("SELECT coalesce(reachability, 'cleared') FROM servers WHERE id = " + id)).isEqualTo("cleared");
+        }
+    }
+
     @Test
     void scanningAnUnreachableHostIsABadGateway() throws Exception {
         int closed;
