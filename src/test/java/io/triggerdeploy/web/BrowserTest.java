@@ -227,7 +227,10 @@ class BrowserTest extends ApiTest {
         assertThat(card.getText()).contains("Shop frontend").contains("STAGING").contains("Never deployed");
         shot("dashboard");
         card.findElement(By.cssSelector("button.deploy-button")).click();
-        assertThat(visible(By.id("confirm-text")).getText()).contains("Deploy Shop frontend");
+        // the dialog's title is its question, and Enter does not deploy: the focus is on a field or on Cancel
+        assertThat(visible(By.id("confirm-title")).getText()).isEqualTo("Deploy Shop frontend now?");
+        assertThat(text(By.id("confirm-text"))).contains("runs over SSH");
+        assertThat(driver.switchTo().activeElement().getAttribute("id")).isNotEqualTo("confirm-ok");
         shot("dashboard-confirm");
         confirm();
 
@@ -312,6 +315,9 @@ class BrowserTest extends ApiTest {
         String d1 = text(By.id("duration"));
         waitUpTo(5).until(d -> !text(By.id("duration")).equals(d1));
         visible(By.id("cancel")).click();
+        // a destructive question defaults to Cancel
+        assertThat(visible(By.id("confirm-title")).getText()).startsWith("Cancel deployment #");
+        assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-cancel");
         confirm();
         waitUpTo(20).until(d -> text(By.id("status")).equals("CANCELLED"));
         assertThat(text(By.id("log"))).doesNotContain("never");

@@ -7,7 +7,12 @@ import { attr, fillForm, showFormError, syncChoices, syncHookKind } from './form
 export function confirmDialog(text, okLabel, fields, error) {
   const dlg = $('#confirm-dialog');
   if (!dlg || typeof dlg.showModal !== 'function') return Promise.resolve(confirm(text));
-  $('#confirm-text', dlg).textContent = text;
+  // the title asks the question itself ("Cancel deployment #12?"), never "Are you sure?"; the rest explains
+  const q = text.indexOf('?');
+  $('#confirm-title', dlg).textContent = q > 0 ? text.slice(0, q + 1) : (okLabel ? okLabel + '?' : text);
+  const rest = q > 0 ? text.slice(q + 1).trim() : text;
+  $('#confirm-text', dlg).textContent = rest;
+  $('#confirm-text', dlg).hidden = !rest || rest === $('#confirm-title', dlg).textContent;
   const box = $('#confirm-fields', dlg);
   if (box) box.replaceChildren(...(fields || []));
   const errBox = $('#confirm-error', dlg);
@@ -23,7 +28,9 @@ export function confirmDialog(text, okLabel, fields, error) {
   return new Promise(resolve => {
     dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
     dlg.showModal();
-    $('#confirm-ok', dlg).focus();
+    // Enter must not do it with the defaults: the first field has the focus, or else Cancel
+    const first = $$('input, select, textarea', box).find(i => !i.disabled);
+    (first || $('#confirm-cancel', dlg)).focus();
   });
 }
 
