@@ -610,6 +610,8 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.id("s-precheck")).sendKeys("true; rm -rf /");
         driver.findElement(By.id("s-verify")).sendKeys("sh verify.sh");
         new Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
+        // the server itself is not offered as its own jump host
+        assertThat(driver.findElement(By.cssSelector("#s-jump option[value='" + alias + "']")).isEnabled()).isFalse();
         new Select(driver.findElement(By.id("s-jump"))).selectByValue(bastion);
         driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
         // a precheck with shell syntax is refused, naming the step; nothing is saved

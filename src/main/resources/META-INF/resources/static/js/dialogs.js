@@ -57,9 +57,14 @@ export async function openDialog(button) {
   $$('.import-result', dlg).forEach(r => { r.textContent = ''; });
   dlg.showModal();
   const load = form && attr(form, 'load');
+  // a select of other records (a server's jump host) never offers the record being edited
+  const others = form ? $$('select[data-not-self] option', form) : [];
+  others.forEach(o => { o.hidden = false; o.disabled = false; });
   if (load && form.dataset.id) {
     try {
-      fillForm(form, await api('GET', load));
+      const record = await api('GET', load);
+      others.filter(o => o.value && o.value === record.alias).forEach(o => { o.hidden = true; o.disabled = true; });
+      fillForm(form, record);
     } catch (err) {
       showFormError(form, err);
     }
