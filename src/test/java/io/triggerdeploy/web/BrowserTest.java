@@ -881,9 +881,19 @@ class BrowserTest extends ApiTest {
         // a viewer sees what waits, and no buttons
         String viewer = unique("vi");
         createUser(adminToken, viewer, "viewer-pass-1", "viewer");
-        trigger.get();
+        long third = trigger.get();
+        trigger.get(); // still waiting when the viewer looks at the approvals page below
         driver.manage().deleteAllCookies();
         browserLogin(viewer, "viewer-pass-1");
+        // the page of a waiting deployment follows its approval without a reload: the count, who, and then the run
+        driver.get(url("/deployments/" + third));
+        assertThat(visible(By.id("approvals")).getText()).contains("0 of 1");
+        given().auth().oauth2(login(approver, "operator-pass")).contentType(ContentType.JSON).body(Map.of("comment", "third is fine"))
+                .post("/api/deployments/" + third + "/approve").then().statusCode(200);
+        waitUpTo(20).until(d -> text(By.id("approvals")).contains("1 of 1") && text(By.id("approvals")).contains("approved " + approver));
+        assertThat(text(By.id("approvals"))).contains("third is fine").doesNotContain("window ends");
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("approvals"))).contains("1 of 1");
         driver.get(url("/approvals"));
         assertThat(visible(By.id("nothing-for-me")).getText()).contains("Viewers cannot approve");
         assertThat(driver.findElement(By.id("all-h")).isDisplayed()).isTrue();

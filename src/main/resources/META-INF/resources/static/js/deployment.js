@@ -164,10 +164,49 @@ function deploymentPage(section) {
     list.hidden = false;
   }
 
+  /** The approvals as the deployment now stands: given of required, the window while it waits, who decided. */
+  function showApprovals(d) {
+    const box = $('#approvals');
+    // the stream's final event carries the row without its decisions: only a full read replaces what is shown
+    if (!box || !d.approval || !Array.isArray(d.approval.decisions)) return;
+    const a = d.approval;
+    const parts = [(a.given || 0) + ' of ' + a.required];
+    if (d.status === 'AWAITING_APPROVAL' && a.expires_at) {
+      const span = document.createElement('span');
+      span.className = 'muted small';
+      const t = document.createElement('time');
+      t.setAttribute('datetime', a.expires_at);
+      span.append('· window ends ', t);
+      parts.push(' ', span);
+    }
+    if (a.decisions && a.decisions.length) {
+      const ul = document.createElement('ul');
+      ul.className = 'decisions';
+      a.decisions.forEach(x => {
+        const li = document.createElement('li');
+        const badge = document.createElement('span');
+        badge.className = 'badge badge-' + (x.decision === 'approve' ? 'succeeded' : 'failed');
+        badge.textContent = x.decision === 'approve' ? 'approved' : 'rejected';
+        const when = document.createElement('span');
+        when.className = 'muted small';
+        const t = document.createElement('time');
+        t.setAttribute('datetime', x.at);
+        when.appendChild(t);
+        li.append(badge, ' ' + x.username + ' ', when);
+        if (x.comment) li.append(': ' + x.comment);
+        ul.appendChild(li);
+      });
+      parts.push(ul);
+    }
+    box.replaceChildren(...parts);
+    localTimes(box);
+  }
+
   function update(d) {
     // an answer that left the server before the end may arrive after it: a final state is never taken back
     if (isFinal(status) && !isFinal(d.status)) return;
     (d.steps || []).forEach(st => showStep(st.name, st.state, st.detail));
+    showApprovals(d);
     const pos = $('#position');
     if (pos) {
       const text = positionText(d);
@@ -220,6 +259,7 @@ function deploymentPage(section) {
       es.close();
       flush();
       update(JSON.parse(ev.data));
+      refresh(); // the whole record once more: who approved, what the steps ended as
       if (count === 0) $('#log-empty').hidden = false;
     });
     es.onerror = () => {
