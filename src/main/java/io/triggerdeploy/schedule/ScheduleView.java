@@ -19,11 +19,14 @@ import java.util.Map;
 public record ScheduleView(long id, Long serverId, String server, Map<String, Object> rollout, String description, String cron, OffsetDateTime runAt,
                            String timeZone, Map<String, String> parameters, boolean enabled, String catchUp,
                            OffsetDateTime nextRunAt, OffsetDateTime lastRunAt, String lastOutcome, Long lastDeploymentId,
+                           String lastDeploymentStatus,
                            String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt, String updatedBy) {
 
     static final String COLUMNS = "c.id, c.server_id, s.alias, c.rollout, c.description, c.cron, c.run_at, c.time_zone, c.parameters::text AS p, "
             + "c.enabled, c.catch_up, c.next_run_at, c.last_run_at, c.last_outcome, c.last_deployment_id, c.created_by, "
-            + "c.created_at, c.updated_at, c.updated_by";
+            + "c.created_at, c.updated_at, c.updated_by, "
+            // what the last run's deployment is now (the outcome was written when the run made it: "queued #12")
+            + "(SELECT d.status FROM deployments d WHERE d.id = c.last_deployment_id) AS last_deployment_status";
 
     static ScheduleView of(Row r) {
         String p = r.getString("p");
@@ -33,7 +36,7 @@ public record ScheduleView(long id, Long serverId, String server, Map<String, Ob
                 r.getString("cron"), r.getOffsetDateTime("run_at"), r.getString("time_zone"),
                 p == null ? null : Parameters.readMap(p), r.getBoolean("enabled"), r.getString("catch_up"),
                 r.getOffsetDateTime("next_run_at"), r.getOffsetDateTime("last_run_at"), r.getString("last_outcome"),
-                r.getLong("last_deployment_id"), r.getString("created_by"), r.getOffsetDateTime("created_at"),
+                r.getLong("last_deployment_id"), r.getString("last_deployment_status"), r.getString("created_by"), r.getOffsetDateTime("created_at"),
                 r.getOffsetDateTime("updated_at"), r.getString("updated_by"));
     }
 

@@ -1027,6 +1027,8 @@ class BrowserTest extends ApiTest {
         waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
         assertThat(text(By.id("log"))).contains("nightly main");
         driver.get(url("/schedules"));
+        // the last run says what its deployment is now, not only what it was when the run made it
+        assertThat(text(By.cssSelector("tr[data-schedule-row='" + id + "'] [data-last-status]"))).isEqualTo("SUCCEEDED");
         visible(By.cssSelector("tr[data-schedule-row='" + id + "'] button[data-field='enabled']")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("off"));
     }
