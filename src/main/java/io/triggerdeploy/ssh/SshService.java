@@ -11,21 +11,16 @@ import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.AttributeRepository;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -133,7 +128,7 @@ public class SshService {
     /** Like {@link #exec(SshTarget, String, LineSink, Duration, Cancellation)}, sending {@code stdin} (then EOF) to the command. */
     public ExecResult exec(SshTarget target, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout,
                            Cancellation cancel) throws SshFailure {
-        Hop hop = new Hop(target, pinnedKey(target, "Server "), identities(target.keyRef()), target.describe(),
+        Hop hop = new Hop(target, pinnedKey(target, "Server "), ClientKeys.load(config, target.keyRef()), target.describe(),
                 target.jump() != null);
         Hop via = target.jump() == null ? null : jumpHop(target.jump()); // both pins checked before anything connects
         String key = SessionPool.key(target, hop.identities())
@@ -232,7 +227,7 @@ public class SshService {
             throw new SshFailure(SshFailure.Kind.PROTOCOL, "Jump host " + jump.host() + " itself names a jump host; "
                     + "chains of more than one hop are not supported");
         }
-        return new Hop(jump, pinnedKey(jump, "Jump host "), identities(jump.keyRef()), "jump host " + jump.host() + ":"
+        return new Hop(jump, pinnedKey(jump, "Jump host "), ClientKeys.load(config, jump.keyRef()), "jump host " + jump.host() + ":"
                 + jump.port(), false);
     }
 
@@ -387,39 +382,6 @@ public class SshService {
         }
         PublicKey pinned = ctx.getAttribute(PINNED);
         return pinned != null && KeyUtils.compareKeys(pinned, key);
-    }
-
-    private List<KeyPair> identities(String keyRef) throws SshFailure {
-        Path file;
-        if (keyRef != null && !keyRef.isBlank()) {
-            if (!isValidKeyRef(keyRef) || config.keyDirectory().isEmpty()) {
-                throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The server's key reference '" + keyRef
-                        + "' cannot be used: set trigger.ssh.key-directory and name a file inside it");
-            }
-            file = config.keyDirectory().get().resolve(keyRef);
-        } else if (config.privateKeyFile().isPresent()) {
-            file = config.privateKeyFile().get();
-        } else {
-            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY,
-                    "No SSH client key: set TRIGGER_SSH_PRIVATE_KEY_FILE or give the server a key reference");
-        }
-        if (!Files.isReadable(file)) {
-            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName() + " is not readable");
-        }
-        FileKeyPairProvider provider = new FileKeyPairProvider(file);
-        provider.setPasswordFinder(config.privateKeyPassphrase().map(FilePasswordProvider::of).orElse(FilePasswordProvider.EMPTY));
-        List<KeyPair> keys = new ArrayList<>();
-        try {
-            provider.loadKeys(null).forEach(keys::add);
-        } catch (RuntimeException e) {
-            // never echo key material or the passphrase
-            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName()
-                    + " cannot be loaded (wrong format or passphrase)");
-        }
-        if (keys.isEmpty()) {
-            throw new SshFailure(SshFailure.Kind.NO_CLIENT_KEY, "The SSH client key file " + file.getFileName() + " holds no key");
-        }
-        return keys;
     }
 
     private static Duration remaining(long deadline) {
