@@ -121,6 +121,10 @@ print("rollout rolling 100 hosts, batch 10: POST -> SUCCEEDED %.2f s; one wave p
       "total / (10 x one wave) = %.2f (goal <= 1.15)" % (total, statistics.median(waves), min(waves), max(waves), total / ten))
 print("rollout gap between waves (last host finished -> next wave's first host started): p50 %.0f ms, p99 %.0f ms, max %.0f ms "
       "(goal p99 <= 100)" % (statistics.median(gaps), pct(gaps, 99), max(gaps)))
+served = float(sql("SELECT extract(epoch FROM finished_at - created_at) FROM rollouts WHERE id = %d" % rid))
+print("rollout waves one by one (ms): %s; the rollout's own time (created -> SUCCEEDED, no client polling) %.2f s = %.2f x the "
+      "waves' sum %.2f s (what the rollout adds to its waves, whatever each wave's SSH handshakes cost)"
+      % (" ".join("%.0f" % w for w in waves), served, served / (sum(waves) / 1000), sum(waves) / 1000))
 split = [r.split("|") for r in sql(
     "WITH w AS (SELECT wave, max(finished_at) f, min(queued_at) q, min(started_at) s FROM deployments WHERE rollout_id = %d "
     "GROUP BY wave) SELECT extract(epoch FROM q - lag(f) OVER (ORDER BY wave)) * 1000, extract(epoch FROM s - q) * 1000 "
