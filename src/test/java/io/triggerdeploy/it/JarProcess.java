@@ -35,6 +35,22 @@ final class JarProcess implements AutoCloseable {
 
     /** Starts the jar against {@code database} with the given extra environment (POSTGRES_* default to the test server). */
     static JarProcess start(String name, String database, Map<String, String> extraEnv) throws IOException {
+        Map<String, String> base = new HashMap<>();
+        base.put("POSTGRES_HOST", TestDatabases.host());
+        base.put("POSTGRES_PORT", String.valueOf(TestDatabases.port()));
+        base.put("POSTGRES_USER", TestDatabases.user());
+        base.put("POSTGRES_PASSWORD", TestDatabases.password());
+        base.put("POSTGRES_DB", database);
+        base.putAll(extraEnv);
+        return launch(name, base);
+    }
+
+    /** Starts the jar with no database settings at all (no POSTGRES_*, no QUARKUS_DATASOURCE_*): the embedded default. */
+    static JarProcess startWithoutDatabase(String name, Map<String, String> extraEnv) throws IOException {
+        return launch(name, extraEnv);
+    }
+
+    private static JarProcess launch(String name, Map<String, String> extraEnv) throws IOException {
         Path appDir = Path.of(System.getProperty("quarkus.app.dir", "target/quarkus-app"));
         Path jar = appDir.resolve("quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -48,11 +64,6 @@ final class JarProcess implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("TRIGGER_") || k.startsWith("QUARKUS_") || k.startsWith("POSTGRES_"));
         Map<String, String> base = new HashMap<>();
-        base.put("POSTGRES_HOST", TestDatabases.host());
-        base.put("POSTGRES_PORT", String.valueOf(TestDatabases.port()));
-        base.put("POSTGRES_USER", TestDatabases.user());
-        base.put("POSTGRES_PASSWORD", TestDatabases.password());
-        base.put("POSTGRES_DB", database);
         base.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         base.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         base.put("TRIGGER_AUTH_BCRYPT_COST", "8");
@@ -107,6 +118,12 @@ final class JarProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** SIGTERM, then the exit code (null if it did not exit within the timeout). */
+    Integer terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return awaitExit(timeout);
     }
 
     /** SIGKILL: the process gets no chance to clean up, like a node that dies. */
