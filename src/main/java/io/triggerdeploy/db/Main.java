@@ -3,7 +3,6 @@ package io.triggerdeploy.db;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 import java.io.IOException;
@@ -44,13 +43,17 @@ public final class Main {
                 System.exit(1);
             }
         }
-        BiConsumer<Integer, Throwable> exit = ApplicationLifecycleManager.getDefaultExitCodeHandler();
-        Quarkus.run(Service.class, (code, failure) -> {
-            if (!dev) {
+        if (embedded != null && !dev) {
+            // normally the application stops the server as its last step (EmbeddedDatabaseLifecycle); when it fails to
+            // start, this does before the process exits. The default handler (not one passed to run) keeps Quarkus's own
+            // report of the failure.
+            BiConsumer<Integer, Throwable> exit = ApplicationLifecycleManager.getDefaultExitCodeHandler();
+            ApplicationLifecycleManager.setDefaultExitCodeHandler((code, failure) -> {
                 stopEmbedded();
-            }
-            exit.accept(code, failure);
-        }, args);
+                exit.accept(code, failure);
+            });
+        }
+        Quarkus.run(args);
     }
 
     /** No database given: neither POSTGRES_HOST nor a QUARKUS_DATASOURCE_* URL, and the embedded server not refused. */
@@ -131,12 +134,4 @@ public final class Main {
         return v == null ? fallback : v;
     }
 
-    /** The application: runs until asked to stop. */
-    public static final class Service implements QuarkusApplication {
-        @Override
-        public int run(String... args) {
-            Quarkus.waitForExit();
-            return 0;
-        }
-    }
 }
