@@ -8,16 +8,17 @@ import io.triggerdeploy.security.TriggerPrincipal;
 
 /**
  * What every page needs to know about the person looking at it: who they are, what they may do, the CSRF token
- * scripts send back with state-changing calls, and which navigation entry is current.
+ * scripts send back with state-changing calls, which navigation entry is current, and whether this installation can
+ * keep secrets (a secrets key is configured), so that pages say so where secrets and two-factor sign-in are offered.
  */
-public record PageContext(TriggerPrincipal principal, String csrf, String nav, Access access) {
+public record PageContext(TriggerPrincipal principal, String csrf, String nav, Access access, boolean secretsEnabled) {
 
     public PageContext(TriggerPrincipal principal, String csrf, String nav) {
-        this(principal, csrf, nav, null);
+        this(principal, csrf, nav, null, false);
     }
 
-    PageContext withAccess(Access a) {
-        return new PageContext(principal, csrf, nav, a);
+    PageContext with(Access a, boolean secrets) {
+        return new PageContext(principal, csrf, nav, a, secrets);
     }
 
     /** Whether the viewer may deploy (and cancel, re-run, roll back) on the server: buttons they cannot use are not shown. */

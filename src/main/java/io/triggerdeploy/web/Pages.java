@@ -11,6 +11,7 @@ import io.triggerdeploy.auth.WebSessions;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.db.DbErrors;
 import io.triggerdeploy.security.Role;
+import io.triggerdeploy.security.SecretBox;
 import io.triggerdeploy.security.TriggerPrincipal;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,10 +42,12 @@ public class Pages {
 
     private final CurrentIdentityAssociation identities;
     private final AccessService access;
+    private final SecretBox secrets;
 
-    public Pages(CurrentIdentityAssociation identities, AccessService access) {
+    public Pages(CurrentIdentityAssociation identities, AccessService access, SecretBox secrets) {
         this.identities = identities;
         this.access = access;
+        this.secrets = secrets;
     }
 
     public Uni<Response> render(HttpServerRequest request, Role minimum, String nav,
@@ -60,7 +63,7 @@ public class Pages {
                         return error(ctx, 403, "Forbidden", "This page needs the " + minimum.id() + " role; you are "
                                 + ctx.role().id() + ".");
                     }
-                    return access.of(ctx.principal()).chain(a -> body.apply(ctx.withAccess(a)))
+                    return access.of(ctx.principal()).chain(a -> body.apply(ctx.with(a, secrets.enabled())))
                             .chain(t -> t.createUni())
                             .map(html -> Response.ok(html, HTML).header("Cache-Control", "no-store").build())
                             .onFailure().recoverWithUni(e -> failure(ctx, e));

@@ -9,7 +9,7 @@ function totpState() {
     $('#totp-state').textContent = s.enabled
       ? 'On: signing in asks for a code from your authenticator app (' + s.recovery_codes_left + ' recovery codes left).'
       : 'Off: your password alone signs you in.';
-    $('#totp-start').hidden = s.enabled || !$('#totp-enrol').hidden;
+    $('#totp-start').hidden = s.enabled || !$('#totp-enrol').hidden || $('#totp-start').disabled;
     $('#totp-disable').hidden = !s.enabled;
   }).catch(err => { $('#totp-state').textContent = err.message; });
 }
