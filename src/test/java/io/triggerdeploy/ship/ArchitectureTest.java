@@ -17,13 +17,13 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the structure the README's "Code map" describes, read from the sources: packages depend only on packages
+ * Keeps the structure the "Code map" of src/docs/architecture.md describes, read from the sources: packages depend only on packages
  * below them (so there is no cycle), only repositories touch the reactive pool or a Hibernate Reactive session,
  * and no method in src/main is longer than 60 lines.
  */
 class ArchitectureTest {
 
-    /** Bottom to top; a package may use only those before it. Keep in step with the README's "Code map". */
+    /** Bottom to top; a package may use only those before it. Keep in step with the "Code map" of src/docs/architecture.md. */
     static final List<String> LAYERS = List.of("db", "common", "security", "audit", "user", "federation", "auth", "account", "access",
             "ssh", "environment", "server", "deploy", "schedule", "hook", "notify", "metrics", "analytics", "monitor", "rollout", "chat", "legacy", "web");
 
@@ -36,7 +36,7 @@ class ArchitectureTest {
         Map<String, TreeSet<String>> upward = new TreeMap<>();
         for (Path f : sources()) {
             String pkg = MAIN.relativize(f.getParent()).toString();
-            assertThat(LAYERS).as("package %s is in ArchitectureTest.LAYERS and the README's Code map", pkg).contains(pkg);
+            assertThat(LAYERS).as("package %s is in ArchitectureTest.LAYERS and the Code map of src/docs/architecture.md", pkg).contains(pkg);
             Matcher m = REFERENCE.matcher(code(f));
             while (m.find()) {
                 String used = m.group(1);
