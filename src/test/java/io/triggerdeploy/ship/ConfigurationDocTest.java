@@ -61,6 +61,30 @@ class ConfigurationDocTest {
         }
     }
 
+    /**
+     * Every TRIGGER_* variable the documents name (README, src/docs, the pages' help) is one configuration.md lists: no
+     * document sends an operator to a variable that does not exist.
+     */
+    @Test
+    void everyVariableTheDocumentsNameIsAListedOne() throws IOException {
+        String listed = Files.readString(DOC, StandardCharsets.UTF_8);
+        Pattern variable = Pattern.compile("\\bTRIGGER_[A-Z0-9_]*[A-Z0-9]\\b(?!_\\*)");
+        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md"), Path.of("src/main/resources/templates/pages/help.html")));
+        try (Stream<Path> s = Files.list(Path.of("src/docs"))) {
+            s.filter(p -> p.toString().endsWith(".md")).forEach(docs::add);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (Path d : docs) {
+            Matcher m = variable.matcher(Files.readString(d, StandardCharsets.UTF_8));
+            while (m.find()) {
+                if (!listed.contains("`" + m.group() + "`")) {
+                    unknown.add(d + ": " + m.group());
+                }
+            }
+        }
+        assertThat(unknown).as("variables named in the documents that %s does not list", DOC).isEmpty();
+    }
+
     /** Every setting's full name and default ("(none)" when it has none), from the mappings. */
     static Map<String, String> settings() throws IOException, ClassNotFoundException {
         Map<String, String> all = new TreeMap<>();
