@@ -172,9 +172,9 @@ public class WatchRepository {
 
     /** Updates a service: id, then the columns in the order of {@link #insert} but kind; a changed target is checked at once. */
     Uni<Void> update(Tx tx, Object[] values) {
-        return tx.client().preparedQuery("UPDATE services SET name = $2, target = $3, expected_statuses = $4, "
+        return tx.client().preparedQuery("UPDATE services SET name = $2, target = $3::text, expected_statuses = $4, "
                         + "body_contains = $5, interval_seconds = $6, timeout_ms = $7, slow_ms = $8, server_id = $9, description = $10, "
-                        + "active = $11, updated_at = now(), next_check_at = CASE WHEN $3 <> target THEN now() ELSE next_check_at END "
+                        + "active = $11, updated_at = now(), next_check_at = CASE WHEN $3::text <> target THEN now() ELSE next_check_at END "
                         + "WHERE id = $1")
                 .execute(Tuple.from(values)).replaceWithVoid();
     }

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 /** The service monitor against real HTTP and TCP endpoints and a real SSH server, all on loopback. */
 @QuarkusTest
@@ -289,5 +290,31 @@ class MonitorTest extends ApiTest {
             given().auth().oauth2(admin).contentType(ContentType.JSON).body(bad).post("/api/services")
                     .then().statusCode(400).contentType("application/problem+json");
         }
+    }
+
+    /**
+     * A service is changed in part (PATCH) or whole (PUT) and deleted; a changed target is checked at once, bad input
+     * changes nothing. (Both changes answered 500 once: the UPDATE's target parameter had two deduced types.)
+     */
+    @Test
+    void aServiceIsChangedInPartOrWholeAndDeleted() {
+        long id = service(Map.of("kind", "http", "target", url("/ok"), "interval_seconds", 3600));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("active", false, "description", "paused for the move"))
+                .patch("/api/services/" + id).then().statusCode(200).body("active", equalTo(false))
+                .body("description", equalTo("paused for the move"))
+                .body("target", equalTo(url("/ok")));
+        String renamed = unique("svc-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", renamed, "kind", "http", "target", url("/slow"), "interval_seconds", 3600, "active", true))
+                .put("/api/services/" + id).then().statusCode(200).body("name", equalTo(renamed))
+                .body("target", equalTo(url("/slow"))).body("active", equalTo(true));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("kind", "tcp", "target", "127.0.0.1:22"))
+                .patch("/api/services/" + id).then().statusCode(400).body("violations[0].field", equalTo("kind"));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("interval_seconds", 1))
+                .patch("/api/services/" + id).then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(200)
+                .body("interval_seconds", equalTo(3600)).body("name", equalTo(renamed));
+        given().auth().oauth2(admin).delete("/api/services/" + id).then().statusCode(204);
+        given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(404);
     }
 }
