@@ -156,11 +156,11 @@ def ended(ids):
 
 t0 = time.monotonic()
 for k in range(0, 100, 10):
-    ids = [call("POST", "/api/deployments", {"server": s, "ref": "v3"})[1]["id"] for s in names[k:k + 10]]
+    ids = [call("POST", "/api/deployments", {"server": s, "parameters": {"REF": "v3"}})[1]["id"] for s in names[k:k + 10]]
     wait(lambda: ended(ids), 300, "a scripted wave")
 scripted = time.monotonic() - t0
 t0 = time.monotonic()
-ids = [call("POST", "/api/deployments", {"server": s, "ref": "v4"})[1]["id"] for s in names[:100]]
+ids = [call("POST", "/api/deployments", {"server": s, "parameters": {"REF": "v4"}})[1]["id"] for s in names[:100]]
 wait(lambda: ended(ids), 300, "100 at once")
 at_once = time.monotonic() - t0
 print("rollout by a script: 100 POSTs in waves of 10 (poll %d ms) %.2f s (the rollout took %.0f %% of it); "
