@@ -3,6 +3,7 @@ package io.triggerdeploy.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.elytron.security.common.BcryptUtil;
+import io.triggerdeploy.support.TcpForwarder;
 import io.triggerdeploy.support.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

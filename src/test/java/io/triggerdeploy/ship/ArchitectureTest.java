@@ -1,5 +1,6 @@
 package io.triggerdeploy.ship;
 
+import io.triggerdeploy.cli.Td;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,12 +25,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ArchitectureTest {
 
     /** Bottom to top; a package may use only those before it. Keep in step with the "Code map" of src/docs/architecture.md. */
-    static final List<String> LAYERS = List.of("db", "common", "security", "audit", "user", "federation", "auth", "account", "access",
+    static final List<String> LAYERS = List.of("cli", "db", "common", "security", "audit", "user", "federation", "auth", "account", "access",
             "ssh", "environment", "server", "deploy", "schedule", "hook", "notify", "metrics", "analytics", "monitor", "rollout", "chat", "legacy", "web");
 
     private static final Path MAIN = Path.of("src/main/java/io/triggerdeploy");
     private static final Pattern REFERENCE = Pattern.compile("io\\.triggerdeploy\\.([a-z]+)\\.[A-Z]");
     private static final Pattern COMMENT = Pattern.compile("(?s)/\\*.*?\\*/|//[^\\n]*");
+
+    /**
+     * The td command line runs on a bare JVM (the service serves it as a jar of its own classes): its package imports the
+     * JDK only, and {@code Td.PARTS}, the classes the service puts into td.jar, are exactly the classes the build made.
+     */
+    @Test
+    void theCommandLineUsesTheJdkOnlyAndItsJarHoldsAllItsClasses() throws IOException {
+        Path cli = MAIN.resolve("cli");
+        try (Stream<Path> files = Files.list(cli)) {
+            for (Path f : files.toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (line.startsWith("import ")) {
+                        assertThat(line).as("%s imports only the JDK", f.getFileName()).matches("import (static )?java\\..*");
+                    }
+                }
+            }
+        }
+        try (Stream<Path> built = Files.list(Path.of("target/classes/io/triggerdeploy/cli"))) {
+            assertThat(built.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class")).sorted())
+                    .containsExactlyElementsOf(Td.PARTS.stream()
+                            .map(c -> c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class").sorted().toList());
+        }
+    }
 
     @Test
     void everyPackageIsInTheLayerListAndUsesOnlyPackagesBelowIt() throws IOException {

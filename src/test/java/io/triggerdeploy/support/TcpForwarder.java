@@ -1,4 +1,4 @@
-package io.triggerdeploy.it;
+package io.triggerdeploy.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP relay in front of PostgreSQL, so a test can make the database "appear" and "vanish":
+ * A loopback TCP relay (in front of PostgreSQL, or of the service), so a test can make a peer "appear" and "vanish":
  * {@link #open()} listens and relays, {@link #close()} stops listening and cuts every relayed connection.
  */
-final class TcpForwarder implements AutoCloseable {
+public final class TcpForwarder implements AutoCloseable {
 
     private final int listenPort;
     private final String targetHost;
@@ -22,13 +22,13 @@ final class TcpForwarder implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
 
-    TcpForwarder(int listenPort, String targetHost, int targetPort) {
+    public TcpForwarder(int listenPort, String targetHost, int targetPort) {
         this.listenPort = listenPort;
         this.targetHost = targetHost;
         this.targetPort = targetPort;
     }
 
-    synchronized void open() throws IOException {
+    public synchronized void open() throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
@@ -71,6 +71,14 @@ final class TcpForwarder implements AutoCloseable {
         }, "forwarder-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Cuts every connection made so far (both sides) and keeps accepting new ones: a network that drops, then comes back. */
+    public void dropConnections() {
+        for (Socket socket : sockets) {
+            closeQuietly(socket);
+        }
+        sockets.clear();
     }
 
     @Override
