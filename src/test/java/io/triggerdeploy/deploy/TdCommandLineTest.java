@@ -151,6 +151,16 @@ class TdCommandLineTest extends DeployApiTest {
         }
     }
 
+    @Test
+    void theHelpPageShowsCiJobsHowToFetchAndRunTd() {
+        String session = given().contentType("application/x-www-form-urlencoded").formParam("username", ADMIN)
+                .formParam("password", ADMIN_PASSWORD).redirects().follow(false).post("/login").then().statusCode(303)
+                .extract().cookie("td_session");
+        String help = given().cookie("td_session", session).get("/help").then().statusCode(200).extract().asString();
+        assertThat(help).contains("curl -fsSLo td.jar http://").contains("/cli/td.jar").contains("--wait --follow")
+                .contains("held by a freeze past the timeout");
+    }
+
     private long awaitingApproval(String alias) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> {
             List<Number> ids = given().auth().oauth2(admin).get("/api/deployments?status=AWAITING_APPROVAL&server=" + alias).then()
