@@ -1,18 +1,25 @@
 package io.triggerdeploy.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.stream.Stream;
 
-/** The service's API as the command line calls it: a bearer token, JSON both ways, problems turned into exit codes. */
+/**
+ * The service's API as the command line calls it: a bearer token, JSON both ways, problems turned into exit codes.
+ * {@link HttpURLConnection} rather than the newer HTTP client: a command that makes two or three calls and exits pays
+ * for every class it loads, and the newer client sets up TLS and a selector thread before its first plain-http call
+ * (about 400 ms on a small machine; this costs a few tens).
+ */
 final class Api {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final int CONNECT_MS = 10_000;
+    private static final int READ_MS = 60_000;
+
     private final String base;
     private final String token;
 
@@ -26,81 +33,89 @@ final class Api {
     }
 
     Object get(String path) {
-        return send(request(path).header("Accept", "application/json").GET().build());
+        String body = call("GET", path, null, "application/json");
+        return body == null || body.isBlank() ? null : Json.parse(body);
     }
 
     /** A text/plain answer as it is (a deployment's stored log). */
     String text(String path) {
-        HttpRequest r = request(path).header("Accept", "text/plain").GET().build();
-        try {
-            HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (res.statusCode() >= 300) {
-                throw failure(res.statusCode(), res.body());
-            }
-            return res.body();
-        } catch (IOException e) {
-            throw new Td.Exit(Td.UNREACHABLE, "cannot reach " + base + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Td.Exit(Td.CANCELLED, "interrupted");
-        }
+        return call("GET", path, null, "text/plain");
     }
 
     Object post(String path, Object body) {
-        return send(request(path).header("Accept", "application/json").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : Json.write(body), StandardCharsets.UTF_8)).build());
+        String answer = call("POST", path, body == null ? "{}" : Json.write(body), "application/json");
+        return answer == null || answer.isBlank() ? null : Json.parse(answer);
     }
 
-    /** The live event stream of a deployment from after {@code lastEventId} (its lines, as SSE text lines). */
-    Stream<String> events(long id, long lastEventId) throws IOException, InterruptedException {
-        HttpRequest.Builder b = request("/api/deployments/" + id + "/events").header("Accept", "text/event-stream").GET();
+    /**
+     * The live event stream of a deployment from after {@code lastEventId}, as SSE text lines; the caller closes the
+     * reader (and so the connection). A quiet stream longer than the read timeout ends in an IOException: resume.
+     */
+    BufferedReader events(long id, long lastEventId) throws IOException {
+        HttpURLConnection c = open("GET", "/api/deployments/" + id + "/events", "text/event-stream");
         if (lastEventId > 0) {
-            b.header("Last-Event-ID", String.valueOf(lastEventId));
+            c.setRequestProperty("Last-Event-ID", String.valueOf(lastEventId));
         }
-        HttpResponse<Stream<String>> r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
-        if (r.statusCode() != 200) {
-            String text = String.join("\n", r.body().toList());
-            throw failure(r.statusCode(), text);
+        int status = c.getResponseCode();
+        if (status != 200) {
+            throw failure(status, read(c.getErrorStream()));
         }
-        return r.body();
+        return new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("User-Agent", "td/" + Td.VERSION);
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b;
-    }
-
-    private Object send(HttpRequest request) {
-        HttpResponse<String> r;
+    private String call(String method, String path, String json, String accept) {
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpURLConnection c = open(method, path, accept);
+            if (json != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(json.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            int status = c.getResponseCode();
+            if (status >= 300) {
+                throw failure(status, read(c.getErrorStream()));
+            }
+            return read(c.getInputStream());
         } catch (IOException e) {
             throw new Td.Exit(Td.UNREACHABLE, "cannot reach " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Td.Exit(Td.CANCELLED, "interrupted");
         }
-        if (r.statusCode() >= 300) {
-            throw failure(r.statusCode(), r.body());
-        }
-        String body = r.body();
-        return body == null || body.isBlank() ? null : Json.parse(body);
     }
 
-    /** A refusal as an exit: not signed in or not allowed (7), anything else the caller got wrong (2). */
+    private HttpURLConnection open(String method, String path, String accept) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(CONNECT_MS);
+        c.setReadTimeout(READ_MS);
+        c.setInstanceFollowRedirects(false);
+        c.setRequestProperty("Accept", accept);
+        c.setRequestProperty("User-Agent", "td/" + Td.VERSION);
+        if (token != null) {
+            c.setRequestProperty("Authorization", "Bearer " + token);
+        }
+        return c;
+    }
+
+    private static String read(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A refusal as an exit: not signed in, not allowed or the service failing (7), anything else the caller got wrong (2). */
     static Td.Exit failure(int status, String body) {
-        String detail = body;
+        String detail;
         try {
             Object problem = Json.parse(body);
             detail = Json.str(problem, "detail") != null ? Json.str(problem, "detail") : Json.str(problem, "title");
         } catch (IllegalArgumentException notJson) {
             detail = body == null || body.isBlank() ? "HTTP " + status : body.strip();
         }
-        int code = status == 401 || status == 403 ? Td.UNREACHABLE : status >= 500 ? Td.UNREACHABLE : Td.USAGE;
+        int code = status == 401 || status == 403 || status >= 500 ? Td.UNREACHABLE : Td.USAGE;
         return new Td.Exit(code, "HTTP " + status + ": " + detail);
     }
 }

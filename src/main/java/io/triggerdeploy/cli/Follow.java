@@ -1,15 +1,13 @@
 package io.triggerdeploy.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
-import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * Waits for a deployment to end: through its approval (polled, so each decision is printed), then on its live event
@@ -27,6 +25,7 @@ final class Follow {
     private final PrintStream err;
     private final long deadline;
     private long last;
+    private volatile BufferedReader current;
 
     Follow(Api api, Td.Options o, PrintStream out, PrintStream err) {
         this.api = api;
@@ -82,29 +81,20 @@ final class Follow {
 
     /** The live stream until its final status event, resumed after a drop; bounded by the deadline. */
     private Object stream(long id) {
-        CompletableFuture<Object> end = CompletableFuture.supplyAsync(() -> {
-            int drops = 0;
-            while (true) {
-                try (Stream<String> lines = api.events(id, last)) {
-                    Object status = read(lines.iterator());
-                    if (status != null) {
-                        return status;
-                    }
-                } catch (IOException | UncheckedIOException e) {
-                    if (drops++ == 0) {
-                        err.println("td: the live stream dropped (" + e.getMessage() + "); resuming after line " + last);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new Td.Exit(Td.CANCELLED, "interrupted");
-                }
-                pause();
+        CompletableFuture<Object> end = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                end.complete(resume(id));
+            } catch (RuntimeException e) {
+                end.completeExceptionally(e);
             }
-        });
+        }, "td-follow");
+        reader.setDaemon(true);
+        reader.start();
         try {
             return end.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            end.cancel(true);
+            closeQuietly(current);
             throw timedOut(id, api.get("/api/deployments/" + id));
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Td.Exit x ? x : new Td.Exit(Td.UNREACHABLE, String.valueOf(e.getCause().getMessage()));
@@ -114,12 +104,39 @@ final class Follow {
         }
     }
 
+    private Object resume(long id) {
+        int drops = 0;
+        while (true) {
+            try (BufferedReader lines = api.events(id, last)) {
+                current = lines;
+                Object status = read(lines);
+                if (status != null) {
+                    return status;
+                }
+            } catch (IOException e) {
+                if (drops++ == 0) {
+                    err.println("td: the live stream dropped (" + e.getMessage() + "); resuming after line " + last);
+                }
+            }
+            pause();
+        }
+    }
+
+    private static void closeQuietly(BufferedReader r) {
+        try {
+            if (r != null) {
+                r.close();
+            }
+        } catch (IOException ignored) {
+            // the wait is over either way
+        }
+    }
+
     /** Reads SSE events: prints lines (with --follow), answers the final status event's deployment, or null at a drop. */
-    private Object read(Iterator<String> lines) {
+    private Object read(BufferedReader lines) throws IOException {
         String event = null;
         StringBuilder data = new StringBuilder();
-        while (lines.hasNext()) {
-            String line = lines.next();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.isEmpty()) {
                 Object done = dispatch(event, data.toString());
                 if (done != null) {
