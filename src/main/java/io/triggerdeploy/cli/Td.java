@@ -25,7 +25,8 @@ import java.util.Map;
 public final class Td {
 
     /** Every class of the command line: the service puts exactly these into td.jar (a test compares them to the build). */
-    public static final List<Class<?>> PARTS = List.of(Td.class, Td.Exit.class, Td.Options.class, Api.class, Json.class, Follow.class);
+    public static final List<Class<?>> PARTS = List.of(Td.class, Td.Exit.class, Td.Options.class, Api.class, Json.class, Follow.class,
+            Rollouts.class);
 
     static final String VERSION = "1";
     static final int OK = 0;
@@ -45,6 +46,9 @@ public final class Td {
               td logs ID [--follow]             its output; --follow streams it live until it ends (resumes after a drop)
               td approve ID [--comment TEXT]    td reject ID --comment TEXT    td cancel ID
               td rollback SERVER [--to ID] [--wait] [--follow]
+              td rollout (--group G | --environment E | --selector 'role=web') [--strategy rolling|all_at_once|canary]
+                 [--batch 2|25%] [--max-in-flight N] [--canary N] [--max-failures N|10%] [--on-breach pause|abort|rollback]
+                 [--ref R] [--param K=V ...] [--wait] [--follow]      td rollout-status ID
               td servers                        td history [--server S] [--limit N]
 
             --json prints the API's JSON instead. --wait waits through approval, a freeze and the queue.
@@ -88,6 +92,8 @@ public final class Td {
         return switch (o.command) {
             case "deploy" -> deploy();
             case "rollback" -> rollback();
+            case "rollout" -> new Rollouts(api, o, out, err).start();
+            case "rollout-status" -> new Rollouts(api, o, out, err).status();
             case "status" -> status();
             case "logs" -> logs();
             case "approve" -> decide("approve");
@@ -298,6 +304,15 @@ public final class Td {
         String to;
         String server;
         String limit;
+        String group;
+        String environment;
+        String selector;
+        String strategy;
+        String batch;
+        String maxInFlight;
+        String canary;
+        String maxFailures;
+        String onBreach;
         Duration timeout = Duration.ofHours(1);
         boolean wait;
         boolean follow;
@@ -335,6 +350,15 @@ public final class Td {
                 case "--limit" -> limit = number(value(argv, i), "--limit");
                 case "--timeout" -> timeout = duration(value(argv, i));
                 case "--param", "-p" -> param(value(argv, i));
+                case "--group" -> group = value(argv, i);
+                case "--environment" -> environment = value(argv, i);
+                case "--selector" -> selector = value(argv, i);
+                case "--strategy" -> strategy = value(argv, i);
+                case "--batch" -> batch = value(argv, i);
+                case "--max-in-flight" -> maxInFlight = value(argv, i);
+                case "--canary" -> canary = value(argv, i);
+                case "--max-failures" -> maxFailures = value(argv, i);
+                case "--on-breach" -> onBreach = value(argv, i);
                 default -> {
                     if (a.startsWith("-")) {
                         throw new Exit(USAGE, "unknown option " + a + " (td --help)");

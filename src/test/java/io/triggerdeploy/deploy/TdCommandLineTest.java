@@ -152,6 +152,30 @@ class TdCommandLineTest extends DeployApiTest {
     }
 
     @Test
+    void aRolloutIsStartedAndFollowedToItsEnd() throws Exception {
+        List<String> servers = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            servers.add(server(null, "echo \"rolled out $REF\""));
+        }
+        String group = unique("grp");
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", group, "servers", servers))
+                .post("/api/groups").then().statusCode(201);
+        Run ok = td(env(operator), "rollout", "--group", group, "--strategy", "rolling", "--batch", "1", "--ref", "v2", "--wait", "--follow");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("3 servers in 3 waves").contains(servers.get(2) + ": SUCCEEDED").contains("SUCCEEDED, wave");
+
+        String broken = server(null, "exit 1");
+        String mixed = unique("grp");
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", mixed, "servers", List.of(broken, servers.get(0))))
+                .post("/api/groups").then().statusCode(201);
+        Run aborted = td(env(operator), "rollout", "--group", mixed, "--batch", "1", "--strategy", "rolling", "--on-breach", "abort",
+                "--ref", "v3", "--wait");
+        assertThat(aborted.code()).as(aborted.out() + aborted.err()).isEqualTo(5);
+        assertThat(aborted.out()).contains("ABORTED");
+        assertThat(td(env(operator), "rollout", "--ref", "v4").code()).as("no target").isEqualTo(2);
+    }
+
+    @Test
     void theHelpPageShowsCiJobsHowToFetchAndRunTd() {
         String session = given().contentType("application/x-www-form-urlencoded").formParam("username", ADMIN)
                 .formParam("password", ADMIN_PASSWORD).redirects().follow(false).post("/login").then().statusCode(303)
