@@ -156,12 +156,30 @@ public class MonitorScheduler implements BootstrapStep {
                     return new String[]{"UNPINNED", "The SSH port answers; no host key is pinned yet"};
                 }
                 String pinnedFp = HostKeys.parse(t.hostKey()).fingerprint();
-                return key.fingerprint().equals(pinnedFp) ? new String[]{"REACHABLE", null}
-                        : new String[]{"HOST_KEY_MISMATCH", "Presents " + key.fingerprint() + ", pinned " + pinnedFp};
+                if (!key.fingerprint().equals(pinnedFp)) {
+                    return new String[]{"HOST_KEY_MISMATCH", "Presents " + key.fingerprint() + ", pinned " + pinnedFp};
+                }
+                return login(t);
             } catch (SshFailure f) {
                 return new String[]{"UNREACHABLE", f.getMessage()};
             }
         }).chain(r -> servers.record(t.id(), r[0], r[1]));
+    }
+
+    /**
+     * The host key matches: log in as a deployment would (running nothing). REACHABLE means a deployment could start;
+     * LOGIN_FAILED says the port and key are fine but the login is refused (or there is no client key), and why.
+     */
+    private String[] login(ReachabilityTarget t) {
+        try {
+            ssh.verifyLogin(t.target());
+            return new String[]{"REACHABLE", null};
+        } catch (SshFailure f) {
+            if (f.kind() == SshFailure.Kind.AUTH_FAILED || f.kind() == SshFailure.Kind.NO_CLIENT_KEY) {
+                return new String[]{"LOGIN_FAILED", "Host key matches; the login failed: " + f.getMessage()};
+            }
+            return new String[]{"UNREACHABLE", f.getMessage()};
+        }
     }
 
     /** Runs one check now for the API. */

@@ -91,7 +91,7 @@ public class Server {
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
 
-    /** Written by the reachability check only (REACHABLE, UNREACHABLE, HOST_KEY_MISMATCH, UNPINNED). */
+    /** Written by the reachability check only (REACHABLE, LOGIN_FAILED, UNREACHABLE, HOST_KEY_MISMATCH, UNPINNED). */
     @Column(name = "reachability", insertable = false, updatable = false)
     public String reachability;
 

@@ -30,10 +30,11 @@ public class ServerRepository implements PanacheRepository<Server> {
                         + "FROM servers d LEFT JOIN servers j ON j.id = d.jump_server_id "
                         + "WHERE d.active AND d.next_reachability_check_at <= now() "
                         + "ORDER BY d.next_reachability_check_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED) due WHERE s.id = due.id "
-                        + "RETURNING s.id, s.host, s.port, s.host_key, due.jh, due.jp, due.ju, due.jk, due.jr")
+                        + "RETURNING s.id, s.host, s.port, s.ssh_user, s.host_key, s.private_key_ref, due.jh, due.jp, due.ju, due.jk, due.jr")
                 .execute(Tuple.of(intervalSeconds, limit))
                 .map(rows -> Rows.list(rows, r -> new ReachabilityTarget(r.getLong("id"), r.getString("host"),
-                        r.getInteger("port"), r.getString("host_key"), r.getString("jh") == null ? null
+                        r.getInteger("port"), r.getString("ssh_user"), r.getString("host_key"), r.getString("private_key_ref"),
+                        r.getString("jh") == null ? null
                         : new SshTarget(r.getString("jh"), r.getInteger("jp"), r.getString("ju"),
                         r.getString("jk"), r.getString("jr")))));
     }

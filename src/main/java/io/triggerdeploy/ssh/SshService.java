@@ -163,6 +163,22 @@ public class SshService {
         }
     }
 
+    /**
+     * Logs in as a deployment would (the pin checked at every hop, the client key) and closes the session at once: proves
+     * that a deployment could start, and runs nothing (a forced command in authorized_keys never fires).
+     */
+    public void verifyLogin(SshTarget target) throws SshFailure {
+        Hop hop = new Hop(target, pinnedKey(target, "Server "), ClientKeys.load(config, target.keyRef()), target.describe(),
+                target.jump() != null);
+        Hop via = target.jump() == null ? null : jumpHop(target.jump());
+        Duration budget = config.connectTimeout().plus(config.authTimeout()).multipliedBy(via == null ? 1 : 2);
+        try (ClientSession session = open(hop, via, System.nanoTime() + budget.toNanos())) {
+            session.getSessionId(); // authenticated at every hop; nothing to run
+        } catch (IOException e) {
+            throw SshFailures.classify(e, target.describe(), target.jump() != null);
+        }
+    }
+
     /** Runs on a session of the pool; null when the session was found dead before the command could start. */
     private ExecResult runOn(SessionPool.Lease lease, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout, long deadline,
                              Cancellation cancel) throws IOException {

@@ -81,6 +81,18 @@ public final class Fmt {
         };
     }
 
+    /** A server's SSH reachability in words: what was checked, not a code. */
+    static String reachLabel(String reachability) {
+        return switch (reachability == null ? "" : reachability) {
+            case "REACHABLE" -> "SSH login works";
+            case "LOGIN_FAILED" -> "SSH login fails";
+            case "HOST_KEY_MISMATCH" -> "SSH host key changed";
+            case "UNPINNED" -> "SSH host key not pinned";
+            case "UNREACHABLE" -> "SSH unreachable";
+            default -> "SSH " + reachability;
+        };
+    }
+
     /** CSS class of a status badge. */
     static String badge(String status) {
         return "badge badge-" + (status == null ? "none" : status.toLowerCase(Locale.ROOT));

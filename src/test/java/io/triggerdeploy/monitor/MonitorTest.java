@@ -247,6 +247,12 @@ class MonitorTest extends ApiTest {
                 .body(Map.of("name", wrong, "alias", wrong, "host", "127.0.0.1", "port", sshd.port(), "user", "deployer",
                         "path", "/srv", "host_key", org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestSshServer.ecKeyPair().getPublic())))
                 .post("/api/servers").then().statusCode(201);
+        // the right key, but a user the server refuses: the port and the key are fine, a deployment could not start
+        String refused = unique("refused-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", refused, "alias", refused, "host", "127.0.0.1", "port", sshd.port(), "user", "someone-else",
+                        "path", "/srv", "host_key", sshd.hostKeyLine()))
+                .post("/api/servers").then().statusCode(201);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonPath s = given().auth().oauth2(admin).get("/api/servers/" + alias).then().extract().jsonPath();
             assertThat(s.getString("reachability")).isEqualTo("REACHABLE");
@@ -254,6 +260,10 @@ class MonitorTest extends ApiTest {
             JsonPath w = given().auth().oauth2(admin).get("/api/servers/" + wrong).then().extract().jsonPath();
             assertThat(w.getString("reachability")).isEqualTo("HOST_KEY_MISMATCH");
             assertThat(w.getString("last_seen_at")).isNull();
+            JsonPath r = given().auth().oauth2(admin).get("/api/servers/" + refused).then().extract().jsonPath();
+            assertThat(r.getString("reachability")).isEqualTo("LOGIN_FAILED");
+            assertThat(r.getString("reachability_error")).startsWith("Host key matches; the login failed");
+            assertThat(r.getString("last_seen_at")).isNull();
         });
     }
 
