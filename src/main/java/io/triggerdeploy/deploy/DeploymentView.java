@@ -20,21 +20,22 @@ import java.util.TreeMap;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.class) String status, long serverId,
                              String server, String requestedBy, String source,
-                             String note, OffsetDateTime queuedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                             String note, OffsetDateTime requestedAt, OffsetDateTime queuedAt, OffsetDateTime startedAt,
+                             OffsetDateTime finishedAt,
                              Long durationMs, Integer exitCode, String error, String replica, Boolean cancelRequested,
                              int logLines, boolean logTruncated, String ref, Map<String, String> parameters,
                              String origin, Long originId, java.util.List<Step> steps, String failedStep,
                              Integer position, String environment, Approval approval, OffsetDateTime notBefore,
                              String breakGlass, Long rolloutId, Integer wave, Map<String, String> links) {
 
-    static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, queued_at, started_at, "
+    static final String COLUMNS = "id, status, server_id, server_alias, requested_by, source, note, requested_at, queued_at, started_at, "
             + "finished_at, duration_ms, exit_code, error, claimed_by, cancel_requested, log_lines, log_truncated, ref, "
             + "parameters, origin, origin_id, steps, failed_step, environment, approvals_required, approval_expires_at, "
             + "not_before, break_glass_reason, rollout_id, wave";
 
     /** The same deployment with its place in its server's queue (1 = next), for a QUEUED one. */
     public DeploymentView withPosition(Integer p) {
-        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
+        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, requestedAt, queuedAt, startedAt, finishedAt,
                 durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
                 steps, failedStep, p, environment, approval, notBefore, breakGlass, rolloutId, wave, links);
     }
@@ -45,7 +46,7 @@ public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.
             return this;
         }
         int given = (int) decisions.stream().filter(d -> "approve".equals(d.decision())).count();
-        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, queuedAt, startedAt, finishedAt,
+        return new DeploymentView(id, status, serverId, server, requestedBy, source, note, requestedAt, queuedAt, startedAt, finishedAt,
                 durationMs, exitCode, error, replica, cancelRequested, logLines, logTruncated, ref, parameters, origin, originId,
                 steps, failedStep, position, environment, new Approval(approval.required(), given, approval.expiresAt(), decisions),
                 notBefore, breakGlass, rolloutId, wave, links);
@@ -80,6 +81,7 @@ public record DeploymentView(long id, @Schema(implementation = DeploymentStatus.
         long id = r.getLong("id");
         return new DeploymentView(id, r.getString("status"), r.getLong("server_id"), r.getString("server_alias"),
                 r.getString("requested_by"), r.getString("source"), r.getString("note"),
+                r.getColumnIndex("requested_at") >= 0 ? r.getOffsetDateTime("requested_at") : null,
                 r.getOffsetDateTime("queued_at"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"),
                 r.getLong("duration_ms"), r.getInteger("exit_code"), r.getString("error"), r.getString("claimed_by"),
                 r.getBoolean("cancel_requested") ? Boolean.TRUE : null, r.getInteger("log_lines"),

@@ -42,6 +42,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -843,6 +844,7 @@ class BrowserTest extends ApiTest {
         assertThat(visible(By.id("status")).getText()).isEqualTo("AWAITING_APPROVAL");
         assertThat(text(By.id("approvals"))).contains("0 of 1");
         assertThat(driver.findElements(By.id("approve"))).isEmpty();
+        assertThat(text(By.id("queued"))).as("not in the queue before its approvals").isEqualTo("—");
 
         // another operator: the dashboard says it waits for them; approve one with a comment, reject the other
         String approver = operator();
@@ -872,6 +874,11 @@ class BrowserTest extends ApiTest {
         waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
         assertThat(text(By.id("approvals"))).contains("1 of 1").contains("approved " + approver).contains("diff reviewed");
         assertThat(text(By.id("log"))).contains("approved-run");
+        // the request time stays; the queue time is the approval's
+        OffsetDateTime requestedAt = OffsetDateTime.parse(driver.findElement(By.cssSelector("#requested time")).getAttribute("datetime"));
+        OffsetDateTime queuedAt = OffsetDateTime.parse(driver.findElement(By.cssSelector("#queued time")).getAttribute("datetime"));
+        assertThat(queuedAt).isAfter(requestedAt);
+        assertThat(text(By.id("queued"))).contains("after its approvals");
         shot("deployment-approved");
         driver.get(url("/deployments/" + second));
         waitUpTo(10).until(d -> text(By.id("status")).equals("REJECTED"));

@@ -218,6 +218,17 @@ function deploymentPage(section) {
     const badge = $('#status');
     badge.textContent = d.status;
     badge.className = 'badge badge-' + d.status.toLowerCase();
+    const queued = $('#queued');
+    if (queued && !queued.querySelector('time') && (d.started_at || d.status === 'QUEUED')) {
+      // approved since the page was drawn: when it entered the queue
+      const t = document.createElement('time');
+      t.setAttribute('datetime', d.queued_at);
+      const note = document.createElement('span');
+      note.className = 'muted small';
+      note.textContent = ' after its approvals';
+      queued.replaceChildren(t, note);
+      localTimes(queued);
+    }
     if (d.started_at && !started) {
       started = new Date(d.started_at);
       const cell = $('#started');
