@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 const copy = join(mkdtempSync(join(tmpdir(), 'td-util-')), 'util.mjs');
 writeFileSync(copy, readFileSync(new URL('../../main/resources/META-INF/resources/static/js/util.js', import.meta.url)));
 const {
-  findRanges, formatDuration, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
+  deploymentName, findRanges, formatDuration, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
   setPath
 } = await import(pathToFileURL(copy).href);
 
@@ -95,4 +95,9 @@ test('a rollout amount is a number when it is digits, a percentage as written, n
   assert.equal(parseAmount(''), undefined);
   assert.equal(parseAmount('   '), undefined);
   assert.equal(parseAmount(undefined), undefined);
+});
+
+test('a rollback names a deployment by its version and number, or by its number alone', () => {
+  assert.equal(deploymentName({ deployment_id: 12, ref: 'v1.5.2' }), 'v1.5.2 (#12)');
+  assert.equal(deploymentName({ deployment_id: 7 }), '#7');
 });

@@ -3,6 +3,7 @@ package io.triggerdeploy.deploy;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.access.Acting;
 import io.triggerdeploy.access.Permission;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
@@ -21,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,9 +38,10 @@ public class DeploymentService {
     private final SecretBox secrets;
     private final Approvals approvals;
     private final AccessService access;
+    private final RollbackRepository rollbacks;
 
     public DeploymentService(DeploymentRepository repository, ServerService servers, AuditLog audit, Transactions transactions,
-                             SecretBox secrets, Approvals approvals, AccessService access) {
+                             SecretBox secrets, Approvals approvals, AccessService access, RollbackRepository rollbacks) {
         this.repository = repository;
         this.servers = servers;
         this.audit = audit;
@@ -46,6 +49,7 @@ public class DeploymentService {
         this.secrets = secrets;
         this.approvals = approvals;
         this.access = access;
+        this.rollbacks = rollbacks;
     }
 
     /** Deployments queued or running now, oldest first, at most {@code limit}. */
@@ -198,7 +202,7 @@ public class DeploymentService {
             if (current == null) {
                 throw ProblemException.conflict("Server '" + s.alias + "' has no deployment to roll back from");
             }
-            Uni<DeploymentRepository.Source> target = to == null ? repository.lastSuccessBefore(s.id, current)
+            Uni<DeploymentRepository.Source> target = to == null ? rollbacks.target(s.id, current)
                     : repository.source(to).map(src -> {
                         if (src == null || src.serverId() != s.id) {
                             throw ProblemException.invalid("to", "is not a deployment of server '" + s.alias + "'");
@@ -216,6 +220,19 @@ public class DeploymentService {
                 }
                 return again(src, c, new TriggerCommand.Origin("rollback", src.id()));
             });
+        }));
+    }
+
+    /** What a rollback of the server would do: from which deployment, to which by default, what else one may pick. */
+    public Uni<RollbackPlan> rollbackPlan(String serverRef, Acting acting) {
+        return servers.resolve(serverRef.trim(), acting).chain(s -> repository.current(s.id).chain(current -> {
+            if (current == null) {
+                return Uni.createFrom().item(new RollbackPlan(s.alias, null, null, List.of()));
+            }
+            return rollbacks.describe(current).chain(from -> rollbacks.target(s.id, current).chain(to -> rollbacks.candidates(s.id, current, 20)
+                    .map(list -> new RollbackPlan(s.alias, from, to == null ? null
+                            : list.stream().filter(c -> c.deploymentId() == to.id()).findFirst()
+                            .orElse(new RollbackPlan.Candidate(to.id(), to.ref(), null, null, "SUCCEEDED")), list))));
         }));
     }
 

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -18,8 +19,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
- * {@code POST /api/servers/{id}/rollback}: deploys the version and values of the last successful deployment before
- * the server's current one again, or of {@code to}, an earlier success.
+ * {@code POST /api/servers/{id}/rollback}: deploys the version and values of an earlier success again: {@code to}, or
+ * by default the newest success before what runs now that is neither of the version running now nor one a rollback
+ * replaced (so a second rollback steps further back). {@code GET} answers that plan before anyone confirms it.
  */
 @Path("/api/servers/{id}/rollback")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,6 +40,14 @@ public class RollbackResource {
                                   @Size(max = 500) @org.eclipse.microprofile.openapi.annotations.media.Schema(description =
                                           "Emergency bypass of the environment's approvals, freezes and deploy hours, where "
                                           + "it allows it: the reason") String breakGlass) {
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "planRollback", summary = "What a rollback would deploy: from which deployment, to which by default, "
+            + "and the earlier successes to pick from")
+    public Uni<RollbackPlan> plan(@PathParam("id") String server, @Context HttpServerRequest http) {
+        return service.rollbackPlan(server, DeploymentResource.command(identity, null, http).acting());
     }
 
     @POST

@@ -222,6 +222,34 @@ class DeploymentTest extends ApiTest {
         given().auth().oauth2(viewer).post("/api/deployments/" + first + "/rerun").then().statusCode(403);
     }
 
+    /**
+     * A second rollback steps further back instead of going back to the release the first one left, and the plan names
+     * both ends before anyone confirms: v1, v2, v3; roll back: v2; roll back again: v1 (not v3, not v2 again).
+     */
+    @Test
+    void aSecondRollbackStepsFurtherBackAndThePlanNamesBothEnds() throws Exception {
+        String alias = parameterised("echo \"ref=$REF\"", java.util.List.of(), null);
+        long v1 = awaitFinal(triggerWith(alias, Map.of("REF", "v1")).<Number>path("id").longValue()).getLong("id");
+        long v2 = awaitFinal(triggerWith(alias, Map.of("REF", "v2")).<Number>path("id").longValue()).getLong("id");
+        long v3 = awaitFinal(triggerWith(alias, Map.of("REF", "v3")).<Number>path("id").longValue()).getLong("id");
+        JsonPath plan = given().auth().oauth2(viewer).get("/api/servers/" + alias + "/rollback").then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getLong("from.deployment_id")).isEqualTo(v3);
+        assertThat(plan.getString("from.ref")).isEqualTo("v3");
+        assertThat(plan.getLong("to.deployment_id")).isEqualTo(v2);
+        assertThat(plan.getList("candidates.ref")).containsExactly("v2", "v1");
+
+        Response first = given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of()).post("/api/servers/" + alias + "/rollback");
+        first.then().statusCode(202).body("ref", equalTo("v2")).body("origin_id", equalTo((int) v2));
+        long back = awaitFinal(first.<Number>path("id").longValue()).getLong("id");
+        JsonPath again = given().auth().oauth2(viewer).get("/api/servers/" + alias + "/rollback").then().statusCode(200).extract().jsonPath();
+        assertThat(again.getLong("from.deployment_id")).isEqualTo(back);
+        assertThat(again.getString("to.ref")).isEqualTo("v1");
+        given().auth().oauth2(operator).contentType(ContentType.JSON).body(Map.of()).post("/api/servers/" + alias + "/rollback")
+                .then().statusCode(202).body("ref", equalTo("v1")).body("origin_id", equalTo((int) v1));
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body(Map.of()).post("/api/servers/" + alias + "/rollback")
+                .then().statusCode(403);
+    }
+
     @Test
     void aSecretTheLogCouldNotMaskLineByLineIsRefused() throws Exception {
         String alias = parameterised("echo \"tok=$API_TOKEN\"", java.util.List.of(Map.of("name", "API_TOKEN", "type", "secret")), null);

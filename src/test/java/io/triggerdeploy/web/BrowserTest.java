@@ -50,6 +50,7 @@ import java.util.logging.Level;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -324,6 +325,36 @@ class BrowserTest extends ApiTest {
         assertThat(text(By.id("log"))).doesNotContain("never");
         assertThat(driver.findElement(By.id("cancel")).isDisplayed()).isFalse();
         shot("deployment-cancelled");
+    }
+
+    /** The rollback dialog says from which version to which before anything runs, and offers the earlier successes. */
+    @Test
+    void theRollbackDialogNamesBothVersionsAndOffersEarlierOnes() throws IOException {
+        String alias = server("Catalogue", "echo \"catalogue $REF\"");
+        long[] ids = new long[3];
+        for (int k = 0; k < 3; k++) {
+            long id = given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                    .body(Map.of("server", alias, "parameters", Map.of("REF", "v1." + k))).post("/api/deployments")
+                    .then().statusCode(202).extract().<Number>path("id").longValue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(adminToken)
+                    .get("/api/deployments/" + id).then().extract().path("status")));
+            ids[k] = id;
+        }
+        browserLogin(operator(), "operator-pass");
+        driver.get(url("/deployments/" + ids[2]));
+        visible(By.id("rollback")).click();
+        assertThat(visible(By.id("confirm-title")).getText())
+                .isEqualTo("Roll back " + alias + " from v1.2 (#" + ids[2] + ") to v1.1 (#" + ids[1] + ")?");
+        Select to = new Select(driver.findElement(By.id("rollback-to")));
+        assertThat(to.getOptions()).hasSize(2);
+        to.selectByValue(String.valueOf(ids[0]));
+        assertThat(text(By.id("confirm-title"))).isEqualTo("Roll back " + alias + " from v1.2 (#" + ids[2] + ") to v1.0 (#" + ids[0] + ")?");
+        shot("rollback-dialog");
+        confirm();
+        waitUpTo(15).until(d -> d.getCurrentUrl().matches(".*/deployments/\\d+$") && !d.getCurrentUrl().endsWith("/" + ids[2]));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("ref"))).isEqualTo("v1.0");
+        assertThat(text(By.id("log"))).contains("catalogue v1.0");
     }
 
     @Test

@@ -4,7 +4,7 @@ import { ApiError, api, toLogin } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, localTimes, toast } from './dom.js';
 import { showFormError } from './forms.js';
-import { importSummary } from './util.js';
+import { deploymentName, importSummary } from './util.js';
 
 /* One input per declared parameter (and REF, the version, when the server does not declare it). */
 function parameterFields(server) {
@@ -101,9 +101,7 @@ export async function again(button) {
   let body;
   let text = 'Run deployment #' + id + ' again with the same version and parameters?';
   if (what === 'rollback') {
-    url = '/api/servers/' + encodeURIComponent(button.dataset.server) + '/rollback';
-    body = {};
-    text = 'Roll ' + button.dataset.server + ' back to its last successful deployment before the current one?';
+    return rollback(button);
   } else if (what === 'promote') {
     // a choice of the other servers, not free text
     let servers = [];
@@ -126,6 +124,38 @@ export async function again(button) {
   }
   if (!await confirmDialog(text, button.textContent.trim())) return;
   return post(button, url, body);
+}
+
+/*
+ * A rollback names what it deploys before anyone confirms it: "Roll back web-1 from v1.6.0 (#17) to v1.5.2 (#12)?", with
+ * the earlier successes to pick from (the default steps back past the version running now and past releases a rollback
+ * replaced, so a second rollback goes further back instead of redeploying the same version).
+ */
+async function rollback(button) {
+  const server = button.dataset.server;
+  let plan;
+  try { plan = await api('GET', '/api/servers/' + encodeURIComponent(server) + '/rollback'); } catch (err) { toast(err.message, true); return; }
+  if (!plan.from || !plan.candidates.length) {
+    toast(server + ' has no earlier successful deployment to roll back to', true);
+    return;
+  }
+  const label = document.createElement('label');
+  label.className = 'field';
+  const caption = document.createElement('span');
+  caption.textContent = 'Deploy again';
+  const select = document.createElement('select');
+  select.name = 'to';
+  select.id = 'rollback-to';
+  plan.candidates.forEach(c => select.append(new Option(deploymentName(c) + ' · ' + (c.requested_by || '')
+    + (c.finished_at ? ' · ' + new Date(c.finished_at).toLocaleString() : ''), String(c.deployment_id))));
+  const chosen = plan.to || plan.candidates[0];
+  select.value = String(chosen.deployment_id);
+  label.append(caption, select);
+  const question = id => 'Roll back ' + server + ' from ' + deploymentName(plan.from) + ' to '
+    + deploymentName(plan.candidates.find(c => String(c.deployment_id) === id)) + '?';
+  select.addEventListener('change', () => { $('#confirm-title').textContent = question(select.value); });
+  if (!await confirmDialog(question(select.value) + ' Its version and parameters run again.', 'Roll back', [label])) return;
+  return post(button, '/api/servers/' + encodeURIComponent(server) + '/rollback', { to: Number(select.value) });
 }
 
 /* Queues a deployment (re-run, rollback, promotion) and opens its page. */

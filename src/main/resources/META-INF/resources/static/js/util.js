@@ -83,3 +83,8 @@ export function parseAmount(value) {
   if (v === '') return undefined;
   return /^\d+$/.test(v) ? Number(v) : v;
 }
+
+/* A deployment as a rollback dialog names it: "v1.5.2 (#12)", or "#12" for a server without versions. */
+export function deploymentName(c) {
+  return c.ref ? c.ref + ' (#' + c.deployment_id + ')' : '#' + c.deployment_id;
+}
