@@ -16,7 +16,7 @@ if [ "${CHECKERS_INSTALL:-0}" = 1 ] && command -v npm >/dev/null; then
 fi
 DBS=()
 trap 'stop_all; for d in "${DBS[@]:-}"; do [ -n "$d" ] && drop_db "$d"; done' EXIT
-app_up checkers
+app_up checkers TRIGGER_MONITOR_ALLOW_NETWORKS=127.0.0.0/8
 failed=0
 out=$(mktemp -d)
 

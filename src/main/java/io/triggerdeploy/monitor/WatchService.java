@@ -3,7 +3,9 @@ package io.triggerdeploy.monitor;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.Actor;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.db.Transactions;
 import io.triggerdeploy.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,12 +31,15 @@ public class WatchService {
     private final ServerService servers;
     private final Transactions transactions;
     private final AuditLog audit;
+    private final NetworkPolicy network;
 
-    public WatchService(WatchRepository repository, ServerService servers, Transactions transactions, AuditLog audit) {
+    public WatchService(WatchRepository repository, ServerService servers, Transactions transactions, AuditLog audit,
+                        NetworkPolicy network) {
         this.repository = repository;
         this.servers = servers;
         this.transactions = transactions;
         this.audit = audit;
+        this.network = network;
     }
 
     public Uni<List<WatchView>> list() {
@@ -64,7 +69,7 @@ public class WatchService {
         }
         String target = target(req.kind(), req.target());
         String name = req.name().trim();
-        return serverId(req.server()).chain(sid -> transactions.run(tx -> repository.insert(tx, new Object[]{name, req.kind(), target,
+        return allowed(req.kind(), target).chain(() -> serverId(req.server())).chain(sid -> transactions.run(tx -> repository.insert(tx, new Object[]{name, req.kind(), target,
                         "http".equals(req.kind()) ? (req.expectedStatuses() == null ? "200-299" : req.expectedStatuses()) : null,
                         "http".equals(req.kind()) ? blankToNull(req.bodyContains()) : null,
                         req.intervalSeconds() == null ? 60 : req.intervalSeconds(),
@@ -84,7 +89,7 @@ public class WatchService {
                     : req.server().isBlank() ? Uni.createFrom().nullItem() : serverId(req.server());
             String name = req.name() == null ? cur.name() : req.name().trim();
             boolean active = req.active() == null ? cur.active() : req.active();
-            return sid.chain(server -> transactions.run(tx -> repository.update(tx, new Object[]{id, name, target,
+            return allowed(cur.kind(), target).chain(() -> sid).chain(server -> transactions.run(tx -> repository.update(tx, new Object[]{id, name, target,
                             req.expectedStatuses() == null ? cur.expectedStatuses() : req.expectedStatuses(),
                             req.bodyContains() == null ? cur.bodyContains() : blankToNull(req.bodyContains()),
                             req.intervalSeconds() == null ? cur.intervalSeconds() : req.intervalSeconds(),
@@ -202,6 +207,19 @@ public class WatchService {
             return Uni.createFrom().nullItem();
         }
         return servers.resolve(ref.trim()).map(s -> s.id);
+    }
+
+    /**
+     * A target the check could never reach (its address refused by {@code trigger.monitor.allow-networks} /
+     * {@code deny-networks}) is refused when saved, 400 naming {@code target}, instead of being DOWN forever; a host that
+     * does not resolve yet may exist by the time it is checked, so it is not the policy's to refuse.
+     */
+    private Uni<Void> allowed(String kind, String target) {
+        String host = "tcp".equals(kind) ? target.substring(0, target.lastIndexOf(':')) : URI.create(target).getHost();
+        String bare = host.replace("[", "").replace("]", "");
+        return Workers.run(() -> network.resolve(bare)).replaceWithVoid()
+                .onFailure(AddressPolicy.Refused.class).transform(e -> ProblemException.invalid("target", e.getMessage()))
+                .onFailure(IllegalStateException.class).recoverWithNull();
     }
 
     static String target(String kind, String target) {

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /** The service monitor against real HTTP and TCP endpoints and a real SSH server, all on loopback. */
@@ -137,10 +138,12 @@ class MonitorTest extends ApiTest {
                 .isEqualTo("UP");
         assertThat(checkNow(service(Map.of("kind", "http", "target", url("/redirect")))).getString("status")).isEqualTo("UP");
         assertThat(checkNow(service(Map.of("kind", "http", "target", url("/loop")))).getString("error")).contains("Too many redirects");
-        // a redirect may not lead outside the allowed networks, nor may a target
+        // a redirect may not lead outside the allowed networks (checked at each hop); a target outside them is refused
+        // when it is saved (aServiceIsChangedInPartOrWholeAndDeleted)
         assertThat(checkNow(service(Map.of("kind", "http", "target", url("/away")))).getString("error"))
                 .contains("Refused").contains("127.0.0.2");
-        assertThat(checkNow(service(Map.of("kind", "tcp", "target", "127.0.0.2:22"))).getString("error")).contains("Refused");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", unique("svc-"), "kind", "tcp", "target", "127.0.0.2:22"))
+                .post("/api/services").then().statusCode(400).body("detail", containsString("127.0.0.2"));
 
         assertThat(checkNow(service(Map.of("kind", "tcp", "target", "127.0.0.1:" + web.getAddress().getPort()))).getString("status"))
                 .isEqualTo("UP");
@@ -324,6 +327,15 @@ class MonitorTest extends ApiTest {
                 .patch("/api/services/" + id).then().statusCode(400).contentType("application/problem+json");
         given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(200)
                 .body("interval_seconds", equalTo(3600)).body("name", equalTo(renamed));
+        // an address the checks may not reach (only 127.0.0.1 is allowed here) is refused when saved, not DOWN forever
+        for (Map<String, Object> denied : List.<Map<String, Object>>of(Map.of("name", unique("svc-"), "kind", "tcp", "target", "127.0.0.2:22"),
+                Map.of("name", unique("svc-"), "kind", "http", "target", "http://127.0.0.2/health"))) {
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(denied).post("/api/services").then().statusCode(400)
+                    .body("violations[0].field", equalTo("target"));
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("target", "http://127.0.0.2/health"))
+                .patch("/api/services/" + id).then().statusCode(400).body("violations[0].field", equalTo("target"));
+        given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(200).body("target", equalTo(url("/slow")));
         given().auth().oauth2(admin).delete("/api/services/" + id).then().statusCode(204);
         given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(404);
     }
