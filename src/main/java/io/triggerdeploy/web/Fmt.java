@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 
 /** Formatting helpers for templates: {@code {fmt:time(x)}}, {@code {fmt:duration(ms)}}, {@code {fmt:badge(status)}}. */
 @TemplateExtension(namespace = "fmt")
@@ -79,6 +80,27 @@ public final class Fmt {
             case "UNPINNED" -> "badge badge-queued";
             default -> "badge badge-failed";
         };
+    }
+
+    /** The approval dialog's question: what deciding does ("Approve deploying v1.2 to web-1 (#35)?"). */
+    static String decision(String mode, Object id, String server, String ref) {
+        return ("reject".equals(mode) ? "Reject" : "Approve") + " deploying " + (ref == null || ref.isBlank() ? "" : ref + " ")
+                + "to " + server + " (#" + id + ")?";
+    }
+
+    /** What an approval lets run: the version and the parameters (secret values are never in a view). */
+    static String deploys(String ref, Map<String, String> parameters) {
+        StringBuilder s = new StringBuilder(ref == null || ref.isBlank() ? "the server's default version" : "version " + ref);
+        if (parameters == null || parameters.isEmpty() || parameters.size() == 1 && parameters.containsKey("REF")) {
+            return s.append(", no other parameters").toString();
+        }
+        s.append(", with ");
+        parameters.forEach((k, v) -> {
+            if (!"REF".equals(k)) {
+                s.append(k).append('=').append(v).append(", ");
+            }
+        });
+        return s.substring(0, s.length() - 2);
     }
 
     /** A server's SSH reachability in words: what was checked, not a code. */

@@ -860,7 +860,7 @@ class BrowserTest extends ApiTest {
         String requester = operator();
         String requesterToken = login(requester, "operator-pass");
         java.util.function.Supplier<Long> trigger = () -> given().auth().oauth2(requesterToken).contentType(ContentType.JSON)
-                .body(Map.of("server", alias, "note", "release 42")).post("/api/deployments").then().statusCode(202)
+                .body(Map.of("server", alias, "note", "release 42", "parameters", Map.of("REF", "v4.2"))).post("/api/deployments").then().statusCode(202)
                 .extract().<Number>path("id").longValue();
         long first = trigger.get();
         long second = trigger.get();
@@ -888,7 +888,9 @@ class BrowserTest extends ApiTest {
         assertThat(mine.getText()).contains(alias).contains(requester).contains("release 42").contains("0 of 1");
         shot("approvals");
         mine.findElement(By.cssSelector("button[data-mode='approve']")).click();
-        assertThat(visible(By.id("decision-title")).getText()).isEqualTo("Approve deployment");
+        // the dialog asks what approving does, and shows what will run
+        assertThat(visible(By.id("decision-title")).getText()).isEqualTo("Approve deploying v4.2 to " + alias + " (#" + first + ")?");
+        assertThat(text(By.id("decision-what"))).isEqualTo("It runs version v4.2, no other parameters.");
         driver.findElement(By.id("decision-comment")).sendKeys("diff reviewed");
         driver.findElement(By.cssSelector("#decision-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr[data-approval-row='" + first + "'] button")).isEmpty());
