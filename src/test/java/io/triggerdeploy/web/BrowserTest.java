@@ -355,6 +355,19 @@ class BrowserTest extends ApiTest {
         waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
         assertThat(text(By.id("ref"))).isEqualTo("v1.0");
         assertThat(text(By.id("log"))).contains("catalogue v1.0");
+
+        // Deploy… opens the deploy dialog filled from this deployment, version included; Re-run is the same again
+        String rolledBack = driver.getCurrentUrl();
+        visible(By.id("deploy-from")).click();
+        assertThat(visible(By.id("confirm-title")).getText()).isEqualTo("Deploy v1.0 to Catalogue?");
+        WebElement version = driver.findElement(By.cssSelector("#confirm-fields input[name='REF']"));
+        assertThat(version.getAttribute("value")).isEqualTo("v1.0");
+        version.clear();
+        version.sendKeys("v1.3");
+        confirm();
+        waitUpTo(15).until(d -> !d.getCurrentUrl().equals(rolledBack) && d.getCurrentUrl().matches(".*/deployments/\\d+$"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        assertThat(text(By.id("ref"))).isEqualTo("v1.3");
     }
 
     @Test

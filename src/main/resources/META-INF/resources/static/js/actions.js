@@ -66,6 +66,23 @@ async function breakGlassField(server) {
   return label;
 }
 
+/*
+ * Fills the deploy dialog from an earlier deployment (its version and parameter values); secret values are never in a
+ * deployment's view, so those fields stay empty. Answers the deployment, or null when it cannot be read.
+ */
+async function prefill(fields, fromId) {
+  let d;
+  try { d = await api('GET', '/api/deployments/' + encodeURIComponent(fromId)); } catch (err) { return null; }
+  const values = d.parameters || {};
+  fields.forEach(label => {
+    const input = label.querySelector('input, select');
+    if (!input || input.dataset.type === 'secret' || !(input.name in values)) return;
+    if (input.dataset.type === 'boolean') input.checked = String(values[input.name]) === 'true';
+    else input.value = values[input.name];
+  });
+  return d;
+}
+
 export async function deploy(button) {
   const name = button.dataset.serverName || button.dataset.server;
   let server = null;
@@ -74,6 +91,12 @@ export async function deploy(button) {
   const glass = await breakGlassField(server);
   let error = null;
   let text = 'Deploy ' + name + ' now? Its deploy command runs over SSH.';
+  const from = button.dataset.from ? await prefill(fields, button.dataset.from) : null;
+  if (from) {
+    text = 'Deploy ' + (from.ref ? from.ref + ' to ' : '') + name + '? Filled from deployment #' + from.id
+      + '; change anything before it runs.' + ((server && (server.parameters || []).some(p => p.type === 'secret'))
+        ? ' Secret values are not copied: enter them again.' : '');
+  }
   if (server && server.environment) text += ' Environment: ' + server.environment + '.';
   // a refused value (400), or a freeze where glass may be broken (409), opens the form again with the API's message
   for (;;) {
