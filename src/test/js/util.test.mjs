@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 const copy = join(mkdtempSync(join(tmpdir(), 'td-util-')), 'util.mjs');
 writeFileSync(copy, readFileSync(new URL('../../main/resources/META-INF/resources/static/js/util.js', import.meta.url)));
 const {
-  deploymentName, findRanges, formatDuration, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
+  deploymentName, findRanges, formatDuration, formatLocal, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
   setPath
 } = await import(pathToFileURL(copy).href);
 
@@ -100,4 +100,11 @@ test('a rollout amount is a number when it is digits, a percentage as written, n
 test('a rollback names a deployment by its version and number, or by its number alone', () => {
   assert.equal(deploymentName({ deployment_id: 12, ref: 'v1.5.2' }), 'v1.5.2 (#12)');
   assert.equal(deploymentName({ deployment_id: 7 }), '#7');
+});
+
+test('a time says its zone', () => {
+  const at = new Date(Date.UTC(2026, 11, 7, 18, 45, 10));
+  const zone = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(at).find(p => p.type === 'timeZoneName').value;
+  assert.ok(formatLocal(at).endsWith(zone), formatLocal(at));
+  assert.ok(formatLocal(at).includes('2026'));
 });

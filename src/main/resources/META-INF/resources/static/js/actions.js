@@ -4,7 +4,7 @@ import { ApiError, api, toLogin } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, localTimes, toast } from './dom.js';
 import { showFormError } from './forms.js';
-import { deploymentName, importSummary } from './util.js';
+import { deploymentName, formatLocal, importSummary } from './util.js';
 
 /* One input per declared parameter (and REF, the version, when the server does not declare it). */
 function parameterFields(server) {
@@ -170,7 +170,7 @@ async function rollback(button) {
   select.name = 'to';
   select.id = 'rollback-to';
   plan.candidates.forEach(c => select.append(new Option(deploymentName(c) + ' · ' + (c.requested_by || '')
-    + (c.finished_at ? ' · ' + new Date(c.finished_at).toLocaleString() : ''), String(c.deployment_id))));
+    + (c.finished_at ? ' · ' + formatLocal(new Date(c.finished_at)) : ''), String(c.deployment_id))));
   const chosen = plan.to || plan.candidates[0];
   select.value = String(chosen.deployment_id);
   label.append(caption, select);

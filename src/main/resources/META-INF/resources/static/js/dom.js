@@ -1,4 +1,5 @@
 /* Small DOM helpers shared by the pages' modules. */
+import { formatLocal } from './util.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
@@ -24,8 +25,8 @@ export function localTimes(root = document) {
     if (!v) return;
     const d = new Date(v);
     if (Number.isNaN(d.getTime())) return;
-    t.title = d.toISOString();
-    t.textContent = d.toLocaleString();
+    t.title = d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    t.textContent = formatLocal(d);
   });
 }
 

@@ -88,3 +88,10 @@ export function parseAmount(value) {
 export function deploymentName(c) {
   return c.ref ? c.ref + ' (#' + c.deployment_id + ')' : '#' + c.deployment_id;
 }
+
+/* A time in the viewer's zone, saying which ("12/7/2026, 6:45:10 PM UTC"); pages put UTC in the title for hover. */
+export function formatLocal(date) {
+  return date.toLocaleString(undefined, {
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short'
+  });
+}
