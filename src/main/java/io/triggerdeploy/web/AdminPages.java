@@ -14,6 +14,7 @@ import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
 import io.triggerdeploy.user.UserService;
+import io.triggerdeploy.user.UserView;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -87,8 +88,8 @@ public class AdminPages {
     @Path("teams")
     @Operation(hidden = true)
     public Uni<Response> teamsPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> mappings.list()
-                .map(m -> Templates.teams(ctx, t, m, mappings.providerConfigured()))));
+        return pages.render(http, Role.ADMIN, "teams", ctx -> access.teams().chain(t -> mappings.list().chain(m -> usernames(ctx)
+                .map(names -> Templates.teams(ctx, t, m, mappings.providerConfigured(), names)))));
     }
 
     @GET
@@ -97,9 +98,16 @@ public class AdminPages {
     public Uni<Response> environmentsPage(@Context HttpServerRequest http) {
         return pages.render(http, Role.VIEWER, "environments",  ctx -> environments.list().chain(l -> access.grants(ctx.access())
                 .chain(grants -> (ctx.isAdmin() || !grants.isEmpty() ? access.teams() : Uni.createFrom().item(List.<TeamView>of()))
-                        .map(teams -> Templates.environments(ctx, l.stream().filter(e -> ctx.access().seesEnvironment(e.id())).toList(),
+                        .chain(teams -> usernames(ctx).map(names -> Templates.environments(ctx,
+                                l.stream().filter(e -> ctx.access().seesEnvironment(e.id())).toList(),
                                 grants.stream().collect(Collectors.groupingBy(g -> g.scopeEnvironmentId() == null ? -1L : g.scopeEnvironmentId())),
-                                teams)))));
+                                teams, names))))));
+    }
+
+    /** The usernames a grant or team-member field suggests: for admins, who make them; nobody else sees the list. */
+    private Uni<List<String>> usernames(PageContext ctx) {
+        return ctx.isAdmin() ? users.list().map(l -> l.stream().map(UserView::username).sorted().toList())
+                : Uni.createFrom().item(List.of());
     }
 
     @GET

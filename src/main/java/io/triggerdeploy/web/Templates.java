@@ -49,10 +49,10 @@ public final class Templates {
 
     public static native TemplateInstance environments(PageContext ctx, List<Environment> environments,
                                                        java.util.Map<Long, List<GrantView>> grants,
-                                                       List<TeamView> teams);
+                                                       List<TeamView> teams, List<String> usernames);
 
     public static native TemplateInstance teams(PageContext ctx, List<TeamView> teams,
-                                                List<GroupMapping> mappings, boolean sso);
+                                                List<GroupMapping> mappings, boolean sso, List<String> usernames);
 
     public static native TemplateInstance schedules(PageContext ctx, List<ScheduleView> schedules,
                                                     List<ServerView> servers, List<ServerGroupView> groups);

@@ -971,6 +971,9 @@ class BrowserTest extends ApiTest {
         driver.findElement(By.id("t-description")).sendKeys("Payments on-call");
         driver.findElement(By.cssSelector("#team-dialog button[type=submit]")).click();
         visible(By.cssSelector("tr[data-team-row='" + team + "'] button[data-open='member-dialog']")).click();
+        // the field suggests the users there are
+        assertThat(driver.findElement(By.id("m-user")).getAttribute("list")).isEqualTo("usernames");
+        assertThat(driver.findElements(By.cssSelector("#usernames option[value='" + member + "']"))).hasSize(1);
         visible(By.id("m-user")).sendKeys("nobody-here");
         driver.findElement(By.cssSelector("#member-dialog button[type=submit]")).click();
         // an unknown user is refused in the form
