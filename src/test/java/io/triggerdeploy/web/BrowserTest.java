@@ -473,6 +473,8 @@ class BrowserTest extends ApiTest {
         String expected = HostKeys.parse(sshd.hostKeyLine()).fingerprint();
         waitUpTo(15).until(d -> text(By.id("scan-fingerprint")).equals(expected));
         assertThat(text(By.id("scan-state"))).contains("No key is pinned");
+        // Enter must not trust a key: the focus is on Close
+        assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Close");
         shot("servers-scan");
         visible(By.id("scan-pin")).click();
         waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText().contains(expected));

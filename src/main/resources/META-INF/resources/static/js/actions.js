@@ -245,6 +245,7 @@ export async function scan(button) {
         ? 'Warning: the server presents a DIFFERENT key than the pinned one.'
         : 'No key is pinned yet.';
       $('#scan-pinned', dlg).textContent = r.pinned_fingerprint ? 'Pinned now: ' + r.pinned_fingerprint : '';
+      pin.textContent = r.pinned_fingerprint ? 'Replace the pinned key with this one' : 'Trust and pin this key';
       pin.hidden = false;
       pin.onclick = async () => {
         pin.disabled = true;
@@ -259,7 +260,8 @@ export async function scan(button) {
           pin.disabled = false;
         }
       };
-      pin.focus();
+      // trusting a key is a decision, never Enter's default: the focus stays on Close
+      $('[data-close]', dlg).focus();
     }
   } catch (e) {
     $('#scan-state', dlg).textContent = 'The scan failed.';
