@@ -26,6 +26,8 @@ final class Follow {
     private final long deadline;
     private long last;
     private volatile BufferedReader current;
+    /** The wait ended (timed out): the reader thread stops instead of reconnecting. */
+    private volatile boolean over;
 
     Follow(Api api, Options o, PrintStream out, PrintStream err) {
         this.api = api;
@@ -94,6 +96,7 @@ final class Follow {
         try {
             return end.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            over = true;
             closeQuietly(current);
             throw timedOut(id, api.get("/api/deployments/" + id));
         } catch (ExecutionException e) {
@@ -106,7 +109,7 @@ final class Follow {
 
     private Object resume(long id) {
         int drops = 0;
-        while (true) {
+        while (!over) {
             try (BufferedReader lines = api.events(id, last)) {
                 current = lines;
                 Object status = read(lines);
@@ -120,6 +123,7 @@ final class Follow {
             }
             pause();
         }
+        return null;
     }
 
     private static void closeQuietly(BufferedReader r) {
