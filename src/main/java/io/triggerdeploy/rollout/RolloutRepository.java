@@ -164,28 +164,6 @@ public class RolloutRepository {
                         Boolean.TRUE.equals(r.getBoolean(1)), r.getOffsetDateTime(2))));
     }
 
-    /** One line of a rollout's merged log. */
-    record LogLine(String server, long deploymentId, java.time.OffsetDateTime at, String stream, String text) {
-    }
-
-    /** The last {@code limit} output lines of the rollout's deployments on these servers, oldest first, and how many there are. */
-    Uni<List<LogLine>> logTail(long rolloutId, Long[] serverIds, int limit) {
-        return pool.preparedQuery("SELECT * FROM (SELECT d.server_alias, l.deployment_id, l.logged_at, "
-                        + "CASE l.stream WHEN 'e' THEN 'err' WHEN 's' THEN 'sys' ELSE 'out' END, l.text, l.line_no "
-                        + "FROM deployment_logs l JOIN deployments d ON d.id = l.deployment_id WHERE d.rollout_id = $1 "
-                        + "AND d.server_id = ANY($2) ORDER BY l.logged_at DESC, l.deployment_id DESC, l.line_no DESC LIMIT $3) t "
-                        + "ORDER BY logged_at, deployment_id, line_no")
-                .execute(Tuple.of(rolloutId, serverIds, limit)).map(rows -> Rows.list(rows, r -> new LogLine(r.getString(0),
-                        r.getLong(1), r.getOffsetDateTime(2), r.getString(3), r.getString(4))));
-    }
-
-    /** How many output lines the rollout's deployments on these servers have. */
-    Uni<Long> logSize(long rolloutId, Long[] serverIds) {
-        return pool.preparedQuery("SELECT count(*) FROM deployment_logs l JOIN deployments d ON d.id = l.deployment_id "
-                        + "WHERE d.rollout_id = $1 AND d.server_id = ANY($2)")
-                .execute(Tuple.of(rolloutId, serverIds)).map(rows -> rows.iterator().next().getLong(0));
-    }
-
     /** One entry of the rollout's event stream, in the transaction of the change it tells. */
     Uni<Void> event(Tx tx, long rolloutId, String kind, Long serverId, String json) {
         return tx.client().preparedQuery("INSERT INTO rollout_events (rollout_id, kind, server_id, data) VALUES ($1, $2, $3, $4::text::jsonb)")

@@ -48,15 +48,17 @@ public class RolloutResource {
     private final AuditLog audit;
     private final SecurityIdentity identity;
     private final RolloutStream stream;
+    private final RolloutLog log;
 
     public RolloutResource(RolloutService rollouts, RolloutActions actions, AccessService access, AuditLog audit,
-                           SecurityIdentity identity, RolloutStream stream) {
+                           SecurityIdentity identity, RolloutStream stream, RolloutLog log) {
         this.rollouts = rollouts;
         this.actions = actions;
         this.access = access;
         this.audit = audit;
         this.identity = identity;
         this.stream = stream;
+        this.log = log;
     }
 
     @POST
@@ -104,12 +106,35 @@ public class RolloutResource {
                     + "When lines were left out, a first line says how many; each host's deployment log has all of its own.")
     public Uni<String> log(@PathParam("id") long id, @QueryParam("limit") @DefaultValue("2000")
                            @Parameter(description = "How many of the newest lines, 1 to 20000") int limit) {
-        return access.of(identity).chain(a -> rollouts.log(id, limit, a));
+        return access.of(identity).chain(a -> log.text(id, limit, a));
+    }
+
+    @GET
+    @Path("{id}/log/events")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @RolloutFound
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(operationId = "streamRolloutLog", summary = "The rollout's hosts' output, merged, live",
+            description = "Server-Sent Events: `line` (server, deployment_id, line, at, stream, text) for each output line of the "
+                    + "rollout's deployments on the servers the caller may see, each deployment's lines in their order; without a "
+                    + "position first `skipped` (lines: how many earlier lines are left out) and the newest 1000 lines. The id of "
+                    + "the last line of each batch is the position (per deployment, the last line sent): a dropped stream resumes "
+                    + "after it (Last-Event-ID header or last_event_id), losing and repeating nothing. Ends with `end` (status) "
+                    + "once the rollout has ended and its deployments' last lines were sent.")
+    public Multi<OutboundSseEvent> logEvents(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                             @QueryParam("last_event_id") @Parameter(description = "Resume after this position")
+                                             String lastEventParam, @Context Sse sse) {
+        String position = lastEventId != null ? lastEventId : lastEventParam;
+        return access.of(identity).chain(a -> log.live(id, position, a)).onItem().transformToMulti(events -> events).map(e -> {
+            OutboundSseEvent.Builder b = sse.newEventBuilder().name(e.kind()).mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, e.json());
+            return (e.id() == null ? b : b.id(e.id())).build();
+        });
     }
 
     @GET
     @Path("{id}/events")
     @RolesAllowed(Role.VIEWER_NAME)
+    @RolloutFound
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(operationId = "streamRolloutEvents", summary = "The rollout's events, live",
             description = "Server-Sent Events: `status` (with paused_reason), `wave` (a wave started), `gate` (what the next wave "

@@ -37,9 +37,6 @@ import java.util.Map;
 @ApplicationScoped
 public class RolloutService {
 
-    /** The most lines one read of a rollout\'s merged log returns. */
-    public static final int MAX_LOG_LINES = 20_000;
-
     private final RolloutRepository repository;
     private final FleetService fleet;
     private final DeploymentService deployments;
@@ -304,35 +301,12 @@ public class RolloutService {
     }
 
     /** The rollout's hosts, when the caller sees at least one of them (404 as if the rollout did not exist otherwise). */
-    private Uni<List<Rollout.HostRow>> visibleHosts(long id, Access access) {
+    Uni<List<Rollout.HostRow>> visibleHosts(long id, Access access) {
         return repository.hosts(null, id).map(hosts -> {
             if (hosts.stream().noneMatch(h -> access.sees(h.serverId()))) {
                 throw ProblemException.notFound("No rollout " + id);
             }
             return hosts;
-        });
-    }
-
-    /**
-     * The rollout's merged output: the last {@code limit} lines of its deployments on the servers the caller sees, oldest
-     * first, each prefixed with its server; a first line says how many earlier lines were left out.
-     */
-    public Uni<String> log(long id, int limit, Access access) {
-        if (limit < 1 || limit > MAX_LOG_LINES) {
-            throw ProblemException.invalid("limit", "must be between 1 and " + MAX_LOG_LINES);
-        }
-        return visibleHosts(id, access).chain(hosts -> {
-            Long[] visible = hosts.stream().map(Rollout.HostRow::serverId).filter(access::sees).toArray(Long[]::new);
-            return repository.logSize(id, visible).chain(total -> repository.logTail(id, visible, limit).map(lines -> {
-                StringBuilder sb = new StringBuilder();
-                if (total > lines.size()) {
-                    sb.append("(").append(total - lines.size()).append(" earlier lines not shown: each host's deployment has its whole log)\n");
-                }
-                for (RolloutRepository.LogLine l : lines) {
-                    sb.append(l.at()).append(' ').append(l.server()).append(" | ").append(l.stream()).append(" | ").append(l.text()).append('\n');
-                }
-                return sb.toString();
-            }));
         });
     }
 

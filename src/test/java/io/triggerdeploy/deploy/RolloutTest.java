@@ -79,11 +79,16 @@ class RolloutTest extends DeployApiTest {
 
     /** The rollout's event stream read to its end: [id, event, data] per event. */
     private List<String[]> events(long id, String lastEventId) {
+        return sse("/api/rollouts/" + id + "/events", lastEventId).stream().filter(e -> e[0] != null).toList();
+    }
+
+    /** A Server-Sent Events stream read to its end: [id or null, event, data] per event. */
+    private List<String[]> sse(String path, String lastEventId) {
         var request = given().auth().oauth2(viewer).accept("text/event-stream");
         if (lastEventId != null) {
             request = request.header("Last-Event-ID", lastEventId);
         }
-        String text = request.get("/api/rollouts/" + id + "/events").then().statusCode(200)
+        String text = request.get(path).then().statusCode(200)
                 .contentType(containsString("text/event-stream")).extract().asString();
         List<String[]> out = new ArrayList<>();
         for (String block : text.split("\n\n")) {
@@ -97,7 +102,7 @@ class RolloutTest extends DeployApiTest {
                     e[2] = line.substring(5).trim();
                 }
             }
-            if (e[0] != null) {
+            if (e[1] != null) {
                 out.add(e);
             }
         }
@@ -299,6 +304,50 @@ class RolloutTest extends DeployApiTest {
         create(operator, body("target", Map.of("group", group(List.of(lb))), "after", Map.of("command", "true", "on", "no-such-lb")))
                 .then().statusCode(400).body("detail", containsString("after.on"));
         act(operator, failing, "abort").then().statusCode(200);
+    }
+
+    @Test
+    void theMergedOutputStreamsEveryHostsLinesLiveOnceEachAndResumesAfterItsLastPosition() throws Exception {
+        List<String> servers = fleet(3, "echo \"first $REF\"; echo second >&2; " + WAIT_FOR_GO + "; echo \"last on $(basename $PWD)\"");
+        long id = created(body("target", Map.of("group", group(servers)), "strategy", "all_at_once", "ref", "v7"));
+        // a reader that joins while the hosts run gets what was printed so far, then the rest as it comes, then end
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(viewer).get("/api/rollouts/" + id + "/log")
+                .then().statusCode(200).extract().asString().lines().filter(l -> l.contains("| err | second")).count() == 3);
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> sse("/api/rollouts/" + id + "/log/events", null));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(id).getList("hosts.status", String.class).stream().allMatch("RUNNING"::equals));
+        assertThat(reader).isNotDone();
+        for (String server : servers) {
+            Files.writeString(dir(server).resolve("go"), "");
+        }
+        List<String[]> all = reader.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(all.get(all.size() - 1)[1]).isEqualTo("end");
+        assertThat(new JsonPath(all.get(all.size() - 1)[2]).getString("status")).isEqualTo("SUCCEEDED");
+        List<JsonPath> lines = all.stream().filter(e -> e[1].equals("line")).map(e -> new JsonPath(e[2])).toList();
+        for (String server : servers) {
+            List<String> own = lines.stream().filter(l -> l.getString("server").equals(server)).map(l -> l.getString("stream") + " " + l.getString("text")).toList();
+            // (SSH keeps each stream's order, not the order between stdout and stderr)
+            assertThat(own.stream().filter(l -> l.startsWith("out ")).toList()).as(server)
+                    .containsExactly("out first v7", "out deploying v7", "out last on " + server);
+            assertThat(own).as(server).containsOnlyOnce("err second");
+            assertThat(own).as(server).first().asString().startsWith("sys Deploying " + server);
+            assertThat(own).as(server).last().asString().startsWith("sys Finished: SUCCEEDED");
+            assertThat(lines.stream().filter(l -> l.getString("server").equals(server)).map(l -> l.getInt("line")).toList()).isSorted();
+        }
+        assertThat(lines).allSatisfy(l -> assertThat(l.getString("at")).isNotBlank());
+        // a reader that lost its connection resumes after the last position it got: the rest, nothing twice
+        int firstWithId = 0;
+        while (all.get(firstWithId)[0] == null) {
+            firstWithId++;
+        }
+        List<String[]> rest = sse("/api/rollouts/" + id + "/log/events", all.get(firstWithId)[0]);
+        List<String> expected = all.subList(firstWithId + 1, all.size()).stream().filter(e -> e[1].equals("line")).map(e -> e[2]).sorted().toList();
+        assertThat(rest.stream().filter(e -> e[1].equals("line")).map(e -> e[2]).sorted().toList()).isEqualTo(expected).isNotEmpty();
+        // a reader that cannot see the rollout's servers is told it does not exist
+        for (String stream : List.of("/log/events", "/events")) {
+            given().auth().oauth2(viewer).accept("text/event-stream").get("/api/rollouts/999999999" + stream).then().statusCode(404)
+                    .contentType(containsString("application/problem+json")).body("detail", containsString("999999999"));
+            given().accept("text/event-stream").get("/api/rollouts/" + id + stream).then().statusCode(401);
+        }
     }
 
     @Test

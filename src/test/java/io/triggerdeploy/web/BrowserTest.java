@@ -611,6 +611,9 @@ class BrowserTest extends ApiTest {
         waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("SUCCEEDED"));
         assertThat(text(By.id("rollout-log"))).containsOnlyOnce("waiting for go");
         visible(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='All hosts']")).click();
+        // while the rollout goes on, the merged output is live too (the rollout's log stream), each line with its server
+        waitUpTo(10).until(d -> "true".equals(d.findElement(By.id("rollout-log")).getAttribute("data-live"))
+                && d.findElement(By.id("rollout-log")).getText().contains(second + " | out | deploying v3.1.0"));
         assertThat(text(By.cssSelector("tr[data-host='" + third + "']"))).contains("PENDING");
         shot("rollout-paused");
         visible(By.cssSelector("button[data-rollout-action='resume']")).click();
@@ -620,7 +623,8 @@ class BrowserTest extends ApiTest {
         assertThat(driver.findElement(By.cssSelector("button[data-rollout-action='pause']")).isDisplayed()).isFalse();
         // the output of all hosts, each line with its server; one tab per host shows that host's alone
         waitUpTo(10).until(d -> d.findElement(By.id("rollout-log")).getText().contains(third + " | out | deploying v3.1.0"));
-        assertThat(text(By.id("rollout-log"))).contains(first + " | out | deploying v3.1.0").contains(second + " | out | deploying v3.1.0");
+        assertThat(text(By.id("rollout-log"))).containsOnlyOnce(first + " | out | deploying v3.1.0")
+                .containsOnlyOnce(second + " | out | deploying v3.1.0").containsOnlyOnce(third + " | out | deploying v3.1.0");
         shot("rollout-succeeded");
         visible(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='" + second + "']")).click();
         waitUpTo(10).until(d -> !d.findElement(By.id("rollout-log")).getText().contains(first));

@@ -202,14 +202,15 @@ function stopHostStream() {
 }
 
 /*
- * A running host's output line by line, from its deployment's event stream: the lines /log answers, in the same form
- * (time, stream, text). The browser resumes a dropped stream after the last line it got; the stream ends with the run.
+ * Output line by line while it is written: a running host's from its deployment's event stream, or every host's from
+ * the rollout's merged stream (each line prefixed with its server), in the form /log answers. The browser resumes a
+ * dropped stream after the last position it got; the stream ends with the run (status) or the rollout (end).
  */
-function followHost(key, pre) {
+function follow(key, pre, url) {
   stopHostStream();
   pre.textContent = '';
   pre.dataset.source = 'stream:' + key;
-  const es = new EventSource('/api/deployments/' + encodeURIComponent(key) + '/events');
+  const es = new EventSource(url);
   hostStream = es;
   let pending = '';
   let scheduled = false;
@@ -220,15 +221,23 @@ function followHost(key, pre) {
     pending = '';
     if (atEnd) pre.scrollTop = pre.scrollHeight;
   };
+  const add = text => {
+    pending += text;
+    if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+  };
+  es.addEventListener('skipped', ev => {
+    add('(' + JSON.parse(ev.data).lines + " earlier lines not shown: each host's deployment has its whole log)\n");
+  });
   es.addEventListener('line', ev => {
     const l = JSON.parse(ev.data);
-    pending += l.at + ' ' + l.stream + ' | ' + l.text + '\n';
-    if (!scheduled) { scheduled = true; requestAnimationFrame(flush); }
+    add(l.at + ' ' + (l.server ? l.server + ' | ' : '') + l.stream + ' | ' + l.text + '\n');
   });
-  es.addEventListener('status', () => {
+  const end = () => {
     es.close();
     if (hostStream === es) hostStream = null;
-  });
+  };
+  es.addEventListener('status', end);
+  es.addEventListener('end', end);
 }
 
 async function loadLog(id) {
@@ -238,9 +247,14 @@ async function loadLog(id) {
   const pre = $('#rollout-log');
   pre.setAttribute('aria-label', key === 'all' ? 'Output of all hosts, each line prefixed with its server'
     : 'Output of ' + tab.textContent + ' (deployment #' + key + ')');
-  if (key !== 'all' && ['QUEUED', 'RUNNING'].includes(deploymentStatus.get(key)) && typeof EventSource === 'function') {
+  const live = key === 'all' ? ACTIVE.includes($('#rollout').dataset.status)
+    : ['QUEUED', 'RUNNING'].includes(deploymentStatus.get(key));
+  if (live && typeof EventSource === 'function') {
     pre.dataset.live = 'true';
-    if (!(hostStream && pre.dataset.source === 'stream:' + key)) followHost(key, pre);
+    if (!(hostStream && pre.dataset.source === 'stream:' + key)) {
+      follow(key, pre, key === 'all' ? '/api/rollouts/' + id + '/log/events'
+        : '/api/deployments/' + encodeURIComponent(key) + '/events');
+    }
     return;
   }
   // a finished host's stream has ended by itself; its full log is read once more below (nothing lost at the end)
