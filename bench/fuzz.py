@@ -101,6 +101,7 @@ PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", 
              ("POST", "/api/rollouts/{id}/resume"), ("POST", "/api/rollouts/{id}/abort"), ("POST", "/api/rollouts/{id}/rollback"),
              ("POST", "/api/rollouts/{id}/promote"), ("POST", "/api/rollouts/{id}/approve"),
              ("POST", "/api/rollouts/{id}/hosts/{id}/retry"), ("POST", "/api/rollouts/{id}/hosts/{id}/skip"),
+             ("GET", "/api/rollouts/{id}/log"), ("GET", "/api/rollouts/{id}/log/events"), ("GET", "/api/rollouts/{id}/events"),
              ("GET", "/rollouts/{id}")]
 
 failures, counts = [], {}

@@ -52,6 +52,25 @@ public class AccessRepository {
                      WHERE environment_id IS NOT NULL) AS restricted_environments
             FROM held""";
 
+    /**
+     * For a CI job acting as a team: every server counts as restricted, and the job sees and deploys exactly where the
+     * team's grants say (manage counts as deploy); it approves and manages nothing.
+     */
+    private static final String TEAM_ACCESS = """
+            WITH mine AS (SELECT g.environment_id, g.server_id, g.permission FROM grants g WHERE g.team_id = $1),
+            srv AS (
+              SELECT s.id, e.id AS env FROM servers s LEFT JOIN environments e ON lower(e.name) = lower(s.environment)
+              WHERE $2::bigint IS NULL OR s.id = $2),
+            held AS (
+              SELECT r.id, array_agg(DISTINCT m.permission) FILTER (WHERE m.permission IS NOT NULL) AS p
+              FROM srv r LEFT JOIN mine m ON m.environment_id = r.env OR m.server_id = r.id GROUP BY r.id)
+            SELECT coalesce(array_agg(id), '{}') AS restricted,
+                   coalesce(array_agg(id) FILTER (WHERE p IS NOT NULL), '{}') AS view,
+                   coalesce(array_agg(id) FILTER (WHERE p && ARRAY['deploy', 'manage']::varchar[]), '{}') AS deploy,
+                   (SELECT coalesce(array_agg(DISTINCT environment_id), '{}') FROM mine WHERE environment_id IS NOT NULL) AS my_environments,
+                   (SELECT coalesce(array_agg(id), '{}') FROM environments) AS restricted_environments
+            FROM held""";
+
     // ---- grants ----
 
     private static final String GRANT_COLUMNS = "g.id, g.permission, g.environment_id, e.name AS environment, g.server_id, "
@@ -86,6 +105,15 @@ public class AccessRepository {
             Row r = rows.iterator().next();
             return new Access(role, set(r, "restricted"), set(r, "view"), set(r, "deploy"), set(r, "approve"), set(r, "manage"),
                     set(r, "managed_environments"), set(r, "restricted_environments"), set(r, "my_environments"));
+        });
+    }
+
+    /** A CI job's access as {@code teamId}, over all servers or only {@code serverId}. */
+    Uni<Access> team(Tx tx, long teamId, Long serverId) {
+        return on(tx).preparedQuery(TEAM_ACCESS).execute(Tuple.of(teamId, serverId)).map(rows -> {
+            Row r = rows.iterator().next();
+            return new Access(Role.OPERATOR, set(r, "restricted"), set(r, "view"), set(r, "deploy"), Set.of(), Set.of(), Set.of(),
+                    set(r, "restricted_environments"), set(r, "my_environments"));
         });
     }
 

@@ -35,7 +35,7 @@ public class AccessService {
     }
 
     public Uni<Access> of(TriggerPrincipal p) {
-        return of(p.userId(), p.role());
+        return p.teamId() != null ? repository.team(null, p.teamId(), null) : of(p.userId(), p.role());
     }
 
     /** A user's access over every server with the given role (a Slack command's linked user). */
@@ -51,6 +51,9 @@ public class AccessService {
      * own). A user looked up now must exist and be active; their role is today's.
      */
     public Uni<Access> of(Tx tx, Acting acting, long serverId) {
+        if (acting.teamId() != null) {
+            return repository.team(tx, acting.teamId(), serverId);
+        }
         return lookedUp(tx, acting, "queued").chain(a -> a.role() == Role.ADMIN ? Uni.createFrom().item(Access.everything())
                 : repository.load(tx, a.userId(), a.role(), serverId));
     }
@@ -64,6 +67,9 @@ public class AccessService {
      * up now must exist and be active, with today's role.
      */
     public Uni<Resolved> whole(Acting acting) {
+        if (acting.teamId() != null) {
+            return repository.team(null, acting.teamId(), null).map(a -> new Resolved(a, acting));
+        }
         return lookedUp(null, acting, "started").chain(a -> (a.userId() == null ? repository.load((Tx) null, null, a.role(), null) : of(a.userId(), a.role()))
                 .map(x -> new Resolved(x, a)));
     }

@@ -12,14 +12,19 @@ import io.triggerdeploy.security.TriggerPrincipal;
  * @param userId   the user, or null (by name, or no user at all)
  * @param username the user's name when the id is not known (a webhook's creator), else informative only
  * @param role     the role to act with; null to read the user's current role and require the user to be active
+ * @param teamId   a CI job's team: its grants are all the job holds (no user, nothing on servers without grants)
  */
-public record Acting(Long userId, String username, Role role) {
+public record Acting(Long userId, String username, Role role, Long teamId) {
 
     /** The name the shared DEPLOY_TOKEN triggers under. */
     public static final String DEPLOY_TOKEN = "deploy-token";
 
+    public Acting(Long userId, String username, Role role) {
+        this(userId, username, role, null);
+    }
+
     public static Acting of(TriggerPrincipal p) {
-        return new Acting(p.userId(), p.username(), p.role());
+        return new Acting(p.userId(), p.username(), p.role(), p.teamId());
     }
 
     /** The user with this id, as they are when the trigger runs. */

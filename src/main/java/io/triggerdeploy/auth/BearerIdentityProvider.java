@@ -8,6 +8,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.DbErrors;
+import io.triggerdeploy.federation.CiFederation;
 import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
@@ -31,12 +32,14 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
     private final UserService users;
 
     private final OidcSignIn oidc;
+    private final CiFederation ci;
 
-    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc) {
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc, CiFederation ci) {
         this.keys = keys;
         this.apiTokens = apiTokens;
         this.users = users;
         this.oidc = oidc;
+        this.ci = ci;
     }
 
     @Override
@@ -99,6 +102,29 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         });
     }
 
+    /**
+     * A CI job's token: valid while the binding it was issued through still exists and still names the team it acts as
+     * (deleting the binding or its issuer stops it at once); refused while the database cannot say so.
+     */
+    private Uni<TriggerPrincipal> fromCi(JsonWebToken jwt, long bindingId) {
+        Long team = number(jwt.getClaim(TokenIssuer.CLAIM_CI_TEAM));
+        if (team == null) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("CI token without team"));
+        }
+        return ci.binding(bindingId).map(b -> b == null || b.teamId() != team ? null : TriggerPrincipal.ci(jwt.getName(), team))
+                .onFailure(e -> !(e instanceof AuthenticationFailedException)).transform(e -> {
+                    LOG.debugf("CI token refused: %s", e.getMessage());
+                    return new AuthenticationFailedException("invalid token");
+                });
+    }
+
+    private static Long number(Object claim) {
+        if (claim instanceof jakarta.json.JsonNumber n) {
+            return n.longValueExact();
+        }
+        return claim instanceof Number n ? n.longValue() : null;
+    }
+
     /** Custom claims come back as JSON-P values. */
     private static String claimText(Object claim) {
         if (claim instanceof jakarta.json.JsonString js) {
@@ -143,6 +169,10 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         if (local) {
             return Uni.createFrom().item(new TriggerPrincipal(null, jwt.getName(), claimed,
                     TriggerPrincipal.AuthType.BREAK_GLASS, null));
+        }
+        Long binding = number(jwt.getClaim(TokenIssuer.CLAIM_CI_BINDING));
+        if (binding != null) {
+            return fromCi(jwt, binding);
         }
         Object uidClaim = jwt.getClaim(TokenIssuer.CLAIM_UID);
         long uid;

@@ -19,6 +19,10 @@ public class TokenIssuer {
     static final String CLAIM_UID = "uid";
     static final String CLAIM_ROLE = "role";
 
+    /** A CI job's token: the binding it was issued through (checked at every request) and the team it acts as. */
+    static final String CLAIM_CI_BINDING = "ci_binding";
+    static final String CLAIM_CI_TEAM = "ci_team";
+
     /** The user's credentials generation when the token was issued; an older one is refused. */
     static final String CLAIM_GENERATION = "gen";
 
@@ -38,6 +42,27 @@ public class TokenIssuer {
         SigningKeys.Key key = keys.shared().orElseThrow(
                 () -> ProblemException.unavailable("The service is still starting; try again shortly"));
         return sign(key, String.valueOf(userId), userId, username, role, generation);
+    }
+
+    /** Fails with 503 while the shared signing key is not loaded yet (the service is starting). */
+    public void requireReady() {
+        keys.shared().orElseThrow(() -> ProblemException.unavailable("The service is still starting; try again shortly"));
+    }
+
+    /**
+     * A CI job's token: it names the job ({@code ci:acme/shop#1234}), acts as the binding's team with the team's deploy and
+     * view grants only, and lives {@code lifetime} (at most an hour).
+     */
+    public IssuedToken forCi(String identity, long bindingId, long teamId, java.time.Duration lifetime) {
+        SigningKeys.Key key = keys.shared().orElseThrow(
+                () -> ProblemException.unavailable("The service is still starting; try again shortly"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant exp = now.plus(lifetime.compareTo(java.time.Duration.ofHours(1)) > 0 ? java.time.Duration.ofHours(1) : lifetime);
+        String token = Jwt.issuer(SigningKeys.ISSUER).subject("ci-binding:" + bindingId).upn(identity)
+                .groups(Set.of(Role.OPERATOR.id())).claim(CLAIM_ROLE, Role.OPERATOR.id())
+                .claim(CLAIM_CI_BINDING, bindingId).claim(CLAIM_CI_TEAM, teamId)
+                .issuedAt(now).expiresAt(exp).jws().keyId(key.kid()).sign(key.privateKey());
+        return new IssuedToken(token, OffsetDateTime.ofInstant(exp, ZoneOffset.UTC));
     }
 
     /** Tokens for break-glass users are signed with this process's own key and accepted only here. */

@@ -24,7 +24,7 @@ public final class Td {
 
     /** Every class of the command line: the service puts exactly these into td.jar (a test compares them to the build). */
     public static final List<Class<?>> PARTS = List.of(Td.class, Td.Exit.class, Options.class, Api.class, Json.class, Follow.class,
-            Rollouts.class);
+            Rollouts.class, CiIdentity.class);
 
     static final String VERSION = "1";
     static final int OK = 0;
@@ -37,7 +37,8 @@ public final class Td {
     static final int UNREACHABLE = 7;
 
     static final String HELP = """
-            td: trigger-deploy from the command line (settings: --url or TD_URL, --token or TD_TOKEN)
+            td: trigger-deploy from the command line (settings: --url or TD_URL, --token or TD_TOKEN; in a CI job without
+                a token: its ID token, from GitHub Actions or TD_ID_TOKEN, exchanged for one; audience TD_AUDIENCE or the URL)
 
               td deploy SERVER [--ref R] [--param K=V ...] [--note TEXT] [--wait] [--follow] [--timeout 30m]
               td status ID                      the deployment's status (exit code as for --wait when it ended)
@@ -56,7 +57,7 @@ public final class Td {
             """;
 
     private final Options o;
-    private final Api api;
+    private Api api;
     private final PrintStream out;
     private final PrintStream err;
 
@@ -87,6 +88,9 @@ public final class Td {
     }
 
     private int dispatch() {
+        if (!"version".equals(o.command)) {
+            api = new Api(o.url, CiIdentity.token(o, err));
+        }
         return switch (o.command) {
             case "deploy" -> deploy();
             case "rollback" -> rollback();

@@ -43,15 +43,15 @@ import java.util.Optional;
 @ApplicationScoped
 public class OidcClient {
 
-    private static final Logger LOG = Logger.getLogger(OidcClient.class);
-    private static final Duration METADATA_TTL = Duration.ofHours(1);
-    /** A token naming an unknown key fetches the keys again at most this often (a flood of forged kids costs nothing). */
-    private static final Duration KEYS_REFETCH = Duration.ofSeconds(30);
-    private static final AlgorithmConstraints ASYMMETRIC = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+    static final AlgorithmConstraints ASYMMETRIC = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
             AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.RSA_USING_SHA384, AlgorithmIdentifiers.RSA_USING_SHA512,
             AlgorithmIdentifiers.RSA_PSS_USING_SHA256, AlgorithmIdentifiers.RSA_PSS_USING_SHA384, AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
             AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256, AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384,
             AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512, AlgorithmIdentifiers.EDDSA);
+    private static final Logger LOG = Logger.getLogger(OidcClient.class);
+    private static final Duration METADATA_TTL = Duration.ofHours(1);
+    /** A token naming an unknown key fetches the keys again at most this often (a flood of forged kids costs nothing). */
+    private static final Duration KEYS_REFETCH = Duration.ofSeconds(30);
 
     private final OidcConfig config;
     private final WebClient http;

@@ -1,0 +1,8 @@
+package io.triggerdeploy.federation;
+
+import java.time.OffsetDateTime;
+
+/** A trusted CI issuer: whose ID tokens may be exchanged, where its keys are, and the audience its tokens must name. */
+public record CiIssuer(long id, String name, String issuer, String jwksUrl, String audience, int bindings, String createdBy,
+                       OffsetDateTime createdAt) {
+}
