@@ -8,7 +8,6 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.db.DbErrors;
-import io.triggerdeploy.federation.CiFederation;
 import io.triggerdeploy.federation.OidcSignIn;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.security.TriggerPrincipal;
@@ -32,9 +31,9 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
     private final UserService users;
 
     private final OidcSignIn oidc;
-    private final CiFederation ci;
+    private final CiBindings ci;
 
-    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc, CiFederation ci) {
+    public BearerIdentityProvider(SigningKeys keys, ApiTokenService apiTokens, UserService users, OidcSignIn oidc, CiBindings ci) {
         this.keys = keys;
         this.apiTokens = apiTokens;
         this.users = users;
@@ -111,7 +110,7 @@ public class BearerIdentityProvider implements IdentityProvider<BearerTokenReque
         if (team == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("CI token without team"));
         }
-        return ci.binding(bindingId).map(b -> b == null || b.teamId() != team ? null : TriggerPrincipal.ci(jwt.getName(), team))
+        return ci.holds(bindingId, team).map(holds -> holds ? TriggerPrincipal.ci(jwt.getName(), team) : null)
                 .onFailure(e -> !(e instanceof AuthenticationFailedException)).transform(e -> {
                     LOG.debugf("CI token refused: %s", e.getMessage());
                     return new AuthenticationFailedException("invalid token");

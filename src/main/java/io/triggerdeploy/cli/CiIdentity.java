@@ -34,7 +34,7 @@ final class CiIdentity {
         if (idToken == null || idToken.isBlank()) {
             return null;
         }
-        Object issued = new Api(o.url, null).post("/api/auth/ci-token", Map.of("id_token", idToken.strip()));
+        Object issued = new Api(o.url, null).post("/api/auth/ci-token", Map.of("token", idToken.strip()));
         err.println("td: acting as " + Json.str(issued, "identity") + " (team " + Json.str(issued, "team") + ", until "
                 + Json.str(issued, "expires_at") + ")");
         return Json.str(issued, "token");

@@ -131,7 +131,7 @@ class CiTokenTest extends DeployApiTest {
     }
 
     private static Response exchange(String idToken) {
-        return given().contentType(ContentType.JSON).body(Map.of("id_token", idToken)).post("/api/auth/ci-token");
+        return given().contentType(ContentType.JSON).body(Map.of("token", idToken)).post("/api/auth/ci-token");
     }
 
     private record World(String issuer, String repository, String allowed, String other, String team, long binding) {
@@ -157,8 +157,8 @@ class CiTokenTest extends DeployApiTest {
         }
         String repository = "acme/" + unique("shop");
         long binding = given().auth().oauth2(admin).contentType(ContentType.JSON)
-                .body(Map.of("name", unique("b-"), "issuer", name, "team", team, "lifetime_seconds", 600,
-                        "conditions", Map.of("repository", repository, "ref", "refs/heads/*")))
+                .body(Map.of("issuer", issuer, "team", team, "token_lifetime", "10m",
+                        "claims", Map.of("repository", repository, "ref", "refs/heads/*")))
                 .post("/api/ci-bindings").then().log().ifValidationFails().statusCode(201).body("team", equalTo(team))
                 .extract().<Number>path("id").longValue();
         return new World(issuer, repository, allowed, other, team, binding);
@@ -221,7 +221,7 @@ class CiTokenTest extends DeployApiTest {
                 .body("detail", containsString("No CI binding"));
         // another repository of the same provider
         exchange(sign(claims(w.issuer(), w.repository() + "-fork", "refs/heads/main", 300), key)).then().statusCode(403);
-        exchange("not a token").then().statusCode(400).body("detail", containsString("id_token"));
+        exchange("not a token").then().statusCode(400).body("detail", containsString("token"));
         JsonPath audit = given().auth().oauth2(admin).get("/api/audit?action=ci_token&limit=50").then().statusCode(200).extract().jsonPath();
         assertThat(audit.getList("items.detail", String.class)).anyMatch(d -> d.contains("ref refs/tags/v1") && d.contains("no binding matches"));
     }
@@ -249,16 +249,19 @@ class CiTokenTest extends DeployApiTest {
         String issuerName = given().auth().oauth2(admin).get("/api/ci-issuers").then().statusCode(200).extract().jsonPath()
                 .getList("findAll { it.issuer == '" + w.issuer() + "' }.name", String.class).get(0);
         Map<String, Object> binding = new HashMap<>(Map.of("name", unique("b-"), "issuer", issuerName, "team", w.team(),
-                "conditions", Map.of("ref", "refs/heads/main")));
+                "claims", Map.of("ref", "refs/heads/main")));
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(binding).post("/api/ci-bindings").then().statusCode(400)
-                .body("detail", containsString("conditions")).body("detail", containsString("repository"));
-        binding.put("conditions", Map.of("repository", "acme/*"));
+                .body("detail", containsString("claims")).body("detail", containsString("repository"));
+        binding.put("claims", Map.of("repository", "acme/*"));
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(binding).post("/api/ci-bindings").then().statusCode(400);
-        binding.put("conditions", Map.of("repository", w.repository()));
-        binding.put("lifetime_seconds", 7200);
+        binding.put("claims", Map.of("repository", w.repository()));
+        binding.put("token_lifetime", "2h");
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(binding).post("/api/ci-bindings").then().statusCode(400)
-                .body("detail", containsString("lifetime_seconds"));
-        binding.put("lifetime_seconds", 600);
+                .body("detail", containsString("token_lifetime"));
+        binding.put("token_lifetime", "soon");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(binding).post("/api/ci-bindings").then().statusCode(400)
+                .body("detail", containsString("token_lifetime"));
+        binding.put("token_lifetime", "15m");
         binding.put("team", "no-such-team");
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(binding).post("/api/ci-bindings").then().statusCode(400)
                 .body("detail", containsString("team"));
@@ -269,13 +272,13 @@ class CiTokenTest extends DeployApiTest {
         assertThat(given().auth().oauth2(admin).get("/api/ci-bindings").then().statusCode(200).extract().jsonPath()
                 .getList("team", String.class).stream().filter(w.team()::equals)).hasSize(1);
 
-        // an issuer whose key set sits outside trigger.ci.allow-networks: its tokens cannot be checked (503, nothing issued)
+        // an issuer whose key set sits outside the notifications' address policy: its tokens cannot be checked (503, nothing issued)
         String refusedIssuer = "http://127.0.0.1:" + provider.getAddress().getPort() + "/" + unique("v6");
         given().auth().oauth2(admin).contentType(ContentType.JSON)
                 .body(Map.of("name", unique("v6-"), "issuer", refusedIssuer, "jwks_url", "http://[::1]:" + provider.getAddress().getPort() + "/keys",
                         "audience", AUDIENCE)).post("/api/ci-issuers").then().statusCode(201);
         exchange(sign(claims(refusedIssuer, w.repository(), "refs/heads/main", 300), key)).then().statusCode(503)
-                .body("detail", containsString("trigger.ci.allow-networks"));
+                .body("detail", containsString("trigger.notify.allow-networks"));
     }
 
     @Test

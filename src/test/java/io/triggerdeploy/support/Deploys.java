@@ -61,8 +61,6 @@ public final class Deploys {
                     // verify steps check watched services, and channels send, on loopback; 127.0.0.2 stays outside
                     Map.entry("trigger.monitor.allow-networks", "127.0.0.1/32"),
                     Map.entry("trigger.notify.allow-networks", "127.0.0.1/32"),
-                    // CI issuers' key sets come from 127.0.0.1 only (::1 shows a refusal)
-                    Map.entry("trigger.ci.allow-networks", "127.0.0.1/32"),
                     Map.entry("trigger.notify.public-url", "https://deploy.example.test/"),
                     Map.entry("trigger.notify.failed-log-lines", "3"),
                     Map.entry("trigger.slack.signing-secret", SLACK_SECRET));

@@ -1,4 +1,4 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import java.util.Collection;
 import java.util.Map;

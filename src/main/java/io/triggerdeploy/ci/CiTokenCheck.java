@@ -1,7 +1,8 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.federation.OidcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -45,14 +46,14 @@ public class CiTokenCheck {
 
     Uni<Verified> verify(String token) {
         if (token == null || token.isBlank() || token.length() > MAX_LENGTH) {
-            return Uni.createFrom().failure(ProblemException.invalid("id_token", "must be the CI provider's ID token (a JWT)"));
+            return Uni.createFrom().failure(ProblemException.invalid("token", "must be the CI provider's ID token (a JWT)"));
         }
         String iss;
         try {
             iss = new JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature().setSkipSignatureVerification()
                     .build().processToClaims(token.strip()).getIssuer();
         } catch (InvalidJwtException | MalformedClaimException e) {
-            return Uni.createFrom().failure(ProblemException.invalid("id_token", "must be the CI provider's ID token (a JWT)"));
+            return Uni.createFrom().failure(ProblemException.invalid("token", "must be the CI provider's ID token (a JWT)"));
         }
         if (iss == null) {
             return Uni.createFrom().failure(refused("names no issuer"));

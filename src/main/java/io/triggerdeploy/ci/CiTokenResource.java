@@ -1,8 +1,8 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.ci;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.audit.AuditLog;
-import io.triggerdeploy.federation.CiFederation;
+import io.triggerdeploy.auth.TokenIssuer;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -45,12 +45,12 @@ public class CiTokenResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CiTokenResponse.class)))
     @APIResponse(responseCode = "401", description = "The ID token is not valid here (unknown issuer, signature, audience, expiry, used already)")
     @APIResponse(responseCode = "403", description = "No binding matches the token's claims; nothing was issued")
-    public Uni<CiTokenResponse> exchange(@NotNull(message = "a JSON body with id_token is required") @Valid CiTokenRequest request) {
+    public Uni<CiTokenResponse> exchange(@NotNull(message = "a JSON body with token is required") @Valid CiTokenRequest request) {
         // the signing key is checked first: an exchange recorded as done must yield its token
         issuer.requireReady();
-        return federation.exchange(request.idToken(), audit.actor(null)).map(x -> {
+        return federation.exchange(request.token(), audit.actor(null)).map(x -> {
             TokenIssuer.IssuedToken t = issuer.forCi(x.identity(), x.binding().id(), x.binding().teamId(),
-                    Duration.ofSeconds(x.binding().lifetimeSeconds()));
+                    Duration.ofSeconds(x.binding().tokenLifetimeSeconds()));
             return new CiTokenResponse(t.token(), "Bearer", t.expiresAt(), x.identity(), x.binding().name(), x.binding().team());
         });
     }

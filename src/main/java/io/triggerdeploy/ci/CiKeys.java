@@ -1,8 +1,9 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.notify.ChannelAddressPolicy;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -20,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The CI issuers' signing keys: fetched from each issuer's key set URL under the CI address policy (the connection goes
+ * The CI issuers' signing keys: fetched from each issuer's key set URL under the notifications' address policy (the connection goes
  * to the address that was checked; the Host header and the TLS name stay the URL's), kept for {@code trigger.ci.keys-ttl},
  * and fetched again when a token names a key not seen yet (for that, at most every 30 s per issuer: forged key ids cost
  * nothing).
@@ -36,11 +37,11 @@ public class CiKeys {
     }
 
     private final CiConfig config;
-    private final CiAddressPolicy policy;
+    private final ChannelAddressPolicy policy;
     private final WebClient http;
     private final Map<Long, Entry> cache = new ConcurrentHashMap<>();
 
-    public CiKeys(CiConfig config, CiAddressPolicy policy, Vertx vertx) {
+    public CiKeys(CiConfig config, ChannelAddressPolicy policy, Vertx vertx) {
         this.config = config;
         this.policy = policy;
         this.http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) config.timeout().toMillis())

@@ -1,4 +1,4 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +49,7 @@ public class CiIssuerResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = CiIssuer.class, responseCode = "201", responseDescription = "Created; Location names it")
     @Operation(operationId = "createCiIssuer", summary = "Trust a CI issuer", description = "issuer exactly as its tokens' iss says "
-            + "it, jwks_url its key set (fetched under trigger.ci.allow-networks / deny-networks), audience the aud its tokens must name. "
+            + "it, jwks_url its key set (fetched under the notifications' address policy, trigger.notify.allow-networks / deny-networks), audience the aud its tokens must name. "
             + "https only (http to a loopback host).")
     public Uni<RestResponse<CiIssuer>> create(@NotNull(message = "a JSON body is required") @Valid CiIssuerRequest request) {
         return federation.createIssuer(request, audit.actor(identity))

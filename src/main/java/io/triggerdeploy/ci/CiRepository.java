@@ -1,4 +1,4 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Rows;
@@ -34,9 +34,10 @@ public class CiRepository {
         return pool.query(ISSUERS + " ORDER BY lower(i.name)").execute().map(rows -> Rows.list(rows, CiRepository::issuer));
     }
 
-    /** An issuer by id or name (null: none). */
+    /** An issuer by id, name or issuer URL (null: none). */
     Uni<CiIssuer> issuer(Tx tx, String ref) {
-        return tx.client().preparedQuery(ISSUERS + " WHERE i.id = $1 OR lower(i.name) = lower($2) ORDER BY (i.id = $1) DESC LIMIT 1")
+        return tx.client().preparedQuery(ISSUERS + " WHERE i.id = $1 OR lower(i.name) = lower($2) OR i.issuer = $2 "
+                        + "ORDER BY (i.id = $1) DESC, (i.issuer = $2) DESC LIMIT 1")
                 .execute(Tuple.of(idOf(ref), ref)).map(rows -> Rows.first(rows, CiRepository::issuer));
     }
 
@@ -46,10 +47,10 @@ public class CiRepository {
     }
 
     /** The new issuer's id, or null when its name or issuer URL is taken. */
-    Uni<Long> insertIssuer(Tx tx, CiIssuerRequest r, String issuer, String createdBy) {
+    Uni<Long> insertIssuer(Tx tx, String name, CiIssuerRequest r, String issuer, String createdBy) {
         return tx.client().preparedQuery("INSERT INTO ci_issuers (name, issuer, jwks_url, audience, created_by) VALUES ($1, $2, $3, $4, $5) "
                         + "ON CONFLICT DO NOTHING RETURNING id")
-                .execute(Tuple.of(r.name().strip(), issuer, r.jwksUrl().strip(), r.audience().strip(), createdBy))
+                .execute(Tuple.of(name, issuer, r.jwksUrl().strip(), r.audience().strip(), createdBy))
                 .map(rows -> Rows.first(rows, row -> row.getLong(0)));
     }
 
@@ -106,6 +107,12 @@ public class CiRepository {
                 .chain(() -> tx.client().preparedQuery("INSERT INTO ci_token_uses (digest, expires_at) VALUES ($1, $2) "
                         + "ON CONFLICT DO NOTHING RETURNING 1").execute(Tuple.of(digest, expiresAt)))
                 .map(rows -> rows.size() == 1);
+    }
+
+    /** A team by id or name: its id and name (null: none). */
+    Uni<Map.Entry<Long, String>> team(Tx tx, String ref) {
+        return tx.client().preparedQuery("SELECT id, name FROM teams WHERE id = $1 OR lower(name) = lower($2) ORDER BY (id = $1) DESC LIMIT 1")
+                .execute(Tuple.of(idOf(ref), ref)).map(rows -> Rows.first(rows, r -> Map.entry(r.getLong(0), r.getString(1))));
     }
 
     private static Long idOf(String ref) {

@@ -1,4 +1,4 @@
-package io.triggerdeploy.auth;
+package io.triggerdeploy.ci;
 
 import java.time.OffsetDateTime;
 

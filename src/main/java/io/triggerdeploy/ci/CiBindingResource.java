@@ -1,4 +1,4 @@
-package io.triggerdeploy.federation;
+package io.triggerdeploy.ci;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -49,9 +49,9 @@ public class CiBindingResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = CiBinding.class, responseCode = "201", responseDescription = "Created; Location names it")
     @Operation(operationId = "createCiBinding", summary = "Bind CI jobs to a team", description = "A job whose ID token "
-            + "meets every condition (claim: value, a trailing * matches a prefix; one of repository, repository_id, project_path, "
+            + "meets every one of claims (claim: value, a trailing * matches a prefix; one of repository, repository_id, project_path, "
             + "project_id, sub exactly) gets a token that acts as the team: it deploys and reads where the team's grants allow, "
-            + "nothing else, for lifetime_seconds (60 to 3600, default 900).")
+            + "nothing else, for token_lifetime (e.g. 15m; 60s to 1h, default 15m). issuer: its id, name or issuer URL.")
     public Uni<RestResponse<CiBinding>> create(@NotNull(message = "a JSON body is required") @Valid CiBindingRequest request) {
         return federation.createBinding(request, audit.actor(identity))
                 .map(x -> RestResponse.ResponseBuilder.<CiBinding>created(URI.create("/api/ci-bindings/" + x.id())).entity(x).build());
