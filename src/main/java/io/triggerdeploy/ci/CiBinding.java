@@ -1,5 +1,7 @@
 package io.triggerdeploy.ci;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.OffsetDateTime;
 import java.util.Map;
 
@@ -8,5 +10,5 @@ import java.util.Map;
  * matches any claim that starts with the rest) gets a token that acts as {@code team}, for {@code tokenLifetimeSeconds}.
  */
 public record CiBinding(long id, String name, long issuerId, String issuer, Map<String, String> claims, long teamId, String team,
-                        int tokenLifetimeSeconds, String createdBy, OffsetDateTime createdAt) {
+                        int tokenLifetimeSeconds, @Schema(nullable = true) String createdBy, OffsetDateTime createdAt) {
 }
