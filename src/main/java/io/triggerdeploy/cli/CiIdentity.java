@@ -25,7 +25,8 @@ final class CiIdentity {
             return o.token;
         }
         Map<String, String> env = o.env;
-        String audience = env.getOrDefault("TD_AUDIENCE", o.url.endsWith("/") ? o.url.substring(0, o.url.length() - 1) : o.url);
+        String audience = env.get("TD_AUDIENCE") != null && !env.get("TD_AUDIENCE").isBlank() ? env.get("TD_AUDIENCE").strip()
+                : o.url.endsWith("/") ? o.url.substring(0, o.url.length() - 1) : o.url;
         String idToken = env.get("TD_ID_TOKEN");
         if ((idToken == null || idToken.isBlank()) && env.get("ACTIONS_ID_TOKEN_REQUEST_URL") != null
                 && env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN") != null) {

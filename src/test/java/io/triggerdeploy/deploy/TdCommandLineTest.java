@@ -7,6 +7,7 @@ import io.triggerdeploy.cli.Td;
 import io.triggerdeploy.support.Deploys;
 import io.triggerdeploy.support.TcpForwarder;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,6 +77,49 @@ class TdCommandLineTest extends DeployApiTest {
         assertThat(new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("Exit codes");
         assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(help.exitValue()).isZero();
+    }
+
+    /** The GitHub Action (src/github-action): its inputs reach the script through variables only, and the script deploys and follows. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGithubActionDeploysThroughItsScriptWithItsInputsAsVariables() throws Exception {
+        Map<String, Object> action = new Yaml().load(Files.readString(Path.of("src/github-action/action.yml")));
+        Map<String, Object> runs = (Map<String, Object>) action.get("runs");
+        assertThat(runs.get("using")).isEqualTo("composite");
+        Map<String, Object> step = ((List<Map<String, Object>>) runs.get("steps")).get(0);
+        assertThat((String) step.get("run")).doesNotContain("${{");
+        Map<String, String> stepEnv = (Map<String, String>) step.get("env");
+        for (String input : ((Map<String, Object>) action.get("inputs")).keySet()) {
+            assertThat(stepEnv.values()).as(input).contains("${{ inputs." + input + " }}");
+        }
+
+        String alias = server(null, "echo \"deploying $REF\"; echo done");
+        Path temp = Files.createTempDirectory("runner");
+        Path summary = temp.resolve("summary.md");
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("src/github-action/td-deploy.sh").toAbsolutePath().toString())
+                .redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        env.put("TD_URL", "http://127.0.0.1:" + RestAssured.port + "/");
+        env.put("TD_TOKEN", operator);
+        env.put("TD_SERVER", alias);
+        env.put("TD_REF", "v2.0.0");
+        env.put("TD_PARAMS", "");
+        env.put("TD_WAIT", "true");
+        env.put("TD_FOLLOW", "true");
+        env.put("TD_TIMEOUT", "2m");
+        env.put("TD_AUDIENCE", "");
+        env.put("RUNNER_TEMP", temp.toString());
+        env.put("GITHUB_STEP_SUMMARY", summary.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("deploying v2.0.0").contains("done");
+        assertThat(Files.readString(summary)).contains(alias).contains("SUCCEEDED");
+        try (var left = Files.list(temp)) {
+            assertThat(left.map(f -> f.getFileName().toString()).toList()).as("the fetched jar is removed").containsExactly("summary.md");
+        }
     }
 
     @Test
