@@ -8,6 +8,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,8 +117,27 @@ class OpenSshEndToEndIT {
         assertThat(app.get("/api/deployments/" + pemDeployment + "/log", token).body()).contains("out | deploying as " + user);
         assertThat(app.output()).doesNotContain("e2e-pem-passphrase");
 
+        tdFromTheServiceDeploysAndFollows(dir, token, user);
         parametersSecretsStepsAndAJumpHost(dir, port, token, user);
         aRollingRolloutOverTheRealHosts(dir, port, token, user);
+    }
+
+    /** The td jar the packaged service serves, run on a bare JVM: deploy, wait and follow to the real sshd. */
+    private void tdFromTheServiceDeploysAndFollows(Path dir, String token, String user) throws Exception {
+        var jar = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.url("/cli/td.jar")))
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(jar.statusCode()).isEqualTo(200);
+        Path file = dir.resolve("td.jar");
+        Files.write(file, jar.body());
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", file.toString(),
+                "deploy", "openssh", "--wait", "--follow", "--timeout", "2m").redirectErrorStream(true);
+        pb.environment().put("TD_URL", app.url(""));
+        pb.environment().put("TD_TOKEN", token);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("deploying as " + user).contains("failing-line").contains("SUCCEEDED");
     }
 
     /**
