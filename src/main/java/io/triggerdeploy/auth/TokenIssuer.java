@@ -50,7 +50,7 @@ public class TokenIssuer {
     }
 
     /**
-     * A CI job's token: it names the job ({@code ci:acme/shop#1234}), acts as the binding's team with the team's deploy and
+     * A CI job's token: it names the job ({@code ci:acme/shop:Deploy#1234}), acts as the binding's team with the team's deploy and
      * view grants only, and lives {@code lifetime} (at most an hour).
      */
     public IssuedToken forCi(String identity, long bindingId, long teamId, java.time.Duration lifetime) {

@@ -52,9 +52,10 @@ record CiClaims(Map<String, Object> claims) {
         return w != null ? w : text("pipeline_id") == null ? null : "pipeline " + text("pipeline_id");
     }
 
-    /** Who acts, as the history and the audit name it (at most 64 characters): {@code ci:acme/shop#1234}. */
+    /** Who acts, as the history and the audit name it (at most 64 characters): {@code ci:acme/shop:Deploy#1234}. */
     String identity() {
-        String run = run() == null ? "" : "#" + run();
+        String workflow = workflow() == null ? "" : ":" + (workflow().length() > 24 ? workflow().substring(0, 23) + "…" : workflow());
+        String run = workflow + (run() == null ? "" : "#" + run());
         String repo = repository();
         int room = 64 - 3 - run.length();
         if (repo.length() > room) {

@@ -169,7 +169,7 @@ class CiTokenTest extends DeployApiTest {
         World w = world();
         String idToken = sign(claims(w.issuer(), w.repository(), "refs/heads/main", 300), key);
         JsonPath issued = exchange(idToken).then().log().ifValidationFails().statusCode(200)
-                .body("identity", equalTo("ci:" + w.repository() + "#1234")).body("team", equalTo(w.team()))
+                .body("identity", equalTo("ci:" + w.repository() + ":Deploy#1234")).body("team", equalTo(w.team()))
                 .body("token_type", equalTo("Bearer")).extract().jsonPath();
         String ci = issued.getString("token");
         assertThat(OffsetDateTime.parse(issued.getString("expires_at"))).isBefore(OffsetDateTime.now().plusSeconds(605))
@@ -178,7 +178,7 @@ class CiTokenTest extends DeployApiTest {
         // it deploys where the team may, and the history names the job
         long id = accepted(trigger(ci, w.allowed(), null));
         awaitStatus(id, "SUCCEEDED");
-        assertThat(get(id).getString("requested_by")).isEqualTo("ci:" + w.repository() + "#1234");
+        assertThat(get(id).getString("requested_by")).isEqualTo("ci:" + w.repository() + ":Deploy#1234");
         // it sees nothing else (a server without grants is open to every operator, not to a CI job)
         trigger(ci, w.other(), null).then().statusCode(404);
         assertThat(given().auth().oauth2(ci).get("/api/servers").then().statusCode(200).extract().jsonPath().getList("alias", String.class))
@@ -295,7 +295,7 @@ class CiTokenTest extends DeployApiTest {
         int code = Td.run(new String[]{"deploy", w.allowed(), "--ref", "v9", "--wait"}, env,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("acting as ci:" + w.repository() + "#1234").contains(w.team());
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("acting as ci:" + w.repository() + ":Deploy#1234").contains(w.team());
         assertThat(GITHUB_QUERY.get()).isEqualTo("api-version=2.0&audience=" + AUDIENCE);
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain(GITHUB_TOKEN.get()).doesNotContain("eyJ");
 
