@@ -49,7 +49,7 @@ for i in $(seq 1 200); do
 done
 
 python3 - "$URL" "$TOKEN" "$POLL_MS" "$DB" "$PID_A" "$PID_B" <<'PY'
-import json, re, statistics, subprocess, sys, threading, time, urllib.request
+import json, re, statistics, subprocess, sys, threading, time, urllib.error, urllib.request
 
 url, token, poll_ms, db, pid_a, pid_b = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
@@ -58,8 +58,11 @@ ENDED = ("SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED", "TIMED_OUT", "REJECT
 def call(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url + path, data=data, headers=H, method=method)
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return r.status, json.loads(r.read() or b"null")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        sys.exit("rollout: %s %s answered %d: %s" % (method, path, e.code, e.read().decode("utf-8", "replace")[:500]))
 
 def sql(q):
     return subprocess.run(["psql", "-qAtX", db, "-c", q], check=True, capture_output=True, text=True).stdout.strip()

@@ -55,7 +55,7 @@ public class Dispatcher {
     }
 
     /** Something in the queue changed (or might have): look again now. */
-    void wake() {
+    public void wake() {
         synchronized (signal) {
             wake = true;
             signal.notifyAll();

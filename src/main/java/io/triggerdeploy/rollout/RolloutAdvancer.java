@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.triggerdeploy.db.BootstrapStep;
 import io.triggerdeploy.deploy.DeploymentLifecycle;
+import io.triggerdeploy.deploy.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -26,15 +27,17 @@ public class RolloutAdvancer implements BootstrapStep {
     private final RolloutRepository repository;
     private final RolloutEngine engine;
     private final RolloutConfig config;
+    private final Dispatcher dispatcher;
     private final Object signal = new Object();
     private volatile boolean wake;
     private volatile boolean stopped;
     private int failures;
 
-    public RolloutAdvancer(RolloutRepository repository, RolloutEngine engine, RolloutConfig config) {
+    public RolloutAdvancer(RolloutRepository repository, RolloutEngine engine, RolloutConfig config, Dispatcher dispatcher) {
         this.repository = repository;
         this.engine = engine;
         this.config = config;
+        this.dispatcher = dispatcher;
     }
 
     @Override
@@ -100,6 +103,8 @@ public class RolloutAdvancer implements BootstrapStep {
                     if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(id))) {
                         break;
                     }
+                    // a step may have queued a wave: this replica's runners look at once (the NOTIFY tells the others)
+                    dispatcher.wake();
                 }
             } catch (Throwable e) {
                 ok = false;
