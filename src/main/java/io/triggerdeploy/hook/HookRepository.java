@@ -105,6 +105,15 @@ public class HookRepository {
                 .execute(Tuple.of(hookId, keys, deploymentId)).replaceWithVoid();
     }
 
+    /** When the commit behind {@code version} was made, as the first push that carried it says (kept; later pushes change nothing). */
+    Uni<Void> recordCommit(Tx tx, String version, java.time.OffsetDateTime committedAt) {
+        if (version == null || committedAt == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.client().preparedQuery("INSERT INTO ref_commits (ref, committed_at) VALUES ($1, $2) ON CONFLICT (ref) DO NOTHING")
+                .execute(Tuple.of(version, committedAt)).replaceWithVoid();
+    }
+
     /** Forgets replay keys older than {@code days}: a sender does not redeliver older ones. */
     Uni<Integer> purgeDeliveriesOlderThan(int days) {
         return pool.preparedQuery("DELETE FROM hook_deliveries WHERE received_at < now() - make_interval(days => $1)")

@@ -176,13 +176,15 @@ public class HookService {
         }
         String[] keys = replayKeys(h.kind(), headers, body, payload, ref);
         String version = version(ref, payload);
+        java.time.OffsetDateTime committed = committedAt(payload);
         if (h.rollout() != null) {
-            return rollout(h, keys, version, note(ref, payload), actor);
+            return rollout(h, keys, version, committed, note(ref, payload), actor);
         }
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
                 "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null,
                 Acting.named(h.createdBy()));
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
+                .call(() -> repository.recordCommit(tx, version, committed))
                 .chain(() -> deployments.queue(tx, target, command))
                 .call(d -> repository.markDelivered(tx, h.id(), keys, d.id()))
                 .call(d -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
@@ -195,9 +197,11 @@ public class HookService {
      * delivery recorded in one transaction (a second delivery of the same push waits for it and is refused; a refused
      * rollout takes no key, so a corrected retry goes through; nothing half-done survives a crash).
      */
-    private Uni<Outcome> rollout(HookRepository.StoredHook h, String[] keys, String version, String note, Actor actor) {
+    private Uni<Outcome> rollout(HookRepository.StoredHook h, String[] keys, String version, java.time.OffsetDateTime committed, String note,
+                                 Actor actor) {
         return rollouts.prepare(h.rollout(), version, note, actor, h.createdBy(), "hook")
                 .chain(p -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
+                        .call(() -> repository.recordCommit(tx, version, committed))
                         .chain(() -> rollouts.start(tx, p))
                         .call(() -> repository.markDelivered(tx, h.id(), keys, null))
                         .call(r -> audit.record(tx, actor, actor.name(), "hook.delivery", "hook", h.id(),
@@ -283,6 +287,33 @@ public class HookService {
             sha = text(payload, "checkout_sha");
         }
         return sha != null && sha.matches("[0-9a-f]{7,64}") && !sha.matches("0+") ? sha : null;
+    }
+
+    /**
+     * When the pushed commit was made: GitHub's {@code head_commit.timestamp}, GitLab's timestamp of the commit that is
+     * {@code checkout_sha} (else the last one); null when the payload has none that reads as a time.
+     */
+    static java.time.OffsetDateTime committedAt(JsonNode payload) {
+        if (payload == null) {
+            return null;
+        }
+        String at = payload.path("head_commit").path("timestamp").asText(null);
+        JsonNode commits = payload.path("commits");
+        if (at == null && commits.isArray() && !commits.isEmpty()) {
+            String sha = text(payload, "checkout_sha");
+            JsonNode pick = commits.get(commits.size() - 1);
+            for (JsonNode c : commits) {
+                if (sha != null && sha.equals(c.path("id").asText(null))) {
+                    pick = c;
+                }
+            }
+            at = pick.path("timestamp").asText(null);
+        }
+        try {
+            return at == null ? null : java.time.OffsetDateTime.parse(at);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** "push to refs/heads/main at 1a2b3c4: first line of the message" (GitHub and GitLab payloads). */

@@ -1,0 +1,43 @@
+package io.triggerdeploy.analytics;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.triggerdeploy.access.AccessService;
+import io.triggerdeploy.security.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+/** {@code GET /api/insight}: the four DORA keys over a period, from this service's own rows. */
+@Path("/api/insight")
+@RolesAllowed(Role.VIEWER_NAME)
+@Produces(MediaType.APPLICATION_JSON)
+public class InsightResource {
+
+    private final InsightService insight;
+    private final AccessService access;
+    private final SecurityIdentity identity;
+
+    public InsightResource(InsightService insight, AccessService access, SecurityIdentity identity) {
+        this.insight = insight;
+        this.access = access;
+        this.identity = identity;
+    }
+
+    @GET
+    @Operation(operationId = "getInsight", summary = "The four DORA keys, with their bands",
+            description = "Deployment frequency, lead time for changes (from the commit), change failure rate and time to restore over "
+                    + "[from, to) (default the last 30 days), for an environment and/or a server, over the servers the caller may see; "
+                    + "each with its band (elite, high, medium, low) after the Accelerate State of DevOps Report 2023, and the "
+                    + "definitions used.")
+    public Uni<InsightReport> report(@QueryParam("from") @Parameter(description = "A date (2026-11-01) or date-time with offset") String from,
+                                     @QueryParam("to") @Parameter(description = "A date (its end) or date-time with offset; default now") String to,
+                                     @QueryParam("environment") String environment, @QueryParam("server") String server) {
+        return access.of(identity).chain(a -> insight.report(from, to, environment, server, a));
+    }
+}
