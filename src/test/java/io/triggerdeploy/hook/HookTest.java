@@ -118,6 +118,29 @@ class HookTest extends ApiTest {
                 .put("after", "not-a-sha"))).isNull();
     }
 
+    /** Lead time counts from the commit: the first push that carries a version records when its commit was made. */
+    @Test
+    void aPushRecordsWhenItsCommitWasMade() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // GitLab: the commit that is checkout_sha, not the last one listed
+        assertThat(HookService.committedAt(json.readTree("{\"checkout_sha\":\"aaa1111\",\"commits\":[{\"id\":\"aaa1111\","
+                + "\"timestamp\":\"2026-11-30T10:00:00+01:00\"},{\"id\":\"bbb2222\",\"timestamp\":\"2026-11-30T11:00:00+01:00\"}]}")))
+                .isEqualTo(java.time.OffsetDateTime.parse("2026-11-30T10:00:00+01:00"));
+        assertThat(HookService.committedAt(json.readTree("{\"head_commit\":{\"timestamp\":\"not a time\"}}"))).isNull();
+
+        Map<String, Object> hook = hook("github", Map.of());
+        String sha = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"head_commit\":{\"message\":\"x\","
+                + "\"timestamp\":\"2026-11-30T09:15:00-05:00\"}}";
+        github(hook, (String) hook.get("secret"), "push", UUID.randomUUID().toString(), push).then().statusCode(202);
+        assertThat(queryString("SELECT to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM ref_commits WHERE ref = '" + sha + "'"))
+                .isEqualTo("2026-11-30 14:15");
+        // a later push of the same version changes nothing
+        github(hook, (String) hook.get("secret"), "push", UUID.randomUUID().toString(), push.replace("09:15", "23:59").replace("\"x\"", "\"y\""))
+                .then().statusCode(409);
+        assertThat(queryString("SELECT count(*) FROM ref_commits WHERE ref = '" + sha + "'")).isEqualTo("1");
+    }
+
     @Test
     void aGithubDeliveryIsAuditedWithItsDeploymentAndEveryRefusalToo() {
         Map<String, Object> hook = hook("github", Map.of());
