@@ -82,6 +82,17 @@ public class InsightRepository {
         });
     }
 
+    /** The environments deployed to in the last {@code days} days (at most 100, the busiest first). */
+    Uni<List<String>> recentEnvironments(int days) {
+        return pool.preparedQuery("SELECT environment FROM deployments WHERE environment IS NOT NULL AND requested_at > now() - make_interval(days => $1) "
+                        + "GROUP BY environment ORDER BY count(*) DESC, environment LIMIT 100")
+                .execute(Tuple.of(days)).map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
     /** Whether a server with this alias exists among those the caller sees. */
     Uni<Boolean> serverSeen(String alias, Long[] hidden) {
         return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM servers WHERE lower(alias) = lower($1) AND NOT (id = ANY($2::bigint[])))")

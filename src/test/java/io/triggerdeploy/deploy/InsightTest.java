@@ -3,7 +3,9 @@ package io.triggerdeploy.deploy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.triggerdeploy.analytics.InsightMetrics;
 import io.triggerdeploy.support.Deploys;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -21,6 +23,9 @@ import static org.hamcrest.Matchers.containsString;
 @QuarkusTest
 @TestProfile(Deploys.Profile.class)
 class InsightTest extends DeployApiTest {
+
+    @Inject
+    InsightMetrics metrics;
 
     private long deployed(String server, String ref, String status) {
         long id = accepted(given().auth().oauth2(operator).contentType("application/json")
@@ -91,6 +96,14 @@ class InsightTest extends DeployApiTest {
         assertThat(r.getString("time_to_restore.band")).isEqualTo("elite");
         assertThat(r.getString("definitions.bands")).contains("2023");
         assertThat(r.getString("definitions.change_failure_rate")).contains("24 h");
+
+        // the same as Prometheus series per environment (over the last 30 days)
+        metrics.refresh().await().atMost(java.time.Duration.ofSeconds(30));
+        String scraped = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(scraped).contains("trigger_insight_change_failure_ratio{environment=\"" + env + "\"} 0.6")
+                .contains("trigger_insight_lead_time_median_seconds{environment=\"" + env + "\"} 120.0")
+                .contains("trigger_insight_time_to_restore_median_seconds{environment=\"" + env + "\"} 900.0")
+                .contains("trigger_insight_deployments_per_day{environment=\"" + env + "\"} 0.133");
 
         // one server: b alone failed once and succeeded once; a period before all of it is empty
         JsonPath onB = given().auth().oauth2(viewer).queryParam("server", b).get("/api/insight").then().statusCode(200).extract().jsonPath();
