@@ -93,6 +93,17 @@ public class InsightRepository {
                 });
     }
 
+    /** The environments deployed to in the last year on servers not hidden, by name. */
+    Uni<List<String>> environmentsSeen(Long[] hidden) {
+        return pool.preparedQuery("SELECT DISTINCT environment FROM deployments WHERE environment IS NOT NULL "
+                        + "AND requested_at > now() - interval '366 days' AND NOT (server_id = ANY($1::bigint[])) ORDER BY environment LIMIT 200")
+                .execute(Tuple.of((Object) hidden)).map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
     /** Whether a server with this alias exists among those the caller sees. */
     Uni<Boolean> serverSeen(String alias, Long[] hidden) {
         return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM servers WHERE lower(alias) = lower($1) AND NOT (id = ANY($2::bigint[])))")

@@ -13,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
+import java.util.List;
+
 /** {@code GET /api/insight}: the four DORA keys over a period, from this service's own rows. */
 @Path("/api/insight")
 @RolesAllowed(Role.VIEWER_NAME)
@@ -39,5 +41,14 @@ public class InsightResource {
                                      @QueryParam("to") @Parameter(description = "A date (its end) or date-time with offset; default now") String to,
                                      @QueryParam("environment") String environment, @QueryParam("server") String server) {
         return access.of(identity).chain(a -> insight.report(from, to, environment, server, a));
+    }
+
+    @GET
+    @Path("trend")
+    @Operation(operationId = "getInsightTrend", summary = "The four keys week by week",
+            description = "The same figures for each week of the period, counted back from to (at most the last 13 weeks), oldest first.")
+    public Uni<List<InsightService.Week>> trend(@QueryParam("from") String from, @QueryParam("to") String to,
+                                                @QueryParam("environment") String environment, @QueryParam("server") String server) {
+        return access.of(identity).chain(a -> insight.trend(from, to, environment, server, a));
     }
 }

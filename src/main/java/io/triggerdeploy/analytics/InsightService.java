@@ -3,6 +3,7 @@ package io.triggerdeploy.analytics;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.common.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -56,6 +57,40 @@ public class InsightService {
             }
             return repository.find(from, to, env, alias, hidden, config.failureWindow().toSeconds());
         }).map(f -> report(from, to, env, alias, f));
+    }
+
+    /** The environments deployed to in the last year on servers the caller sees, for choosing one. */
+    public Uni<List<String>> environments(Access access) {
+        return repository.environmentsSeen(access.hidden());
+    }
+
+    /** One week of the trend: its start, and the week's own figures. */
+    public record Week(OffsetDateTime start, long deployments, @Schema(nullable = true)
+                       Long leadTimeMedianSeconds, @Schema(nullable = true) Double changeFailureRate,
+                       @Schema(nullable = true) Long timeToRestoreMedianSeconds) {
+    }
+
+    /** The most weeks a trend shows (the latest ones of the period). */
+    static final int TREND_WEEKS = 13;
+
+    /** The figures week by week, the weeks counted back from {@code to} (at most the last {@value #TREND_WEEKS}), oldest first. */
+    public Uni<List<Week>> trend(String fromText, String toText, String environment, String server, Access access) {
+        return report(fromText, toText, environment, server, access).chain(r -> {
+            long weeks = Math.min(TREND_WEEKS, Math.max(1, (long) Math.ceil(Duration.between(r.from(), r.to()).toSeconds() / (7.0 * DAY))));
+            Uni<List<Week>> all = Uni.createFrom().item(new java.util.ArrayList<>());
+            for (long w = weeks - 1; w >= 0; w--) {
+                OffsetDateTime end = r.to().minusDays(7 * w);
+                OffsetDateTime start = end.minusDays(7).isBefore(r.from()) ? r.from() : end.minusDays(7);
+                all = all.chain(list -> repository.find(start, end, r.environment(), r.server(), access.hidden(), config.failureWindow().toSeconds())
+                        .map(f -> {
+                            InsightReport one = report(start, end, r.environment(), r.server(), f);
+                            list.add(new Week(start, one.deploymentFrequency().deployments(), one.leadTime().medianSeconds(),
+                                    one.changeFailureRate().rate(), one.timeToRestore().medianSeconds()));
+                            return list;
+                        }));
+            }
+            return all;
+        });
     }
 
     private InsightReport report(OffsetDateTime from, OffsetDateTime to, String env, String alias, InsightRepository.Found f) {

@@ -2,6 +2,7 @@ package io.triggerdeploy.web;
 
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.analytics.AnalyticsService;
+import io.triggerdeploy.analytics.InsightService;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
@@ -42,9 +43,10 @@ public class DeploymentPages {
     private final Approvals approvals;
     private final ScheduleService schedules;
     private final AnalyticsService analytics;
+    private final InsightService insight;
     private final ServerGroupService groups;
 
-    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics,
+    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics, InsightService insight,
                            ServerGroupService groups) {
         this.pages = pages;
         this.servers = servers;
@@ -52,6 +54,7 @@ public class DeploymentPages {
         this.approvals = approvals;
         this.schedules = schedules;
         this.analytics = analytics;
+        this.insight = insight;
         this.groups = groups;
     }
 
@@ -114,6 +117,23 @@ public class DeploymentPages {
         return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null, ctx.access())
                 .chain(list -> servers.list().chain(s -> groups.list(ctx.access()).map(gs -> Templates.schedules(ctx, list,
                         s.stream().filter(v -> ctx.sees(v.id())).toList(), gs)))));
+    }
+
+    @GET
+    @Path("insight")
+    @Operation(hidden = true)
+    public Uni<Response> insightPage(@QueryParam("days") @DefaultValue("30") String days, @QueryParam("environment") String environment,
+                                     @Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "insight", ctx -> {
+            if (!days.matches("30|90|365")) {
+                throw ProblemException.invalid("days", "must be 30, 90 or 365");
+            }
+            String env = environment == null || environment.isBlank() ? null : environment.strip();
+            String from = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(Integer.parseInt(days) - 1L).toString();
+            String query = "from=" + from + (env == null ? "" : "&environment=" + java.net.URLEncoder.encode(env, java.nio.charset.StandardCharsets.UTF_8));
+            return insight.report(from, null, env, null, ctx.access()).chain(r -> insight.environments(ctx.access())
+                    .map(envs -> Templates.insight(ctx, r, envs, Integer.parseInt(days), query)));
+        });
     }
 
     @GET

@@ -42,6 +42,24 @@ public final class Fmt {
         return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
     }
 
+    /** A span of whole seconds in words: "45 s", "15 min", "2 h 5 min", "3 d 4 h"; "—" for none. */
+    static String span(Long seconds) {
+        if (seconds == null) {
+            return "—";
+        }
+        long s = seconds;
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return (s / 60) + " min";
+        }
+        if (s < 86_400) {
+            return (s / 3600) + " h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + " min");
+        }
+        return (s / 86_400) + " d" + (s % 86_400 / 3600 == 0 ? "" : " " + (s % 86_400 / 3600) + " h");
+    }
+
     static String durationD(Double ms) {
         return ms == null ? "—" : duration(Math.round(ms));
     }

@@ -2,6 +2,7 @@ package io.triggerdeploy.web;
 
 import io.quarkus.qute.TemplateData;
 import io.triggerdeploy.analytics.AnalyticsReport;
+import io.triggerdeploy.analytics.InsightReport;
 import io.triggerdeploy.audit.AuditEvent;
 import io.triggerdeploy.auth.ApiTokenView;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -26,6 +27,11 @@ import io.triggerdeploy.user.UserView;
 @TemplateData(target = WatchView.Check.class)
 @TemplateData(target = ChannelView.class)
 @TemplateData(target = AnalyticsReport.class)
+@TemplateData(target = InsightReport.class)
+@TemplateData(target = InsightReport.Frequency.class)
+@TemplateData(target = InsightReport.LeadTime.class)
+@TemplateData(target = InsightReport.FailureRate.class)
+@TemplateData(target = InsightReport.Restore.class)
 @TemplateData(target = AnalyticsReport.Totals.class)
 @TemplateData(target = AnalyticsReport.Group.class)
 @TemplateData(target = AnalyticsReport.Reason.class)

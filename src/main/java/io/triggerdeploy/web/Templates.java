@@ -5,6 +5,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.triggerdeploy.access.GrantView;
 import io.triggerdeploy.access.TeamView;
 import io.triggerdeploy.analytics.AnalyticsReport;
+import io.triggerdeploy.analytics.InsightReport;
 import io.triggerdeploy.auth.ApiTokenView;
 import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -77,6 +78,9 @@ public final class Templates {
     public static native TemplateInstance notifications(PageContext ctx, List<ChannelView> channels);
 
     public static native TemplateInstance analytics(PageContext ctx, AnalyticsReport report);
+
+    public static native TemplateInstance insight(PageContext ctx, InsightReport report, java.util.List<String> environments, int days,
+                                                  String query);
 
     public static native TemplateInstance hooks(PageContext ctx, List<HookView> hooks, List<ServerView> servers,
                                                 List<ServerGroupView> groups, String baseUrl);

@@ -119,7 +119,60 @@
     xLabels(s, data.busiest_hours.map(h => String(h.hour).padStart(2, '0')), 12);
   }
 
+  /** One figure per week as a line (bars for counts); a week without data leaves a gap. */
+  function weekly(host, weeks, key, fmt, bars) {
+    const s = svg(host);
+    const values = weeks.map(w => w[key]);
+    const top = Math.max(0, ...values.filter(v => v != null));
+    if (values.every(v => v == null)) {
+      host.innerHTML = '<p class="empty">Nothing to measure in these weeks.</p>';
+      return;
+    }
+    const max = bars ? countMax(top) : key === 'change_failure_rate' ? Math.max(0.2, niceMax(top)) : spanMax(top);
+    axis(s, max, fmt);
+    const n = weeks.length, w = (W - L - R) / n;
+    let path = '';
+    weeks.forEach((week, i) => {
+      const v = week[key];
+      if (v == null) { path += ' '; return; }
+      const x = L + w * i + w / 2, y = T + (H - T - B) * (1 - v / max);
+      const label = `week of ${week.start.substring(0, 10)}: ${fmt(v)}`;
+      if (bars) {
+        const r = el('rect', { x: L + w * i + w * 0.15, y, width: w * 0.7, height: H - B - y, fill: '#2563eb' }, s);
+        el('title', {}, r, label);
+      } else {
+        path += (path.trim() && !path.endsWith(' ') ? ' L ' : ' M ') + x.toFixed(1) + ' ' + y.toFixed(1);
+        const c = el('circle', { cx: x, cy: y, r: 3, fill: '#2563eb' }, s);
+        el('title', {}, c, label);
+      }
+    });
+    if (path.trim()) el('path', { d: path.trim(), fill: 'none', stroke: '#2563eb', 'stroke-width': 2 }, s);
+    xLabels(s, weeks.map(week => week.start.substring(5, 10)), 7);
+  }
+  /** A time axis whose quarters read as whole units (1 min: 15 s steps; 1 h: 15 min; 1 d: 6 h). */
+  const spanMax = v => [60, 240, 1200, 3600, 7200, 14400, 43200, 86400, 172800, 345600, 2419200]
+    .find(m => m >= v) || niceMax(v);
+  const span = v => v == null ? '—' : v < 60 ? Math.round(v) + ' s' : v < 3600 ? Math.round(v / 60) + ' min'
+    : v < 86400 ? +(v / 3600).toFixed(1) + ' h' : +(v / 86400).toFixed(1) + ' d';
+
+  async function insight(box) {
+    try {
+      const res = await fetch(box.dataset.src, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      const weeks = await res.json();
+      weekly(document.getElementById('chart-weekly-deployments'), weeks, 'deployments', v => Math.round(v), true);
+      weekly(document.getElementById('chart-weekly-lead'), weeks, 'lead_time_median_seconds', span, false);
+      weekly(document.getElementById('chart-weekly-failures'), weeks, 'change_failure_rate', v => Math.round(v * 100) + ' %', false);
+      weekly(document.getElementById('chart-weekly-restore'), weeks, 'time_to_restore_median_seconds', span, false);
+      box.dataset.drawn = 'true';
+    } catch (e) {
+      box.insertAdjacentHTML('afterbegin', '<p class="alert error" role="alert">The charts could not be loaded; reload the page.</p>');
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', async () => {
+    const weeks = document.getElementById('insight-charts');
+    if (weeks) insight(weeks);
     const box = document.getElementById('charts');
     if (!box) return;
     try {

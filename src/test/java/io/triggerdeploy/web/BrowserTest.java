@@ -327,6 +327,33 @@ class BrowserTest extends ApiTest {
         shot("deployment-cancelled");
     }
 
+    /** Release insight: the four keys with their bands and definitions, and a trend per week drawn without a library. */
+    @Test
+    void theInsightPageShowsTheFourKeysWithTheirBandsAndAWeeklyTrend() throws IOException {
+        String alias = server("Insight", "echo \"insight $REF\"");
+        long id = given().auth().oauth2(adminToken).contentType(ContentType.JSON)
+                .body(Map.of("server", alias, "parameters", Map.of("REF", "v5.0.0"))).post("/api/deployments")
+                .then().statusCode(202).extract().<Number>path("id").longValue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().auth().oauth2(adminToken)
+                .get("/api/deployments/" + id).then().extract().path("status")));
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/insight?environment=staging"));
+        waitUpTo(15).until(d -> "true".equals(d.findElement(By.id("insight-charts")).getAttribute("data-drawn")));
+        assertThat(text(By.id("key-frequency"))).containsPattern("[1-9]\\d* successful deployments?").contains("a day");
+        assertThat(visible(By.cssSelector("#key-frequency .band")).getText()).isIn("ELITE", "HIGH", "MEDIUM", "LOW");
+        assertThat(text(By.id("key-lead"))).containsPattern("median of [1-9]\\d* changes?;");
+        assertThat(text(By.id("key-failures"))).containsPattern("\\d+ of [1-9]\\d* deployments?");
+        assertThat(driver.findElements(By.cssSelector("#chart-weekly-deployments svg rect"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("#chart-weekly-lead svg circle"))).isNotEmpty();
+        assertThat(text(By.cssSelector(".definitions"))).contains("Accelerate State of DevOps Report 2023").contains("24 h");
+        assertThat(new Select(driver.findElement(By.id("insight-env"))).getFirstSelectedOption().getText()).isEqualTo("staging");
+        shot("insight");
+        new Select(driver.findElement(By.id("insight-days"))).selectByValue("90");
+        waitUpTo(10).until(d -> d.getCurrentUrl().contains("days=90"));
+        waitUpTo(15).until(d -> "true".equals(d.findElement(By.id("insight-charts")).getAttribute("data-drawn")));
+        assertThat(driver.findElements(By.cssSelector("#chart-weekly-deployments svg text")).size()).isGreaterThan(5);
+    }
+
     /** The rollback dialog says from which version to which before anything runs, and offers the earlier successes. */
     @Test
     void theRollbackDialogNamesBothVersionsAndOffersEarlierOnes() throws IOException {
@@ -1336,7 +1363,7 @@ class BrowserTest extends ApiTest {
         shot("api-docs");
 
         driver.manage().window().setSize(new Dimension(375, 812));
-        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/notifications", "/help")) {
+        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/insight", "/notifications", "/help")) {
             driver.get(url(page));
             visible(By.tagName("main"));
             Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
