@@ -3,8 +3,8 @@ package io.triggerdeploy.analytics;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.common.ProblemException;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Duration;
 import java.time.LocalDate;
@@ -27,6 +27,8 @@ public class InsightService {
 
     /** The report the bands come from. */
     public static final String EDITION = "Accelerate State of DevOps Report 2023 (DORA)";
+    /** The most weeks a trend shows (the latest ones of the period). */
+    static final int TREND_WEEKS = 13;
     private static final long DAY = 86_400;
 
     private final InsightRepository repository;
@@ -69,9 +71,6 @@ public class InsightService {
                        Long leadTimeMedianSeconds, @Schema(nullable = true) Double changeFailureRate,
                        @Schema(nullable = true) Long timeToRestoreMedianSeconds) {
     }
-
-    /** The most weeks a trend shows (the latest ones of the period). */
-    static final int TREND_WEEKS = 13;
 
     /** The figures week by week, the weeks counted back from {@code to} (at most the last {@value #TREND_WEEKS}), oldest first. */
     public Uni<List<Week>> trend(String fromText, String toText, String environment, String server, Access access) {
