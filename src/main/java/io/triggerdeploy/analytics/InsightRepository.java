@@ -104,6 +104,34 @@ public class InsightRepository {
                 });
     }
 
+    /** Promotions seen (a deployment promoted from one environment to another): [from, to] pairs, the most used first. */
+    Uni<List<String[]>> promotions() {
+        return pool.query("SELECT s.environment, d.environment FROM deployments d JOIN deployments s ON s.id = d.origin_id "
+                        + "WHERE d.origin = 'promotion' AND s.environment IS NOT NULL AND d.environment IS NOT NULL "
+                        + "AND lower(s.environment) <> lower(d.environment) GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 500").execute()
+                .map(rows -> {
+                    List<String[]> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new String[]{r.getString(0), r.getString(1)}));
+                    return out;
+                });
+    }
+
+    /**
+     * How many other versions succeeded in {@code environment} after {@code ref} first did there (null: it never did);
+     * on servers not hidden.
+     */
+    Uni<Integer> versionsSince(String environment, String ref, Long[] hidden) {
+        return pool.preparedQuery("WITH first AS (SELECT min(finished_at) AS at FROM deployments WHERE lower(environment) = lower($1) "
+                        + "AND ref = $2 AND status = 'SUCCEEDED' AND NOT (server_id = ANY($3::bigint[]))) "
+                        + "SELECT CASE WHEN (SELECT at FROM first) IS NULL THEN NULL ELSE (SELECT count(DISTINCT ref) FROM deployments "
+                        + "WHERE lower(environment) = lower($1) AND status = 'SUCCEEDED' AND ref IS NOT NULL AND ref <> $2 "
+                        + "AND finished_at > (SELECT at FROM first) AND NOT (server_id = ANY($3::bigint[]))) END")
+                .execute(Tuple.of(environment, ref, hidden)).map(rows -> {
+                    Long n = rows.iterator().next().getLong(0);
+                    return n == null ? null : n.intValue();
+                });
+    }
+
     /** Whether a server with this alias exists among those the caller sees. */
     Uni<Boolean> serverSeen(String alias, Long[] hidden) {
         return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM servers WHERE lower(alias) = lower($1) AND NOT (id = ANY($2::bigint[])))")

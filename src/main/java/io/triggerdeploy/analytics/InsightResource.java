@@ -22,11 +22,13 @@ import java.util.List;
 public class InsightResource {
 
     private final InsightService insight;
+    private final ReleaseMatrix matrix;
     private final AccessService access;
     private final SecurityIdentity identity;
 
-    public InsightResource(InsightService insight, AccessService access, SecurityIdentity identity) {
+    public InsightResource(InsightService insight, ReleaseMatrix matrix, AccessService access, SecurityIdentity identity) {
         this.insight = insight;
+        this.matrix = matrix;
         this.access = access;
         this.identity = identity;
     }
@@ -41,6 +43,17 @@ public class InsightResource {
                                      @QueryParam("to") @Parameter(description = "A date (its end) or date-time with offset; default now") String to,
                                      @QueryParam("environment") String environment, @QueryParam("server") String server) {
         return access.of(identity).chain(a -> insight.report(from, to, environment, server, a));
+    }
+
+    @GET
+    @Path("releases")
+    @Operation(operationId = "getReleaseMatrix", summary = "What runs where, per environment",
+            description = "Per environment (in the order promotions took, e.g. staging before production), the version live on each of "
+                    + "its servers (its newest SUCCEEDED deployment), who deployed it and when, the servers that run something else than "
+                    + "most of the environment, and how many versions the environment before it has had since. Hidden servers are "
+                    + "counted, never named.")
+    public Uni<ReleaseMatrix.View> releases() {
+        return access.of(identity).chain(matrix::view);
     }
 
     @GET

@@ -3,6 +3,7 @@ package io.triggerdeploy.web;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.analytics.AnalyticsService;
 import io.triggerdeploy.analytics.InsightService;
+import io.triggerdeploy.analytics.ReleaseMatrix;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.deploy.Approvals;
 import io.triggerdeploy.deploy.DeploymentService;
@@ -44,9 +45,10 @@ public class DeploymentPages {
     private final ScheduleService schedules;
     private final AnalyticsService analytics;
     private final InsightService insight;
+    private final ReleaseMatrix matrix;
     private final ServerGroupService groups;
 
-    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics, InsightService insight,
+    public DeploymentPages(Pages pages, ServerService servers, DeploymentService deployments, Approvals approvals, ScheduleService schedules, AnalyticsService analytics, InsightService insight, ReleaseMatrix matrix,
                            ServerGroupService groups) {
         this.pages = pages;
         this.servers = servers;
@@ -55,6 +57,7 @@ public class DeploymentPages {
         this.schedules = schedules;
         this.analytics = analytics;
         this.insight = insight;
+        this.matrix = matrix;
         this.groups = groups;
     }
 
@@ -117,6 +120,13 @@ public class DeploymentPages {
         return pages.render(http, Role.VIEWER, "schedules", ctx -> schedules.list(null, ctx.access())
                 .chain(list -> servers.list().chain(s -> groups.list(ctx.access()).map(gs -> Templates.schedules(ctx, list,
                         s.stream().filter(v -> ctx.sees(v.id())).toList(), gs)))));
+    }
+
+    @GET
+    @Path("releases")
+    @Operation(hidden = true)
+    public Uni<Response> releasesPage(@Context HttpServerRequest http) {
+        return pages.render(http, Role.VIEWER, "insight", ctx -> matrix.view(ctx.access()).map(m -> Templates.releases(ctx, m)));
     }
 
     @GET

@@ -3,6 +3,7 @@ package io.triggerdeploy.web;
 import io.quarkus.qute.TemplateData;
 import io.triggerdeploy.analytics.AnalyticsReport;
 import io.triggerdeploy.analytics.InsightReport;
+import io.triggerdeploy.analytics.ReleaseMatrix;
 import io.triggerdeploy.audit.AuditEvent;
 import io.triggerdeploy.auth.ApiTokenView;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -28,6 +29,9 @@ import io.triggerdeploy.user.UserView;
 @TemplateData(target = ChannelView.class)
 @TemplateData(target = AnalyticsReport.class)
 @TemplateData(target = InsightReport.class)
+@TemplateData(target = ReleaseMatrix.View.class)
+@TemplateData(target = ReleaseMatrix.Row.class)
+@TemplateData(target = ReleaseMatrix.Cell.class)
 @TemplateData(target = InsightReport.Frequency.class)
 @TemplateData(target = InsightReport.LeadTime.class)
 @TemplateData(target = InsightReport.FailureRate.class)

@@ -6,6 +6,7 @@ import io.triggerdeploy.access.GrantView;
 import io.triggerdeploy.access.TeamView;
 import io.triggerdeploy.analytics.AnalyticsReport;
 import io.triggerdeploy.analytics.InsightReport;
+import io.triggerdeploy.analytics.ReleaseMatrix;
 import io.triggerdeploy.auth.ApiTokenView;
 import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.deploy.DeploymentView;
@@ -78,6 +79,8 @@ public final class Templates {
     public static native TemplateInstance notifications(PageContext ctx, List<ChannelView> channels);
 
     public static native TemplateInstance analytics(PageContext ctx, AnalyticsReport report);
+
+    public static native TemplateInstance releases(PageContext ctx, ReleaseMatrix.View matrix);
 
     public static native TemplateInstance insight(PageContext ctx, InsightReport report, java.util.List<String> environments, int days,
                                                   String query);

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -32,6 +33,39 @@ class InsightTest extends DeployApiTest {
                 .body(Map.of("server", server, "parameters", Map.of("REF", ref))).post("/api/deployments"));
         awaitStatus(id, status);
         return id;
+    }
+
+    /** The release matrix: environments in the order versions were promoted, what runs on each server, and who lags. */
+    @Test
+    void theReleaseMatrixFollowsThePromotionOrderAndMarksTheServerThatDiffers() throws Exception {
+        String staging = environment(Map.of());
+        String production = environment(Map.of());
+        String s1 = server(staging, "echo \"deploying $REF\"");
+        List<String> prod = List.of(server(production, "echo ok"), server(production, "echo ok"), server(production, "echo ok"));
+        long first = deployed(s1, "v1", "SUCCEEDED");
+        for (String p : prod) {
+            long id = accepted(given().auth().oauth2(operator).contentType("application/json").body(Map.of("server", p))
+                    .post("/api/deployments/" + first + "/promote"));
+            awaitStatus(id, "SUCCEEDED");
+        }
+        deployed(s1, "v2", "SUCCEEDED");
+        deployed(s1, "v3", "SUCCEEDED");
+        deployed(prod.get(2), "v9", "SUCCEEDED");
+
+        JsonPath m = given().auth().oauth2(viewer).get("/api/insight/releases").then().statusCode(200).extract().jsonPath();
+        List<String> order = m.getList("environments.environment", String.class);
+        assertThat(order.indexOf(staging)).isNotNegative().isLessThan(order.indexOf(production));
+        String row = "environments.find { it.environment == '" + production + "' }";
+        assertThat(m.getString(row + ".ref")).isEqualTo("v1");
+        assertThat(m.getString(row + ".previous")).isEqualTo(staging);
+        assertThat(m.getInt(row + ".behind")).isEqualTo(2);
+        assertThat(m.getString(row + ".summary")).isEqualTo("mixed: 2 × v1, 1 × v9");
+        assertThat(m.getList(row + ".servers.findAll { it.differs }.server", String.class)).containsExactly(prod.get(2));
+        assertThat(m.getString("environments.find { it.environment == '" + staging + "' }.summary")).isEqualTo("converged on v3");
+
+        // the page says the same
+        String page = given().auth().oauth2(viewer).get("/releases").then().statusCode(200).extract().asString();
+        assertThat(page).contains("mixed: 2 × v1, 1 × v9").contains(staging + " is ahead by 2 versions").contains("differs");
     }
 
     /** Sets a deployment's times to T0 (ten days ago) plus the given minutes. */

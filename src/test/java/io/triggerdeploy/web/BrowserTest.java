@@ -352,6 +352,11 @@ class BrowserTest extends ApiTest {
         waitUpTo(10).until(d -> d.getCurrentUrl().contains("days=90"));
         waitUpTo(15).until(d -> "true".equals(d.findElement(By.id("insight-charts")).getAttribute("data-drawn")));
         assertThat(driver.findElements(By.cssSelector("#chart-weekly-deployments svg text")).size()).isGreaterThan(5);
+        // the release matrix: what runs where, per environment
+        visible(By.linkText("Release matrix: what runs where")).click();
+        waitUpTo(10).until(d -> d.getCurrentUrl().endsWith("/releases"));
+        assertThat(text(By.cssSelector("tr[data-environment='staging']"))).contains(alias).contains("v5.0.0");
+        shot("releases");
     }
 
     /** The rollback dialog says from which version to which before anything runs, and offers the earlier successes. */
@@ -1363,7 +1368,7 @@ class BrowserTest extends ApiTest {
         shot("api-docs");
 
         driver.manage().window().setSize(new Dimension(375, 812));
-        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/insight", "/notifications", "/help")) {
+        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/insight", "/releases", "/notifications", "/help")) {
             driver.get(url(page));
             visible(By.tagName("main"));
             Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
