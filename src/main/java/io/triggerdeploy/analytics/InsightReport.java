@@ -7,7 +7,7 @@ import java.util.Map;
 
 /** The four DORA keys over a period, for an environment, a server or everything the caller sees, each with its band. */
 public record InsightReport(OffsetDateTime from, OffsetDateTime to, @Schema(nullable = true) String environment,
-                            @Schema(nullable = true) String server, Frequency deploymentFrequency, LeadTime leadTime,
+                            @Schema(nullable = true) String server, @Schema(nullable = true) String group, Frequency deploymentFrequency, LeadTime leadTime,
                             FailureRate changeFailureRate, Restore timeToRestore, Map<String, String> definitions) {
 
     /** SUCCEEDED deployments in the period and per day. */

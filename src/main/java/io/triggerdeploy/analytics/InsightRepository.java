@@ -13,13 +13,14 @@ import java.util.List;
 /**
  * The four keys' statements. Every one starts from the same scope: deployments in the environment and/or on the server
  * asked for, on servers the caller sees ($1 from, $2 to, $3 environment, $4 server alias, $5 hidden server ids, $6 the
- * failure window in seconds).
+ * failure window in seconds, $7 a group's server ids or null).
  */
 @ApplicationScoped
 public class InsightRepository {
 
     private static final String SCOPE = "WITH scope AS (SELECT d.* FROM deployments d WHERE ($3::text IS NULL OR lower(d.environment) = lower($3)) "
-            + "AND ($4::text IS NULL OR lower(d.server_alias) = lower($4)) AND NOT (d.server_id = ANY($5::bigint[]))) ";
+            + "AND ($4::text IS NULL OR lower(d.server_alias) = lower($4)) AND NOT (d.server_id = ANY($5::bigint[])) "
+            + "AND ($7::bigint[] IS NULL OR d.server_id = ANY($7::bigint[]))) ";
 
     /** Deployments that ran and ended in the period; failed: by their status, or by what followed within the window. */
     private static final String FAILURES = SCOPE
@@ -73,8 +74,9 @@ public class InsightRepository {
     record Found(long succeeded, long deployments, long failed, List<Long> leadSeconds, List<Long> restoreSeconds) {
     }
 
-    Uni<Found> find(OffsetDateTime from, OffsetDateTime to, String environment, String server, Long[] hidden, long windowSeconds) {
-        Tuple args = Tuple.tuple(java.util.Arrays.asList(from, to, environment, server, hidden, (double) windowSeconds));
+    Uni<Found> find(OffsetDateTime from, OffsetDateTime to, String environment, String server, Long[] hidden, long windowSeconds,
+                    Long[] group) {
+        Tuple args = Tuple.tuple(java.util.Arrays.asList(from, to, environment, server, hidden, (double) windowSeconds, group));
         return pool.preparedQuery(FAILURES).execute(args).chain(f -> {
             Row r = f.iterator().next();
             return pool.preparedQuery(LEAD).execute(args).chain(lead -> pool.preparedQuery(RESTORE).execute(args).map(restore ->

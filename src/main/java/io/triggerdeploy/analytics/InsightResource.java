@@ -36,13 +36,14 @@ public class InsightResource {
     @GET
     @Operation(operationId = "getInsight", summary = "The four DORA keys, with their bands",
             description = "Deployment frequency, lead time for changes (from the commit), change failure rate and time to restore over "
-                    + "[from, to) (default the last 30 days), for an environment and/or a server, over the servers the caller may see; "
+                    + "[from, to) (default the last 30 days), for an environment, a server and/or a group, over the servers the caller may see; "
                     + "each with its band (elite, high, medium, low) after the Accelerate State of DevOps Report 2023, and the "
                     + "definitions used.")
     public Uni<InsightReport> report(@QueryParam("from") @Parameter(description = "A date (2026-11-01) or date-time with offset") String from,
                                      @QueryParam("to") @Parameter(description = "A date (its end) or date-time with offset; default now") String to,
-                                     @QueryParam("environment") String environment, @QueryParam("server") String server) {
-        return access.of(identity).chain(a -> insight.report(from, to, environment, server, a));
+                                     @QueryParam("environment") String environment, @QueryParam("server") String server,
+                                     @QueryParam("group") @Parameter(description = "A group of servers (name or id)") String group) {
+        return access.of(identity).chain(a -> insight.report(from, to, environment, server, group, a));
     }
 
     @GET
@@ -61,7 +62,8 @@ public class InsightResource {
     @Operation(operationId = "getInsightTrend", summary = "The four keys week by week",
             description = "The same figures for each week of the period, counted back from to (at most the last 13 weeks), oldest first.")
     public Uni<List<InsightService.Week>> trend(@QueryParam("from") String from, @QueryParam("to") String to,
-                                                @QueryParam("environment") String environment, @QueryParam("server") String server) {
-        return access.of(identity).chain(a -> insight.trend(from, to, environment, server, a));
+                                                @QueryParam("environment") String environment, @QueryParam("server") String server,
+                                                @QueryParam("group") String group) {
+        return access.of(identity).chain(a -> insight.trend(from, to, environment, server, group, a));
     }
 }

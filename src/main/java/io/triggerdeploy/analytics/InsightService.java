@@ -3,6 +3,7 @@ package io.triggerdeploy.analytics;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.Access;
 import io.triggerdeploy.common.ProblemException;
+import io.triggerdeploy.server.ServerGroupService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -33,14 +34,21 @@ public class InsightService {
 
     private final InsightRepository repository;
     private final InsightConfig config;
+    private final ServerGroupService groups;
 
-    public InsightService(InsightRepository repository, InsightConfig config) {
+    public InsightService(InsightRepository repository, InsightConfig config, ServerGroupService groups) {
         this.repository = repository;
         this.config = config;
+        this.groups = groups;
     }
 
     /** The report over [from, to) (default: the 30 days up to now), narrowed to an environment and/or a server the caller sees. */
     public Uni<InsightReport> report(String fromText, String toText, String environment, String server, Access access) {
+        return report(fromText, toText, environment, server, null, access);
+    }
+
+    /** The same, narrowed to a group of servers too (its name or id; 404 for one the caller cannot see). */
+    public Uni<InsightReport> report(String fromText, String toText, String environment, String server, String group, Access access) {
         OffsetDateTime to = toText == null || toText.isBlank() ? OffsetDateTime.now(ZoneOffset.UTC) : time("to", toText, true);
         OffsetDateTime from = fromText == null || fromText.isBlank() ? to.minusDays(30) : time("from", fromText, false);
         if (!from.isBefore(to)) {
@@ -57,8 +65,15 @@ public class InsightService {
             if (!seen) {
                 throw ProblemException.notFound("No server '" + alias + "'");
             }
-            return repository.find(from, to, env, alias, hidden, config.failureWindow().toSeconds());
-        }).map(f -> report(from, to, env, alias, f));
+            return members(group, access);
+        }).chain(ids -> repository.find(from, to, env, alias, hidden, config.failureWindow().toSeconds(), ids)
+                .map(f -> report(from, to, env, alias, group == null || group.isBlank() ? null : group.strip(), f)));
+    }
+
+    /** A group's servers (null: no group asked for); 404 for a group the caller cannot see. */
+    private Uni<Long[]> members(String group, Access access) {
+        return group == null || group.isBlank() ? Uni.createFrom().nullItem()
+                : groups.get(group.strip(), access).map(g -> g.serverIds().toArray(Long[]::new));
     }
 
     /** The environments deployed to in the last year on servers the caller sees, for choosing one. */
@@ -73,26 +88,26 @@ public class InsightService {
     }
 
     /** The figures week by week, the weeks counted back from {@code to} (at most the last {@value #TREND_WEEKS}), oldest first. */
-    public Uni<List<Week>> trend(String fromText, String toText, String environment, String server, Access access) {
-        return report(fromText, toText, environment, server, access).chain(r -> {
+    public Uni<List<Week>> trend(String fromText, String toText, String environment, String server, String group, Access access) {
+        return report(fromText, toText, environment, server, group, access).chain(r -> members(group, access).chain(ids -> {
             long weeks = Math.min(TREND_WEEKS, Math.max(1, (long) Math.ceil(Duration.between(r.from(), r.to()).toSeconds() / (7.0 * DAY))));
             Uni<List<Week>> all = Uni.createFrom().item(new java.util.ArrayList<>());
             for (long w = weeks - 1; w >= 0; w--) {
                 OffsetDateTime end = r.to().minusDays(7 * w);
                 OffsetDateTime start = end.minusDays(7).isBefore(r.from()) ? r.from() : end.minusDays(7);
-                all = all.chain(list -> repository.find(start, end, r.environment(), r.server(), access.hidden(), config.failureWindow().toSeconds())
+                all = all.chain(list -> repository.find(start, end, r.environment(), r.server(), access.hidden(), config.failureWindow().toSeconds(), ids)
                         .map(f -> {
-                            InsightReport one = report(start, end, r.environment(), r.server(), f);
+                            InsightReport one = report(start, end, r.environment(), r.server(), r.group(), f);
                             list.add(new Week(start, one.deploymentFrequency().deployments(), one.leadTime().medianSeconds(),
                                     one.changeFailureRate().rate(), one.timeToRestore().medianSeconds()));
                             return list;
                         }));
             }
             return all;
-        });
+        }));
     }
 
-    private InsightReport report(OffsetDateTime from, OffsetDateTime to, String env, String alias, InsightRepository.Found f) {
+    private InsightReport report(OffsetDateTime from, OffsetDateTime to, String env, String alias, String group, InsightRepository.Found f) {
         double days = Duration.between(from, to).toSeconds() / (double) DAY;
         double perDay = Math.round(f.succeeded() / days * 1000) / 1000.0;
         InsightReport.Frequency frequency = new InsightReport.Frequency(f.succeeded(), perDay,
@@ -106,7 +121,7 @@ public class InsightService {
         Long restoreMedian = percentile(f.restoreSeconds(), 50);
         InsightReport.Restore restore = new InsightReport.Restore(restoreMedian, percentile(f.restoreSeconds(), 90), f.restoreSeconds().size(),
                 restoreMedian == null ? null : restoreMedian < 3600 ? "elite" : restoreMedian < DAY ? "high" : restoreMedian < 7 * DAY ? "medium" : "low");
-        return new InsightReport(from, to, env, alias, frequency, lead, failures, restore, definitions());
+        return new InsightReport(from, to, env, alias, group, frequency, lead, failures, restore, definitions());
     }
 
     /** The definitions shown next to the figures. */

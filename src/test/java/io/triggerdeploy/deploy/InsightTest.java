@@ -143,6 +143,21 @@ class InsightTest extends DeployApiTest {
         JsonPath onB = given().auth().oauth2(viewer).queryParam("server", b).get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(onB.getLong("change_failure_rate.deployments")).isEqualTo(2);
         assertThat(onB.getLong("change_failure_rate.failed")).isEqualTo(1);
+        // a group of a and b is the whole environment here; a group of a alone has a's three deployments
+        String both = unique("g-");
+        String onlyA = unique("g-");
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", both, "servers", List.of(a, b))).post("/api/groups")
+                .then().statusCode(201);
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", onlyA, "servers", List.of(a))).post("/api/groups")
+                .then().statusCode(201);
+        assertThat(given().auth().oauth2(viewer).queryParam("group", both).get("/api/insight").then().statusCode(200).extract().jsonPath()
+                .getDouble("change_failure_rate.rate")).isEqualTo(0.6);
+        JsonPath groupA = given().auth().oauth2(viewer).queryParam("group", onlyA).get("/api/insight").then().statusCode(200).extract().jsonPath();
+        assertThat(groupA.getString("group")).isEqualTo(onlyA);
+        assertThat(groupA.getLong("change_failure_rate.deployments")).isEqualTo(3);
+        given().auth().oauth2(viewer).queryParam("group", "no-such-group").get("/api/insight").then().statusCode(404);
+        assertThat(given().auth().oauth2(viewer).queryParam("group", onlyA).get("/api/insight/trend").then().statusCode(200).extract().jsonPath()
+                .getList("deployments", Long.class).stream().mapToLong(Long::longValue).sum()).isEqualTo(3);
         JsonPath before = given().auth().oauth2(viewer).queryParam("environment", env).queryParam("from", "2020-01-01").queryParam("to", "2020-01-31")
                 .get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(before.getLong("deployment_frequency.deployments")).isZero();
