@@ -19,6 +19,9 @@ def snapshot():
          "(SELECT md5(coalesce(string_agg(m::text, ',' ORDER BY id), '')) FROM group_mappings m) || "
          "(SELECT md5(coalesce(string_agg(e::text, ',' ORDER BY id), '')) FROM environments e) || "
          "(SELECT md5(coalesce(string_agg(s::text, ',' ORDER BY id), '')) FROM schedules s) || "
+         "(SELECT md5(coalesce(string_agg(c::text, ',' ORDER BY id), '')) FROM ci_issuers c) || "
+         "(SELECT md5(coalesce(string_agg(c::text, ',' ORDER BY id), '')) FROM ci_bindings c) || "
+         "(SELECT md5(coalesce(string_agg(f::text, ',' ORDER BY id), '')) FROM forge_links f) || "
          "(SELECT md5(coalesce(string_agg(r.id || r.status, ',' ORDER BY id), '')) FROM rollouts r) || "
          "(SELECT md5(coalesce(string_agg(h.id, ',' ORDER BY id), '')) FROM hooks h)")
     return subprocess.check_output(["psql", "-tAc", q, db]).strip()
@@ -87,6 +90,10 @@ ENDPOINTS = [
                                "before", "after", "error_pattern", "soak_seconds"]),
     ("POST", "/api/rollouts?dry_run=true", ["target", "strategy", "batch", "canary", "waves", "max_failures", "max_in_flight"]),
     ("POST", "/api/rollouts/{id}/reject", ["comment"]),
+    ("POST", "/api/ci-issuers", ["name", "issuer", "jwks_url", "audience"]),
+    ("POST", "/api/ci-bindings", ["name", "issuer", "claims", "team", "token_lifetime"]),
+    ("POST", "/api/auth/ci-token", ["token"]),
+    ("POST", "/api/forge-links", ["kind", "api_url", "repository", "token", "environment", "server", "environment_url"]),
 ]
 PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
@@ -101,6 +108,9 @@ PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", 
              ("POST", "/api/rollouts/{id}/resume"), ("POST", "/api/rollouts/{id}/abort"), ("POST", "/api/rollouts/{id}/rollback"),
              ("POST", "/api/rollouts/{id}/promote"), ("POST", "/api/rollouts/{id}/approve"),
              ("POST", "/api/rollouts/{id}/hosts/{id}/retry"), ("POST", "/api/rollouts/{id}/hosts/{id}/skip"),
+             ("GET", "/api/insight?from={id}"), ("GET", "/api/insight?group={id}"), ("GET", "/api/insight/trend?to={id}"),
+             ("GET", "/api/insight?server={id}"), ("DELETE", "/api/ci-issuers/{id}"), ("DELETE", "/api/ci-bindings/{id}"),
+             ("DELETE", "/api/forge-links/{id}"),
              ("GET", "/api/rollouts/{id}/log"), ("GET", "/api/rollouts/{id}/log/events"), ("GET", "/api/rollouts/{id}/events"),
              ("GET", "/rollouts/{id}")]
 
