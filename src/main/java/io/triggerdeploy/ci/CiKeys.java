@@ -5,10 +5,8 @@ import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.notify.ChannelAddressPolicy;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -72,15 +70,9 @@ public class CiKeys {
     }
 
     private Uni<JsonWebKeySet> fetch(String url) {
-        URI u = URI.create(url);
-        boolean https = "https".equals(u.getScheme());
-        int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
-        String host = u.getHost().replace("[", "").replace("]", "");
-        String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-        RequestOptions options = new RequestOptions().setHost(host).setPort(port).setURI(path).setSsl(https);
-        return policy.checked(host)
-                .chain(address -> http.request(HttpMethod.GET, SocketAddress.inetSocketAddress(port, address.getHostAddress()), options)
-                        .timeout(config.timeout().toMillis()).putHeader("Accept", "application/json").send())
+        String host = URI.create(url).getHost();
+        return policy.request(http, HttpMethod.GET, url, config.timeout().toMillis())
+                .chain(request -> request.putHeader("Accept", "application/json").send())
                 .onFailure().transform(e -> {
                     LOG.warnf("CI issuer keys at %s could not be fetched: %s", url, e.getMessage());
                     return e instanceof AddressPolicy.Refused ? ProblemException.unavailable("The CI issuer's keys may not be fetched from "

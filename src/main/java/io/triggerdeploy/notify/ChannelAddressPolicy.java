@@ -4,7 +4,13 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.AddressPolicy;
 import io.triggerdeploy.common.ProblemException;
 import io.triggerdeploy.common.Workers;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.net.SocketAddress;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.WebClient;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -42,6 +48,21 @@ public class ChannelAddressPolicy extends AddressPolicy {
             case "telegram" -> "settings.api_base_url";
             default -> "settings.url";
         };
+    }
+
+    /**
+     * A request to {@code url} under this policy: every address of its host checked, the connection made to the checked
+     * address (no second lookup that could answer differently), the Host header and the TLS name kept the URL's.
+     */
+    public Uni<HttpRequest<Buffer>> request(WebClient http, HttpMethod method, String url, long timeoutMs) {
+        URI u = URI.create(url);
+        boolean https = "https".equals(u.getScheme());
+        int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
+        String host = u.getHost().replace("[", "").replace("]", "");
+        String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        RequestOptions options = new RequestOptions().setHost(host).setPort(port).setURI(path).setSsl(https);
+        return checked(host).map(address -> http.request(method, SocketAddress.inetSocketAddress(port, address.getHostAddress()), options)
+                .timeout(timeoutMs));
     }
 
     /** A channel that could not be delivered to is refused when it is saved: 400 naming the field. */

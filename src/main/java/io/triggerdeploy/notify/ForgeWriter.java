@@ -6,13 +6,11 @@ import io.triggerdeploy.deploy.DeploymentStatus;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.security.SecretBox;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -183,14 +181,8 @@ public class ForgeWriter {
 
     private Uni<JsonObject> once(HttpMethod method, String url, Map<String, String> headers, JsonObject body) {
         URI u = URI.create(url);
-        boolean https = "https".equals(u.getScheme());
-        int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
-        String host = u.getHost().replace("[", "").replace("]", "");
-        RequestOptions options = new RequestOptions().setHost(host).setPort(port).setSsl(https)
-                .setURI(u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
-        return policy.checked(host).onFailure().transform(f -> new Permanent(f.getMessage())).chain(address -> {
-            var request = http.request(method, SocketAddress.inetSocketAddress(port, address.getHostAddress()), options)
-                    .timeout(config.timeout().toMillis()).putHeader("Content-Type", "application/json");
+        return policy.request(http, method, url, config.timeout().toMillis()).onFailure().transform(f -> new Permanent(f.getMessage())).chain(request -> {
+            request.putHeader("Content-Type", "application/json");
             headers.forEach(request::putHeader);
             return request.sendBuffer(Buffer.buffer(body.encode()));
         }).map(r -> {

@@ -153,17 +153,7 @@ public class Notifier {
 
     /** A POST to the checked address of the URL's host (Host header and TLS name stay the URL's). */
     private Uni<io.vertx.mutiny.ext.web.client.HttpRequest<Buffer>> post(String url) {
-        java.net.URI u = java.net.URI.create(url);
-        boolean https = "https".equals(u.getScheme());
-        int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
-        String host = u.getHost().replace("[", "").replace("]", "");
-        String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
-                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-        io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setHost(host).setPort(port)
-                .setURI(path).setSsl(https);
-        return addresses.checked(host).map(address -> http.request(io.vertx.core.http.HttpMethod.POST,
-                        io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()), options)
-                .timeout(config.timeout().toMillis()));
+        return addresses.request(http, io.vertx.core.http.HttpMethod.POST, url, config.timeout().toMillis());
     }
 
     private Uni<Void> telegram(ChannelService.Channel c, Message m) {
