@@ -15,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 
 import java.time.Duration;
 
@@ -35,6 +36,7 @@ public class CiTokenResource {
 
     @POST
     @PermitAll
+    @SecurityRequirements // the CI provider's ID token is the proof
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "exchangeCiToken", summary = "Exchange a CI job's ID token for a short-lived token",
             description = "The ID token of a trusted CI issuer (signature with a key of its key set and an asymmetric algorithm, issuer, "
