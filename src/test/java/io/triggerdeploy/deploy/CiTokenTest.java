@@ -279,6 +279,17 @@ class CiTokenTest extends DeployApiTest {
                         "audience", AUDIENCE)).post("/api/ci-issuers").then().statusCode(201);
         exchange(sign(claims(refusedIssuer, w.repository(), "refs/heads/main", 300), key)).then().statusCode(503)
                 .body("detail", containsString("trigger.notify.allow-networks"));
+
+        // deleting an issuer deletes its bindings: its jobs get nothing any more
+        long issuerId = given().auth().oauth2(admin).get("/api/ci-issuers").then().statusCode(200).extract().jsonPath()
+                .getLong("find { it.issuer == '" + w.issuer() + "' }.id");
+        given().auth().oauth2(operator).delete("/api/ci-issuers/" + issuerId).then().statusCode(403);
+        given().auth().oauth2(admin).delete("/api/ci-issuers/" + issuerId).then().statusCode(204);
+        given().auth().oauth2(admin).delete("/api/ci-issuers/" + issuerId).then().statusCode(404);
+        assertThat(given().auth().oauth2(admin).get("/api/ci-bindings").then().extract().jsonPath().getList("team", String.class))
+                .doesNotContain(w.team());
+        exchange(sign(claims(w.issuer(), w.repository(), "refs/heads/main", 300), key)).then().statusCode(401)
+                .body("detail", containsString("trusted CI issuer"));
     }
 
     @Test

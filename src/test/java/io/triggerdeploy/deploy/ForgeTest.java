@@ -183,5 +183,19 @@ class ForgeTest extends DeployApiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(given().auth().oauth2(admin).get("/api/forge-links").then()
                 .extract().jsonPath().getString("find { it.repository == 'acme/refused' }.last_result")).contains("allow-networks"));
         assertThat(callsFor("acme/refused")).isEmpty();
+
+        // a link removed writes nothing more
+        long linkId = given().auth().oauth2(admin).get("/api/forge-links").then().extract().jsonPath()
+                .getLong("find { it.repository == '" + project + "' }.id");
+        given().auth().oauth2(admin).delete("/api/forge-links/" + linkId).then().statusCode(204);
+        given().auth().oauth2(admin).delete("/api/forge-links/" + linkId).then().statusCode(404);
+        // (another link of the same server, added now, shows when this deployment's writes have been made)
+        String next = "group/" + unique("next");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("kind", "gitlab", "api_url", base() + "/api/v4",
+                "repository", next, "token", "glpat-forge-secret", "server", alias)).post("/api/forge-links").then().statusCode(201);
+        int before2 = callsFor(encoded).size();
+        awaitStatus(deploy(alias, SHA), "SUCCEEDED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> callsFor(next.replace("/", "%2F")).size() >= 4);
+        assertThat(callsFor(encoded)).hasSize(before2);
     }
 }
