@@ -6,63 +6,47 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The four keys' statements. Every one starts from the same scope: deployments in the environment and/or on the server
- * asked for, on servers the caller sees ($1 from, $2 to, $3 environment, $4 server alias, $5 hidden server ids, $6 the
- * failure window in seconds, $7 a group's server ids or null).
+ * The four keys' statements, over the facts {@link InsightFactsRepository} keeps. Every one narrows to the same scope:
+ * $3 an environment (lower-cased) or null, $4 a server's id or null, $5 the servers hidden from the caller, $6 a group's
+ * servers or null; the period is [$1, $2).
  */
 @ApplicationScoped
 public class InsightRepository {
 
-    private static final String SCOPE = "WITH scope AS (SELECT d.* FROM deployments d WHERE ($3::text IS NULL OR lower(d.environment) = lower($3)) "
-            + "AND ($4::text IS NULL OR lower(d.server_alias) = lower($4)) AND NOT (d.server_id = ANY($5::bigint[])) "
-            + "AND ($7::bigint[] IS NULL OR d.server_id = ANY($7::bigint[]))) ";
+    private static final String SCOPE = "($3::text IS NULL OR environment = $3) AND ($4::bigint IS NULL OR server_id = $4) "
+            + "AND NOT (server_id = ANY($5::bigint[])) AND ($6::bigint[] IS NULL OR server_id = ANY($6::bigint[]))";
 
-    /** Deployments that ran and ended in the period; failed: by their status, or by what followed within the window. */
-    private static final String FAILURES = SCOPE
-            + ", ran AS (SELECT s.* FROM scope s WHERE s.started_at IS NOT NULL AND s.finished_at >= $1 AND s.finished_at < $2 "
-            + "AND s.status IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT', 'INTERRUPTED', 'CANCELLED')) "
-            + "SELECT count(*) FILTER (WHERE r.status = 'SUCCEEDED') AS succeeded, count(*) AS deployments, "
-            + "count(*) FILTER (WHERE r.status IN ('FAILED', 'TIMED_OUT', 'INTERRUPTED') OR r.status = 'SUCCEEDED' AND ("
-            + "  EXISTS (SELECT 1 FROM deployments n WHERE n.server_id = r.server_id AND n.id > r.id AND n.requested_at > r.finished_at "
-            + "    AND n.requested_at <= r.finished_at + make_interval(secs => $6) AND n.status NOT IN ('REJECTED', 'EXPIRED') "
-            + "    AND (n.origin = 'rollback' OR n.ref IS NOT NULL AND n.ref IS DISTINCT FROM r.ref AND EXISTS (SELECT 1 FROM deployments e "
-            + "      WHERE e.server_id = r.server_id AND e.ref = n.ref AND e.status = 'SUCCEEDED' AND e.finished_at < r.started_at))) "
-            + "  OR EXISTS (SELECT 1 FROM services sv JOIN service_checks c ON c.service_id = sv.id WHERE sv.server_id = r.server_id "
-            + "    AND c.status = 'DOWN' AND c.checked_at > r.finished_at AND c.checked_at <= r.finished_at + make_interval(secs => $6)))) AS failed "
-            + "FROM ran r";
+    /** Successes, deployments that ran, change failures: whole days ($7 to $8, UTC) from the day counts, the rest from the rows. */
+    private static final String COUNTS = "SELECT coalesce(sum(s), 0) AS succeeded, coalesce(sum(r), 0) AS deployments, coalesce(sum(f), 0) AS failed FROM ("
+            + "SELECT sum(succeeded) AS s, sum(ran) AS r, sum(failed) AS f FROM insight_days WHERE day >= $7 AND day < $8 AND " + SCOPE
+            + " UNION ALL SELECT count(*) FILTER (WHERE outcome = 'S'), count(*), count(*) FILTER (WHERE outcome = 'F' OR followed) "
+            + "FROM insight_deployments WHERE (finished_at >= $1 AND finished_at < least($2, $7::date AT TIME ZONE 'UTC') "
+            + "OR finished_at >= greatest($1, $8::date AT TIME ZONE 'UTC') AND finished_at < $2) AND " + SCOPE + ") x";
 
-    /** Each version's first success per environment (a server without one is its own), in the period: seconds since its commit. */
-    private static final String LEAD = SCOPE
-            + ", firsts AS (SELECT DISTINCT ON (coalesce(lower(s.environment), 'server:' || s.server_id), s.ref) s.ref, s.finished_at "
-            + "FROM scope s WHERE s.status = 'SUCCEEDED' AND s.ref IS NOT NULL "
-            + "ORDER BY coalesce(lower(s.environment), 'server:' || s.server_id), s.ref, s.finished_at) "
-            + "SELECT greatest(0, extract(epoch FROM f.finished_at - coalesce(rc.committed_at, "
-            + "(SELECT min(x.requested_at) FROM deployments x WHERE x.ref = f.ref))))::bigint "
-            + "FROM firsts f LEFT JOIN ref_commits rc ON rc.ref = f.ref WHERE f.finished_at >= $1 AND f.finished_at < $2 AND $6::double precision >= 0";
-
-    /**
-     * Incidents that began in the period and were restored: a watched service of the server DOWN within the window after
-     * a success (until its next UP check), and a failed deployment (until the server's next success; consecutive failures
-     * are one incident).
-     */
-    private static final String RESTORE = SCOPE
-            + ", downs AS (SELECT DISTINCT sv.id AS service, (SELECT min(c.checked_at) FROM service_checks c WHERE c.service_id = sv.id "
-            + "  AND c.status = 'DOWN' AND c.checked_at > s.finished_at AND c.checked_at <= s.finished_at + make_interval(secs => $6)) AS down_at "
-            + "  FROM scope s JOIN services sv ON sv.server_id = s.server_id WHERE s.status = 'SUCCEEDED'), "
-            + "monitored AS (SELECT d.down_at, (SELECT min(u.checked_at) FROM service_checks u WHERE u.service_id = d.service "
-            + "  AND u.status = 'UP' AND u.checked_at > d.down_at) AS up_at FROM downs d WHERE d.down_at IS NOT NULL), "
-            + "failures AS (SELECT s.server_id, s.finished_at AS failed_at, (SELECT min(n.finished_at) FROM deployments n "
-            + "  WHERE n.server_id = s.server_id AND n.status = 'SUCCEEDED' AND n.finished_at > s.finished_at) AS restored_at "
-            + "  FROM scope s WHERE s.status IN ('FAILED', 'TIMED_OUT', 'INTERRUPTED')), "
-            + "incidents AS (SELECT down_at AS began, up_at AS restored FROM monitored "
-            + "  UNION ALL SELECT min(failed_at), restored_at FROM failures WHERE restored_at IS NOT NULL GROUP BY server_id, restored_at) "
-            + "SELECT extract(epoch FROM restored - began)::bigint FROM incidents "
-            + "WHERE restored IS NOT NULL AND began >= $1 AND began < $2";
+    private static final String PERCENTILES = "SELECT count(*) AS n, percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %s) AS p ";
+    /** Lead times of the versions whose first success in their environment (or, for one server, on it) ended in the period. */
+    private static final String LEAD = String.format(PERCENTILES, "lead_seconds")
+            + "FROM insight_deployments WHERE first_in_environment AND finished_at >= $1 AND finished_at < $2 AND " + SCOPE;
+    private static final String SERVER_LEAD = String.format(PERCENTILES, "lead_seconds")
+            + "FROM insight_deployments WHERE first_on_server AND finished_at >= $1 AND finished_at < $2 AND " + SCOPE;
+    /** The same when servers are left out (hidden, or not in the group): the first success among those in scope. */
+    private static final String SCOPED_LEAD = String.format(PERCENTILES, "lead_seconds") + "FROM (SELECT DISTINCT ON "
+            + "(CASE WHEN environment = '' THEN 'server:' || server_id ELSE environment END, ref) finished_at, lead_seconds "
+            + "FROM insight_deployments WHERE first_on_server AND finished_at < $2 AND " + SCOPE
+            + " ORDER BY CASE WHEN environment = '' THEN 'server:' || server_id ELSE environment END, ref, finished_at) x WHERE finished_at >= $1";
+    /** Incidents that began in the period and were restored. */
+    private static final String RESTORE = String.format(PERCENTILES, "extract(epoch FROM restored_at - began)::bigint")
+            + "FROM insight_incidents WHERE began >= $1 AND began < $2 AND restored_at IS NOT NULL AND " + SCOPE;
 
     private final Pool pool;
 
@@ -70,18 +54,42 @@ public class InsightRepository {
         this.pool = pool;
     }
 
-    /** What the statements found: counts, and the seconds of each change's lead time and each incident's restore. */
-    record Found(long succeeded, long deployments, long failed, List<Long> leadSeconds, List<Long> restoreSeconds) {
+    /** A median, a 90th percentile (null without values) and how many values. */
+    record Spread(long count, Long median, Long p90) {
+
+        static Spread of(Row r) {
+            Long[] p = r.getArrayOfLongs("p");
+            return new Spread(r.getLong("n"), p == null ? null : p[0], p == null ? null : p[1]);
+        }
     }
 
-    Uni<Found> find(OffsetDateTime from, OffsetDateTime to, String environment, String server, Long[] hidden, long windowSeconds,
-                    Long[] group) {
-        Tuple args = Tuple.tuple(java.util.Arrays.asList(from, to, environment, server, hidden, (double) windowSeconds, group));
-        return pool.preparedQuery(FAILURES).execute(args).chain(f -> {
-            Row r = f.iterator().next();
-            return pool.preparedQuery(LEAD).execute(args).chain(lead -> pool.preparedQuery(RESTORE).execute(args).map(restore ->
-                    new Found(r.getLong("succeeded"), r.getLong("deployments"), r.getLong("failed"), seconds(lead), seconds(restore))));
-        });
+    /** What the statements found. */
+    record Found(long succeeded, long deployments, long failed, Spread lead, Spread restore) {
+    }
+
+    Uni<Found> find(OffsetDateTime from, OffsetDateTime to, String environment, Long serverId, Long[] hidden, Long[] group) {
+        LocalDate firstDay = from.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
+        if (!from.withOffsetSameInstant(ZoneOffset.UTC).toLocalTime().equals(LocalTime.MIDNIGHT)) {
+            firstDay = firstDay.plusDays(1);
+        }
+        LocalDate endDay = to.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
+        if (!endDay.isAfter(firstDay)) {
+            endDay = firstDay;
+        }
+        String env = environment == null ? null : environment.toLowerCase(Locale.ROOT);
+        List<Object> scope = Arrays.asList(from, to, env, serverId, hidden, group);
+        List<Object> counted = new ArrayList<>(scope);
+        counted.add(firstDay);
+        counted.add(endDay);
+        String lead = serverId != null ? SERVER_LEAD : hidden.length == 0 && group == null ? LEAD : SCOPED_LEAD;
+        // plans for these values (an environment or none, a server or none), never one generic plan for all of them
+        return pool.withTransaction(c -> c.query("SET LOCAL plan_cache_mode = force_custom_plan").execute()
+                .chain(() -> c.preparedQuery(COUNTS).execute(Tuple.tuple(counted))).chain(f -> {
+                    Row r = f.iterator().next();
+                    return c.preparedQuery(lead).execute(Tuple.tuple(scope)).chain(l -> c.preparedQuery(RESTORE).execute(Tuple.tuple(scope))
+                            .map(t -> new Found(r.getLong("succeeded"), r.getLong("deployments"), r.getLong("failed"),
+                                    Spread.of(l.iterator().next()), Spread.of(t.iterator().next()))));
+                }));
     }
 
     /** The environments deployed to in the last {@code days} days (at most 100, the busiest first). */
@@ -134,18 +142,9 @@ public class InsightRepository {
                 });
     }
 
-    /** Whether a server with this alias exists among those the caller sees. */
-    Uni<Boolean> serverSeen(String alias, Long[] hidden) {
-        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM servers WHERE lower(alias) = lower($1) AND NOT (id = ANY($2::bigint[])))")
-                .execute(Tuple.of(alias, hidden)).map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
-    private static List<Long> seconds(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        List<Long> out = new ArrayList<>();
-        for (Row r : rows) {
-            out.add(r.getLong(0));
-        }
-        out.sort(null);
-        return out;
+    /** The id of the server with this alias among those the caller sees (null: none). */
+    Uni<Long> serverId(String alias, Long[] hidden) {
+        return pool.preparedQuery("SELECT id FROM servers WHERE lower(alias) = lower($1) AND NOT (id = ANY($2::bigint[]))")
+                .execute(Tuple.of(alias, hidden)).map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong(0) : null);
     }
 }

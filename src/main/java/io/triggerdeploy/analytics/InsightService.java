@@ -33,11 +33,13 @@ public class InsightService {
     private static final long DAY = 86_400;
 
     private final InsightRepository repository;
+    private final InsightFactsRepository facts;
     private final InsightConfig config;
     private final ServerGroupService groups;
 
-    public InsightService(InsightRepository repository, InsightConfig config, ServerGroupService groups) {
+    public InsightService(InsightRepository repository, InsightFactsRepository facts, InsightConfig config, ServerGroupService groups) {
         this.repository = repository;
+        this.facts = facts;
         this.config = config;
         this.groups = groups;
     }
@@ -49,6 +51,10 @@ public class InsightService {
 
     /** The same, narrowed to a group of servers too (its name or id; 404 for one the caller cannot see). */
     public Uni<InsightReport> report(String fromText, String toText, String environment, String server, String group, Access access) {
+        return scoped(fromText, toText, environment, server, group, access).map(Scoped::report);
+    }
+
+    private Uni<Scoped> scoped(String fromText, String toText, String environment, String server, String group, Access access) {
         OffsetDateTime to = toText == null || toText.isBlank() ? OffsetDateTime.now(ZoneOffset.UTC) : time("to", toText, true);
         OffsetDateTime from = fromText == null || fromText.isBlank() ? to.minusDays(30) : time("from", fromText, false);
         if (!from.isBefore(to)) {
@@ -60,14 +66,19 @@ public class InsightService {
         String env = environment == null || environment.isBlank() ? null : environment.strip();
         String alias = server == null || server.isBlank() ? null : server.strip();
         Long[] hidden = access.hidden();
-        Uni<Boolean> known = alias == null ? Uni.createFrom().item(true) : repository.serverSeen(alias, hidden);
-        return known.chain(seen -> {
-            if (!seen) {
+        Uni<Long> known = alias == null ? Uni.createFrom().nullItem() : repository.serverId(alias, hidden);
+        return known.chain(id -> {
+            if (alias != null && id == null) {
                 throw ProblemException.notFound("No server '" + alias + "'");
             }
-            return members(group, access);
-        }).chain(ids -> repository.find(from, to, env, alias, hidden, config.failureWindow().toSeconds(), ids)
-                .map(f -> report(from, to, env, alias, group == null || group.isBlank() ? null : group.strip(), f)));
+            return members(group, access).chain(ids -> facts.refresh(config.failureWindow().toSeconds())
+                    .chain(() -> repository.find(from, to, env, id, hidden, ids))
+                    .map(f -> new Scoped(report(from, to, env, alias, group == null || group.isBlank() ? null : group.strip(), f), id, ids)));
+        });
+    }
+
+    /** A report with the server and group ids it was narrowed to, for the trend's weeks. */
+    private record Scoped(InsightReport report, Long serverId, Long[] group) {
     }
 
     /** A group's servers (null: no group asked for); 404 for a group the caller cannot see. */
@@ -89,13 +100,14 @@ public class InsightService {
 
     /** The figures week by week, the weeks counted back from {@code to} (at most the last {@value #TREND_WEEKS}), oldest first. */
     public Uni<List<Week>> trend(String fromText, String toText, String environment, String server, String group, Access access) {
-        return report(fromText, toText, environment, server, group, access).chain(r -> members(group, access).chain(ids -> {
+        return scoped(fromText, toText, environment, server, group, access).chain(scoped -> {
+            InsightReport r = scoped.report();
             long weeks = Math.min(TREND_WEEKS, Math.max(1, (long) Math.ceil(Duration.between(r.from(), r.to()).toSeconds() / (7.0 * DAY))));
             Uni<List<Week>> all = Uni.createFrom().item(new java.util.ArrayList<>());
             for (long w = weeks - 1; w >= 0; w--) {
                 OffsetDateTime end = r.to().minusDays(7 * w);
                 OffsetDateTime start = end.minusDays(7).isBefore(r.from()) ? r.from() : end.minusDays(7);
-                all = all.chain(list -> repository.find(start, end, r.environment(), r.server(), access.hidden(), config.failureWindow().toSeconds(), ids)
+                all = all.chain(list -> repository.find(start, end, r.environment(), scoped.serverId(), access.hidden(), scoped.group())
                         .map(f -> {
                             InsightReport one = report(start, end, r.environment(), r.server(), r.group(), f);
                             list.add(new Week(start, one.deploymentFrequency().deployments(), one.leadTime().medianSeconds(),
@@ -104,7 +116,7 @@ public class InsightService {
                         }));
             }
             return all;
-        }));
+        });
     }
 
     private InsightReport report(OffsetDateTime from, OffsetDateTime to, String env, String alias, String group, InsightRepository.Found f) {
@@ -112,14 +124,14 @@ public class InsightService {
         double perDay = Math.round(f.succeeded() / days * 1000) / 1000.0;
         InsightReport.Frequency frequency = new InsightReport.Frequency(f.succeeded(), perDay,
                 f.succeeded() == 0 ? "low" : perDay >= 1 ? "elite" : perDay >= 1 / 7.0 ? "high" : perDay >= 1 / 30.0 ? "medium" : "low");
-        Long leadMedian = percentile(f.leadSeconds(), 50);
-        InsightReport.LeadTime lead = new InsightReport.LeadTime(leadMedian, percentile(f.leadSeconds(), 90), f.leadSeconds().size(),
+        Long leadMedian = f.lead().median();
+        InsightReport.LeadTime lead = new InsightReport.LeadTime(leadMedian, f.lead().p90(), f.lead().count(),
                 leadMedian == null ? null : leadMedian < DAY ? "elite" : leadMedian < 7 * DAY ? "high" : leadMedian < 30 * DAY ? "medium" : "low");
         Double rate = f.deployments() == 0 ? null : Math.round(f.failed() * 10000.0 / f.deployments()) / 10000.0;
         InsightReport.FailureRate failures = new InsightReport.FailureRate(rate, f.failed(), f.deployments(),
                 rate == null ? null : rate < 0.075 ? "elite" : rate < 0.125 ? "high" : rate < 0.395 ? "medium" : "low");
-        Long restoreMedian = percentile(f.restoreSeconds(), 50);
-        InsightReport.Restore restore = new InsightReport.Restore(restoreMedian, percentile(f.restoreSeconds(), 90), f.restoreSeconds().size(),
+        Long restoreMedian = f.restore().median();
+        InsightReport.Restore restore = new InsightReport.Restore(restoreMedian, f.restore().p90(), f.restore().count(),
                 restoreMedian == null ? null : restoreMedian < 3600 ? "elite" : restoreMedian < DAY ? "high" : restoreMedian < 7 * DAY ? "medium" : "low");
         return new InsightReport(from, to, env, alias, group, frequency, lead, failures, restore, definitions());
     }
@@ -135,24 +147,15 @@ public class InsightService {
                 + "first time the version was asked for, to that deployment's end; median and 90th percentile.");
         d.put("change_failure_rate", "Of the deployments that ran and ended in the period, those that FAILED, TIMED_OUT or were "
                 + "INTERRUPTED (a failed verify step fails the deployment), and those SUCCEEDED that were followed within " + window
-                + " by a rollback or a deployment of an earlier version on the same server, or by a watched service of that server "
-                + "going DOWN (trigger.insight.failure-window).");
+                + " by a deployment on the same server (a rollback or not) of another version that had succeeded there before "
+                + "them, or by a watched service of that server going DOWN (trigger.insight.failure-window).");
         d.put("time_to_restore", "Incidents that began in the period and were restored: a watched service of the server going DOWN "
-                + "within " + window + " after a successful deployment, until its next UP check; a failed deployment, until the "
+                + "(from UP, DEGRADED or never checked) within " + window + " after a successful deployment, until its next UP check; a failed deployment, until the "
                 + "server's next SUCCEEDED one (failures in a row are one incident); median and 90th percentile.");
         d.put("bands", EDITION + ": deployment frequency elite >= 1 a day, high >= 1 a week, medium >= 1 a month; lead time elite "
                 + "< 1 day, high < 1 week, medium < 1 month; change failure rate by the nearest of the clusters' 5 %, 10 %, 15 %, 64 %; "
                 + "time to restore elite < 1 hour, high < 1 day, medium < 1 week; low otherwise.");
         return d;
-    }
-
-    /** The p-th percentile (nearest rank) of sorted values; null when there are none. */
-    static Long percentile(List<Long> sorted, int p) {
-        if (sorted.isEmpty()) {
-            return null;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1));
     }
 
     private static String human(Duration d) {

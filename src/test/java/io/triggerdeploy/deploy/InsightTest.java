@@ -4,10 +4,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.triggerdeploy.analytics.InsightMetrics;
+import io.triggerdeploy.common.Signatures;
 import io.triggerdeploy.support.Deploys;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 /**
- * The four DORA keys from real deployments whose times are then set to a known timeline (ten days ago), a push's commit
- * time, and a watched service's checks: each figure and band as the definitions say, narrowed to an environment and a
- * server, and hidden servers counted for no one who may not see them.
+ * The four DORA keys from what really happened (a signed push with its commit time, deployments that pass, fail their
+ * verify step and are rolled back, a watched service that goes DOWN after a deployment and comes back): each figure
+ * equals the value computed by hand from the stored times, narrowed to an environment, a server and a group, and hidden
+ * servers count for no one who may not see them.
  */
 @QuarkusTest
 @TestProfile(Deploys.Profile.class)
@@ -68,65 +73,112 @@ class InsightTest extends DeployApiTest {
         assertThat(page).contains("mixed: 2 × v1, 1 × v9").contains(staging + " is ahead by 2 versions").contains("differs");
     }
 
-    /** Sets a deployment's times to T0 (ten days ago) plus the given minutes. */
-    private static void at(long id, long requested, long started, long finished) throws Exception {
-        update("UPDATE deployments SET requested_at = now() - interval '10 days' + interval '" + requested + " minutes', "
-                + "queued_at = now() - interval '10 days' + interval '" + requested + " minutes', "
-                + "started_at = now() - interval '10 days' + interval '" + started + " minutes', "
-                + "finished_at = now() - interval '10 days' + interval '" + finished + " minutes' WHERE id = " + id);
+    /** The seconds from one stored time to another, as the definitions count them (whole seconds, rounded). */
+    private static long seconds(String fromSql, String toSql) throws Exception {
+        return queryLong("SELECT extract(epoch FROM (" + toSql + ") - (" + fromSql + "))::bigint");
     }
 
+    private static String ended(long id) {
+        return "SELECT finished_at FROM deployments WHERE id = " + id;
+    }
+
+    private long rolledBack(String server, String status) {
+        long id = accepted(given().auth().oauth2(operator).contentType("application/json").body(Map.of()).post("/api/servers/" + server + "/rollback"));
+        awaitStatus(id, status);
+        return id;
+    }
+
+    private long check(long service, String status) {
+        JsonPath c = given().auth().oauth2(admin).post("/api/services/" + service + "/check").then().statusCode(200).extract().jsonPath();
+        assertThat(c.getString("status")).isEqualTo(status);
+        return service;
+    }
+
+    /**
+     * Every figure from what really happened, in the order an operator would see it: a signed push whose commit was made
+     * two hours earlier deploys it; a version passes; another fails its verify step and is rolled back; a version that
+     * passed is then rolled back; on a second server a watched service goes DOWN after a deployment and comes back.
+     */
     @Test
     void theFourKeysFollowTheirDefinitionsOverRealDeployments() throws Exception {
         String env = environment(Map.of());
-        String a = server(env, "echo \"deploying $REF\"");
-        String b = server(env, "[ ! -f broken ] || exit 3; echo \"deploying $REF\"");
+        String a = server(env, "echo \"$REF\" > current; echo \"deploying $REF\"");
+        Files.writeString(DeploymentTest.DIR.resolve(a).resolve("verify.sh"), "[ \"$(cat current)\" != broken ]\n");
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("steps", Map.of("verify", Map.of("commands", List.of("sh verify.sh")))))
+                .patch("/api/servers/" + given().auth().oauth2(viewer).get("/api/servers/" + a).then().statusCode(200).extract().<Number>path("id"))
+                .then().statusCode(200);
+        String b = server(env, "echo \"deploying $REF\"");
         String v1 = unique("v1-");
         String v2 = unique("v2-");
-        long d1 = deployed(a, v1, "SUCCEEDED");
-        long d2 = deployed(a, v2, "SUCCEEDED");
-        long d3 = deployed(a, v1, "SUCCEEDED"); // an earlier version again within a day: v2 was a change failure
-        Files.writeString(DeploymentTest.DIR.resolve(b).resolve("broken"), "");
-        long d4 = deployed(b, v2, "FAILED");
-        Files.delete(DeploymentTest.DIR.resolve(b).resolve("broken"));
-        long d5 = deployed(b, v2, "SUCCEEDED");
-        long day = 24 * 60;
-        at(d1, 0, 1, 2);
-        at(d2, day, day + 1, day + 2);
-        at(d3, day + 60, day + 60, day + 61);
-        at(d4, 2 * day, 2 * day, 2 * day + 1);
-        at(d5, 2 * day + 30, 2 * day + 30, 2 * day + 31);
-        // v2's commit was made two hours before its first success in the environment (a push said so)
-        update("INSERT INTO ref_commits (ref, committed_at) VALUES ('" + v2 + "', now() - interval '10 days' + interval '" + (day + 2 - 120)
-                + " minutes')");
-        // a watched service of a went DOWN 10 minutes after d3 and was UP again 15 minutes later
-        update("INSERT INTO services (name, kind, target, interval_seconds, timeout_ms, server_id, active) VALUES ('" + unique("svc-")
-                + "', 'tcp', '127.0.0.1:1', 60, 1000, (SELECT id FROM servers WHERE alias = '" + a + "'), false)");
-        String service = "(SELECT id FROM services WHERE server_id = (SELECT id FROM servers WHERE alias = '" + a + "'))";
-        update("INSERT INTO service_checks (service_id, checked_at, status, cause) VALUES (" + service + ", now() - interval '10 days' + interval '"
-                + (day + 71) + " minutes', 'DOWN', 'schedule'), (" + service + ", now() - interval '10 days' + interval '" + (day + 86)
-                + " minutes', 'UP', 'schedule')");
+
+        // a signed push: its commit was made two hours before, and it deploys that commit on a
+        Map<String, Object> hook = given().auth().oauth2(admin).contentType("application/json")
+                .body(Map.of("name", unique("push-"), "server", a, "kind", "github")).post("/api/hooks").then().statusCode(201).extract().jsonPath().getMap("");
+        String sha = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+        String committed = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(2).withNano(0).toString();
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"head_commit\":{\"message\":\"x\",\"timestamp\":\"" + committed + "\"}}";
+        long d1 = given().contentType("application/json").header("X-GitHub-Event", "push").header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", (String) hook.get("secret"), push.getBytes(StandardCharsets.UTF_8)))
+                .body(push).post((String) hook.get("url")).then().statusCode(202).extract().jsonPath().getLong("id");
+        awaitStatus(d1, "SUCCEEDED");
+        long d2 = deployed(a, v1, "SUCCEEDED");
+        long d3 = deployed(a, "broken", "FAILED");
+        assertThat(get(d3).getString("failed_step")).isEqualTo("verify");
+        long d4 = rolledBack(a, "SUCCEEDED"); // back to v1: restores the failure, marks nothing (v1 was not the change that failed)
+        assertThat(get(d4).getString("ref")).isEqualTo(v1);
+        long d5 = deployed(a, v2, "SUCCEEDED");
+        long d6 = rolledBack(a, "SUCCEEDED"); // v2 rolled back to v1 within the window: v2 was a change failure
+        assertThat(get(d6).getString("ref")).isEqualTo(v1);
+
+        // b: a watched service goes DOWN after a deployment there and is UP again
+        long d7;
+        long service;
+        try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = listening.getLocalPort();
+            service = given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", unique("svc-"), "kind", "tcp",
+                            "target", "127.0.0.1:" + port, "interval_seconds", 3600, "timeout_ms", 1000, "server", b))
+                    .post("/api/services").then().statusCode(201).extract().jsonPath().getLong("id");
+            check(service, "UP");
+            d7 = deployed(b, v1, "SUCCEEDED");
+            listening.close();
+            check(service, "DOWN");
+            try (ServerSocket again = new ServerSocket()) {
+                again.setReuseAddress(true);
+                again.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                check(service, "UP");
+            }
+        }
+        String down = "SELECT min(checked_at) FROM service_checks WHERE service_id = " + service + " AND status = 'DOWN' AND checked_at > (" + ended(d7) + ")";
+        String up = "SELECT min(checked_at) FROM service_checks WHERE service_id = " + service + " AND status = 'UP' AND checked_at > (" + down + ")";
+        // by hand: the lead times of the three versions that succeeded (the push's from its commit, v1 and v2 from their first request)
+        List<Long> leads = new java.util.ArrayList<>(List.of(seconds("SELECT '" + committed + "'::timestamptz", ended(d1)),
+                seconds("SELECT requested_at FROM deployments WHERE id = " + d2, ended(d2)),
+                seconds("SELECT requested_at FROM deployments WHERE id = " + d5, ended(d5))));
+        leads.sort(null);
+        assertThat(leads.get(2)).isBetween(7200L, 7500L);
+        List<Long> restores = new java.util.ArrayList<>(List.of(seconds(ended(d3), ended(d4)), seconds(down, up)));
+        restores.sort(null);
 
         JsonPath r = given().auth().oauth2(viewer).queryParam("environment", env).get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(r.getString("environment")).isEqualTo(env);
-        // 4 successes in 30 days: 0.133 a day, less than weekly
-        assertThat(r.getLong("deployment_frequency.deployments")).isEqualTo(4);
-        assertThat(r.getDouble("deployment_frequency.per_day")).isEqualTo(0.133);
-        assertThat(r.getString("deployment_frequency.band")).isEqualTo("medium");
-        // v1: 2 minutes from its first request; v2: 2 hours from its commit
-        assertThat(r.getLong("lead_time.changes")).isEqualTo(2);
-        assertThat(r.getLong("lead_time.median_seconds")).isEqualTo(120);
-        assertThat(r.getLong("lead_time.p90_seconds")).isEqualTo(7200);
+        // 6 successes in 30 days: 0.2 a day, at least weekly
+        assertThat(r.getLong("deployment_frequency.deployments")).isEqualTo(6);
+        assertThat(r.getDouble("deployment_frequency.per_day")).isEqualTo(0.2);
+        assertThat(r.getString("deployment_frequency.band")).isEqualTo("high");
+        // three changes: the median is the middle one, the 90th percentile the push's two hours
+        assertThat(r.getLong("lead_time.changes")).isEqualTo(3);
+        assertThat(r.getLong("lead_time.median_seconds")).isEqualTo(leads.get(1));
+        assertThat(r.getLong("lead_time.p90_seconds")).isEqualTo(leads.get(2));
         assertThat(r.getString("lead_time.band")).isEqualTo("elite");
-        // d4 failed; d2 was followed by an earlier version; d2 and d3 by the service going DOWN: 3 of 5
-        assertThat(r.getLong("change_failure_rate.deployments")).isEqualTo(5);
+        // d3 failed its verify step, d5 (v2) was rolled back, d7 was followed by its service going DOWN: 3 of 7
+        assertThat(r.getLong("change_failure_rate.deployments")).isEqualTo(7);
         assertThat(r.getLong("change_failure_rate.failed")).isEqualTo(3);
-        assertThat(r.getDouble("change_failure_rate.rate")).isEqualTo(0.6);
+        assertThat(r.getDouble("change_failure_rate.rate")).isEqualTo(0.4286);
         assertThat(r.getString("change_failure_rate.band")).isEqualTo("low");
-        // the DOWN (15 min) and the failed deployment restored by the next success (30 min)
+        // the failed deployment restored by the rollback after it, and the outage by the next UP check
         assertThat(r.getLong("time_to_restore.incidents")).isEqualTo(2);
-        assertThat(r.getLong("time_to_restore.median_seconds")).isEqualTo(900);
-        assertThat(r.getLong("time_to_restore.p90_seconds")).isEqualTo(1800);
+        assertThat(r.getLong("time_to_restore.median_seconds")).isEqualTo(restores.get(0));
+        assertThat(r.getLong("time_to_restore.p90_seconds")).isEqualTo(restores.get(1));
         assertThat(r.getString("time_to_restore.band")).isEqualTo("elite");
         assertThat(r.getString("definitions.bands")).contains("2023");
         assertThat(r.getString("definitions.change_failure_rate")).contains("24 h");
@@ -134,16 +186,18 @@ class InsightTest extends DeployApiTest {
         // the same as Prometheus series per environment (over the last 30 days)
         metrics.refresh().await().atMost(java.time.Duration.ofSeconds(30));
         String scraped = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(scraped).contains("trigger_insight_change_failure_ratio{environment=\"" + env + "\"} 0.6")
-                .contains("trigger_insight_lead_time_median_seconds{environment=\"" + env + "\"} 120.0")
-                .contains("trigger_insight_time_to_restore_median_seconds{environment=\"" + env + "\"} 900.0")
-                .contains("trigger_insight_deployments_per_day{environment=\"" + env + "\"} 0.133");
+        assertThat(scraped).contains("trigger_insight_change_failure_ratio{environment=\"" + env + "\"} 0.4286")
+                .contains("trigger_insight_lead_time_median_seconds{environment=\"" + env + "\"} " + leads.get(1) + ".0")
+                .contains("trigger_insight_time_to_restore_median_seconds{environment=\"" + env + "\"} " + restores.get(0) + ".0")
+                .contains("trigger_insight_deployments_per_day{environment=\"" + env + "\"} 0.2");
 
-        // one server: b alone failed once and succeeded once; a period before all of it is empty
+        // one server: b's one deployment, followed by its service going DOWN; v1's first success there counts from v1's first request
         JsonPath onB = given().auth().oauth2(viewer).queryParam("server", b).get("/api/insight").then().statusCode(200).extract().jsonPath();
-        assertThat(onB.getLong("change_failure_rate.deployments")).isEqualTo(2);
+        assertThat(onB.getLong("change_failure_rate.deployments")).isEqualTo(1);
         assertThat(onB.getLong("change_failure_rate.failed")).isEqualTo(1);
-        // a group of a and b is the whole environment here; a group of a alone has a's three deployments
+        assertThat(onB.getLong("lead_time.median_seconds")).isEqualTo(seconds("SELECT requested_at FROM deployments WHERE id = " + d2, ended(d7)));
+        assertThat(onB.getLong("time_to_restore.median_seconds")).isEqualTo(seconds(down, up));
+        // a group of a and b is the whole environment here; a group of a alone has a's six deployments
         String both = unique("g-");
         String onlyA = unique("g-");
         given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", both, "servers", List.of(a, b))).post("/api/groups")
@@ -151,13 +205,15 @@ class InsightTest extends DeployApiTest {
         given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", onlyA, "servers", List.of(a))).post("/api/groups")
                 .then().statusCode(201);
         assertThat(given().auth().oauth2(viewer).queryParam("group", both).get("/api/insight").then().statusCode(200).extract().jsonPath()
-                .getDouble("change_failure_rate.rate")).isEqualTo(0.6);
+                .getDouble("change_failure_rate.rate")).isEqualTo(0.4286);
         JsonPath groupA = given().auth().oauth2(viewer).queryParam("group", onlyA).get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(groupA.getString("group")).isEqualTo(onlyA);
-        assertThat(groupA.getLong("change_failure_rate.deployments")).isEqualTo(3);
+        assertThat(groupA.getLong("change_failure_rate.deployments")).isEqualTo(6);
+        assertThat(groupA.getLong("lead_time.changes")).isEqualTo(3);
+        assertThat(groupA.getLong("lead_time.p90_seconds")).isEqualTo(leads.get(2));
         given().auth().oauth2(viewer).queryParam("group", "no-such-group").get("/api/insight").then().statusCode(404);
         assertThat(given().auth().oauth2(viewer).queryParam("group", onlyA).get("/api/insight/trend").then().statusCode(200).extract().jsonPath()
-                .getList("deployments", Long.class).stream().mapToLong(Long::longValue).sum()).isEqualTo(3);
+                .getList("deployments", Long.class).stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
         JsonPath before = given().auth().oauth2(viewer).queryParam("environment", env).queryParam("from", "2020-01-01").queryParam("to", "2020-01-31")
                 .get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(before.getLong("deployment_frequency.deployments")).isZero();
@@ -178,6 +234,6 @@ class InsightTest extends DeployApiTest {
         JsonPath hidden = given().auth().oauth2(viewer).queryParam("environment", env).get("/api/insight").then().statusCode(200).extract().jsonPath();
         assertThat(hidden.getLong("change_failure_rate.deployments")).isZero();
         assertThat(given().auth().oauth2(admin).queryParam("environment", env).get("/api/insight").then().statusCode(200).extract().jsonPath()
-                .getLong("change_failure_rate.deployments")).isEqualTo(5);
+                .getLong("change_failure_rate.deployments")).isEqualTo(7);
     }
 }
