@@ -36,14 +36,16 @@ public class InsightFactsRepository {
     private static final String LEAD = "greatest(0, extract(epoch FROM %s))::bigint";
 
     /**
-     * $1 the last deployment seen, $2 the chunk, $3 the horizon (deployments that ended after it are taken again).
+     * $1 the last deployment seen, $2 the chunk, $3 the horizon (deployments that ended after it are taken again, with
+     * the last chunk only: the others stay within their own stretch of time).
      * Answers how many rows were written, the earliest and latest end among them, the last new deployment taken and how
      * many new ones there were.
      */
     private static final String UPSERT = "WITH ids AS (SELECT d.id FROM deployments d WHERE d.id > $1 AND " + ENDED + " ORDER BY d.id LIMIT $2), "
             + "mark AS (SELECT max(id) AS last, count(*) AS taken FROM ids), "
-            + "ended AS (SELECT d.* FROM deployments d WHERE d.id IN (SELECT id FROM ids) "
-            + "  UNION SELECT d.* FROM deployments d WHERE d.finished_at > $3::timestamptz AND " + ENDED + "), "
+            + "ended AS (SELECT r.id, r.server_id, r.environment, r.ref, r.status, r.started_at, r.finished_at FROM deployments r "
+            + "  WHERE r.id IN (SELECT id FROM ids UNION SELECT d.id FROM deployments d WHERE d.finished_at > $3::timestamptz "
+            + "  AND (SELECT taken FROM mark) < $2 AND " + ENDED + ")), "
             + "changes AS (SELECT r.*, CASE WHEN r.status = 'SUCCEEDED' AND r.ref IS NOT NULL THEN coalesce("
             + "  (SELECT rc.committed_at FROM ref_commits rc WHERE rc.ref = r.ref), (SELECT min(x.requested_at) FROM deployments x WHERE x.ref = r.ref)) "
             + "  END AS changed FROM ended r), "
@@ -183,7 +185,8 @@ public class InsightFactsRepository {
      * figures' statements read their indexes alone.
      */
     private Uni<Void> chunks(long windowSeconds) {
-        return pool.withTransaction(c -> c.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
+        // plans for each chunk's own range, never one generic plan for all of them
+        return pool.withTransaction(c -> c.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + "); SET LOCAL plan_cache_mode = force_custom_plan").execute()
                         .chain(() -> c.query(FINGERPRINT + " FOR UPDATE OF s").execute())
                         .chain(rows -> {
                             Mark mark = Mark.of(rows.iterator().next());

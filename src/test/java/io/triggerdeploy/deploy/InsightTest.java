@@ -94,6 +94,43 @@ class InsightTest extends DeployApiTest {
         return service;
     }
 
+    private static String sha() {
+        return java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    }
+
+    /** A signed GitHub push of {@code sha}, its commit made at {@code committed}, to a new hook of {@code server}: the deployment it queued. */
+    private long pushed(String server, String sha, String committed) {
+        Map<String, Object> hook = given().auth().oauth2(admin).contentType("application/json")
+                .body(Map.of("name", unique("push-"), "server", server, "kind", "github")).post("/api/hooks").then().statusCode(201).extract().jsonPath().getMap("");
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"head_commit\":{\"message\":\"x\",\"timestamp\":\"" + committed + "\"}}";
+        return given().contentType("application/json").header("X-GitHub-Event", "push").header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
+                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", (String) hook.get("secret"), push.getBytes(StandardCharsets.UTF_8)))
+                .body(push).post((String) hook.get("url")).then().statusCode(202).extract().jsonPath().getLong("id");
+    }
+
+    /**
+     * A version deployed through the API before the push that carries it arrives (a CI job that deploys first): its lead
+     * time counts from its first request until the push says when its commit was made, and from that commit after.
+     */
+    @Test
+    void aCommitTimeThatArrivesAfterTheDeploymentCountsFromThen() throws Exception {
+        String env = environment(Map.of());
+        String a = server(env, "echo \"deploying $REF\"");
+        String sha = sha();
+        long first = deployed(a, sha, "SUCCEEDED");
+        JsonPath before = given().auth().oauth2(viewer).queryParam("environment", env).get("/api/insight").then().statusCode(200).extract().jsonPath();
+        assertThat(before.getLong("lead_time.changes")).isEqualTo(1);
+        assertThat(before.getLong("lead_time.median_seconds")).isEqualTo(seconds("SELECT requested_at FROM deployments WHERE id = " + first, ended(first)));
+
+        String committed = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(3).withNano(0).toString();
+        awaitStatus(pushed(a, sha, committed), "SUCCEEDED");
+        JsonPath after = given().auth().oauth2(viewer).queryParam("environment", env).get("/api/insight").then().statusCode(200).extract().jsonPath();
+        assertThat(after.getLong("lead_time.changes")).isEqualTo(1);
+        assertThat(after.getLong("lead_time.median_seconds")).isEqualTo(seconds("SELECT '" + committed + "'::timestamptz", ended(first)))
+                .isBetween(3 * 3600L, 3 * 3600L + 300);
+        assertThat(after.getLong("deployment_frequency.deployments")).isEqualTo(2);
+    }
+
     /**
      * Every figure from what really happened, in the order an operator would see it: a signed push whose commit was made
      * two hours earlier deploys it; a version passes; another fails its verify step and is rolled back; a version that
@@ -112,14 +149,9 @@ class InsightTest extends DeployApiTest {
         String v2 = unique("v2-");
 
         // a signed push: its commit was made two hours before, and it deploys that commit on a
-        Map<String, Object> hook = given().auth().oauth2(admin).contentType("application/json")
-                .body(Map.of("name", unique("push-"), "server", a, "kind", "github")).post("/api/hooks").then().statusCode(201).extract().jsonPath().getMap("");
-        String sha = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+        String sha = sha();
         String committed = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(2).withNano(0).toString();
-        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"head_commit\":{\"message\":\"x\",\"timestamp\":\"" + committed + "\"}}";
-        long d1 = given().contentType("application/json").header("X-GitHub-Event", "push").header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
-                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", (String) hook.get("secret"), push.getBytes(StandardCharsets.UTF_8)))
-                .body(push).post((String) hook.get("url")).then().statusCode(202).extract().jsonPath().getLong("id");
+        long d1 = pushed(a, sha, committed);
         awaitStatus(d1, "SUCCEEDED");
         long d2 = deployed(a, v1, "SUCCEEDED");
         long d3 = deployed(a, "broken", "FAILED");
