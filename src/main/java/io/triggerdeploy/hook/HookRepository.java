@@ -9,7 +9,9 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code hooks} and {@code hook_deliveries} tables. */
 @ApplicationScoped
@@ -26,15 +28,25 @@ public class HookRepository {
     /** A hook with what verifying a delivery needs (its secret never leaves the service). */
     record StoredHook(String id, String name, Long serverId, String kind, String secret, String secretSha256,
                       String headerName, String algorithm, String branch, boolean active, String createdBy,
-                      io.vertx.core.json.JsonObject rollout) {
+                      io.vertx.core.json.JsonObject rollout, Map<String, String> parameters, Map<String, String> eventParameters) {
 
         static StoredHook of(Row r) {
             Object rollout = r.getValue("rollout");
             return new StoredHook(r.getString("id"), r.getString("name"), r.getLong("server_id"), r.getString("kind"),
                     r.getString("secret"), r.getString("secret_sha256"), r.getString("header_name"), r.getString("algorithm"),
                     r.getString("branch"), r.getBoolean("active"), r.getString("created_by"),
-                    rollout instanceof io.vertx.core.json.JsonObject j ? j : null);
+                    rollout instanceof io.vertx.core.json.JsonObject j ? j : null, strings(r.getValue("parameters")),
+                    strings(r.getValue("event_parameters")));
         }
+    }
+
+    /** A JSON object of strings (null: an empty map). */
+    static Map<String, String> strings(Object value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (value instanceof io.vertx.core.json.JsonObject j) {
+            j.forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
+        }
+        return out;
     }
 
     Uni<List<HookView>> list() {
@@ -54,15 +66,51 @@ public class HookRepository {
 
     /** A hook to insert: bound to a server or to a rollout. */
     record NewHook(String id, String name, Long serverId, io.vertx.core.json.JsonObject rollout, String kind, String secret,
-                   String secretSha256, String header, String algorithm, String branch, String createdBy) {
+                   String secretSha256, String header, String algorithm, String branch, String createdBy, Map<String, String> parameters,
+                   Map<String, String> eventParameters) {
     }
 
     Uni<Void> insert(Tx tx, NewHook h) {
         return tx.client().preparedQuery("INSERT INTO hooks (id, name, server_id, kind, secret, secret_sha256, header_name, algorithm, "
-                        + "branch, created_by, rollout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                        + "branch, created_by, rollout, parameters, event_parameters) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
                 .execute(Tuple.from(new Object[]{h.id(), h.name(), h.serverId(), h.kind(), h.secret(), h.secretSha256(), h.header(),
-                        h.algorithm(), h.branch(), h.createdBy(), h.rollout()}))
+                        h.algorithm(), h.branch(), h.createdBy(), h.rollout(), json(h.parameters()), json(h.eventParameters())}))
                 .replaceWithVoid();
+    }
+
+    private static io.vertx.core.json.JsonObject json(Map<String, String> map) {
+        return map == null || map.isEmpty() ? null : new io.vertx.core.json.JsonObject(new LinkedHashMap<>(map));
+    }
+
+    /** A delivery as it was received and what became of it (outside the delivery's own transaction: refusals are kept too). */
+    Uni<Void> logDelivery(String hookId, String delivery, String event, String outcome, int status, String reason, Long deploymentId,
+                          Long rolloutId) {
+        return pool.preparedQuery("INSERT INTO hook_delivery_log (hook_id, delivery, event, outcome, status, reason, deployment_id, rollout_id) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .execute(Tuple.from(new Object[]{hookId, cut(delivery, 128), cut(event, 64), outcome, status, cut(reason, 500), deploymentId,
+                        rolloutId}))
+                .replaceWithVoid();
+    }
+
+    /** The newest deliveries of a hook (at most {@code limit}). */
+    Uni<List<HookDelivery>> deliveries(String hookId, int limit) {
+        return pool.preparedQuery("SELECT * FROM hook_delivery_log WHERE hook_id = $1 ORDER BY id DESC LIMIT $2")
+                .execute(Tuple.of(hookId, limit)).map(rows -> Rows.list(rows, HookDelivery::of));
+    }
+
+    /** The newest deliveries of every hook (at most {@code limit} each), by hook id. */
+    Uni<Map<String, List<HookDelivery>>> recentDeliveries(int limit) {
+        return pool.preparedQuery("SELECT * FROM (SELECT l.*, row_number() OVER (PARTITION BY hook_id ORDER BY id DESC) AS n "
+                        + "FROM hook_delivery_log l) x WHERE n <= $1 ORDER BY hook_id, id DESC")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    Map<String, List<HookDelivery>> out = new LinkedHashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getString("hook_id"), k -> new java.util.ArrayList<>()).add(HookDelivery.of(r)));
+                    return out;
+                });
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** Sets {@code active} when not null and the branch filter when not null ("" clears it); null when no such hook. */
@@ -116,7 +164,8 @@ public class HookRepository {
 
     /** Forgets replay keys older than {@code days}: a sender does not redeliver older ones. */
     Uni<Integer> purgeDeliveriesOlderThan(int days) {
-        return pool.preparedQuery("DELETE FROM hook_deliveries WHERE received_at < now() - make_interval(days => $1)")
+        return pool.preparedQuery("WITH l AS (DELETE FROM hook_delivery_log WHERE received_at < now() - make_interval(days => $1)) "
+                        + "DELETE FROM hook_deliveries WHERE received_at < now() - make_interval(days => $1)")
                 .execute(Tuple.of(days)).map(r -> r.rowCount());
     }
 }

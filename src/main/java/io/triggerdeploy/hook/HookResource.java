@@ -53,6 +53,14 @@ public class HookResource {
         return hooks.get(id);
     }
 
+    /** Every delivery of the hook, newest first (at most 100), refused ones included: outcome, status, reason. */
+    @GET
+    @Path("{id}/deliveries")
+    @Operation(operationId = "listHookDeliveries")
+    public Uni<List<HookDelivery>> deliveries(@PathParam("id") String id) {
+        return hooks.deliveries(id);
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = HookView.class, responseCode = "201", responseDescription = "Created; Location names it")

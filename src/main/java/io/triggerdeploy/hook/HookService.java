@@ -14,6 +14,7 @@ import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.deploy.RolloutStarter;
 import io.triggerdeploy.deploy.TriggerCommand;
 import io.triggerdeploy.server.Parameters;
+import io.triggerdeploy.server.Server;
 import io.triggerdeploy.server.ServerService;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Hooks: admin management, and the delivery path (verify, filter, refuse replays, queue a deployment). */
@@ -81,23 +83,31 @@ public class HookService {
             throw ProblemException.invalid("server", server ? "give either server or rollout, not both"
                     : "is required (or rollout: the body of POST /api/rollouts without ref)");
         }
+        Map<String, String> fixed = req.parameters() == null ? Map.of() : req.parameters();
+        Map<String, String> mapped = req.eventParameters() == null ? Map.of() : req.eventParameters();
         if (!server) {
+            if (!fixed.isEmpty() || !mapped.isEmpty()) {
+                throw ProblemException.invalid(fixed.isEmpty() ? "event_parameters" : "parameters",
+                        "a rollout hook takes its parameters in the rollout (rollout.parameters)");
+            }
             JsonObject rollout = new JsonObject(req.rollout());
             if (rollout.containsKey("ref")) {
                 throw ProblemException.invalid("rollout.ref", "comes from each push (its tag or branch); leave it out");
             }
             return rollouts.check(rollout, actor.name())
                     .chain(() -> transactions.run(tx -> repository.insert(tx, new HookRepository.NewHook(id, name, null, rollout,
-                            req.kind(), gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name()))
+                            req.kind(), gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name(), null, null))
                             .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
                                     + " for a rollout over " + rollout.getValue("target") + (branch == null ? "" : ", branch " + branch), true))))
                     .chain(() -> get(id)).map(v -> v.withSecret(secret));
         }
-        return servers.resolve(req.server().trim())
+        return servers.resolve(req.server().trim()).invoke(s -> checkParameters(s, fixed, mapped))
                 .chain(s -> transactions.run(tx -> repository.insert(tx, new HookRepository.NewHook(id, name, s.id, null, req.kind(),
-                        gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name()))
+                        gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name(), fixed, mapped))
                         .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
-                                + " for server " + s.alias + (branch == null ? "" : ", branch " + branch), true))))
+                                + " for server " + s.alias + (branch == null ? "" : ", branch " + branch)
+                                + (fixed.isEmpty() ? "" : ", parameters " + String.join(", ", fixed.keySet()))
+                                + (mapped.isEmpty() ? "" : ", from the event " + mapped), true))))
                 .chain(() -> get(id))
                 .map(v -> v.withSecret(secret));
     }
@@ -116,6 +126,51 @@ public class HookService {
     public Uni<HookView> delete(String id, Actor actor) {
         return get(id).call(v -> transactions.run(tx -> repository.delete(tx, id)
                 .call(() -> audit.record(tx, actor, null, "hook.deleted", "hook", v.name(), v.id(), true))));
+    }
+
+    /**
+     * A server hook's parameters: each a parameter the server declares (REF comes from each push), fixed values within
+     * the parameters' length limit, event fields as JSON pointers ("/repository/name").
+     */
+    static void checkParameters(Server s, Map<String, String> fixed, Map<String, String> mapped) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        Parameters.read(s.parameters).forEach(p -> declared.add(p.name()));
+        for (var e : List.of(Map.entry("parameters", fixed), Map.entry("event_parameters", mapped))) {
+            for (var p : e.getValue().entrySet()) {
+                String field = e.getKey() + "." + p.getKey();
+                if (Parameters.REF.equals(p.getKey())) {
+                    throw ProblemException.invalid(field, "REF comes from each push (its tag or commit); leave it out");
+                }
+                if (!declared.contains(p.getKey())) {
+                    throw ProblemException.invalid(field, "is not a parameter of server '" + s.alias + "'"
+                            + (declared.isEmpty() ? " (it declares none)" : " (it declares " + String.join(", ", new java.util.TreeSet<>(declared)) + ")"));
+                }
+                String v = p.getValue();
+                if (v == null || v.length() > Parameters.MAX_VALUE) {
+                    throw ProblemException.invalid(field, "must be a text of at most " + Parameters.MAX_VALUE + " characters");
+                }
+                if (e.getKey().equals("event_parameters")) {
+                    try {
+                        if (!v.startsWith("/")) {
+                            throw new IllegalArgumentException("no leading /");
+                        }
+                        com.fasterxml.jackson.core.JsonPointer.compile(v);
+                    } catch (IllegalArgumentException ex) {
+                        throw ProblemException.invalid(field, "must be a JSON pointer into the event, such as /repository/name");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The newest deliveries of a hook, refused ones included (at most 100). */
+    public Uni<List<HookDelivery>> deliveries(String id) {
+        return get(id).chain(h -> repository.deliveries(h.id(), 100));
+    }
+
+    /** The newest deliveries of every hook (at most {@code limit} each), by hook id. */
+    public Uni<Map<String, List<HookDelivery>>> recentDeliveries(int limit) {
+        return repository.recentDeliveries(limit);
     }
 
     /** What a delivery did: a queued deployment, a started rollout, or why it was skipped. */
@@ -146,11 +201,21 @@ public class HookService {
                 throw ProblemException.notFound("No such hook");
             }
             Actor actor = new Actor("hook:" + h.name(), null, clientIp);
+            String delivery = deliveryId(h.kind(), headers, body);
+            String event = event(h.kind(), headers);
+            String details = " (delivery " + delivery + (event == null ? "" : ", event " + event) + ")";
             return Uni.createFrom().deferred(() -> accept(h, headers, contentType, body, actor))
                     .call(o -> o.skipped() == null ? Uni.createFrom().voidItem()
-                            : audit.record(null, actor, actor.name(), "hook.delivery", "hook", h.id(), "skipped: " + o.skipped(), true))
+                            : audit.record(null, actor, actor.name(), "hook.delivery", "hook", h.id(), "skipped: " + o.skipped() + details, true))
+                    .call(o -> repository.logDelivery(h.id(), delivery, event, o.skipped() != null ? "skipped" : o.rollout() != null ? "started" : "queued",
+                            o.skipped() != null ? 204 : o.rollout() != null ? 201 : 202, o.skipped(), o.deployment() == null ? null : o.deployment().id(),
+                            o.rollout() == null ? null : o.rollout().id()))
                     .onFailure(ProblemException.class).call(e -> audit.record(null, actor, actor.name(), "hook.delivery", "hook",
-                            h.id(), "refused: " + e.getMessage(), false));
+                            h.id(), "refused: " + e.getMessage() + details, false))
+                    .onFailure().call(e -> repository.logDelivery(h.id(), delivery, event, "refused",
+                            e instanceof ProblemException p ? p.status() : 500,
+                            e instanceof ProblemException ? e.getMessage() : "the service failed; its log says why", null, null)
+                            .onFailure().recoverWithNull());
         });
     }
 
@@ -159,8 +224,7 @@ public class HookService {
         if (!h.active()) {
             throw ProblemException.forbidden("This hook is disabled");
         }
-        String event = h.kind().equals("github") ? headers.apply("X-GitHub-Event")
-                : h.kind().equals("gitlab") ? headers.apply("X-Gitlab-Event") : null;
+        String event = event(h.kind(), headers);
         if (h.kind().equals("github") && event != null && !event.equals("push")
                 || h.kind().equals("gitlab") && event != null && !event.equals("Push Hook")) {
             return Uni.createFrom().item(new Outcome(null, "event '" + event + "' does not deploy", h.name()));
@@ -181,8 +245,7 @@ public class HookService {
             return rollout(h, keys, version, committed, note(ref, payload), actor);
         }
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
-                "hook", actor.name(), actor, version == null ? java.util.Map.of() : java.util.Map.of(Parameters.REF, version), null,
-                Acting.named(h.createdBy()));
+                "hook", actor.name(), actor, parameters(h, payload, version), null, Acting.named(h.createdBy()));
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
                 .call(() -> repository.recordCommit(tx, version, committed))
                 .chain(() -> deployments.queue(tx, target, command))
@@ -208,6 +271,30 @@ public class HookService {
                                 "started rollout #" + r.id() + " (delivery " + keys[0] + ")", true))))
                 .call(rollouts::announce)
                 .map(r -> new Outcome(null, null, h.name(), r));
+    }
+
+    /** The event a GitHub or GitLab delivery names (null for a generic HMAC sender). */
+    private static String event(String kind, Headers headers) {
+        return kind.equals("github") ? headers.apply("X-GitHub-Event") : kind.equals("gitlab") ? headers.apply("X-Gitlab-Event") : null;
+    }
+
+    /**
+     * A delivery's parameters: the hook's fixed values, then those its event carries at the hook's JSON pointers (a
+     * field the event lacks is left out: the server's default applies, or a required parameter refuses the delivery
+     * naming it), then REF from the push.
+     */
+    static Map<String, String> parameters(HookRepository.StoredHook h, JsonNode payload, String version) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(h.parameters());
+        h.eventParameters().forEach((name, pointer) -> {
+            JsonNode v = payload == null ? null : payload.at(pointer);
+            if (v != null && v.isValueNode() && !v.isNull()) {
+                out.put(name, v.asText());
+            }
+        });
+        if (version != null) {
+            out.put(Parameters.REF, version);
+        }
+        return out;
     }
 
     private void verify(HookRepository.StoredHook h, Headers headers, byte[] body) {

@@ -130,8 +130,8 @@ public class AdminPages {
     @Operation(hidden = true)
     public Uni<Response> hooks(@Context HttpServerRequest http) {
         return pages.render(http, Role.ADMIN, "hooks", ctx -> hooks.list().chain(list -> servers.list()
-                .chain(serverList -> groups.list(ctx.access())
-                        .map(gs -> Templates.hooks(ctx, list, serverList, gs, PageQueries.baseUrl(http))))));
+                .chain(serverList -> groups.list(ctx.access()).chain(gs -> hooks.recentDeliveries(10)
+                        .map(recent -> Templates.hooks(ctx, list, serverList, gs, PageQueries.baseUrl(http), recent))))));
     }
 
     @GET

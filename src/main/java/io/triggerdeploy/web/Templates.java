@@ -12,6 +12,7 @@ import io.triggerdeploy.auth.TotpService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.environment.Environment;
 import io.triggerdeploy.federation.GroupMapping;
+import io.triggerdeploy.hook.HookDelivery;
 import io.triggerdeploy.hook.HookView;
 import io.triggerdeploy.monitor.WatchView;
 import io.triggerdeploy.notify.ChannelView;
@@ -86,5 +87,6 @@ public final class Templates {
                                                   String query);
 
     public static native TemplateInstance hooks(PageContext ctx, List<HookView> hooks, List<ServerView> servers,
-                                                List<ServerGroupView> groups, String baseUrl);
+                                                List<ServerGroupView> groups, String baseUrl,
+                                                java.util.Map<String, List<HookDelivery>> deliveries);
 }

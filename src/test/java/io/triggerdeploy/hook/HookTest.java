@@ -17,6 +17,7 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -118,6 +119,69 @@ class HookTest extends ApiTest {
                 .put("after", "not-a-sha"))).isNull();
     }
 
+    /**
+     * A server with required parameters is deployable by a push: the hook gives one a fixed value and takes the other
+     * from the event. Without them the push is refused naming the parameter, and every delivery, refused ones included,
+     * is listed with its outcome and reason (the API and the Hooks page) and audited with its details.
+     */
+    @Test
+    void aHookFillsRequiredParametersAndListsEveryDeliveryWithItsOutcome() throws Exception {
+        String alias = unique("params-");
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", alias, "alias", alias, "host", "127.0.0.1", "port", 9, "user", "deploy", "path", "/srv/app",
+                        "host_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+                        "parameters", List.of(Map.of("name", "REGION", "type", "string", "required", true),
+                                Map.of("name", "SERVICE", "type", "string", "required", true))))
+                .post("/api/servers").then().statusCode(201);
+        // refused at creation, naming the field: an undeclared name, REF, a pointer that is not one
+        for (Map<String, Object> bad : List.of(Map.<String, Object>of("parameters", Map.of("COLOUR", "red")),
+                Map.<String, Object>of("parameters", Map.of("REF", "main")), Map.<String, Object>of("event_parameters", Map.of("SERVICE", "repository.name")))) {
+            Map<String, Object> body = new HashMap<>(Map.of("name", unique("bad-"), "server", alias, "kind", "github"));
+            body.putAll(bad);
+            String field = bad.keySet().iterator().next() + "." + ((Map<?, ?>) bad.values().iterator().next()).keySet().iterator().next();
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(body).post("/api/hooks").then().statusCode(400)
+                    .contentType(containsString("problem+json")).body("violations[0].field", equalTo(field));
+        }
+
+        Map<String, Object> bare = new HashMap<>(Map.of("name", unique("bare-"), "server", alias, "kind", "github"));
+        Map<String, Object> noParams = given().auth().oauth2(admin).contentType(ContentType.JSON).body(bare).post("/api/hooks")
+                .then().statusCode(201).extract().jsonPath().getMap("");
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + "ab".repeat(20) + "\",\"repository\":{\"name\":\"shop-api\"}}";
+        github(noParams, (String) noParams.get("secret"), "push", UUID.randomUUID().toString(), push).then().statusCode(400)
+                .body("detail", containsString("REGION"));
+        github(noParams, "not-the-secret", "push", UUID.randomUUID().toString(), push).then().statusCode(401);
+        JsonPath refused = given().auth().oauth2(admin).get("/api/hooks/" + noParams.get("id") + "/deliveries").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(refused.getList("outcome", String.class)).containsExactly("refused", "refused");
+        assertThat(refused.getList("status", Integer.class)).containsExactly(401, 400);
+        assertThat(refused.getString("[1].reason")).contains("REGION");
+        assertThat(refused.getString("[1].event")).isEqualTo("push");
+
+        Map<String, Object> withParams = new HashMap<>(Map.of("name", unique("filled-"), "server", alias, "kind", "github",
+                "parameters", Map.of("REGION", "eu-west"), "event_parameters", Map.of("SERVICE", "/repository/name")));
+        Map<String, Object> hook = given().auth().oauth2(admin).contentType(ContentType.JSON).body(withParams).post("/api/hooks")
+                .then().statusCode(201).body("parameters.REGION", equalTo("eu-west")).body("event_parameters.SERVICE", equalTo("/repository/name"))
+                .extract().jsonPath().getMap("");
+        String delivery = UUID.randomUUID().toString();
+        long id = github(hook, (String) hook.get("secret"), "push", delivery, push.replace("ab", "cd")).then().statusCode(202)
+                .extract().jsonPath().getLong("id");
+        given().auth().oauth2(admin).get("/api/deployments/" + id).then().statusCode(200).body("parameters.REGION", equalTo("eu-west"))
+                .body("parameters.SERVICE", equalTo("shop-api")).body("ref", equalTo("cd".repeat(20)));
+        github(hook, (String) hook.get("secret"), "ping", UUID.randomUUID().toString(), "{}").then().statusCode(204);
+        JsonPath listed = given().auth().oauth2(admin).get("/api/hooks/" + hook.get("id") + "/deliveries").then().statusCode(200).extract().jsonPath();
+        assertThat(listed.getList("outcome", String.class)).containsExactly("skipped", "queued");
+        assertThat(listed.getLong("[1].deployment_id")).isEqualTo(id);
+        assertThat(listed.getString("[1].delivery")).isEqualTo(delivery);
+        assertThat(listed.getString("[0].reason")).contains("ping");
+        assertThat(queryString("SELECT string_agg(detail, ' | ') FROM audit_events WHERE action = 'hook.delivery' AND target = '" + hook.get("id") + "'"))
+                .contains("queued deployment #" + id + " (delivery " + delivery + ")").contains("event 'ping' does not deploy (delivery");
+
+        // the Hooks page says the same: the parameters, the last outcome and the list
+        String page = given().auth().oauth2(admin).get("/hooks").then().statusCode(200).extract().asString();
+        assertThat(page).contains("REGION=eu-west").contains("SERVICE ← /repository/name").contains("2 recent deliveries")
+                .contains("deployment #" + id).contains("Missing or wrong signature");
+    }
+
     /** Lead time counts from the commit: the first push that carries a version records when its commit was made. */
     @Test
     void aPushRecordsWhenItsCommitWasMade() throws Exception {
@@ -162,10 +226,11 @@ class HookTest extends ApiTest {
                 .containsEntry("detail", "queued deployment #" + id + " (delivery " + delivery + ")"));
         assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery").containsEntry("success", false)
                 .satisfies(x -> assertThat((String) x.get("detail")).startsWith("refused: Delivery " + delivery)));
+        // each refusal and skip with the delivery's id and event
         assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery").containsEntry("success", false)
-                .containsEntry("detail", "refused: Missing or wrong signature"));
+                .satisfies(x -> assertThat((String) x.get("detail")).startsWith("refused: Missing or wrong signature (delivery ").endsWith(", event push)")));
         assertThat(items).anySatisfy(e -> assertThat(e).containsEntry("action", "hook.delivery")
-                .containsEntry("detail", "skipped: event 'ping' does not deploy"));
+                .satisfies(x -> assertThat((String) x.get("detail")).startsWith("skipped: event 'ping' does not deploy (delivery ")));
         // the refused replay left nothing behind: one deployment, one set of keys
         assertThat(items.stream().filter(e -> "deployment.triggered".equals(e.get("action")))).hasSize(1);
     }
