@@ -1263,6 +1263,10 @@ class BrowserTest extends ApiTest {
     @Test
     void adminPagesForHooksAnalyticsAndAudit() throws IOException {
         String alias = server("Hooked app", "echo from hook");
+        Number serverId = given().auth().oauth2(adminToken()).get("/api/servers/" + alias).then().statusCode(200).extract().path("id");
+        given().auth().oauth2(adminToken()).contentType(ContentType.JSON)
+                .body(Map.of("parameters", List.of(Map.of("name", "REGION", "type", "string", "required", true))))
+                .patch("/api/servers/" + serverId).then().statusCode(200);
         browserLogin(ADMIN, ADMIN_PASSWORD);
 
         driver.get(url("/hooks"));
@@ -1275,6 +1279,8 @@ class BrowserTest extends ApiTest {
         assertThat(driver.findElement(By.id("h-header")).isDisplayed()).isTrue();
         new Select(driver.findElement(By.id("h-kind"))).selectByValue("github");
         driver.findElement(By.id("h-branch")).sendKeys("main");
+        // the server requires REGION: the hook gives it, or no push could deploy it
+        driver.findElement(By.id("h-params")).sendKeys("REGION=eu-west");
         driver.findElement(By.cssSelector("#hook-dialog button[type=submit]")).click();
         String secret = visible(By.id("new-hook-secret")).getText();
         String hookUrl = text(By.id("new-hook-url"));
@@ -1287,7 +1293,19 @@ class BrowserTest extends ApiTest {
         given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
                 .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacHex("sha256", secret,
                         body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(202);
+                .body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(202)
+                .body("parameters.REGION", org.hamcrest.Matchers.equalTo("eu-west"));
+        // a delivery with a wrong signature is refused, and the page lists both with their outcome
+        given().contentType(ContentType.JSON).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", unique("d"))
+                .header("X-Hub-Signature-256", "sha256=00").body(body).post(hookUrl.substring(hookUrl.indexOf("/hooks/"))).then().statusCode(401);
+        driver.get(url("/hooks"));
+        WebElement row = visible(By.cssSelector("tr[data-hook-row='" + name + "']"));
+        assertThat(row.getText()).contains("REGION=eu-west").contains("refused");
+        row.findElement(By.cssSelector("details.deliveries summary")).click();
+        waitUpTo(5).until(d -> row.findElement(By.cssSelector("details.deliveries ul")).isDisplayed());
+        assertThat(row.findElement(By.cssSelector("details.deliveries ul")).getText()).contains("queued (202)")
+                .contains("refused (401) · push: Missing or wrong signature").contains("deployment #");
+        shot("hooks-deliveries");
 
         driver.get(url("/analytics?days=7"));
         waitUpTo(15).until(d -> "true".equals(d.findElement(By.id("charts")).getAttribute("data-drawn")));
