@@ -74,7 +74,7 @@ ENDPOINTS = [
     ("POST", "/api/environments", ["name", "required_approvals", "time_zone", "freeze_windows", "deploy_hours"]),
     ("PUT", "/api/environments/{id}", ["required_approvals", "approval_timeout_minutes", "weekly_freezes", "queue_policy"]),
     ("POST", "/api/schedules", ["server", "cron", "run_at", "time_zone", "parameters", "catch_up", "rollout"]),
-    ("POST", "/api/hooks", ["name", "server", "kind", "rollout", "branch", "header_name", "algorithm"]),
+    ("POST", "/api/hooks", ["name", "server", "kind", "rollout", "branch", "header_name", "algorithm", "parameters", "event_parameters"]),
     ("POST", "/api/teams", ["name", "description"]),
     ("PUT", "/api/teams/{id}", ["name", "description"]),
     ("POST", "/api/teams/{id}/members", ["user"]),
@@ -95,7 +95,7 @@ ENDPOINTS = [
     ("POST", "/api/auth/ci-token", ["token"]),
     ("POST", "/api/forge-links", ["kind", "api_url", "repository", "token", "environment", "server", "environment_url"]),
 ]
-PATH_ONLY = [("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
+PATH_ONLY = [("GET", "/api/hooks/{id}/deliveries"), ("GET", "/api/users/{id}"), ("DELETE", "/api/users/{id}"), ("GET", "/api/servers/{id}"),
              ("DELETE", "/api/servers/{id}"), ("GET", "/api/deployments/{id}"), ("GET", "/api/deployments/{id}/log"),
              ("POST", "/api/deployments/{id}/cancel"), ("DELETE", "/api/tokens/{id}"), ("POST", "/api/servers/{id}/host-key/scan"),
              ("GET", "/api/teams/{id}"), ("DELETE", "/api/teams/{id}"), ("PUT", "/api/teams/{id}/members/{id}"),

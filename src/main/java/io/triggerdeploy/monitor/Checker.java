@@ -53,7 +53,8 @@ public class Checker {
         Uni<CheckResult> run = "tcp".equals(t.kind()) ? tcp(t, t0) : http(t, URI.create(t.target()), config.maxRedirects(), t0);
         return run.ifNoItem().after(java.time.Duration.ofMillis(t.timeoutMs() + 2000L))
                 .recoverWithItem(() -> CheckResult.down(t.timeoutMs(), null, "No answer within " + t.timeoutMs() + " ms"))
-                .onFailure().recoverWithItem(e -> CheckResult.down((int) ms(t0), null, describe(e, t)));
+                .onFailure().recoverWithItem(e -> e instanceof AddressPolicy.Refused ? CheckResult.refused(describe(e, t))
+                        : CheckResult.down((int) ms(t0), null, describe(e, t)));
     }
 
     /** Resolves a host on a worker and applies the policy to every address. */

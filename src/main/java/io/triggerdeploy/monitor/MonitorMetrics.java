@@ -19,7 +19,7 @@ public class MonitorMetrics {
     }
 
     public void serviceStatus(String service, String status) {
-        for (String s : new String[]{"UP", "DOWN", "DEGRADED"}) {
+        for (String s : new String[]{"UP", "DOWN", "DEGRADED", "REFUSED"}) {
             gauge(service, s).set(s.equals(status) ? 1 : 0);
         }
     }

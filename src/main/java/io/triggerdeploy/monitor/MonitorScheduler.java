@@ -93,6 +93,9 @@ public class MonitorScheduler implements BootstrapStep {
     }
 
     private Uni<Void> announce(WatchRepository.Target t, CheckResult result) {
+        if ("REFUSED".equals(result.status())) {
+            return Uni.createFrom().voidItem(); // the policy, not the service: neither down nor recovered
+        }
         boolean down = "DOWN".equals(result.status());
         return repository.claimAnnouncement(t.id(), down, config.notifyCooldown().toSeconds()).map(claimed -> {
             if (claimed) {

@@ -22,9 +22,9 @@ public class WatchRepository {
 
     private static final String VIEW = "SELECT s.*, sv.alias AS server_alias, "
             + "(SELECT avg(CASE WHEN c.status <> 'DOWN' THEN 1.0 ELSE 0.0 END) FROM service_checks c "
-            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '24 hours') AS up24, "
+            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '24 hours' AND c.status <> 'REFUSED') AS up24, "
             + "(SELECT avg(CASE WHEN c.status <> 'DOWN' THEN 1.0 ELSE 0.0 END) FROM service_checks c "
-            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '7 days') AS up7 "
+            + " WHERE c.service_id = s.id AND c.checked_at > now() - interval '7 days' AND c.status <> 'REFUSED') AS up7 "
             + "FROM services s LEFT JOIN servers sv ON sv.id = s.server_id ";
 
     private final Pool pool;

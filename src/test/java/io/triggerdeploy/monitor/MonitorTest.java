@@ -140,8 +140,9 @@ class MonitorTest extends ApiTest {
         assertThat(checkNow(service(Map.of("kind", "http", "target", url("/loop")))).getString("error")).contains("Too many redirects");
         // a redirect may not lead outside the allowed networks (checked at each hop); a target outside them is refused
         // when it is saved (aServiceIsChangedInPartOrWholeAndDeleted)
-        assertThat(checkNow(service(Map.of("kind", "http", "target", url("/away")))).getString("error"))
-                .contains("Refused").contains("127.0.0.2");
+        JsonPath away = checkNow(service(Map.of("kind", "http", "target", url("/away"))));
+        assertThat(away.getString("status")).isEqualTo("REFUSED");
+        assertThat(away.getString("error")).contains("Refused").contains("127.0.0.2");
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", unique("svc-"), "kind", "tcp", "target", "127.0.0.2:22"))
                 .post("/api/services").then().statusCode(400).body("detail", containsString("127.0.0.2"));
 
@@ -214,6 +215,21 @@ class MonitorTest extends ApiTest {
         assertThat(events(name)).containsExactly("service.down", "service.recovered");
         JsonObject down = announcements.stream().filter(a -> name.equals(a.getJsonObject("data").getString("service"))).findFirst().orElseThrow();
         assertThat(down.getJsonObject("data").getInteger("status_code")).isEqualTo(503);
+
+        // the policy forbids the address now (a target saved under an earlier policy): REFUSED, which says nothing about
+        // the service: neither down nor recovered, and not counted in the uptime
+        double uptime = given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(200).extract().jsonPath().getDouble("uptime24h");
+        assertThat(uptime).isStrictlyBetween(0.0, 1.0);
+        update("UPDATE services SET target = 'http://127.0.0.2:9/health' WHERE id = " + id);
+        JsonPath refused = checkNow(id);
+        assertThat(refused.getString("status")).isEqualTo("REFUSED");
+        assertThat(refused.getString("error")).contains("Refused").contains("127.0.0.2");
+        JsonPath after = given().auth().oauth2(admin).get("/api/services/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(after.getString("status")).isEqualTo("REFUSED");
+        assertThat(after.getDouble("uptime24h")).isEqualTo(uptime);
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("trigger_service_status{service=\"" + name + "\",status=\"REFUSED\"} 1.0");
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> events(name).size() == 2);
     }
 
     List<String> events(String service) {
