@@ -81,9 +81,12 @@ public class InsightFactsRepository {
             + "AND f.deployment_id < v.id AND NOT f.followed AND (v.ref IS NULL AND v.origin = 'rollback' OR v.ref IS DISTINCT FROM f.ref "
             + "AND v.first_ok < f.started_at)";
 
-    /** A watched service of the server going DOWN (from UP, DEGRADED or nothing) between $1 and $2 + the window ($3 seconds). */
+    /**
+     * A watched service of the server going DOWN (from UP, DEGRADED or nothing; a check the address policy refused in
+     * between changes nothing) between $1 and $2 + the window ($3 seconds).
+     */
     private static final String DOWN = "c.status = 'DOWN' AND coalesce((SELECT p.status FROM service_checks p WHERE p.service_id = c.service_id "
-            + "AND p.checked_at < c.checked_at ORDER BY p.checked_at DESC LIMIT 1), 'UP') <> 'DOWN'";
+            + "AND p.checked_at < c.checked_at AND p.status <> 'REFUSED' ORDER BY p.checked_at DESC LIMIT 1), 'UP') <> 'DOWN'";
     private static final String WENT_DOWN = "WITH downs AS MATERIALIZED (SELECT sv.server_id, c.checked_at FROM service_checks c "
             + "JOIN services sv ON sv.id = c.service_id WHERE c.checked_at > $1::timestamptz AND c.checked_at <= $2::timestamptz + make_interval(secs => $3) AND " + DOWN + ") "
             + "UPDATE insight_deployments f SET followed = true FROM downs w WHERE f.server_id = w.server_id "
