@@ -50,15 +50,17 @@ public class ServerResource {
 
     private final ServerImport imports;
     private final AccessService access;
+    private final ConnectionTest connections;
 
     public ServerResource(ServerService service, SshService ssh, AuditLog audit, SecurityIdentity identity, ServerImport imports,
-                          AccessService access) {
+                          AccessService access, ConnectionTest connections) {
         this.service = service;
         this.ssh = ssh;
         this.audit = audit;
         this.identity = identity;
         this.imports = imports;
         this.access = access;
+        this.connections = connections;
     }
 
     @GET
@@ -134,6 +136,19 @@ public class ServerResource {
         return service.get(String.valueOf(id)).chain(s -> scanOnWorker(s).map(key ->
                 new HostKeyScanView(key.line(), key.fingerprint(), s.hostKeyFingerprint(),
                         key.fingerprint().equals(s.hostKeyFingerprint()))));
+    }
+
+    /**
+     * Tests the connection now as a deployment makes it: connect, host key against the pin, login with the client key,
+     * {@code true}; the answer names each step and the one that failed (200 either way: the test ran), and the
+     * server's reachability shows it at once.
+     */
+    @POST
+    @Path("{id}/test-connection")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "testServerConnection")
+    public Uni<ConnectionTest.Result> testConnection(@PathParam("id") long id) {
+        return connections.test(id);
     }
 
     /** Pins a host key given as a line, or the fingerprint an admin confirmed from a scan (re-checked now). */

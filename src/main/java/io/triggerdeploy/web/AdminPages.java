@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.access.AccessService;
 import io.triggerdeploy.access.TeamView;
 import io.triggerdeploy.audit.AuditLog;
+import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.environment.EnvironmentService;
 import io.triggerdeploy.federation.GroupMappings;
 import io.triggerdeploy.hook.HookService;
@@ -13,6 +14,7 @@ import io.triggerdeploy.rollout.FleetService;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
+import io.triggerdeploy.ssh.SshService;
 import io.triggerdeploy.user.UserService;
 import io.triggerdeploy.user.UserView;
 import io.vertx.core.http.HttpServerRequest;
@@ -53,8 +55,9 @@ public class AdminPages {
     private final HookService hooks;
     private final AuditLog audit;
     private final ServerGroupService groups;
+    private final SshService ssh;
 
-    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit, ServerGroupService groups) {
+    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit, ServerGroupService groups, SshService ssh) {
         this.pages = pages;
         this.servers = servers;
         this.fleet = fleet;
@@ -67,6 +70,7 @@ public class AdminPages {
         this.hooks = hooks;
         this.audit = audit;
         this.groups = groups;
+        this.ssh = ssh;
     }
 
     @GET
@@ -74,7 +78,8 @@ public class AdminPages {
     @Operation(hidden = true)
     public Uni<Response> servers(@Context HttpServerRequest http) {
         // an admin's page: every server with what runs there, every group with all of its servers
-        return pages.render(http, Role.ADMIN, "servers", ctx -> fleet.serversPage().map(p -> Templates.servers(ctx, p)));
+        return pages.render(http, Role.ADMIN, "servers", ctx -> fleet.serversPage()
+                .chain(p -> Workers.run(ssh::clientPublicKeys).map(keys -> Templates.servers(ctx, p, keys))));
     }
 
     @GET

@@ -380,3 +380,17 @@ export function autoRefresh(el) {
     }
   }, every);
 }
+
+/** Test connection: each step a deployment takes before its script, and the first that failed. */
+export async function testConnection(button) {
+  button.disabled = true;
+  try {
+    const r = await api('POST', '/api/servers/' + button.dataset.id + '/test-connection');
+    const last = r.steps[r.steps.length - 1];
+    toast(r.ok ? 'Connection to ' + button.dataset.name + ' works: ' + r.steps.map(s => s.step).join(', ') + ' passed'
+      : 'Connection to ' + button.dataset.name + ' failed at ' + r.failed_step + ': ' + last.detail, !r.ok);
+  } catch (err) {
+    toast(err.message, true);
+  }
+  button.disabled = false;
+}

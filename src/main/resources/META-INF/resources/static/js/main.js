@@ -14,6 +14,7 @@ const BUTTONS = {
   promote: actions.again,
   cancel: actions.cancel,
   request: actions.request,
+  'test-connection': actions.testConnection,
   scan: actions.scan,
   check: actions.checkService,
   'test-channel': actions.testChannel
