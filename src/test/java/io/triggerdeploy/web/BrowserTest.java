@@ -511,6 +511,14 @@ class BrowserTest extends ApiTest {
         visible(By.id("scan-pin")).click();
         waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-server-row='" + alias + "']")).getText().contains(expected));
 
+        // the client key to install is on the page; Test connection walks the whole path and says it works
+        driver.findElement(By.cssSelector("details.ssh-keys summary")).click();
+        assertThat(visible(By.cssSelector("details.ssh-keys .copy-row code")).getText()).startsWith("ecdsa-sha2-").endsWith(" trigger-deploy");
+        driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-action='test-connection']")).click();
+        waitUpTo(20).until(d -> d.findElement(By.id("toast")).getText().contains("works"));
+        assertThat(text(By.id("toast"))).contains("connect, host_key, login, command passed");
+        shot("servers-test-connection");
+
         // edit: the dialog is filled with the current values
         driver.findElement(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
