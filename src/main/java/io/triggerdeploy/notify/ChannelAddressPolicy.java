@@ -46,6 +46,7 @@ public class ChannelAddressPolicy extends AddressPolicy {
         return switch (kind) {
             case "email" -> "settings.smtp_host";
             case "telegram" -> "settings.api_base_url";
+            case "slack", "teams", "discord" -> "secret";
             default -> "settings.url";
         };
     }
@@ -66,8 +67,9 @@ public class ChannelAddressPolicy extends AddressPolicy {
     }
 
     /** A channel that could not be delivered to is refused when it is saved: 400 naming the field. */
-    Uni<Void> validate(String kind, JsonObject settings) {
-        String host = hostOf(kind, settings).replace("[", "").replace("]", "");
+    Uni<Void> validate(String kind, JsonObject settings, String secret) {
+        String host = (ChannelService.CHAT_KINDS.contains(kind) ? URI.create(secret).getHost() : hostOf(kind, settings))
+                .replace("[", "").replace("]", "");
         return checked(host).replaceWithVoid()
                 .onFailure(Refused.class).transform(e -> ProblemException.invalid(field(kind), e.getMessage()))
                 // an unknown host may exist by the time messages are sent; it is not the policy's to refuse

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class ChannelService {
 
+    /** The kinds that post to a chat app's incoming webhook (its URL in {@code secret}). */
+    static final Set<String> CHAT_KINDS = Set.of("slack", "teams", "discord");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?[0-9A-Fa-f:.]+]?");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"]{1,64}@[A-Za-z0-9.-]{1,253}");
     private static final Pattern CHAT = Pattern.compile("-?\\d{1,20}|@[A-Za-z0-9_]{4,64}");
@@ -29,7 +31,9 @@ public class ChannelService {
     private static final Map<String, Set<String>> KEYS = Map.of(
             "email", Set.of("smtp_host", "smtp_port", "smtp_tls", "smtp_username", "from", "to"),
             "telegram", Set.of("chat_id", "api_base_url"),
-            "webhook", Set.of("url"));
+            "webhook", Set.of("url"),
+            // chat apps' incoming webhooks: the URL is the credential, so it is the channel's secret
+            "slack", Set.of(), "teams", Set.of(), "discord", Set.of());
 
     private final ChannelRepository repository;
     private final ChannelAddressPolicy addresses;
@@ -79,13 +83,13 @@ public class ChannelService {
             throw ProblemException.invalid("name", "is required");
         }
         if (req.kind() == null) {
-            throw ProblemException.invalid("kind", "is required (email, telegram or webhook)");
+            throw ProblemException.invalid("kind", "is required (email, telegram, webhook, slack, teams or discord)");
         }
         JsonObject settings = settings(req.kind(), req.settings() == null ? Map.of() : req.settings());
         String secret = secret(req.kind(), req.secret(), true);
         String events = events(req.events());
         String name = req.name().trim();
-        return addresses.validate(req.kind(), settings).chain(() -> transactions.run(tx -> repository.insert(tx, name, req.kind(),
+        return addresses.validate(req.kind(), settings, secret).chain(() -> transactions.run(tx -> repository.insert(tx, name, req.kind(),
                         settings, secret, events, req.active() == null || req.active())
                         .call(id -> audit.record(tx, actor, null, "channel.created", "channel", name,
                                 req.kind() + ", events " + List.of(events.split(",")), true))))
@@ -102,7 +106,7 @@ public class ChannelService {
             String events = req.events() == null ? String.join(",", c.events()) : events(req.events());
             String name = req.name() == null ? c.name() : req.name().trim();
             boolean active = req.active() == null ? c.active() : req.active();
-            return addresses.validate(c.kind(), settings).chain(() -> transactions.run(tx -> repository.update(tx, id, name, settings,
+            return addresses.validate(c.kind(), settings, secret).chain(() -> transactions.run(tx -> repository.update(tx, id, name, settings,
                             secret, events, active).call(() -> audit.record(tx, actor, null, "channel.updated", "channel", name,
                             (active ? "active" : "inactive") + ", events " + List.of(events.split(","))
                                     + (req.secret() != null ? ", secret replaced" : ""), true))))
@@ -181,6 +185,9 @@ public class ChannelService {
                 String base = str(in, "api_base_url") == null ? "https://api.telegram.org" : str(in, "api_base_url");
                 out.put("api_base_url", httpUrl(base, "settings.api_base_url").replaceAll("/+$", ""));
             }
+            case "slack", "teams", "discord" -> {
+                // nothing visible: the incoming webhook's URL is the secret
+            }
             default -> out.put("url", httpUrl(str(in, "url"), "settings.url"));
         }
         return out;
@@ -190,9 +197,13 @@ public class ChannelService {
         if (secret == null || secret.isBlank()) {
             if (required && !kind.equals("email")) {
                 throw ProblemException.invalid("secret", kind.equals("telegram") ? "the bot token is required"
+                        : CHAT_KINDS.contains(kind) ? "the incoming webhook's URL is required (it is kept as a secret)"
                         : "a signing secret is required (receivers verify X-Trigger-Deploy-Signature with it)");
             }
             return null;
+        }
+        if (CHAT_KINDS.contains(kind)) {
+            return httpUrl(secret, "secret");
         }
         if (kind.equals("telegram") && !BOT_TOKEN.matcher(secret.trim()).matches()) {
             throw ProblemException.invalid("secret", "does not look like a bot token (123456:ABC...)");
@@ -205,9 +216,8 @@ public class ChannelService {
 
     static String events(List<String> events) {
         if (events == null || events.isEmpty()) {
-            throw ProblemException.invalid("events", "name at least one of deployment.started, deployment.succeeded, "
-                    + "deployment.failed, rollout.started, rollout.paused, rollout.succeeded, rollout.failed, rollout.rolled_back, service.down, "
-                    + "service.recovered");
+            throw ProblemException.invalid("events", "name at least one of " + String.join(", ",
+                    java.util.Arrays.stream(NotifyEvent.values()).map(NotifyEvent::id).toList()));
         }
         List<String> out = new ArrayList<>();
         for (String e : events) {

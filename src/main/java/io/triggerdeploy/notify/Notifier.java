@@ -107,8 +107,27 @@ public class Notifier {
         return switch (channel.kind()) {
             case "email" -> email(channel, message);
             case "telegram" -> telegram(channel, message);
+            case "slack", "teams", "discord" -> chat(channel, message);
             default -> webhook(channel, message);
         };
+    }
+
+    /**
+     * A chat app's incoming webhook (its URL is the channel's secret): Slack and Microsoft Teams take {@code text},
+     * Discord {@code content} (at most 2,000 characters).
+     */
+    private Uni<Void> chat(ChannelService.Channel c, Message m) {
+        String text = m.subject() + "\n" + m.text();
+        JsonObject body = "discord".equals(c.kind())
+                ? new JsonObject().put("content", text.length() > 2000 ? text.substring(0, 1997) + "..." : text)
+                : new JsonObject().put("text", text);
+        String app = switch (c.kind()) {
+            case "slack" -> "Slack";
+            case "teams" -> "Teams";
+            default -> "Discord";
+        };
+        return post(c.secret()).chain(request -> request.putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer(body.encode()))).map(r -> check(r, app));
     }
 
     private Uni<Void> email(ChannelService.Channel c, Message m) {

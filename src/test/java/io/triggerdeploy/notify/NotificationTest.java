@@ -314,6 +314,45 @@ class NotificationTest extends ApiTest {
         assertThat(refusal.json().getString("text")).contains("Rejected by " + approverName).contains("Comment: not today");
     }
 
+    /**
+     * Slack, Microsoft Teams and Discord through their incoming webhooks: the URL is the secret (never shown again,
+     * never in the audit record), each app gets the body it reads, and an approval request reaches them.
+     */
+    @Test
+    void chatAppsGetTheirOwnMessageAndTheirUrlStaysSecret() throws Exception {
+        Map<String, String> paths = new java.util.LinkedHashMap<>();
+        for (String kind : List.of("slack", "teams", "discord")) {
+            String path = "/" + unique(kind + "-") + "/T0/B0/hook-token-" + kind;
+            paths.put(kind, path);
+            long id = channel(Map.of("name", unique(kind + "-"), "kind", kind, "events", List.of("deployment.awaiting_approval"),
+                    "secret", base() + path));
+            String shown = given().auth().oauth2(admin).get("/api/notifications/channels/" + id).then().statusCode(200)
+                    .body("kind", org.hamcrest.Matchers.equalTo(kind)).extract().asString();
+            assertThat(shown).doesNotContain("hook-token-");
+            given().auth().oauth2(admin).post("/api/notifications/channels/" + id + "/test").then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> paths.values().stream().allMatch(p -> !at(p).isEmpty()));
+        assertThat(new JsonObject(new String(at(paths.get("slack")).get(0).body(), StandardCharsets.UTF_8)).getString("text")).contains("test message");
+        assertThat(new JsonObject(new String(at(paths.get("teams")).get(0).body(), StandardCharsets.UTF_8)).getString("text")).contains("test message");
+        assertThat(new JsonObject(new String(at(paths.get("discord")).get(0).body(), StandardCharsets.UTF_8)).getString("content")).contains("test message");
+        assertThat(queryString("SELECT coalesce(string_agg(detail, ' '), '') FROM audit_events WHERE action LIKE 'channel.%'")).doesNotContain("hook-token-");
+
+        // refused, naming the field: no URL, not a URL, an address the policy refuses
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("name", unique("s-"), "kind", "slack", "events", List.of("deployment.failed")),
+                Map.of("name", unique("s-"), "kind", "discord", "events", List.of("deployment.failed"), "secret", "not a url"),
+                Map.of("name", unique("s-"), "kind", "teams", "events", List.of("deployment.failed"), "secret", "http://127.0.0.2/hook"),
+                Map.of("name", unique("s-"), "kind", "slack", "events", List.of("deployment.failed"), "secret", base() + "/x",
+                        "settings", Map.of("url", base())))) {
+            given().auth().oauth2(admin).contentType(ContentType.JSON).body(bad).post("/api/notifications/channels").then().statusCode(400)
+                    .body("violations[0].field", org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.equalTo("secret"),
+                            org.hamcrest.Matchers.equalTo("settings.url")));
+        }
+        // the page offers them, and the approval events
+        String page = given().auth().oauth2(admin).get("/notifications").then().statusCode(200).extract().asString();
+        assertThat(page).contains("<option value=\"slack\">").contains("<option value=\"discord\">").contains("data-event=\"deployment.awaiting_approval\"")
+                .contains("data-event=\"deployment.expired\"");
+    }
+
     /** A secret parameter and a secret variable echoed by a failing script reach messages only as ***. */
     @Test
     void secretsNeverReachAMessage() throws Exception {

@@ -189,5 +189,6 @@ export function syncChoices(root = document) {
 export function syncChannelKind() {
   const kind = $('#c-kind');
   if (!kind) return;
-  ['email', 'telegram', 'webhook'].forEach(k => { $$('.kind-' + k).forEach(f => { f.hidden = kind.value !== k; }); });
+  const kinds = ['email', 'telegram', 'webhook', 'slack', 'teams', 'discord'];
+  $$(kinds.map(k => '.kind-' + k).join(', ')).forEach(f => { f.hidden = !f.classList.contains('kind-' + kind.value); });
 }
