@@ -13,8 +13,6 @@ import io.triggerdeploy.deploy.DeploymentService;
 import io.triggerdeploy.deploy.DeploymentView;
 import io.triggerdeploy.deploy.RolloutStarter;
 import io.triggerdeploy.deploy.TriggerCommand;
-import io.triggerdeploy.server.Parameters;
-import io.triggerdeploy.server.Server;
 import io.triggerdeploy.server.ServerService;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -101,7 +99,7 @@ public class HookService {
                                     + " for a rollout over " + rollout.getValue("target") + (branch == null ? "" : ", branch " + branch), true))))
                     .chain(() -> get(id)).map(v -> v.withSecret(secret));
         }
-        return servers.resolve(req.server().trim()).invoke(s -> checkParameters(s, fixed, mapped))
+        return servers.resolve(req.server().trim()).invoke(s -> HookParameters.check(s, fixed, mapped))
                 .chain(s -> transactions.run(tx -> repository.insert(tx, new HookRepository.NewHook(id, name, s.id, null, req.kind(),
                         gitlab ? null : secret, Signatures.sha256(secret), header, algorithm, branch, actor.name(), fixed, mapped))
                         .call(() -> audit.record(tx, actor, null, "hook.created", "hook", name, req.kind() + " hook " + id
@@ -126,41 +124,6 @@ public class HookService {
     public Uni<HookView> delete(String id, Actor actor) {
         return get(id).call(v -> transactions.run(tx -> repository.delete(tx, id)
                 .call(() -> audit.record(tx, actor, null, "hook.deleted", "hook", v.name(), v.id(), true))));
-    }
-
-    /**
-     * A server hook's parameters: each a parameter the server declares (REF comes from each push), fixed values within
-     * the parameters' length limit, event fields as JSON pointers ("/repository/name").
-     */
-    static void checkParameters(Server s, Map<String, String> fixed, Map<String, String> mapped) {
-        java.util.Set<String> declared = new java.util.HashSet<>();
-        Parameters.read(s.parameters).forEach(p -> declared.add(p.name()));
-        for (var e : List.of(Map.entry("parameters", fixed), Map.entry("event_parameters", mapped))) {
-            for (var p : e.getValue().entrySet()) {
-                String field = e.getKey() + "." + p.getKey();
-                if (Parameters.REF.equals(p.getKey())) {
-                    throw ProblemException.invalid(field, "REF comes from each push (its tag or commit); leave it out");
-                }
-                if (!declared.contains(p.getKey())) {
-                    throw ProblemException.invalid(field, "is not a parameter of server '" + s.alias + "'"
-                            + (declared.isEmpty() ? " (it declares none)" : " (it declares " + String.join(", ", new java.util.TreeSet<>(declared)) + ")"));
-                }
-                String v = p.getValue();
-                if (v == null || v.length() > Parameters.MAX_VALUE) {
-                    throw ProblemException.invalid(field, "must be a text of at most " + Parameters.MAX_VALUE + " characters");
-                }
-                if (e.getKey().equals("event_parameters")) {
-                    try {
-                        if (!v.startsWith("/")) {
-                            throw new IllegalArgumentException("no leading /");
-                        }
-                        com.fasterxml.jackson.core.JsonPointer.compile(v);
-                    } catch (IllegalArgumentException ex) {
-                        throw ProblemException.invalid(field, "must be a JSON pointer into the event, such as /repository/name");
-                    }
-                }
-            }
-        }
     }
 
     /** The newest deliveries of a hook, refused ones included (at most 100). */
@@ -245,7 +208,7 @@ public class HookService {
             return rollout(h, keys, version, committed, note(ref, payload), actor);
         }
         TriggerCommand command = new TriggerCommand(String.valueOf(h.serverId()), note(ref, payload), actor.name(), null,
-                "hook", actor.name(), actor, parameters(h, payload, version), null, Acting.named(h.createdBy()));
+                "hook", actor.name(), actor, HookParameters.of(h, payload, version), null, Acting.named(h.createdBy()));
         return deployments.target(command).chain(target -> transactions.run(tx -> repository.claimKeys(tx, h.id(), keys)
                 .call(() -> repository.recordCommit(tx, version, committed))
                 .chain(() -> deployments.queue(tx, target, command))
@@ -276,25 +239,6 @@ public class HookService {
     /** The event a GitHub or GitLab delivery names (null for a generic HMAC sender). */
     private static String event(String kind, Headers headers) {
         return kind.equals("github") ? headers.apply("X-GitHub-Event") : kind.equals("gitlab") ? headers.apply("X-Gitlab-Event") : null;
-    }
-
-    /**
-     * A delivery's parameters: the hook's fixed values, then those its event carries at the hook's JSON pointers (a
-     * field the event lacks is left out: the server's default applies, or a required parameter refuses the delivery
-     * naming it), then REF from the push.
-     */
-    static Map<String, String> parameters(HookRepository.StoredHook h, JsonNode payload, String version) {
-        Map<String, String> out = new java.util.LinkedHashMap<>(h.parameters());
-        h.eventParameters().forEach((name, pointer) -> {
-            JsonNode v = payload == null ? null : payload.at(pointer);
-            if (v != null && v.isValueNode() && !v.isNull()) {
-                out.put(name, v.asText());
-            }
-        });
-        if (version != null) {
-            out.put(Parameters.REF, version);
-        }
-        return out;
     }
 
     private void verify(HookRepository.StoredHook h, Headers headers, byte[] body) {

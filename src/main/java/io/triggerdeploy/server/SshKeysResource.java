@@ -3,7 +3,7 @@ package io.triggerdeploy.server;
 import io.smallrye.mutiny.Uni;
 import io.triggerdeploy.common.Workers;
 import io.triggerdeploy.security.Role;
-import io.triggerdeploy.ssh.SshService;
+import io.triggerdeploy.ssh.ClientKeyLines;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,17 +18,17 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class SshKeysResource {
 
-    private final SshService ssh;
+    private final ClientKeyLines keys;
 
-    public SshKeysResource(SshService ssh) {
-        this.ssh = ssh;
+    public SshKeysResource(ClientKeyLines keys) {
+        this.keys = keys;
     }
 
     /** Each key's {@code authorized_keys} line and fingerprint (or why it cannot be read); never a private part. */
     @GET
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "listSshClientKeys")
-    public Uni<List<SshService.ClientPublicKey>> list() {
-        return Workers.run(ssh::clientPublicKeys);
+    public Uni<List<ClientKeyLines.ClientPublicKey>> list() {
+        return Workers.run(keys::list);
     }
 }

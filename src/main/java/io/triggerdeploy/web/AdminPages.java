@@ -14,7 +14,7 @@ import io.triggerdeploy.rollout.FleetService;
 import io.triggerdeploy.security.Role;
 import io.triggerdeploy.server.ServerGroupService;
 import io.triggerdeploy.server.ServerService;
-import io.triggerdeploy.ssh.SshService;
+import io.triggerdeploy.ssh.ClientKeyLines;
 import io.triggerdeploy.user.UserService;
 import io.triggerdeploy.user.UserView;
 import io.vertx.core.http.HttpServerRequest;
@@ -55,9 +55,9 @@ public class AdminPages {
     private final HookService hooks;
     private final AuditLog audit;
     private final ServerGroupService groups;
-    private final SshService ssh;
+    private final ClientKeyLines keys;
 
-    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit, ServerGroupService groups, SshService ssh) {
+    public AdminPages(Pages pages, ServerService servers, FleetService fleet, UserService users, AccessService access, GroupMappings mappings, EnvironmentService environments, WatchService monitored, ChannelService channels, HookService hooks, AuditLog audit, ServerGroupService groups, ClientKeyLines keys) {
         this.pages = pages;
         this.servers = servers;
         this.fleet = fleet;
@@ -70,7 +70,7 @@ public class AdminPages {
         this.hooks = hooks;
         this.audit = audit;
         this.groups = groups;
-        this.ssh = ssh;
+        this.keys = keys;
     }
 
     @GET
@@ -79,7 +79,7 @@ public class AdminPages {
     public Uni<Response> servers(@Context HttpServerRequest http) {
         // an admin's page: every server with what runs there, every group with all of its servers
         return pages.render(http, Role.ADMIN, "servers", ctx -> fleet.serversPage()
-                .chain(p -> Workers.run(ssh::clientPublicKeys).map(keys -> Templates.servers(ctx, p, keys))));
+                .chain(p -> Workers.run(keys::list).map(keys -> Templates.servers(ctx, p, keys))));
     }
 
     @GET

@@ -21,7 +21,7 @@ import io.triggerdeploy.rollout.RolloutView;
 import io.triggerdeploy.schedule.ScheduleView;
 import io.triggerdeploy.server.ServerGroupView;
 import io.triggerdeploy.server.ServerView;
-import io.triggerdeploy.ssh.SshService;
+import io.triggerdeploy.ssh.ClientKeyLines;
 import io.triggerdeploy.user.UserView;
 
 import java.util.List;
@@ -49,7 +49,7 @@ public final class Templates {
 
     public static native TemplateInstance search(PageContext ctx, LogSearchView view);
 
-    public static native TemplateInstance servers(PageContext ctx, FleetService.ServersPage page, List<SshService.ClientPublicKey> clientKeys);
+    public static native TemplateInstance servers(PageContext ctx, FleetService.ServersPage page, List<ClientKeyLines.ClientPublicKey> clientKeys);
 
     public static native TemplateInstance environments(PageContext ctx, List<Environment> environments,
                                                        java.util.Map<Long, List<GrantView>> grants,
