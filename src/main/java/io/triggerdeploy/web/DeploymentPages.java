@@ -126,7 +126,7 @@ public class DeploymentPages {
     @Path("releases")
     @Operation(hidden = true)
     public Uni<Response> releasesPage(@Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "insight", ctx -> matrix.view(ctx.access()).map(m -> Templates.releases(ctx, m)));
+        return pages.render(http, Role.VIEWER, "releases", ctx -> matrix.view(ctx.access()).map(m -> Templates.releases(ctx, m)));
     }
 
     @GET

@@ -138,6 +138,15 @@ public final class Fmt {
         return "badge badge-" + (status == null ? "none" : status.toLowerCase(Locale.ROOT));
     }
 
+    /** A status as the pages show it: words, not a code ("AWAITING_APPROVAL" reads "Awaiting approval"). */
+    static String word(String status) {
+        if (status == null || status.isEmpty()) {
+            return "";
+        }
+        String lower = status.toLowerCase(Locale.ROOT).replace('_', ' ');
+        return Character.toUpperCase(lower.charAt(0)) + lower.substring(1);
+    }
+
     static boolean isFinal(String status) {
         return status != null && !status.equals("QUEUED") && !status.equals("RUNNING") && !status.equals("AWAITING_APPROVAL");
     }

@@ -44,7 +44,7 @@ public class SearchPage {
     @Operation(hidden = true)
     public Uni<Response> page(@QueryParam("q") String q, @QueryParam("server") String server, @QueryParam("cursor") String cursor,
                               @Context HttpServerRequest http) {
-        return pages.render(http, Role.VIEWER, "deployments", ctx -> servers.list().map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()).chain(list -> {
+        return pages.render(http, Role.VIEWER, "search", ctx -> servers.list().map(l -> l.stream().filter(s -> ctx.sees(s.id())).toList()).chain(list -> {
             if (q == null || q.isBlank()) {
                 return Uni.createFrom().item(Templates.search(ctx, new LogSearchView(q, server, list, List.of(), null, null, true)));
             }

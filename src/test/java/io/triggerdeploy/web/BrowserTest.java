@@ -178,6 +178,13 @@ class BrowserTest extends ApiTest {
         return driver.findElement(by).getText();
     }
 
+    /** Sets a date or time input as the browser's own picker would (typing into them depends on the locale). */
+    void setValue(WebElement input, String value) {
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];"
+                + "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+                + "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", input, value);
+    }
+
     /** A pinned server on the in-process SSH server whose deploy.sh is the given script. */
     String server(String name, String script) throws IOException {
         String alias = unique("web-");
@@ -240,11 +247,11 @@ class BrowserTest extends ApiTest {
         String id = driver.getCurrentUrl().replaceAll(".*/", "");
         // lines arrive while the deployment is still running
         waitUpTo(20).until(d -> text(By.id("log")).contains("step 1 of 6"));
-        assertThat(text(By.id("status"))).isEqualTo("RUNNING");
+        assertThat(text(By.id("status"))).isEqualTo("Running");
         assertThat(text(By.id("log"))).doesNotContain("step 6 of 6");
         String durationWhileRunning = text(By.id("duration"));
         shot("deployment-running");
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("log"))).contains("step 6 of 6").contains("done");
         assertThat(text(By.id("exit-code"))).isEqualTo("0");
         assertThat(text(By.id("duration"))).isNotEqualTo(durationWhileRunning).matches("\\d+(\\.\\d)? s");
@@ -254,15 +261,15 @@ class BrowserTest extends ApiTest {
         // the finished deployment's page, opened later from the history, shows the whole log
         driver.get(url("/deployments?server=" + alias));
         WebElement row = visible(By.linkText("#" + id));
-        assertThat(driver.findElement(By.cssSelector("table.deployments")).getText()).contains("SUCCEEDED").contains(op);
+        assertThat(driver.findElement(By.cssSelector("table.deployments")).getText()).contains("Succeeded").contains(op);
         shot("history");
         row.click();
-        waitUpTo(10).until(d -> text(By.id("status")).equals("SUCCEEDED") && text(By.id("log")).contains("step 6 of 6"));
+        waitUpTo(10).until(d -> text(By.id("status")).equals("Succeeded") && text(By.id("log")).contains("step 6 of 6"));
         assertThat(text(By.id("log-state"))).contains("lines");
 
         // and the dashboard shows it as the server's last deployment, without a reload
         driver.get(url("/"));
-        waitUpTo(10).until(d -> d.findElement(By.cssSelector("[data-server='" + alias + "']")).getText().contains("SUCCEEDED"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("[data-server='" + alias + "']")).getText().contains("Succeeded"));
     }
 
     @Test
@@ -288,7 +295,7 @@ class BrowserTest extends ApiTest {
         jump.click();
         waitUpTo(5).until(d -> ((Number) js.executeScript(
                 "const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight;")).intValue() < 60);
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("log"))).contains("line 300");
 
         // history: 30 more rows of this server, 25 per page, the second page holds the rest
@@ -321,7 +328,7 @@ class BrowserTest extends ApiTest {
         assertThat(visible(By.id("confirm-title")).getText()).startsWith("Cancel deployment #");
         assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-cancel");
         confirm();
-        waitUpTo(20).until(d -> text(By.id("status")).equals("CANCELLED"));
+        waitUpTo(20).until(d -> text(By.id("status")).equals("Cancelled"));
         assertThat(text(By.id("log"))).doesNotContain("never");
         assertThat(driver.findElement(By.id("cancel")).isDisplayed()).isFalse();
         shot("deployment-cancelled");
@@ -384,7 +391,7 @@ class BrowserTest extends ApiTest {
         shot("rollback-dialog");
         confirm();
         waitUpTo(15).until(d -> d.getCurrentUrl().matches(".*/deployments/\\d+$") && !d.getCurrentUrl().endsWith("/" + ids[2]));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("ref"))).isEqualTo("v1.0");
         assertThat(text(By.id("log"))).contains("catalogue v1.0");
 
@@ -398,7 +405,7 @@ class BrowserTest extends ApiTest {
         version.sendKeys("v1.3");
         confirm();
         waitUpTo(15).until(d -> !d.getCurrentUrl().equals(rolledBack) && d.getCurrentUrl().matches(".*/deployments/\\d+$"));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("ref"))).isEqualTo("v1.3");
     }
 
@@ -634,8 +641,8 @@ class BrowserTest extends ApiTest {
         String rolloutId = driver.getCurrentUrl().replaceAll(".*/rollouts/", "");
 
         // the grid follows: the first host done, the second running; pausing leaves the third waiting
-        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("RUNNING"));
-        assertThat(text(By.cssSelector("tr[data-host='" + first + "']"))).contains("SUCCEEDED");
+        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("Running"));
+        assertThat(text(By.cssSelector("tr[data-host='" + first + "']"))).contains("Succeeded");
         // a running host's tab follows its output line by line (its deployment's event stream)
         By secondTab = By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='" + second + "']");
         visible(secondTab).click();
@@ -644,22 +651,22 @@ class BrowserTest extends ApiTest {
         assertThat(text(By.id("rollout-log"))).doesNotContain(first);
         shot("rollout-host-live");
         visible(By.cssSelector("button[data-rollout-action='pause']")).click();
-        waitUpTo(10).until(d -> d.findElement(By.id("rollout-status")).getText().equals("PAUSED"));
+        waitUpTo(10).until(d -> d.findElement(By.id("rollout-status")).getText().equals("Paused"));
         assertThat(text(By.id("rollout-reason"))).contains("paused by " + ADMIN);
         Files.writeString(DIR.resolve(second).resolve("go"), "");
         waitUpTo(30).until(d -> d.findElement(By.id("rollout-log")).getText().contains("out | deploying v3.1.0"));
-        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("SUCCEEDED"));
+        waitUpTo(30).until(d -> d.findElement(By.cssSelector("tr[data-host='" + second + "']")).getText().contains("Succeeded"));
         assertThat(text(By.id("rollout-log"))).containsOnlyOnce("waiting for go");
         visible(By.xpath("//div[@id='rollout-log-tabs']/button[normalize-space()='All hosts']")).click();
         // while the rollout goes on, the merged output is live too (the rollout's log stream), each line with its server
         waitUpTo(10).until(d -> "true".equals(d.findElement(By.id("rollout-log")).getAttribute("data-live"))
                 && d.findElement(By.id("rollout-log")).getText().contains(second + " | out | deploying v3.1.0"));
-        assertThat(text(By.cssSelector("tr[data-host='" + third + "']"))).contains("PENDING");
+        assertThat(text(By.cssSelector("tr[data-host='" + third + "']"))).contains("Pending");
         shot("rollout-paused");
         visible(By.cssSelector("button[data-rollout-action='resume']")).click();
-        waitUpTo(30).until(d -> d.findElement(By.id("rollout-status")).getText().equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> d.findElement(By.id("rollout-status")).getText().equals("Succeeded"));
         assertThat(driver.findElements(By.cssSelector("#rollout-hosts tbody tr"))).hasSize(3)
-                .allSatisfy(tr -> assertThat(tr.getText()).contains("SUCCEEDED"));
+                .allSatisfy(tr -> assertThat(tr.getText()).contains("Succeeded"));
         assertThat(driver.findElement(By.cssSelector("button[data-rollout-action='pause']")).isDisplayed()).isFalse();
         // the output of all hosts, each line with its server; one tab per host shows that host's alone
         waitUpTo(10).until(d -> d.findElement(By.id("rollout-log")).getText().contains(third + " | out | deploying v3.1.0"));
@@ -673,7 +680,7 @@ class BrowserTest extends ApiTest {
                 .getAttribute("aria-selected")).isEqualTo("true");
         shot("rollout-host-tab");
         driver.get(url("/rollouts"));
-        assertThat(visible(By.cssSelector("table.rollouts")).getText()).contains("SUCCEEDED").contains(group).contains("v3.1.0");
+        assertThat(visible(By.cssSelector("table.rollouts")).getText()).contains("Succeeded").contains(group).contains("v3.1.0");
         // the history marks each host's deployment with its rollout and wave, and the deployment page links back
         driver.get(url("/deployments"));
         assertThat(visible(By.cssSelector("table.deployments")).getText()).contains("rollout #" + rolloutId + ", wave 3");
@@ -695,9 +702,23 @@ class BrowserTest extends ApiTest {
         visible(By.cssSelector("tr[data-server-row='" + alias + "'] button[data-mode='edit']")).click();
         waitUpTo(10).until(d -> d.findElement(By.id("s-alias")).getAttribute("value").equals(alias));
         driver.findElement(By.cssSelector("#s-run > summary")).click();
-        visible(By.id("s-params")).sendKeys("[{\"name\": \"TARGET\", \"label\": \"Colour\", \"type\": \"choice\", "
-                + "\"choices\": [\"blue\", \"green\"], \"required\": true}]");
+        // a parameter is a row of fields, not JSON: the fields a choice does not use stay hidden
+        visible(By.cssSelector("#s-params [data-add-row]")).click();
+        WebElement param = visible(By.cssSelector("#s-params .rows-list > .row"));
+        param.findElement(By.cssSelector("[data-key='name']")).sendKeys("TARGET");
+        param.findElement(By.cssSelector("[data-key='label']")).sendKeys("Colour");
+        new Select(param.findElement(By.cssSelector("[data-key='type']"))).selectByValue("choice");
+        param.findElement(By.cssSelector("[data-key='required']")).click();
+        assertThat(param.findElement(By.cssSelector("[data-key='pattern']")).isDisplayed()).isFalse();
+        assertThat(param.findElement(By.cssSelector("[data-key='min']")).isDisplayed()).isFalse();
         driver.findElement(By.id("s-secrets")).sendKeys("DEPLOY_KEY=browser-secret-value-5");
+        driver.findElement(By.cssSelector("#server-dialog button[type=submit]")).click();
+        // the API's refusal is shown at the row's field it names; nothing is saved
+        WebElement choices = param.findElement(By.cssSelector("[data-key='choices']"));
+        waitUpTo(10).until(d -> "true".equals(choices.getAttribute("aria-invalid")));
+        assertThat(param.findElement(By.cssSelector(".field-error")).getText()).contains("needs 1-100 choices");
+        shot("server-parameter-row-error");
+        choices.sendKeys("blue, green");
         driver.findElement(By.id("s-precheck")).sendKeys("true; rm -rf /");
         driver.findElement(By.id("s-verify")).sendKeys("sh verify.sh");
         new Select(driver.findElement(By.id("s-onfail"))).selectByValue("rollback");
@@ -728,6 +749,12 @@ class BrowserTest extends ApiTest {
                 .contains("Set now: DEPLOY_KEY"));
         assertThat(driver.findElement(By.id("s-secrets")).getAttribute("value")).isEmpty();
         assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
+        // the declared parameter comes back as its row
+        driver.findElement(By.cssSelector("#s-run > summary")).click();
+        WebElement saved = visible(By.cssSelector("#s-params .rows-list > .row"));
+        assertThat(saved.findElement(By.cssSelector("[data-key='name']")).getAttribute("value")).isEqualTo("TARGET");
+        assertThat(saved.findElement(By.cssSelector("[data-key='choices']")).getAttribute("value")).isEqualTo("blue, green");
+        assertThat(saved.findElement(By.cssSelector("[data-key='required']")).isSelected()).isTrue();
         driver.findElement(By.cssSelector("#server-dialog button[data-close]")).click();
 
         // the deploy dialog is a form of the parameters; a value the API refuses is shown at its field
@@ -746,10 +773,10 @@ class BrowserTest extends ApiTest {
         ref.sendKeys("v2.1");
         confirm();
         waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
-        waitUpTo(10).until(d -> text(By.cssSelector("#steps li[data-step='rollback'] .badge")).equals("SKIPPED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
+        waitUpTo(10).until(d -> text(By.cssSelector("#steps li[data-step='rollback'] .badge")).equals("Skipped"));
         for (String step : List.of("precheck", "deploy", "verify")) {
-            assertThat(text(By.cssSelector("#steps li[data-step='" + step + "'] .badge"))).as(step).isEqualTo("SUCCEEDED");
+            assertThat(text(By.cssSelector("#steps li[data-step='" + step + "'] .badge"))).as(step).isEqualTo("Succeeded");
         }
         assertThat(text(By.cssSelector("#server-fact"))).contains("via " + bastion);
         assertThat(text(By.id("ref"))).isEqualTo("v2.1");
@@ -772,7 +799,7 @@ class BrowserTest extends ApiTest {
         shot("promote-dialog");
         confirm();
         waitUpTo(15).until(d -> !d.getCurrentUrl().endsWith("/" + id));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("origin"))).isEqualTo("promotion of #" + id);
         assertThat(text(By.id("log"))).contains("production v2.1 green");
         assertThat(driver.getPageSource()).doesNotContain("browser-secret-value-5");
@@ -868,7 +895,7 @@ class BrowserTest extends ApiTest {
         long queued = trigger.get();
         driver.get(url("/"));
         WebElement row = waitUpTo(10).until(d -> d.findElement(By.xpath("//a[text()='#" + queued + "']/ancestor::tr")));
-        assertThat(row.getText()).contains("QUEUED").contains("#1 in line");
+        assertThat(row.getText()).contains("Queued").contains("#1 in line");
         assertThat(driver.findElements(By.xpath("//a[text()='#" + queued + "']/ancestor::tr")))
                 .as("the running-and-queued list and the recent list").hasSize(2)
                 .allSatisfy(r -> assertThat(r.getText()).contains("#1 in line"));
@@ -879,7 +906,7 @@ class BrowserTest extends ApiTest {
         waitUpTo(10).until(d -> text(By.id("status")).equals("SUPERSEDED"));
         assertThat(text(By.id("error"))).isEqualTo("Superseded by #" + queued);
         driver.get(url("/deployments/" + queued));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(driver.findElements(By.id("position"))).isEmpty();
     }
 
@@ -906,11 +933,18 @@ class BrowserTest extends ApiTest {
         WebElement approvals = driver.findElement(By.id("e-approvals"));
         approvals.clear();
         approvals.sendKeys("1");
-        driver.findElement(By.id("e-weekly")).sendKeys("[{\"days\": [\"Funday\"], \"from\": \"15:00\", \"to\": \"23:00\"}]");
+        // a weekly freeze is a row of day boxes and times; one without a day is refused at its days, nothing saved
+        driver.findElement(By.cssSelector("#e-weekly [data-add-row]")).click();
+        WebElement weekly = visible(By.cssSelector("#e-weekly .rows-list > .row"));
+        setValue(weekly.findElement(By.cssSelector("[data-key='from']")), "15:00");
+        setValue(weekly.findElement(By.cssSelector("[data-key='to']")), "23:00");
         driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
-        // a refused value is shown in the form; nothing is saved
         assertThat(visible(By.cssSelector("#env-dialog .form-error")).getText()).contains("weekly_freezes[0].days");
-        driver.findElement(By.id("e-weekly")).clear();
+        assertThat(weekly.findElement(By.cssSelector("fieldset.days")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(weekly.findElement(By.cssSelector(".field-error")).getText()).contains("needs at least one of");
+        shot("environment-weekly-freeze-error");
+        weekly.findElement(By.cssSelector("[data-remove-row]")).click();
+        assertThat(driver.findElements(By.cssSelector("#e-weekly .rows-list > .row"))).isEmpty();
         driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
         WebElement row = visible(By.cssSelector("tr[data-env-row='" + env + "']"));
         assertThat(row.getText()).contains("1 of other people").contains("any time").contains("open");
@@ -931,7 +965,7 @@ class BrowserTest extends ApiTest {
         driver.manage().deleteAllCookies();
         browserLogin(requester, "operator-pass");
         driver.get(url("/deployments/" + first));
-        assertThat(visible(By.id("status")).getText()).isEqualTo("AWAITING_APPROVAL");
+        assertThat(visible(By.id("status")).getText()).isEqualTo("Awaiting approval");
         assertThat(text(By.id("approvals"))).contains("0 of 1");
         assertThat(driver.findElements(By.id("approve"))).isEmpty();
         assertThat(text(By.id("queued"))).as("not in the queue before its approvals").isEqualTo("—");
@@ -963,7 +997,7 @@ class BrowserTest extends ApiTest {
         assertThat(visible(By.id("nothing-for-me")).getText()).contains("Nothing waits");
 
         driver.get(url("/deployments/" + first));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("approvals"))).contains("1 of 1").contains("approved " + approver).contains("diff reviewed");
         assertThat(text(By.id("log"))).contains("approved-run");
         // the request time stays; the queue time is the approval's
@@ -973,7 +1007,7 @@ class BrowserTest extends ApiTest {
         assertThat(text(By.id("queued"))).contains("after its approvals");
         shot("deployment-approved");
         driver.get(url("/deployments/" + second));
-        waitUpTo(10).until(d -> text(By.id("status")).equals("REJECTED"));
+        waitUpTo(10).until(d -> text(By.id("status")).equals("Rejected"));
         assertThat(text(By.id("error"))).contains("wait for the freeze to end");
         assertThat(text(By.id("log-state"))).contains("lines");
 
@@ -991,7 +1025,7 @@ class BrowserTest extends ApiTest {
                 .post("/api/deployments/" + third + "/approve").then().statusCode(200);
         waitUpTo(20).until(d -> text(By.id("approvals")).contains("1 of 1") && text(By.id("approvals")).contains("approved " + approver));
         assertThat(text(By.id("approvals"))).contains("third is fine").doesNotContain("window ends");
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("approvals"))).contains("1 of 1");
         driver.get(url("/approvals"));
         assertThat(visible(By.id("nothing-for-me")).getText()).contains("Viewers cannot approve");
@@ -1046,7 +1080,7 @@ class BrowserTest extends ApiTest {
         visible(By.cssSelector("[data-server='" + alias + "'] button.deploy-button")).click();
         confirm();
         waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         assertThat(text(By.id("log"))).contains("granted-run");
         String deployment = driver.getCurrentUrl().replaceAll(".*/deployments/", "");
 
@@ -1089,13 +1123,88 @@ class BrowserTest extends ApiTest {
         confirm();
         waitUpTo(15).until(ExpectedConditions.urlMatches(".*/deployments/\\d+$"));
         assertThat(visible(By.id("break-glass")).getText()).contains("payment outage, fix #991");
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
         shot("deployment-break-glass");
     }
 
     @Test
+    void freezesWeeklyFreezesAndDeployHoursAreFormsThatKeepWhatTheySay() {
+        String env = unique("frozen-");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("name", env, "time_zone", "Europe/Berlin",
+                        "freeze_windows", List.of(Map.of("start", "2026-12-20T00:00:00+01:00", "end", "2027-01-04T00:00:00+01:00",
+                                "reason", "Holidays")),
+                        "weekly_freezes", List.of(Map.of("days", List.of("FRI"), "from", "15:00", "to", "23:59",
+                                "reason", "No Friday deploys")),
+                        "deploy_hours", Map.of("days", List.of("MON", "TUE", "WED", "THU", "FRI"), "from", "09:00", "to", "17:00")))
+                .post("/api/environments").then().statusCode(201);
+        java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.get(url("/environments"));
+        visible(By.cssSelector("button[data-open='env-dialog'][data-mode='edit'][data-id='" + env + "']")).click();
+        // what the API holds, as rows: the freeze in the viewer's own time, the days as ticked boxes
+        WebElement freeze = visible(By.cssSelector("#e-freezes .rows-list > .row"));
+        assertThat(freeze.findElement(By.cssSelector("[data-key='start']")).getAttribute("value")).isEqualTo(
+                java.time.OffsetDateTime.parse("2026-12-20T00:00:00+01:00").atZoneSameInstant(java.time.ZoneId.systemDefault()).format(local));
+        assertThat(freeze.findElement(By.cssSelector("[data-key='reason']")).getAttribute("value")).isEqualTo("Holidays");
+        WebElement weekly = driver.findElement(By.cssSelector("#e-weekly .rows-list > .row"));
+        assertThat(weekly.findElement(By.cssSelector("input[value='FRI']")).isSelected()).isTrue();
+        assertThat(weekly.findElement(By.cssSelector("input[value='MON']")).isSelected()).isFalse();
+        assertThat(weekly.findElement(By.cssSelector("[data-key='to']")).getAttribute("value")).isEqualTo("23:59");
+        WebElement hours = driver.findElement(By.cssSelector("#e-hours .rows-list > .row"));
+        assertThat(hours.findElement(By.cssSelector("input[value='WED']")).isSelected()).isTrue();
+        assertThat(hours.findElement(By.cssSelector("input[value='SUN']")).isSelected()).isFalse();
+        // one deploy-hours row at most: its Add button is gone while it has one
+        assertThat(driver.findElement(By.cssSelector("#e-hours [data-add-row]")).isDisplayed()).isFalse();
+        // the time zone field suggests the zones the browser knows
+        assertThat(driver.findElement(By.id("e-zone")).getAttribute("list")).isEqualTo("time-zones");
+        assertThat(driver.findElements(By.cssSelector("#time-zones option[value='Europe/Berlin']"))).hasSize(1);
+
+        // the freeze is replaced by another one that ends before it starts: refused at its end field, nothing saved
+        freeze.findElement(By.cssSelector("[data-remove-row]")).click();
+        driver.findElement(By.cssSelector("#e-freezes [data-add-row]")).click();
+        WebElement other = visible(By.cssSelector("#e-freezes .rows-list > .row"));
+        setValue(other.findElement(By.cssSelector("[data-key='start']")), "2027-02-01T10:00");
+        setValue(other.findElement(By.cssSelector("[data-key='end']")), "2027-02-01T09:00");
+        other.findElement(By.cssSelector("[data-key='reason']")).sendKeys("Migration");
+        setValue(hours.findElement(By.cssSelector("[data-key='to']")), "18:00");
+        driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
+        assertThat(visible(By.cssSelector("#env-dialog .form-error")).getText()).contains("freeze_windows[0].end");
+        assertThat(other.findElement(By.cssSelector("[data-key='end']")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(given().auth().oauth2(adminToken).get("/api/environments/" + env).path("freeze_windows[0].reason").toString())
+                .isEqualTo("Holidays");
+        shot("environment-freeze-rows");
+        setValue(other.findElement(By.cssSelector("[data-key='end']")), "2027-02-01T12:00");
+        driver.findElement(By.cssSelector("#env-dialog button[type=submit]")).click();
+        waitUpTo(10).until(d -> "Migration".equals(given().auth().oauth2(adminToken).get("/api/environments/" + env)
+                .path("freeze_windows[0].reason")));
+        io.restassured.path.json.JsonPath saved = given().auth().oauth2(adminToken).get("/api/environments/" + env).jsonPath();
+        assertThat(saved.getList("freeze_windows")).hasSize(1);
+        assertThat(java.time.OffsetDateTime.parse(saved.getString("freeze_windows[0].start")).toInstant()).isEqualTo(
+                java.time.LocalDateTime.parse("2027-02-01T10:00").atZone(java.time.ZoneId.systemDefault()).toInstant());
+        assertThat(saved.getString("deploy_hours.to")).isEqualTo("18:00");
+        assertThat(saved.getList("deploy_hours.days")).containsExactly("MON", "TUE", "WED", "THU", "FRI");
+        assertThat(saved.getString("weekly_freezes[0].reason")).isEqualTo("No Friday deploys");
+        assertThat(saved.getString("time_zone")).isEqualTo("Europe/Berlin");
+
+        // on a phone the rows stack and stay inside the screen
+        driver.manage().window().setSize(new Dimension(390, 844));
+        visible(By.cssSelector("button[data-open='env-dialog'][data-mode='edit'][data-id='" + env + "']")).click();
+        WebElement row = visible(By.cssSelector("#e-hours .rows-list > .row"));
+        Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertThat(overflow.intValue()).as("horizontal overflow at 390 px").isLessThanOrEqualTo(0);
+        assertThat(row.getRect().getX() + row.getRect().getWidth()).isLessThanOrEqualTo(390);
+        shot("environment-rows-phone");
+    }
+
+    @Test
     void anOperatorSchedulesADeploymentThatRunsAndPausesIt() throws Exception {
-        String alias = server("Nightly", "echo \"nightly $REF\"");
+        String alias = server("Nightly", "echo \"nightly $REF $TARGET\"");
+        given().auth().oauth2(adminToken).contentType(ContentType.JSON).body(Map.of("parameters", List.of(
+                        Map.of("name", "TARGET", "type", "choice", "choices", List.of("blue", "green"), "required", true),
+                        Map.of("name", "TOKEN", "type", "secret"))))
+                .patch("/api/servers/" + given().auth().oauth2(adminToken).get("/api/servers/" + alias).path("id"))
+                .then().statusCode(200);
         String op = operator();
         browserLogin(op, "operator-pass");
         driver.get(url("/schedules"));
@@ -1106,7 +1215,11 @@ class BrowserTest extends ApiTest {
         WebElement zone = driver.findElement(By.id("c-zone"));
         zone.clear();
         zone.sendKeys("Europe/Berlin");
-        driver.findElement(By.id("c-parameters")).sendKeys("{\"REF\": \"main\"}");
+        // the values are the server's own fields (REF and what it declares), not JSON
+        visible(By.cssSelector("#c-parameters input[name='REF']")).sendKeys("main");
+        new Select(visible(By.cssSelector("#c-parameters select[name='TARGET']"))).selectByValue("green");
+        assertThat(driver.findElements(By.cssSelector("#c-parameters input[name='TOKEN']"))).as("no secret field").isEmpty();
+        assertThat(text(By.cssSelector("#c-parameters .params-secrets"))).contains("TOKEN");
         driver.findElement(By.cssSelector("#schedule-dialog button[type=submit]")).click();
         assertThat(visible(By.cssSelector("#schedule-dialog .form-error")).getText()).contains("hour 25 is outside 0-23");
         WebElement cron = driver.findElement(By.id("c-cron"));
@@ -1116,7 +1229,8 @@ class BrowserTest extends ApiTest {
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("table.schedules")).getText().contains(alias));
         long id = queryLong("SELECT max(c.id) FROM schedules c JOIN servers s ON s.id = c.server_id WHERE s.alias = '" + alias + "'");
         WebElement row = visible(By.cssSelector("tr[data-schedule-row='" + id + "']"));
-        assertThat(row.getText()).contains("0 3 * * MON-FRI").contains("Europe/Berlin").contains("REF=main").contains("never ran");
+        assertThat(row.getText()).contains("0 3 * * MON-FRI").contains("Europe/Berlin").contains("REF=main").contains("TARGET=green")
+                .contains("never ran");
         shot("schedules");
 
         // its time comes: it deploys, and the page links the run
@@ -1126,11 +1240,11 @@ class BrowserTest extends ApiTest {
             return d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("queued #");
         });
         driver.findElement(By.cssSelector("tr[data-schedule-row='" + id + "'] a")).click();
-        waitUpTo(30).until(d -> text(By.id("status")).equals("SUCCEEDED"));
-        assertThat(text(By.id("log"))).contains("nightly main");
+        waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
+        assertThat(text(By.id("log"))).contains("nightly main green");
         driver.get(url("/schedules"));
         // the last run says what its deployment is now, not only what it was when the run made it
-        assertThat(text(By.cssSelector("tr[data-schedule-row='" + id + "'] [data-last-status]"))).isEqualTo("SUCCEEDED");
+        assertThat(text(By.cssSelector("tr[data-schedule-row='" + id + "'] [data-last-status]"))).isEqualTo("Succeeded");
         visible(By.cssSelector("tr[data-schedule-row='" + id + "'] button[data-field='enabled']")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("tr[data-schedule-row='" + id + "']")).getText().contains("off"));
     }
@@ -1352,7 +1466,7 @@ class BrowserTest extends ApiTest {
             driver.findElement(By.cssSelector("#service-dialog button[type=submit]")).click();
             WebElement row = visible(By.cssSelector("tr[data-service-row='" + name + "']"));
             row.findElement(By.cssSelector("button[data-action='check']")).click();
-            waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-service-row='" + name + "']")).getText().contains("UP"));
+            waitUpTo(15).until(d -> d.findElement(By.cssSelector("tr[data-service-row='" + name + "']")).getText().contains("Up"));
             shot("services");
             driver.get(url("/"));
             assertThat(visible(By.id("services-summary")).getText()).contains("up");
@@ -1379,6 +1493,57 @@ class BrowserTest extends ApiTest {
     }
 
     @Test
+    void theNavigationFitsOneLineAt1366InGroupsAndTheColourSchemeIsRemembered() {
+        browserLogin(ADMIN, ADMIN_PASSWORD);
+        driver.manage().window().setSize(new Dimension(1366, 900));
+        driver.get(url("/"));
+        List<WebElement> top = driver.findElements(By.cssSelector("nav#nav > a, nav#nav > .nav-group > button, nav#nav > .logout"));
+        assertThat(top).hasSizeGreaterThanOrEqualTo(7);
+        int firstTop = top.get(0).getRect().getY();
+        assertThat(top).as("every entry of the navigation on one line at 1366 px")
+                .allSatisfy(e -> assertThat(Math.abs(e.getRect().getY() - firstTop)).isLessThanOrEqualTo(6));
+        // the administration entries are in their group's menu, closed until asked for
+        WebElement servers = driver.findElement(By.cssSelector("nav a[href='/servers']"));
+        assertThat(servers.isDisplayed()).isFalse();
+        WebElement admin = driver.findElement(By.cssSelector("button[aria-controls='nav-admin']"));
+        admin.click();
+        assertThat(admin.getAttribute("aria-expanded")).isEqualTo("true");
+        assertThat(visible(By.cssSelector("nav a[href='/servers']")).isDisplayed()).isTrue();
+        shot("nav-admin-menu");
+        // Escape closes it and gives the focus back to its button; a click elsewhere closes another
+        new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+        waitUpTo(5).until(d -> !d.findElement(By.cssSelector("nav a[href='/servers']")).isDisplayed());
+        assertThat(driver.switchTo().activeElement().getAttribute("aria-controls")).isEqualTo("nav-admin");
+        driver.findElement(By.cssSelector("button[aria-controls='nav-operate']")).click();
+        visible(By.cssSelector("nav a[href='/environments']"));
+        driver.findElement(By.tagName("h1")).click();
+        waitUpTo(5).until(d -> !d.findElement(By.cssSelector("nav a[href='/environments']")).isDisplayed());
+        // the group of the current page is marked
+        driver.findElement(By.cssSelector("button[aria-controls='nav-deploy']")).click();
+        visible(By.cssSelector("nav a[href='/rollouts']")).click();
+        waitUpTo(10).until(d -> d.getCurrentUrl().endsWith("/rollouts"));
+        assertThat(driver.findElement(By.cssSelector("button[aria-controls='nav-deploy']")).findElement(By.xpath(".."))
+                .getAttribute("class")).contains("current");
+
+        // dark, chosen here, holds on the next page; System gives the choice back to the system
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        new Select(driver.findElement(By.id("theme-switch"))).selectByValue("dark");
+        assertThat(js.executeScript("return document.documentElement.dataset.theme")).isEqualTo("dark");
+        assertThat(js.executeScript("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(11, 18, 32)");
+        driver.get(url("/deployments"));
+        visible(By.tagName("main"));
+        assertThat(js.executeScript("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(11, 18, 32)");
+        assertThat(new Select(driver.findElement(By.id("theme-switch"))).getFirstSelectedOption().getAttribute("value")).isEqualTo("dark");
+        shot("theme-dark");
+        new Select(driver.findElement(By.id("theme-switch"))).selectByValue("light");
+        assertThat(js.executeScript("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(246, 247, 249)");
+        new Select(driver.findElement(By.id("theme-switch"))).selectByValue("");
+        assertThat(js.executeScript("return document.documentElement.hasAttribute('data-theme')")).isEqualTo(false);
+        driver.navigate().refresh();
+        assertThat(new Select(visible(By.id("theme-switch"))).getFirstSelectedOption().getAttribute("value")).isEmpty();
+    }
+
+    @Test
     void helpHistoryAndApiDocsRenderAndWorkOnAPhone() throws IOException {
         server("Phone check", "echo ok");
         browserLogin(ADMIN, ADMIN_PASSWORD);
@@ -1394,7 +1559,8 @@ class BrowserTest extends ApiTest {
         shot("api-docs");
 
         driver.manage().window().setSize(new Dimension(375, 812));
-        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/insight", "/releases", "/notifications", "/help")) {
+        for (String page : List.of("/", "/deployments", "/servers", "/services", "/analytics", "/insight", "/releases", "/notifications",
+                "/account", "/schedules", "/environments", "/rollouts", "/help")) {
             driver.get(url(page));
             visible(By.tagName("main"));
             Number overflow = (Number) ((JavascriptExecutor) driver).executeScript(

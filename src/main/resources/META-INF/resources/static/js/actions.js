@@ -4,48 +4,8 @@ import { ApiError, api, toLogin } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, localTimes, toast } from './dom.js';
 import { showFormError } from './forms.js';
-import { deploymentName, formatLocal, importSummary } from './util.js';
-
-/* One input per declared parameter (and REF, the version, when the server does not declare it). */
-function parameterFields(server) {
-  const specs = (server && server.parameters) || [];
-  const all = specs.some(p => p.name === 'REF') ? specs
-    : [{ name: 'REF', label: 'Version (branch, tag or commit; optional)', type: 'string' }].concat(specs);
-  return all.map(p => {
-    const label = document.createElement('label');
-    label.className = 'field';
-    const caption = document.createElement('span');
-    caption.textContent = (p.label || p.name) + (p.required ? ' *' : '');
-    let input;
-    if (p.type === 'choice') {
-      input = document.createElement('select');
-      if (!p.required) input.append(new Option('', ''));
-      (p.choices || []).forEach(c => input.append(new Option(c, c, false, p.default === c)));
-    } else {
-      input = document.createElement('input');
-      input.type = p.type === 'secret' ? 'password' : p.type === 'integer' ? 'number' : p.type === 'boolean' ? 'checkbox' : 'text';
-      if (p.type === 'boolean') input.checked = p.default === true;
-      else if (p.default != null) input.value = String(p.default);
-      if (p.type === 'integer') { if (p.min != null) input.min = p.min; if (p.max != null) input.max = p.max; }
-      if (p.type === 'secret') input.autocomplete = 'off';
-    }
-    input.name = p.name;
-    input.dataset.type = p.type || 'string';
-    if (p.required && p.type !== 'boolean') input.required = true;
-    label.append(caption, input);
-    return label;
-  });
-}
-
-function parameterValues(fields) {
-  const values = {};
-  fields.forEach(label => {
-    const input = label.querySelector('input, select');
-    if (input.dataset.type === 'boolean') values[input.name] = input.checked;
-    else if (input.value !== '') values[input.name] = input.dataset.type === 'integer' ? Number(input.value) : input.value;
-  });
-  return values;
-}
+import { fillParameters, parameterFields, parameterValues } from './params.js';
+import { deploymentName, formatLocal, importSummary, statusWord } from './util.js';
 
 /* A reason box for an emergency bypass, where the server's environment allows breaking glass. */
 async function breakGlassField(server) {
@@ -73,13 +33,7 @@ async function breakGlassField(server) {
 async function prefill(fields, fromId) {
   let d;
   try { d = await api('GET', '/api/deployments/' + encodeURIComponent(fromId)); } catch (err) { return null; }
-  const values = d.parameters || {};
-  fields.forEach(label => {
-    const input = label.querySelector('input, select');
-    if (!input || input.dataset.type === 'secret' || !(input.name in values)) return;
-    if (input.dataset.type === 'boolean') input.checked = String(values[input.name]) === 'true';
-    else input.value = values[input.name];
-  });
+  fillParameters(fields, d.parameters || {});
   return d;
 }
 
@@ -274,7 +228,7 @@ export async function checkService(button) {
   button.disabled = true;
   try {
     const r = await api('POST', '/api/services/' + button.dataset.id + '/check');
-    toast('Check: ' + r.status + (r.response_ms != null ? ' in ' + r.response_ms + ' ms' : '') + (r.error ? ' (' + r.error + ')' : ''), r.status === 'DOWN');
+    toast('Check: ' + statusWord(r.status) + (r.response_ms != null ? ' in ' + r.response_ms + ' ms' : '') + (r.error ? ' (' + r.error + ')' : ''), r.status === 'DOWN');
     setTimeout(() => location.reload(), 1200);
   } catch (err) {
     toast(err.message, true);

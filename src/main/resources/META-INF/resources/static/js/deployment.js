@@ -2,7 +2,7 @@
  * Loaded by that page only. */
 import { api } from './api.js';
 import { $, localTimes } from './dom.js';
-import { findRanges, formatDuration, isFinal, lineFromHash, positionText } from './util.js';
+import { findRanges, formatDuration, isFinal, lineFromHash, positionText, statusWord } from './util.js';
 
 const MAX_LINES_SHOWN = 20000;
 
@@ -34,7 +34,7 @@ function deploymentPage(section) {
       const li = document.createElement('li');
       const b = document.createElement('span');
       b.className = 'badge badge-' + c.status.toLowerCase();
-      b.textContent = c.status;
+      b.textContent = statusWord(c.status);
       li.appendChild(b);
       li.appendChild(document.createTextNode(' ' + c.service + (c.response_ms != null ? ' · ' + c.response_ms + ' ms' : '')
         + (c.error ? ' · ' + c.error : '')));
@@ -158,7 +158,7 @@ function deploymentPage(section) {
       list.appendChild(li);
     }
     const b = $('.badge', li);
-    b.textContent = state;
+    b.textContent = statusWord(state);
     b.className = 'badge badge-' + state.toLowerCase();
     $('.step-detail', li).textContent = detail || '';
     list.hidden = false;
@@ -216,7 +216,7 @@ function deploymentPage(section) {
     status = d.status;
     section.dataset.status = d.status;
     const badge = $('#status');
-    badge.textContent = d.status;
+    badge.textContent = statusWord(d.status);
     badge.className = 'badge badge-' + d.status.toLowerCase();
     const queued = $('#queued');
     if (queued && !queued.querySelector('time') && (d.started_at || d.status === 'QUEUED')) {

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { $, $$, markInvalid } from './dom.js';
 import { attr, fillForm, showFormError, syncChoices, syncHookKind } from './forms.js';
+import { resetSets } from './rows.js';
 
 /* A modal question; with fields, a form; with error (an ApiError), the API's answer and the fields it names marked. */
 export function confirmDialog(text, okLabel, fields, error) {
@@ -43,6 +44,7 @@ export async function openDialog(button) {
   dlg.dataset.mode = mode;
   if (form) {
     form.reset();
+    resetSets(form);
     $$('[data-hint-for]', form).forEach(h => { h.textContent = ''; });
     syncHookKind();
     syncChoices(form);

@@ -1,6 +1,7 @@
 /* Forms that call the API: the form as a JSON body, a record loaded into it, the API's refusal shown at the fields. */
 import { api } from './api.js';
 import { $, $$, localTimes, markInvalid, toast } from './dom.js';
+import { fillRows, markRowError, readParams, readRows, renderParams } from './rows.js';
 import { getPath, keyValueLines, nonEmptyLines, parseAmount, setPath } from './util.js';
 
 /** data-<name>-<mode> (the form's mode: create, edit) or data-<name>, with :id filled in. */
@@ -20,8 +21,14 @@ export function formBody(form) {
   Array.from(form.elements).forEach(el => {
     if (!el.name || el.disabled) return;
     if (el.closest('.create-only') && form.dataset.mode && form.dataset.mode !== 'create') return;
+    const set = el.parentElement && el.parentElement.closest('fieldset[data-kind]');
+    if (set && form.contains(set)) return; // a row's or a parameter's field: its set sends it
     const kind = el.dataset.kind;
-    if (kind === 'kv') {
+    if (kind === 'rows') {
+      setPath(body, el.name, readRows(el)); // always sent: removing every row clears them
+    } else if (kind === 'params') {
+      setPath(body, el.name, readParams(el));
+    } else if (kind === 'kv') {
       const map = keyValueLines(el.value, el.name);
       if (Object.keys(map).length) setPath(body, el.name, map); // nothing written: nothing to change
     } else if (kind === 'map') {
@@ -64,7 +71,9 @@ export function fillForm(form, data) {
     if (!el.name || el.dataset.kind === 'kv') return;
     const v = getPath(data, el.name);
     if (v === undefined) return;
-    if (el.type === 'checkbox') el.checked = !!v;
+    if (el.dataset.kind === 'rows') fillRows(el, v);
+    else if (el.dataset.kind === 'params') { el._values = v || {}; renderParams(el); }
+    else if (el.type === 'checkbox') el.checked = !!v;
     else if (el.dataset.kind === 'lines') el.value = (v || []).join('\n');
     else if (el.dataset.kind === 'map') el.value = Object.entries(v || {}).map(([k, x]) => k + '=' + x).join('\n');
     else if (el.dataset.kind === 'json') el.value = v == null || (Array.isArray(v) && !v.length) ? '' : JSON.stringify(v, null, 2);
@@ -88,6 +97,7 @@ export function showFormError(form, err) {
     toast(err.message, true);
   }
   (err.violations || []).forEach(v => {
+    if (markRowError(form, v)) return;
     const input = form.elements.namedItem(v.field);
     if (input && input.insertAdjacentElement) markInvalid(input, 'err-' + v.field, v.message);
   });
@@ -180,7 +190,7 @@ export function syncChoices(root = document) {
     $$('[data-choice-of="' + select.id + '"]', root).forEach(el => {
       const on = el.dataset.choiceValue === select.value;
       el.hidden = !on;
-      $$('input, select, textarea', el).forEach(i => { i.disabled = !on; });
+      $$('input, select, textarea, fieldset', el).forEach(i => { i.disabled = !on; });
     });
   });
 }

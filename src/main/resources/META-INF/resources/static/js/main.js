@@ -6,6 +6,8 @@ import * as actions from './actions.js';
 import { openDialog } from './dialogs.js';
 import { $, $$, localTimes } from './dom.js';
 import { submitApiForm, syncChannelKind, syncChoices, syncHookKind } from './forms.js';
+import { wireNav } from './nav.js';
+import { wireRows } from './rows.js';
 
 const BUTTONS = {
   deploy: actions.deploy,
@@ -57,5 +59,7 @@ syncHookKind();
 syncChannelKind();
 syncChoices();
 localTimes();
+wireRows();
+wireNav();
 $$('[data-refresh]').forEach(actions.autoRefresh);
 accountPage();

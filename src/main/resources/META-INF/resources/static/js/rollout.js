@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { $, $$, toast } from './dom.js';
 import { showFormError } from './forms.js';
-import { parseAmount } from './util.js';
+import { parseAmount, statusWord } from './util.js';
 
 const ACTIVE = ['AWAITING_APPROVAL', 'RUNNING', 'PAUSED'];
 
@@ -113,7 +113,7 @@ function hostRow(h, operator, rolloutActive) {
   cell(h.server);
   const badge = document.createElement('span');
   badge.className = 'badge badge-' + h.status.toLowerCase();
-  badge.textContent = h.status;
+  badge.textContent = statusWord(h.status);
   cell(badge);
   if (h.deployment_id) {
     const a = document.createElement('a');
@@ -146,7 +146,7 @@ function render(section, r) {
   const operator = section.dataset.operator === 'true';
   section.dataset.status = r.status;
   const status = $('#rollout-status');
-  status.textContent = r.status;
+  status.textContent = statusWord(r.status);
   status.className = 'badge badge-' + r.status.toLowerCase();
   $('#rollout-wave').textContent = r.current_wave + ' of ' + r.waves.length;
   $('#rollout-failures').textContent = r.failures + ' of ' + r.max_failures + ' allowed'

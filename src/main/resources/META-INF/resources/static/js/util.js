@@ -95,3 +95,10 @@ export function formatLocal(date) {
     year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short'
   });
 }
+
+/** A status as the pages show it: words, not a code ("AWAITING_APPROVAL" reads "Awaiting approval"). */
+export function statusWord(status) {
+  if (!status) return '';
+  const lower = String(status).toLowerCase().replace(/_/g, ' ');
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
