@@ -903,7 +903,7 @@ class BrowserTest extends ApiTest {
         driver.get(url("/deployments/" + queued));
         assertThat(visible(By.id("position")).getText()).contains("#1 in line for " + alias);
         driver.get(url("/deployments/" + replaced));
-        waitUpTo(10).until(d -> text(By.id("status")).equals("SUPERSEDED"));
+        waitUpTo(10).until(d -> text(By.id("status")).equals("Superseded"));
         assertThat(text(By.id("error"))).isEqualTo("Superseded by #" + queued);
         driver.get(url("/deployments/" + queued));
         waitUpTo(30).until(d -> text(By.id("status")).equals("Succeeded"));
@@ -1067,6 +1067,9 @@ class BrowserTest extends ApiTest {
         driver.get(url("/environments"));
         visible(By.cssSelector("tr[data-env-row='" + env + "'] button[data-open='grant-dialog']")).click();
         new Select(visible(By.id("g-team"))).selectByVisibleText(team);
+        // the server field suggests the servers of the environments shown
+        assertThat(driver.findElement(By.id("g-server")).getAttribute("list")).isEqualTo("env-servers");
+        assertThat(driver.findElements(By.cssSelector("#env-servers option[value='" + alias + "']"))).hasSize(1);
         new Select(driver.findElement(By.id("g-permission"))).selectByValue("deploy");
         driver.findElement(By.cssSelector("#grant-dialog button[type=submit]")).click();
         waitUpTo(10).until(d -> d.findElement(By.cssSelector("td[data-grants='" + env + "']")).getText().contains(team));
