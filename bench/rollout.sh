@@ -14,6 +14,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_jar
 for t in /usr/sbin/sshd python3 psql ssh-keygen ss; do command -v "$t" >/dev/null || { echo "missing: $t"; exit 1; }; done
 SSHDS="${SSHDS:-4}" RUNNERS="${RUNNERS:-25}" POLL_MS="${POLL_MS:-100}"
+export QUICK="${QUICK:-}"
 DBS=(); SSHD_PID=""; EXTRA_SSHD=()
 cleanup() {
   stop_all
@@ -49,7 +50,7 @@ for i in $(seq 1 200); do
 done
 
 python3 - "$URL" "$TOKEN" "$POLL_MS" "$DB" "$PID_A" "$PID_B" <<'PY'
-import json, re, statistics, subprocess, sys, threading, time, urllib.error, urllib.request
+import json, os, re, statistics, subprocess, sys, threading, time, urllib.error, urllib.request
 
 url, token, poll_ms, db, pid_a, pid_b = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 H = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
@@ -93,6 +94,12 @@ def run_rollout(body):
     assert done["status"] == "SUCCEEDED", done["status"]
     return r["id"], time.monotonic() - t0
 
+# the monitor's first SSH reachability sweep of the 200 new servers (two handshakes each, 5 per replica a second)
+# runs once, then every 5 minutes; measure after it, as an installation that has been running would be
+t = time.monotonic()
+wait(lambda: sql("SELECT count(*) FROM servers WHERE reachability_checked_at IS NULL") == "0", 300, "the first reachability sweep")
+print("rollout: waited %.1f s for the monitor's first reachability sweep of the 200 servers" % (time.monotonic() - t))
+
 names = ["h%d" % i for i in range(1, 201)]
 group("hundred", names[:100])
 group("all", names)
@@ -112,7 +119,25 @@ rid, warm = run_rollout({"target": {"group": "hundred"}, "strategy": "all_at_onc
 print("rollout warm-up: all_at_once of 100 hosts %.2f s" % warm)
 
 # 2. rolling, batch 10
+def cpu_by():
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            st = open("/proc/%s/stat" % pid).read()
+            comm = st[st.index("(") + 1:st.rindex(")")]
+            f = st[st.rindex(")") + 2:].split()
+            t = sum(int(x) for x in f[11:15])
+        except Exception:
+            continue
+        key = "java-" + pid if pid in (pid_a, pid_b) else ("postgres" if comm.startswith("postgres") else ("sshd" if "sshd" in comm else "other"))
+        out[key] = out.get(key, 0) + t
+    return out
+c0 = cpu_by()
 rid, total = run_rollout({"target": {"group": "hundred"}, "strategy": "rolling", "batch": 10, "ref": "v2"})
+c1 = cpu_by()
+print("CPU seconds during the rolling rollout: " + ", ".join("%s %.2f" % (k, (c1.get(k, 0) - c0.get(k, 0)) / 100.0) for k in sorted(c1)))
 rows = [r.split("|") for r in sql(
     "WITH w AS (SELECT wave, min(started_at) s, max(finished_at) f FROM deployments WHERE rollout_id = %d GROUP BY wave) "
     "SELECT wave, extract(epoch FROM f - s) * 1000, coalesce(extract(epoch FROM s - lag(f) OVER (ORDER BY wave)) * 1000, -1) "
@@ -136,6 +161,13 @@ react = [float(a) for a, b in split]
 dispatch = [float(b) for a, b in split]
 print("rollout gap split: last host finished -> next wave queued p50 %.0f ms (max %.0f); queued -> first started p50 %.0f ms (max %.0f)"
       % (statistics.median(react), max(react), statistics.median(dispatch), max(dispatch)))
+inside = [r.split("|") for r in sql(
+    "SELECT extract(epoch FROM max(started_at) - min(started_at)) * 1000, percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms), "
+    "max(duration_ms) FROM deployments WHERE rollout_id = %d GROUP BY wave ORDER BY wave" % rid).splitlines()]
+print("rollout inside a wave: first -> last host started p50 %.0f ms (max %.0f); one host started -> finished p50 %.0f ms, "
+      "the slowest host of a wave p50 %.0f ms (max %.0f)" % (statistics.median(float(a) for a, b, c in inside),
+      max(float(a) for a, b, c in inside), statistics.median(float(b) for a, b, c in inside),
+      statistics.median(float(c) for a, b, c in inside), max(float(c) for a, b, c in inside)))
 acct = sql("SELECT extract(epoch FROM (SELECT min(started_at) FROM deployments WHERE rollout_id = r.id) - r.created_at) * 1000, "
            "extract(epoch FROM r.finished_at - (SELECT max(finished_at) FROM deployments WHERE rollout_id = r.id)) * 1000 "
            "FROM rollouts r WHERE r.id = %d" % rid).split("|")
@@ -145,6 +177,9 @@ print("rollout where the time went: created -> first host started %.0f ms; waves
 overlap = sql("SELECT count(*) FROM deployments x JOIN deployments y ON x.rollout_id = y.rollout_id AND x.wave < y.wave "
               "AND x.finished_at > y.started_at WHERE x.rollout_id = %d" % rid)
 print("rollout waves overlapping (a later wave's host started before an earlier one's ended): %s (must be 0)" % overlap)
+
+if os.environ.get("QUICK"):  # QUICK=1: only the plan and the rolling rollout (while tuning)
+    sys.exit(0)
 
 # 2b. the same rollout where each host's deploy takes a second: the share the rollout itself adds to real waves
 rid, total_slow = run_rollout({"target": {"group": "hundred"}, "strategy": "rolling", "batch": 10, "ref": "slow-2"})

@@ -147,10 +147,12 @@ public class DeploymentRepository {
     }
 
     /**
-     * Claims the oldest queued deployment whose server has nothing running and nothing queued before it.
-     * Rows another replica is claiming are skipped; the partial unique index settles any remaining race.
+     * Claims up to {@code limit} of the oldest queued deployments whose servers have nothing running and nothing queued
+     * before them (so at most one per server: only the head of a server's queue qualifies), in one statement: a wave
+     * of ten starts together instead of one round trip after another. Rows another replica is claiming are skipped;
+     * the partial unique index settles any remaining race.
      */
-    public Uni<Claim> claim(String replica, long leaseSeconds) {
+    public Uni<List<Claim>> claim(String replica, long leaseSeconds, int limit) {
         String sql = """
                 WITH next AS (
                   SELECT d.id FROM deployments d
@@ -159,7 +161,7 @@ public class DeploymentRepository {
                     AND NOT EXISTS (SELECT 1 FROM deployments q WHERE q.server_id = d.server_id AND q.status = 'QUEUED'
                                     AND (q.queued_at, q.id) < (d.queued_at, d.id))
                   ORDER BY d.queued_at, d.id
-                  LIMIT 1
+                  LIMIT $3
                   FOR UPDATE OF d SKIP LOCKED)
                 UPDATE deployments d SET status = 'RUNNING', claimed_by = $1, started_at = now(),
                        lease_until = now() + ($2 * interval '1 second')
@@ -170,7 +172,7 @@ public class DeploymentRepository {
                           j.port AS jump_port, j.ssh_user AS jump_user, j.host_key AS jump_host_key,
                           j.private_key_ref AS jump_key_ref
                 """;
-        return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds)).map(rows -> Rows.first(rows, Claim::of));
+        return pool.preparedQuery(sql).execute(Tuple.of(replica, leaseSeconds, limit)).map(rows -> Rows.list(rows, Claim::of));
     }
 
     /** Where a rollout's before/after command runs on another server: its SSH target (through its jump host) and path. */

@@ -5,6 +5,7 @@ import io.triggerdeploy.ssh.Cancellation;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+    /** Claims taken in one statement at most (a wave of ten starts together; a long queue is shared with the other replicas). */
+    private static final int CLAIM_BATCH = 10;
 
     private final DeploymentRepository repository;
     private final DeploymentExecutor executor;
@@ -75,13 +78,17 @@ public class Dispatcher {
             if (!await()) {
                 return;
             }
-            while (!stopped && slots.tryAcquire()) {
-                Claim claim = claimOne();
-                if (claim == null) {
-                    slots.release();
+            while (!stopped) {
+                int free = Math.min(slots.availablePermits(), CLAIM_BATCH);
+                if (free == 0 || !slots.tryAcquire(free)) {
                     break;
                 }
-                runners.submit(() -> run(claim));
+                List<Claim> claims = claim(free);
+                slots.release(free - claims.size());
+                claims.forEach(c -> runners.submit(() -> run(c)));
+                if (claims.size() < free) {
+                    break; // the queue has nothing more for this replica now
+                }
             }
         }
     }
@@ -112,13 +119,14 @@ public class Dispatcher {
         }
     }
 
-    private Claim claimOne() {
+    /** Up to {@code n} claims in one statement; none when the queue has nothing or the claim failed. */
+    private List<Claim> claim(int n) {
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> repository.claim(replica, config.lease().toSeconds()));
+            return VertxContextSupport.subscribeAndAwait(() -> repository.claim(replica, config.lease().toSeconds(), n));
         } catch (Throwable e) {
             // a lost race on the one-running-per-server index, or the database is away: try again later
             LOG.debugf("No claim this round: %s", e.getMessage());
-            return null;
+            return List.of();
         }
     }
 

@@ -258,7 +258,9 @@ final class Execution {
             if (done == null) {
                 LOG.warnf("Deployment %d ended %s here, but another replica had already marked it", claim.id(), o.status());
             } else {
-                deps.lifecycle.fireAsync(DeploymentLifecycle.finished(done, o.sshFailure(), log.lastLines()));
+                DeploymentLifecycle ended = DeploymentLifecycle.finished(done, o.sshFailure(), log.lastLines());
+                deps.lifecycle.fire(ended); // what must react at once (a rollout's next wave), on this thread
+                deps.lifecycle.fireAsync(ended);
             }
         } catch (Throwable e) {
             LOG.errorf("Could not record the end of deployment %d (%s): %s; the reaper will mark it INTERRUPTED",

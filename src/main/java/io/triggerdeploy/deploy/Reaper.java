@@ -47,7 +47,11 @@ public class Reaper {
         LOG.warnf("Marked deployments %s INTERRUPTED: their replica stopped renewing its lease",
                 reaped.stream().map(DeploymentView::id).toList());
         return Uni.join().all(reaped.stream().map(d -> repository.tail(d.id(), DeploymentLifecycle.TAIL_LINES)
-                        .invoke(lines -> lifecycle.fireAsync(DeploymentLifecycle.finished(d, null, lines)))).toList())
+                        .invoke(lines -> {
+                            DeploymentLifecycle ended = DeploymentLifecycle.finished(d, null, lines);
+                            lifecycle.fire(ended);
+                            lifecycle.fireAsync(ended);
+                        })).toList())
                 .andCollectFailures().replaceWithVoid();
     }
 }

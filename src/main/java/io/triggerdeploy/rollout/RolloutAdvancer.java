@@ -7,7 +7,6 @@ import io.triggerdeploy.deploy.DeploymentLifecycle;
 import io.triggerdeploy.deploy.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -60,7 +59,11 @@ public class RolloutAdvancer implements BootstrapStep {
         }
     }
 
-    void hostEnded(@ObservesAsync DeploymentLifecycle e) {
+    /**
+     * A host of a rollout ended (here, or reaped here): look now. Observed synchronously, on the thread that recorded the
+     * end, so the next wave does not wait behind the notifications and other asynchronous observers of the same event.
+     */
+    void hostEnded(@Observes DeploymentLifecycle e) {
         if (e.phase() == DeploymentLifecycle.Phase.FINISHED && e.deployment().rolloutId() != null) {
             wake();
         }

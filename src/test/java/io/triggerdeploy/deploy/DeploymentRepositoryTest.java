@@ -61,13 +61,13 @@ class DeploymentRepositoryTest extends ApiTest {
     @RunOnVertxContext
     void claimsTakeTheOldestAndOneServerNeverRunsTwo(UniAsserter asserter) {
         asserter.execute(() -> queue(a, "a1").chain(() -> queue(b, "b1")).chain(() -> queue(a, "a2")));
-        // oldest first; then b (a is busy); then nothing, since a2 waits for a1
-        asserter.assertThat(() -> repository.claim("r1", 60), c -> assertThat(c.view().note()).isEqualTo("a1"));
-        asserter.assertThat(() -> repository.claim("r2", 60), c -> {
-            assertThat(c.view().note()).isEqualTo("b1");
-            asserter.putData("b1", c.id());
+        // oldest first; then b (a is busy), even when asked for five; then nothing, since a2 waits for a1
+        asserter.assertThat(() -> repository.claim("r1", 60, 1), c -> assertThat(c).extracting(x -> x.view().note()).containsExactly("a1"));
+        asserter.assertThat(() -> repository.claim("r2", 60, 5), c -> {
+            assertThat(c).extracting(x -> x.view().note()).containsExactly("b1");
+            asserter.putData("b1", c.get(0).id());
         });
-        asserter.assertThat(() -> repository.claim("r3", 60), c -> assertThat(c).isNull());
+        asserter.assertThat(() -> repository.claim("r3", 60, 5), c -> assertThat(c).isEmpty());
         // a claim finished by a replica that no longer holds it records nothing
         asserter.assertThat(() -> repository.finish((Long) asserter.getData("b1"), "not-r2", DeploymentStatus.SUCCEEDED, 0, null),
                 d -> assertThat(d).isNull());
@@ -76,14 +76,29 @@ class DeploymentRepositoryTest extends ApiTest {
                     assertThat(d.status()).isEqualTo("SUCCEEDED");
                     assertThat(d.finishedAt()).isNotNull();
                 });
-        asserter.assertThat(() -> repository.claim("r3", 60), c -> assertThat(c).isNull());
+        asserter.assertThat(() -> repository.claim("r3", 60, 5), c -> assertThat(c).isEmpty());
+    }
+
+    @Test
+    @RunOnVertxContext
+    void oneClaimTakesTheHeadOfEachServersQueueAtOnce(UniAsserter asserter) {
+        asserter.execute(() -> queue(a, "a1").chain(() -> queue(b, "b1")).chain(() -> queue(a, "a2")));
+        // a wave's hosts start together: one statement claims a1 and b1 (oldest first), never a2 behind a1
+        asserter.assertThat(() -> repository.claim("r1", 60, 10), c -> {
+            assertThat(c).extracting(x -> x.view().note()).containsExactly("a1", "b1");
+            assertThat(c).allSatisfy(x -> assertThat(x.view().status()).isEqualTo("RUNNING"));
+            asserter.putData("a1", c.get(0).id());
+        });
+        asserter.assertThat(() -> repository.claim("r2", 60, 10), c -> assertThat(c).isEmpty());
+        asserter.execute(() -> repository.finish((Long) asserter.getData("a1"), "r1", DeploymentStatus.SUCCEEDED, 0, null));
+        asserter.assertThat(() -> repository.claim("r2", 60, 10), c -> assertThat(c).extracting(x -> x.view().note()).containsExactly("a2"));
     }
 
     @Test
     @RunOnVertxContext
     void theReaperInterruptsWhatStoppedRenewingItsLease(UniAsserter asserter) {
         asserter.execute(() -> queue(a, "lost"));
-        asserter.assertThat(() -> repository.claim("gone", 1), c -> asserter.putData("id", c.id()));
+        asserter.assertThat(() -> repository.claim("gone", 1, 1), c -> asserter.putData("id", c.get(0).id()));
         asserter.assertThat(() -> repository.renew((Long) asserter.getData("id"), "someone-else", 60), r -> assertThat(r).isNull());
         asserter.assertThat(() -> repository.reap(), reaped -> assertThat(reaped).isEmpty()); // the lease still runs
         asserter.execute(() -> io.smallrye.mutiny.Uni.createFrom().voidItem()
@@ -95,7 +110,7 @@ class DeploymentRepositoryTest extends ApiTest {
         });
         // the server is free again
         asserter.execute(() -> queue(a, "next"));
-        asserter.assertThat(() -> repository.claim("r1", 60), c -> assertThat(c.view().note()).isEqualTo("next"));
+        asserter.assertThat(() -> repository.claim("r1", 60, 1), c -> assertThat(c).extracting(x -> x.view().note()).containsExactly("next"));
     }
 
     @Test

@@ -52,6 +52,17 @@ class SshServiceTest {
     }
 
     @Test
+    void offersThePostQuantumMlKemExchangeFirstAndEveryOtherInTheOrderBefore() {
+        // OpenSSH 9.9+ agrees on ML-KEM (post-quantum, cheap); an older server gets the same choice as before
+        java.util.List<org.apache.sshd.common.kex.BuiltinDHFactories> kex = SshService.keyExchanges();
+        java.util.List<org.apache.sshd.common.kex.BuiltinDHFactories> before =
+                new java.util.ArrayList<>(org.apache.sshd.common.BaseBuilder.DEFAULT_KEX_PREFERENCE);
+        before.remove(org.apache.sshd.common.kex.BuiltinDHFactories.mlkem768x25519);
+        assertThat(kex.get(0)).isEqualTo(org.apache.sshd.common.kex.BuiltinDHFactories.mlkem768x25519);
+        assertThat(kex.subList(1, kex.size())).isEqualTo(before);
+    }
+
+    @Test
     void runsInTheDeployDirectoryAndStreamsBothStreams() throws Exception {
         Path work = Files.createDirectories(dir.resolve("my 'app' dir"));
         Files.writeString(work.resolve("deploy.sh"), "#!/bin/sh\necho \"in $(basename \"$PWD\")\"\necho oops >&2\necho done\n");
