@@ -9,7 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Moves this replica's share of the rollouts along: one thread that looks at the rollouts due every poll interval, and
@@ -31,6 +35,8 @@ public class RolloutAdvancer implements BootstrapStep {
     private volatile boolean wake;
     private volatile boolean stopped;
     private int failures;
+    /** Rollouts a host of which ended here since the last round. */
+    private final Set<Long> ended = ConcurrentHashMap.newKeySet();
 
     public RolloutAdvancer(RolloutRepository repository, RolloutEngine engine, RolloutConfig config, Dispatcher dispatcher) {
         this.repository = repository;
@@ -65,6 +71,7 @@ public class RolloutAdvancer implements BootstrapStep {
      */
     void hostEnded(@Observes DeploymentLifecycle e) {
         if (e.phase() == DeploymentLifecycle.Phase.FINISHED && e.deployment().rolloutId() != null) {
+            ended.add(e.deployment().rolloutId());
             wake();
         }
     }
@@ -92,6 +99,15 @@ public class RolloutAdvancer implements BootstrapStep {
      * one rollout's failure does not hold the others back.
      */
     void round() {
+        // the rollouts whose host just ended here first, before the query for the others: a wave's gate is checked and
+        // the next wave queued without waiting for it
+        Set<Long> stepped = new HashSet<>();
+        boolean ok = true;
+        for (Iterator<Long> it = ended.iterator(); it.hasNext() && !stopped; ) {
+            long id = it.next();
+            it.remove();
+            ok &= stepped.add(id) && advance(id);
+        }
         List<Long> due;
         try {
             due = VertxContextSupport.subscribeAndAwait(repository::due);
@@ -99,24 +115,31 @@ public class RolloutAdvancer implements BootstrapStep {
             failed(e);
             return;
         }
-        boolean ok = true;
         for (long id : due) {
-            try {
-                for (int i = 0; i < MAX_STEPS && !stopped; i++) {
-                    if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(id))) {
-                        break;
-                    }
-                    // a step may have queued a wave: this replica's runners look at once (the NOTIFY tells the others)
-                    dispatcher.wake();
-                }
-            } catch (Throwable e) {
-                ok = false;
-                failed(e);
+            if (!stepped.contains(id)) {
+                ok &= advance(id);
             }
         }
         if (ok && failures > 0) {
             LOG.infof("Rollouts advance again after %d failed round(s)", failures);
             failures = 0;
+        }
+    }
+
+    /** Steps one rollout until a step changes nothing; false when a step failed (logged, tried again next round). */
+    private boolean advance(long id) {
+        try {
+            for (int i = 0; i < MAX_STEPS && !stopped; i++) {
+                if (!VertxContextSupport.subscribeAndAwait(() -> engine.step(id))) {
+                    break;
+                }
+                // a step may have queued a wave: this replica's runners look at once (the NOTIFY tells the others)
+                dispatcher.wake();
+            }
+            return true;
+        } catch (Throwable e) {
+            failed(e);
+            return false;
         }
     }
 
