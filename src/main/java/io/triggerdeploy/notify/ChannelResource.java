@@ -109,7 +109,7 @@ public class ChannelResource {
     @APIResponseSchema(value = TestSent.class, responseCode = "200", responseDescription = "The test message went out")
     @APIResponse(responseCode = "502", description = "The channel's far end refused or could not be reached; `detail` says why")
     public Uni<TestSent> test(@PathParam("id") long id) {
-        return channels.channel(id).chain(c -> notifier.send(c, new Message(NotifyEvent.DEPLOYMENT_SUCCEEDED,
+        return channels.channel(id).chain(c -> notifier.send(c, new Message(NotifyEvent.CHANNEL_TEST,
                         "[trigger-deploy] test message for channel " + c.name(),
                         "This is a test from trigger-deploy. If you can read it, the channel works.",
                         Map.of("test", true, "channel", c.name())))

@@ -216,8 +216,7 @@ public class ChannelService {
 
     static String events(List<String> events) {
         if (events == null || events.isEmpty()) {
-            throw ProblemException.invalid("events", "name at least one of " + String.join(", ",
-                    java.util.Arrays.stream(NotifyEvent.values()).map(NotifyEvent::id).toList()));
+            throw ProblemException.invalid("events", "name at least one of " + String.join(", ", NotifyEvent.subscribable()));
         }
         List<String> out = new ArrayList<>();
         for (String e : events) {

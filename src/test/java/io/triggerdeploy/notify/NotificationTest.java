@@ -205,7 +205,9 @@ class NotificationTest extends ApiTest {
         Received wh = at("/receiver").get(0);
         assertThat(wh.header("X-Trigger-Deploy-Signature"))
                 .isEqualTo("sha256=" + Signatures.hmacHex("sha256", HOOK_SECRET, wh.body()));
-        assertThat(wh.json().getString("event")).isEqualTo("deployment.succeeded");
+        // a test event, not a fake deployment.succeeded a receiver would act on
+        assertThat(wh.json().getString("event")).isEqualTo("channel.test");
+        assertThat(wh.json().getJsonObject("data").getBoolean("test")).isTrue();
 
         // a receiver that fails: 502 with the reason, and neither the URL nor the token in it
         long broken = channel(Map.of("name", unique("broken-"), "kind", "telegram", "events", List.of("service.down"),
@@ -347,6 +349,10 @@ class NotificationTest extends ApiTest {
                     .body("violations[0].field", org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.equalTo("secret"),
                             org.hamcrest.Matchers.equalTo("settings.url")));
         }
+        // the test message is no event a channel can subscribe to
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("name", unique("s-"), "kind", "slack",
+                        "events", List.of("channel.test"), "secret", base() + "/slack-hook"))
+                .post("/api/notifications/channels").then().statusCode(400).body("violations[0].field", org.hamcrest.Matchers.equalTo("events"));
         // the page offers them, and the approval events
         String page = given().auth().oauth2(admin).get("/notifications").then().statusCode(200).extract().asString();
         assertThat(page).contains("<option value=\"slack\">").contains("<option value=\"discord\">").contains("data-event=\"deployment.awaiting_approval\"")
