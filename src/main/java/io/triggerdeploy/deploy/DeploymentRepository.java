@@ -12,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -200,7 +199,10 @@ public class DeploymentRepository {
                 .execute(Tuple.of(id, replica, stepsJson)).replaceWithVoid();
     }
 
-    /** Records the outcome and answers the finished deployment; null when this replica no longer held the claim. */
+    /**
+     * Records the outcome and answers the finished deployment; null when this replica no longer held the claim. One
+     * statement with both notifications (sent only when it changed a row): one round trip.
+     */
     public Uni<DeploymentView> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error) {
         return finish(id, replica, status, exitCode, error, null);
     }
@@ -208,8 +210,6 @@ public class DeploymentRepository {
     /** Like {@link #finish(long, String, DeploymentStatus, Integer, String)}, naming the step that failed. */
     public Uni<DeploymentView> finish(long id, String replica, DeploymentStatus status, Integer exitCode, String error,
                                       String failedStep) {
-        // one statement (its own transaction): the end and both notifications (only when it changed a row) in one round
-        // trip; the next deployment of the server, or a rollout's next wave, waits for nothing more
         return pool.preparedQuery("WITH d AS (UPDATE deployments SET status = $3, finished_at = now(), "
                                 + "duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint, exit_code = $4, error = $5, "
                                 + "failed_step = $6, lease_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'RUNNING' "
@@ -351,41 +351,6 @@ public class DeploymentRepository {
     Uni<Boolean> reseal(long id, String expected, String sealed) {
         return pool.preparedQuery("UPDATE deployments SET secret_parameters = $3 WHERE id = $1 AND secret_parameters = $2")
                 .execute(Tuple.of(id, expected, sealed)).map(rows -> rows.rowCount() == 1);
-    }
-
-    /** Counts, success rate and duration percentiles for one window, overall and per server, all in SQL. */
-    public Uni<DeploymentStats.Window> stats(long windowSeconds, Long[] hidden) {
-        String visible = hidden.length == 0 ? "" : "AND server_id NOT IN (SELECT unnest($2::bigint[])) ";
-        Tuple args = hidden.length == 0 ? Tuple.of(windowSeconds) : Tuple.of(windowSeconds, hidden);
-        String totals = "SELECT status, count(*) FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') " + visible
-                + "GROUP BY status";
-        String perServer = "SELECT server_alias, " + DeploymentFigures.GROUP + " "
-                + "FROM deployments WHERE queued_at >= now() - ($1 * interval '1 second') " + visible
-                + "GROUP BY ROLLUP (server_alias) ORDER BY server_alias NULLS FIRST";
-        return pool.preparedQuery(totals).execute(args).chain(statusRows -> {
-            java.util.Map<String, Long> byStatus = new java.util.LinkedHashMap<>();
-            for (DeploymentStatus st : DeploymentStatus.values()) {
-                byStatus.put(st.name(), 0L);
-            }
-            statusRows.forEach(r -> byStatus.put(r.getString(0), r.getLong(1)));
-            return pool.preparedQuery(perServer).execute(args).map(rows -> {
-                List<DeploymentStats.PerServer> servers = new ArrayList<>();
-                DeploymentStats.PerServer all = null;
-                for (Row r : rows) {
-                    DeploymentFigures.Figures f = DeploymentFigures.Figures.of(r);
-                    DeploymentStats.PerServer p = new DeploymentStats.PerServer(r.getString("server_alias"), f.total(),
-                            f.succeeded(), f.finished(), f.successRate(), f.meanMs(), f.p95Ms());
-                    if (p.server() == null) {
-                        all = p;
-                    } else {
-                        servers.add(p);
-                    }
-                }
-                long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
-                return new DeploymentStats.Window(total, byStatus, all == null ? null : all.successRate(),
-                        all == null ? null : all.meanDurationMs(), all == null ? null : all.p95DurationMs(), servers);
-            });
-        });
     }
 
     /** Deployments running and queued now, on all replicas. */

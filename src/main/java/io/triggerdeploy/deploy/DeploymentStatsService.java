@@ -12,10 +12,10 @@ import java.util.function.BooleanSupplier;
 @ApplicationScoped
 public class DeploymentStatsService {
 
-    private final DeploymentRepository repository;
+    private final DeploymentStatsRepository repository;
     private final Uni<DeploymentStats> shared;
 
-    public DeploymentStatsService(DeploymentRepository repository) {
+    public DeploymentStatsService(DeploymentStatsRepository repository) {
         this.repository = repository;
         // Percentiles over a month of history sort every row of the window (seconds with a million rows), so each
         // replica computes them at most every 15 s and shares the result; a failure is not kept.

@@ -3,7 +3,6 @@ package io.triggerdeploy.ssh;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -12,10 +11,7 @@ import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.AttributeRepository;
-import org.apache.sshd.common.BaseBuilder;
-import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
@@ -25,7 +21,6 @@ import java.net.SocketAddress;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -66,22 +61,9 @@ public class SshService {
         c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         c.setForwardingFilter(new JumpForwarding());
-        c.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, keyExchanges(), ClientBuilder.DH2KEX));
+        c.setKeyExchangeFactories(KeyExchanges.factories());
         c.start();
         client = c;
-    }
-
-    /**
-     * MINA's key exchanges with the post-quantum hybrid ML-KEM first: where the server has it (OpenSSH 9.9 and later) it
-     * is as safe as sntrup761 and far cheaper (BouncyCastle's sntrup761 costs about 45 ms of CPU per connection here,
-     * most of a 100-host rollout's first wave); a server without it gets the same order as before (sntrup761, then
-     * the classical ones).
-     */
-    static List<BuiltinDHFactories> keyExchanges() {
-        List<BuiltinDHFactories> kex = new ArrayList<>(BaseBuilder.DEFAULT_KEX_PREFERENCE);
-        kex.remove(BuiltinDHFactories.mlkem768x25519);
-        kex.add(0, BuiltinDHFactories.mlkem768x25519);
-        return kex;
     }
 
     @PreDestroy
@@ -367,19 +349,8 @@ public class SshService {
                 return new ExecResult(ExecResult.Outcome.TIMED_OUT, null,
                         "Timed out after " + timeout.toSeconds() + " s; the channel was closed");
             }
-            return exitResult(channel);
+            return ExecResult.of(channel);
         }
-    }
-
-    private static ExecResult exitResult(ChannelExec channel) {
-        Integer status = channel.getExitStatus();
-        if (status == null) {
-            String signal = channel.getExitSignal();
-            return new ExecResult(ExecResult.Outcome.FAILED, null, signal != null
-                    ? "The command was killed by signal " + signal : "The connection closed without an exit status");
-        }
-        return status == 0 ? new ExecResult(ExecResult.Outcome.SUCCEEDED, 0, null)
-                : new ExecResult(ExecResult.Outcome.FAILED, status, "The command exited with status " + status);
     }
 
     /** The session closed under a channel that had not opened yet, so the command never started. */

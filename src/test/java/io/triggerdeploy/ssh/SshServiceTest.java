@@ -54,7 +54,7 @@ class SshServiceTest {
     @Test
     void offersThePostQuantumMlKemExchangeFirstAndEveryOtherInTheOrderBefore() {
         // OpenSSH 9.9+ agrees on ML-KEM (post-quantum, cheap); an older server gets the same choice as before
-        java.util.List<org.apache.sshd.common.kex.BuiltinDHFactories> kex = SshService.keyExchanges();
+        java.util.List<org.apache.sshd.common.kex.BuiltinDHFactories> kex = KeyExchanges.preferred();
         java.util.List<org.apache.sshd.common.kex.BuiltinDHFactories> before =
                 new java.util.ArrayList<>(org.apache.sshd.common.BaseBuilder.DEFAULT_KEX_PREFERENCE);
         before.remove(org.apache.sshd.common.kex.BuiltinDHFactories.mlkem768x25519);
