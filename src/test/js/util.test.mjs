@@ -12,8 +12,16 @@ const copy = join(mkdtempSync(join(tmpdir(), 'td-util-')), 'util.mjs');
 writeFileSync(copy, readFileSync(new URL('../../main/resources/META-INF/resources/static/js/util.js', import.meta.url)));
 const {
   deploymentName, findRanges, formatDuration, formatLocal, getPath, importSummary, isFinal, keyValueLines, lineFromHash, nonEmptyLines, parseAmount, positionText,
-  setPath
+  setPath, statusWord
 } = await import(pathToFileURL(copy).href);
+
+test('statuses read as words, not codes', () => {
+  assert.equal(statusWord('AWAITING_APPROVAL'), 'Awaiting approval');
+  assert.equal(statusWord('TIMED_OUT'), 'Timed out');
+  assert.equal(statusWord('SUCCEEDED'), 'Succeeded');
+  assert.equal(statusWord('UP'), 'Up');
+  assert.equal(statusWord(null), '');
+});
 
 test('durations read as a person says them', () => {
   assert.equal(formatDuration(null), '—');

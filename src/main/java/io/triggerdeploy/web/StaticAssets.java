@@ -23,7 +23,8 @@ public class StaticAssets {
 
     /** Every file under {@code META-INF/resources/static/}; a test keeps this list equal to the folder. */
     static final List<String> FILES = List.of("app.css", "charts.js", "favicon.svg", "js/account.js", "js/actions.js", "js/api.js",
-            "js/deployment.js", "js/dialogs.js", "js/dom.js", "js/forms.js", "js/main.js", "js/rollout.js", "js/util.js");
+            "js/deployment.js", "js/dialogs.js", "js/dom.js", "js/forms.js", "js/main.js", "js/nav.js", "js/params.js", "js/rollout.js",
+            "js/rows.js", "js/util.js", "theme.js");
 
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
     static final String REVALIDATE = "no-cache";

@@ -456,9 +456,13 @@ class RolloutTest extends DeployApiTest {
     @Test
     void aFreezeThatBeginsMidRolloutPausesItAtTheNextWaveAndItResumesWhenTheFreezeEnds() throws IOException {
         String env = environment(Map.of());
-        List<String> servers = List.of(server(env, WAIT_FOR_GO), server(env, "echo \"deploying $REF\""));
+        // an environment's servers are in alias order: the first one (wave 1) waits for "go", the second deploys at once
+        List<String> servers = new java.util.ArrayList<>(List.of(server(env, "echo \"deploying $REF\""), server(env, "echo \"deploying $REF\"")));
+        java.util.Collections.sort(servers);
+        Files.writeString(dir(servers.get(0)).resolve("deploy.sh"), "#!/bin/sh\n" + WAIT_FOR_GO + "\n");
         long id = created(body("target", Map.of("environment", env), "strategy", "rolling", "batch", 1, "ref", "v10",
                 "resume_after_freeze", true));
+        assertThat(rollout(id).getList("hosts.server", String.class)).containsExactlyElementsOf(servers);
         await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(rollout(id).getList("hosts.status", String.class).get(0)));
         Instant now = Instant.now();
         Map<String, Object> freeze = Map.of("start", now.minusSeconds(1).toString(), "end", now.plusSeconds(4).toString(),
