@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A deployment started or reached its final status. Fired asynchronously from the replica that ran it (or from
  * the reaper that marked it INTERRUPTED), so observers (metrics, notifications, service checks) never slow a
- * deployment down. It carries what they need, so none of them reads deploy's tables.
+ * deployment down; the end is also fired synchronously, for what must only be woken at once and does nothing more
+ * there (the rollout advancer). It carries what they need, so none of them reads deploy's tables.
  *
  * @param deployment the deployment as it is now (for FINISHED: with its end time, exit code and error)
  * @param sshFailure the kind of SSH failure ({@code HOST_KEY_MISMATCH}, {@code AUTH_FAILED}, ...) when there was one

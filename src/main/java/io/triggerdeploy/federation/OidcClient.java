@@ -28,9 +28,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -184,7 +182,7 @@ public class OidcClient {
                     } catch (MalformedClaimException e) {
                         throw ProblemException.unauthorized("This sign-in could not be verified; start again");
                     }
-                    return new SignedIn(identity(claims), token);
+                    return new SignedIn(OidcClaims.identity(claims, config), token);
                 });
             });
         });
@@ -192,7 +190,7 @@ public class OidcClient {
 
     /** An access token sent as a bearer token: its identity, when the provider signed it for this service's audience. */
     public Uni<ExternalIdentity> accessToken(String token) {
-        return verify(token, config.audience().orElse(config.clientId().orElseThrow()), true).map(this::identity);
+        return verify(token, config.audience().orElse(config.clientId().orElseThrow()), true).map(claims -> OidcClaims.identity(claims, config));
     }
 
     /** Where to send the browser to end the provider's session too; empty when the provider has no such endpoint. */
@@ -278,39 +276,6 @@ public class OidcClient {
         });
     }
 
-    /**
-     * The names a group of the provider maps by: its full path ({@code /parent/child} maps only as that path, so a
-     * {@code child} elsewhere in the provider never maps like it), and for a top-level group ({@code /ops}) or a plain
-     * name also the bare name ({@code ops}).
-     */
-    static List<String> groupNames(String group) {
-        if (group.startsWith("/") && group.length() > 1 && group.indexOf('/', 1) < 0) {
-            return List.of(group, group.substring(1));
-        }
-        return List.of(group);
-    }
-
-    private ExternalIdentity identity(JwtClaims claims) {
-        try {
-            String username = text(claims.getClaimValue(config.usernameClaim()));
-            String email = text(claims.getClaimValue(config.emailClaim()));
-            List<String> groups = new ArrayList<>();
-            Object raw = claims.getClaimValue(config.groupsClaim());
-            if (raw instanceof List<?> list) {
-                for (Object g : list) {
-                    if (g != null) {
-                        groups.addAll(groupNames(g.toString()));
-                    }
-                }
-            } else if (raw instanceof String s) {
-                groups.addAll(groupNames(s));
-            }
-            return new ExternalIdentity(ExternalIdentity.Source.OIDC, claims.getSubject(), username, email, groups);
-        } catch (MalformedClaimException e) {
-            throw ProblemException.unauthorized("The identity provider's token has no subject");
-        }
-    }
-
     private Uni<String> get(String url) {
         return http.getAbs(url).timeout(config.timeout().toMillis()).putHeader("Accept", "application/json").send()
                 .onFailure().transform(e -> {
@@ -360,10 +325,6 @@ public class OidcClient {
             throw unavailable();
         }
         return v;
-    }
-
-    private static String text(Object claim) {
-        return claim == null ? null : claim.toString();
     }
 
     private static String trimSlash(String s) {

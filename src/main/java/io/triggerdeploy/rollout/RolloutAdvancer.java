@@ -106,7 +106,8 @@ public class RolloutAdvancer implements BootstrapStep {
         for (Iterator<Long> it = ended.iterator(); it.hasNext() && !stopped; ) {
             long id = it.next();
             it.remove();
-            ok &= stepped.add(id) && advance(id);
+            stepped.add(id);
+            ok &= advance(id);
         }
         List<Long> due;
         try {

@@ -11,11 +11,11 @@ class GroupNamesTest {
 
     @Test
     void oidcGroupPathsMapWhole() {
-        assertThat(OidcClient.groupNames("/ops")).containsExactly("/ops", "ops");
-        assertThat(OidcClient.groupNames("ops")).containsExactly("ops");
+        assertThat(OidcClaims.groupNames("/ops")).containsExactly("/ops", "ops");
+        assertThat(OidcClaims.groupNames("ops")).containsExactly("ops");
         // a nested group of the same last name is not "ops"
-        assertThat(OidcClient.groupNames("/contractors/ops")).containsExactly("/contractors/ops");
-        assertThat(OidcClient.groupNames("/")).containsExactly("/");
+        assertThat(OidcClaims.groupNames("/contractors/ops")).containsExactly("/contractors/ops");
+        assertThat(OidcClaims.groupNames("/")).containsExactly("/");
     }
 
     @Test
